@@ -1,0 +1,1 @@
+"""replica-bot: create Tavus replicas from Slack and hear back in a thread when training ends."""

@@ -1,0 +1,31 @@
+"""python -m bot: read the settings, then serve until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.config import ConfigError, load_settings
+
+
+def main() -> int:
+    """Start the bot; a configuration problem ends it at once with a message, not a traceback."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    web.run_app(
+        create_app(settings), port=settings.port, print=None, access_log=None, shutdown_timeout=10
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

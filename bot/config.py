@@ -1,0 +1,119 @@
+"""One Settings object, read from the environment (or .env) and validated once at start-up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Where to find each value: shown next to every problem so a failed start explains itself.
+HELP: dict[str, str] = {
+    "slack_bot_token": (
+        "the Bot User OAuth Token (xoxb-…) from your Slack app's 'OAuth & Permissions' page"
+    ),
+    "slack_signing_secret": "the Signing Secret from your Slack app's 'Basic Information' page",
+    "slack_app_token": (
+        "an App-Level Token (xapp-…) with connections:write, from 'Basic Information' (Socket Mode)"
+    ),
+    "tavus_api_key": "your API key from the Tavus developer portal (platform.tavus.io → API Keys)",
+    "public_url": (
+        "the public https address where this bot is reachable, e.g. https://bot.example.com"
+    ),
+    "database_url": (
+        "sqlite:///path/to/file.db, or postgresql://user:password@host/dbname "
+        "(postgres:// as Heroku gives it works too)"
+    ),
+    "port": "a TCP port number between 1 and 65535 (default 3000)",
+    "slack_api_url": "the Slack Web API base URL, default https://slack.com/api/",
+    "tavus_api_url": "the Tavus API base URL, default https://tavusapi.com",
+    "tavus_timeout": "seconds to wait for a Tavus answer, a number above 0 (default 30)",
+    "tavus_poll_interval": "seconds between polls of unfinished trainings, above 0 (default 600)",
+    "tavus_models": "comma-separated Tavus model names offered in the form, first is the default",
+    "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
+    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class ConfigError(Exception):
+    """The settings are missing or malformed; the message names every problem."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot is configured with; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: str = Field(pattern=r"^xoxb-")
+    slack_signing_secret: str = Field(min_length=1)
+    tavus_api_key: str = Field(min_length=1)
+    public_url: AnyHttpUrl
+    database_url: str = "sqlite:///replica-bot.db"
+    port: int = Field(default=3000, ge=1, le=65535)
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
+    tavus_timeout: float = Field(default=30.0, gt=0)
+    tavus_poll_interval: float = Field(default=600.0, gt=0)
+    tavus_models: Annotated[tuple[str, ...], NoDecode] = ("phoenix-4", "phoenix-3")
+    slack_app_token: str | None = Field(default=None, pattern=r"^xapp-")
+    # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
+    slack_client_id: str | None = None
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @field_validator("tavus_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if not value:
+            raise ValueError("at least one model is needed")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0] if "://" in value else ""
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("only sqlite:// and postgresql:// databases are supported")
+        return value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _no_oauth(cls, value: str | None) -> None:
+        if value:
+            raise ValueError("OAuth (multi-workspace) installs are not supported")
+
+    @property
+    def slack_api_base(self) -> str:
+        """The Slack Web API base URL with the trailing slash slack_sdk expects."""
+        url = str(self.slack_api_url)
+        return url if url.endswith("/") else url + "/"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """DATABASE_URL with the async driver SQLAlchemy needs."""
+        scheme, rest = self.database_url.split("://", 1)
+        if scheme.split("+", 1)[0] == "sqlite":
+            return f"sqlite+aiosqlite://{rest}"
+        return f"postgresql+asyncpg://{rest}"
+
+    def callback_url(self, job_id: str, secret: str) -> str:
+        """The address Tavus calls back for one job, carrying that job's secret."""
+        return f"{str(self.public_url).rstrip('/')}/tavus/callback/{job_id}/{secret}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the Settings, or raise ConfigError naming every problem and where to fix it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = ["replica-bot cannot start; fix these settings (environment or .env):"]
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        problem = "is missing" if error["type"] == "missing" else f"is invalid ({error['msg']})"
+        lines.append(f"  - {field.upper()} {problem}: {HELP.get(field, '')}".rstrip(": "))
+    return "\n".join(lines)

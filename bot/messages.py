@@ -1,0 +1,176 @@
+"""Every word the bot says to users, in one place."""
+
+from __future__ import annotations
+
+from bot.tavus import TavusError, TavusRejected, TavusTimeout
+
+CONSENT_STATEMENT = (
+    "I, [FULL NAME], am currently speaking and consent Tavus to create an AI clone of me by "
+    "using the audio and video samples I provide. I understand that this AI clone can be used "
+    "to create videos that look and sound like me."
+)
+
+# The form.
+FORM_TITLE = "New Tavus replica"
+FORM_SUBMIT = "Start training"
+FORM_CLOSE = "Cancel"
+FORM_INTRO = (
+    "Train an AI video replica of a person with Tavus. Give *either* a training video *or* a "
+    "training image with a voice. Links must be direct downloads that stay valid for 24 hours."
+)
+NAME_LABEL = "Replica name"
+NAME_HINT = "How the replica is listed in Tavus, e.g. “Dana – sales demo”."
+VIDEO_LABEL = "Training video URL"
+VIDEO_HINT = (
+    "A direct download link (.mp4 H.264/AAC or .webm, ≤750 MB, ≥1080p, ≥25 fps): one continuous "
+    "shot, about 30 s speaking then 30 s silent with lips closed, face at eye level."
+)
+IMAGE_LABEL = "Training image URL"
+IMAGE_HINT = (
+    "Instead of a video: a direct link to a JPG or PNG of at least 512×512 px, one adult, head "
+    "and shoulders centred, no glasses, hat or headphones. Needs a voice below."
+)
+VOICE_LABEL = "Voice"
+VOICE_HINT = "A stock voice: required with a training image, optional with a video."
+VOICE_PLACEHOLDER = "Choose a voice"
+CONSENT_VIDEO_LABEL = "Consent video URL"
+CONSENT_VIDEO_HINT = (
+    "Optional: a separate clip of the person saying, word for word: “"
+    + CONSENT_STATEMENT
+    + "” Without it, the training video must open with that statement."
+)
+MODEL_LABEL = "Model"
+MODEL_HINT = "phoenix-4 is Tavus's current model; phoenix-3 is the previous one."
+CONSENT_LABEL = "Consent"
+CONSENT_OPTION = "The person shown has agreed to be cloned by Tavus."
+
+# Inline form errors.
+ERROR_NAME_BLANK = "Give the replica a name."
+ERROR_NAME_LONG = "Keep the name under {limit} characters."
+ERROR_NEED_SOURCE = "Give a training video URL, or a training image URL below."
+ERROR_BOTH_SOURCES = "Use either a training video or a training image, not both."
+ERROR_IMAGE_NEEDS_VOICE = "Training from an image needs a voice."
+ERROR_BAD_URL = "Enter a full link starting with https:// (or http://)."
+ERROR_NO_CONSENT = "Tick this box to confirm the person agreed to be cloned."
+ERROR_BAD_MODEL = "Choose one of the models offered."
+ERROR_BAD_VOICE = "Choose one of the voices offered."
+ERROR_LOST_CHANNEL = "This form lost track of its channel: close it and type /replica again."
+
+# The modal after submitting.
+SUBMITTING_TITLE = "Starting training…"
+SUBMITTING_BODY = "Sending *{name}* to Tavus…"
+STARTED_TITLE = "Training started"
+STARTED_BODY = (
+    "Tavus is training *{name}* (`{replica_id}`). I'll reply in the thread of my message in "
+    "<#{channel}> when it finishes, usually in 3–4 hours. You can close this window."
+)
+NOT_STARTED_TITLE = "Not started"
+NOT_STARTED_BODY = "*{name}* was not created. {reason}"
+
+# Why a create did not go through, in plain words.
+CREATE_TIMEOUT = (
+    "Tavus did not answer in time, so I can't tell whether the replica was created. Check your "
+    "replicas in the Tavus portal before trying again, so you are not charged twice."
+)
+CREATE_UNAUTHORIZED = (
+    "Tavus refused the bot's API key ({message}). Ask whoever set up this bot to check "
+    "TAVUS_API_KEY."
+)
+CREATE_NOT_ALLOWED = (
+    "Tavus refused: {message}. Custom replicas need a paid Tavus plan with credits left; check "
+    "your plan and billing in the Tavus portal."
+)
+CREATE_REFUSED = "Tavus refused the request: {message}. Fix the form and try again."
+CREATE_UNAVAILABLE = "Tavus is not available right now ({message}). Try again in a few minutes."
+CREATE_DM = "Your replica *{name}* was not created. {reason}"
+
+# The channel message and its thread.
+ANNOUNCEMENT = (
+    "<@{user}> started training the replica *{name}* (`{replica_id}`, {model}).\n"
+    "Status: training. I'll reply in this thread when training finishes, usually 3–4 hours."
+)
+ANNOUNCEMENT_IN_DM = (
+    "I couldn't post in <#{channel}> (I'm not a member there; invite me with `/invite "
+    "@replica-bot`), so I'll keep you posted here instead.\n"
+)
+READY = (
+    "<@{user}> your replica *{name}* is ready! Replica id: `{replica_id}`. Use it in the Tavus "
+    "portal or API to generate videos and conversations."
+)
+FAILED = "<@{user}> training *{name}* (`{replica_id}`) failed. Tavus says: “{error}”"
+FAILED_NO_REASON = "Tavus gave no reason."
+FAILED_HINT = "\nWhat to do: {hint}"
+FAILED_RETRY = "\nFix the source and run `/replica` again."
+
+# Substrings of Tavus's error messages (and the error type names), with what the user should do.
+FAILURE_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("consent phrase", "consent_phrase"),
+        "Record the consent statement word for word, at the start of the training video or in "
+        "a separate consent video: “" + CONSENT_STATEMENT + "”",
+    ),
+    (
+        ("downloading your video", "download_link", "download"),
+        "Tavus could not download the file. Use a direct download link (not a sharing page) "
+        "that stays valid for at least 24 hours.",
+    ),
+    (
+        ("750mb", "file_size"),
+        "The file is too large: keep it under 750 MB (export at 1080p, H.264).",
+    ),
+    (
+        ("minimum duration", "video_duration", "duration"),
+        "The video is too short: record about 30 s of talking followed by 30 s of silence.",
+    ),
+    (
+        ("25fps", "25 fps", "video_fps"),
+        "Record at 25 frames per second or more.",
+    ),
+    (
+        (".mp4", "h.264", "h264", "video_format", "video_codec", "format"),
+        "Use an .mp4 with H.264 video and AAC audio, or a .webm file.",
+    ),
+    (
+        ("headnotfullyinframe", "lookingstraightatcamera", "multipleforegroundpeople"),
+        "Use a photo of one adult looking straight at the camera, head and shoulders fully in "
+        "frame and centred.",
+    ),
+    (
+        ("imagequality",),
+        "Use a sharper, well-lit JPG or PNG of at least 512×512 px.",
+    ),
+    (
+        ("appearsunder18",),
+        "Tavus only clones adults: use a photo of an adult.",
+    ),
+    (
+        ("lighting", "background_noise", "movement", "second_person", "obstruction", "teeth"),
+        "Re-record in a quiet, evenly lit room: one person, facing the camera at eye level, "
+        "keeping still, nothing covering the face.",
+    ),
+)
+
+
+def failure_hint(error_message: str | None) -> str | None:
+    """A plain-language next step for a known kind of training failure, if any."""
+    if not error_message:
+        return None
+    folded = error_message.lower().replace(" ", "")
+    spaced = error_message.lower()
+    for needles, hint in FAILURE_HINTS:
+        if any(needle in spaced or needle.replace(" ", "") in folded for needle in needles):
+            return hint
+    return None
+
+
+def create_failure(error: TavusError) -> str:
+    """Why a create request did not go through, and what to do about it."""
+    if isinstance(error, TavusTimeout):
+        return CREATE_TIMEOUT
+    if isinstance(error, TavusRejected):
+        if error.status == 401:
+            return CREATE_UNAUTHORIZED.format(message=error.message)
+        if error.status in (402, 403):
+            return CREATE_NOT_ALLOWED.format(message=error.message)
+        return CREATE_REFUSED.format(message=error.message)
+    return CREATE_UNAVAILABLE.format(message=str(error))

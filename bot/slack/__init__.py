@@ -1,0 +1,15 @@
+"""The Slack surface: listeners grouped by kind, each module with its own register(app)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack import commands, views
+from bot.slack.deps import Deps
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the dependency middleware and every listener to a Bolt app."""
+    deps.install(app)
+    commands.register(app)
+    views.register(app)

@@ -1,0 +1,98 @@
+"""Block Kit for the bot's messages and modal states. Pure functions of a job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot import messages
+from bot.jobs import Job, JobStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A Slack message: the plain text every client and notification shows, and its blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _message(text: str) -> Message:
+    return Message(text=text, blocks=[_section(text)])
+
+
+def announcement(job: Job, *, moved_from: str | None = None) -> Message:
+    """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
+    text = messages.ANNOUNCEMENT.format(
+        user=job.requester.user_id,
+        name=job.request.replica_name,
+        replica_id=job.replica_id,
+        model=job.request.model_name,
+    )
+    if moved_from is not None:
+        text = messages.ANNOUNCEMENT_IN_DM.format(channel=moved_from) + text
+    return _message(text)
+
+
+def result(job: Job) -> Message:
+    """The threaded reply that ends a job: ready, or failed with a reason and what to do."""
+    if job.status is JobStatus.READY:
+        return _message(
+            messages.READY.format(
+                user=job.requester.user_id,
+                name=job.request.replica_name,
+                replica_id=job.replica_id,
+            )
+        )
+    text = messages.FAILED.format(
+        user=job.requester.user_id,
+        name=job.request.replica_name,
+        replica_id=job.replica_id,
+        error=job.error_message or messages.FAILED_NO_REASON,
+    )
+    hint = messages.failure_hint(job.error_message)
+    text += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
+    return _message(text)
+
+
+def create_failed(name: str, reason: str) -> Message:
+    """A private note that a replica was not created, and why."""
+    return _message(messages.CREATE_DM.format(name=name, reason=reason))
+
+
+def status_view(title: str, text: str) -> dict[str, Any]:
+    """A one-section modal used to show how a submission went."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [_section(text)],
+    }
+
+
+def submitting_view(name: str) -> dict[str, Any]:
+    """The modal shown while Tavus is being asked."""
+    return status_view(messages.SUBMITTING_TITLE, messages.SUBMITTING_BODY.format(name=name))
+
+
+def started_view(job: Job) -> dict[str, Any]:
+    """The modal shown once training has started."""
+    return status_view(
+        messages.STARTED_TITLE,
+        messages.STARTED_BODY.format(
+            name=job.request.replica_name,
+            replica_id=job.replica_id,
+            channel=job.announcement_channel or job.requester.channel_id,
+        ),
+    )
+
+
+def not_started_view(name: str, reason: str) -> dict[str, Any]:
+    """The modal shown when Tavus did not take the request."""
+    return status_view(
+        messages.NOT_STARTED_TITLE, messages.NOT_STARTED_BODY.format(name=name, reason=reason)
+    )

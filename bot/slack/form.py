@@ -1,0 +1,229 @@
+"""The /replica modal: build it, read a submission back, validate it. Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot import messages
+from bot.jobs import ReplicaRequest
+
+CALLBACK_ID = "replica_form"
+NAME = "replica_name"
+VIDEO = "train_video_url"
+IMAGE = "train_image_url"
+VOICE = "voice_name"
+CONSENT_VIDEO = "consent_video_url"
+MODEL = "model_name"
+CONSENT = "consent"
+# One action id per input: each block holds a single element, so the block id says which.
+ACTION = "value"
+CONSENT_GIVEN = "given"
+
+# The stock voices Tavus documents for image training.
+DOCUMENTED_VOICES = ("anna", "benjamin", "james", "liam", "julia", "ivy")
+NAME_LIMIT = 100
+URL_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A valid form: what to train, and the channel /replica was typed in."""
+
+    channel_id: str
+    request: ReplicaRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """An invalid form: a message for each offending input block."""
+
+    errors: dict[str, str]
+
+
+def build(
+    *, channel_id: str, models: Sequence[str], voices: Sequence[str] = DOCUMENTED_VOICES
+) -> dict[str, Any]:
+    """The modal opened by /replica in `channel_id`."""
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": json.dumps({"channel_id": channel_id}),
+        "title": _text(messages.FORM_TITLE),
+        "submit": _text(messages.FORM_SUBMIT),
+        "close": _text(messages.FORM_CLOSE),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": messages.FORM_INTRO}},
+            _input(
+                NAME,
+                messages.NAME_LABEL,
+                messages.NAME_HINT,
+                {"type": "plain_text_input", "max_length": NAME_LIMIT},
+            ),
+            _input(
+                VIDEO, messages.VIDEO_LABEL, messages.VIDEO_HINT, {"type": "url_text_input"}, True
+            ),
+            _input(
+                IMAGE, messages.IMAGE_LABEL, messages.IMAGE_HINT, {"type": "url_text_input"}, True
+            ),
+            _input(
+                VOICE,
+                messages.VOICE_LABEL,
+                messages.VOICE_HINT,
+                {
+                    "type": "static_select",
+                    "placeholder": _text(messages.VOICE_PLACEHOLDER),
+                    "options": [_option(voice) for voice in voices],
+                },
+                True,
+            ),
+            _input(
+                CONSENT_VIDEO,
+                messages.CONSENT_VIDEO_LABEL,
+                messages.CONSENT_VIDEO_HINT,
+                {"type": "url_text_input"},
+                True,
+            ),
+            _input(
+                MODEL,
+                messages.MODEL_LABEL,
+                messages.MODEL_HINT,
+                {
+                    "type": "static_select",
+                    "options": [_option(model) for model in models],
+                    "initial_option": _option(models[0]),
+                },
+            ),
+            _input(
+                CONSENT,
+                messages.CONSENT_LABEL,
+                None,
+                {
+                    "type": "checkboxes",
+                    "options": [_option(CONSENT_GIVEN, messages.CONSENT_OPTION)],
+                },
+            ),
+        ],
+    }
+
+
+def parse(
+    view: Mapping[str, Any], *, models: Sequence[str], voices: Sequence[str] = DOCUMENTED_VOICES
+) -> Submission | Invalid:
+    """Read and validate a view_submission's view; never trusts Slack's client-side checks."""
+    values = view.get("state", {}).get("values", {})
+    name = (_value(values, NAME) or "").strip()
+    video = _value(values, VIDEO)
+    image = _value(values, IMAGE)
+    consent_video = _value(values, CONSENT_VIDEO)
+    voice = _selected(values, VOICE)
+    model = _selected(values, MODEL)
+    consented = CONSENT_GIVEN in _checked(values, CONSENT)
+
+    errors: dict[str, str] = {}
+    if not name:
+        errors[NAME] = messages.ERROR_NAME_BLANK
+    elif len(name) > NAME_LIMIT:
+        errors[NAME] = messages.ERROR_NAME_LONG.format(limit=NAME_LIMIT)
+    for block, url in ((VIDEO, video), (IMAGE, image), (CONSENT_VIDEO, consent_video)):
+        if url is not None and not is_web_url(url):
+            errors[block] = messages.ERROR_BAD_URL
+    if video is None and image is None:
+        errors[VIDEO] = messages.ERROR_NEED_SOURCE
+    elif video is not None and image is not None:
+        errors.setdefault(IMAGE, messages.ERROR_BOTH_SOURCES)
+    if voice is not None and voice not in voices:
+        errors[VOICE] = messages.ERROR_BAD_VOICE
+    elif image is not None and voice is None:
+        errors[VOICE] = messages.ERROR_IMAGE_NEEDS_VOICE
+    if model not in models:
+        errors[MODEL] = messages.ERROR_BAD_MODEL
+    if not consented:
+        errors[CONSENT] = messages.ERROR_NO_CONSENT
+    channel_id = _channel(view.get("private_metadata"))
+    if channel_id is None:
+        errors.setdefault(NAME, messages.ERROR_LOST_CHANNEL)
+    if errors or channel_id is None or model is None:
+        return Invalid(errors)
+    return Submission(
+        channel_id=channel_id,
+        request=ReplicaRequest(
+            replica_name=name,
+            model_name=model,
+            train_video_url=video,
+            train_image_url=image,
+            voice_name=voice,
+            consent_video_url=consent_video,
+        ),
+    )
+
+
+def is_web_url(value: str) -> bool:
+    """Whether a string is an absolute http(s) URL with a host and no spaces."""
+    if len(value) > URL_LIMIT or any(char.isspace() for char in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _text(value: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": value}
+
+
+def _option(value: str, label: str | None = None) -> dict[str, Any]:
+    return {"text": _text(label or value), "value": value}
+
+
+def _input(
+    block_id: str,
+    label: str,
+    hint: str | None,
+    element: dict[str, Any],
+    optional: bool = False,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _text(label),
+        "element": {**element, "action_id": ACTION},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    state = values.get(block_id, {}).get(ACTION)
+    return state if isinstance(state, Mapping) else {}
+
+
+def _value(values: Mapping[str, Any], block_id: str) -> str | None:
+    value = _state(values, block_id).get("value")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
+    option = _state(values, block_id).get("selected_option")
+    value = option.get("value") if isinstance(option, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _checked(values: Mapping[str, Any], block_id: str) -> set[str]:
+    options = _state(values, block_id).get("selected_options") or []
+    return {str(option.get("value")) for option in options if isinstance(option, Mapping)}
+
+
+def _channel(metadata: object) -> str | None:
+    try:
+        channel = json.loads(metadata) if isinstance(metadata, str) else None
+    except ValueError:
+        return None
+    value = channel.get("channel_id") if isinstance(channel, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,38 @@
+"""The tables, as SQLAlchemy Core metadata shared by the store and the migrations."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("replica_name", String(200), nullable=False),
+    Column("model_name", String(64), nullable=False),
+    Column("train_video_url", Text),
+    Column("train_image_url", Text),
+    Column("voice_name", String(64)),
+    Column("consent_video_url", Text),
+    Column("callback_digest", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("replica_id", String(64)),
+    Column("error_message", Text),
+    Column("announcement_channel", String(32)),
+    Column("announcement_ts", String(32)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_jobs_replica_id", "replica_id"),
+    Index("ix_jobs_status", "status"),
+)
