@@ -1,0 +1,123 @@
+"""Plays Slack's side of the app's HTTP endpoint: signed slash commands and view submissions."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from tests.standins.slack import TEAM_ID
+
+SIGNING_SECRET = "test-signing-secret"
+USER_ID = "U0ALICE"
+CHANNEL_ID = "C0GENERAL"
+
+
+class SlackSender:
+    """Sends requests to the bot's /slack/events, signed exactly as Slack signs them."""
+
+    def __init__(self, events_url: str, secret: str = SIGNING_SECRET) -> None:
+        self.events_url = events_url
+        self._verifier = SignatureVerifier(secret)
+        self._triggers = 0
+
+    def headers(self, body: str, *, age: float = 0.0) -> dict[str, str]:
+        """Slack's signature headers for a body sent `age` seconds ago."""
+        timestamp = str(int(time.time() - age))
+        signature = self._verifier.generate_signature(timestamp=timestamp, body=body)
+        assert signature is not None
+        return {
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """POST a raw body with the given headers (signed correctly when none are given)."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                self.events_url, data=body.encode(), headers=headers or self.headers(body)
+            ) as response,
+        ):
+            return response.status, await response.text()
+
+    def command_body(
+        self, text: str = "", *, user: str = USER_ID, channel: str = CHANNEL_ID
+    ) -> str:
+        """The form-encoded body Slack sends for `/replica text`."""
+        self._triggers += 1
+        return urlencode(
+            {
+                "token": "legacy-verification-token",
+                "team_id": TEAM_ID,
+                "team_domain": "test",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": "alice",
+                "command": "/replica",
+                "text": text,
+                "api_app_id": "A0APP",
+                "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x",
+                "trigger_id": f"trigger-{self._triggers}",
+            }
+        )
+
+    async def command(self, text: str = "", **kwargs: Any) -> tuple[int, str]:
+        """Type `/replica text` in a channel."""
+        return await self.post(self.command_body(text, **kwargs))
+
+    async def submit(self, view: dict[str, Any], *, user: str = USER_ID) -> tuple[int, Any]:
+        """Submit a modal; returns the status and the decoded JSON answer (or None if empty)."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "trigger_id": "submit-trigger",
+            "view": view,
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        status, text = await self.post(urlencode({"payload": json.dumps(payload)}))
+        return status, json.loads(text) if text else None
+
+
+def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The view Slack submits after the user fills the opened form: block_id -> value.
+
+    Text inputs take a string, selects take the option value, the consent box takes True.
+    """
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        value = fields.get(block["block_id"])
+        if element["type"] in {"plain_text_input", "url_text_input"}:
+            state: dict[str, Any] = {"type": element["type"], "value": value}
+        elif element["type"] == "static_select":
+            chosen = value if value is not None else element.get("initial_option", {}).get("value")
+            option = next((o for o in element["options"] if o["value"] == chosen), None)
+            if option is None and chosen is not None:
+                option = {"text": {"type": "plain_text", "text": chosen}, "value": chosen}
+            state = {"type": "static_select", "selected_option": option}
+        else:
+            state = {
+                "type": "checkboxes",
+                "selected_options": element["options"] if value else [],
+            }
+        values[block["block_id"]] = {element["action_id"]: state}
+    return {
+        **view,
+        "id": "V0VIEW",
+        "team_id": TEAM_ID,
+        "hash": "1700000000.abc",
+        "state": {"values": values},
+    }

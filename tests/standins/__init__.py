@@ -1,0 +1,1 @@
+"""Local servers that play the Slack Web API and Tavus for the tests, recording every call."""

@@ -1,0 +1,74 @@
+"""What both stand-ins share: serving an aiohttp app on a loopback port, and planned faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Fault:
+    """One planned misbehaviour for the next request to a route."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class StandIn:
+    """A local HTTP server with a queue of faults per route and a condition to wait on."""
+
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        """Serve on a free loopback port; returns the base URL."""
+        self._runner = web.AppRunner(self.app, shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail_next(self, route: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next `times` requests to `route` with `fault` instead of normally."""
+        self._faults[route].extend([fault] * times)
+
+    async def planned(self, route: str) -> web.Response | None:
+        """The fault planned for this request, applied (delay included), if any."""
+        queue = self._faults[route]
+        if not queue:
+            return None
+        fault = queue.popleft()
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.body is None and fault.status == 200:
+            return None  # a pure delay: answer normally afterwards
+        if isinstance(fault.body, (dict, list)):
+            return web.json_response(fault.body, status=fault.status, headers=fault.headers)
+        return web.Response(text=fault.body or "", status=fault.status, headers=fault.headers)
+
+    async def notify(self) -> None:
+        """Wake whoever waits for a recorded call."""
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Wait until predicate() is true, re-checking after each recorded call."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(predicate)

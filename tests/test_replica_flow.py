@@ -1,0 +1,316 @@
+"""End to end over HTTP: /replica → form → Tavus → channel message → threaded result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.jobs import hash_secret
+from bot.slack import form
+from tests.conftest import Bot
+from tests.slack_client import CHANNEL_ID, USER_ID, filled
+from tests.standins.server import Fault
+
+VIDEO = "https://cdn.example.com/dana.mp4"
+IMAGE = "https://cdn.example.com/dana.png"
+CONSENT_VIDEO = "https://cdn.example.com/dana-consent.mp4"
+
+
+async def open_form(bot: Bot) -> dict[str, Any]:
+    status, body = await bot.sender.command()
+    assert (status, body) == (200, "")
+    await bot.slack.wait_for("views.open")
+    return bot.slack.called("views.open")[-1]["view"]
+
+
+async def submit(bot: Bot, **fields: Any) -> tuple[int, Any]:
+    view = await open_form(bot)
+    return await bot.sender.submit(filled(view, **fields))
+
+
+async def start_training(bot: Bot, **fields: Any) -> dict[str, Any]:
+    """Submit a valid form and wait for the channel announcement; returns that post."""
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
+    status, answer = await submit(bot, **values)
+    assert status == 200
+    assert answer["response_action"] == "update"
+    await bot.slack.wait_until(lambda: len(bot.slack.called("views.update")) >= 1)
+    posts = bot.slack.posts()
+    assert len(posts) == 1
+    return posts[0]
+
+
+async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in bot.slack.posts(post["channel"]) if p.get("thread_ts") == post["ts"]]
+
+
+async def test_slash_command_opens_the_form_with_its_trigger(bot: Bot) -> None:
+    view = await open_form(bot)
+    call = bot.slack.called("views.open")[0]
+    assert call["trigger_id"] == "trigger-1"
+    assert view["callback_id"] == form.CALLBACK_ID
+    assert CHANNEL_ID in view["private_metadata"]
+    block_ids = {block.get("block_id") for block in view["blocks"]}
+    assert {form.NAME, form.VIDEO, form.IMAGE, form.VOICE, form.CONSENT_VIDEO, form.MODEL} <= (
+        block_ids
+    )
+    assert form.CONSENT in block_ids
+
+
+@pytest.mark.parametrize(
+    ("fields", "block", "words"),
+    [
+        ({form.NAME: "  "}, form.NAME, "name"),
+        ({form.VIDEO: None}, form.VIDEO, "video"),
+        ({form.IMAGE: IMAGE, form.VOICE: "anna"}, form.IMAGE, "not both"),
+        ({form.VIDEO: None, form.IMAGE: IMAGE}, form.VOICE, "voice"),
+        ({form.VIDEO: "cdn.example.com/dana.mp4"}, form.VIDEO, "https://"),
+        ({form.VIDEO: "ftp://cdn.example.com/dana.mp4"}, form.VIDEO, "https://"),
+        ({form.CONSENT_VIDEO: "javascript:alert(1)"}, form.CONSENT_VIDEO, "https://"),
+        ({form.CONSENT: False}, form.CONSENT, "agreed"),
+        ({form.MODEL: "phoenix-99"}, form.MODEL, "model"),
+    ],
+)
+async def test_invalid_forms_are_refused_inline_and_change_nothing(
+    bot: Bot, fields: dict[str, Any], block: str, words: str
+) -> None:
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
+    status, answer = await submit(bot, **values)
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert words in answer["errors"][block]
+    assert bot.tavus.creates == []
+    assert bot.slack.called("chat.postMessage") == []
+    assert await bot.jobs() == []
+
+
+async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bot: Bot) -> None:
+    post = await start_training(bot, **{form.CONSENT_VIDEO: CONSENT_VIDEO})
+
+    [create] = bot.tavus.creates
+    [job] = await bot.jobs()
+    replica_id = job["replica_id"]
+    assert {k: v for k, v in create.items() if k != "callback_url"} == {
+        "replica_name": "Dana",
+        "model_name": "phoenix-4",
+        "train_video_url": VIDEO,
+        "consent_video_url": CONSENT_VIDEO,
+    }
+    prefix = f"{str(bot.settings.public_url).rstrip('/')}/tavus/callback/{job['id']}/"
+    assert create["callback_url"].startswith(prefix)
+    secret = create["callback_url"].removeprefix(prefix)
+    assert len(secret) >= 32
+    assert secret not in str(job)
+    assert job["callback_digest"] == hash_secret(secret)
+
+    assert post["channel"] == CHANNEL_ID
+    for words in (f"<@{USER_ID}>", "Dana", replica_id, "phoenix-4", "training", "this thread"):
+        assert words in post["text"]
+    assert post["blocks"]
+    assert (job["status"], job["announcement_channel"], job["announcement_ts"]) == (
+        "training",
+        CHANNEL_ID,
+        post["ts"],
+    )
+    [shown] = bot.slack.called("views.update")
+    assert shown["view_id"] == "V0VIEW"
+    assert "Training started" in str(shown["view"])
+
+
+async def test_image_form_sends_the_image_and_voice(bot: Bot) -> None:
+    await start_training(
+        bot, **{form.VIDEO: None, form.IMAGE: IMAGE, form.VOICE: "julia", form.MODEL: "phoenix-3"}
+    )
+    [create] = bot.tavus.creates
+    assert create["train_image_url"] == IMAGE
+    assert create["voice_name"] == "julia"
+    assert create["model_name"] == "phoenix-3"
+    assert "train_video_url" not in create
+    assert "consent_video_url" not in create
+
+
+async def test_ready_callback_replies_in_the_announcement_thread(bot: Bot) -> None:
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+
+    status, _ = await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+
+    assert status == 200
+    [reply] = await thread_replies(bot, post)
+    assert f"<@{USER_ID}>" in reply["text"]
+    assert "ready" in reply["text"]
+    assert job["replica_id"] in reply["text"]
+    assert (await bot.jobs())[0]["status"] == "ready"
+
+
+async def test_failed_callback_replies_with_the_reason_and_a_hint(bot: Bot) -> None:
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+    reason = "Your consent phrase does not match the required statement."
+
+    status, _ = await bot.tavus.call_back(
+        job["replica_id"], bot.tavus.finish(job["replica_id"], reason)
+    )
+
+    assert status == 200
+    [reply] = await thread_replies(bot, post)
+    assert reason in reply["text"]
+    assert "word for word" in reply["text"]
+    assert f"<@{USER_ID}>" in reply["text"]
+    stored = (await bot.jobs())[0]
+    assert (stored["status"], stored["error_message"]) == ("failed", reason)
+
+
+async def test_repeated_callback_replies_once(bot: Bot) -> None:
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+    body = bot.tavus.finish(job["replica_id"])
+
+    answers = [await bot.tavus.call_back(job["replica_id"], body) for _ in range(3)]
+
+    assert [status for status, _ in answers] == [200, 200, 200]
+    assert len(await thread_replies(bot, post)) == 1
+
+
+async def test_progress_callback_is_accepted_and_posts_nothing(bot: Bot) -> None:
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+
+    status, _ = await bot.tavus.call_back(
+        job["replica_id"], {"replica_id": job["replica_id"], "status": "training"}
+    )
+
+    assert status == 200
+    assert await thread_replies(bot, post) == []
+    assert (await bot.jobs())[0]["status"] == "training"
+
+
+async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+    replica_id = job["replica_id"]
+    url = bot.tavus.replicas[replica_id]["callback_url"]
+    base, secret = url.rsplit("/", 1)
+    ready = {"replica_id": replica_id, "status": "ready"}
+    tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+
+    forgeries = [
+        (f"{base}/{tampered}", ready, None, 403),
+        (f"{bot.url}/tavus/callback/000000000000000000000000/{secret}", ready, None, 403),
+        (f"{base}/", ready, None, 404),
+        (url, {"replica_id": "r-someone-else", "status": "ready"}, None, 409),
+        (url, {"status": "ready"}, None, 409),
+        (url, None, b"replica_id=x&status=ready", 400),
+        (url, None, b"[1, 2, 3]", 400),
+        (url, None, b'{"replica_id": "' + b"x" * 20_000 + b'"}', 413),
+    ]
+    for target, body, raw, expected in forgeries:
+        status, _ = await bot.tavus.call_back(replica_id, body, url=target, raw=raw)
+        assert status == expected, target
+
+    assert await thread_replies(bot, post) == []
+    assert (await bot.jobs())[0]["status"] == "training"
+    # The real callback still speaks afterwards.
+    assert (await bot.tavus.call_back(replica_id, ready))[0] == 200
+    assert len(await thread_replies(bot, post)) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "words"),
+    [
+        (Fault(400, {"error": "Invalid train_video_url"}), "rejected", "Invalid train_video_url"),
+        (Fault(401, {"message": "Invalid access token"}), "rejected", "TAVUS_API_KEY"),
+        (Fault(402, {"error": "Insufficient credits"}), "rejected", "paid Tavus plan"),
+        (Fault(403, {"error": "Plan does not allow custom replicas"}), "rejected", "paid"),
+        (Fault(500, "Internal Server Error"), "rejected", "Try again in a few minutes"),
+        (Fault(delay=5), "unknown", "can't tell whether"),
+    ],
+)
+async def test_tavus_refusals_are_explained_and_nothing_is_announced(
+    bot: Bot, fault: Fault, status: str, words: str
+) -> None:
+    bot.tavus.fail_next("create", fault)
+    answer_status, answer = await submit(
+        bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    )
+    assert (answer_status, answer["response_action"]) == (200, "update")
+
+    await bot.slack.wait_for("views.update")
+    [shown] = bot.slack.called("views.update")
+    assert "Not started" in str(shown["view"])
+    assert words in str(shown["view"])
+    assert bot.slack.called("chat.postMessage") == []
+    assert len(bot.tavus.creates) == 1  # never retried: a second create can cost a second credit
+    [job] = await bot.jobs()
+    assert job["status"] == status
+
+    # The bot keeps serving.
+    await open_form(bot)
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as health:
+        assert health.status == 200
+
+
+async def test_refusal_goes_to_a_dm_when_the_modal_was_closed(bot: Bot) -> None:
+    bot.tavus.fail_next("create", Fault(400, {"error": "Invalid train_video_url"}))
+    bot.slack.fail("views.update", "not_found")
+
+    await submit(bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
+
+    await bot.slack.wait_for("chat.postMessage")
+    assert bot.slack.called("conversations.open")[0]["users"] == USER_ID
+    [dm] = bot.slack.posts()
+    assert dm["channel"] == f"D{USER_ID}"
+    assert "Invalid train_video_url" in dm["text"]
+
+
+async def test_announcement_and_result_go_to_a_dm_when_the_bot_is_not_in_the_channel(
+    bot: Bot,
+) -> None:
+    bot.slack.outside.add(CHANNEL_ID)
+
+    post = await start_training(bot)
+
+    assert post["channel"] == f"D{USER_ID}"
+    assert f"<#{CHANNEL_ID}>" in post["text"]
+    assert "/invite" in post["text"]
+    [job] = await bot.jobs()
+    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+    [reply] = await thread_replies(bot, post)
+    assert "ready" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64},
+        "wrong-secret",
+        "stale",
+    ],
+)
+async def test_unsigned_or_stale_slack_requests_are_refused(
+    bot: Bot, headers: dict[str, str] | str
+) -> None:
+    body = bot.sender.command_body()
+    if headers == "wrong-secret":
+        from tests.slack_client import SlackSender
+
+        sent = SlackSender(bot.sender.events_url, secret="not-the-secret").headers(body)
+    elif headers == "stale":
+        sent = bot.sender.headers(body, age=6 * 60)
+    else:
+        assert isinstance(headers, dict)
+        sent = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+
+    status, _ = await bot.sender.post(body, sent)
+
+    assert status == 401
+    assert bot.slack.called("views.open") == []
+
+
+async def test_health_check_answers_when_the_database_does(bot: Bot) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
+        assert response.status == 200
+        assert (await response.json())["ok"] is True
