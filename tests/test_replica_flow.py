@@ -10,7 +10,7 @@ import pytest
 from bot.jobs import hash_secret
 from bot.slack import form
 from tests.conftest import Bot
-from tests.slack_client import CHANNEL_ID, USER_ID, filled
+from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, filled
 from tests.standins.server import Fault
 
 VIDEO = "https://cdn.example.com/dana.mp4"
@@ -295,8 +295,6 @@ async def test_unsigned_or_stale_slack_requests_are_refused(
 ) -> None:
     body = bot.sender.command_body()
     if headers == "wrong-secret":
-        from tests.slack_client import SlackSender
-
         sent = SlackSender(bot.sender.events_url, secret="not-the-secret").headers(body)
     elif headers == "stale":
         sent = bot.sender.headers(body, age=6 * 60)

@@ -68,7 +68,7 @@ class StandIn:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_until(self, predicate: Any, timeout: float = 10.0) -> None:
+    async def wait_until(self, predicate: Any, within: float = 10.0) -> None:
         """Wait until predicate() is true, re-checking after each recorded call."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)

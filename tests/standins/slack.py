@@ -56,9 +56,9 @@ class SlackStandIn(StandIn):
             if args.get("_ok") and (channel is None or args.get("channel") == channel)
         ]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> None:
+    async def wait_for(self, method: str, count: int = 1, within: float = 10.0) -> None:
         """Wait until `method` has been called at least `count` times."""
-        await self.wait_until(lambda: len(self.called(method)) >= count, timeout)
+        await self.wait_until(lambda: len(self.called(method)) >= count, within)
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
