@@ -1,0 +1,118 @@
+"""`python -m bot` as a process: refuses bad settings clearly, serves, and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import unused_port
+
+from bot.config import HELP
+
+SETTINGS = [name.upper() for name in HELP] + ["SLACK_CLIENT_SECRET"]
+
+
+def environment(**settings: str) -> dict[str, str]:
+    """The machine's environment without any of the bot's settings, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    return {**env, **settings}
+
+
+async def run_to_end(tmp_path: Path, **settings: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=environment(**settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(30):
+        _, stderr = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_missing_settings_stop_the_start_naming_each_one(tmp_path: Path) -> None:
+    code, stderr = await run_to_end(tmp_path)
+    assert code != 0
+    assert "Traceback" not in stderr
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "TAVUS_API_KEY", "PUBLIC_URL"):
+        assert name in stderr
+    assert "OAuth & Permissions" in stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("PORT", "abc"),
+        ("DATABASE_URL", "mysql://db.example.com/bot"),
+        ("TAVUS_TIMEOUT", "-1"),
+        ("SLACK_BOT_TOKEN", "not-a-bot-token"),
+    ],
+)
+async def test_malformed_settings_stop_the_start(tmp_path: Path, setting: str, value: str) -> None:
+    valid = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "TAVUS_API_KEY": "k",
+        "PUBLIC_URL": "https://bot.example.com",
+    }
+    code, stderr = await run_to_end(tmp_path, **{**valid, setting: value})
+    assert code != 0
+    assert "Traceback" not in stderr
+    assert setting in stderr
+    if setting == "SLACK_BOT_TOKEN":
+        assert value not in stderr  # a token, even a malformed one, is never echoed
+
+
+async def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\n")
+    code, stderr = await run_to_end(tmp_path)
+    assert code != 0
+    assert "SLACK_BOT_TOKEN" not in stderr
+    assert "TAVUS_API_KEY" in stderr
+
+
+async def test_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = unused_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=environment(
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="s",
+            TAVUS_API_KEY="k",
+            PUBLIC_URL="https://bot.example.com",
+            PORT=str(port),
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(30), aiohttp.ClientSession() as session:
+            while True:
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        assert response.status == 200
+                        break
+                except aiohttp.ClientConnectionError:
+                    assert process.returncode is None, "the bot exited before serving"
+                    await asyncio.sleep(0.1)
+        assert (tmp_path / "replica-bot.db").exists()
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
