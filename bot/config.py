@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     @field_validator("slack_client_id")
     @classmethod
     def _no_oauth(cls, value: str | None) -> None:
-        if value:
+        # Bolt checks presence, not content: even an empty SLACK_CLIENT_ID turns OAuth on.
+        if value is not None:
             raise ValueError("OAuth (multi-workspace) installs are not supported")
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.tavus import TavusError, TavusRejected, TavusTimeout
 
 CONSENT_STATEMENT = (
@@ -102,52 +104,58 @@ FAILED_NO_REASON = "Tavus gave no reason."
 FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
 
-# Substrings of Tavus's error messages (and the error type names), with what the user should do.
-FAILURE_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+# Tavus's failure messages (and error type names), matched as whole words, with what to do.
+FAILURE_HINTS: tuple[tuple[str, str], ...] = (
     (
-        ("consent phrase", "consent_phrase"),
+        r"consent[ _]phrase",
         "Record the consent statement word for word, at the start of the training video or in "
         "a separate consent video: “" + CONSENT_STATEMENT + "”",
     ),
     (
-        ("downloading your video", "download_link", "download"),
+        r"download(ing)?|download_link",
         "Tavus could not download the file. Use a direct download link (not a sharing page) "
         "that stays valid for at least 24 hours.",
     ),
     (
-        ("750mb", "file_size"),
+        r"750 ?mb|file_size",
         "The file is too large: keep it under 750 MB (export at 1080p, H.264).",
     ),
     (
-        ("minimum duration", "video_duration", "duration"),
+        r"minimum duration|video_duration|too short",
         "The video is too short: record about 30 s of talking followed by 30 s of silence.",
     ),
     (
-        ("25fps", "25 fps", "video_fps"),
+        r"25 ?fps|video_fps|frame rate",
         "Record at 25 frames per second or more.",
     ),
     (
-        (".mp4", "h.264", "h264", "video_format", "video_codec", "format"),
+        r"\.mp4|\.webm|h\.?264|codec|video_format|video_codec",
         "Use an .mp4 with H.264 video and AAC audio, or a .webm file.",
     ),
     (
-        ("headnotfullyinframe", "lookingstraightatcamera", "multipleforegroundpeople"),
+        r"headnotfullyinframeerror|lookingstraightatcameraerror|\w*multipleforegroundpeopleerror",
         "Use a photo of one adult looking straight at the camera, head and shoulders fully in "
         "frame and centred.",
     ),
     (
-        ("imagequality",),
+        r"imagequalityerror",
         "Use a sharper, well-lit JPG or PNG of at least 512×512 px.",
     ),
     (
-        ("appearsunder18",),
+        r"appearsunder18error",
         "Tavus only clones adults: use a photo of an adult.",
     ),
     (
-        ("lighting", "background_noise", "movement", "second_person", "obstruction", "teeth"),
+        r"\w*(lighting|background_noise|movement|second_person|obstruction|teeth_not_visible"
+        r"|camera_angle)\w*|lighting|background noise|second person",
         "Re-record in a quiet, evenly lit room: one person, facing the camera at eye level, "
         "keeping still, nothing covering the face.",
     ),
+)
+# Whole words only: "format" must not match inside "information".
+_HINT_PATTERNS = tuple(
+    (re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", re.IGNORECASE), hint)
+    for pattern, hint in FAILURE_HINTS
 )
 
 
@@ -155,10 +163,8 @@ def failure_hint(error_message: str | None) -> str | None:
     """A plain-language next step for a known kind of training failure, if any."""
     if not error_message:
         return None
-    folded = error_message.lower().replace(" ", "")
-    spaced = error_message.lower()
-    for needles, hint in FAILURE_HINTS:
-        if any(needle in spaced or needle.replace(" ", "") in folded for needle in needles):
+    for pattern, hint in _HINT_PATTERNS:
+        if pattern.search(error_message):
             return hint
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,3 +125,8 @@ async def test_ping_answers_while_the_database_does(store: Store) -> None:
 async def test_opening_a_database_that_cannot_exist_fails(tmp_path: Path) -> None:
     with pytest.raises(OperationalError):
         await Store.open(f"sqlite+aiosqlite:///{tmp_path}/no-such-folder/bot.db")
+    # aiosqlite stops a failed connection's thread in the background; it reports to this
+    # event loop, so the test must not end (and close the loop) before that thread does.
+    workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    for worker in workers:
+        await asyncio.to_thread(worker.join, 5)

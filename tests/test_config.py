@@ -1,0 +1,324 @@
+"""Unit tests for the settings: defaults, every problem named at once, and derived values."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import HELP, ConfigError, Settings, load_settings
+
+REQUIRED = {
+    "SLACK_BOT_TOKEN": "xoxb-test-token",
+    "SLACK_SIGNING_SECRET": "test-signing-secret",
+    "TAVUS_API_KEY": "test-tavus-key",
+    "PUBLIC_URL": "https://bot.example.com",
+}
+# Bolt reads SLACK_CLIENT_SECRET itself, so it must not leak in from the machine either.
+BOT_VARIABLES = {name.upper() for name in Settings.model_fields} | {"SLACK_CLIENT_SECRET"}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No bot variable from the machine, and no .env but the test's own."""
+    for name in list(os.environ):
+        # pydantic-settings matches names case-insensitively.
+        if name.upper() in BOT_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def required(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in REQUIRED.items():
+        monkeypatch.setenv(name, value)
+
+
+def problems(error: ConfigError) -> list[str]:
+    """The lines naming a problem, one per setting."""
+    return [line for line in str(error).splitlines() if line.startswith("  - ")]
+
+
+def refusal(**variables: str) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(**{name.lower(): value for name, value in variables.items()})
+    return caught.value
+
+
+# Valid settings
+
+
+@pytest.mark.usefixtures("required")
+def test_minimal_settings_take_the_documented_defaults() -> None:
+    settings = load_settings()
+
+    assert settings.slack_bot_token == "xoxb-test-token"
+    assert settings.slack_signing_secret == "test-signing-secret"
+    assert settings.tavus_api_key == "test-tavus-key"
+    assert str(settings.public_url) == "https://bot.example.com/"
+    assert settings.port == 3000
+    assert settings.database_url == "sqlite:///replica-bot.db"
+    assert settings.tavus_timeout == 30
+    assert settings.tavus_poll_interval == 600
+    assert settings.tavus_models == ("phoenix-4", "phoenix-3")
+    assert settings.slack_app_token is None
+    assert settings.log_level == "INFO"
+    assert settings.slack_api_base == "https://slack.com/api/"
+    assert str(settings.tavus_api_url).rstrip("/") == "https://tavusapi.com"
+
+
+def test_keyword_overrides_stand_in_for_the_environment() -> None:
+    settings = load_settings(**{name.lower(): value for name, value in REQUIRED.items()}, port=8080)
+
+    assert settings.port == 8080
+    assert settings.tavus_api_key == "test-tavus-key"
+
+
+@pytest.mark.usefixtures("required")
+def test_environment_values_are_read_and_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.setenv("TAVUS_TIMEOUT", "2.5")
+    monkeypatch.setenv("TAVUS_POLL_INTERVAL", "60")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-test")
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+
+    settings = load_settings()
+
+    assert settings.port == 8080
+    assert settings.tavus_timeout == 2.5
+    assert settings.tavus_poll_interval == 60
+    assert settings.slack_app_token == "xapp-1-test"
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize(
+    ("raw", "models"),
+    [
+        ("phoenix-3, phoenix-4", ("phoenix-3", "phoenix-4")),
+        ("phoenix-4", ("phoenix-4",)),
+        (" phoenix-4 ,, phoenix-3 ,", ("phoenix-4", "phoenix-3")),
+    ],
+)
+def test_tavus_models_are_read_as_a_comma_separated_list(
+    monkeypatch: pytest.MonkeyPatch, raw: str, models: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("TAVUS_MODELS", raw)
+
+    assert load_settings().tavus_models == models
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    lines = [f"{name}={value}" for name, value in REQUIRED.items()] + ["PORT=4000"]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+
+    settings = load_settings()
+
+    assert settings.slack_bot_token == "xoxb-test-token"
+    assert settings.port == 4000
+
+
+@pytest.mark.usefixtures("required")
+def test_the_environment_wins_over_the_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("PORT=4000\n")
+    monkeypatch.setenv("PORT", "5000")
+
+    assert load_settings().port == 5000
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize(
+    ("raw", "base"),
+    [
+        ("http://127.0.0.1:9000/api/", "http://127.0.0.1:9000/api/"),
+        ("http://127.0.0.1:9000/api", "http://127.0.0.1:9000/api/"),
+        ("http://127.0.0.1:9000", "http://127.0.0.1:9000/"),
+    ],
+)
+def test_slack_api_base_always_ends_with_a_slash(
+    monkeypatch: pytest.MonkeyPatch, raw: str, base: str
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", raw)
+
+    assert load_settings().slack_api_base == base
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize(
+    ("database_url", "sqlalchemy_url"),
+    [
+        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("sqlite:////var/data/x.db", "sqlite+aiosqlite:////var/data/x.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("postgres://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("postgresql://u@h/d", "postgresql+asyncpg://u@h/d"),
+        (
+            "postgresql://u:p@h:5432/d?sslmode=require",
+            "postgresql+asyncpg://u:p@h:5432/d?sslmode=require",
+        ),
+        ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
+    ],
+)
+def test_database_url_gets_the_async_driver(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, sqlalchemy_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+    assert load_settings().sqlalchemy_url == sqlalchemy_url
+
+
+@pytest.mark.parametrize("public_url", ["https://bot.example.com", "https://bot.example.com/"])
+def test_callback_url_sits_under_the_public_url(
+    monkeypatch: pytest.MonkeyPatch, public_url: str
+) -> None:
+    for name, value in REQUIRED.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PUBLIC_URL", public_url)
+
+    url = load_settings().callback_url("job123", "s3cret")
+
+    assert url == "https://bot.example.com/tavus/callback/job123/s3cret"
+
+
+@pytest.mark.usefixtures("required")
+def test_callback_url_keeps_a_public_url_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL", "https://example.com/replica-bot/")
+
+    url = load_settings().callback_url("job123", "s3cret")
+
+    assert url == "https://example.com/replica-bot/tavus/callback/job123/s3cret"
+
+
+# Refused settings
+
+
+def test_missing_required_settings_are_all_named_at_once_with_where_to_get_them() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    message = str(caught.value)
+    assert message.startswith("replica-bot cannot start")
+    assert problems(caught.value) == [
+        f"  - SLACK_BOT_TOKEN is missing: {HELP['slack_bot_token']}",
+        f"  - SLACK_SIGNING_SECRET is missing: {HELP['slack_signing_secret']}",
+        f"  - TAVUS_API_KEY is missing: {HELP['tavus_api_key']}",
+        f"  - PUBLIC_URL is missing: {HELP['public_url']}",
+    ]
+    assert "OAuth & Permissions" in message
+    assert "Basic Information" in message
+    assert "platform.tavus.io" in message
+
+
+@pytest.mark.usefixtures("required")
+def test_a_missing_setting_is_named_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TAVUS_API_KEY")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert problems(caught.value) == [f"  - TAVUS_API_KEY is missing: {HELP['tavus_api_key']}"]
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORT", "abc"),
+        ("PORT", "70000"),
+        ("PORT", "0"),
+        ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_URL", "replica-bot.db"),
+        ("PUBLIC_URL", "bot.example.com"),
+        ("PUBLIC_URL", "ftp://bot.example.com"),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_SIGNING_SECRET", ""),
+        ("TAVUS_API_KEY", ""),
+        ("TAVUS_TIMEOUT", "0"),
+        ("TAVUS_TIMEOUT", "soon"),
+        ("TAVUS_POLL_INTERVAL", "-1"),
+        ("TAVUS_MODELS", " , "),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+        ("LOG_LEVEL", "VERBOSE"),
+        ("SLACK_API_URL", "not a url"),
+    ],
+)
+def test_malformed_setting_is_named_with_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    (problem,) = problems(caught.value)
+    assert problem.startswith(f"  - {variable} is invalid")
+    assert problem.endswith(HELP[variable.lower()])
+
+
+def test_missing_and_malformed_settings_are_reported_together() -> None:
+    error = refusal(SLACK_BOT_TOKEN="xoxb-ok", PORT="abc", DATABASE_URL="mysql://x")
+
+    named = [line.split()[1] for line in problems(error)]
+    assert sorted(named) == [
+        "DATABASE_URL",
+        "PORT",
+        "PUBLIC_URL",
+        "SLACK_SIGNING_SECRET",
+        "TAVUS_API_KEY",
+    ]
+
+
+@pytest.mark.usefixtures("required")
+def test_slack_client_id_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1234.5678")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    (problem,) = problems(caught.value)
+    assert problem.startswith("  - SLACK_CLIENT_ID is invalid")
+    assert "SLACK_CLIENT_SECRET" in problem
+
+
+@pytest.mark.usefixtures("required")
+def test_an_empty_slack_client_id_is_refused_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bolt switches to OAuth installs when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are merely
+    # present in the environment (`is not None`), even if empty.
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+
+    with pytest.raises(ConfigError, match="SLACK_CLIENT_ID"):
+        load_settings()
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize(
+    ("variable", "secret", "fragment"),
+    [
+        ("SLACK_BOT_TOKEN", "abc-secret", "abc-secret"),
+        ("SLACK_APP_TOKEN", "xoxb-secret-app-token", "secret-app-token"),
+        ("DATABASE_URL", "mysql://admin:hunter2@db.example.com/replicas", "hunter2"),
+        ("PUBLIC_URL", "not-a-url-with-a-token", "with-a-token"),
+        ("SLACK_CLIENT_ID", "1234.secret-client-id", "secret-client-id"),
+    ],
+)
+def test_secret_values_never_appear_in_the_error(
+    monkeypatch: pytest.MonkeyPatch, variable: str, secret: str, fragment: str
+) -> None:
+    monkeypatch.setenv(variable, secret)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    message = str(caught.value)
+    assert variable in message
+    assert fragment not in message
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "TAVUS_API_KEY"):
+        assert REQUIRED[name] not in message
+    # The pydantic error, which carries the input value, is not chained for a traceback to show.
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__

@@ -1,0 +1,101 @@
+"""The Slack app manifest and Procfile: valid, pointed at the bot's routes, scoped for its calls."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+import yaml
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import SLACK_PATH
+from bot.slack.commands import COMMAND
+
+ROOT = Path(__file__).parents[1]
+MANIFEST = ROOT / "manifest.yml"
+PROCFILE = ROOT / "Procfile"
+SCHEMA = Path(__file__).parents[2] / "shared" / "slack-app-manifest.schema.json"
+
+# The bot scopes each Web API method needs; an empty set means the method needs none
+# (views.open and views.update act on the trigger or view the user's action handed over).
+SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
+    "chat_postMessage": frozenset({"chat:write"}),
+    "conversations_open": frozenset({"im:write"}),
+    "views_open": frozenset(),
+    "views_update": frozenset(),
+}
+
+CALL = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)\(")
+
+
+def load_manifest() -> dict[str, Any]:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert isinstance(manifest, dict)
+    return manifest
+
+
+def bot_scopes() -> set[str]:
+    return set(load_manifest()["oauth_config"]["scopes"]["bot"])
+
+
+def replica_command() -> dict[str, Any]:
+    commands = load_manifest()["features"]["slash_commands"]
+    matching = [command for command in commands if command["command"] == COMMAND]
+    assert len(matching) == 1, f"the manifest should declare {COMMAND} once"
+    return dict(matching[0])
+
+
+def web_api_methods_called_by_the_bot() -> set[str]:
+    """Every AsyncWebClient method named in a call anywhere under bot/."""
+    called: set[str] = set()
+    for source in (ROOT / "bot").rglob("*.py"):
+        for name in CALL.findall(source.read_text(encoding="utf-8")):
+            if callable(getattr(AsyncWebClient, name, None)):
+                called.add(name)
+    assert called, "found no Slack Web API calls under bot/: the search is broken"
+    return called
+
+
+def test_manifest_is_valid_against_the_slack_manifest_schema() -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"Slack manifest JSON Schema not found at {SCHEMA}")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(load_manifest(), schema)
+
+
+def test_replica_command_is_sent_to_the_slack_events_route() -> None:
+    assert urlsplit(replica_command()["url"]).path == SLACK_PATH
+
+
+def test_interactivity_is_enabled_and_uses_the_same_url_as_the_command() -> None:
+    interactivity = load_manifest()["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert interactivity["request_url"] == replica_command()["url"]
+
+
+def test_bot_scopes_include_commands_chat_write_and_im_write() -> None:
+    assert {"commands", "chat:write", "im:write"} <= bot_scopes()
+
+
+def test_every_web_api_method_the_bot_calls_has_a_known_scope() -> None:
+    unmapped = web_api_methods_called_by_the_bot() - SCOPES_FOR_METHOD.keys()
+    assert not unmapped, f"add these methods and their scopes to SCOPES_FOR_METHOD: {unmapped}"
+
+
+def test_every_web_api_method_the_bot_calls_is_granted_by_the_manifest_scopes() -> None:
+    needed = {
+        scope
+        for method in web_api_methods_called_by_the_bot()
+        for scope in SCOPES_FOR_METHOD.get(method, frozenset())
+    }
+    missing = needed - bot_scopes()
+    assert not missing, f"manifest.yml lacks bot scopes the code needs: {sorted(missing)}"
+
+
+def test_procfile_starts_the_bot_as_a_web_process() -> None:
+    assert PROCFILE.read_text(encoding="utf-8") == "web: python -m bot\n"

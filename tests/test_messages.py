@@ -1,0 +1,187 @@
+"""Unit tests for the user-facing words: failure hints and why a create did not go through."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import messages
+from bot.tavus import TavusError, TavusRejected, TavusTimeout, TavusUnavailable
+
+
+def hint_for(words: str) -> str:
+    """The one hint whose advice contains `words`, so a test names the kind, not the wording."""
+    [hint] = [hint for _, hint in messages.FAILURE_HINTS if words in hint]
+    return hint
+
+
+CONSENT = hint_for("word for word")
+DOWNLOAD = hint_for("direct download link")
+SIZE = hint_for("750 MB")
+DURATION = hint_for("too short")
+FPS = hint_for("frames per second")
+FORMAT = hint_for("AAC audio")
+FRAMING = hint_for("looking straight")
+QUALITY = hint_for("sharper")
+ADULT = hint_for("only clones adults")
+RECORDING = hint_for("quiet, evenly lit room")
+
+
+# Failure messages as Tavus documents them (error type, then message, where it gives both).
+@pytest.mark.parametrize(
+    ("error_message", "hint"),
+    [
+        pytest.param(
+            "Your consent phrase does not match the required consent statement.",
+            CONSENT,
+            id="consent-phrase",
+        ),
+        pytest.param("consent_phrase_mismatch", CONSENT, id="consent-type"),
+        pytest.param(
+            "There was an issue downloading your video file. Please ensure that the link you "
+            "provided is correct and try again",
+            DOWNLOAD,
+            id="download",
+        ),
+        pytest.param(
+            "The video file you provided exceeds the maximum file size allowed. Please ensure "
+            "that the video is less than 750MB and try again.",
+            SIZE,
+            id="file-size",
+        ),
+        pytest.param(
+            "There was an issue processing your training video. The video provided does not "
+            "meet the minimum duration requirement for training",
+            DURATION,
+            id="duration",
+        ),
+        pytest.param(
+            "There was an issue processing your training video. The video provided is not at "
+            "least 25fps. Please ensure that the training video is at least 25fps",
+            FPS,
+            id="fps",
+        ),
+        pytest.param("The video must be recorded at 25 FPS or more.", FPS, id="fps-spaced"),
+        pytest.param(
+            "There was an issue processing your training video. The video provided is not a "
+            ".mp4 file. Please ensure that the training video is a .mp4 file encoded using h.264",
+            FORMAT,
+            id="format",
+        ),
+        pytest.param(
+            "There was an issue processing your training video. The video provided is not "
+            "encoded using h.264.",
+            FORMAT,
+            id="codec",
+        ),
+        pytest.param(
+            "HeadNotFullyInFrameError: There was an error processing your image. Your entire "
+            "head should be visible in the frame. Please zoom out or reframe and try again.",
+            FRAMING,
+            id="head-not-in-frame",
+        ),
+        pytest.param("LookingStraightAtCameraError", FRAMING, id="not-looking-at-camera"),
+        pytest.param("ImageQualityError", QUALITY, id="image-quality"),
+        pytest.param("AppearsUnder18Error", ADULT, id="under-18"),
+        pytest.param("The lighting in the training video is too uneven.", RECORDING, id="lighting"),
+        pytest.param("background_noise", RECORDING, id="background-noise"),
+    ],
+)
+def test_failure_hint_matches_each_documented_tavus_failure(error_message: str, hint: str) -> None:
+    assert messages.failure_hint(error_message) == hint
+
+
+def test_failure_hint_ignores_case() -> None:
+    assert messages.failure_hint("THERE WAS AN ISSUE DOWNLOADING YOUR VIDEO FILE") == DOWNLOAD
+
+
+@pytest.mark.parametrize(
+    "error_message",
+    [
+        None,
+        "",
+        "An unexpected error occurred. Please try again.",
+        "Training failed.",
+        "Internal server error",
+        "Training failed. Contact support@tavus.io for more information.",
+    ],
+)
+def test_failure_hint_is_none_for_unknown_failures(error_message: str | None) -> None:
+    assert messages.failure_hint(error_message) is None
+
+
+def test_the_consent_hint_quotes_the_statement_word_for_word() -> None:
+    assert messages.CONSENT_STATEMENT in CONSENT
+
+
+# create_failure
+
+
+def test_timeout_says_the_replica_may_exist_and_to_check_the_portal() -> None:
+    text = messages.create_failure(TavusTimeout("Tavus did not answer in time"))
+
+    assert text == messages.CREATE_TIMEOUT
+    assert "can't tell whether the replica was created" in text
+    assert "Tavus portal" in text
+
+
+def test_401_blames_the_api_key_and_quotes_tavus() -> None:
+    text = messages.create_failure(TavusRejected(401, "Invalid access token"))
+
+    assert "Invalid access token" in text
+    assert "TAVUS_API_KEY" in text
+
+
+@pytest.mark.parametrize("status", [402, 403])
+def test_402_and_403_point_at_the_plan_and_billing(status: int) -> None:
+    text = messages.create_failure(TavusRejected(status, "Insufficient credits"))
+
+    assert text == messages.CREATE_NOT_ALLOWED.format(message="Insufficient credits")
+    assert "paid Tavus plan" in text
+
+
+@pytest.mark.parametrize("status", [400, 404, 422])
+def test_other_refusals_quote_tavus_and_ask_to_fix_the_form(status: int) -> None:
+    text = messages.create_failure(TavusRejected(status, "voice_name is not a valid voice"))
+
+    assert (
+        text
+        == "Tavus refused the request: voice_name is not a valid voice. Fix the form and try again."
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        TavusUnavailable("Tavus is unavailable (503): Service Unavailable"),
+        TavusUnavailable("could not reach Tavus: connection refused"),
+        TavusError("something else"),
+    ],
+)
+def test_unavailable_says_to_try_again_later(error: TavusError) -> None:
+    text = messages.create_failure(error)
+
+    assert text == messages.CREATE_UNAVAILABLE.format(message=str(error))
+    assert "Try again in a few minutes" in text
+
+
+def test_a_timeout_is_never_told_to_simply_try_again() -> None:
+    # Trying again after a timeout may create (and bill) the replica twice.
+    assert "Try again in a few minutes" not in messages.create_failure(TavusTimeout("t"))
+
+
+# Text Slack limits
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        messages.FORM_TITLE,
+        messages.FORM_SUBMIT,
+        messages.FORM_CLOSE,
+        messages.SUBMITTING_TITLE,
+        messages.STARTED_TITLE,
+        messages.NOT_STARTED_TITLE,
+    ],
+)
+def test_modal_titles_and_buttons_fit_slacks_24_characters(title: str) -> None:
+    assert 0 < len(title) <= 24
