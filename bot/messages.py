@@ -24,20 +24,22 @@ NAME_LABEL = "Replica name"
 NAME_HINT = "How the replica is listed in Tavus, e.g. “Dana – sales demo”."
 VIDEO_LABEL = "Training video URL"
 VIDEO_HINT = (
-    "A direct download link (.mp4 H.264/AAC or .webm, ≤750 MB, ≥1080p, ≥25 fps): one continuous "
-    "shot, about 30 s speaking then 30 s silent with lips closed, face at eye level."
+    "A direct download link, valid for 24 hours (.mp4 H.264/AAC or .webm, ≤750 MB, ≥1080p, "
+    "≥25 fps): one continuous shot, about 30 s speaking then 30 s silent with lips closed, face "
+    "at eye level."
 )
 IMAGE_LABEL = "Training image URL"
 IMAGE_HINT = (
-    "Instead of a video: a direct link to a JPG or PNG of at least 512×512 px, one adult, head "
-    "and shoulders centred, no glasses, hat or headphones. Needs a voice below."
+    "Instead of a video: a direct link, valid for 24 hours, to a JPG or PNG of at least 512×512 "
+    "px: one adult, head and shoulders centred, no glasses, hat or headphones. Needs a voice."
 )
 VOICE_LABEL = "Voice"
 VOICE_HINT = "A stock voice: required with a training image, optional with a video."
 VOICE_PLACEHOLDER = "Choose a voice"
 CONSENT_VIDEO_LABEL = "Consent video URL"
 CONSENT_VIDEO_HINT = (
-    "Optional: a separate clip of the person saying, word for word: “"
+    "Optional (video training): a direct link, valid for 24 hours, to a separate clip of the "
+    "person saying, word for word: “"
     + CONSENT_STATEMENT
     + "” Without it, the training video must open with that statement."
 )

@@ -108,9 +108,9 @@ class TavusClient:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise TavusTimeout("Tavus did not answer in time") from exc
+            raise TavusTimeout("no answer in time") from exc
         except httpx.HTTPError as exc:
-            raise TavusUnavailable(f"could not reach Tavus: {exc}") from exc
+            raise TavusUnavailable(f"no connection: {exc.__class__.__name__}") from exc
         return parse_response(response)
 
 
@@ -123,11 +123,11 @@ def parse_response(response: httpx.Response) -> dict[str, Any]:
     status = response.status_code
     if 200 <= status < 300:
         if not isinstance(data, dict):
-            raise TavusUnavailable(f"Tavus sent an unreadable answer ({status})")
+            raise TavusUnavailable(f"unreadable answer, HTTP {status}")
         return data
     message = _error_message(data) or response.reason_phrase or "no reason given"
     if status == 429 or status >= 500:
-        raise TavusUnavailable(f"Tavus is unavailable ({status}): {message}")
+        raise TavusUnavailable(f"HTTP {status}: {message}")
     raise TavusRejected(status, message)
 
 
@@ -144,7 +144,7 @@ def _replica_id(data: dict[str, Any]) -> str:
     # Tavus is renaming replicas to faces; accept either name.
     value = data.get("replica_id") or data.get("face_id")
     if not isinstance(value, str) or not value:
-        raise TavusUnavailable("Tavus's answer has no replica_id")
+        raise TavusUnavailable("answer without a replica_id")
     return value
 
 

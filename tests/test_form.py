@@ -190,6 +190,9 @@ def test_build_explains_that_links_must_stay_valid_for_24_hours() -> None:
     assert intro["type"] == "section"
     assert intro["text"]["text"] == messages.FORM_INTRO
     assert "24 hours" in intro["text"]["text"]
+    blocks = input_blocks(modal)
+    for block_id in (form.VIDEO, form.IMAGE, form.CONSENT_VIDEO):
+        assert "valid for 24 hours" in blocks[block_id]["hint"]["text"]
 
 
 def test_build_shows_a_hint_under_every_input_but_the_checkbox() -> None:

@@ -152,8 +152,8 @@ def test_other_refusals_quote_tavus_and_ask_to_fix_the_form(status: int) -> None
 @pytest.mark.parametrize(
     "error",
     [
-        TavusUnavailable("Tavus is unavailable (503): Service Unavailable"),
-        TavusUnavailable("could not reach Tavus: connection refused"),
+        TavusUnavailable("HTTP 503: Service Unavailable"),
+        TavusUnavailable("no connection: ConnectError"),
         TavusError("something else"),
     ],
 )
