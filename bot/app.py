@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, slack
 from bot.config import Settings
+from bot.reconciler import Reconciler
 from bot.service import ReplicaService
 from bot.slack.deps import Deps
-from bot.slack.notifier import SlackNotifier
+from bot.slack.sender import SlackSender
 from bot.store import Store
 from bot.tavus import TavusClient
 
@@ -32,6 +33,8 @@ STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
 # A health check that hangs is as bad as a failing one.
 HEALTH_TIMEOUT = 5.0
+# At SIGTERM, work in flight gets this long to finish before it is handed back.
+SHUTDOWN_GRACE = 8.0
 
 
 async def create_app(settings: Settings) -> web.Application:
@@ -43,44 +46,78 @@ async def create_app(settings: Settings) -> web.Application:
         api_key=settings.tavus_api_key,
         timeout=settings.tavus_timeout,
     )
-    slack_client = AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_base,
-        session=session,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+    # Listeners answer people who are waiting: one quick retry on a dropped connection only.
+    # Everything owed later goes through the sender, which has its own durable retries.
+    bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
+    sender = SlackSender(
+        store=store,
+        client=_slack_client(settings, session, []),
+        rate=settings.slack_channel_rate,
+        burst=settings.slack_channel_burst,
     )
-    notifier = SlackNotifier(slack_client)
     service = ReplicaService(
         store=store,
         tavus=TavusClient(tavus_http),
-        notifier=notifier,
         callback_url=settings.callback_url,
+        wake_sender=sender.wake,
+        poll_interval=timedelta(seconds=settings.tavus_poll_interval),
+        create_timeout=timedelta(seconds=settings.tavus_timeout),
+    )
+    reconciler = Reconciler(
+        store=store, service=service, tick=min(settings.tavus_poll_interval, 30.0)
     )
     bolt = AsyncApp(
-        client=slack_client,
+        client=bolt_client,
         signing_secret=settings.slack_signing_secret,
         logger=logging.getLogger("bot.bolt"),
     )
-    slack.register(bolt, Deps(service=service, notifier=notifier, models=settings.tavus_models))
+    slack.register(bolt, Deps(service=service, models=settings.tavus_models))
 
     app = web.Application()
     app[STORE] = store
     app[BOLT] = bolt
     app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
-    callbacks.add_routes(app, service)
+    if settings.public_url is not None:
+        callbacks.add_routes(app, service)
 
-    async def close(_: web.Application) -> None:
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        socket = None
+        if settings.slack_app_token:
+            socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+        tasks = [asyncio.create_task(sender.run()), asyncio.create_task(reconciler.run())]
+        yield
+        # Stop taking work, let what is in flight finish, hand the rest back to the store.
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await service.drain(SHUTDOWN_GRACE)
+        tasks[1].cancel()
+        await sender.stop(SHUTDOWN_GRACE)
+        tasks[0].cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await tavus_http.aclose()
         await session.close()
         await store.close()
 
-    app.on_cleanup.append(close)
+    app.cleanup_ctx.append(lifecycle)
     return app
+
+
+def _slack_client(
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    retry: list[AsyncConnectionErrorRetryHandler],
+) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base,
+        session=session,
+        timeout=settings.slack_timeout,
+        retry_handlers=list(retry),
+    )
 
 
 async def slack_events(request: web.Request) -> web.Response:

@@ -14,8 +14,9 @@ PATH = "/tavus/callback/{job_id}/{secret}"
 MAX_BODY = 16 * 1024
 
 STATUS = {
-    Verdict.REPORTED: 200,
+    Verdict.SETTLED: 200,
     Verdict.NOTED: 200,
+    Verdict.DEFERRED: 202,
     Verdict.FORBIDDEN: 403,
     Verdict.MISMATCH: 409,
 }

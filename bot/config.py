@@ -18,7 +18,8 @@ HELP: dict[str, str] = {
     ),
     "tavus_api_key": "your API key from the Tavus developer portal (platform.tavus.io → API Keys)",
     "public_url": (
-        "the public https address where this bot is reachable, e.g. https://bot.example.com"
+        "the public https address where Tavus can reach this bot, e.g. https://bot.example.com "
+        "(leave unset to rely on polling alone)"
     ),
     "database_url": (
         "sqlite:///path/to/file.db, or postgresql://user:password@host/dbname "
@@ -30,6 +31,9 @@ HELP: dict[str, str] = {
     "tavus_timeout": "seconds to wait for a Tavus answer, a number above 0 (default 30)",
     "tavus_poll_interval": "seconds between polls of unfinished trainings, above 0 (default 600)",
     "tavus_models": "comma-separated Tavus model names offered in the form, first is the default",
+    "slack_timeout": "whole seconds to wait for a Slack Web API answer, 1 or more (default 10)",
+    "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
+    "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
     "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -47,7 +51,7 @@ class Settings(BaseSettings):
     slack_bot_token: str = Field(pattern=r"^xoxb-")
     slack_signing_secret: str = Field(min_length=1)
     tavus_api_key: str = Field(min_length=1)
-    public_url: AnyHttpUrl
+    public_url: AnyHttpUrl | None = None
     database_url: str = "sqlite:///replica-bot.db"
     port: int = Field(default=3000, ge=1, le=65535)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
@@ -55,6 +59,10 @@ class Settings(BaseSettings):
     tavus_timeout: float = Field(default=30.0, gt=0)
     tavus_poll_interval: float = Field(default=600.0, gt=0)
     tavus_models: Annotated[tuple[str, ...], NoDecode] = ("phoenix-4", "phoenix-3")
+    slack_timeout: int = Field(default=10, ge=1)
+    # Slack allows about one message a second per channel, with short bursts.
+    slack_channel_rate: float = Field(default=1.0, gt=0)
+    slack_channel_burst: int = Field(default=3, ge=1)
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-")
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None
@@ -98,8 +106,10 @@ class Settings(BaseSettings):
             return f"sqlite+aiosqlite://{rest}"
         return f"postgresql+asyncpg://{rest}"
 
-    def callback_url(self, job_id: str, secret: str) -> str:
-        """The address Tavus calls back for one job, carrying that job's secret."""
+    def callback_url(self, job_id: str, secret: str) -> str | None:
+        """The address Tavus calls back for one job, carrying its secret; None without one."""
+        if self.public_url is None:
+            return None
         return f"{str(self.public_url).rstrip('/')}/tavus/callback/{job_id}/{secret}"
 
 

@@ -13,17 +13,30 @@ from datetime import datetime
 class JobStatus(enum.StrEnum):
     """Where a job is in its life; the comments say which step moves it on."""
 
-    CREATING = "creating"  # saved, the create request to Tavus is on its way
+    QUEUED = "queued"  # saved when the form was accepted; the create request is not sent yet
+    CREATING = "creating"  # the create request to Tavus is on its way
     TRAINING = "training"  # Tavus accepted it; waiting for the callback or a poll
+    STALE = "stale"  # training for over a day: no longer polled, a callback still settles it
     READY = "ready"  # Tavus finished training (final)
     FAILED = "failed"  # Tavus reported a training error (final)
     REJECTED = "rejected"  # Tavus refused the create request (final)
-    UNKNOWN = "unknown"  # the create request got no answer: Tavus may or may not have it (final)
+    # The create request got no answer: Tavus may or may not have the replica. Only a callback
+    # carrying this job's secret can still reveal it.
+    UNKNOWN = "unknown"
 
     @property
     def is_final(self) -> bool:
         """Whether nothing more will happen to a job in this state."""
-        return self not in {JobStatus.CREATING, JobStatus.TRAINING}
+        return self in {JobStatus.READY, JobStatus.FAILED, JobStatus.REJECTED}
+
+
+class NoticeKind(enum.StrEnum):
+    """A message the bot owes a requester; kept in the store until Slack has it."""
+
+    ANNOUNCEMENT = "announcement"  # the channel card: training started
+    RESULT = "result"  # the threaded reply: ready or failed
+    STALE = "stale"  # a threaded note: training has run for over a day
+    NOT_STARTED = "not_started"  # a DM: Tavus did not take the request, or we cannot tell
 
 
 class Outcome(enum.Enum):
@@ -80,6 +93,21 @@ class Job:
     error_message: str | None = None
     announcement_channel: str | None = None
     announcement_ts: str | None = None
+    training_progress: str | None = None
+    next_check_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One owed message about a job, as stored in the outbox."""
+
+    id: str
+    job_id: str
+    kind: NoticeKind
+    created_at: datetime
+    attempts: int = 0
+    # A previous attempt may have reached Slack without us hearing back: look before resending.
+    in_doubt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +137,6 @@ def secret_matches(presented: str, stored_digest: str) -> bool:
     return hmac.compare_digest(hash_secret(presented), stored_digest)
 
 
-def new_job_id() -> str:
-    """A job id: random, so ids reveal nothing about how many jobs exist."""
+def new_id() -> str:
+    """A random id for a job or a notice: ids reveal nothing about how many exist."""
     return secrets.token_hex(12)

@@ -86,7 +86,12 @@ CREATE_NOT_ALLOWED = (
 )
 CREATE_REFUSED = "Tavus refused the request: {message}. Fix the form and try again."
 CREATE_UNAVAILABLE = "Tavus is not available right now ({message}). Try again in a few minutes."
-CREATE_DM = "Your replica *{name}* was not created. {reason}"
+NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. Tavus said: “{error}”"
+UNKNOWN_DM = (
+    "<@{user}> I can't tell whether Tavus created your replica *{name}* ({error}). If it did, "
+    "I'll still post here when its training finishes. Check your replicas in the Tavus portal "
+    "before trying again, so you are not charged twice."
+)
 
 # The channel message and its thread.
 ANNOUNCEMENT = (
@@ -103,6 +108,12 @@ READY = (
 )
 FAILED = "<@{user}> training *{name}* (`{replica_id}`) failed. Tavus says: “{error}”"
 FAILED_NO_REASON = "Tavus gave no reason."
+STALE = (
+    "<@{user}> *{name}* (`{replica_id}`) has been training for over a day, which is unusual. "
+    "I've stopped checking on it; if Tavus still reports a result I'll post it here. Check its "
+    "status in the Tavus portal, or contact Tavus support."
+)
+MOVED = "I couldn't reply in <#{channel}> (I'm no longer allowed to post there), so here it is:\n"
 FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
 

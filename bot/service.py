@@ -1,50 +1,53 @@
-"""Domain operations: start a replica's training, and take the result Tavus reports."""
+"""Domain operations: accept a request, create the replica, and settle the job from Tavus's word."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 from bot.jobs import (
     CallbackSecret,
     Job,
     JobStatus,
+    NoticeKind,
     Outcome,
     ReplicaRequest,
     Requester,
-    new_job_id,
+    new_id,
     outcome_of,
     secret_matches,
 )
 from bot.store import Store
-from bot.tavus import TavusClient, TavusError, TavusTimeout
+from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusTimeout
 
 log = logging.getLogger(__name__)
 
-
-class Notifier(Protocol):
-    """Where the domain's news goes (Slack, in production)."""
-
-    async def announce(self, job: Job) -> tuple[str, str]:
-        """Tell the requester's channel that training started; return the message's channel, ts."""
-
-    async def report_result(self, job: Job) -> None:
-        """Reply in the announcement's thread with a finished job's result."""
+# A job still QUEUED this long after it was saved lost its process: the reconciler sends it.
+ORPHAN_GRACE = timedelta(seconds=60)
+# Beyond this a training is flagged to its requester as stale and no longer polled.
+STALE_AFTER = timedelta(hours=24)
+# Trainings older than this are polled half as often: they change slowly, if at all.
+SLOW_POLL_AFTER = timedelta(hours=6)
+# When a callback cannot be checked against Tavus, the reconciler looks again this soon.
+RECHECK_SOON = timedelta(seconds=30)
+GONE = "Tavus no longer knows this replica ({message}); it may have been deleted."
 
 
 @dataclass(frozen=True, slots=True)
 class Started:
-    """Tavus took the request; the job is training and announced."""
+    """Tavus took the request; the job is training and its announcement is owed."""
 
     job: Job
 
 
 @dataclass(frozen=True, slots=True)
 class NotStarted:
-    """Tavus did not take the request (or we cannot tell): nothing was announced."""
+    """Tavus did not take the request (or we cannot tell): nothing is announced."""
 
     job: Job
     error: TavusError
@@ -53,10 +56,11 @@ class NotStarted:
 class Verdict(enum.Enum):
     """What became of a callback delivery; the route turns it into an HTTP status."""
 
-    REPORTED = "reported"  # it decided the job's outcome and the result was posted
-    NOTED = "noted"  # valid, but nothing to post: still training, or already decided
+    SETTLED = "settled"  # it decided the job's outcome; the result is owed to Slack
+    NOTED = "noted"  # valid, nothing new to say: still training, or already decided
+    DEFERRED = "deferred"  # valid, but Tavus could not confirm it now; polling will
     FORBIDDEN = "forbidden"  # unknown job or wrong secret
-    MISMATCH = "mismatch"  # the secret is right but the body names another replica
+    MISMATCH = "mismatch"  # the secret is right but the body names a replica not this job's
 
 
 CallbackUrl = Callable[[str, str], str | None]
@@ -66,22 +70,65 @@ class ReplicaService:
     """Runs a replica job through its life, keeping the store the source of truth."""
 
     def __init__(
-        self, *, store: Store, tavus: TavusClient, notifier: Notifier, callback_url: CallbackUrl
+        self,
+        *,
+        store: Store,
+        tavus: TavusClient,
+        callback_url: CallbackUrl,
+        wake_sender: Callable[[], None],
+        poll_interval: timedelta,
+        create_timeout: timedelta,
     ) -> None:
         self._store = store
         self._tavus = tavus
-        self._notifier = notifier
         self._callback_url = callback_url
+        self._wake_sender = wake_sender
+        self._poll_interval = poll_interval
+        self._create_timeout = create_timeout
+        self._in_flight: set[asyncio.Task[Started | NotStarted | None]] = set()
 
-    async def start(self, requester: Requester, request: ReplicaRequest) -> Started | NotStarted:
-        """Save the job, ask Tavus to train it, and announce it in the requester's channel."""
-        secret = CallbackSecret.generate()
-        job = await self._store.add_job(
-            job_id=new_job_id(),
+    async def accept(self, requester: Requester, request: ReplicaRequest) -> Job:
+        """Save a valid request before anything else, so no acknowledged request is lost."""
+        return await self._store.add_job(
+            job_id=new_id(),
             requester=requester,
             request=request,
-            callback_digest=secret.digest,
+            next_check_at=self._store.now() + ORPHAN_GRACE,
         )
+
+    async def start(self, job: Job, *, tell_by_dm: bool = False) -> Started | NotStarted | None:
+        """Create the replica at Tavus; None if another process already took this job.
+
+        The work runs in a task of its own: a shutdown waits for it instead of cutting it off
+        between Tavus's answer and the store.
+        """
+        task = asyncio.create_task(self._start(job, tell_by_dm=tell_by_dm))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(task)
+
+    async def drain(self, grace: float) -> None:
+        """Wait up to `grace` seconds for creates in flight to finish (at shutdown)."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=grace)
+
+    async def owe_not_started(self, job: Job) -> None:
+        """Owe the requester a DM saying why the job did not start (the modal was closed)."""
+        await self._store.owe(job.id, NoticeKind.NOT_STARTED)
+        self._wake_sender()
+
+    async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
+        secret = CallbackSecret.generate()
+        creating = await self._store.transition(
+            job.id,
+            from_=(JobStatus.QUEUED,),
+            to=JobStatus.CREATING,
+            callback_digest=secret.digest,
+            next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
+        )
+        if creating is None:
+            return None
+        request = job.request
         try:
             created = await self._tavus.create_replica(
                 replica_name=request.replica_name,
@@ -95,40 +142,141 @@ class ReplicaService:
         except TavusError as error:
             log.warning("job %s: create refused or unanswered: %s", job.id, error)
             # A timeout leaves the outcome open: Tavus may have the replica and spend a credit.
-            status = JobStatus.UNKNOWN if isinstance(error, TavusTimeout) else JobStatus.REJECTED
             failed = await self._store.transition(
-                job.id, from_=JobStatus.CREATING, to=status, error_message=str(error)
+                job.id,
+                from_=(JobStatus.CREATING,),
+                to=JobStatus.UNKNOWN if isinstance(error, TavusTimeout) else JobStatus.REJECTED,
+                error_message=str(error),
+                next_check_at=None,
+                notice=NoticeKind.NOT_STARTED if tell_by_dm else None,
             )
-            return NotStarted(failed or job, error)
+            self._wake_sender()
+            return NotStarted(failed or creating, error)
         training = await self._store.transition(
-            job.id, from_=JobStatus.CREATING, to=JobStatus.TRAINING, replica_id=created.replica_id
+            job.id,
+            from_=(JobStatus.CREATING, JobStatus.UNKNOWN),
+            to=JobStatus.TRAINING,
+            replica_id=created.replica_id,
+            error_message=None,
+            next_check_at=self._store.now() + self._poll_interval,
+            notice=NoticeKind.ANNOUNCEMENT,
         )
-        assert training is not None, "a new job left CREATING before its create returned"
-        channel, ts = await self._notifier.announce(training)
-        announced = await self._store.set_announcement(job.id, channel=channel, ts=ts)
-        log.info("job %s: training %s, announced in %s", job.id, created.replica_id, channel)
-        return Started(announced or training)
+        self._wake_sender()
+        log.info("job %s: training %s", job.id, created.replica_id)
+        return Started(training or creating)
 
     async def take_callback(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
-        """Check a Tavus callback against its job and, if it decides the job, report it once."""
+        """Check a Tavus callback against its job and Tavus itself; settle the job at most once."""
         job = await self._store.get_job(job_id)
         if job is None or not secret_matches(secret, job.callback_digest):
             return Verdict.FORBIDDEN
         replica_id = body.get("replica_id") or body.get("face_id")
-        if job.replica_id is None or replica_id != job.replica_id:
+        if not isinstance(replica_id, str) or job.replica_id not in (None, replica_id):
             return Verdict.MISMATCH
-        outcome = outcome_of(str(body.get("status") or ""))
-        if outcome is Outcome.IN_PROGRESS:
+        if job.status.is_final:
             return Verdict.NOTED
-        error = body.get("error_message")
+        # The callback is only a hint: what Tavus answers to a GET is the truth.
+        try:
+            replica = await self._tavus.get_replica(replica_id)
+        except TavusRejected:
+            return Verdict.MISMATCH
+        except TavusError as error:
+            log.info("job %s: callback not confirmed (%s); polling will", job.id, error)
+            await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            return Verdict.DEFERRED
+        if job.replica_id is None:
+            adopted = await self._adopt(job, replica)
+            if adopted is None:
+                return Verdict.MISMATCH
+            job = adopted
+        reported = body.get("error_message")
+        return await self._settle(job, replica, fallback_error=str(reported) if reported else None)
+
+    async def check(self, job: Job) -> None:
+        """Move a job whose check is due: send an orphaned create, give up on a lost one, poll."""
+        if job.status is JobStatus.QUEUED:
+            await self.start(job, tell_by_dm=True)
+        elif job.status is JobStatus.CREATING:
+            # Its process died mid-request: only a callback can still tell what Tavus did.
+            await self._store.transition(
+                job.id,
+                from_=(JobStatus.CREATING,),
+                to=JobStatus.UNKNOWN,
+                error_message="the bot restarted while asking Tavus",
+                next_check_at=None,
+                notice=NoticeKind.NOT_STARTED,
+            )
+            self._wake_sender()
+        elif job.status is JobStatus.TRAINING and job.replica_id is not None:
+            await self._poll(job, job.replica_id)
+
+    async def _poll(self, job: Job, replica_id: str) -> None:
+        now = self._store.now()
+        age = now - job.created_at
+        interval = self._poll_interval * (2 if age > SLOW_POLL_AFTER else 1)
+        if await self._store.claim_check(job.id, until=now + interval) is None:
+            return  # another instance is checking it
+        try:
+            replica = await self._tavus.get_replica(replica_id)
+        except TavusRejected as error:
+            replica = Replica(
+                replica_id=replica_id,
+                replica_name=job.request.replica_name,
+                status="error",
+                error_message=GONE.format(message=error.message),
+            )
+        except TavusError as error:
+            log.info("job %s: poll failed (%s); next round will retry", job.id, error)
+            return
+        if await self._settle(job, replica) is Verdict.NOTED and age > STALE_AFTER:
+            await self._store.transition(
+                job.id,
+                from_=(JobStatus.TRAINING,),
+                to=JobStatus.STALE,
+                next_check_at=None,
+                notice=NoticeKind.STALE,
+            )
+            self._wake_sender()
+
+    async def _adopt(self, job: Job, replica: Replica) -> Job | None:
+        # A create whose answer was lost: the callback URL's secret proves the replica is ours.
+        if replica.replica_name != job.request.replica_name:
+            return None
+        adopted = await self._store.transition(
+            job.id,
+            from_=(JobStatus.CREATING, JobStatus.UNKNOWN),
+            to=JobStatus.TRAINING,
+            replica_id=replica.replica_id,
+            error_message=None,
+            next_check_at=self._store.now() + self._poll_interval,
+            notice=NoticeKind.ANNOUNCEMENT,
+        )
+        if adopted is not None:
+            log.info("job %s: adopted replica %s from its callback", job.id, replica.replica_id)
+            self._wake_sender()
+            return adopted
+        current = await self._store.get_job(job.id)
+        return current if current and current.replica_id == replica.replica_id else None
+
+    async def _settle(
+        self, job: Job, replica: Replica, *, fallback_error: str | None = None
+    ) -> Verdict:
+        outcome = outcome_of(replica.status)
+        if outcome is Outcome.IN_PROGRESS:
+            if replica.training_progress != job.training_progress:
+                await self._store.note_progress(job.id, replica.training_progress)
+            return Verdict.NOTED
+        failed = outcome is Outcome.FAILED
         finished = await self._store.transition(
             job.id,
-            from_=JobStatus.TRAINING,
-            to=JobStatus.READY if outcome is Outcome.SUCCEEDED else JobStatus.FAILED,
-            error_message=str(error) if outcome is Outcome.FAILED and error else None,
+            from_=(JobStatus.TRAINING, JobStatus.STALE),
+            to=JobStatus.FAILED if failed else JobStatus.READY,
+            error_message=(replica.error_message or fallback_error) if failed else None,
+            next_check_at=None,
+            notice=NoticeKind.RESULT,
         )
         if finished is None:
-            return Verdict.NOTED  # another delivery already decided this job
-        await self._notifier.report_result(finished)
+            return Verdict.NOTED  # another delivery, or a poll, already decided this job
+        self._wake_sender()
         log.info("job %s: %s", job.id, finished.status.value)
-        return Verdict.REPORTED
+        return Verdict.SETTLED

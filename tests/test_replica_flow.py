@@ -36,10 +36,10 @@ async def start_training(bot: Bot, **fields: Any) -> dict[str, Any]:
     status, answer = await submit(bot, **values)
     assert status == 200
     assert answer["response_action"] == "update"
-    await bot.slack.wait_until(lambda: len(bot.slack.called("views.update")) >= 1)
-    posts = bot.slack.posts()
-    assert len(posts) == 1
-    return posts[0]
+    await bot.slack.wait_for("views.update")
+    await bot.slack.wait_for_posts(1)
+    [post] = bot.slack.posts()
+    return post
 
 
 async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:
@@ -138,6 +138,7 @@ async def test_ready_callback_replies_in_the_announcement_thread(bot: Bot) -> No
     status, _ = await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
 
     assert status == 200
+    await bot.slack.wait_for_posts(2)
     [reply] = await thread_replies(bot, post)
     assert f"<@{USER_ID}>" in reply["text"]
     assert "ready" in reply["text"]
@@ -155,6 +156,7 @@ async def test_failed_callback_replies_with_the_reason_and_a_hint(bot: Bot) -> N
     )
 
     assert status == 200
+    await bot.slack.wait_for_posts(2)
     [reply] = await thread_replies(bot, post)
     assert reason in reply["text"]
     assert "word for word" in reply["text"]
@@ -171,6 +173,7 @@ async def test_repeated_callback_replies_once(bot: Bot) -> None:
     answers = [await bot.tavus.call_back(job["replica_id"], body) for _ in range(3)]
 
     assert [status for status, _ in answers] == [200, 200, 200]
+    await bot.slack.wait_for_posts(2)
     assert len(await thread_replies(bot, post)) == 1
 
 
@@ -213,7 +216,9 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
     assert await thread_replies(bot, post) == []
     assert (await bot.jobs())[0]["status"] == "training"
     # The real callback still speaks afterwards.
+    bot.tavus.finish(replica_id)
     assert (await bot.tavus.call_back(replica_id, ready))[0] == 200
+    await bot.slack.wait_for_posts(2)
     assert len(await thread_replies(bot, post)) == 1
 
 
@@ -258,7 +263,7 @@ async def test_refusal_goes_to_a_dm_when_the_modal_was_closed(bot: Bot) -> None:
 
     await submit(bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
 
-    await bot.slack.wait_for("chat.postMessage")
+    await bot.slack.wait_for_posts(1)
     assert bot.slack.called("conversations.open")[0]["users"] == USER_ID
     [dm] = bot.slack.posts()
     assert dm["channel"] == f"D{USER_ID}"
@@ -277,6 +282,7 @@ async def test_announcement_and_result_go_to_a_dm_when_the_bot_is_not_in_the_cha
     assert "/invite" in post["text"]
     [job] = await bot.jobs()
     await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+    await bot.slack.wait_for_posts(2)
     [reply] = await thread_replies(bot, post)
     assert "ready" in reply["text"]
 

@@ -59,9 +59,30 @@ def result(job: Job) -> Message:
     return _message(text)
 
 
-def create_failed(name: str, reason: str) -> Message:
-    """A private note that a replica was not created, and why."""
-    return _message(messages.CREATE_DM.format(name=name, reason=reason))
+def stale(job: Job) -> Message:
+    """The threaded note that a training has run for over a day."""
+    return _message(
+        messages.STALE.format(
+            user=job.requester.user_id, name=job.request.replica_name, replica_id=job.replica_id
+        )
+    )
+
+
+def not_started(job: Job) -> Message:
+    """The DM that a job did not start, for a requester who did not see it in the modal."""
+    template = messages.UNKNOWN_DM if job.status is JobStatus.UNKNOWN else messages.NOT_STARTED_DM
+    return _message(
+        template.format(
+            user=job.requester.user_id,
+            name=job.request.replica_name,
+            error=job.error_message or messages.FAILED_NO_REASON,
+        )
+    )
+
+
+def moved(message: Message, channel: str) -> Message:
+    """A message that could not go where it belonged, prefixed with where that was."""
+    return _message(messages.MOVED.format(channel=channel) + message.text)
 
 
 def status_view(title: str, text: str) -> dict[str, Any]:

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.service import ReplicaService
-from bot.slack.notifier import SlackNotifier
 
 KEY = "replica_bot"
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """The domain service, the notifier, and the choices the form offers."""
+    """The domain service, and the choices the form offers."""
 
     service: ReplicaService
-    notifier: SlackNotifier
     models: Sequence[str]
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""The form's submission: validate inline, or start the training and show how it went."""
+"""The form's submission: validate inline, or save the job, start it, and show how it went."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.jobs import Requester
-from bot.service import NotStarted
+from bot.service import NotStarted, Started
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 
@@ -25,33 +25,35 @@ async def submit_form(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    """Refuse bad input inline; otherwise start the job and report back in the modal."""
+    """Refuse bad input inline; otherwise save the job first, then create it at Tavus."""
     deps = Deps.of(context)
     parsed = form.parse(view, models=deps.models)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return
-    name = parsed.request.replica_name
-    await ack(response_action="update", view=blocks.submitting_view(name))
-    user_id = body["user"]["id"]
     requester = Requester(
         team_id=body["user"].get("team_id") or body["team"]["id"],
-        user_id=user_id,
+        user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
     )
-    outcome = await deps.service.start(requester, parsed.request)
-    if isinstance(outcome, NotStarted):
-        reason = messages.create_failure(outcome.error)
-        shown = blocks.not_started_view(name, reason)
-    else:
+    # Saved before the acknowledgement: once the user sees "Starting…", the job exists.
+    job = await deps.service.accept(requester, parsed.request)
+    await ack(response_action="update", view=blocks.submitting_view(job.request.replica_name))
+    outcome = await deps.service.start(job)
+    if isinstance(outcome, Started):
         shown = blocks.started_view(outcome.job)
+    elif isinstance(outcome, NotStarted):
+        reason = messages.create_failure(outcome.error)
+        shown = blocks.not_started_view(job.request.replica_name, reason)
+    else:
+        return  # the reconciler took it over; it tells the requester itself
     try:
         await client.views_update(view_id=view["id"], view=shown)
     except SlackApiError as exc:
-        # The user closed the modal: what matters still has to reach them.
+        # The user closed the modal: a refusal must still reach them.
         log.info("could not update the modal (%s)", exc.response.get("error"))
         if isinstance(outcome, NotStarted):
-            await deps.notifier.tell(user_id, blocks.create_failed(name, reason))
+            await deps.service.owe_not_started(outcome.job)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -31,8 +42,35 @@ jobs = Table(
     Column("error_message", Text),
     Column("announcement_channel", String(32)),
     Column("announcement_ts", String(32)),
+    Column("training_progress", String(16)),
+    # When the reconciler should next look at this job; NULL once nothing is left to check.
+    Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_jobs_replica_id", "replica_id"),
     Index("ix_jobs_status", "status"),
+    Index("ix_jobs_next_check_at", "next_check_at"),
+)
+
+# The outbox: every message the bot owes, written with the state change that causes it.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("job_id", String(32), ForeignKey("jobs.id", name="fk_notices_job_id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(8), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("in_doubt", Boolean, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    # Which instance is sending it, and until when that claim holds.
+    Column("lease_owner", String(32)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("channel", String(32)),
+    Column("ts", String(32)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_notices_due", "status", "next_attempt_at"),
+    Index("ix_notices_job_id", "job_id"),
 )

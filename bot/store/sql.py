@@ -1,24 +1,33 @@
-"""Store: the jobs, kept in SQLite or PostgreSQL through SQLAlchemy's async engine."""
+"""Store: jobs and their owed notices, in SQLite or PostgreSQL through SQLAlchemy's async engine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, select, text, update
+from sqlalchemy import and_, event, exists, or_, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
-from bot.store.schema import jobs
+from bot.jobs import (
+    Job,
+    JobStatus,
+    Notice,
+    NoticeKind,
+    ReplicaRequest,
+    Requester,
+    new_id,
+)
+from bot.store.schema import jobs, notices
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 Clock = Callable[[], datetime]
+FINAL = tuple(status.value for status in JobStatus if status.is_final)
 
 
 def utcnow() -> datetime:
@@ -26,8 +35,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Unset:
+    """Marks an optional change that was not asked for (None is a value: 'clear it')."""
+
+
+UNSET: Any = _Unset()
+
+
 class Store:
-    """Persistence for jobs; every state change is a compare-and-set on the job's status."""
+    """Persistence for jobs and the outbox; every state change is a compare-and-set."""
 
     def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
         self._engine = engine
@@ -45,6 +61,10 @@ class Store:
             raise
         return store
 
+    def now(self) -> datetime:
+        """The store's clock."""
+        return self._clock()
+
     async def migrate(self) -> None:
         """Apply every Alembic migration not yet applied."""
         async with self._engine.begin() as connection:
@@ -59,15 +79,17 @@ class Store:
         async with self._engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    # Jobs.
+
     async def add_job(
         self,
         *,
         job_id: str,
         requester: Requester,
         request: ReplicaRequest,
-        callback_digest: str,
+        next_check_at: datetime | None = None,
     ) -> Job:
-        """Save a new job in the CREATING state."""
+        """Save a new job in the QUEUED state; the reconciler looks again at `next_check_at`."""
         now = self._clock()
         values: dict[str, Any] = {
             "id": job_id,
@@ -80,8 +102,9 @@ class Store:
             "train_image_url": request.train_image_url,
             "voice_name": request.voice_name,
             "consent_video_url": request.consent_video_url,
-            "callback_digest": callback_digest,
-            "status": JobStatus.CREATING.value,
+            "callback_digest": "",
+            "status": JobStatus.QUEUED.value,
+            "next_check_at": next_check_at,
             "created_at": now,
             "updated_at": now,
         }
@@ -99,39 +122,262 @@ class Store:
         self,
         job_id: str,
         *,
-        from_: JobStatus,
+        from_: Iterable[JobStatus],
         to: JobStatus,
-        replica_id: str | None = None,
-        error_message: str | None = None,
+        replica_id: str | None = UNSET,
+        error_message: str | None = UNSET,
+        callback_digest: str = UNSET,
+        next_check_at: datetime | None = UNSET,
+        notice: NoticeKind | None = None,
     ) -> Job | None:
-        """Move a job from one status to another; None if it was not in `from_` (someone won)."""
-        changes: dict[str, Any] = {"status": to.value, "updated_at": self._clock()}
-        if replica_id is not None:
-            changes["replica_id"] = replica_id
-        if error_message is not None:
-            changes["error_message"] = error_message
-        return await self._update(job_id, changes, (jobs.c.status == from_.value,))
+        """Move a job from one of `from_` to `to`, owing `notice` in the same transaction.
 
-    async def set_announcement(self, job_id: str, *, channel: str, ts: str) -> Job | None:
-        """Remember where the job was announced, so results go to that message's thread."""
-        return await self._update(
-            job_id,
-            {"announcement_channel": channel, "announcement_ts": ts, "updated_at": self._clock()},
-            (),
+        Returns the changed job, or None if the job was in none of `from_` (someone else won).
+        """
+        changes = _given(
+            status=to.value,
+            replica_id=replica_id,
+            error_message=error_message,
+            callback_digest=callback_digest,
+            next_check_at=next_check_at,
         )
+        allowed = [status.value for status in from_]
+        async with self._engine.begin() as connection:
+            job = await self._update_job(connection, job_id, changes, jobs.c.status.in_(allowed))
+            if job is not None and notice is not None:
+                await self._add_notice(connection, job_id, notice)
+        return job
 
-    async def _update(
-        self, job_id: str, changes: dict[str, Any], conditions: tuple[Any, ...]
-    ) -> Job | None:
+    async def note_progress(self, job_id: str, progress: str | None) -> None:
+        """Remember how far training has got, as Tavus last reported it."""
+        async with self._engine.begin() as connection:
+            await self._update_job(connection, job_id, {"training_progress": progress}, None)
+
+    async def due_checks(self, *, limit: int = 100) -> list[Job]:
+        """Unfinished jobs whose next check is due, oldest due first."""
         statement = (
-            update(jobs)
-            .where(jobs.c.id == job_id, *conditions)
-            .values(**changes)
-            .returning(*jobs.c)
+            select(jobs)
+            .where(jobs.c.next_check_at <= self._clock(), jobs.c.status.not_in(FINAL))
+            .order_by(jobs.c.next_check_at)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_to_job(row._mapping) for row in rows]
+
+    async def claim_check(self, job_id: str, *, until: datetime) -> Job | None:
+        """Take a due check by moving it to `until`; None if it is not due (someone took it)."""
+        async with self._engine.begin() as connection:
+            return await self._update_job(
+                connection,
+                job_id,
+                {"next_check_at": until},
+                jobs.c.next_check_at <= self._clock(),
+            )
+
+    async def check_soon(self, job_id: str, *, at: datetime) -> None:
+        """Bring a job's next check forward to `at` (never push it back)."""
+        async with self._engine.begin() as connection:
+            await self._update_job(
+                connection,
+                job_id,
+                {"next_check_at": at},
+                or_(jobs.c.next_check_at.is_(None), jobs.c.next_check_at > at),
+            )
+
+    async def _update_job(
+        self,
+        connection: AsyncConnection,
+        job_id: str,
+        changes: dict[str, Any],
+        condition: Any,
+    ) -> Job | None:
+        statement = update(jobs).where(jobs.c.id == job_id)
+        if condition is not None:
+            statement = statement.where(condition)
+        statement = statement.values(**changes, updated_at=self._clock()).returning(*jobs.c)
+        row = (await connection.execute(statement)).first()
+        return _to_job(row._mapping) if row is not None else None
+
+    # Notices (the outbox).
+
+    async def owe(self, job_id: str, kind: NoticeKind) -> Notice:
+        """Owe a notice that no state change caused (e.g. a DM because the modal was closed)."""
+        async with self._engine.begin() as connection:
+            return await self._add_notice(connection, job_id, kind)
+
+    async def _add_notice(
+        self, connection: AsyncConnection, job_id: str, kind: NoticeKind
+    ) -> Notice:
+        now = self._clock()
+        values: dict[str, Any] = {
+            "id": new_id(),
+            "job_id": job_id,
+            "kind": kind.value,
+            "status": "pending",
+            "attempts": 0,
+            "in_doubt": False,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await connection.execute(notices.insert().values(**values))
+        return _to_notice(values)
+
+    async def due_notices(self, *, limit: int = 500) -> list[tuple[Notice, Job]]:
+        """Pending notices due now and claimed by nobody, oldest first, with their jobs."""
+        now = self._clock()
+        statement = (
+            select(*(column.label(f"n_{column.name}") for column in notices.c), jobs)
+            .join(jobs, jobs.c.id == notices.c.job_id)
+            .where(
+                notices.c.status == "pending",
+                notices.c.next_attempt_at <= now,
+                or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
+            )
+            .order_by(notices.c.created_at, notices.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [(_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in rows]
+
+    async def next_notice_at(self) -> datetime | None:
+        """When the earliest pending notice falls due (or its claim runs out)."""
+        statement = select(notices.c.next_attempt_at, notices.c.lease_until).where(
+            notices.c.status == "pending"
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        times = [max(_aware(due), _aware(lease) if lease else _aware(due)) for due, lease in rows]
+        return min(times, default=None)
+
+    async def claim_notice(
+        self, notice_id: str, *, owner: str, until: datetime
+    ) -> tuple[Notice, Job] | None:
+        """Take a due notice for sending until `until`; None if it is not free and due."""
+        now = self._clock()
+        statement = (
+            update(notices)
+            .where(
+                notices.c.id == notice_id,
+                notices.c.status == "pending",
+                notices.c.next_attempt_at <= now,
+                or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
+            )
+            .values(lease_owner=owner, lease_until=until, updated_at=now)
+            .returning(*notices.c)
         )
         async with self._engine.begin() as connection:
             row = (await connection.execute(statement)).first()
-        return _to_job(row._mapping) if row is not None else None
+            if row is None:
+                return None
+            job = (await connection.execute(select(jobs).where(jobs.c.id == row.job_id))).first()
+        assert job is not None, "a notice outlived its job"
+        return _to_notice(row._mapping), _to_job(job._mapping)
+
+    async def mark_attempt(self, notice_id: str, *, owner: str) -> None:
+        """Record that a send is about to start: until we hear back, it may have landed."""
+        await self._update_notice(notice_id, owner, attempts=notices.c.attempts + 1, in_doubt=True)
+
+    async def notice_sent(self, notice_id: str, *, owner: str, channel: str, ts: str) -> bool:
+        """Record delivery; an announcement also becomes its job's thread. False if not ours."""
+        async with self._engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    update(notices)
+                    .where(notices.c.id == notice_id, notices.c.lease_owner == owner)
+                    .values(
+                        status="sent",
+                        channel=channel,
+                        ts=ts,
+                        in_doubt=False,
+                        lease_owner=None,
+                        lease_until=None,
+                        updated_at=self._clock(),
+                    )
+                    .returning(notices.c.job_id, notices.c.kind)
+                )
+            ).first()
+            if row is not None and row.kind == NoticeKind.ANNOUNCEMENT.value:
+                await self._update_job(
+                    connection,
+                    row.job_id,
+                    {"announcement_channel": channel, "announcement_ts": ts},
+                    None,
+                )
+        return row is not None
+
+    async def retry_notice(
+        self,
+        notice_id: str,
+        *,
+        owner: str,
+        at: datetime,
+        error: str,
+        in_doubt: bool,
+        undo_attempt: bool = False,
+    ) -> None:
+        """Hand a notice back to be tried again at `at`, forgetting the attempt if asked."""
+        changes: dict[str, Any] = {
+            "next_attempt_at": at,
+            "last_error": error,
+            "in_doubt": in_doubt,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if undo_attempt:
+            changes["attempts"] = notices.c.attempts - 1
+        await self._update_notice(notice_id, owner, **changes)
+
+    async def notice_failed(self, notice_id: str, *, owner: str, error: str) -> None:
+        """Give up on a notice for good, recording why."""
+        await self._update_notice(
+            notice_id,
+            owner,
+            status="failed",
+            last_error=error,
+            in_doubt=False,
+            lease_owner=None,
+            lease_until=None,
+        )
+
+    async def release_notices(self, *, owner: str) -> None:
+        """Hand back every notice this owner holds, so another instance can send it now."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(notices)
+                .where(notices.c.lease_owner == owner, notices.c.status == "pending")
+                .values(lease_owner=None, lease_until=None, updated_at=self._clock())
+            )
+
+    async def owes(self, job_id: str, kind: NoticeKind) -> bool:
+        """Whether a notice of this kind is still pending for the job."""
+        statement = select(
+            exists().where(
+                and_(
+                    notices.c.job_id == job_id,
+                    notices.c.kind == kind.value,
+                    notices.c.status == "pending",
+                )
+            )
+        )
+        async with self._engine.connect() as connection:
+            return bool((await connection.execute(statement)).scalar())
+
+    async def notices_of(self, job_id: str) -> list[dict[str, Any]]:
+        """Every notice of a job with its delivery record, oldest first (for support and tests)."""
+        statement = select(notices).where(notices.c.job_id == job_id).order_by(notices.c.created_at)
+        async with self._engine.connect() as connection:
+            return [dict(row._mapping) for row in await connection.execute(statement)]
+
+    async def _update_notice(self, notice_id: str, owner: str, **changes: Any) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(notices)
+                .where(notices.c.id == notice_id, notices.c.lease_owner == owner)
+                .values(**changes, updated_at=self._clock())
+            )
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -149,6 +395,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (health checks, lookups) run while a write is in progress.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
@@ -159,9 +406,17 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def _given(**changes: Any) -> dict[str, Any]:
+    return {key: value for key, value in changes.items() if value is not UNSET}
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite hands datetimes back without their zone; they were written in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _maybe_aware(moment: datetime | None) -> datetime | None:
+    return _aware(moment) if moment is not None else None
 
 
 def _to_job(row: Mapping[Any, Any]) -> Job:
@@ -186,4 +441,17 @@ def _to_job(row: Mapping[Any, Any]) -> Job:
         error_message=row.get("error_message"),
         announcement_channel=row.get("announcement_channel"),
         announcement_ts=row.get("announcement_ts"),
+        training_progress=row.get("training_progress"),
+        next_check_at=_maybe_aware(row.get("next_check_at")),
+    )
+
+
+def _to_notice(row: Mapping[Any, Any], prefix: str = "") -> Notice:
+    return Notice(
+        id=row[f"{prefix}id"],
+        job_id=row[f"{prefix}job_id"],
+        kind=NoticeKind(row[f"{prefix}kind"]),
+        created_at=_aware(row[f"{prefix}created_at"]),
+        attempts=row[f"{prefix}attempts"],
+        in_doubt=bool(row[f"{prefix}in_doubt"]),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +14,10 @@ from aiohttp import web
 from tests.standins.server import Fault, StandIn
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
+POSTING = "chat.postMessage"
 
 
 @dataclass(frozen=True)
@@ -25,13 +29,20 @@ class Call:
 
 
 class SlackStandIn(StandIn):
-    """Plays slack.com/api/: auth.test, chat.*, views.*, conversations.open."""
+    """Plays slack.com/api/: auth.test, chat.postMessage, views.*, conversations.*."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[Call] = []
         # Channels the bot is not a member of: posting there answers not_in_channel.
         self.outside: set[str] = set()
+        # Messages per second Slack accepts in one channel (None: no limit), as Slack enforces.
+        self.channel_limit: float | None = None
+        # Requests that came while a Retry-After Slack had given for that channel still ran.
+        self.early_retries = 0
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+        self._blocked_until: dict[str, float] = {}
         self._ts = itertools.count(1)
         self.app.router.add_route("*", "/api/{method}", self._handle)
 
@@ -44,6 +55,13 @@ class SlackStandIn(StandIn):
         """Answer the next calls to `method` with {"ok": false, "error": error}."""
         self.fail_next(method, Fault(body={"ok": False, "error": error}), times)
 
+    def rate_limit(self, method: str, retry_after: int, times: int = 1) -> None:
+        """Answer the next calls to `method` with 429 and Retry-After, as Slack does."""
+        fault = Fault(
+            429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(retry_after)}
+        )
+        self.fail_next(method, fault, times)
+
     def called(self, method: str) -> list[dict[str, Any]]:
         """The arguments of every call to `method`, in order."""
         return [call.args for call in self.calls if call.method == method]
@@ -52,13 +70,21 @@ class SlackStandIn(StandIn):
         """Every chat.postMessage that Slack accepted, optionally only those in one channel."""
         return [
             args
-            for args in self.called("chat.postMessage")
+            for args in self.called(POSTING)
             if args.get("_ok") and (channel is None or args.get("channel") == channel)
         ]
+
+    def answers(self, method: str, status: int) -> int:
+        """How many calls to `method` were answered with this HTTP status."""
+        return sum(1 for args in self.called(method) if args.get("_status") == status)
 
     async def wait_for(self, method: str, count: int = 1, within: float = 10.0) -> None:
         """Wait until `method` has been called at least `count` times."""
         await self.wait_until(lambda: len(self.called(method)) >= count, within)
+
+    async def wait_for_posts(self, count: int, within: float = 10.0) -> None:
+        """Wait until Slack has accepted at least `count` messages."""
+        await self.wait_until(lambda: len(self.posts()) >= count, within)
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -67,20 +93,44 @@ class SlackStandIn(StandIn):
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        channel = str(args.get("channel", ""))
+        if method == POSTING and time.monotonic() < self._blocked_until.get(channel, 0):
+            self.early_retries += 1
+        if request.headers.get("Authorization") != f"Bearer {token}":
             answer: web.Response = web.json_response({"ok": False, "error": "invalid_auth"})
-            ok = False
         elif (fault := await self.planned(method)) is not None:
-            answer, ok = fault, False
+            answer = fault
+        elif method == POSTING and self._over_limit(channel):
+            answer = web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
         else:
-            body = self._answer(method, args)
-            answer, ok = web.json_response(body), bool(body["ok"])
-            if ok and "ts" in body:
-                args["ts"] = body["ts"]
-        args["_ok"] = ok
+            answer = web.json_response(self._answer(method, args))
+        if answer.status == 429 and method == POSTING:
+            retry_after = float(answer.headers.get("Retry-After", "1"))
+            self._blocked_until[channel] = time.monotonic() + retry_after
+        assert answer.body is not None and isinstance(answer.body, bytes)
+        body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
+        args["_ok"] = bool(body.get("ok"))
+        args["_status"] = answer.status
+        if "ts" in body:
+            args["ts"] = body["ts"]
         self.calls.append(Call(method, args))
         await self.notify()
         return answer
+
+    def _over_limit(self, channel: str) -> bool:
+        if self.channel_limit is None:
+            return False
+        now = time.monotonic()
+        recent = self._recent[channel]
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        if len(recent) >= self.channel_limit:
+            return True
+        recent.append(now)
+        return False
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -93,14 +143,8 @@ class SlackStandIn(StandIn):
                 "user_id": BOT_USER_ID,
                 "bot_id": "B0BOT",
             }
-        if method == "chat.postMessage":
-            channel = args.get("channel", "")
-            if channel in self.outside:
-                return {"ok": False, "error": "not_in_channel"}
-            if not args.get("text") and not args.get("blocks"):
-                return {"ok": False, "error": "no_text"}
-            ts = f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args["text"]}}
+        if method == POSTING:
+            return self._post(args)
         if method in {"views.open", "views.update"}:
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view
@@ -109,4 +153,39 @@ class SlackStandIn(StandIn):
             return {"ok": True, "view": {**view, "id": args.get("view_id") or "V0VIEW"}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', '')}"}}
+        if method == "conversations.history":
+            oldest = float(args.get("oldest") or 0)
+            found = [
+                m
+                for m in self.messages[args.get("channel", "")]
+                if "thread_ts" not in m and float(m["ts"]) > oldest
+            ]
+            return {"ok": True, "messages": found[::-1], "has_more": False}
+        if method == "conversations.replies":
+            thread = args.get("ts")
+            found = [
+                m
+                for m in self.messages[args.get("channel", "")]
+                if m["ts"] == thread or m.get("thread_ts") == thread
+            ]
+            return {"ok": True, "messages": found, "has_more": False}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    socket_url = ""
+
+    def _post(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel", "")
+        if channel in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        # Real ts values are epoch seconds; history's `oldest` filter depends on that.
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        message: dict[str, Any] = {"type": "message", "text": args["text"], "ts": ts}
+        for key in ("thread_ts", "metadata", "blocks"):
+            if args.get(key):
+                message[key] = args[key]
+        self.messages[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}

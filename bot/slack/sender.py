@@ -1,0 +1,375 @@
+"""The Slack sender: delivers owed notices from the store, paced per channel, retried until sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.jobs import Job, Notice, NoticeKind, new_id
+from bot.slack import blocks
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# The channel won't take the message: post to the requester's DM instead.
+UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+# Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
+TRANSIENT = frozenset(
+    {
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "ratelimited",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+    }
+)
+METADATA_TYPE = "replica_bot_notice"
+# How often to look for work another instance left, even when nobody woke us.
+IDLE_POLL = 2.0
+LEASE = timedelta(seconds=60)
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+GIVE_UP_AFTER = timedelta(hours=24)
+# A thread reply waits this long for its announcement to go out first.
+WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
+
+
+class Pace:
+    """A token bucket for one channel: `rate` messages a second, bursts of `burst`."""
+
+    def __init__(self, *, rate: float, burst: int, now: float) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._tokens = float(burst)
+        self._updated = now
+        self._paused_until = now
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next message may go out."""
+        self._refill(now)
+        if self._paused_until > now:
+            return self._paused_until - now
+        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+
+    def spend(self, now: float) -> None:
+        """Use up one message's worth."""
+        self._refill(now)
+        self._tokens -= 1
+
+    def pause(self, until: float) -> None:
+        """Send nothing more before `until` (Slack said so with Retry-After)."""
+        self._paused_until = max(self._paused_until, until)
+        self._tokens = 0.0
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a notice landed."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where to post a notice, what, and where to go if that channel refuses."""
+
+    channel: str | None  # None: the requester's DM
+    message: blocks.Message
+    thread_ts: str | None = None
+    fallback: blocks.Message | None = None
+
+
+class Later(Exception):
+    """Not yet: try this notice again after `delay` seconds without counting an attempt."""
+
+    def __init__(self, reason: str, delay: float) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class SlackSender:
+    """Sends what the store says is owed; one lane per channel so a busy one holds up no other."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: AsyncWebClient,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self.owner = new_id()
+        self._wake = asyncio.Event()
+        self._lanes: dict[str, deque[tuple[Notice, Job]]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._queued: set[str] = set()
+        self._paces: dict[str, Pace] = {}
+        self._stopping = False
+        self._dms: dict[str, str] = {}
+
+    def wake(self) -> None:
+        """Look for owed notices now rather than at the next idle poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Dispatch owed notices to their lanes until cancelled."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.dispatch()
+            except Exception:
+                log.exception("could not read owed notices; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle())
+
+    async def stop(self, grace: float) -> None:
+        """Finish the sends in flight (up to `grace` seconds), then hand back everything else."""
+        self._stopping = True
+        self._wake.set()
+        for lane in self._lanes.values():
+            lane.clear()
+        if self._lane_tasks:
+            await asyncio.wait(set(self._lane_tasks), timeout=grace)
+        for task in self._lane_tasks:
+            task.cancel()
+        await self._store.release_notices(owner=self.owner)
+
+    async def dispatch(self) -> None:
+        """Queue every due notice in its channel's lane."""
+        for notice, job in await self._store.due_notices():
+            if notice.id in self._queued or self._stopping:
+                continue
+            key = job.announcement_channel or job.requester.channel_id
+            if notice.kind is NoticeKind.NOT_STARTED:
+                key = f"dm:{job.requester.user_id}"
+            self._queued.add(notice.id)
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = deque()
+                task = asyncio.create_task(self._drain(key, lane))
+                self._lane_tasks.add(task)
+                task.add_done_callback(self._lane_tasks.discard)
+            lane.append((notice, job))
+
+    async def _idle(self) -> float:
+        due = await self._store.next_notice_at()
+        if due is None:
+            return IDLE_POLL
+        return min(IDLE_POLL, max(0.0, (due - self._store.now()).total_seconds()))
+
+    async def _drain(self, key: str, lane: deque[tuple[Notice, Job]]) -> None:
+        pace = self._paces.get(key)
+        if pace is None:
+            pace = self._paces[key] = Pace(rate=self._rate, burst=self._burst, now=self._clock())
+        try:
+            while lane:
+                notice, _ = lane.popleft()
+                try:
+                    # One wait is enough: the lane alone spends this channel's tokens.
+                    if (wait := pace.delay(self._clock())) > 0:
+                        await asyncio.sleep(wait)
+                    pace.spend(self._clock())
+                    if not self._stopping:
+                        await self._deliver(notice.id, pace)
+                except Exception:
+                    log.exception("notice %s: delivery crashed", notice.id)
+                finally:
+                    self._queued.discard(notice.id)
+        finally:
+            del self._lanes[key]
+
+    async def _deliver(self, notice_id: str, pace: Pace) -> None:
+        claimed = await self._store.claim_notice(
+            notice_id, owner=self.owner, until=self._store.now() + LEASE
+        )
+        if claimed is None:
+            return  # sent already, not due, or another instance has it
+        notice, job = claimed
+        try:
+            posted = await self._send(notice, job)
+        except Later as later:
+            await self._retry(
+                notice, str(later), later.delay, in_doubt=notice.in_doubt, error=False
+            )
+        except SlackApiError as exc:
+            await self._handle_refusal(notice, exc, pace)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # The request may have reached Slack: look before sending it again.
+            await self._retry(notice, f"no answer: {exc!r}", _backoff(notice), in_doubt=True)
+        else:
+            await self._store.notice_sent(
+                notice.id, owner=self.owner, channel=posted.channel, ts=posted.ts
+            )
+            log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
+
+    async def _handle_refusal(self, notice: Notice, exc: SlackApiError, pace: Pace) -> None:
+        status = exc.response.status_code
+        error = str(exc.response.get("error", "") or f"HTTP {status}")
+        if status == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
+            pace.pause(self._clock() + retry_after)
+            # A 429 is no attempt: nothing was posted, and it says nothing about this notice.
+            await self._retry(
+                notice, "ratelimited", retry_after, in_doubt=False, error=False, undo_attempt=True
+            )
+        elif status >= 500 or error in TRANSIENT:
+            await self._retry(notice, error, _backoff(notice), in_doubt=status >= 500)
+        else:
+            log.error("notice %s: Slack refused it for good: %s", notice.id, error)
+            await self._store.notice_failed(notice.id, owner=self.owner, error=error)
+
+    async def _retry(
+        self,
+        notice: Notice,
+        reason: str,
+        delay: float,
+        *,
+        in_doubt: bool,
+        error: bool = True,
+        undo_attempt: bool = False,
+    ) -> None:
+        now = self._store.now()
+        if error and now - notice.created_at > GIVE_UP_AFTER:
+            log.error("notice %s: giving up after %s: %s", notice.id, GIVE_UP_AFTER, reason)
+            await self._store.notice_failed(notice.id, owner=self.owner, error=reason)
+            return
+        log.info("notice %s: retry in %.1fs (%s)", notice.id, delay, reason)
+        await self._store.retry_notice(
+            notice.id,
+            owner=self.owner,
+            at=now + timedelta(seconds=delay),
+            error=reason,
+            in_doubt=in_doubt,
+            undo_attempt=undo_attempt,
+        )
+        self._wake.set()
+
+    async def _send(self, notice: Notice, job: Job) -> Posted:
+        plan = await self._plan(notice, job)
+        if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
+            log.info("notice %s had reached Slack already", notice.id)
+            return found
+        await self._store.mark_attempt(notice.id, owner=self.owner)
+        if plan.channel is not None:
+            try:
+                return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in UNREACHABLE or plan.fallback is None:
+                    raise
+                log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, exc)
+        message = plan.fallback or plan.message
+        return await self._post(await self._dm(job.requester.user_id), message, notice)
+
+    async def _plan(self, notice: Notice, job: Job) -> Plan:
+        kind = notice.kind
+        if kind is NoticeKind.NOT_STARTED:
+            return Plan(None, blocks.not_started(job))
+        if kind is NoticeKind.ANNOUNCEMENT:
+            channel = job.requester.channel_id
+            return Plan(
+                channel,
+                blocks.announcement(job),
+                fallback=blocks.announcement(job, moved_from=channel),
+            )
+        message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
+        if job.announcement_channel and job.announcement_ts:
+            return Plan(
+                job.announcement_channel,
+                message,
+                thread_ts=job.announcement_ts,
+                fallback=blocks.moved(message, job.announcement_channel),
+            )
+        if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+            raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
+        return Plan(None, message)
+
+    async def _post(
+        self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None
+    ) -> Posted:
+        response = await self._client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=thread_ts,
+            metadata={
+                "event_type": METADATA_TYPE,
+                "event_payload": {"notice_id": notice.id, "job_id": notice.job_id},
+            },
+        )
+        return Posted(str(response["channel"]), str(response["ts"]))
+
+    async def _dm(self, user_id: str) -> str:
+        if user_id not in self._dms:
+            response = await self._client.conversations_open(users=user_id)
+            self._dms[user_id] = str(response["channel"]["id"])
+        return self._dms[user_id]
+
+    async def _find(self, notice: Notice, job: Job, plan: Plan) -> Posted | None:
+        """Look for a message carrying this notice's id where it may have landed."""
+        places: list[tuple[str, str | None]] = []
+        if plan.channel is not None:
+            places.append((plan.channel, plan.thread_ts))
+        places.append((await self._dm(job.requester.user_id), None))
+        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
+        for channel, thread_ts in places:
+            try:
+                if thread_ts is not None:
+                    response = await self._client.conversations_replies(
+                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+                    )
+                else:
+                    response = await self._client.conversations_history(
+                        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+                    )
+            except SlackApiError as exc:
+                if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                    raise
+                # Without the history scopes we cannot tell: sending again is the lesser harm.
+                log.warning("notice %s: cannot look in %s: %s", notice.id, channel, exc)
+                continue
+            for message in response.get("messages") or []:
+                if _notice_id(message) == notice.id:
+                    return Posted(channel, str(message["ts"]))
+        return None
+
+
+def _notice_id(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_TYPE:
+        return None
+    value = (metadata.get("event_payload") or {}).get("notice_id")
+    return str(value) if value else None
+
+
+def _backoff(notice: Notice) -> float:
+    # Full jitter keeps many instances (and many notices) from retrying in lockstep.
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, notice.attempts))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
