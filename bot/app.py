@@ -40,7 +40,8 @@ SHUTDOWN_GRACE = 8.0
 async def create_app(settings: Settings) -> web.Application:
     """Open the store and the API clients, and wire them into one aiohttp application."""
     store = await Store.open(settings.sqlalchemy_url)
-    session = aiohttp.ClientSession()
+    # slack_sdk ignores its own timeout when handed a session: the session's is the one in force.
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout))
     tavus_http = TavusClient.build_http(
         base_url=str(settings.tavus_api_url),
         api_key=settings.tavus_api_key,
@@ -115,7 +116,6 @@ def _slack_client(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base,
         session=session,
-        timeout=settings.slack_timeout,
         retry_handlers=list(retry),
     )
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
-from bot.store.schema import jobs
+from bot.store.schema import jobs, notices
 from tests.slack_client import SIGNING_SECRET, SlackSender
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
@@ -43,54 +43,93 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def base_settings(slack: SlackStandIn, tavus: TavusStandIn, database_url: str) -> dict[str, Any]:
+    """The settings every test bot gets; a test overrides what it is about."""
+    return {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "tavus_api_key": API_KEY,
+        "public_url": f"http://127.0.0.1:{unused_port()}",
+        "database_url": database_url,
+        "slack_api_url": slack.api_url,
+        "tavus_api_url": tavus.url,
+        "tavus_timeout": 2,
+        "slack_timeout": 2,
+        "slack_channel_rate": 50,
+        "slack_channel_burst": 50,
+    }
+
+
+@pytest.fixture
 def settings(
-    slack: SlackStandIn,
-    tavus: TavusStandIn,
-    database_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    base_settings: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
     # A developer's own .env must not leak into the tests.
     monkeypatch.chdir(tmp_path)
-    return load_settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        tavus_api_key=API_KEY,
-        public_url=f"http://127.0.0.1:{unused_port()}",
-        database_url=database_url,
-        slack_api_url=slack.api_url,
-        tavus_api_url=tavus.url,
-        tavus_timeout=2,
-    )
+    return load_settings(**base_settings)
 
 
 @dataclass
 class Bot:
-    """The running bot, and ways to reach it and look inside its database."""
+    """A running bot, and ways to reach it and look inside its database."""
 
     url: str
     settings: Settings
     slack: SlackStandIn
     tavus: TavusStandIn
     sender: SlackSender
+    runner: web.AppRunner = field(repr=False)
+    stopped: bool = False
+
+    async def stop(self) -> None:
+        """Shut the bot down as SIGTERM would."""
+        if not self.stopped:
+            self.stopped = True
+            await self.runner.cleanup()
 
     async def jobs(self) -> list[dict[str, Any]]:
         """Every stored job row, oldest first."""
+        return await self._rows(select(jobs).order_by(jobs.c.created_at))
+
+    async def notices(self) -> list[dict[str, Any]]:
+        """Every owed or delivered notice, oldest first."""
+        return await self._rows(select(notices).order_by(notices.c.created_at))
+
+    async def _rows(self, statement: Any) -> list[dict[str, Any]]:
         engine = create_async_engine(self.settings.sqlalchemy_url)
         try:
             async with engine.connect() as connection:
-                result = await connection.execute(select(jobs).order_by(jobs.c.created_at))
-                return [dict(row._mapping) for row in result]
+                return [dict(row._mapping) for row in await connection.execute(statement)]
         finally:
             await engine.dispose()
 
 
+Launch = Callable[..., Awaitable[Bot]]
+
+
 @pytest.fixture
-async def bot(settings: Settings, slack: SlackStandIn, tavus: TavusStandIn) -> AsyncIterator[Bot]:
-    port = int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1])
-    runner = web.AppRunner(await create_app(settings), shutdown_timeout=1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    url = f"http://127.0.0.1:{port}"
-    yield Bot(url, settings, slack, tavus, SlackSender(f"{url}/slack/events"))
-    await runner.cleanup()
+async def launch(
+    settings: Settings, slack: SlackStandIn, tavus: TavusStandIn
+) -> AsyncIterator[Launch]:
+    """Start a bot (again) on the test's database and port; settings may be overridden."""
+    running: list[Bot] = []
+
+    async def start(**overrides: Any) -> Bot:
+        chosen = settings.model_copy(update=overrides) if overrides else settings
+        port = int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1])
+        runner = web.AppRunner(await create_app(chosen), shutdown_timeout=1)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        url = f"http://127.0.0.1:{port}"
+        bot = Bot(url, chosen, slack, tavus, SlackSender(f"{url}/slack/events"), runner)
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        await bot.stop()
+
+
+@pytest.fixture
+async def bot(launch: Launch) -> Bot:
+    return await launch()

@@ -10,40 +10,17 @@ import pytest
 from bot.jobs import hash_secret
 from bot.slack import form
 from tests.conftest import Bot
-from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, filled
+from tests.flows import (
+    CONSENT_VIDEO,
+    IMAGE,
+    VIDEO,
+    open_form,
+    start_training,
+    submit,
+    thread_replies,
+)
+from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender
 from tests.standins.server import Fault
-
-VIDEO = "https://cdn.example.com/dana.mp4"
-IMAGE = "https://cdn.example.com/dana.png"
-CONSENT_VIDEO = "https://cdn.example.com/dana-consent.mp4"
-
-
-async def open_form(bot: Bot) -> dict[str, Any]:
-    status, body = await bot.sender.command()
-    assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open")
-    return bot.slack.called("views.open")[-1]["view"]
-
-
-async def submit(bot: Bot, **fields: Any) -> tuple[int, Any]:
-    view = await open_form(bot)
-    return await bot.sender.submit(filled(view, **fields))
-
-
-async def start_training(bot: Bot, **fields: Any) -> dict[str, Any]:
-    """Submit a valid form and wait for the channel announcement; returns that post."""
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
-    status, answer = await submit(bot, **values)
-    assert status == 200
-    assert answer["response_action"] == "update"
-    await bot.slack.wait_for("views.update")
-    await bot.slack.wait_for_posts(1)
-    [post] = bot.slack.posts()
-    return post
-
-
-async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in bot.slack.posts(post["channel"]) if p.get("thread_ts") == post["ts"]]
 
 
 async def test_slash_command_opens_the_form_with_its_trigger(bot: Bot) -> None:

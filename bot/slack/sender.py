@@ -85,10 +85,11 @@ class Pace:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """Where a notice landed."""
+    """Where a notice landed, and why not where it belonged, if so."""
 
     channel: str
     ts: str
+    refused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,11 @@ class SlackSender:
             await self._retry(notice, f"no answer: {exc!r}", _backoff(notice), in_doubt=True)
         else:
             await self._store.notice_sent(
-                notice.id, owner=self.owner, channel=posted.channel, ts=posted.ts
+                notice.id,
+                owner=self.owner,
+                channel=posted.channel,
+                ts=posted.ts,
+                error=posted.refused,
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
 
@@ -237,9 +242,7 @@ class SlackSender:
             retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
             pace.pause(self._clock() + retry_after)
             # A 429 is no attempt: nothing was posted, and it says nothing about this notice.
-            await self._retry(
-                notice, "ratelimited", retry_after, in_doubt=False, error=False, undo_attempt=True
-            )
+            await self._retry(notice, "ratelimited", retry_after, in_doubt=False, error=False)
         elif status >= 500 or error in TRANSIENT:
             await self._retry(notice, error, _backoff(notice), in_doubt=status >= 500)
         else:
@@ -254,7 +257,6 @@ class SlackSender:
         *,
         in_doubt: bool,
         error: bool = True,
-        undo_attempt: bool = False,
     ) -> None:
         now = self._store.now()
         if error and now - notice.created_at > GIVE_UP_AFTER:
@@ -268,7 +270,7 @@ class SlackSender:
             at=now + timedelta(seconds=delay),
             error=reason,
             in_doubt=in_doubt,
-            undo_attempt=undo_attempt,
+            failed=error,
         )
         self._wake.set()
 
@@ -278,15 +280,18 @@ class SlackSender:
             log.info("notice %s had reached Slack already", notice.id)
             return found
         await self._store.mark_attempt(notice.id, owner=self.owner)
-        if plan.channel is not None:
-            try:
-                return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
-            except SlackApiError as exc:
-                if exc.response.get("error") not in UNREACHABLE or plan.fallback is None:
-                    raise
-                log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, exc)
-        message = plan.fallback or plan.message
-        return await self._post(await self._dm(job.requester.user_id), message, notice)
+        if plan.channel is None:
+            return await self._post(await self._dm(job.requester.user_id), plan.message, notice)
+        try:
+            return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
+        except SlackApiError as exc:
+            refused = str(exc.response.get("error"))
+            if refused not in UNREACHABLE or plan.fallback is None:
+                raise
+        log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
+        dm = await self._dm(job.requester.user_id)
+        posted = await self._post(dm, plan.fallback, notice)
+        return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
 
     async def _plan(self, notice: Notice, job: Job) -> Plan:
         kind = notice.kind

@@ -278,10 +278,15 @@ class Store:
 
     async def mark_attempt(self, notice_id: str, *, owner: str) -> None:
         """Record that a send is about to start: until we hear back, it may have landed."""
-        await self._update_notice(notice_id, owner, attempts=notices.c.attempts + 1, in_doubt=True)
+        await self._update_notice(notice_id, owner, in_doubt=True)
 
-    async def notice_sent(self, notice_id: str, *, owner: str, channel: str, ts: str) -> bool:
-        """Record delivery; an announcement also becomes its job's thread. False if not ours."""
+    async def notice_sent(
+        self, notice_id: str, *, owner: str, channel: str, ts: str, error: str | None = None
+    ) -> bool:
+        """Record delivery (and why it went elsewhere, if it did); False if not ours.
+
+        An announcement's message also becomes its job's thread.
+        """
         async with self._engine.begin() as connection:
             row = (
                 await connection.execute(
@@ -291,6 +296,7 @@ class Store:
                         status="sent",
                         channel=channel,
                         ts=ts,
+                        last_error=error,
                         in_doubt=False,
                         lease_owner=None,
                         lease_until=None,
@@ -316,9 +322,9 @@ class Store:
         at: datetime,
         error: str,
         in_doubt: bool,
-        undo_attempt: bool = False,
+        failed: bool = True,
     ) -> None:
-        """Hand a notice back to be tried again at `at`, forgetting the attempt if asked."""
+        """Hand a notice back to be tried again at `at`; `failed` counts it towards backoff."""
         changes: dict[str, Any] = {
             "next_attempt_at": at,
             "last_error": error,
@@ -326,8 +332,8 @@ class Store:
             "lease_owner": None,
             "lease_until": None,
         }
-        if undo_attempt:
-            changes["attempts"] = notices.c.attempts - 1
+        if failed:
+            changes["attempts"] = notices.c.attempts + 1
         await self._update_notice(notice_id, owner, **changes)
 
     async def notice_failed(self, notice_id: str, *, owner: str, error: str) -> None:

@@ -18,6 +18,8 @@ class Fault:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Do the work, then hold the answer back this long: the client may give up on a success.
+    late_answer: float = 0.0
 
 
 class StandIn:
@@ -29,6 +31,8 @@ class StandIn:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # While True every request gets a 503, as in an outage.
+        self.down = False
 
     async def start(self) -> str:
         """Serve on a free loopback port; returns the base URL."""
@@ -51,8 +55,10 @@ class StandIn:
 
     async def planned(self, route: str) -> web.Response | None:
         """The fault planned for this request, applied (delay included), if any."""
+        if self.down:
+            return web.json_response({"ok": False, "error": "outage"}, status=503)
         queue = self._faults[route]
-        if not queue:
+        if not queue or queue[0].late_answer:
             return None
         fault = queue.popleft()
         if fault.delay:
@@ -62,6 +68,11 @@ class StandIn:
         if isinstance(fault.body, (dict, list)):
             return web.json_response(fault.body, status=fault.status, headers=fault.headers)
         return web.Response(text=fault.body or "", status=fault.status, headers=fault.headers)
+
+    def take_late_answer(self, route: str) -> float:
+        """How long to hold back this request's (successful) answer, if a fault says so."""
+        queue = self._faults[route]
+        return queue.popleft().late_answer if queue and queue[0].late_answer else 0.0
 
     async def notify(self) -> None:
         """Wake whoever waits for a recorded call."""

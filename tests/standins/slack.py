@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -118,6 +119,8 @@ class SlackStandIn(StandIn):
             args["ts"] = body["ts"]
         self.calls.append(Call(method, args))
         await self.notify()
+        if late := self.take_late_answer(method):
+            await asyncio.sleep(late)
         return answer
 
     def _over_limit(self, channel: str) -> bool:

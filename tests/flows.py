@@ -1,0 +1,52 @@
+"""Steps the end-to-end tests share: open the form, fill it in, start a training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack import form
+from tests.conftest import Bot
+from tests.slack_client import CHANNEL_ID, filled
+
+VIDEO = "https://cdn.example.com/dana.mp4"
+IMAGE = "https://cdn.example.com/dana.png"
+CONSENT_VIDEO = "https://cdn.example.com/dana-consent.mp4"
+
+
+async def open_form(bot: Bot, channel: str = CHANNEL_ID) -> dict[str, Any]:
+    """Type /replica and return the form the bot opened."""
+    opened = len(bot.slack.called("views.open"))
+    status, body = await bot.sender.command(channel=channel)
+    assert (status, body) == (200, "")
+    await bot.slack.wait_for("views.open", opened + 1)
+    return bot.slack.called("views.open")[opened]["view"]
+
+
+async def submit(bot: Bot, channel: str = CHANNEL_ID, **fields: Any) -> tuple[int, Any]:
+    """Open the form and submit it filled with `fields` (block id -> value)."""
+    view = await open_form(bot, channel)
+    return await bot.sender.submit(filled(view, **fields))
+
+
+async def start_training(
+    bot: Bot, channel: str = CHANNEL_ID, *, announced: bool = True, **fields: Any
+) -> dict[str, Any]:
+    """Submit a valid form and wait for Tavus's answer in the modal (and the announcement).
+
+    Returns the announcement, or the create request Tavus received when `announced` is False.
+    """
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
+    updated, posted = len(bot.slack.called("views.update")), len(bot.slack.posts())
+    status, answer = await submit(bot, channel, **values)
+    assert status == 200
+    assert answer["response_action"] == "update"
+    await bot.slack.wait_for("views.update", updated + 1)
+    if not announced:
+        return bot.tavus.creates[-1]
+    await bot.slack.wait_for_posts(posted + 1)
+    return bot.slack.posts()[posted]
+
+
+async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:
+    """The accepted replies in the thread under `post`."""
+    return [p for p in bot.slack.posts(post["channel"]) if p.get("thread_ts") == post["ts"]]

@@ -1,0 +1,229 @@
+"""Nothing lost, nothing twice: duplicate callbacks, polling, Slack's limits, outages, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tests.conftest import Bot, Launch
+from tests.flows import start_training, thread_replies
+from tests.slack_client import CHANNEL_ID, USER_ID
+from tests.standins.server import Fault
+
+
+async def delivered(bot: Bot, within: float = 15.0) -> list[dict[str, Any]]:
+    """Wait until nothing is owed any more; returns every notice."""
+    async with asyncio.timeout(within):
+        for _ in iter(int, 1):
+            rows = await bot.notices()
+            if rows and all(row["status"] != "pending" for row in rows):
+                return rows
+            await asyncio.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+async def job_of(bot: Bot) -> dict[str, Any]:
+    [job] = await bot.jobs()
+    return job
+
+
+async def test_concurrent_duplicate_callbacks_reply_once(bot: Bot) -> None:
+    post = await start_training(bot)
+    job = await job_of(bot)
+    body = bot.tavus.finish(job["replica_id"])
+
+    answers = await asyncio.gather(
+        *(bot.tavus.call_back(job["replica_id"], body) for _ in range(12))
+    )
+
+    assert {status for status, _ in answers} == {200}
+    await delivered(bot)
+    assert len(await thread_replies(bot, post)) == 1
+    assert [n["kind"] for n in await bot.notices()] == ["announcement", "result"]
+
+
+async def test_a_ready_callback_for_an_unfinished_replica_posts_nothing(bot: Bot) -> None:
+    post = await start_training(bot)
+    job = await job_of(bot)
+
+    status, _ = await bot.tavus.call_back(
+        job["replica_id"], {"replica_id": job["replica_id"], "status": "ready"}
+    )
+
+    assert status == 200
+    assert bot.tavus.gets == [job["replica_id"]]  # it asked Tavus rather than trusting the body
+    await delivered(bot)
+    assert await thread_replies(bot, post) == []
+    assert (await job_of(bot))["status"] == "training"
+
+
+async def test_an_unconfirmable_callback_is_deferred_and_polling_settles_it(
+    launch: Launch,
+) -> None:
+    bot = await launch(tavus_poll_interval=0.3)
+    post = await start_training(bot)
+    job = await job_of(bot)
+    body = bot.tavus.finish(job["replica_id"], "There was an issue downloading your video file")
+    bot.tavus.fail_next("get", Fault(503, "unavailable"))
+
+    status, _ = await bot.tavus.call_back(job["replica_id"], body)
+
+    assert status == 202
+    await bot.slack.wait_for_posts(2)
+    [reply] = await thread_replies(bot, post)
+    assert "downloading your video" in reply["text"]
+    assert "direct download link" in reply["text"]
+
+
+async def test_a_late_callback_after_polling_reported_posts_nothing_more(launch: Launch) -> None:
+    bot = await launch(tavus_poll_interval=0.2)
+    post = await start_training(bot)
+    job = await job_of(bot)
+    body = bot.tavus.finish(job["replica_id"])
+
+    await bot.slack.wait_for_posts(2)
+    status, _ = await bot.tavus.call_back(job["replica_id"], body)
+
+    assert status == 200
+    await delivered(bot)
+    assert len(await thread_replies(bot, post)) == 1
+    assert (await job_of(bot))["status"] == "ready"
+
+
+async def test_without_a_public_url_results_are_found_by_polling(launch: Launch) -> None:
+    bot = await launch(public_url=None, tavus_poll_interval=0.2)
+    post = await start_training(bot)
+    [create] = bot.tavus.creates
+    assert "callback_url" not in create
+    job = await job_of(bot)
+
+    bot.tavus.finish(job["replica_id"], "Your consent phrase does not match")
+
+    await bot.slack.wait_for_posts(2)
+    [reply] = await thread_replies(bot, post)
+    assert "consent phrase" in reply["text"]
+    assert (await job_of(bot))["status"] == "failed"
+
+
+async def test_tavus_errors_while_polling_are_retried_on_later_rounds(launch: Launch) -> None:
+    bot = await launch(tavus_poll_interval=0.2, tavus_timeout=0.5)
+    post = await start_training(bot)
+    job = await job_of(bot)
+    bot.tavus.fail_next("get", Fault(500, "boom"), times=2)
+    bot.tavus.fail_next("get", Fault(429, {"message": "slow down"}))
+    bot.tavus.fail_next("get", Fault(delay=1.0))  # longer than TAVUS_TIMEOUT
+    bot.tavus.fail_next("get", Fault(200, "not json"))
+
+    bot.tavus.finish(job["replica_id"])
+
+    await bot.slack.wait_for_posts(2, within=20)
+    assert len(bot.tavus.gets) >= 6
+    assert len(await thread_replies(bot, post)) == 1
+
+
+async def test_a_429_is_waited_out_as_retry_after_says(bot: Bot) -> None:
+    bot.slack.rate_limit("chat.postMessage", retry_after=1)
+
+    post = await start_training(bot)
+
+    assert post["channel"] == CHANNEL_ID
+    assert bot.slack.answers("chat.postMessage", 429) == 1
+    assert bot.slack.early_retries == 0
+    await delivered(bot)
+    assert len(bot.slack.posts()) == 1
+
+
+async def test_replies_in_one_channel_are_paced_to_slacks_limit(launch: Launch) -> None:
+    bot = await launch(slack_channel_rate=4, slack_channel_burst=1, tavus_poll_interval=0.2)
+    bot.slack.channel_limit = 5
+    for n in range(6):
+        await start_training(bot, replica_name=f"Dana {n}")
+    for job in await bot.jobs():
+        bot.tavus.finish(job["replica_id"])
+
+    await bot.slack.wait_for_posts(12, within=20)
+
+    assert bot.slack.answers("chat.postMessage", 429) == 0
+    await delivered(bot)
+    assert len(bot.slack.posts()) == 12
+
+
+async def test_a_busy_channel_does_not_hold_up_another(launch: Launch) -> None:
+    bot = await launch(slack_channel_rate=2, slack_channel_burst=1, public_url=None)
+    busy = [await start_training(bot, "C0BUSY", announced=False) for _ in range(4)]
+    quiet = await start_training(bot, "C0QUIET", announced=False)
+    await bot.slack.wait_for_posts(5, within=20)
+    order = [post["channel"] for post in bot.slack.posts()]
+
+    assert len(busy) == 4 and quiet
+    # The quiet channel's one message went out long before the busy channel's queue drained.
+    assert order.index("C0QUIET") < 3
+    assert order.count("C0BUSY") == 4
+
+
+async def test_a_slow_success_is_found_and_not_posted_twice(launch: Launch) -> None:
+    bot = await launch(slack_timeout=1)
+    bot.slack.fail_next("chat.postMessage", Fault(late_answer=2.0))
+
+    await start_training(bot, announced=False)
+
+    [notice] = await delivered(bot)
+    [post] = bot.slack.posts()
+    assert len(bot.slack.called("chat.postMessage")) == 1
+    assert bot.slack.called("conversations.history")
+    job = await job_of(bot)
+    assert (notice["status"], notice["ts"]) == ("sent", post["ts"])
+    assert job["announcement_ts"] == post["ts"]
+
+
+async def test_a_channel_that_refuses_the_result_gets_it_by_dm(bot: Bot) -> None:
+    post = await start_training(bot)
+    job = await job_of(bot)
+    bot.slack.fail("chat.postMessage", "is_archived")
+
+    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+
+    notices = await delivered(bot)
+    assert await thread_replies(bot, post) == []
+    [dm] = bot.slack.posts(f"D{USER_ID}")
+    assert "ready" in dm["text"]
+    assert f"<#{CHANNEL_ID}>" in dm["text"]
+    assert "is_archived" in notices[-1]["last_error"]
+
+
+async def test_a_message_nobody_can_take_is_recorded_as_failed(bot: Bot) -> None:
+    bot.slack.fail("chat.postMessage", "not_in_channel")
+    bot.slack.fail("chat.postMessage", "channel_not_found")  # the DM refuses too
+
+    await start_training(bot, announced=False)
+
+    [notice] = await delivered(bot)
+    assert notice["status"] == "failed"
+    assert notice["last_error"] == "channel_not_found"
+    assert bot.slack.posts() == []
+
+
+@pytest.mark.parametrize("restart", [False, True])
+async def test_a_slack_outage_delays_the_reply_but_loses_nothing(
+    launch: Launch, restart: bool
+) -> None:
+    bot = await launch()
+    post = await start_training(bot)
+    job = await job_of(bot)
+    bot.slack.down = True
+
+    status, _ = await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+    assert status == 200
+    await bot.slack.wait_until(lambda: sum(c.args["_status"] == 503 for c in bot.slack.calls) >= 3)
+    if restart:
+        await bot.stop()
+        bot = await launch()
+    await asyncio.sleep(1.5)
+    bot.slack.down = False
+
+    await delivered(bot, within=40)
+    [reply] = await thread_replies(bot, post)
+    assert "ready" in reply["text"]
+    assert len(bot.slack.posts()) == 2
