@@ -13,8 +13,8 @@ REQUIRED = {
     "SLACK_BOT_TOKEN": "xoxb-test-token",
     "SLACK_SIGNING_SECRET": "test-signing-secret",
     "TAVUS_API_KEY": "test-tavus-key",
-    "PUBLIC_URL": "https://bot.example.com",
 }
+PUBLIC_URL = "https://bot.example.com"
 # Bolt reads SLACK_CLIENT_SECRET itself, so it must not leak in from the machine either.
 BOT_VARIABLES = {name.upper() for name in Settings.model_fields} | {"SLACK_CLIENT_SECRET"}
 
@@ -56,7 +56,7 @@ def test_minimal_settings_take_the_documented_defaults() -> None:
     assert settings.slack_bot_token == "xoxb-test-token"
     assert settings.slack_signing_secret == "test-signing-secret"
     assert settings.tavus_api_key == "test-tavus-key"
-    assert str(settings.public_url) == "https://bot.example.com/"
+    assert settings.public_url is None
     assert settings.port == 3000
     assert settings.database_url == "sqlite:///replica-bot.db"
     assert settings.tavus_timeout == 30
@@ -66,6 +66,16 @@ def test_minimal_settings_take_the_documented_defaults() -> None:
     assert settings.log_level == "INFO"
     assert settings.slack_api_base == "https://slack.com/api/"
     assert str(settings.tavus_api_url).rstrip("/") == "https://tavusapi.com"
+    assert settings.slack_timeout == 10
+    assert isinstance(settings.slack_timeout, int)
+    assert settings.slack_channel_rate == 1.0
+    assert settings.slack_channel_burst == 3
+
+
+@pytest.mark.usefixtures("required")
+def test_without_a_public_url_no_callback_url_is_offered() -> None:
+    # Tavus then gets no callback_url and the bot learns results by polling alone.
+    assert load_settings().callback_url("job123", "s3cret") is None
 
 
 def test_keyword_overrides_stand_in_for_the_environment() -> None:
@@ -82,6 +92,10 @@ def test_environment_values_are_read_and_converted(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("TAVUS_POLL_INTERVAL", "60")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-test")
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("SLACK_TIMEOUT", "25")
+    monkeypatch.setenv("SLACK_CHANNEL_RATE", "0.5")
+    monkeypatch.setenv("SLACK_CHANNEL_BURST", "1")
 
     settings = load_settings()
 
@@ -90,6 +104,10 @@ def test_environment_values_are_read_and_converted(monkeypatch: pytest.MonkeyPat
     assert settings.tavus_poll_interval == 60
     assert settings.slack_app_token == "xapp-1-test"
     assert settings.log_level == "DEBUG"
+    assert str(settings.public_url) == "https://bot.example.com/"
+    assert settings.slack_timeout == 25
+    assert settings.slack_channel_rate == 0.5
+    assert settings.slack_channel_burst == 1
 
 
 @pytest.mark.usefixtures("required")
@@ -170,12 +188,11 @@ def test_database_url_gets_the_async_driver(
     assert load_settings().sqlalchemy_url == sqlalchemy_url
 
 
+@pytest.mark.usefixtures("required")
 @pytest.mark.parametrize("public_url", ["https://bot.example.com", "https://bot.example.com/"])
 def test_callback_url_sits_under_the_public_url(
     monkeypatch: pytest.MonkeyPatch, public_url: str
 ) -> None:
-    for name, value in REQUIRED.items():
-        monkeypatch.setenv(name, value)
     monkeypatch.setenv("PUBLIC_URL", public_url)
 
     url = load_settings().callback_url("job123", "s3cret")
@@ -205,7 +222,6 @@ def test_missing_required_settings_are_all_named_at_once_with_where_to_get_them(
         f"  - SLACK_BOT_TOKEN is missing: {HELP['slack_bot_token']}",
         f"  - SLACK_SIGNING_SECRET is missing: {HELP['slack_signing_secret']}",
         f"  - TAVUS_API_KEY is missing: {HELP['tavus_api_key']}",
-        f"  - PUBLIC_URL is missing: {HELP['public_url']}",
     ]
     assert "OAuth & Permissions" in message
     assert "Basic Information" in message
@@ -243,6 +259,16 @@ def test_a_missing_setting_is_named_alone(monkeypatch: pytest.MonkeyPatch) -> No
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
         ("LOG_LEVEL", "VERBOSE"),
         ("SLACK_API_URL", "not a url"),
+        ("SLACK_TIMEOUT", "0"),
+        ("SLACK_TIMEOUT", "-5"),
+        ("SLACK_TIMEOUT", "2.5"),
+        ("SLACK_TIMEOUT", "soon"),
+        ("SLACK_CHANNEL_RATE", "0"),
+        ("SLACK_CHANNEL_RATE", "-1"),
+        ("SLACK_CHANNEL_RATE", "fast"),
+        ("SLACK_CHANNEL_BURST", "0"),
+        ("SLACK_CHANNEL_BURST", "1.5"),
+        ("SLACK_CHANNEL_BURST", "many"),
     ],
 )
 def test_malformed_setting_is_named_with_how_to_fix_it(
@@ -262,12 +288,18 @@ def test_missing_and_malformed_settings_are_reported_together() -> None:
     error = refusal(SLACK_BOT_TOKEN="xoxb-ok", PORT="abc", DATABASE_URL="mysql://x")
 
     named = [line.split()[1] for line in problems(error)]
-    assert sorted(named) == [
-        "DATABASE_URL",
-        "PORT",
-        "PUBLIC_URL",
-        "SLACK_SIGNING_SECRET",
-        "TAVUS_API_KEY",
+    assert sorted(named) == ["DATABASE_URL", "PORT", "SLACK_SIGNING_SECRET", "TAVUS_API_KEY"]
+
+
+def test_every_new_slack_setting_is_named_when_all_are_malformed() -> None:
+    error = refusal(
+        **REQUIRED, SLACK_TIMEOUT="0", SLACK_CHANNEL_RATE="0", SLACK_CHANNEL_BURST="0"
+    )
+
+    assert [line.split()[1] for line in problems(error)] == [
+        "SLACK_TIMEOUT",
+        "SLACK_CHANNEL_RATE",
+        "SLACK_CHANNEL_BURST",
     ]
 
 

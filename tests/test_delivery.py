@@ -152,12 +152,12 @@ async def test_replies_in_one_channel_are_paced_to_slacks_limit(launch: Launch) 
 
 async def test_a_busy_channel_does_not_hold_up_another(launch: Launch) -> None:
     bot = await launch(slack_channel_rate=2, slack_channel_burst=1, public_url=None)
-    busy = [await start_training(bot, "C0BUSY", announced=False) for _ in range(4)]
-    quiet = await start_training(bot, "C0QUIET", announced=False)
+    for _ in range(4):
+        await start_training(bot, "C0BUSY", announced=False)
+    await start_training(bot, "C0QUIET", announced=False)
     await bot.slack.wait_for_posts(5, within=20)
     order = [post["channel"] for post in bot.slack.posts()]
 
-    assert len(busy) == 4 and quiet
     # The quiet channel's one message went out long before the busy channel's queue drained.
     assert order.index("C0QUIET") < 3
     assert order.count("C0BUSY") == 4

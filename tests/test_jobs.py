@@ -1,18 +1,24 @@
-"""Unit tests for the job domain: Tavus status words, final states and callback secrets."""
+"""Unit tests for the job domain: Tavus status words, states, notice kinds and callback secrets."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.jobs import (
     CallbackSecret,
     JobStatus,
+    Notice,
+    NoticeKind,
     Outcome,
     hash_secret,
-    new_job_id,
+    new_id,
     outcome_of,
     secret_matches,
 )
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -37,28 +43,51 @@ def test_outcome_of_maps_tavus_status_words(tavus_status: str, outcome: Outcome)
 @pytest.mark.parametrize(
     ("status", "final"),
     [
+        (JobStatus.QUEUED, False),
         (JobStatus.CREATING, False),
         (JobStatus.TRAINING, False),
+        # A stale or unknown job is no longer polled, but a late callback can still settle it.
+        (JobStatus.STALE, False),
+        (JobStatus.UNKNOWN, False),
         (JobStatus.READY, True),
         (JobStatus.FAILED, True),
         (JobStatus.REJECTED, True),
-        (JobStatus.UNKNOWN, True),
     ],
 )
-def test_only_creating_and_training_jobs_are_unfinished(status: JobStatus, final: bool) -> None:
+def test_only_ready_failed_and_rejected_jobs_are_final(status: JobStatus, final: bool) -> None:
     assert status.is_final is final
 
 
 def test_job_status_values_are_the_stored_words() -> None:
     assert [status.value for status in JobStatus] == [
+        "queued",
         "creating",
         "training",
+        "stale",
         "ready",
         "failed",
         "rejected",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING
+    assert JobStatus("queued") is JobStatus.QUEUED
+    assert JobStatus("stale") is JobStatus.STALE
+
+
+def test_notice_kind_values_are_the_stored_words() -> None:
+    assert [kind.value for kind in NoticeKind] == [
+        "announcement",
+        "result",
+        "stale",
+        "not_started",
+    ]
+    assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
+
+
+def test_a_new_notice_is_not_yet_attempted_nor_in_doubt() -> None:
+    notice = Notice(id="n1", job_id="j1", kind=NoticeKind.RESULT, created_at=NOW)
+
+    assert (notice.attempts, notice.in_doubt) == (0, False)
 
 
 def test_generated_secrets_are_long_and_distinct() -> None:
@@ -104,8 +133,9 @@ def test_an_empty_stored_digest_matches_nothing() -> None:
     assert not secret_matches("", "")
 
 
-def test_job_ids_are_random_hex() -> None:
-    ids = {new_job_id() for _ in range(100)}
+def test_ids_are_random_hex_that_fits_the_id_columns() -> None:
+    ids = {new_id() for _ in range(100)}
 
     assert len(ids) == 100
-    assert all(len(job_id) == 24 and int(job_id, 16) >= 0 for job_id in ids)
+    # 12 random bytes as lowercase hex: 24 characters, well within the String(32) id columns.
+    assert all(len(value) == 24 and set(value) <= set("0123456789abcdef") for value in ids)

@@ -23,9 +23,14 @@ SCHEMA = Path(__file__).parents[2] / "shared" / "slack-app-manifest.schema.json"
 
 # The bot scopes each Web API method needs; an empty set means the method needs none
 # (views.open and views.update act on the trigger or view the user's action handed over).
+# Before sending a notice again the bot looks for it in the requester's channel (public or
+# private, or a group DM /replica was typed in) and in their DM: each kind needs its own scope.
+HISTORY = frozenset({"channels:history", "groups:history", "im:history", "mpim:history"})
 SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "chat_postMessage": frozenset({"chat:write"}),
     "conversations_open": frozenset({"im:write"}),
+    "conversations_history": HISTORY,
+    "conversations_replies": HISTORY,
     "views_open": frozenset(),
     "views_update": frozenset(),
 }

@@ -185,3 +185,52 @@ def test_a_timeout_is_never_told_to_simply_try_again() -> None:
 )
 def test_modal_titles_and_buttons_fit_slacks_24_characters(title: str) -> None:
     assert 0 < len(title) <= 24
+
+
+# Notices the bot sends about a job
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        messages.ANNOUNCEMENT,
+        messages.READY,
+        messages.FAILED,
+        messages.STALE,
+        messages.NOT_STARTED_DM,
+        messages.UNKNOWN_DM,
+    ],
+    ids=["announcement", "ready", "failed", "stale", "not-started", "unknown"],
+)
+def test_every_notice_to_a_requester_mentions_them(template: str) -> None:
+    assert "<@{user}>" in template
+
+
+def test_the_stale_note_says_checking_stopped_but_a_late_result_still_comes() -> None:
+    text = messages.STALE.format(user="U1", name="Dana", replica_id="r1")
+
+    assert "over a day" in text
+    assert "stopped checking" in text
+    assert "I'll post it here" in text
+
+
+def test_the_unknown_dm_warns_against_being_charged_twice() -> None:
+    text = messages.UNKNOWN_DM.format(user="U1", name="Dana", error="no answer")
+
+    assert "can't tell whether" in text
+    assert "charged twice" in text
+    assert "Try again in a few minutes" not in text
+
+
+def test_the_not_started_dm_quotes_tavus() -> None:
+    text = messages.NOT_STARTED_DM.format(user="U1", name="Dana", error="Insufficient credits")
+
+    assert "was not created" in text
+    assert "“Insufficient credits”" in text
+
+
+def test_moved_names_the_channel_it_could_not_reach() -> None:
+    text = messages.MOVED.format(channel="C9")
+
+    assert "<#C9>" in text
+    assert text.endswith("\n")

@@ -1,18 +1,25 @@
-"""The store's contract: saving jobs, compare-and-set transitions, migrations, health."""
+"""The store's contract, run against every backend: jobs, checks, the notice outbox, migrations.
+
+SQLite always runs. PostgreSQL runs when TEST_POSTGRES_URL names a server (an async SQLAlchemy
+URL such as postgresql+asyncpg://user@host/db); each test empties its public schema first.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.jobs import JobStatus, ReplicaRequest, Requester, new_job_id
+from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
@@ -22,97 +29,702 @@ REQUEST = ReplicaRequest(
     train_image_url="https://cdn.example.com/dana.png",
     voice_name="anna",
 )
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+DIGEST = "d" * 64
+FINAL = [status for status in JobStatus if status.is_final]
+
+
+class FakeClock:
+    """The store's clock, moved by hand so tests never sleep."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://", 1))
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def store_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """An async SQLAlchemy URL of an empty database on each backend."""
+    if request.param == "sqlite":
+        return database_url.replace("sqlite://", "sqlite+aiosqlite://", 1)
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL contract tests need a server: no TEST_POSTGRES_URL is set")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            # Tests must not see each other's rows, nor an older schema's leftovers.
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def store(store_url: str, clock: FakeClock) -> AsyncIterator[Store]:
+    opened = await Store.open(store_url, clock=clock)
     yield opened
     await opened.close()
 
 
-async def add(store: Store) -> str:
-    job = await store.add_job(
-        job_id=new_job_id(), requester=REQUESTER, request=REQUEST, callback_digest="d" * 64
+async def add(store: Store, *, next_check_at: datetime | None = None) -> Job:
+    return await store.add_job(
+        job_id=new_id(), requester=REQUESTER, request=REQUEST, next_check_at=next_check_at
     )
-    return job.id
 
 
-async def test_a_saved_job_reads_back_whole(store: Store) -> None:
-    job_id = await add(store)
+async def add_in(store: Store, status: JobStatus, **changes: Any) -> Job:
+    """A new job moved straight to `status`, with any other fields given."""
+    job = await add(store)
+    moved = await store.transition(job.id, from_=(JobStatus.QUEUED,), to=status, **changes)
+    assert moved is not None
+    return moved
+
+
+async def stored(store: Store, job_id: str) -> Job:
     job = await store.get_job(job_id)
     assert job is not None
-    assert (job.requester, job.request, job.status) == (REQUESTER, REQUEST, JobStatus.CREATING)
-    assert job.callback_digest == "d" * 64
+    return job
+
+
+async def record(store: Store, notice: Notice) -> dict[str, Any]:
+    """A notice's stored row, delivery record included."""
+    [row] = [row for row in await store.notices_of(notice.job_id) if row["id"] == notice.id]
+    return row
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; the store writes UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+async def claimed(store: Store, kind: NoticeKind = NoticeKind.RESULT, owner: str = "a") -> Notice:
+    """A notice owed for a new job and claimed by `owner`."""
+    job = await add(store)
+    notice = await store.owe(job.id, kind)
+    assert await store.claim_notice(notice.id, owner=owner, until=store.now() + LEASE)
+    return notice
+
+
+# Jobs
+
+
+async def test_a_new_job_is_queued_and_reads_back_whole(store: Store) -> None:
+    added = await add(store, next_check_at=START + timedelta(minutes=5))
+
+    job = await stored(store, added.id)
+
+    assert job == added
+    assert (job.requester, job.request, job.status) == (REQUESTER, REQUEST, JobStatus.QUEUED)
+    # The callback secret is made when the create is sent.
+    assert job.callback_digest == ""
+    assert job.next_check_at == START + timedelta(minutes=5)
+    assert job.created_at == job.updated_at == START
     assert job.created_at.tzinfo is not None
-    assert abs((datetime.now(UTC) - job.created_at).total_seconds()) < 60
+    fields = (job.replica_id, job.error_message, job.training_progress)
+    assert fields == (None, None, None)
+    assert (job.announcement_channel, job.announcement_ts) == (None, None)
+    assert await store.notices_of(job.id) == []
+
+
+async def test_a_job_id_cannot_be_saved_twice(store: Store) -> None:
+    job = await add(store)
+
+    with pytest.raises(IntegrityError):
+        await store.add_job(job_id=job.id, requester=REQUESTER, request=REQUEST)
 
 
 async def test_an_unknown_job_is_none(store: Store) -> None:
     assert await store.get_job("nope") is None
 
 
-async def test_transition_moves_only_from_the_expected_status(store: Store) -> None:
-    job_id = await add(store)
-    training = await store.transition(
-        job_id, from_=JobStatus.CREATING, to=JobStatus.TRAINING, replica_id="r1"
+async def test_transition_changes_the_status_and_only_the_fields_given(
+    store: Store, clock: FakeClock
+) -> None:
+    job = await add(store)
+    clock.advance(seconds=5)
+
+    creating = await store.transition(
+        job.id,
+        from_=(JobStatus.QUEUED,),
+        to=JobStatus.CREATING,
+        callback_digest=DIGEST,
+        next_check_at=START + timedelta(minutes=10),
     )
+
+    assert creating is not None
+    assert creating == await stored(store, job.id)
+    assert creating.status is JobStatus.CREATING
+    assert creating.callback_digest == DIGEST
+    assert creating.next_check_at == START + timedelta(minutes=10)
+    assert (creating.created_at, creating.updated_at) == (START, START + timedelta(seconds=5))
+    assert (creating.replica_id, creating.error_message) == (None, None)
+
+    training = await store.transition(
+        job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, replica_id="r1"
+    )
+
     assert training is not None
     assert (training.status, training.replica_id) == (JobStatus.TRAINING, "r1")
-    assert training.updated_at >= training.created_at
-
-    again = await store.transition(job_id, from_=JobStatus.CREATING, to=JobStatus.REJECTED)
-    assert again is None
-    stored = await store.get_job(job_id)
-    assert stored is not None
-    assert stored.status is JobStatus.TRAINING
+    assert training.callback_digest == DIGEST
+    assert training.next_check_at == START + timedelta(minutes=10)
 
 
-async def test_concurrent_transitions_have_exactly_one_winner(store: Store) -> None:
-    job_id = await add(store)
-    await store.transition(job_id, from_=JobStatus.CREATING, to=JobStatus.TRAINING)
+async def test_transition_moves_a_job_from_any_of_several_statuses(store: Store) -> None:
+    training = await add_in(store, JobStatus.TRAINING)
+    stale = await add_in(store, JobStatus.STALE)
+    creating = await add_in(store, JobStatus.CREATING)
+    settle = (JobStatus.TRAINING, JobStatus.STALE)
+
+    for job in (training, stale):
+        moved = await store.transition(job.id, from_=settle, to=JobStatus.READY)
+        assert moved is not None
+        assert moved.status is JobStatus.READY
+
+    assert await store.transition(creating.id, from_=settle, to=JobStatus.READY) is None
+    assert (await stored(store, creating.id)).status is JobStatus.CREATING
+
+
+async def test_a_transition_from_another_status_changes_nothing_and_owes_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    job = await add(store)
+    clock.advance(seconds=5)
+
+    lost = await store.transition(
+        job.id,
+        from_=(JobStatus.TRAINING, JobStatus.STALE),
+        to=JobStatus.READY,
+        replica_id="r1",
+        notice=NoticeKind.RESULT,
+    )
+
+    assert lost is None
+    assert await stored(store, job.id) == job
+    assert await store.notices_of(job.id) == []
+    assert not await store.owes(job.id, NoticeKind.RESULT)
+
+
+async def test_a_transition_of_an_unknown_job_is_none(store: Store) -> None:
+    moved = await store.transition(
+        "nope", from_=(JobStatus.QUEUED,), to=JobStatus.CREATING, notice=NoticeKind.NOT_STARTED
+    )
+
+    assert moved is None
+    assert await store.notices_of("nope") == []
+
+
+async def test_a_won_transition_owes_its_notice_in_the_same_step(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING, replica_id="r1")
+
+    ready = await store.transition(
+        job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
+    )
+
+    assert ready is not None
+    [row] = await store.notices_of(job.id)
+    assert (row["kind"], row["status"], row["attempts"], row["in_doubt"]) == (
+        "result",
+        "pending",
+        0,
+        False,
+    )
+    assert await store.owes(job.id, NoticeKind.RESULT)
+    [(notice, with_job)] = await store.due_notices()
+    assert (notice.id, notice.kind, notice.job_id) == (row["id"], NoticeKind.RESULT, job.id)
+    assert with_job == ready
+
+
+async def test_a_transition_without_a_notice_owes_nothing(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING)
+
+    assert await store.transition(job.id, from_=(JobStatus.TRAINING,), to=JobStatus.STALE)
+    assert await store.notices_of(job.id) == []
+
+
+async def test_concurrent_transitions_have_one_winner_and_owe_one_notice(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING)
+
     results = await asyncio.gather(
         *(
             store.transition(
-                job_id,
-                from_=JobStatus.TRAINING,
+                job.id,
+                from_=(JobStatus.TRAINING, JobStatus.STALE),
                 to=JobStatus.READY if n % 2 else JobStatus.FAILED,
-                error_message=None if n % 2 else "boom",
+                error_message=None if n % 2 else f"boom {n}",
+                notice=NoticeKind.RESULT,
             )
             for n in range(10)
         )
     )
-    winners = [result for result in results if result is not None]
-    assert len(winners) == 1
-    stored = await store.get_job(job_id)
-    assert stored is not None
-    assert stored.status is winners[0].status
+
+    [winner] = [result for result in results if result is not None]
+    final = await stored(store, job.id)
+    assert (final.status, final.error_message) == (winner.status, winner.error_message)
+    assert [row["kind"] for row in await store.notices_of(job.id)] == ["result"]
 
 
-async def test_announcement_is_remembered(store: Store) -> None:
-    job_id = await add(store)
-    job = await store.set_announcement(job_id, channel="C1", ts="1700000000.000100")
-    assert job is not None
+async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
+    job = await add_in(
+        store,
+        JobStatus.CREATING,
+        replica_id="r1",
+        error_message="Tavus did not answer",
+        next_check_at=START + timedelta(minutes=10),
+    )
+
+    cleared = await store.transition(
+        job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, error_message=None
+    )
+
+    assert cleared is not None
+    assert cleared.error_message is None
+    assert cleared.replica_id == "r1"
+    assert cleared.next_check_at == START + timedelta(minutes=10)
+
+    settled = await store.transition(
+        job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, next_check_at=None
+    )
+
+    assert settled is not None
+    assert settled.next_check_at is None
+    assert settled.replica_id == "r1"
+    assert settled == await stored(store, job.id)
+
+
+async def test_progress_is_remembered_without_touching_the_status(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING)
+
+    await store.note_progress(job.id, "40/100")
+
+    noted = await stored(store, job.id)
+    assert (noted.training_progress, noted.status) == ("40/100", JobStatus.TRAINING)
+    await store.note_progress(job.id, None)
+    assert (await stored(store, job.id)).training_progress is None
+    # Progress for a job that is gone is nothing to fail over.
+    await store.note_progress("nope", "1/100")
+
+
+# Scheduled checks
+
+
+async def test_due_checks_are_unfinished_jobs_due_now_oldest_first(store: Store) -> None:
+    overdue = await add_in(store, JobStatus.TRAINING, next_check_at=START - timedelta(minutes=20))
+    due = await add(store, next_check_at=START - timedelta(minutes=10))
+    due_now = await add(store, next_check_at=START)
+    await add(store, next_check_at=START + timedelta(seconds=1))
+    await add(store)
+    for status in FINAL:
+        await add_in(store, status, next_check_at=START - timedelta(hours=1))
+
+    assert [job.id for job in await store.due_checks()] == [overdue.id, due.id, due_now.id]
+    assert [job.id for job in await store.due_checks(limit=2)] == [overdue.id, due.id]
+
+
+async def test_a_due_check_is_claimed_once_and_moved_to_its_deadline(
+    store: Store, clock: FakeClock
+) -> None:
+    job = await add(store, next_check_at=START)
+    until = START + timedelta(minutes=10)
+
+    taken = await store.claim_check(job.id, until=until)
+
+    assert taken is not None
+    assert taken.next_check_at == until
+    assert await store.claim_check(job.id, until=until + timedelta(minutes=1)) is None
+    assert (await stored(store, job.id)).next_check_at == until
+    assert await store.due_checks() == []
+    # Whoever claimed it died: the check falls due again at its deadline.
+    clock.now = until
+    assert [found.id for found in await store.due_checks()] == [job.id]
+    assert await store.claim_check(job.id, until=until + timedelta(minutes=10)) is not None
+
+
+async def test_a_check_not_yet_due_cannot_be_claimed(store: Store) -> None:
+    later = await add(store, next_check_at=START + timedelta(seconds=1))
+    never = await add(store)
+
+    assert await store.claim_check(later.id, until=START + timedelta(minutes=10)) is None
+    assert await store.claim_check(never.id, until=START + timedelta(minutes=10)) is None
+    assert (await stored(store, later.id)).next_check_at == START + timedelta(seconds=1)
+    assert (await stored(store, never.id)).next_check_at is None
+
+
+async def test_concurrent_claims_of_a_check_have_exactly_one_winner(store: Store) -> None:
+    job = await add(store, next_check_at=START - timedelta(minutes=1))
+
+    results = await asyncio.gather(
+        *(store.claim_check(job.id, until=START + timedelta(minutes=n + 1)) for n in range(10))
+    )
+
+    [winner] = [result for result in results if result is not None]
+    assert (await stored(store, job.id)).next_check_at == winner.next_check_at
+
+
+async def test_check_soon_brings_a_check_forward_but_never_pushes_it_back(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING, next_check_at=START + timedelta(minutes=10))
+
+    await store.check_soon(job.id, at=START + timedelta(seconds=5))
+    assert (await stored(store, job.id)).next_check_at == START + timedelta(seconds=5)
+
+    await store.check_soon(job.id, at=START + timedelta(minutes=30))
+    sooner = await stored(store, job.id)
+    assert sooner.next_check_at == START + timedelta(seconds=5)
+    assert sooner.status is JobStatus.TRAINING
+
+
+async def test_check_soon_schedules_a_job_that_had_no_check(store: Store) -> None:
+    job = await add(store)
+
+    await store.check_soon(job.id, at=START + timedelta(seconds=5))
+
+    assert (await stored(store, job.id)).next_check_at == START + timedelta(seconds=5)
+
+
+# The notice outbox
+
+
+async def test_an_owed_notice_is_due_at_once_with_its_job(store: Store) -> None:
+    job = await add(store)
+
+    notice = await store.owe(job.id, NoticeKind.NOT_STARTED)
+
+    assert (notice.job_id, notice.kind, notice.attempts, notice.in_doubt) == (
+        job.id,
+        NoticeKind.NOT_STARTED,
+        0,
+        False,
+    )
+    assert notice.created_at == START
+    assert await store.due_notices() == [(notice, job)]
+    assert await store.owes(job.id, NoticeKind.NOT_STARTED)
+
+
+async def test_a_notice_for_an_unknown_job_is_refused(store: Store) -> None:
+    with pytest.raises(IntegrityError):
+        await store.owe("nope", NoticeKind.RESULT)
+
+
+async def test_due_notices_come_oldest_first_up_to_the_limit(
+    store: Store, clock: FakeClock
+) -> None:
+    owed = []
+    for _ in range(3):
+        owed.append(await store.owe((await add(store)).id, NoticeKind.RESULT))
+        clock.advance(seconds=1)
+
+    assert [notice.id for notice, _ in await store.due_notices()] == [n.id for n in owed]
+    assert [notice.id for notice, _ in await store.due_notices(limit=2)] == [n.id for n in owed[:2]]
+
+
+async def test_a_claimed_notice_is_nobody_elses_until_its_lease_runs_out(
+    store: Store, clock: FakeClock
+) -> None:
+    job = await add(store)
+    notice = await store.owe(job.id, NoticeKind.RESULT)
+
+    claim = await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+
+    assert claim == (notice, job)
+    assert await store.claim_notice(notice.id, owner="b", until=START + LEASE) is None
+    assert await store.due_notices() == []
+    clock.advance(seconds=59)
+    assert await store.claim_notice(notice.id, owner="b", until=clock.now + LEASE) is None
+
+    # Owner a went quiet past its lease: b may take over, and a's late word no longer counts.
+    clock.advance(seconds=1)
+    assert [n.id for n, _ in await store.due_notices()] == [notice.id]
+    assert await store.claim_notice(notice.id, owner="b", until=clock.now + LEASE) is not None
+    assert not await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert (await record(store, notice))["lease_owner"] == "b"
+    assert await store.notice_sent(notice.id, owner="b", channel="C1", ts="1.000200")
+
+
+async def test_concurrent_claims_of_a_notice_have_exactly_one_winner(store: Store) -> None:
+    notice = await store.owe((await add(store)).id, NoticeKind.RESULT)
+    owners = [f"owner-{n}" for n in range(10)]
+
+    results = await asyncio.gather(
+        *(store.claim_notice(notice.id, owner=owner, until=START + LEASE) for owner in owners)
+    )
+
+    [winner] = [owner for owner, result in zip(owners, results, strict=True) if result]
+    assert (await record(store, notice))["lease_owner"] == winner
+
+
+async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> None:
+    sent = await claimed(store)
+    await store.notice_sent(sent.id, owner="a", channel="C1", ts="1.000100")
+    failed = await claimed(store)
+    await store.notice_failed(failed.id, owner="a", error="channel_not_found")
+
+    for notice_id in ("nope", sent.id, failed.id):
+        assert await store.claim_notice(notice_id, owner="b", until=START + LEASE) is None
+
+
+async def test_a_send_under_way_is_in_doubt_only_for_the_lease_owner(store: Store) -> None:
+    notice = await claimed(store, owner="a")
+
+    await store.mark_attempt(notice.id, owner="b")
+    assert (await record(store, notice))["in_doubt"] is False
+
+    await store.mark_attempt(notice.id, owner="a")
+    assert (await record(store, notice))["in_doubt"] is True
+
+
+async def test_a_sent_announcement_becomes_its_jobs_thread(store: Store) -> None:
+    notice = await claimed(store, NoticeKind.ANNOUNCEMENT)
+    await store.mark_attempt(notice.id, owner="a")
+
+    assert await store.notice_sent(notice.id, owner="a", channel="C1", ts="1700000000.000100")
+
+    job = await stored(store, notice.job_id)
     assert (job.announcement_channel, job.announcement_ts) == ("C1", "1700000000.000100")
-    assert await store.set_announcement("nope", channel="C1", ts="1") is None
+    row = await record(store, notice)
+    assert (row["status"], row["channel"], row["ts"]) == ("sent", "C1", "1700000000.000100")
+    assert (row["in_doubt"], row["lease_owner"], row["lease_until"]) == (False, None, None)
+    assert row["last_error"] is None
+    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+    assert await store.due_notices() == []
+    assert await store.next_notice_at() is None
 
 
-async def test_migrations_are_idempotent_and_keep_data(store: Store, database_url: str) -> None:
-    job_id = await add(store)
+async def test_a_sent_reply_leaves_the_jobs_thread_alone(store: Store) -> None:
+    notice = await claimed(store, NoticeKind.RESULT)
+
+    assert await store.notice_sent(notice.id, owner="a", channel="D1", ts="1700000000.000200")
+
+    job = await stored(store, notice.job_id)
+    assert (job.announcement_channel, job.announcement_ts) == (None, None)
+    row = await record(store, notice)
+    assert (row["status"], row["channel"], row["ts"]) == ("sent", "D1", "1700000000.000200")
+
+
+async def test_a_notice_sent_elsewhere_records_why(store: Store) -> None:
+    notice = await claimed(store, NoticeKind.ANNOUNCEMENT)
+
+    assert await store.notice_sent(
+        notice.id, owner="a", channel="D1", ts="1.000100", error="C1: not_in_channel"
+    )
+
+    row = await record(store, notice)
+    assert (row["status"], row["channel"], row["last_error"]) == (
+        "sent",
+        "D1",
+        "C1: not_in_channel",
+    )
+    # The DM now holds the job's thread: later replies go there.
+    job = await stored(store, notice.job_id)
+    assert (job.announcement_channel, job.announcement_ts) == ("D1", "1.000100")
+
+
+async def test_only_the_lease_owner_can_record_a_send(store: Store) -> None:
+    notice = await claimed(store, NoticeKind.ANNOUNCEMENT, owner="a")
+
+    assert not await store.notice_sent(notice.id, owner="b", channel="C9", ts="9.000900")
+
+    row = await record(store, notice)
+    assert (row["status"], row["lease_owner"], row["channel"]) == ("pending", "a", None)
+    job = await stored(store, notice.job_id)
+    assert (job.announcement_channel, job.announcement_ts) == (None, None)
+    assert await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+
+
+async def test_an_unclaimed_notice_cannot_be_recorded_as_sent(store: Store) -> None:
+    notice = await store.owe((await add(store)).id, NoticeKind.ANNOUNCEMENT)
+
+    assert not await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert (await record(store, notice))["status"] == "pending"
+
+
+async def test_a_retried_notice_waits_for_its_time_and_counts_the_failure(
+    store: Store, clock: FakeClock
+) -> None:
+    notice = await claimed(store, owner="a")
+    await store.mark_attempt(notice.id, owner="a")
+    retry_at = START + timedelta(seconds=30)
+
+    await store.retry_notice(notice.id, owner="a", at=retry_at, error="HTTP 503", in_doubt=True)
+
+    row = await record(store, notice)
+    assert (row["status"], row["attempts"], row["in_doubt"]) == ("pending", 1, True)
+    assert (row["last_error"], row["lease_owner"], row["lease_until"]) == ("HTTP 503", None, None)
+    assert aware(row["next_attempt_at"]) == retry_at
+    assert await store.due_notices() == []
+    assert await store.claim_notice(notice.id, owner="b", until=START + LEASE) is None
+    assert await store.next_notice_at() == retry_at
+
+    clock.now = retry_at
+    claim = await store.claim_notice(notice.id, owner="b", until=retry_at + LEASE)
+    assert claim is not None
+    assert (claim[0].attempts, claim[0].in_doubt) == (1, True)
+
+
+async def test_a_retry_that_was_no_failure_does_not_count_towards_backoff(
+    store: Store, clock: FakeClock
+) -> None:
+    notice = await claimed(store, owner="a")
+    await store.retry_notice(notice.id, owner="a", at=START, error="HTTP 503", in_doubt=True)
+    assert await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+
+    # A 429 posted nothing and says nothing about this notice.
+    await store.retry_notice(
+        notice.id,
+        owner="a",
+        at=START + timedelta(seconds=2),
+        error="ratelimited",
+        in_doubt=False,
+        failed=False,
+    )
+
+    row = await record(store, notice)
+    assert (row["attempts"], row["in_doubt"], row["last_error"]) == (1, False, "ratelimited")
+    clock.advance(seconds=2)
+    [(due, _)] = await store.due_notices()
+    assert (due.attempts, due.in_doubt) == (1, False)
+
+
+async def test_only_the_lease_owner_can_hand_a_notice_back_or_give_it_up(store: Store) -> None:
+    notice = await claimed(store, owner="a")
+    before = await record(store, notice)
+
+    await store.retry_notice(
+        notice.id, owner="b", at=START + timedelta(hours=1), error="x", in_doubt=True
+    )
+    await store.notice_failed(notice.id, owner="b", error="x")
+
+    after = await record(store, notice)
+    assert after == before
+    assert (after["status"], after["lease_owner"]) == ("pending", "a")
+
+
+async def test_a_failed_notice_is_given_up_for_good(store: Store, clock: FakeClock) -> None:
+    notice = await claimed(store, owner="a")
+
+    await store.notice_failed(notice.id, owner="a", error="channel_not_found")
+
+    row = await record(store, notice)
+    assert (row["status"], row["last_error"]) == ("failed", "channel_not_found")
+    assert (row["in_doubt"], row["lease_owner"], row["lease_until"]) == (False, None, None)
+    assert not await store.owes(notice.job_id, NoticeKind.RESULT)
+    clock.advance(days=2)
+    assert await store.due_notices() == []
+    assert await store.next_notice_at() is None
+
+
+async def test_releasing_hands_back_only_that_owners_notices(store: Store) -> None:
+    first = await claimed(store, owner="a")
+    second = await claimed(store, owner="a")
+    others = await claimed(store, owner="b")
+    sent = await claimed(store, owner="a")
+    await store.notice_sent(sent.id, owner="a", channel="C1", ts="1.000100")
+
+    await store.release_notices(owner="a")
+
+    assert [notice.id for notice, _ in await store.due_notices()] == [first.id, second.id]
+    assert await store.claim_notice(first.id, owner="c", until=START + LEASE) is not None
+    assert await store.claim_notice(others.id, owner="c", until=START + LEASE) is None
+    assert (await record(store, others))["lease_owner"] == "b"
+    assert (await record(store, sent))["status"] == "sent"
+
+
+async def test_owes_is_about_pending_notices_of_that_kind_for_that_job(store: Store) -> None:
+    job = await add(store)
+    other = await add(store)
+    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+
+    notice = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+
+    assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+    assert not await store.owes(job.id, NoticeKind.RESULT)
+    assert not await store.owes(other.id, NoticeKind.ANNOUNCEMENT)
+    await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+    # Claimed is still owed: the send may yet fail.
+    assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+    await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+
+
+async def test_next_notice_at_is_when_the_earliest_pending_notice_can_go(
+    store: Store, clock: FakeClock
+) -> None:
+    assert await store.next_notice_at() is None
+
+    first = await claimed(store, owner="a")
+    # Claimed: free again only when the lease runs out.
+    assert await store.next_notice_at() == START + LEASE
+
+    clock.advance(seconds=10)
+    await store.owe((await add(store)).id, NoticeKind.STALE)
+    assert await store.next_notice_at() == START + timedelta(seconds=10)
+
+    await store.retry_notice(
+        first.id, owner="a", at=START + timedelta(seconds=5), error="x", in_doubt=False
+    )
+    assert await store.next_notice_at() == START + timedelta(seconds=5)
+
+
+async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock: FakeClock) -> None:
+    job = await add(store)
+    announcement = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+    clock.advance(seconds=1)
+    result = await store.owe(job.id, NoticeKind.RESULT)
+    await store.owe((await add(store)).id, NoticeKind.RESULT)
+
+    rows = await store.notices_of(job.id)
+
+    assert [(row["id"], row["kind"]) for row in rows] == [
+        (announcement.id, "announcement"),
+        (result.id, "result"),
+    ]
+
+
+# Schema and health
+
+
+async def test_migrations_are_idempotent_and_keep_data(store: Store, store_url: str) -> None:
+    job = await add(store)
+    notice = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+
     await store.migrate()
-    reopened = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://", 1))
+    reopened = await Store.open(store_url)
     try:
-        assert await reopened.get_job(job_id) is not None
+        assert await reopened.get_job(job.id) == job
+        assert [row["id"] for row in await reopened.notices_of(job.id)] == [notice.id]
     finally:
         await reopened.close()
 
 
-async def test_schema_has_the_indexes_lookups_need(store: Store) -> None:
-    async with store._engine.connect() as connection:
-        names = await connection.run_sync(
-            lambda sync: {index["name"] for index in inspect(sync).get_indexes("jobs")}
-        )
-    assert {"ix_jobs_replica_id", "ix_jobs_status"} <= names
+async def test_schema_has_the_indexes_lookups_need(store: Store, store_url: str) -> None:
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.connect() as connection:
+            indexes = await connection.run_sync(
+                lambda sync: {
+                    table: {index["name"] for index in inspect(sync).get_indexes(table)}
+                    for table in ("jobs", "notices")
+                }
+            )
+    finally:
+        await engine.dispose()
+
+    assert {"ix_jobs_replica_id", "ix_jobs_status", "ix_jobs_next_check_at"} <= indexes["jobs"]
+    assert {"ix_notices_due", "ix_notices_job_id"} <= indexes["notices"]
 
 
 async def test_ping_answers_while_the_database_does(store: Store) -> None:

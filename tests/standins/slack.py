@@ -111,7 +111,7 @@ class SlackStandIn(StandIn):
         if answer.status == 429 and method == POSTING:
             retry_after = float(answer.headers.get("Retry-After", "1"))
             self._blocked_until[channel] = time.monotonic() + retry_after
-        assert answer.body is not None and isinstance(answer.body, bytes)
+        assert isinstance(answer.body, bytes)
         body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
         args["_ok"] = bool(body.get("ok"))
         args["_status"] = answer.status
