@@ -55,6 +55,7 @@ async def create_app(settings: Settings) -> web.Application:
         client=_slack_client(settings, session, []),
         rate=settings.slack_channel_rate,
         burst=settings.slack_channel_burst,
+        request_timeout=settings.slack_timeout,
     )
     service = ReplicaService(
         store=store,

@@ -78,14 +78,14 @@ class Bot:
     slack: SlackStandIn
     tavus: TavusStandIn
     sender: SlackSender
-    runner: web.AppRunner = field(repr=False)
-    stopped: bool = False
+    # The in-process server, if the bot runs in this process.
+    runner: web.AppRunner | None = field(default=None, repr=False)
 
     async def stop(self) -> None:
         """Shut the bot down as SIGTERM would."""
-        if not self.stopped:
-            self.stopped = True
-            await self.runner.cleanup()
+        if self.runner is not None:
+            runner, self.runner = self.runner, None
+            await runner.cleanup()
 
     async def jobs(self) -> list[dict[str, Any]]:
         """Every stored job row, oldest first."""

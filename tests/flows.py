@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.slack import form
@@ -50,3 +51,13 @@ async def start_training(
 async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:
     """The accepted replies in the thread under `post`."""
     return [p for p in bot.slack.posts(post["channel"]) if p.get("thread_ts") == post["ts"]]
+
+
+async def delivered(bot: Bot, within: float = 15.0) -> list[dict[str, Any]]:
+    """Wait until nothing is owed any more; returns every notice."""
+    async with asyncio.timeout(within):
+        rows = await bot.notices()
+        while not rows or any(row["status"] == "pending" for row in rows):
+            await asyncio.sleep(0.05)
+            rows = await bot.notices()
+    return rows

@@ -8,20 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import Bot, Launch
-from tests.flows import start_training, thread_replies
+from tests.flows import delivered, start_training, thread_replies
 from tests.slack_client import CHANNEL_ID, USER_ID
 from tests.standins.server import Fault
-
-
-async def delivered(bot: Bot, within: float = 15.0) -> list[dict[str, Any]]:
-    """Wait until nothing is owed any more; returns every notice."""
-    async with asyncio.timeout(within):
-        for _ in iter(int, 1):
-            rows = await bot.notices()
-            if rows and all(row["status"] != "pending" for row in rows):
-                return rows
-            await asyncio.sleep(0.05)
-    raise AssertionError("unreachable")
 
 
 async def job_of(bot: Bot) -> dict[str, Any]:

@@ -43,7 +43,6 @@ TRANSIENT = frozenset(
 METADATA_TYPE = "replica_bot_notice"
 # How often to look for work another instance left, even when nobody woke us.
 IDLE_POLL = 2.0
-LEASE = timedelta(seconds=60)
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -120,6 +119,7 @@ class SlackSender:
         client: AsyncWebClient,
         rate: float,
         burst: int,
+        request_timeout: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
@@ -127,6 +127,9 @@ class SlackSender:
         self._rate = rate
         self._burst = burst
         self._clock = clock
+        # A claim covers a look for an earlier attempt (up to three calls) and the post itself;
+        # it expires soon after, so a crashed instance's notices are not held up for long.
+        self._lease = timedelta(seconds=5 * request_timeout)
         self.owner = new_id()
         self._wake = asyncio.Event()
         self._lanes: dict[str, deque[tuple[Notice, Job]]] = {}
@@ -209,7 +212,7 @@ class SlackSender:
 
     async def _deliver(self, notice_id: str, pace: Pace) -> None:
         claimed = await self._store.claim_notice(
-            notice_id, owner=self.owner, until=self._store.now() + LEASE
+            notice_id, owner=self.owner, until=self._store.now() + self._lease
         )
         if claimed is None:
             return  # sent already, not due, or another instance has it

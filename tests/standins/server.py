@@ -69,6 +69,10 @@ class StandIn:
             return web.json_response(fault.body, status=fault.status, headers=fault.headers)
         return web.Response(text=fault.body or "", status=fault.status, headers=fault.headers)
 
+    def clear_faults(self) -> None:
+        """Forget every planned fault."""
+        self._faults.clear()
+
     def take_late_answer(self, route: str) -> float:
         """How long to hold back this request's (successful) answer, if a fault says so."""
         queue = self._faults[route]

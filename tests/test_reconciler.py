@@ -1,0 +1,306 @@
+"""The reconciler on a real store and the Tavus stand-in, with a clock the tests move."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
+from bot.reconciler import Reconciler
+from bot.service import ReplicaService, Started, Verdict
+from bot.store import Store
+from bot.tavus import TavusClient
+from tests.standins.server import Fault
+from tests.standins.tavus import API_KEY, TavusStandIn
+
+POLL = timedelta(minutes=10)
+REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
+REQUEST = ReplicaRequest(
+    replica_name="Dana", model_name="phoenix-4", train_video_url="https://cdn.example.com/d.mp4"
+)
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by
+
+
+@dataclass
+class World:
+    clock: Clock
+    store: Store
+    tavus: TavusStandIn
+    service: ReplicaService
+    reconciler: Reconciler
+    secrets: dict[str, str]
+    woken: list[int]
+
+    async def job(self, job_id: str) -> Job:
+        job = await self.store.get_job(job_id)
+        assert job is not None
+        return job
+
+    async def owed(self, job_id: str) -> list[str]:
+        return [n["kind"] for n in await self.store.notices_of(job_id)]
+
+
+@pytest.fixture
+async def world(database_url: str, tavus: TavusStandIn) -> AsyncIterator[World]:
+    clock = Clock()
+    store = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=clock)
+    http = httpx.AsyncClient(base_url=tavus.url, headers={"x-api-key": API_KEY}, timeout=2)
+    secrets: dict[str, str] = {}
+    woken: list[int] = []
+
+    def callback_url(job_id: str, secret: str) -> str:
+        secrets[job_id] = secret
+        return f"https://bot.example.com/tavus/callback/{job_id}/{secret}"
+
+    service = ReplicaService(
+        store=store,
+        tavus=TavusClient(http),
+        callback_url=callback_url,
+        wake_sender=lambda: woken.append(1),
+        poll_interval=POLL,
+        create_timeout=timedelta(seconds=30),
+    )
+    reconciler = Reconciler(store=store, service=service, tick=0.01)
+    yield World(clock, store, tavus, service, reconciler, secrets, woken)
+    await http.aclose()
+    await store.close()
+
+
+async def training(world: World) -> Job:
+    outcome = await world.service.start(await world.service.accept(REQUESTER, REQUEST))
+    assert isinstance(outcome, Started)
+    return outcome.job
+
+
+async def test_a_due_training_is_polled_and_settled_once(world: World) -> None:
+    job = await training(world)
+    assert job.replica_id is not None
+    world.tavus.finish(job.replica_id)
+
+    assert await world.reconciler.round() == 0  # not due yet
+    world.clock.advance(POLL)
+    assert await world.reconciler.round() == 1
+    assert await world.reconciler.round() == 0
+
+    assert (await world.job(job.id)).status is JobStatus.READY
+    assert await world.owed(job.id) == ["announcement", "result"]
+    assert world.tavus.gets == [job.replica_id]
+
+
+async def test_progress_is_noted_and_the_next_poll_scheduled(world: World) -> None:
+    job = await training(world)
+    assert job.replica_id is not None
+    world.tavus.replicas[job.replica_id]["training_progress"] = "40/100"
+
+    world.clock.advance(POLL)
+    await world.reconciler.round()
+
+    polled = await world.job(job.id)
+    assert polled.status is JobStatus.TRAINING
+    assert polled.training_progress == "40/100"
+    assert polled.next_check_at == world.clock.now + POLL
+    assert await world.owed(job.id) == ["announcement"]
+
+
+async def test_older_trainings_are_polled_less_often(world: World) -> None:
+    job = await training(world)
+    world.clock.advance(timedelta(hours=7))
+
+    await world.reconciler.round()
+
+    assert (await world.job(job.id)).next_check_at == world.clock.now + 2 * POLL
+
+
+async def test_a_training_over_a_day_old_is_flagged_stale_and_no_longer_polled(
+    world: World,
+) -> None:
+    job = await training(world)
+    world.clock.advance(timedelta(hours=25))
+
+    await world.reconciler.round()
+
+    stale = await world.job(job.id)
+    assert (stale.status, stale.next_check_at) == (JobStatus.STALE, None)
+    assert await world.owed(job.id) == ["announcement", "stale"]
+    world.clock.advance(timedelta(days=3))
+    assert await world.reconciler.round() == 0
+
+
+async def test_a_stale_training_is_still_settled_by_its_callback(world: World) -> None:
+    job = await training(world)
+    assert job.replica_id is not None
+    world.clock.advance(timedelta(hours=25))
+    await world.reconciler.round()
+    body = world.tavus.finish(job.replica_id)
+
+    verdict = await world.service.take_callback(job.id, world.secrets[job.id], body)
+
+    assert verdict is Verdict.SETTLED
+    assert (await world.job(job.id)).status is JobStatus.READY
+    assert await world.owed(job.id) == ["announcement", "stale", "result"]
+
+
+async def test_a_replica_tavus_no_longer_knows_fails_the_job(world: World) -> None:
+    job = await training(world)
+    assert job.replica_id is not None
+    del world.tavus.replicas[job.replica_id]
+    world.clock.advance(POLL)
+
+    await world.reconciler.round()
+
+    failed = await world.job(job.id)
+    assert failed.status is JobStatus.FAILED
+    assert failed.error_message is not None
+    assert "no longer knows" in failed.error_message
+
+
+@pytest.mark.parametrize("fault", [Fault(500, "boom"), Fault(429, "slow"), Fault(delay=3)])
+async def test_tavus_trouble_while_polling_leaves_the_job_for_the_next_round(
+    world: World, fault: Fault
+) -> None:
+    job = await training(world)
+    world.tavus.fail_next("get", fault)
+    world.clock.advance(POLL)
+
+    await world.reconciler.round()
+
+    assert (await world.job(job.id)).status is JobStatus.TRAINING
+    world.clock.advance(POLL)
+    assert job.replica_id is not None
+    world.tavus.finish(job.replica_id)
+    await world.reconciler.round()
+    assert (await world.job(job.id)).status is JobStatus.READY
+
+
+async def test_a_request_saved_but_never_sent_is_sent_by_the_reconciler(world: World) -> None:
+    job = await world.service.accept(REQUESTER, REQUEST)
+    world.clock.advance(timedelta(minutes=2))
+
+    await world.reconciler.round()
+
+    assert len(world.tavus.creates) == 1
+    resumed = await world.job(job.id)
+    assert resumed.status is JobStatus.TRAINING
+    assert await world.owed(job.id) == ["announcement"]
+
+
+async def test_a_resumed_request_tavus_refuses_is_told_by_dm(world: World) -> None:
+    job = await world.service.accept(REQUESTER, REQUEST)
+    world.tavus.fail_next("create", Fault(400, {"error": "Invalid train_video_url"}))
+    world.clock.advance(timedelta(minutes=2))
+
+    await world.reconciler.round()
+
+    refused = await world.job(job.id)
+    assert refused.status is JobStatus.REJECTED
+    assert await world.owed(job.id) == ["not_started"]
+
+
+async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callback(
+    world: World,
+) -> None:
+    job = await world.service.accept(REQUESTER, REQUEST)
+    secret = CallbackSecret.generate()
+    # The process died after sending the create: the job stays CREATING with no replica id.
+    await world.store.transition(
+        job.id,
+        from_=(JobStatus.QUEUED,),
+        to=JobStatus.CREATING,
+        callback_digest=secret.digest,
+        next_check_at=world.clock.now + timedelta(seconds=90),
+    )
+    world.clock.advance(timedelta(minutes=5))
+    await world.reconciler.round()
+    unknown = await world.job(job.id)
+    assert unknown.status is JobStatus.UNKNOWN
+    assert await world.owed(job.id) == ["not_started"]
+
+    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
+        created = (await c.post("/v2/replicas", json={**_body(), "replica_name": "Dana"})).json()
+    body = world.tavus.finish(created["replica_id"])
+    verdict = await world.service.take_callback(job.id, secret.value, body)
+
+    assert verdict is Verdict.SETTLED
+    adopted = await world.job(job.id)
+    assert (adopted.status, adopted.replica_id) == (JobStatus.READY, created["replica_id"])
+    assert await world.owed(job.id) == ["not_started", "announcement", "result"]
+
+
+async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:
+    job = await world.service.accept(REQUESTER, REQUEST)
+    secret = CallbackSecret.generate()
+    await world.store.transition(
+        job.id, from_=(JobStatus.QUEUED,), to=JobStatus.UNKNOWN, callback_digest=secret.digest
+    )
+    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
+        created = (await c.post("/v2/replicas", json={**_body(), "replica_name": "Eve"})).json()
+
+    verdict = await world.service.take_callback(
+        job.id, secret.value, world.tavus.finish(created["replica_id"])
+    )
+
+    assert verdict is Verdict.MISMATCH
+    assert (await world.job(job.id)).status is JobStatus.UNKNOWN
+
+
+async def test_two_reconcilers_poll_each_job_once(world: World) -> None:
+    jobs = [await training(world) for _ in range(5)]
+    twin = Reconciler(store=world.store, service=world.service, tick=0.01)
+    world.clock.advance(POLL)
+
+    await asyncio.gather(world.reconciler.round(), twin.round())
+
+    assert sorted(world.tavus.gets) == sorted(job.replica_id for job in jobs)
+
+
+class FlakyStore(Store):
+    """A real store whose first reads of due checks fail, as a locked or absent database does."""
+
+    failures = 2
+
+    async def due_checks(self, *, limit: int = 100) -> list[Job]:
+        if self.failures:
+            self.failures -= 1
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return await super().due_checks(limit=limit)
+
+
+async def test_the_loop_survives_failing_rounds(world: World, database_url: str) -> None:
+    job = await training(world)
+    assert job.replica_id is not None
+    world.tavus.finish(job.replica_id)
+    world.clock.advance(POLL)
+    flaky = await FlakyStore.open(
+        database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=world.clock
+    )
+    loop = Reconciler(store=flaky, service=world.service, tick=0.01)
+
+    task = asyncio.create_task(loop.run())
+    try:
+        async with asyncio.timeout(10):
+            while (await world.job(job.id)).status is not JobStatus.READY:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await flaky.close()
+    assert flaky.failures == 0
+
+
+def _body() -> dict[str, str]:
+    return {"train_video_url": "https://cdn.example.com/d.mp4", "model_name": "phoenix-4"}
