@@ -46,27 +46,10 @@ class SlackSender:
         ):
             return response.status, await response.text()
 
-    def command_body(
-        self, text: str = "", *, user: str = USER_ID, channel: str = CHANNEL_ID
-    ) -> str:
+    def command_body(self, text: str = "", **kwargs: Any) -> str:
         """The form-encoded body Slack sends for `/replica text`."""
         self._triggers += 1
-        return urlencode(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
-                "team_domain": "test",
-                "channel_id": channel,
-                "channel_name": "general",
-                "user_id": user,
-                "user_name": "alice",
-                "command": "/replica",
-                "text": text,
-                "api_app_id": "A0APP",
-                "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x",
-                "trigger_id": f"trigger-{self._triggers}",
-            }
-        )
+        return urlencode(command_fields(text, trigger=f"trigger-{self._triggers}", **kwargs))
 
     async def command(self, text: str = "", **kwargs: Any) -> tuple[int, str]:
         """Type `/replica text` in a channel."""
@@ -74,19 +57,44 @@ class SlackSender:
 
     async def submit(self, view: dict[str, Any], *, user: str = USER_ID) -> tuple[int, Any]:
         """Submit a modal; returns the status and the decoded JSON answer (or None if empty)."""
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
-            "api_app_id": "A0APP",
-            "token": "legacy-verification-token",
-            "trigger_id": "submit-trigger",
-            "view": view,
-            "response_urls": [],
-            "is_enterprise_install": False,
-        }
+        payload = submission(view, user=user)
         status, text = await self.post(urlencode({"payload": json.dumps(payload)}))
         return status, json.loads(text) if text else None
+
+
+def command_fields(
+    text: str = "", *, trigger: str, user: str = USER_ID, channel: str = CHANNEL_ID
+) -> dict[str, str]:
+    """The fields of a `/replica text` slash command, as Slack sends them."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "alice",
+        "command": "/replica",
+        "text": text,
+        "api_app_id": "A0APP",
+        "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x",
+        "trigger_id": trigger,
+    }
+
+
+def submission(view: dict[str, Any], *, user: str = USER_ID) -> dict[str, Any]:
+    """The view_submission payload Slack sends when a user submits `view`."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "trigger_id": "submit-trigger",
+        "view": view,
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
 
 
 def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:

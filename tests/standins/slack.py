@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from tests.standins.server import Fault, StandIn
 
@@ -45,7 +45,12 @@ class SlackStandIn(StandIn):
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._blocked_until: dict[str, float] = {}
         self._ts = itertools.count(1)
+        # Socket Mode: envelopes pushed to the bot, and the bot's acknowledgements.
+        self.acks: list[dict[str, Any]] = []
+        self._sockets: list[web.WebSocketResponse] = []
+        self._envelopes = itertools.count(1)
         self.app.router.add_route("*", "/api/{method}", self._handle)
+        self.app.router.add_get("/socket", self._socket)
 
     @property
     def api_url(self) -> str:
@@ -173,10 +178,44 @@ class SlackStandIn(StandIn):
             ]
             return {"ok": True, "messages": found, "has_more": False}
         if method == "apps.connections.open":
-            return {"ok": True, "url": self.socket_url}
+            return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/socket"}
         return {"ok": False, "error": "unknown_method"}
 
-    socket_url = ""
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self._sockets)})
+        await self.notify()
+        async for message in socket:
+            if message.type is WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+                await self.notify()
+        self._sockets.remove(socket)
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send an envelope over the open socket, as Slack does, and return the bot's ack."""
+        await self.wait_until(lambda: bool(self._sockets))
+        envelope_id = f"envelope-{next(self._envelopes)}"
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": True,
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        await self.wait_until(lambda: any(a["envelope_id"] == envelope_id for a in self.acks))
+        return next(a for a in self.acks if a["envelope_id"] == envelope_id)
+
+    async def stop(self) -> None:
+        """Close open sockets, then stop serving."""
+        for socket in list(self._sockets):
+            await socket.close()
+        await super().stop()
 
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel", "")

@@ -1,0 +1,57 @@
+"""Socket Mode: with SLACK_APP_TOKEN the bot talks to Slack over a WebSocket, no public URL."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.slack import form
+from tests.conftest import Launch
+from tests.flows import VIDEO, delivered, thread_replies
+from tests.slack_client import CHANNEL_ID, command_fields, filled, submission
+from tests.standins.slack import APP_TOKEN
+
+
+async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch: Launch) -> None:
+    bot = await launch(slack_app_token=APP_TOKEN, public_url=None, tavus_poll_interval=0.2)
+    slack = bot.slack
+    assert slack.called("apps.connections.open")
+
+    ack = await slack.push("slash_commands", command_fields(trigger="socket-trigger"))
+    assert "payload" not in ack or not ack["payload"]
+    await slack.wait_for("views.open")
+    [opened] = slack.called("views.open")
+    assert opened["trigger_id"] == "socket-trigger"
+
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    ack = await slack.push("interactive", submission(filled(opened["view"], **values)))
+    assert ack["payload"]["response_action"] == "update"
+    await slack.wait_for_posts(1)
+    [post] = slack.posts()
+    assert post["channel"] == CHANNEL_ID
+    [job] = await bot.jobs()
+    bot.tavus.finish(job["replica_id"])
+
+    await slack.wait_for_posts(2)
+    await delivered(bot)
+    [reply] = await thread_replies(bot, post)
+    assert "ready" in reply["text"]
+
+    # The HTTP server still answers health checks, and serves no callback route.
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{bot.url}/healthz") as health:
+            assert health.status == 200
+        async with session.post(f"{bot.url}/tavus/callback/x/y", json={}) as callback:
+            assert callback.status == 404
+
+
+async def test_invalid_input_over_socket_mode_is_refused_inline(launch: Launch) -> None:
+    bot = await launch(slack_app_token=APP_TOKEN)
+    await bot.slack.push("slash_commands", command_fields(trigger="t"))
+    await bot.slack.wait_for("views.open")
+    [opened] = bot.slack.called("views.open")
+
+    ack = await bot.slack.push("interactive", submission(filled(opened["view"], **{form.NAME: ""})))
+
+    assert ack["payload"]["response_action"] == "errors"
+    assert form.NAME in ack["payload"]["errors"]
+    assert bot.tavus.creates == []
