@@ -292,9 +292,7 @@ def test_missing_and_malformed_settings_are_reported_together() -> None:
 
 
 def test_every_new_slack_setting_is_named_when_all_are_malformed() -> None:
-    error = refusal(
-        **REQUIRED, SLACK_TIMEOUT="0", SLACK_CHANNEL_RATE="0", SLACK_CHANNEL_BURST="0"
-    )
+    error = refusal(**REQUIRED, SLACK_TIMEOUT="0", SLACK_CHANNEL_RATE="0", SLACK_CHANNEL_BURST="0")
 
     assert [line.split()[1] for line in problems(error)] == [
         "SLACK_TIMEOUT",

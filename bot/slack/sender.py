@@ -151,8 +151,9 @@ class SlackSender:
                 await self.dispatch()
             except Exception:
                 log.exception("could not read owed notices; trying again")
+            idle = await self._idle()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle())
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
 
     async def stop(self, grace: float) -> None:
         """Finish the sends in flight (up to `grace` seconds), then hand back everything else."""

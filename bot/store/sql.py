@@ -47,7 +47,7 @@ class Store:
 
     def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
         self._engine = engine
-        self._clock = clock
+        self._clock: Clock = lambda: clock().astimezone(UTC)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow) -> Store:
@@ -104,7 +104,7 @@ class Store:
             "consent_video_url": request.consent_video_url,
             "callback_digest": "",
             "status": JobStatus.QUEUED.value,
-            "next_check_at": next_check_at,
+            "next_check_at": _utc(next_check_at),
             "created_at": now,
             "updated_at": now,
         }
@@ -171,7 +171,7 @@ class Store:
             return await self._update_job(
                 connection,
                 job_id,
-                {"next_check_at": until},
+                {"next_check_at": _utc(until)},
                 jobs.c.next_check_at <= self._clock(),
             )
 
@@ -181,8 +181,8 @@ class Store:
             await self._update_job(
                 connection,
                 job_id,
-                {"next_check_at": at},
-                or_(jobs.c.next_check_at.is_(None), jobs.c.next_check_at > at),
+                {"next_check_at": _utc(at)},
+                or_(jobs.c.next_check_at.is_(None), jobs.c.next_check_at > _utc(at)),
             )
 
     async def _update_job(
@@ -265,7 +265,7 @@ class Store:
                 notices.c.next_attempt_at <= now,
                 or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
             )
-            .values(lease_owner=owner, lease_until=until, updated_at=now)
+            .values(lease_owner=owner, lease_until=_utc(until), updated_at=now)
             .returning(*notices.c)
         )
         async with self._engine.begin() as connection:
@@ -326,7 +326,7 @@ class Store:
     ) -> None:
         """Hand a notice back to be tried again at `at`; `failed` counts it towards backoff."""
         changes: dict[str, Any] = {
-            "next_attempt_at": at,
+            "next_attempt_at": _utc(at),
             "last_error": error,
             "in_doubt": in_doubt,
             "lease_owner": None,
@@ -375,7 +375,11 @@ class Store:
         """Every notice of a job with its delivery record, oldest first (for support and tests)."""
         statement = select(notices).where(notices.c.job_id == job_id).order_by(notices.c.created_at)
         async with self._engine.connect() as connection:
-            return [dict(row._mapping) for row in await connection.execute(statement)]
+            rows = await connection.execute(statement)
+            return [
+                {k: _aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+                for row in rows
+            ]
 
     async def _update_notice(self, notice_id: str, owner: str, **changes: Any) -> None:
         async with self._engine.begin() as connection:
@@ -413,7 +417,12 @@ def _upgrade(connection: Connection) -> None:
 
 
 def _given(**changes: Any) -> dict[str, Any]:
-    return {key: value for key, value in changes.items() if value is not UNSET}
+    return {key: _utc(value) for key, value in changes.items() if value is not UNSET}
+
+
+def _utc(value: Any) -> Any:
+    # SQLite keeps no zone and compares text: every stored moment must be in UTC.
+    return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
 
 
 def _aware(moment: datetime) -> datetime:
