@@ -147,11 +147,13 @@ class SlackSender:
         """Dispatch owed notices to their lanes until cancelled."""
         while not self._stopping:
             self._wake.clear()
+            idle = IDLE_POLL
             try:
                 await self.dispatch()
+                idle = await self._idle()
             except Exception:
+                # The database may be down: keep the loop alive and look again shortly.
                 log.exception("could not read owed notices; trying again")
-            idle = await self._idle()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=idle)
 
