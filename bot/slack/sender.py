@@ -74,12 +74,15 @@ class Pace:
 
     def pause(self, until: float) -> None:
         """Send nothing more before `until` (Slack said so with Retry-After)."""
+        # Resume with a single message, not a burst that would run straight into another 429.
         self._paused_until = max(self._paused_until, until)
-        self._tokens = 0.0
+        self._tokens = 1.0
+        self._updated = self._paused_until
 
     def _refill(self, now: float) -> None:
-        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
+        if now > self._updated:
+            self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+            self._updated = now
 
 
 @dataclass(frozen=True, slots=True)
