@@ -70,7 +70,9 @@ async def create_app(settings: Settings) -> web.Application:
     )
     bolt = AsyncApp(
         client=bolt_client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
+        # Without a secret nothing is served over HTTP (Socket Mode): nothing to verify there.
+        request_verification_enabled=settings.slack_signing_secret is not None,
         logger=logging.getLogger("bot.bolt"),
     )
     slack.register(bolt, Deps(service=service, models=settings.tavus_models))
@@ -78,7 +80,8 @@ async def create_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[STORE] = store
     app[BOLT] = bolt
-    app.router.add_post(SLACK_PATH, slack_events)
+    if settings.slack_signing_secret is not None:
+        app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
     if settings.public_url is not None:
         callbacks.add_routes(app, service)

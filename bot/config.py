@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
@@ -12,7 +13,10 @@ HELP: dict[str, str] = {
     "slack_bot_token": (
         "the Bot User OAuth Token (xoxb-…) from your Slack app's 'OAuth & Permissions' page"
     ),
-    "slack_signing_secret": "the Signing Secret from your Slack app's 'Basic Information' page",
+    "slack_signing_secret": (
+        "the Signing Secret from your Slack app's 'Basic Information' page "
+        "(not needed in Socket Mode, with SLACK_APP_TOKEN)"
+    ),
     "slack_app_token": (
         "an App-Level Token (xapp-…) with connections:write, from 'Basic Information' (Socket Mode)"
     ),
@@ -39,6 +43,10 @@ HELP: dict[str, str] = {
 }
 
 
+NO_WAY_IN = "no_way_in"
+HEADLINE = "replica-bot cannot start; fix these settings (environment or .env):"
+
+
 class ConfigError(Exception):
     """The settings are missing or malformed; the message names every problem."""
 
@@ -49,7 +57,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     slack_bot_token: str = Field(pattern=r"^xoxb-")
-    slack_signing_secret: str = Field(min_length=1)
+    # Needed to check requests Slack sends over HTTP; Socket Mode (an app token) needs none.
+    slack_signing_secret: str | None = Field(default=None, min_length=1)
     tavus_api_key: str = Field(min_length=1)
     public_url: AnyHttpUrl | None = None
     database_url: str = "sqlite:///replica-bot.db"
@@ -63,7 +72,7 @@ class Settings(BaseSettings):
     # Slack allows about one message a second per channel, with short bursts.
     slack_channel_rate: float = Field(default=1.0, gt=0)
     slack_channel_burst: int = Field(default=3, ge=1)
-    slack_app_token: str | None = Field(default=None, pattern=r"^xapp-")
+    slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
@@ -75,6 +84,14 @@ class Settings(BaseSettings):
             value = tuple(part.strip() for part in value.split(",") if part.strip())
         if not value:
             raise ValueError("at least one model is needed")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _a_way_in(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Declared after the signing secret, so info.data holds it if it was valid.
+        if value is None and info.data.get("slack_signing_secret", "") is None:
+            raise PydanticCustomError(NO_WAY_IN, "neither a signing secret nor an app token")
         return value
 
     @field_validator("database_url")
@@ -122,9 +139,16 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _describe(exc: ValidationError) -> str:
-    lines = ["replica-bot cannot start; fix these settings (environment or .env):"]
+    problems: list[tuple[str, str]] = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "?"
         problem = "is missing" if error["type"] == "missing" else f"is invalid ({error['msg']})"
-        lines.append(f"  - {field.upper()} {problem}: {HELP.get(field, '')}".rstrip(": "))
-    return "\n".join(lines)
+        if error["type"] == NO_WAY_IN:
+            field, problem = "slack_signing_secret", "is missing"
+        problems.append((field, f"  - {field.upper()} {problem}: {HELP.get(field, '')}"))
+    order = list(HELP)
+    problems.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    lines = [line.rstrip(": ") for _, line in problems]
+    return "\n".join(
+        ["replica-bot cannot start; fix these settings (environment or .env):", *lines]
+    )

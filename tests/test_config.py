@@ -352,3 +352,26 @@ def test_secret_values_never_appear_in_the_error(
     # The pydantic error, which carries the input value, is not chained for a traceback to show.
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("TAVUS_API_KEY", "k")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+
+    settings = load_settings()
+
+    assert settings.slack_signing_secret is None
+
+
+def test_without_an_app_token_the_signing_secret_is_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("TAVUS_API_KEY", "k")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert "SLACK_SIGNING_SECRET is missing" in str(caught.value)
+    assert "SLACK_APP_TOKEN" in str(caught.value)

@@ -55,3 +55,16 @@ async def test_invalid_input_over_socket_mode_is_refused_inline(launch: Launch) 
     assert ack["payload"]["response_action"] == "errors"
     assert form.NAME in ack["payload"]["errors"]
     assert bot.tavus.creates == []
+
+
+async def test_socket_mode_needs_no_signing_secret_and_serves_no_http_events(
+    launch: Launch,
+) -> None:
+    bot = await launch(slack_app_token=APP_TOKEN, slack_signing_secret=None)
+    await bot.slack.push("slash_commands", command_fields(trigger="t"))
+    await bot.slack.wait_for("views.open")
+
+    # With no secret to check them by, requests over HTTP are not taken at all.
+    status, _ = await bot.sender.command()
+    assert status == 404
+    assert len(bot.slack.called("views.open")) == 1
