@@ -152,16 +152,7 @@ class ReplicaService:
             )
             self._wake_sender()
             return NotStarted(failed or creating, error)
-        training = await self._store.transition(
-            job.id,
-            from_=(JobStatus.CREATING, JobStatus.UNKNOWN),
-            to=JobStatus.TRAINING,
-            replica_id=created.replica_id,
-            error_message=None,
-            next_check_at=self._store.now() + self._poll_interval,
-            notice=NoticeKind.ANNOUNCEMENT,
-        )
-        self._wake_sender()
+        training = await self._begin_training(job.id, created.replica_id)
         log.info("job %s: training %s", job.id, created.replica_id)
         return Started(training or creating)
 
@@ -242,21 +233,27 @@ class ReplicaService:
         # A create whose answer was lost: the callback URL's secret proves the replica is ours.
         if replica.replica_name != job.request.replica_name:
             return None
-        adopted = await self._store.transition(
-            job.id,
+        adopted = await self._begin_training(job.id, replica.replica_id)
+        if adopted is not None:
+            log.info("job %s: adopted replica %s from its callback", job.id, replica.replica_id)
+            return adopted
+        current = await self._store.get_job(job.id)
+        return current if current and current.replica_id == replica.replica_id else None
+
+    async def _begin_training(self, job_id: str, replica_id: str) -> Job | None:
+        # From UNKNOWN too: a create that timed out may still be answered by its callback.
+        training = await self._store.transition(
+            job_id,
             from_=(JobStatus.CREATING, JobStatus.UNKNOWN),
             to=JobStatus.TRAINING,
-            replica_id=replica.replica_id,
+            replica_id=replica_id,
             error_message=None,
             next_check_at=self._store.now() + self._poll_interval,
             notice=NoticeKind.ANNOUNCEMENT,
         )
-        if adopted is not None:
-            log.info("job %s: adopted replica %s from its callback", job.id, replica.replica_id)
+        if training is not None:
             self._wake_sender()
-            return adopted
-        current = await self._store.get_job(job.id)
-        return current if current and current.replica_id == replica.replica_id else None
+        return training
 
     async def _settle(
         self, job: Job, replica: Replica, *, fallback_error: str | None = None
