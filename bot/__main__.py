@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import ConfigError, load_settings
+from bot.store import StoreUnavailable
 
 
 def main() -> int:
@@ -21,9 +22,17 @@ def main() -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    web.run_app(
-        create_app(settings), port=settings.port, print=None, access_log=None, shutdown_timeout=10
-    )
+    try:
+        web.run_app(
+            create_app(settings),
+            port=settings.port,
+            print=None,
+            access_log=None,
+            shutdown_timeout=10,
+        )
+    except StoreUnavailable as exc:
+        print(f"replica-bot cannot reach its database (DATABASE_URL): {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

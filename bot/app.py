@@ -22,7 +22,7 @@ from bot.reconciler import Reconciler
 from bot.service import ReplicaService
 from bot.slack.deps import Deps
 from bot.slack.sender import SlackSender
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,15 @@ STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
 # A health check that hangs is as bad as a failing one.
 HEALTH_TIMEOUT = 5.0
+# How long a starting bot waits for its database before giving up.
+DATABASE_WAIT = 60.0
 # At SIGTERM, work in flight gets this long to finish before it is handed back.
 SHUTDOWN_GRACE = 8.0
 
 
 async def create_app(settings: Settings) -> web.Application:
     """Open the store and the API clients, and wire them into one aiohttp application."""
-    store = await Store.open(settings.sqlalchemy_url)
+    store = await open_store(settings)
     # slack_sdk ignores its own timeout when handed a session: the session's is the one in force.
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout))
     tavus_http = TavusClient.build_http(
@@ -109,6 +111,21 @@ async def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+async def open_store(settings: Settings) -> Store:
+    """Open the database, waiting a while for it if it is not up yet (e.g. starting alongside)."""
+    delay = 0.5
+    deadline = asyncio.get_running_loop().time() + DATABASE_WAIT
+    while True:
+        try:
+            return await Store.open(settings.sqlalchemy_url, pool=settings.pool)
+        except StoreUnavailable as exc:
+            if asyncio.get_running_loop().time() + delay > deadline:
+                raise
+            log.warning("database not reachable yet (%s); retrying in %.0fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def _slack_client(

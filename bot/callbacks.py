@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 
 from bot.service import ReplicaService, Verdict
+from bot.store import StoreUnavailable
 
 SERVICE = web.AppKey("replica_service", ReplicaService)
 PATH = "/tavus/callback/{job_id}/{secret}"
@@ -37,9 +38,13 @@ async def take_callback(request: web.Request) -> web.Response:
         return _answer(400, "body is not JSON")
     if not isinstance(payload, dict):
         return _answer(400, "body is not a JSON object")
-    verdict = await request.app[SERVICE].take_callback(
-        request.match_info["job_id"], request.match_info["secret"], payload
-    )
+    try:
+        verdict = await request.app[SERVICE].take_callback(
+            request.match_info["job_id"], request.match_info["secret"], payload
+        )
+    except StoreUnavailable:
+        # Nothing was decided: a redelivery, or the reconciler later, will settle the job.
+        return _answer(503, "database unavailable")
     return _answer(STATUS[verdict], verdict.value)
 
 

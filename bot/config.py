@@ -8,6 +8,8 @@ from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.store.sql import Pool
+
 # Where to find each value: shown next to every problem so a failed start explains itself.
 HELP: dict[str, str] = {
     "slack_bot_token": (
@@ -29,6 +31,9 @@ HELP: dict[str, str] = {
         "sqlite:///path/to/file.db, or postgresql://user:password@host/dbname "
         "(postgres:// as Heroku gives it works too)"
     ),
+    "database_pool_size": "PostgreSQL connections each instance keeps open, 1 or more (default 5)",
+    "database_pool_overflow": "extra PostgreSQL connections allowed at busy moments (default 5)",
+    "database_timeout": "seconds to wait for a database connection, above 0 (default 10)",
     "port": "a TCP port number between 1 and 65535 (default 3000)",
     "slack_api_url": "the Slack Web API base URL, default https://slack.com/api/",
     "tavus_api_url": "the Tavus API base URL, default https://tavusapi.com",
@@ -62,6 +67,9 @@ class Settings(BaseSettings):
     tavus_api_key: str = Field(min_length=1)
     public_url: AnyHttpUrl | None = None
     database_url: str = "sqlite:///replica-bot.db"
+    database_pool_size: int = Field(default=5, ge=1)
+    database_pool_overflow: int = Field(default=5, ge=0)
+    database_timeout: float = Field(default=10.0, gt=0)
     port: int = Field(default=3000, ge=1, le=65535)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
@@ -121,7 +129,17 @@ class Settings(BaseSettings):
         scheme, rest = self.database_url.split("://", 1)
         if scheme.split("+", 1)[0] == "sqlite":
             return f"sqlite+aiosqlite://{rest}"
-        return f"postgresql+asyncpg://{rest}"
+        # libpq's sslmode (as hosting providers write it) is asyncpg's ssl.
+        return f"postgresql+asyncpg://{rest.replace('sslmode=', 'ssl=')}"
+
+    @property
+    def pool(self) -> Pool:
+        """The database connection pool's limits."""
+        return Pool(
+            size=self.database_pool_size,
+            overflow=self.database_pool_overflow,
+            timeout=self.database_timeout,
+        )
 
     def callback_url(self, job_id: str, secret: str) -> str | None:
         """The address Tavus calls back for one job, carrying its secret; None without one."""

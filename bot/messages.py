@@ -58,6 +58,10 @@ ERROR_BAD_URL = "Enter a full link starting with https:// (or http://)."
 ERROR_NO_CONSENT = "Tick this box to confirm the person agreed to be cloned."
 ERROR_BAD_MODEL = "Choose one of the models offered."
 ERROR_BAD_VOICE = "Choose one of the voices offered."
+ERROR_NOT_SAVED = (
+    "I couldn't save this request just now (my database is not answering). Nothing was sent to "
+    "Tavus: try again in a minute."
+)
 ERROR_LOST_CHANNEL = "This form lost track of its channel: close it and type /replica again."
 
 # The modal after submitting.

@@ -175,7 +175,7 @@ def test_slack_api_base_always_ends_with_a_slash(
         ("postgresql://u@h/d", "postgresql+asyncpg://u@h/d"),
         (
             "postgresql://u:p@h:5432/d?sslmode=require",
-            "postgresql+asyncpg://u:p@h:5432/d?sslmode=require",
+            "postgresql+asyncpg://u:p@h:5432/d?ssl=require",
         ),
         ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
     ],
@@ -375,3 +375,16 @@ def test_without_an_app_token_the_signing_secret_is_required(
 
     assert "SLACK_SIGNING_SECRET is missing" in str(caught.value)
     assert "SLACK_APP_TOKEN" in str(caught.value)
+
+
+def test_pool_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("TAVUS_API_KEY", "k")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "12")
+    monkeypatch.setenv("DATABASE_POOL_OVERFLOW", "0")
+    monkeypatch.setenv("DATABASE_TIMEOUT", "2.5")
+
+    pool = load_settings().pool
+
+    assert (pool.size, pool.overflow, pool.timeout) == (12, 0, 2.5)

@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
 from bot.reconciler import Reconciler
 from bot.service import ReplicaService, Started, Verdict
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from tests.standins.server import Fault
 from tests.standins.tavus import API_KEY, TavusStandIn
@@ -277,7 +276,7 @@ class FlakyStore(Store):
     async def due_checks(self, *, limit: int = 100) -> list[Job]:
         if self.failures:
             self.failures -= 1
-            raise OperationalError("SELECT", {}, Exception("database is locked"))
+            raise StoreUnavailable("connection refused")
         return await super().due_checks(limit=limit)
 
 

@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import OperationalError
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.slack.sender import Pace, SlackSender
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 
 
@@ -51,7 +50,7 @@ class FlakyStore(Store):
     async def due_notices(self, *, limit: int = 500) -> list[tuple[Notice, Job]]:
         if self.failures:
             self.failures -= 1
-            raise OperationalError("SELECT", {}, Exception("connection refused"))
+            raise StoreUnavailable("connection refused")
         return await super().due_notices(limit=limit)
 
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
 REQUEST = ReplicaRequest(
@@ -735,7 +735,7 @@ async def test_ping_answers_while_the_database_does(store: Store) -> None:
 
 
 async def test_opening_a_database_that_cannot_exist_fails(tmp_path: Path) -> None:
-    with pytest.raises(OperationalError):
+    with pytest.raises(StoreUnavailable):
         await Store.open(f"sqlite+aiosqlite:///{tmp_path}/no-such-folder/bot.db")
     # aiosqlite stops a failed connection's thread in the background; it reports to this
     # event loop, so the test must not end (and close the loop) before that thread does.

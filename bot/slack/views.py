@@ -14,6 +14,7 @@ from bot.jobs import Requester
 from bot.service import NotStarted, Started
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,12 @@ async def submit_form(
         channel_id=parsed.channel_id,
     )
     # Saved before the acknowledgement: once the user sees "Starting…", the job exists.
-    job = await deps.service.accept(requester, parsed.request)
+    try:
+        job = await deps.service.accept(requester, parsed.request)
+    except StoreUnavailable as exc:
+        log.error("could not save a request: %s", exc)
+        await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
+        return
     await ack(response_action="update", view=blocks.submitting_view(job.request.replica_name))
     outcome = await deps.service.start(job)
     if isinstance(outcome, Started):

@@ -1,5 +1,5 @@
 """Persistence behind one interface: SQLite by default, PostgreSQL by DATABASE_URL."""
 
-from bot.store.sql import Store
+from bot.store.sql import Pool, Store, StoreUnavailable
 
-__all__ = ["Store"]
+__all__ = ["Pool", "Store", "StoreUnavailable"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import and_, event, exists, or_, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.jobs import (
@@ -35,6 +39,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class StoreUnavailable(Exception):
+    """The database did not answer (down, unreachable, or its pool exhausted)."""
+
+
+# What an unreachable or overloaded database raises, whichever the driver.
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)
+
+
 class _Unset:
     """Marks an optional change that was not asked for (None is a value: 'clear it')."""
 
@@ -50,9 +62,9 @@ class Store:
         self._clock: Clock = lambda: clock().astimezone(UTC)
 
     @classmethod
-    async def open(cls, url: str, *, clock: Clock = utcnow) -> Store:
+    async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
         """Connect to the database at an async SQLAlchemy URL and bring its schema up to date."""
-        engine = create_engine(url)
+        engine = create_engine(url, pool)
         store = cls(engine, clock=clock)
         try:
             await store.migrate()
@@ -65,9 +77,19 @@ class Store:
         """The store's clock."""
         return self._clock()
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        async with _available(), self._engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        async with _available(), self._engine.connect() as connection:
+            yield connection
+
     async def migrate(self) -> None:
         """Apply every Alembic migration not yet applied."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
@@ -76,7 +98,7 @@ class Store:
 
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query."""
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             await connection.execute(text("SELECT 1"))
 
     # Jobs.
@@ -108,13 +130,13 @@ class Store:
             "created_at": now,
             "updated_at": now,
         }
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(jobs.insert().values(**values))
         return _to_job(values)
 
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, if there is one."""
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             row = (await connection.execute(select(jobs).where(jobs.c.id == job_id))).first()
         return _to_job(row._mapping) if row is not None else None
 
@@ -142,7 +164,7 @@ class Store:
             next_check_at=next_check_at,
         )
         allowed = [status.value for status in from_]
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             job = await self._update_job(connection, job_id, changes, jobs.c.status.in_(allowed))
             if job is not None and notice is not None:
                 await self._add_notice(connection, job_id, notice)
@@ -150,7 +172,7 @@ class Store:
 
     async def note_progress(self, job_id: str, progress: str | None) -> None:
         """Remember how far training has got, as Tavus last reported it."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await self._update_job(connection, job_id, {"training_progress": progress}, None)
 
     async def due_checks(self, *, limit: int = 100) -> list[Job]:
@@ -161,13 +183,13 @@ class Store:
             .order_by(jobs.c.next_check_at)
             .limit(limit)
         )
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             rows = (await connection.execute(statement)).all()
         return [_to_job(row._mapping) for row in rows]
 
     async def claim_check(self, job_id: str, *, until: datetime) -> Job | None:
         """Take a due check by moving it to `until`; None if it is not due (someone took it)."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             return await self._update_job(
                 connection,
                 job_id,
@@ -177,7 +199,7 @@ class Store:
 
     async def check_soon(self, job_id: str, *, at: datetime) -> None:
         """Bring a job's next check forward to `at` (never push it back)."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await self._update_job(
                 connection,
                 job_id,
@@ -203,7 +225,7 @@ class Store:
 
     async def owe(self, job_id: str, kind: NoticeKind) -> Notice:
         """Owe a notice that no state change caused (e.g. a DM because the modal was closed)."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             return await self._add_notice(connection, job_id, kind)
 
     async def _add_notice(
@@ -238,7 +260,7 @@ class Store:
             .order_by(notices.c.created_at, notices.c.id)
             .limit(limit)
         )
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             rows = (await connection.execute(statement)).all()
         return [(_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in rows]
 
@@ -247,7 +269,7 @@ class Store:
         statement = select(notices.c.next_attempt_at, notices.c.lease_until).where(
             notices.c.status == "pending"
         )
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             rows = (await connection.execute(statement)).all()
         times = [max(_aware(due), _aware(lease) if lease else _aware(due)) for due, lease in rows]
         return min(times, default=None)
@@ -268,7 +290,7 @@ class Store:
             .values(lease_owner=owner, lease_until=_utc(until), updated_at=now)
             .returning(*notices.c)
         )
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = (await connection.execute(statement)).first()
             if row is None:
                 return None
@@ -287,7 +309,7 @@ class Store:
 
         An announcement's message also becomes its job's thread.
         """
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = (
                 await connection.execute(
                     update(notices)
@@ -350,7 +372,7 @@ class Store:
 
     async def release_notices(self, *, owner: str) -> None:
         """Hand back every notice this owner holds, so another instance can send it now."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(
                 update(notices)
                 .where(notices.c.lease_owner == owner, notices.c.status == "pending")
@@ -368,13 +390,13 @@ class Store:
                 )
             )
         )
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             return bool((await connection.execute(statement)).scalar())
 
     async def notices_of(self, job_id: str) -> list[dict[str, Any]]:
         """Every notice of a job with its delivery record, oldest first (for support and tests)."""
         statement = select(notices).where(notices.c.job_id == job_id).order_by(notices.c.created_at)
-        async with self._engine.connect() as connection:
+        async with self._reading() as connection:
             rows = await connection.execute(statement)
             return [
                 {k: _aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
@@ -382,7 +404,7 @@ class Store:
             ]
 
     async def _update_notice(self, notice_id: str, owner: str, **changes: Any) -> None:
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(
                 update(notices)
                 .where(notices.c.id == notice_id, notices.c.lease_owner == owner)
@@ -390,14 +412,45 @@ class Store:
             )
 
 
-def create_engine(url: str) -> AsyncEngine:
+@asynccontextmanager
+async def _available() -> AsyncIterator[None]:
+    """Turn the many ways a database can be out of reach into StoreUnavailable."""
+    try:
+        yield
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable(str(exc).splitlines()[0] if str(exc) else repr(exc)) from exc
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        raise StoreUnavailable("the database connection was lost") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """Connection pool limits (PostgreSQL; SQLite is a file and needs none)."""
+
+    size: int = 5
+    overflow: int = 5
+    timeout: float = 10.0
+
+
+def create_engine(url: str, pool: Pool | None = None) -> AsyncEngine:
     """An async engine set up for the bot's access pattern on either backend."""
     if url.startswith("sqlite"):
         # A generous busy timeout instead of 'database is locked' when two writers meet.
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    pool = pool or Pool()
+    return create_async_engine(
+        url,
+        # A connection that died with the server is noticed and replaced, not handed out.
+        pool_pre_ping=True,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_timeout=pool.timeout,
+        connect_args={"timeout": pool.timeout, "command_timeout": 30},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -409,7 +462,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Any constant will do: it names the lock every instance takes before migrating.
+MIGRATION_LOCK = 7_263_512
+
+
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Instances starting together take turns; the lock ends with the transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
