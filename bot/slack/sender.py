@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,11 @@ class SlackSender:
             await asyncio.wait(set(self._lane_tasks), timeout=grace)
         for task in self._lane_tasks:
             task.cancel()
-        await self._store.release_notices(owner=self.owner)
+        try:
+            await self._store.release_notices(owner=self.owner)
+        except StoreUnavailable as exc:
+            # Nothing lost: the claims run out by themselves and another instance takes over.
+            log.warning("could not hand back notices at shutdown: %s", exc)
 
     async def dispatch(self) -> None:
         """Queue every due notice in its channel's lane."""
@@ -209,6 +213,9 @@ class SlackSender:
                     pace.spend(self._clock())
                     if not self._stopping:
                         await self._deliver(notice.id, pace)
+                except StoreUnavailable as exc:
+                    # Its claim runs out and it is tried again; a post that went out is found.
+                    log.warning("notice %s: database unavailable: %s", notice.id, exc)
                 except Exception:
                     log.exception("notice %s: delivery crashed", notice.id)
                 finally:

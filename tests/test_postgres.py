@@ -1,0 +1,190 @@
+"""Several instances on one PostgreSQL, and a database that goes away and comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp.test_utils import unused_port
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.jobs import new_id
+from bot.slack import form
+from tests.conftest import Bot, Launch
+from tests.flows import VIDEO, delivered, start_training, submit, thread_replies
+from tests.processes import BotProcess, environment_of
+from tests.slack_client import SlackSender, filled
+from tests.standins.slack import SlackStandIn
+from tests.standins.tavus import TavusStandIn
+from tests.standins.tcp_proxy import TcpProxy
+
+SERVER = os.environ.get("TEST_POSTGRES_URL")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not SERVER, reason="PostgreSQL tests need a server: no TEST_POSTGRES_URL is set"
+    ),
+]
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[str]:
+    """A fresh, empty database on the test server; its URL as DATABASE_URL takes it."""
+    assert SERVER is not None
+    url = make_url(SERVER)
+    name = f"replica_bot_{new_id()}"
+    admin = await asyncpg.connect(
+        user=url.username, host=url.host, port=url.port, database=url.database
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(drivername="postgresql", database=name).render_as_string(False)
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def proxy(database: str) -> AsyncIterator[TcpProxy]:
+    url = make_url(database)
+    assert url.host is not None
+    assert url.port is not None
+    line = TcpProxy(url.host, url.port)
+    await line.start()
+    yield line
+    await line.stop()
+
+
+async def health(bot: Bot) -> int:
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
+        return response.status
+
+
+async def test_a_database_outage_is_visible_refused_clearly_and_survived(
+    launch: Launch, database: str, proxy: TcpProxy
+) -> None:
+    through_proxy = make_url(database).set(host="127.0.0.1", port=proxy.port)
+    bot = await launch(database_url=through_proxy.render_as_string(False), database_timeout=1)
+    assert await health(bot) == 200
+
+    proxy.cut()
+
+    assert await health(bot) == 503
+    status, answer = await submit(bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert "try again" in answer["errors"][form.NAME]
+    assert bot.tavus.creates == []
+
+    proxy.restore()
+
+    assert await health(bot) == 200
+    post = await start_training(bot)
+    assert "Dana" in post["text"]
+
+
+async def test_a_callback_during_an_outage_is_refused_and_its_redelivery_settles(
+    launch: Launch, database: str, proxy: TcpProxy
+) -> None:
+    through_proxy = make_url(database).set(host="127.0.0.1", port=proxy.port)
+    bot = await launch(database_url=through_proxy.render_as_string(False), database_timeout=1)
+    post = await start_training(bot)
+    [job] = await bot.jobs()
+    body = bot.tavus.finish(job["replica_id"])
+
+    proxy.cut()
+    status, _ = await bot.tavus.call_back(job["replica_id"], body)
+    assert status == 503
+    proxy.restore()
+    status, _ = await bot.tavus.call_back(job["replica_id"], body)
+
+    assert status == 200
+    await delivered(bot)
+    assert len(await thread_replies(bot, post)) == 1
+
+
+async def test_two_instances_share_one_database_and_reply_once_per_job(
+    settings: Settings,
+    database: str,
+    slack: SlackStandIn,
+    tavus: TavusStandIn,
+    tmp_path: Path,
+) -> None:
+    ports = [int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1]), unused_port()]
+    shared = {**settings.model_dump(), "database_url": database, "tavus_poll_interval": 0.3}
+    instances = [BotProcess(environment_of(shared, port), tmp_path, port) for port in ports]
+    handles = [
+        Bot(
+            f"http://127.0.0.1:{port}",
+            settings.model_copy(update=shared),
+            slack,
+            tavus,
+            SlackSender(f"http://127.0.0.1:{port}/slack/events"),
+        )
+        for port in ports
+    ]
+    try:
+        await asyncio.gather(*(instance.start() for instance in instances))
+        await _five_jobs_across_both(handles)
+        jobs = await handles[0].jobs()
+        assert len(jobs) == 5
+        await _callbacks_to_both_at_once(handles, jobs)
+        notices = await delivered(handles[0], within=30)
+        assert sorted(n["kind"] for n in notices) == ["announcement"] * 5 + ["result"] * 5
+        announcements = [p for p in slack.posts() if "thread_ts" not in p]
+        for post in announcements:
+            assert len(await thread_replies(handles[0], post)) == 1
+        assert len(slack.posts()) == 10
+
+        # Both restarted, both still serving.
+        for instance in instances:
+            assert await instance.stop(signal.SIGTERM) == 0
+        await asyncio.gather(*(instance.start() for instance in instances))
+        post = await start_training(handles[1], "C0AFTER")
+        [job] = [j for j in await handles[0].jobs() if j["channel_id"] == "C0AFTER"]
+        tavus.finish(job["replica_id"])
+        await slack.wait_until(lambda: len(slack.posts()) >= 12, within=30)
+        assert len(await thread_replies(handles[0], post)) == 1
+    finally:
+        for instance in instances:
+            await instance.kill()
+
+
+async def _five_jobs_across_both(handles: list[Bot]) -> None:
+    # Any instance may get any request: the command goes to one, the submission to the other.
+    slack = handles[0].slack
+    for n in range(5):
+        opened = len(slack.called("views.open"))
+        status, _ = await handles[n % 2].sender.post(
+            handles[n % 2].sender.command_body(channel=f"C0TEAM{n}")
+        )
+        assert status == 200
+        await slack.wait_for("views.open", opened + 1)
+        view = slack.called("views.open")[opened]["view"]
+        values = {form.NAME: f"Dana {n}", form.VIDEO: VIDEO, form.CONSENT: True}
+        status, answer = await handles[(n + 1) % 2].sender.submit(filled(view, **values))
+        assert (status, answer["response_action"]) == (200, "update")
+    await slack.wait_until(lambda: len(slack.posts()) >= 5, within=30)
+
+
+async def _callbacks_to_both_at_once(handles: list[Bot], jobs: list[dict[str, Any]]) -> None:
+    tavus = handles[0].tavus
+    deliveries = []
+    for job in jobs:
+        body = tavus.finish(job["replica_id"])
+        path = tavus.replicas[job["replica_id"]]["callback_url"].split("/tavus/", 1)[1]
+        for bot in handles:
+            for _ in range(2):
+                deliveries.append(
+                    tavus.call_back(job["replica_id"], body, url=f"{bot.url}/tavus/{path}")
+                )
+    answers = await asyncio.gather(*deliveries)
+    assert {status for status, _ in answers} <= {200, 202}
