@@ -36,6 +36,7 @@ class NoticeKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"  # the channel card: training started
     RESULT = "result"  # the threaded reply: ready or failed
     STALE = "stale"  # a threaded note: training has run for over a day
+    CARD = "card"  # the announcement redrawn in place: progress, ready or failed
     NOT_STARTED = "not_started"  # a DM: Tavus did not take the request, or we cannot tell
 
 
@@ -94,6 +95,7 @@ class Job:
     announcement_channel: str | None = None
     announcement_ts: str | None = None
     training_progress: str | None = None
+    thumbnail_url: str | None = None
     next_check_at: datetime | None = None
 
 

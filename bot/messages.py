@@ -117,9 +117,30 @@ STALE = (
     "I've stopped checking on it; if Tavus still reports a result I'll post it here. Check its "
     "status in the Tavus portal, or contact Tavus support."
 )
-MOVED = "I couldn't reply in <#{channel}> (I'm no longer allowed to post there), so here it is:\n"
+MOVED = "I couldn't reply in <#{channel}> (I'm no longer allowed to post there), so here it is:"
 FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
+READY_NEXT = (
+    "Next: pick it in the Tavus portal, or pass `replica_id: {replica_id}` to the Tavus API, "
+    "to make videos and conversations with it."
+)
+THUMBNAIL = "<{url}|Preview video>"
+RETRY_BUTTON = "Try again"
+
+# The card: the announcement, redrawn in place as the job moves on.
+CARD_TITLE = "*{name}* · Tavus replica"
+CARD_STATUS = "*Status*\n{status}"
+CARD_MODEL = "*Model*\n{model}"
+CARD_REQUESTER = "*Started by*\n<@{user}>"
+CARD_REPLICA = "*Replica id*\n`{replica_id}`"
+CARD_TRAINING = ":hourglass_flowing_sand: Training"
+CARD_PROGRESS = ":hourglass_flowing_sand: Training, {percent}%"
+CARD_READY = ":white_check_mark: Ready"
+CARD_FAILED = ":x: Failed"
+CARD_STALE = ":warning: No result after a day"
+CARD_FOOTER_OPEN = "I'll reply in this thread when training finishes, usually in 3–4 hours."
+CARD_FOOTER_DONE = "Details in the thread."
+CARD_TEXT = "<@{user}> · replica *{name}* (`{replica_id}`, {model}): {status}"
 
 # Tavus's failure messages (and error type names), matched as whole words, with what to do.
 FAILURE_HINTS: tuple[tuple[str, str], ...] = (

@@ -225,7 +225,7 @@ class ReplicaService:
                 from_=(JobStatus.TRAINING,),
                 to=JobStatus.STALE,
                 next_check_at=None,
-                notice=NoticeKind.STALE,
+                notice=(NoticeKind.STALE, NoticeKind.CARD),
             )
             self._wake_sender()
 
@@ -260,8 +260,9 @@ class ReplicaService:
     ) -> Verdict:
         outcome = outcome_of(replica.status)
         if outcome is Outcome.IN_PROGRESS:
-            if replica.training_progress != job.training_progress:
-                await self._store.note_progress(job.id, replica.training_progress)
+            changed = replica.training_progress != job.training_progress
+            if changed and await self._store.note_progress(job.id, replica.training_progress):
+                self._wake_sender()
             return Verdict.NOTED
         failed = outcome is Outcome.FAILED
         finished = await self._store.transition(
@@ -269,8 +270,9 @@ class ReplicaService:
             from_=(JobStatus.TRAINING, JobStatus.STALE),
             to=JobStatus.FAILED if failed else JobStatus.READY,
             error_message=(replica.error_message or fallback_error) if failed else None,
+            thumbnail_url=replica.thumbnail_video_url,
             next_check_at=None,
-            notice=NoticeKind.RESULT,
+            notice=(NoticeKind.RESULT, NoticeKind.CARD),
         )
         if finished is None:
             return Verdict.NOTED  # another delivery, or a poll, already decided this job

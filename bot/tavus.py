@@ -1,11 +1,19 @@
-"""TavusClient: the replica endpoints of the Tavus API, typed results, one error tree."""
+"""TavusClient: the replica and voice endpoints of the Tavus API, typed results, one error tree."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+
+# How many voices to ask for per page, and how many pages to read at most: the list is small,
+# and a server that ignores `page` must not keep us reading forever.
+VOICES_PAGE_SIZE = 100
+VOICES_MAX_PAGES = 10
+# The keys a voice item may carry its slug under, best first (the answer shape is unconfirmed).
+_VOICE_KEYS = ("voice_name", "slug", "name", "voice_id")
 
 
 class TavusError(Exception):
@@ -93,7 +101,7 @@ class TavusClient:
 
     async def get_replica(self, replica_id: str) -> Replica:
         """The current state of one replica."""
-        data = await self._request("GET", f"/v2/replicas/{replica_id}")
+        data = await self._request("GET", _replica_path(replica_id))
         return Replica(
             replica_id=_replica_id(data),
             replica_name=_text(data.get("replica_name") or data.get("face_name")),
@@ -104,26 +112,70 @@ class TavusClient:
             thumbnail_video_url=_text(data.get("thumbnail_video_url")),
         )
 
+    async def rename_replica(self, *, replica_id: str, replica_name: str) -> None:
+        """Give a replica a new display name. Not retried here: the caller decides."""
+        response = await self._send(
+            "PATCH", f"{_replica_path(replica_id)}/name", json={"replica_name": replica_name}
+        )
+        read_answer(response)
+
+    async def delete_replica(self, *, replica_id: str) -> None:
+        """Delete a replica, keeping its training footage (never `hard`). Not retried here."""
+        read_answer(await self._send("DELETE", _replica_path(replica_id)))
+
+    async def list_voices(self) -> tuple[str, ...]:
+        """The stock voice slugs for image training, lower-cased, without repeats, in Tavus's order.
+
+        Pages are read from 1 until a short page, `total_count`, a page with nothing new, or
+        VOICES_MAX_PAGES. Not retried: the caller caches the list and has a fallback.
+        """
+        voices: dict[str, None] = {}
+        received = 0
+        for page in range(1, VOICES_MAX_PAGES + 1):
+            response = await self._send(
+                "GET", "/v2/voices", params={"limit": VOICES_PAGE_SIZE, "page": page}
+            )
+            items, total = _voice_page(read_answer(response))
+            received += len(items)
+            known = len(voices)
+            voices.update(dict.fromkeys(slug for item in items if (slug := _voice_slug(item))))
+            if (
+                len(items) < VOICES_PAGE_SIZE
+                or (total is not None and received >= total)
+                # Numbering may start at 0, or `page` may be ignored: a repeat means the end.
+                or len(voices) == known
+            ):
+                break
+        return tuple(voices)
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return parse_response(await self._send(method, path, **kwargs))
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = await self._http.request(method, path, **kwargs)
+            return await self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise TavusTimeout("no answer in time") from exc
         except httpx.HTTPError as exc:
             raise TavusUnavailable(f"no connection: {exc.__class__.__name__}") from exc
-        return parse_response(response)
 
 
 def parse_response(response: httpx.Response) -> dict[str, Any]:
     """Turn a Tavus HTTP answer into its JSON object, or the matching TavusError."""
+    data = read_answer(response)
+    if not isinstance(data, dict):
+        raise TavusUnavailable(f"unreadable answer, HTTP {response.status_code}")
+    return data
+
+
+def read_answer(response: httpx.Response) -> object:
+    """The decoded JSON of a 2xx answer (None if empty or not JSON), or the matching TavusError."""
     try:
         data = response.json()
     except ValueError:
         data = None
     status = response.status_code
     if 200 <= status < 300:
-        if not isinstance(data, dict):
-            raise TavusUnavailable(f"unreadable answer, HTTP {status}")
         return data
     message = _error_message(data) or response.reason_phrase or "no reason given"
     if status == 429 or status >= 500:
@@ -146,6 +198,33 @@ def _replica_id(data: dict[str, Any]) -> str:
     if not isinstance(value, str) or not value:
         raise TavusUnavailable("answer without a replica_id")
     return value
+
+
+def _replica_path(replica_id: str) -> str:
+    # An id is one path segment: "r1?hard=true" or "../voices" must not reach another endpoint.
+    if replica_id in ("", ".", ".."):
+        raise ValueError(f"not a replica_id: {replica_id!r}")
+    return f"/v2/replicas/{quote(replica_id, safe='')}"
+
+
+def _voice_page(data: object) -> tuple[list[object], int | None]:
+    # Likely {"data": [...], "total_count": N}; a bare list is accepted too.
+    if isinstance(data, list):
+        return data, None
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        total = data.get("total_count")
+        valid = isinstance(total, int) and not isinstance(total, bool) and total >= 0
+        return data["data"], total if valid else None
+    raise TavusUnavailable("unreadable voice list")
+
+
+def _voice_slug(item: object) -> str | None:
+    # A voice is a slug string or an object naming it; anything else is skipped.
+    values = [item.get(key) for key in _VOICE_KEYS] if isinstance(item, dict) else [item]
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip().lower()
+    return None
 
 
 def _text(value: object) -> str | None:

@@ -42,7 +42,12 @@ def shown(message: blocks.Message) -> str:
     """The message's text, after checking it has blocks that show the same words."""
     assert message.text.strip(), "every message needs plain text for notifications"
     assert message.blocks, "every message is sent with blocks too"
-    sections = [block["text"]["text"] for block in message.blocks if block["type"] == "section"]
+    sections = [
+        text["text"]
+        for block in message.blocks
+        if block["type"] == "section"
+        for text in [*([block["text"]] if "text" in block else []), *block.get("fields", [])]
+    ]
     assert all(0 < len(text) <= SECTION_LIMIT for text in sections)
     assert message.text in "\n".join(sections)
     return message.text

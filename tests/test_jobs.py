@@ -79,6 +79,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "announcement",
         "result",
         "stale",
+        "card",
         "not_started",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED

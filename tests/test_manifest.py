@@ -28,6 +28,8 @@ SCHEMA = Path(__file__).parents[2] / "shared" / "slack-app-manifest.schema.json"
 HISTORY = frozenset({"channels:history", "groups:history", "im:history", "mpim:history"})
 SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "chat_postMessage": frozenset({"chat:write"}),
+    "chat_update": frozenset({"chat:write"}),
+    "conversations_join": frozenset({"channels:join"}),
     "conversations_open": frozenset({"im:write"}),
     "conversations_history": HISTORY,
     "conversations_replies": HISTORY,

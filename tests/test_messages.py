@@ -233,4 +233,4 @@ def test_moved_names_the_channel_it_could_not_reach() -> None:
     text = messages.MOVED.format(channel="C9")
 
     assert "<#C9>" in text
-    assert text.endswith("\n")
+    assert text.endswith(":")

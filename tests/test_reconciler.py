@@ -52,7 +52,8 @@ class World:
         return job
 
     async def owed(self, job_id: str) -> list[str]:
-        return [n["kind"] for n in await self.store.notices_of(job_id)]
+        # Notices owed in one transaction share a timestamp: compare them as a sorted list.
+        return sorted(n["kind"] for n in await self.store.notices_of(job_id))
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ async def test_a_due_training_is_polled_and_settled_once(world: World) -> None:
     assert await world.reconciler.round() == 0
 
     assert (await world.job(job.id)).status is JobStatus.READY
-    assert await world.owed(job.id) == ["announcement", "result"]
+    assert await world.owed(job.id) == ["announcement", "card", "result"]
     assert world.tavus.gets == [job.replica_id]
 
 
@@ -114,7 +115,7 @@ async def test_progress_is_noted_and_the_next_poll_scheduled(world: World) -> No
     assert polled.status is JobStatus.TRAINING
     assert polled.training_progress == "40/100"
     assert polled.next_check_at == world.clock.now + POLL
-    assert await world.owed(job.id) == ["announcement"]
+    assert await world.owed(job.id) == ["announcement", "card"]
 
 
 async def test_older_trainings_are_polled_less_often(world: World) -> None:
@@ -136,7 +137,7 @@ async def test_a_training_over_a_day_old_is_flagged_stale_and_no_longer_polled(
 
     stale = await world.job(job.id)
     assert (stale.status, stale.next_check_at) == (JobStatus.STALE, None)
-    assert await world.owed(job.id) == ["announcement", "stale"]
+    assert await world.owed(job.id) == ["announcement", "card", "stale"]
     world.clock.advance(timedelta(days=3))
     assert await world.reconciler.round() == 0
 
@@ -152,7 +153,7 @@ async def test_a_stale_training_is_still_settled_by_its_callback(world: World) -
 
     assert verdict is Verdict.SETTLED
     assert (await world.job(job.id)).status is JobStatus.READY
-    assert await world.owed(job.id) == ["announcement", "stale", "result"]
+    assert await world.owed(job.id) == ["announcement", "card", "result", "stale"]
 
 
 async def test_a_replica_tavus_no_longer_knows_fails_the_job(world: World) -> None:
@@ -238,7 +239,7 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
     assert verdict is Verdict.SETTLED
     adopted = await world.job(job.id)
     assert (adopted.status, adopted.replica_id) == (JobStatus.READY, created["replica_id"])
-    assert await world.owed(job.id) == ["not_started", "announcement", "result"]
+    assert await world.owed(job.id) == ["announcement", "card", "not_started", "result"]
 
 
 async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:

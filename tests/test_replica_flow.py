@@ -14,6 +14,7 @@ from tests.flows import (
     CONSENT_VIDEO,
     IMAGE,
     VIDEO,
+    delivered,
     open_form,
     start_training,
     submit,
@@ -65,6 +66,7 @@ async def test_invalid_forms_are_refused_inline_and_change_nothing(
 
 async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bot: Bot) -> None:
     post = await start_training(bot, **{form.CONSENT_VIDEO: CONSENT_VIDEO})
+    await delivered(bot)
 
     [create] = bot.tavus.creates
     [job] = await bot.jobs()
@@ -247,10 +249,11 @@ async def test_refusal_goes_to_a_dm_when_the_modal_was_closed(bot: Bot) -> None:
     assert "Invalid train_video_url" in dm["text"]
 
 
-async def test_announcement_and_result_go_to_a_dm_when_the_bot_is_not_in_the_channel(
+async def test_announcement_and_result_go_to_a_dm_when_the_bot_cannot_join_the_channel(
     bot: Bot,
 ) -> None:
     bot.slack.outside.add(CHANNEL_ID)
+    bot.slack.private.add(CHANNEL_ID)
 
     post = await start_training(bot)
 

@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from bot.tavus import (
+    VOICES_MAX_PAGES,
+    VOICES_PAGE_SIZE,
     CreatedReplica,
     Replica,
     TavusClient,
@@ -18,6 +20,9 @@ from bot.tavus import (
     TavusTimeout,
     TavusUnavailable,
 )
+from tests.standins.server import Fault
+from tests.standins.tavus import API_KEY as STANDIN_API_KEY
+from tests.standins.tavus import VOICES, TavusStandIn
 
 BASE_URL = "https://tavus.test"
 API_KEY = "test-tavus-key"
@@ -430,6 +435,480 @@ async def test_timeout_on_a_read_is_tavus_timeout(connect: Connect) -> None:
 
     with pytest.raises(TavusTimeout):
         await connect(fake).get_replica("r1")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(httpx.Response(200, text=""), id="empty"),
+        pytest.param(httpx.Response(204), id="no-content"),
+    ],
+)
+async def test_get_replica_rejects_an_empty_success(
+    connect: Connect, answer: httpx.Response
+) -> None:
+    with pytest.raises(TavusUnavailable, match="unreadable"):
+        await connect(FakeTavus(answer)).get_replica("r1")
+
+
+# list_voices
+
+
+def voices_page(*names: str, total: int | None = None) -> httpx.Response:
+    """An answer in the most likely shape: {"data": [{"voice_name": …}], "total_count": N}."""
+    body: dict[str, Any] = {
+        "data": [{"voice_name": name, "voice_id": f"v-{name}"} for name in names]
+    }
+    if total is not None:
+        body["total_count"] = total
+    return httpx.Response(200, json=body)
+
+
+def full_page(page: int) -> list[str]:
+    return [f"voice-{page}-{index}" for index in range(VOICES_PAGE_SIZE)]
+
+
+def pages_requested(fake: FakeTavus) -> list[str | None]:
+    return [request.url.params.get("page") for request in fake.requests]
+
+
+async def test_list_voices_reads_the_documented_shape(connect: Connect) -> None:
+    fake = FakeTavus(voices_page("anna", "benjamin", "james", total=3))
+
+    assert await connect(fake).list_voices() == ("anna", "benjamin", "james")
+    (request,) = fake.requests
+    assert request.method == "GET"
+    assert request.url.path == "/v2/voices"
+    assert dict(request.url.params) == {"limit": str(VOICES_PAGE_SIZE), "page": "1"}
+    assert request.headers["x-api-key"] == API_KEY
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"data": [{"voice_name": "anna"}, {"voice_name": "liam"}]}, id="voice_name"),
+        pytest.param({"data": [{"name": "anna"}, {"name": "liam"}]}, id="name"),
+        pytest.param({"data": [{"voice_id": "anna"}, {"voice_id": "liam"}]}, id="voice_id"),
+        pytest.param({"data": [{"slug": "anna"}, {"slug": "liam"}]}, id="slug"),
+        pytest.param([{"voice_name": "anna"}, {"name": "liam"}], id="bare-list-of-objects"),
+        pytest.param(["anna", "liam"], id="bare-list-of-slugs"),
+        pytest.param({"data": [{"slug": "anna"}, "liam"], "total_count": 2}, id="mixed"),
+    ],
+)
+async def test_list_voices_accepts_every_likely_shape(connect: Connect, body: Any) -> None:
+    fake = FakeTavus(httpx.Response(200, json=body))
+
+    assert await connect(fake).list_voices() == ("anna", "liam")
+
+
+async def test_list_voices_prefers_voice_name_then_slug_over_display_names_and_ids(
+    connect: Connect,
+) -> None:
+    items = [
+        {"voice_id": "v1", "name": "Anna (US)", "slug": "x", "voice_name": "anna"},
+        {"voice_id": "v2", "name": "Liam (UK)", "slug": "liam"},
+        {"voice_id": "v3", "name": "ivy"},
+        {"voice_name": "  ", "slug": "julia"},
+    ]
+    fake = FakeTavus(httpx.Response(200, json={"data": items}))
+
+    assert await connect(fake).list_voices() == ("anna", "liam", "ivy", "julia")
+
+
+async def test_list_voices_lower_cases_and_drops_repeats_keeping_order(connect: Connect) -> None:
+    fake = FakeTavus(voices_page("James", "anna", " ANNA ", "james", "Ivy"))
+
+    assert await connect(fake).list_voices() == ("james", "anna", "ivy")
+
+
+async def test_list_voices_skips_malformed_items(connect: Connect) -> None:
+    items = [
+        None,
+        7,
+        True,
+        ["anna"],
+        {},
+        {"voice_name": 7},
+        {"voice_name": None, "voice_id": 12},
+        {"voice_name": ""},
+        {"description": "a voice without a name"},
+        "",
+        "   ",
+        {"voice_name": "liam"},
+    ]
+    fake = FakeTavus(httpx.Response(200, json={"data": items, "total_count": len(items)}))
+
+    assert await connect(fake).list_voices() == ("liam",)
+
+
+async def test_list_voices_may_be_empty(connect: Connect) -> None:
+    fake = FakeTavus(httpx.Response(200, json={"data": [], "total_count": 0}))
+
+    assert await connect(fake).list_voices() == ()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(httpx.Response(200, json={"voices": ["anna"]}), id="unknown-key"),
+        pytest.param(httpx.Response(200, json={"data": "anna"}), id="data-not-a-list"),
+        pytest.param(httpx.Response(200, json="anna"), id="string"),
+        pytest.param(httpx.Response(200, text="null"), id="null"),
+        pytest.param(httpx.Response(200, text=""), id="empty"),
+        pytest.param(httpx.Response(200, text="<html>ok</html>"), id="html"),
+    ],
+)
+async def test_list_voices_with_an_unreadable_answer_is_unavailable(
+    connect: Connect, answer: httpx.Response
+) -> None:
+    with pytest.raises(TavusUnavailable, match="unreadable"):
+        await connect(FakeTavus(answer)).list_voices()
+
+
+async def test_list_voices_reads_pages_until_a_short_one(connect: Connect) -> None:
+    fake = FakeTavus(voices_page(*full_page(1)), voices_page("anna", "liam"), voices_page("x"))
+
+    voices = await connect(fake).list_voices()
+
+    assert voices == (*full_page(1), "anna", "liam")
+    assert pages_requested(fake) == ["1", "2"]
+    assert {request.url.params["limit"] for request in fake.requests} == {str(VOICES_PAGE_SIZE)}
+
+
+async def test_list_voices_stops_when_total_count_is_reached(connect: Connect) -> None:
+    fake = FakeTavus(
+        voices_page(*full_page(1), total=2 * VOICES_PAGE_SIZE),
+        voices_page(*full_page(2), total=2 * VOICES_PAGE_SIZE),
+        voices_page("never-asked-for"),
+    )
+
+    voices = await connect(fake).list_voices()
+
+    assert len(voices) == 2 * VOICES_PAGE_SIZE
+    assert pages_requested(fake) == ["1", "2"]
+
+
+@pytest.mark.parametrize("total", ["lots", True, -1, None, 1.5])
+async def test_list_voices_ignores_a_nonsense_total_count(connect: Connect, total: Any) -> None:
+    fake = FakeTavus(
+        httpx.Response(200, json={"data": full_page(1), "total_count": total}),
+        voices_page("anna"),
+    )
+
+    voices = await connect(fake).list_voices()
+
+    assert voices[-1] == "anna"
+    assert pages_requested(fake) == ["1", "2"]
+
+
+async def test_list_voices_stops_when_a_page_brings_nothing_new(connect: Connect) -> None:
+    # A server that ignores `page` (or counts from 0) answers the same full page again.
+    fake = FakeTavus(voices_page(*full_page(1)))
+
+    assert await connect(fake).list_voices() == tuple(full_page(1))
+    assert pages_requested(fake) == ["1", "2"]
+
+
+async def test_list_voices_reads_at_most_the_page_cap(connect: Connect) -> None:
+    requests: list[httpx.Request] = []
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return voices_page(*full_page(int(request.url.params["page"])))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(endless), base_url=BASE_URL) as http:
+        voices = await TavusClient(http).list_voices()
+
+    assert len(requests) == VOICES_MAX_PAGES
+    assert [request.url.params["page"] for request in requests] == [
+        str(page) for page in range(1, VOICES_MAX_PAGES + 1)
+    ]
+    assert len(voices) == VOICES_MAX_PAGES * VOICES_PAGE_SIZE
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        pytest.param(httpx.Response(401, json={"message": "Invalid access token"}), TavusRejected),
+        pytest.param(httpx.Response(400, json={"error": "Invalid limit"}), TavusRejected),
+        pytest.param(httpx.Response(429, json={"message": "slow down"}), TavusUnavailable),
+        pytest.param(httpx.Response(503, text="<html>down</html>"), TavusUnavailable),
+        pytest.param(httpx.ReadTimeout("read timed out"), TavusTimeout),
+        pytest.param(httpx.ConnectError("connection refused"), TavusUnavailable),
+    ],
+)
+async def test_list_voices_maps_errors_and_does_not_retry(
+    connect: Connect, answer: Answer, error: type[TavusError]
+) -> None:
+    fake = FakeTavus(answer, voices_page("anna"))
+
+    with pytest.raises(error):
+        await connect(fake).list_voices()
+
+    assert len(fake.requests) == 1
+
+
+async def test_list_voices_fails_whole_when_a_later_page_fails(connect: Connect) -> None:
+    fake = FakeTavus(voices_page(*full_page(1)), httpx.Response(500, json={"error": "boom"}))
+
+    with pytest.raises(TavusUnavailable, match="boom"):
+        await connect(fake).list_voices()
+
+
+# rename_replica
+
+# A write may be acknowledged with JSON, nothing at all, or something that is not JSON.
+ACKNOWLEDGEMENTS = [
+    pytest.param(httpx.Response(200, json={"replica_id": "r1"}), id="json"),
+    pytest.param(httpx.Response(200, text=""), id="empty"),
+    pytest.param(httpx.Response(200, text="OK"), id="text"),
+    pytest.param(httpx.Response(200, json=[]), id="list"),
+    pytest.param(httpx.Response(204), id="no-content"),
+]
+
+WRITE_ERRORS = [
+    pytest.param(
+        httpx.Response(400, json={"error": "Invalid replica_id"}),
+        TavusRejected,
+        "Invalid replica_id",
+        id="400",
+    ),
+    pytest.param(
+        httpx.Response(401, json={"message": "Invalid access token"}),
+        TavusRejected,
+        "Invalid access token",
+        id="401",
+    ),
+    pytest.param(httpx.Response(429, json={"message": "slow"}), TavusUnavailable, "slow", id="429"),
+    pytest.param(httpx.Response(500, json={"error": "boom"}), TavusUnavailable, "boom", id="500"),
+    pytest.param(httpx.Response(502, text="<html/>"), TavusUnavailable, "502", id="502-html"),
+    pytest.param(httpx.ReadTimeout("read timed out"), TavusTimeout, "no answer", id="timeout"),
+    pytest.param(httpx.ConnectError("refused"), TavusUnavailable, "no connection", id="connect"),
+]
+
+
+async def test_rename_patches_the_name(connect: Connect) -> None:
+    fake = FakeTavus(httpx.Response(200, text=""))
+
+    await connect(fake).rename_replica(replica_id="r1", replica_name="Dana – v2")
+
+    (request,) = fake.requests
+    assert request.method == "PATCH"
+    assert request.url == httpx.URL(f"{BASE_URL}/v2/replicas/r1/name")
+    assert request.headers["x-api-key"] == API_KEY
+    assert request.headers["content-type"] == "application/json"
+    assert fake.body() == {"replica_name": "Dana – v2"}
+
+
+@pytest.mark.parametrize("answer", ACKNOWLEDGEMENTS)
+async def test_rename_accepts_any_success(connect: Connect, answer: httpx.Response) -> None:
+    await connect(FakeTavus(answer)).rename_replica(replica_id="r1", replica_name="Dana")
+
+
+@pytest.mark.parametrize(("answer", "error", "message"), WRITE_ERRORS)
+async def test_rename_maps_errors_and_is_never_retried(
+    connect: Connect, answer: Answer, error: type[TavusError], message: str
+) -> None:
+    fake = FakeTavus(answer, httpx.Response(200))
+
+    with pytest.raises(error, match=message) as caught:
+        await connect(fake).rename_replica(replica_id="r1", replica_name="Dana")
+
+    assert len(fake.requests) == 1
+    if isinstance(answer, httpx.Response) and answer.status_code < 429:
+        assert isinstance(caught.value, TavusRejected)
+        assert caught.value.status == answer.status_code
+        assert caught.value.message == message
+
+
+# delete_replica
+
+
+async def test_delete_sends_a_soft_delete(connect: Connect) -> None:
+    fake = FakeTavus(httpx.Response(200, text=""))
+
+    await connect(fake).delete_replica(replica_id="r783537ef5")
+
+    (request,) = fake.requests
+    assert request.method == "DELETE"
+    assert request.url == httpx.URL(f"{BASE_URL}/v2/replicas/r783537ef5")
+    assert request.url.query == b""
+    assert request.content == b""
+    assert request.headers["x-api-key"] == API_KEY
+
+
+@pytest.mark.parametrize("answer", ACKNOWLEDGEMENTS)
+async def test_delete_accepts_any_success(connect: Connect, answer: httpx.Response) -> None:
+    await connect(FakeTavus(answer)).delete_replica(replica_id="r1")
+
+
+@pytest.mark.parametrize(("answer", "error", "message"), WRITE_ERRORS)
+async def test_delete_maps_errors_and_is_never_retried(
+    connect: Connect, answer: Answer, error: type[TavusError], message: str
+) -> None:
+    fake = FakeTavus(answer, httpx.Response(200))
+
+    with pytest.raises(error, match=message) as caught:
+        await connect(fake).delete_replica(replica_id="r1")
+
+    assert len(fake.requests) == 1
+    if isinstance(answer, httpx.Response) and answer.status_code < 429:
+        assert isinstance(caught.value, TavusRejected)
+        assert caught.value.status == answer.status_code
+
+
+@pytest.mark.parametrize(
+    ("replica_id", "path"),
+    [
+        ("r1?hard=true", "/v2/replicas/r1%3Fhard%3Dtrue"),
+        ("../voices", "/v2/replicas/..%2Fvoices"),
+        ("r1/name", "/v2/replicas/r1%2Fname"),
+    ],
+)
+async def test_a_replica_id_stays_one_path_segment(
+    connect: Connect, replica_id: str, path: str
+) -> None:
+    fake = FakeTavus(httpx.Response(200))
+
+    await connect(fake).delete_replica(replica_id=replica_id)
+    await connect(fake).rename_replica(replica_id=replica_id, replica_name="Dana")
+
+    delete, rename = fake.requests
+    assert delete.url.raw_path == path.encode()
+    assert rename.url.raw_path == f"{path}/name".encode()
+
+
+@pytest.mark.parametrize("replica_id", ["", ".", ".."])
+async def test_a_missing_replica_id_is_refused_before_sending(
+    connect: Connect, replica_id: str
+) -> None:
+    fake = FakeTavus(httpx.Response(200))
+    tavus = connect(fake)
+
+    with pytest.raises(ValueError, match="replica_id"):
+        await tavus.delete_replica(replica_id=replica_id)
+    with pytest.raises(ValueError, match="replica_id"):
+        await tavus.rename_replica(replica_id=replica_id, replica_name="Dana")
+    with pytest.raises(ValueError, match="replica_id"):
+        await tavus.get_replica(replica_id)
+
+    assert fake.requests == []
+
+
+# Against the Tavus stand-in, over real sockets
+
+
+@pytest.fixture
+async def client(tavus: TavusStandIn) -> AsyncIterator[TavusClient]:
+    http = TavusClient.build_http(base_url=tavus.url, api_key=STANDIN_API_KEY, timeout=5)
+    yield TavusClient(http)
+    await http.aclose()
+
+
+async def train(client: TavusClient) -> str:
+    created = await create(client, callback_url=None)
+    return created.replica_id
+
+
+async def test_standin_serves_the_stock_voices(tavus: TavusStandIn, client: TavusClient) -> None:
+    assert await client.list_voices() == VOICES
+    assert tavus.voice_requests == [{"limit": str(VOICES_PAGE_SIZE), "page": "1"}]
+
+
+async def test_standin_voices_are_read_page_by_page(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    tavus.voices = [f"Voice{index}" for index in range(2 * VOICES_PAGE_SIZE + 50)]
+
+    voices = await client.list_voices()
+
+    assert voices == tuple(voice.lower() for voice in tavus.voices)
+    assert [query["page"] for query in tavus.voice_requests] == ["1", "2", "3"]
+
+
+async def test_standin_voices_stop_at_total_count_on_a_full_last_page(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    tavus.voices = [f"voice{index}" for index in range(VOICES_PAGE_SIZE)]
+
+    assert len(await client.list_voices()) == VOICES_PAGE_SIZE
+    assert len(tavus.voice_requests) == 1
+
+
+async def test_standin_voices_fault_on_a_later_page_fails_the_list(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    tavus.voices = [f"voice{index}" for index in range(VOICES_PAGE_SIZE + 1)]
+    tavus.fail_next("voices", Fault(delay=0.01))  # page 1 answers normally, a little late
+    tavus.fail_next("voices", Fault(status=503, body={"message": "maintenance"}))
+
+    with pytest.raises(TavusUnavailable, match="maintenance"):
+        await client.list_voices()
+    assert len(tavus.voice_requests) == 2
+
+
+async def test_standin_refuses_a_wrong_api_key(tavus: TavusStandIn) -> None:
+    http = TavusClient.build_http(base_url=tavus.url, api_key="wrong", timeout=5)
+    try:
+        client = TavusClient(http)
+        with pytest.raises(TavusRejected) as caught:
+            await client.list_voices()
+        assert (caught.value.status, caught.value.message) == (401, "Invalid access token")
+        with pytest.raises(TavusRejected, match="Invalid access token"):
+            await client.rename_replica(replica_id="r1", replica_name="Dana")
+        with pytest.raises(TavusRejected, match="Invalid access token"):
+            await client.delete_replica(replica_id="r1")
+    finally:
+        await http.aclose()
+
+
+async def test_standin_rename_changes_the_name_tavus_reports(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    replica_id = await train(client)
+
+    await client.rename_replica(replica_id=replica_id, replica_name="Dana – v2")
+
+    assert tavus.renames == [(replica_id, "Dana – v2")]
+    assert (await client.get_replica(replica_id)).replica_name == "Dana – v2"
+
+
+async def test_standin_rename_of_an_unknown_replica_is_rejected(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    with pytest.raises(TavusRejected) as caught:
+        await client.rename_replica(replica_id="r404", replica_name="Dana")
+
+    assert (caught.value.status, caught.value.message) == (400, "Invalid replica_id")
+    assert tavus.renames == [("r404", "Dana")]
+
+
+async def test_standin_delete_answers_empty_and_forgets_the_replica(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    replica_id = await train(client)
+
+    await client.delete_replica(replica_id=replica_id)
+
+    assert tavus.deletes == [replica_id]
+    assert replica_id not in tavus.replicas
+    with pytest.raises(TavusRejected, match="Invalid replica_id"):
+        await client.get_replica(replica_id)
+    with pytest.raises(TavusRejected, match="Invalid replica_id"):
+        await client.delete_replica(replica_id=replica_id)
+
+
+async def test_standin_delete_fault_keeps_the_replica(
+    tavus: TavusStandIn, client: TavusClient
+) -> None:
+    replica_id = await train(client)
+    tavus.fail_next("delete", Fault(status=500, body={"error": "boom"}))
+
+    with pytest.raises(TavusUnavailable, match="boom"):
+        await client.delete_replica(replica_id=replica_id)
+
+    assert tavus.deletes == [replica_id]
+    assert replica_id in tavus.replicas
 
 
 # The exception tree callers rely on

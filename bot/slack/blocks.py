@@ -49,22 +49,96 @@ def _fields(job: Job) -> dict[str, str]:
     }
 
 
+RETRY_ACTION = "retry_job"
+
+
 def announcement(job: Job, *, moved_from: str | None = None) -> Message:
     """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
     text = messages.ANNOUNCEMENT.format(**_fields(job))
     if moved_from is not None:
         text = messages.ANNOUNCEMENT_IN_DM.format(channel=moved_from) + text
-    return _message(text)
+    return Message(text=text, blocks=[_section(text), *card(job).blocks[1:]])
+
+
+def card(job: Job) -> Message:
+    """The announcement as a card: who started what, and where it stands now."""
+    fields = _fields(job)
+    status = card_status(job)
+    footer = messages.CARD_FOOTER_DONE if job.status.is_final else messages.CARD_FOOTER_OPEN
+    return Message(
+        text=messages.CARD_TEXT.format(**fields, status=status),
+        blocks=[
+            _section(messages.CARD_TITLE.format(**fields)),
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": template.format(**fields, status=status)}
+                    for template in (
+                        messages.CARD_STATUS,
+                        messages.CARD_MODEL,
+                        messages.CARD_REQUESTER,
+                        messages.CARD_REPLICA,
+                    )
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]},
+        ],
+    )
+
+
+def card_status(job: Job) -> str:
+    """A job's status in a few words, with its progress while training."""
+    if job.status is JobStatus.READY:
+        return messages.CARD_READY
+    if job.status is JobStatus.FAILED:
+        return messages.CARD_FAILED
+    if job.status is JobStatus.STALE:
+        return messages.CARD_STALE
+    percent = progress_percent(job.training_progress)
+    if percent is None:
+        return messages.CARD_TRAINING
+    return messages.CARD_PROGRESS.format(percent=percent)
+
+
+def progress_percent(progress: str | None) -> int | None:
+    """Tavus's "40/100" as 40; None when it says nothing readable."""
+    done, _, total = (progress or "").partition("/")
+    try:
+        return max(0, min(100, round(100 * float(done) / float(total or 100))))
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def result(job: Job) -> Message:
-    """The threaded reply that ends a job: ready, or failed with a reason and what to do."""
+    """The threaded reply that ends a job: ready with what next, or failed with a way back."""
+    fields = _fields(job)
     if job.status is JobStatus.READY:
-        return _message(messages.READY.format(**_fields(job)))
-    text = messages.FAILED.format(**_fields(job))
+        text = messages.READY.format(**fields)
+        details = [messages.CARD_REPLICA.format(**fields), messages.CARD_MODEL.format(**fields)]
+        if job.thumbnail_url:
+            details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
+        return Message(
+            text=text,
+            blocks=[
+                _section(text),
+                {"type": "section", "fields": [{"type": "mrkdwn", "text": d} for d in details]},
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": messages.READY_NEXT.format(**fields)}],
+                },
+            ],
+        )
+    text = messages.FAILED.format(**fields)
     hint = messages.failure_hint(job.error_message)
     text += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
-    return _message(text)
+    retry = {
+        "type": "button",
+        "action_id": RETRY_ACTION,
+        "value": job.id,
+        "style": "primary",
+        "text": {"type": "plain_text", "text": messages.RETRY_BUTTON},
+    }
+    return Message(text=text, blocks=[_section(text), {"type": "actions", "elements": [retry]}])
 
 
 def stale(job: Job) -> Message:
@@ -80,7 +154,8 @@ def not_started(job: Job) -> Message:
 
 def moved(message: Message, channel: str) -> Message:
     """A message that could not go where it belonged, prefixed with where that was."""
-    return _message(messages.MOVED.format(channel=channel) + message.text)
+    note = messages.MOVED.format(channel=channel)
+    return Message(text=f"{note}\n{message.text}", blocks=[_section(note), *message.blocks])
 
 
 def status_view(title: str, text: str) -> dict[str, Any]:

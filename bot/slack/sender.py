@@ -102,6 +102,12 @@ class Plan:
     message: blocks.Message
     thread_ts: str | None = None
     fallback: blocks.Message | None = None
+    # Redraw this message in place instead of posting (the card).
+    update_ts: str | None = None
+
+
+class Skip(Exception):
+    """Nothing left to send for this notice (e.g. a card whose message was never posted)."""
 
 
 class Later(Exception):
@@ -232,6 +238,8 @@ class SlackSender:
         notice, job = claimed
         try:
             posted = await self._send(notice, job)
+        except Skip as skip:
+            await self._store.notice_failed(notice.id, owner=self.owner, error=str(skip))
         except Later as later:
             await self._retry(
                 notice, str(later), later.delay, in_doubt=notice.in_doubt, error=False
@@ -292,6 +300,15 @@ class SlackSender:
 
     async def _send(self, notice: Notice, job: Job) -> Posted:
         plan = await self._plan(notice, job)
+        if plan.update_ts is not None and plan.channel is not None:
+            # Redrawing is idempotent: no need to look for an earlier attempt.
+            response = await self._client.chat_update(
+                channel=plan.channel,
+                ts=plan.update_ts,
+                text=plan.message.text,
+                blocks=plan.message.blocks,
+            )
+            return Posted(str(response["channel"]), str(response["ts"]))
         if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
             log.info("notice %s had reached Slack already", notice.id)
             return found
@@ -304,6 +321,9 @@ class SlackSender:
             refused = str(exc.response.get("error"))
             if refused not in UNREACHABLE or plan.fallback is None:
                 raise
+        if refused == "not_in_channel" and await self._join(plan.channel):
+            # A public channel: having joined, the bot can post there after all.
+            return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
         log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
         dm = await self._dm(job.requester.user_id)
         posted = await self._post(dm, plan.fallback, notice)
@@ -320,6 +340,14 @@ class SlackSender:
                 blocks.announcement(job),
                 fallback=blocks.announcement(job, moved_from=channel),
             )
+        if kind is NoticeKind.CARD:
+            if job.announcement_channel and job.announcement_ts:
+                return Plan(
+                    job.announcement_channel, blocks.card(job), update_ts=job.announcement_ts
+                )
+            if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+                raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
+            raise Skip("the announcement was never posted: no card to update")
         message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
         if job.announcement_channel and job.announcement_ts:
             return Plan(
@@ -346,6 +374,15 @@ class SlackSender:
             },
         )
         return Posted(str(response["channel"]), str(response["ts"]))
+
+    async def _join(self, channel: str) -> bool:
+        try:
+            await self._client.conversations_join(channel=channel)
+        except SlackApiError as exc:
+            # Private channels and DMs cannot be joined: the requester's DM it is.
+            log.info("cannot join %s: %s", channel, exc.response.get("error"))
+            return False
+        return True
 
     async def _dm(self, user_id: str) -> str:
         if user_id not in self._dms:

@@ -43,6 +43,7 @@ jobs = Table(
     Column("announcement_channel", String(32)),
     Column("announcement_ts", String(32)),
     Column("training_progress", String(16)),
+    Column("thumbnail_url", Text),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),

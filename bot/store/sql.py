@@ -149,10 +149,11 @@ class Store:
         replica_id: str | None = UNSET,
         error_message: str | None = UNSET,
         callback_digest: str = UNSET,
+        thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
-        notice: NoticeKind | None = None,
+        notice: NoticeKind | tuple[NoticeKind, ...] | None = None,
     ) -> Job | None:
-        """Move a job from one of `from_` to `to`, owing `notice` in the same transaction.
+        """Move a job from one of `from_` to `to`, owing `notice`(s) in the same transaction.
 
         Returns the changed job, or None if the job was in none of `from_` (someone else won).
         """
@@ -161,19 +162,29 @@ class Store:
             replica_id=replica_id,
             error_message=error_message,
             callback_digest=callback_digest,
+            thumbnail_url=thumbnail_url,
             next_check_at=next_check_at,
         )
         allowed = [status.value for status in from_]
         async with self._writing() as connection:
             job = await self._update_job(connection, job_id, changes, jobs.c.status.in_(allowed))
-            if job is not None and notice is not None:
-                await self._add_notice(connection, job_id, notice)
+            kinds = (notice,) if isinstance(notice, NoticeKind) else notice or ()
+            for kind in kinds if job is not None else ():
+                await self._add_notice(connection, job_id, kind)
         return job
 
-    async def note_progress(self, job_id: str, progress: str | None) -> None:
-        """Remember how far training has got, as Tavus last reported it."""
+    async def note_progress(self, job_id: str, progress: str | None) -> Job | None:
+        """Remember how far training has got; a change owes the job's card an update."""
         async with self._writing() as connection:
-            await self._update_job(connection, job_id, {"training_progress": progress}, None)
+            job = await self._update_job(
+                connection,
+                job_id,
+                {"training_progress": progress},
+                or_(jobs.c.training_progress.is_(None), jobs.c.training_progress != progress),
+            )
+            if job is not None:
+                await self._add_notice(connection, job_id, NoticeKind.CARD)
+        return job
 
     async def due_checks(self, *, limit: int = 100) -> list[Job]:
         """Unfinished jobs whose next check is due, oldest due first."""
@@ -231,6 +242,17 @@ class Store:
     async def _add_notice(
         self, connection: AsyncConnection, job_id: str, kind: NoticeKind
     ) -> Notice:
+        if kind is NoticeKind.CARD:
+            # A card is drawn from the job as it is when sent: one pending update is enough.
+            pending = await connection.execute(
+                select(notices).where(
+                    notices.c.job_id == job_id,
+                    notices.c.kind == kind.value,
+                    notices.c.status == "pending",
+                )
+            )
+            if (row := pending.first()) is not None:
+                return _to_notice(row._mapping)
         now = self._clock()
         values: dict[str, Any] = {
             "id": new_id(),
@@ -517,6 +539,7 @@ def _to_job(row: Mapping[Any, Any]) -> Job:
         announcement_channel=row.get("announcement_channel"),
         announcement_ts=row.get("announcement_ts"),
         training_progress=row.get("training_progress"),
+        thumbnail_url=row.get("thumbnail_url"),
         next_check_at=_maybe_aware(row.get("next_check_at")),
     )
 

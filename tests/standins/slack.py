@@ -37,6 +37,8 @@ class SlackStandIn(StandIn):
         self.calls: list[Call] = []
         # Channels the bot is not a member of: posting there answers not_in_channel.
         self.outside: set[str] = set()
+        # Of those, the ones it cannot join either (private channels, DMs).
+        self.private: set[str] = set()
         # Messages per second Slack accepts in one channel (None: no limit), as Slack enforces.
         self.channel_limit: float | None = None
         # Requests that came while a Retry-After Slack had given for that channel still ran.
@@ -177,6 +179,14 @@ class SlackStandIn(StandIn):
                 if m["ts"] == thread or m.get("thread_ts") == thread
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "chat.update":
+            return self._update(args)
+        if method == "conversations.join":
+            channel = args.get("channel", "")
+            if channel in self.private:
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            self.outside.discard(channel)
+            return {"ok": True, "channel": {"id": channel}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/socket"}
         return {"ok": False, "error": "unknown_method"}
@@ -216,6 +226,18 @@ class SlackStandIn(StandIn):
         for socket in list(self._sockets):
             await socket.close()
         await super().stop()
+
+    def _update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel", "")
+        for message in self.messages[channel]:
+            if message["ts"] == args.get("ts"):
+                message.update(text=args.get("text"), blocks=args.get("blocks"))
+                return {"ok": True, "channel": channel, "ts": message["ts"], "text": args["text"]}
+        return {"ok": False, "error": "message_not_found"}
+
+    def card(self, channel: str, ts: str) -> dict[str, Any]:
+        """A message as it looks now, after any updates."""
+        return next(m for m in self.messages[channel] if m["ts"] == ts)
 
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel", "")

@@ -1,4 +1,4 @@
-"""A stand-in for the Tavus API's replica endpoints, and Tavus's side of the training callback."""
+"""A stand-in for the Tavus API's replica and voice endpoints, and Tavus's training callback."""
 
 from __future__ import annotations
 
@@ -11,19 +11,31 @@ from aiohttp import web
 from tests.standins.server import StandIn
 
 API_KEY = "tavus-test-key"
+# The stock voices Tavus documents for image training.
+VOICES = ("anna", "benjamin", "james", "liam", "julia", "ivy", "sophia")
 
 
 class TavusStandIn(StandIn):
-    """Plays tavusapi.com: create and get replicas, and can call the bot back like Tavus does."""
+    """Plays tavusapi.com: replicas, stock voices, and calling the bot back like Tavus does."""
 
     def __init__(self) -> None:
         super().__init__()
         self.creates: list[dict[str, Any]] = []
         self.gets: list[str] = []
+        # The query of each voice list request, e.g. {"limit": "100", "page": "1"}.
+        self.voice_requests: list[dict[str, str]] = []
+        # (replica_id, replica_name as sent) for each rename request.
+        self.renames: list[tuple[str, Any]] = []
+        self.deletes: list[str] = []
         self.replicas: dict[str, dict[str, Any]] = {}
+        # The stock voice slugs served by GET /v2/voices, in order.
+        self.voices: list[str] = list(VOICES)
         self._ids = itertools.count(1)
         self.app.router.add_post("/v2/replicas", self._create)
         self.app.router.add_get("/v2/replicas/{replica_id}", self._get)
+        self.app.router.add_patch("/v2/replicas/{replica_id}/name", self._rename)
+        self.app.router.add_delete("/v2/replicas/{replica_id}", self._delete)
+        self.app.router.add_get("/v2/voices", self._voices)
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -62,6 +74,61 @@ class TavusStandIn(StandIn):
         if replica is None:
             return web.json_response({"error": "Invalid replica_id"}, status=400)
         return web.json_response({k: v for k, v in replica.items() if k != "callback_url"})
+
+    async def _rename(self, request: web.Request) -> web.Response:
+        replica_id = request.match_info["replica_id"]
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        name = body.get("replica_name") if isinstance(body, dict) else None
+        self.renames.append((replica_id, name))
+        await self.notify()
+        if request.headers.get("x-api-key") != API_KEY:
+            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (fault := await self.planned("rename")) is not None:
+            return fault
+        replica = self.replicas.get(replica_id)
+        if replica is None:
+            return web.json_response({"error": "Invalid replica_id"}, status=400)
+        if not isinstance(name, str) or not name.strip():
+            return web.json_response({"error": "replica_name is required"}, status=400)
+        replica["replica_name"] = name
+        return web.json_response({"replica_id": replica_id, "replica_name": name})
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        replica_id = request.match_info["replica_id"]
+        self.deletes.append(replica_id)
+        await self.notify()
+        if request.headers.get("x-api-key") != API_KEY:
+            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (fault := await self.planned("delete")) is not None:
+            return fault
+        if self.replicas.pop(replica_id, None) is None:
+            return web.json_response({"error": "Invalid replica_id"}, status=400)
+        # Tavus answers a delete with an empty body.
+        return web.Response(status=200)
+
+    async def _voices(self, request: web.Request) -> web.Response:
+        self.voice_requests.append(dict(request.query))
+        await self.notify()
+        if request.headers.get("x-api-key") != API_KEY:
+            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (fault := await self.planned("voices")) is not None:
+            return fault
+        try:
+            limit = int(request.query.get("limit", "100"))
+            page = int(request.query.get("page", "1"))
+        except ValueError:
+            return web.json_response({"error": "limit and page must be numbers"}, status=400)
+        if limit < 1 or page < 1:
+            return web.json_response({"error": "limit and page start at 1"}, status=400)
+        start = (page - 1) * limit
+        data = [
+            {"voice_name": voice, "voice_id": f"v{index:06d}"}
+            for index, voice in enumerate(self.voices[start : start + limit], start=start + 1)
+        ]
+        return web.json_response({"data": data, "total_count": len(self.voices)})
 
     def finish(self, replica_id: str, error_message: str | None = None) -> dict[str, Any]:
         """End a training: completed, or error with Tavus's message. Returns the callback body."""
