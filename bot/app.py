@@ -24,6 +24,7 @@ from bot.slack.deps import Deps
 from bot.slack.sender import SlackSender
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
+from bot.voices import Voices
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,10 @@ async def create_app(settings: Settings) -> web.Application:
         burst=settings.slack_channel_burst,
         request_timeout=settings.slack_timeout,
     )
+    tavus = TavusClient(tavus_http)
     service = ReplicaService(
         store=store,
-        tavus=TavusClient(tavus_http),
+        tavus=tavus,
         callback_url=settings.callback_url,
         wake_sender=sender.wake,
         poll_interval=timedelta(seconds=settings.tavus_poll_interval),
@@ -77,7 +79,8 @@ async def create_app(settings: Settings) -> web.Application:
         request_verification_enabled=settings.slack_signing_secret is not None,
         logger=logging.getLogger("bot.bolt"),
     )
-    slack.register(bolt, Deps(service=service, models=settings.tavus_models))
+    voices = Voices(tavus)
+    slack.register(bolt, Deps(service=service, models=settings.tavus_models, voices=voices))
 
     app = web.Application()
     app[STORE] = store
@@ -93,13 +96,18 @@ async def create_app(settings: Settings) -> web.Application:
         if settings.slack_app_token:
             socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
             await socket.connect_async()  # type: ignore[no-untyped-call]
-        tasks = [asyncio.create_task(sender.run()), asyncio.create_task(reconciler.run())]
+        tasks = [
+            asyncio.create_task(sender.run()),
+            asyncio.create_task(reconciler.run()),
+            asyncio.create_task(voices.run()),
+        ]
         yield
         # Stop taking work, let what is in flight finish, hand the rest back to the store.
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         await service.drain(SHUTDOWN_GRACE)
         tasks[1].cancel()
+        tasks[2].cancel()
         await sender.stop(SHUTDOWN_GRACE)
         tasks[0].cancel()
         for task in tasks:

@@ -20,6 +20,7 @@ class JobStatus(enum.StrEnum):
     READY = "ready"  # Tavus finished training (final)
     FAILED = "failed"  # Tavus reported a training error (final)
     REJECTED = "rejected"  # Tavus refused the create request (final)
+    DELETED = "deleted"  # deleted at Tavus through the bot (final)
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
     # carrying this job's secret can still reveal it.
     UNKNOWN = "unknown"
@@ -27,7 +28,7 @@ class JobStatus(enum.StrEnum):
     @property
     def is_final(self) -> bool:
         """Whether nothing more will happen to a job in this state."""
-        return self in {JobStatus.READY, JobStatus.FAILED, JobStatus.REJECTED}
+        return self in {JobStatus.READY, JobStatus.FAILED, JobStatus.REJECTED, JobStatus.DELETED}
 
 
 class NoticeKind(enum.StrEnum):

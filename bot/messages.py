@@ -218,3 +218,57 @@ def create_failure(error: TavusError) -> str:
             return CREATE_NOT_ALLOWED.format(message=error.message)
         return CREATE_REFUSED.format(message=error.message)
     return CREATE_UNAVAILABLE.format(message=str(error))
+
+
+# /replica subcommands (answers only the caller sees).
+HELP = (
+    "*Train and manage Tavus replicas from Slack*\n"
+    "• `/replica`: open the form to train a new replica\n"
+    "• `/replica Dana https://cdn.example.com/dana.mp4`: open the form with a name and a "
+    "training video (or image) filled in\n"
+    "• `/replica list`: this workspace's replicas, newest first (`/replica list 2` for the "
+    "next page)\n"
+    "• `/replica status r783537ef5` or `/replica status Dana`: one replica in detail\n"
+    "• `/replica rename r783537ef5 Dana (sales)`: rename a replica\n"
+    "• `/replica delete r783537ef5`: delete a replica (asks first)\n"
+    "Renaming and deleting are for whoever started the replica, and workspace admins."
+)
+USAGE = "{problem} Type `/replica help` to see what I can do."
+UNKNOWN_SUBCOMMAND = "I don't know `{word}`."
+NEEDS_QUERY = "`/replica status` needs a replica id or name, e.g. `/replica status Dana`."
+NEEDS_RENAME = (
+    "`/replica rename` needs a replica id and a new name, e.g. `/replica rename r783537ef5 Dana`."
+)
+NEEDS_DELETE = "`/replica delete` needs one replica id, e.g. `/replica delete r783537ef5`."
+BAD_PAGE = "`/replica list` takes a page number, e.g. `/replica list 2`."
+NOT_FOUND = "I don't know a replica `{query}` in this workspace."
+NOT_YOURS = "Only <@{user}>, who started *{name}*, or a workspace admin can {verb} it."
+LIST_EMPTY = "No replicas yet. Type `/replica` to train the first one."
+LIST_TITLE = "*Replicas in this workspace* (page {page})"
+LIST_ITEM = "*{name}* `{replica_id}` · {status} · {model} · <@{user}> · {when}"
+LIST_MORE = "Next page"
+STATUS_TITLE = "*{name}* · Tavus replica"
+STATUS_STARTED = "*Started*\n<@{user}>, {when}"
+STATUS_CONSENT = "*Consent*\n{consent}"
+CONSENT_CONFIRMED = "Confirmed in the form"
+CONSENT_WITH_VIDEO = "Confirmed in the form, with a <{url}|consent video>"
+STATUS_ERROR = "*Error*\n{error}"
+STATUS_HINT = "*What to do*\n{hint}"
+RENAMED = "Renamed `{replica_id}` to *{name}*."
+RENAME_FAILED = "I couldn't rename *{name}*: {reason}"
+DELETE_CONFIRM = "Delete *{name}* (`{replica_id}`) from Tavus? This can't be undone."
+DELETE_BUTTON = "Delete"
+DELETE_DIALOG_TITLE = "Delete this replica?"
+DELETE_DIALOG_TEXT = "*{name}* will be deleted from your Tavus account."
+DELETE_DIALOG_CONFIRM = "Delete it"
+DELETE_DIALOG_DENY = "Keep it"
+DELETED = "Deleted *{name}* (`{replica_id}`)."
+DELETE_FAILED = "I couldn't delete *{name}*: {reason}"
+CARD_DELETED = ":wastebasket: Deleted"
+NOT_SAVED_LATER = "My database is not answering right now: try again in a minute."
+
+# App Home.
+HOME_TITLE = "My replicas"
+HOME_INTRO = "Your Tavus replicas, newest first. Results also arrive in each replica's thread."
+HOME_EMPTY = "You haven't trained a replica yet."
+HOME_NEW = "Train a new replica"

@@ -112,6 +112,57 @@ class ReplicaService:
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=grace)
 
+    async def job(self, job_id: str) -> Job | None:
+        """One job by its id."""
+        return await self._store.get_job(job_id)
+
+    async def replicas(
+        self, *, team_id: str, user_id: str | None = None, page: int = 1, per_page: int = 10
+    ) -> tuple[list[Job], bool]:
+        """One page of a workspace's (or a requester's) replicas, newest first; and if more."""
+        found = await self._store.jobs_of(
+            team_id=team_id, user_id=user_id, limit=per_page + 1, offset=(page - 1) * per_page
+        )
+        return found[:per_page], len(found) > per_page
+
+    async def find(self, *, team_id: str, query: str) -> Job | None:
+        """The workspace's replica with this id, or else this name (the newest such)."""
+        return await self._store.find_job(team_id=team_id, query=query)
+
+    async def refresh(self, job: Job) -> Job:
+        """A job as Tavus sees it now, settling it if it has finished; as stored if Tavus fails."""
+        if job.status not in (JobStatus.TRAINING, JobStatus.STALE) or job.replica_id is None:
+            return job
+        try:
+            replica = await self._tavus.get_replica(job.replica_id)
+        except TavusError as error:
+            log.info("job %s: could not refresh (%s)", job.id, error)
+            return job
+        await self._settle(job, replica)
+        return await self._store.get_job(job.id) or job
+
+    async def rename(self, job: Job, replica_name: str) -> Job:
+        """Rename the replica at Tavus, then here. Raises TavusError if Tavus refuses."""
+        if job.replica_id is not None:
+            await self._tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
+        renamed = await self._store.rename(job.id, replica_name)
+        self._wake_sender()
+        return renamed or job
+
+    async def delete(self, job: Job) -> Job:
+        """Delete the replica at Tavus and mark the job deleted. Raises TavusError on refusal."""
+        if job.replica_id is not None:
+            await self._tavus.delete_replica(replica_id=job.replica_id)
+        deleted = await self._store.transition(
+            job.id,
+            from_=tuple(status for status in JobStatus if status is not JobStatus.DELETED),
+            to=JobStatus.DELETED,
+            next_check_at=None,
+            notice=NoticeKind.CARD if job.announcement_ts else None,
+        )
+        self._wake_sender()
+        return deleted or job
+
     async def owe_not_started(self, job: Job) -> None:
         """Owe the requester a DM saying why the job did not start (the modal was closed)."""
         await self._store.owe(job.id, NoticeKind.NOT_STARTED)

@@ -121,7 +121,8 @@ async def launch(
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         url = f"http://127.0.0.1:{port}"
-        bot = Bot(url, chosen, slack, tavus, SlackSender(f"{url}/slack/events"), runner)
+        sender = SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond")
+        bot = Bot(url, chosen, slack, tavus, sender, runner)
         running.append(bot)
         return bot
 

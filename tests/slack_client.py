@@ -20,12 +20,21 @@ CHANNEL_ID = "C0GENERAL"
 class SlackSender:
     """Sends requests to the bot's /slack/events, signed exactly as Slack signs them."""
 
-    def __init__(self, events_url: str, secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, events_url: str, secret: str = SIGNING_SECRET, respond_to: str = "") -> None:
         self.events_url = events_url
         self._verifier = SignatureVerifier(secret)
         self._triggers = 0
+        # Where response_url points (the Slack stand-in's /respond/ route); keys number requests.
+        self._respond_to = respond_to
+        self.last_response_key = ""
 
-    def headers(self, body: str, *, age: float = 0.0) -> dict[str, str]:
+    def headers(
+        self,
+        body: str,
+        *,
+        age: float = 0.0,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> dict[str, str]:
         """Slack's signature headers for a body sent `age` seconds ago."""
         timestamp = str(int(time.time() - age))
         signature = self._verifier.generate_signature(timestamp=timestamp, body=body)
@@ -33,8 +42,58 @@ class SlackSender:
         return {
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": signature,
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
         }
+
+    def _next_response_url(self) -> str:
+        self._triggers += 1
+        self.last_response_key = f"r{self._triggers}"
+        return f"{self._respond_to}/{self.last_response_key}"
+
+    async def action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = USER_ID,
+        container: dict[str, Any] | None = None,
+    ) -> tuple[int, str]:
+        """Click a button in a message or view; its response_url goes to the stand-in."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "trigger_id": f"action-trigger-{self._triggers + 1}",
+            "response_url": self._next_response_url(),
+            "container": container or {"type": "message", "channel_id": CHANNEL_ID},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def event(self, event: dict[str, Any]) -> tuple[int, str]:
+        """Deliver an Events API event, as JSON, signed."""
+        body = json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": TEAM_ID,
+                "api_app_id": "A0APP",
+                "type": "event_callback",
+                "event_id": f"Ev{time.time_ns()}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        return await self.post(body, self.headers(body, content_type="application/json"))
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
         """POST a raw body with the given headers (signed correctly when none are given)."""
@@ -48,8 +107,9 @@ class SlackSender:
 
     def command_body(self, text: str = "", **kwargs: Any) -> str:
         """The form-encoded body Slack sends for `/replica text`."""
-        self._triggers += 1
-        return urlencode(command_fields(text, trigger=f"trigger-{self._triggers}", **kwargs))
+        response_url = self._next_response_url()
+        fields = command_fields(text, trigger=f"trigger-{self._triggers}", **kwargs)
+        return urlencode({**fields, "response_url": response_url})
 
     async def command(self, text: str = "", **kwargs: Any) -> tuple[int, str]:
         """Type `/replica text` in a channel."""

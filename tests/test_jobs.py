@@ -52,9 +52,10 @@ def test_outcome_of_maps_tavus_status_words(tavus_status: str, outcome: Outcome)
         (JobStatus.READY, True),
         (JobStatus.FAILED, True),
         (JobStatus.REJECTED, True),
+        (JobStatus.DELETED, True),
     ],
 )
-def test_only_ready_failed_and_rejected_jobs_are_final(status: JobStatus, final: bool) -> None:
+def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
     assert status.is_final is final
 
 
@@ -67,6 +68,7 @@ def test_job_status_values_are_the_stored_words() -> None:
         "ready",
         "failed",
         "rejected",
+        "deleted",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING

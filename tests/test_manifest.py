@@ -33,6 +33,8 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "conversations_open": frozenset({"im:write"}),
     "conversations_history": HISTORY,
     "conversations_replies": HISTORY,
+    "users_info": frozenset({"users:read"}),
+    "views_publish": frozenset(),
     "views_open": frozenset(),
     "views_update": frozenset(),
 }

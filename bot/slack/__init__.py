@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import commands, views
+from bot.slack import actions, commands, home, views
 from bot.slack.deps import Deps
 
 
@@ -13,3 +13,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     deps.install(app)
     commands.register(app)
     views.register(app)
+    actions.register(app)
+    home.register(app)

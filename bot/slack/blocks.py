@@ -17,12 +17,13 @@ class Message:
     blocks: list[dict[str, Any]]
 
 
-def _section(text: str) -> dict[str, Any]:
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section block."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _message(text: str) -> Message:
-    return Message(text=text, blocks=[_section(text)])
+    return Message(text=text, blocks=[section(text)])
 
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
@@ -34,7 +35,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fields(job: Job) -> dict[str, str]:
+def fields_of(job: Job) -> dict[str, str]:
     """The values messages are filled with, escaped once here for every template."""
     error = job.error_message or messages.FAILED_NO_REASON
     if len(error) > ERROR_LIMIT:
@@ -54,21 +55,21 @@ RETRY_ACTION = "retry_job"
 
 def announcement(job: Job, *, moved_from: str | None = None) -> Message:
     """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
-    text = messages.ANNOUNCEMENT.format(**_fields(job))
+    text = messages.ANNOUNCEMENT.format(**fields_of(job))
     if moved_from is not None:
         text = messages.ANNOUNCEMENT_IN_DM.format(channel=moved_from) + text
-    return Message(text=text, blocks=[_section(text), *card(job).blocks[1:]])
+    return Message(text=text, blocks=[section(text), *card(job).blocks[1:]])
 
 
 def card(job: Job) -> Message:
     """The announcement as a card: who started what, and where it stands now."""
-    fields = _fields(job)
+    fields = fields_of(job)
     status = card_status(job)
     footer = messages.CARD_FOOTER_DONE if job.status.is_final else messages.CARD_FOOTER_OPEN
     return Message(
         text=messages.CARD_TEXT.format(**fields, status=status),
         blocks=[
-            _section(messages.CARD_TITLE.format(**fields)),
+            section(messages.CARD_TITLE.format(**fields)),
             {
                 "type": "section",
                 "fields": [
@@ -94,6 +95,8 @@ def card_status(job: Job) -> str:
         return messages.CARD_FAILED
     if job.status is JobStatus.STALE:
         return messages.CARD_STALE
+    if job.status is JobStatus.DELETED:
+        return messages.CARD_DELETED
     percent = progress_percent(job.training_progress)
     if percent is None:
         return messages.CARD_TRAINING
@@ -111,7 +114,7 @@ def progress_percent(progress: str | None) -> int | None:
 
 def result(job: Job) -> Message:
     """The threaded reply that ends a job: ready with what next, or failed with a way back."""
-    fields = _fields(job)
+    fields = fields_of(job)
     if job.status is JobStatus.READY:
         text = messages.READY.format(**fields)
         details = [messages.CARD_REPLICA.format(**fields), messages.CARD_MODEL.format(**fields)]
@@ -120,7 +123,7 @@ def result(job: Job) -> Message:
         return Message(
             text=text,
             blocks=[
-                _section(text),
+                section(text),
                 {"type": "section", "fields": [{"type": "mrkdwn", "text": d} for d in details]},
                 {
                     "type": "context",
@@ -138,24 +141,24 @@ def result(job: Job) -> Message:
         "style": "primary",
         "text": {"type": "plain_text", "text": messages.RETRY_BUTTON},
     }
-    return Message(text=text, blocks=[_section(text), {"type": "actions", "elements": [retry]}])
+    return Message(text=text, blocks=[section(text), {"type": "actions", "elements": [retry]}])
 
 
 def stale(job: Job) -> Message:
     """The threaded note that a training has run for over a day."""
-    return _message(messages.STALE.format(**_fields(job)))
+    return _message(messages.STALE.format(**fields_of(job)))
 
 
 def not_started(job: Job) -> Message:
     """The DM that a job did not start, for a requester who did not see it in the modal."""
     template = messages.UNKNOWN_DM if job.status is JobStatus.UNKNOWN else messages.NOT_STARTED_DM
-    return _message(template.format(**_fields(job)))
+    return _message(template.format(**fields_of(job)))
 
 
 def moved(message: Message, channel: str) -> Message:
     """A message that could not go where it belonged, prefixed with where that was."""
     note = messages.MOVED.format(channel=channel)
-    return Message(text=f"{note}\n{message.text}", blocks=[_section(note), *message.blocks])
+    return Message(text=f"{note}\n{message.text}", blocks=[section(note), *message.blocks])
 
 
 def status_view(title: str, text: str) -> dict[str, Any]:
@@ -164,7 +167,7 @@ def status_view(title: str, text: str) -> dict[str, Any]:
         "type": "modal",
         "title": {"type": "plain_text", "text": title},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [_section(text)],
+        "blocks": [section(text)],
     }
 
 
@@ -179,7 +182,7 @@ def started_view(job: Job) -> dict[str, Any]:
     """The modal shown once training has started."""
     return status_view(
         messages.STARTED_TITLE,
-        messages.STARTED_BODY.format(**_fields(job)),
+        messages.STARTED_BODY.format(**fields_of(job)),
     )
 
 

@@ -1,27 +1,210 @@
-"""The /replica slash command: acknowledge, then open the form while the trigger is fresh."""
+"""The /replica slash command: the form, and help, list, status, rename and delete."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import form
+from bot import messages
+from bot.jobs import Job, ReplicaRequest
+from bot.slack import form, screens
+from bot.slack.blocks import Message, fields_of
 from bot.slack.deps import Deps
+from bot.store import StoreUnavailable
+from bot.tavus import TavusError
+
+log = logging.getLogger(__name__)
 
 COMMAND = "/replica"
+IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")
 
 
-async def open_form(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+@dataclass(frozen=True, slots=True)
+class OpenForm:
+    """Open the form, with a name and a training URL filled in if given."""
+
+    replica_name: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """Show every subcommand."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListReplicas:
+    """Show one page of the workspace's replicas."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Show one replica, found by id or name."""
+
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """Rename a replica."""
+
+    replica_id: str
+    replica_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Delete a replica, after a confirmation."""
+
+    replica_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Input the bot cannot use, and what was wrong with it."""
+
+    problem: str
+
+
+Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Usage
+
+
+def parse_command(text: str) -> Command:
+    """What the words after /replica ask for. Pure."""
+    words = [_unwrap(word) for word in text.split()]
+    if not words:
+        return OpenForm()
+    verb, rest = words[0].lower(), words[1:]
+    if verb in {"help", "?", "-h", "--help"}:
+        return Help()
+    if verb == "list":
+        if not rest:
+            return ListReplicas()
+        if len(rest) == 1 and rest[0].isdigit() and int(rest[0]) >= 1:
+            return ListReplicas(int(rest[0]))
+        return Usage(messages.BAD_PAGE)
+    if verb == "status":
+        return Status(" ".join(rest)) if rest else Usage(messages.NEEDS_QUERY)
+    if verb == "rename":
+        if len(rest) < 2:
+            return Usage(messages.NEEDS_RENAME)
+        return Rename(rest[0], " ".join(rest[1:]))
+    if verb == "delete":
+        return Delete(rest[0]) if len(rest) == 1 else Usage(messages.NEEDS_DELETE)
+    if form.is_web_url(words[-1]):
+        return OpenForm(" ".join(words[:-1])[: form.NAME_LIMIT], words[-1])
+    return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=words[0][:40]))
+
+
+def prefill(command: OpenForm, model: str) -> ReplicaRequest | None:
+    """The form's starting values: an image URL goes to the image field, any other to video."""
+    if not command.replica_name and command.url is None:
+        return None
+    is_image = urlsplit(command.url or "").path.lower().endswith(IMAGE_ENDINGS)
+    return ReplicaRequest(
+        replica_name=command.replica_name,
+        model_name=model,
+        train_image_url=command.url if is_image else None,
+        train_video_url=None if is_image else command.url,
+    )
+
+
+def _unwrap(word: str) -> str:
+    # Slack may send links as <https://…> or <https://…|label>.
+    if word.startswith("<") and word.endswith(">"):
+        return word[1:-1].split("|", 1)[0]
+    return word
+
+
+async def on_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
 ) -> None:
-    """Open the replica form; trigger_id lives 3 s, so nothing runs before views.open."""
+    """Answer /replica: the form opens at once; other answers only the caller sees."""
+    deps = Deps.of(context)
+    parsed = parse_command(command.get("text") or "")
+    if isinstance(parsed, OpenForm):
+        # trigger_id lives 3 s: nothing runs between the ack and views.open.
+        await ack()
+        view = form.build(
+            channel_id=command["channel_id"],
+            models=deps.models,
+            voices=deps.voices.current,
+            prefill=prefill(parsed, deps.models[0]),
+        )
+        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    if isinstance(parsed, Help | Usage):
+        shown = (
+            screens.text(messages.HELP)
+            if isinstance(parsed, Help)
+            else (screens.usage(parsed.problem))
+        )
+        await ack(text=shown.text, blocks=shown.blocks)
+        return
     await ack()
-    view = form.build(channel_id=command["channel_id"], models=Deps.of(context).models)
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+    try:
+        answer = await _answer(parsed, command, client, deps)
+    except StoreUnavailable as exc:
+        log.error("could not answer %s: %s", COMMAND, exc)
+        answer = screens.text(messages.NOT_SAVED_LATER)
+    await respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
+
+
+async def _answer(
+    parsed: ListReplicas | Status | Rename | Delete,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    deps: Deps,
+) -> Message:
+    team, user = command["team_id"], command["user_id"]
+    if isinstance(parsed, ListReplicas):
+        jobs, more = await deps.service.replicas(team_id=team, page=parsed.page)
+        return screens.replica_list(jobs, page=parsed.page, more=more)
+    query = parsed.query if isinstance(parsed, Status) else parsed.replica_id
+    job = await deps.service.find(team_id=team, query=query)
+    if job is None:
+        return screens.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
+    if isinstance(parsed, Status):
+        return screens.replica_status(await deps.service.refresh(job))
+    verb = "rename" if isinstance(parsed, Rename) else "delete"
+    if not await may_change(client, user, job):
+        return screens.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
+    if isinstance(parsed, Delete):
+        return screens.confirm_delete(job)
+    name = parsed.replica_name[: form.NAME_LIMIT]
+    try:
+        renamed = await deps.service.rename(job, name)
+    except TavusError as error:
+        reason = messages.create_failure(error)
+        return screens.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
+    return screens.text(messages.RENAMED.format(**fields_of(renamed)))
+
+
+async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:
+    """Whether a user may rename or delete a replica: its requester, or a workspace admin."""
+    if user_id == job.requester.user_id:
+        return True
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        log.warning("could not tell whether %s is an admin: %s", user_id, exc)
+        return False  # refuse rather than guess
+    user = response.get("user") or {}
+    return any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 
 def register(app: AsyncApp) -> None:
-    """Attach the command listeners."""
-    app.command(COMMAND)(open_form)
+    """Attach the command listener."""
+    app.command(COMMAND)(on_command)

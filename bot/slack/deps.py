@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.service import ReplicaService
+from bot.voices import Voices
 
 KEY = "replica_bot"
 
@@ -18,6 +19,7 @@ class Deps:
 
     service: ReplicaService
     models: Sequence[str]
+    voices: Voices
 
     @staticmethod
     def of(context: AsyncBoltContext) -> Deps:

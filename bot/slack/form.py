@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from bot import messages
 from bot.jobs import ReplicaRequest
+from bot.voices import DOCUMENTED
 
 CALLBACK_ID = "replica_form"
 NAME = "replica_name"
@@ -23,8 +24,7 @@ CONSENT = "consent"
 ACTION = "value"
 CONSENT_GIVEN = "given"
 
-# The stock voices Tavus documents for image training.
-DOCUMENTED_VOICES = ("anna", "benjamin", "james", "liam", "julia", "ivy")
+DOCUMENTED_VOICES = DOCUMENTED
 NAME_LIMIT = 100
 URL_LIMIT = 2000
 
@@ -45,9 +45,16 @@ class Invalid:
 
 
 def build(
-    *, channel_id: str, models: Sequence[str], voices: Sequence[str] = DOCUMENTED_VOICES
+    *,
+    channel_id: str,
+    models: Sequence[str],
+    voices: Sequence[str] = DOCUMENTED_VOICES,
+    prefill: ReplicaRequest | None = None,
 ) -> dict[str, Any]:
-    """The modal opened by /replica in `channel_id`."""
+    """The modal opened by /replica in `channel_id`, filled in with `prefill` if given."""
+    given = prefill or ReplicaRequest(replica_name="", model_name=models[0])
+    model = given.model_name if given.model_name in models else models[0]
+    voice = given.voice_name if given.voice_name in voices else None
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -61,13 +68,23 @@ def build(
                 NAME,
                 messages.NAME_LABEL,
                 messages.NAME_HINT,
-                {"type": "plain_text_input", "max_length": NAME_LIMIT},
+                _initial(
+                    {"type": "plain_text_input", "max_length": NAME_LIMIT}, given.replica_name
+                ),
             ),
             _input(
-                VIDEO, messages.VIDEO_LABEL, messages.VIDEO_HINT, {"type": "url_text_input"}, True
+                VIDEO,
+                messages.VIDEO_LABEL,
+                messages.VIDEO_HINT,
+                _initial({"type": "url_text_input"}, given.train_video_url),
+                True,
             ),
             _input(
-                IMAGE, messages.IMAGE_LABEL, messages.IMAGE_HINT, {"type": "url_text_input"}, True
+                IMAGE,
+                messages.IMAGE_LABEL,
+                messages.IMAGE_HINT,
+                _initial({"type": "url_text_input"}, given.train_image_url),
+                True,
             ),
             _input(
                 VOICE,
@@ -77,6 +94,7 @@ def build(
                     "type": "static_select",
                     "placeholder": _text(messages.VOICE_PLACEHOLDER),
                     "options": [_option(voice) for voice in voices],
+                    **({"initial_option": _option(voice)} if voice else {}),
                 },
                 True,
             ),
@@ -84,7 +102,7 @@ def build(
                 CONSENT_VIDEO,
                 messages.CONSENT_VIDEO_LABEL,
                 messages.CONSENT_VIDEO_HINT,
-                {"type": "url_text_input"},
+                _initial({"type": "url_text_input"}, given.consent_video_url),
                 True,
             ),
             _input(
@@ -94,7 +112,7 @@ def build(
                 {
                     "type": "static_select",
                     "options": [_option(model) for model in models],
-                    "initial_option": _option(models[0]),
+                    "initial_option": _option(model),
                 },
             ),
             _input(
@@ -178,6 +196,10 @@ def _text(value: str) -> dict[str, Any]:
 
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
     return {"text": _text(label or value), "value": value}
+
+
+def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    return {**element, "initial_value": value} if value else element
 
 
 def _input(

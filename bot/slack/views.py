@@ -28,7 +28,7 @@ async def submit_form(
 ) -> None:
     """Refuse bad input inline; otherwise save the job first, then create it at Tavus."""
     deps = Deps.of(context)
-    parsed = form.parse(view, models=deps.models)
+    parsed = form.parse(view, models=deps.models, voices=deps.voices.current)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return

@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, event, exists, or_, select, text, update
+from sqlalchemy import and_, event, exists, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -139,6 +139,49 @@ class Store:
         async with self._reading() as connection:
             row = (await connection.execute(select(jobs).where(jobs.c.id == job_id))).first()
         return _to_job(row._mapping) if row is not None else None
+
+    async def jobs_of(
+        self, *, team_id: str, user_id: str | None = None, limit: int = 10, offset: int = 0
+    ) -> list[Job]:
+        """A workspace's (or one requester's) replicas, newest first, deleted ones left out."""
+        statement = select(jobs).where(
+            jobs.c.team_id == team_id, jobs.c.status != JobStatus.DELETED.value
+        )
+        if user_id is not None:
+            statement = statement.where(jobs.c.user_id == user_id)
+        statement = (
+            statement.order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit).offset(offset)
+        )
+        async with self._reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_to_job(row._mapping) for row in rows]
+
+    async def find_job(self, *, team_id: str, query: str) -> Job | None:
+        """The workspace's newest job whose replica id, or else name, is `query`."""
+        for column in (jobs.c.replica_id, jobs.c.replica_name):
+            statement = (
+                select(jobs)
+                .where(
+                    jobs.c.team_id == team_id,
+                    jobs.c.status != JobStatus.DELETED.value,
+                    func.lower(column) == query.strip().lower(),
+                )
+                .order_by(jobs.c.created_at.desc())
+                .limit(1)
+            )
+            async with self._reading() as connection:
+                row = (await connection.execute(statement)).first()
+            if row is not None:
+                return _to_job(row._mapping)
+        return None
+
+    async def rename(self, job_id: str, replica_name: str) -> Job | None:
+        """Record a replica's new name (after Tavus took it); the card is owed a redraw."""
+        async with self._writing() as connection:
+            job = await self._update_job(connection, job_id, {"replica_name": replica_name}, None)
+            if job is not None and job.announcement_ts:
+                await self._add_notice(connection, job_id, NoticeKind.CARD)
+        return job
 
     async def transition(
         self,

@@ -39,6 +39,10 @@ class SlackStandIn(StandIn):
         self.outside: set[str] = set()
         # Of those, the ones it cannot join either (private channels, DMs).
         self.private: set[str] = set()
+        # Workspace admins, as users.info reports them.
+        self.admins: set[str] = set()
+        # What the bot sent to response_url addresses, by the address's last part.
+        self.responses: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # Messages per second Slack accepts in one channel (None: no limit), as Slack enforces.
         self.channel_limit: float | None = None
         # Requests that came while a Retry-After Slack had given for that channel still ran.
@@ -53,6 +57,7 @@ class SlackStandIn(StandIn):
         self._envelopes = itertools.count(1)
         self.app.router.add_route("*", "/api/{method}", self._handle)
         self.app.router.add_get("/socket", self._socket)
+        self.app.router.add_post("/respond/{key}", self._respond)
 
     @property
     def api_url(self) -> str:
@@ -179,6 +184,11 @@ class SlackStandIn(StandIn):
                 if m["ts"] == thread or m.get("thread_ts") == thread
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins}}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0HOME", **(args.get("view") or {})}}
         if method == "chat.update":
             return self._update(args)
         if method == "conversations.join":
@@ -190,6 +200,20 @@ class SlackStandIn(StandIn):
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def response_url(self, key: str) -> str:
+        """A response_url for a command or action, answered by this stand-in."""
+        return f"{self.url}/respond/{key}"
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses[request.match_info["key"]].append(await request.json())
+        await self.notify()
+        return web.Response(text="ok")
+
+    async def wait_for_response(self, key: str, count: int = 1) -> dict[str, Any]:
+        """Wait for the `count`th message sent to response_url `key`; return it."""
+        await self.wait_until(lambda: len(self.responses[key]) >= count)
+        return self.responses[key][count - 1]
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()

@@ -1,0 +1,95 @@
+"""Buttons: Try again on a failed result, the list's next page, a confirmed delete, App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages
+from bot.slack import form, screens
+from bot.slack.blocks import RETRY_ACTION, fields_of
+from bot.slack.commands import may_change
+from bot.slack.deps import Deps
+from bot.tavus import TavusError
+
+
+async def try_again(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Reopen the form filled in with a failed job's values, in the job's channel."""
+    await ack()
+    deps = Deps.of(context)
+    job = await deps.service.job(_value(body))
+    if job is None:
+        return
+    view = form.build(
+        channel_id=job.requester.channel_id,
+        models=deps.models,
+        voices=deps.voices.current,
+        prefill=job.request,
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def open_form_from_home(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Open the form from App Home; news goes to the user's DM with the bot."""
+    await ack()
+    deps = Deps.of(context)
+    # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
+    view = form.build(channel_id=body["user"]["id"], models=deps.models, voices=deps.voices.current)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def next_page(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """Replace the list with its next page."""
+    await ack()
+    page = max(1, int(_value(body)) if _value(body).isdigit() else 1)
+    team = body["user"].get("team_id") or body["team"]["id"]
+    jobs, more = await Deps.of(context).service.replicas(team_id=team, page=page)
+    shown = screens.replica_list(jobs, page=page, more=more)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
+async def delete_confirmed(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Delete the replica the user confirmed, checking again that they may."""
+    await ack()
+    service = Deps.of(context).service
+    job = await service.job(_value(body))
+    if job is None:
+        return
+    user = body["user"]["id"]
+    if not await may_change(client, user, job):
+        words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
+    else:
+        try:
+            deleted = await service.delete(job)
+            words = messages.DELETED.format(**fields_of(deleted))
+        except TavusError as error:
+            reason = messages.create_failure(error)
+            words = messages.DELETE_FAILED.format(**fields_of(job), reason=reason)
+    shown = screens.text(words)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0].get("value") or "")
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the button listeners."""
+    app.action(RETRY_ACTION)(try_again)
+    app.action(screens.OPEN_FORM_ACTION)(open_form_from_home)
+    app.action(screens.LIST_PAGE_ACTION)(next_page)
+    app.action(screens.DELETE_ACTION)(delete_confirmed)
