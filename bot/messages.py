@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.tavus import TavusError, TavusRejected, TavusTimeout
+from bot.tavus import TavusError, TavusRejected, TavusTimeout, TavusUncertain
 
 CONSENT_STATEMENT = (
     "I, [FULL NAME], am currently speaking and consent Tavus to create an AI clone of me by "
@@ -89,12 +89,16 @@ CREATE_NOT_ALLOWED = (
     "your plan and billing in the Tavus portal."
 )
 CREATE_REFUSED = "Tavus refused the request: {message}. Fix the form and try again."
+CREATE_UNCERTAIN = (
+    "Tavus had trouble answering ({message}), so I can't tell whether the replica was created. "
+    "Check your replicas in the Tavus portal before trying again, so you are not charged twice."
+)
 CREATE_UNAVAILABLE = "Tavus is not available right now ({message}). Try again in a few minutes."
 NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. Tavus said: “{error}”"
 UNKNOWN_DM = (
-    "<@{user}> I can't tell whether Tavus created your replica *{name}* ({error}). If it did, "
-    "I'll still post here when its training finishes. Check your replicas in the Tavus portal "
-    "before trying again, so you are not charged twice."
+    "<@{user}> I can't tell whether Tavus created your replica *{name}* ({error}). Check your "
+    "replicas in the Tavus portal before trying again, so you are not charged twice. If Tavus "
+    "calls me back about it, I'll post its training here."
 )
 
 # The channel message and its thread.
@@ -211,6 +215,8 @@ def create_failure(error: TavusError) -> str:
     """Why a create request did not go through, and what to do about it."""
     if isinstance(error, TavusTimeout):
         return CREATE_TIMEOUT
+    if isinstance(error, TavusUncertain):
+        return CREATE_UNCERTAIN.format(message=str(error))
     if isinstance(error, TavusRejected):
         if error.status == 401:
             return CREATE_UNAUTHORIZED.format(message=error.message)

@@ -23,7 +23,7 @@ from bot.jobs import (
     secret_matches,
 )
 from bot.store import Store
-from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusTimeout
+from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusUncertain
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ SLOW_POLL_AFTER = timedelta(hours=6)
 # When a callback cannot be checked against Tavus, the reconciler looks again this soon.
 RECHECK_SOON = timedelta(seconds=30)
 GONE = "Tavus no longer knows this replica ({message}); it may have been deleted."
+# What Tavus answers for a replica id it does not know (400 "Invalid replica_id", or 404).
+GONE_STATUSES = frozenset({400, 404})
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,19 +194,22 @@ class ReplicaService:
             )
         except TavusError as error:
             log.warning("job %s: create refused or unanswered: %s", job.id, error)
-            # A timeout leaves the outcome open: Tavus may have the replica and spend a credit.
+            # A lost answer leaves the outcome open: Tavus may have the replica and spend a credit.
+            uncertain = isinstance(error, TavusUncertain)
             failed = await self._store.transition(
                 job.id,
                 from_=(JobStatus.CREATING,),
-                to=JobStatus.UNKNOWN if isinstance(error, TavusTimeout) else JobStatus.REJECTED,
-                error_message=str(error),
+                to=JobStatus.UNKNOWN if uncertain else JobStatus.REJECTED,
+                # Tavus may quote the callback URL back; its secret must not reach a message.
+                error_message=str(error).replace(secret.value, "…"),
                 next_check_at=None,
                 notice=NoticeKind.NOT_STARTED if tell_by_dm else None,
             )
             self._wake_sender()
             return NotStarted(failed or creating, error)
+        # Logged before the write: if the store fails now, the id is not lost with it.
+        log.info("job %s: Tavus is training %s", job.id, created.replica_id)
         training = await self._begin_training(job.id, created.replica_id)
-        log.info("job %s: training %s", job.id, created.replica_id)
         return Started(training or creating)
 
     async def take_callback(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
@@ -224,7 +229,8 @@ class ReplicaService:
             return Verdict.MISMATCH
         except TavusError as error:
             log.info("job %s: callback not confirmed (%s); polling will", job.id, error)
-            await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            if job.status in (JobStatus.TRAINING, JobStatus.STALE):
+                await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
             return Verdict.DEFERRED
         if job.replica_id is None:
             adopted = await self._adopt(job, replica)
@@ -249,18 +255,27 @@ class ReplicaService:
                 notice=NoticeKind.NOT_STARTED,
             )
             self._wake_sender()
-        elif job.status is JobStatus.TRAINING and job.replica_id is not None:
+        elif job.status in (JobStatus.TRAINING, JobStatus.STALE) and job.replica_id is not None:
             await self._poll(job, job.replica_id)
+        else:
+            # Nothing to do for it: a job left due would come first in every round, forever.
+            await self._store.claim_check(job.id, until=None)
 
     async def _poll(self, job: Job, replica_id: str) -> None:
         now = self._store.now()
         age = now - job.created_at
         interval = self._poll_interval * (2 if age > SLOW_POLL_AFTER else 1)
-        if await self._store.claim_check(job.id, until=now + interval) is None:
+        # A stale job is looked at once when a callback asks for it, not polled again.
+        until = None if job.status is JobStatus.STALE else now + interval
+        if await self._store.claim_check(job.id, until=until) is None:
             return  # another instance is checking it
         try:
             replica = await self._tavus.get_replica(replica_id)
         except TavusRejected as error:
+            if error.status not in GONE_STATUSES:
+                # A wrong or revoked API key says nothing about the replica: try again later.
+                log.error("job %s: Tavus refused the poll: %s", job.id, error)
+                return
             replica = Replica(
                 replica_id=replica_id,
                 replica_name=job.request.replica_name,
@@ -270,7 +285,8 @@ class ReplicaService:
         except TavusError as error:
             log.info("job %s: poll failed (%s); next round will retry", job.id, error)
             return
-        if await self._settle(job, replica) is Verdict.NOTED and age > STALE_AFTER:
+        settled = await self._settle(job, replica)
+        if settled is Verdict.NOTED and age > STALE_AFTER and job.status is JobStatus.TRAINING:
             await self._store.transition(
                 job.id,
                 from_=(JobStatus.TRAINING,),

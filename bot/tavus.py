@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -33,7 +34,11 @@ class TavusUnavailable(TavusError):
     """Tavus could not answer properly (5xx, 429, a broken or unreadable reply, no connection)."""
 
 
-class TavusTimeout(TavusUnavailable):
+class TavusUncertain(TavusUnavailable):
+    """Tavus got the request but its answer was lost or broken: it may have taken effect."""
+
+
+class TavusTimeout(TavusUncertain):
     """Tavus gave no answer in time: the request may or may not have taken effect."""
 
 
@@ -61,8 +66,10 @@ class Replica:
 class TavusClient:
     """Talks to Tavus through one injected httpx.AsyncClient (base URL, key and timeouts set)."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, deadline: float | None = None) -> None:
         self._http = http
+        # httpx times each phase (connect, read…) on its own; this bounds the whole request.
+        self._deadline = deadline
 
     @staticmethod
     def build_http(*, base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:
@@ -153,11 +160,15 @@ class TavusClient:
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            return await self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as exc:
+            async with asyncio.timeout(self._deadline):
+                return await self._http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # Nothing reached Tavus: safe to say it did nothing.
+            raise TavusUnavailable(f"no connection: {exc.__class__.__name__}") from exc
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise TavusTimeout("no answer in time") from exc
         except httpx.HTTPError as exc:
-            raise TavusUnavailable(f"no connection: {exc.__class__.__name__}") from exc
+            raise TavusUncertain(f"connection lost: {exc.__class__.__name__}") from exc
 
 
 def parse_response(response: httpx.Response) -> dict[str, Any]:
@@ -178,8 +189,10 @@ def read_answer(response: httpx.Response) -> object:
     if 200 <= status < 300:
         return data
     message = _error_message(data) or response.reason_phrase or "no reason given"
-    if status == 429 or status >= 500:
+    if status == 429:
         raise TavusUnavailable(f"HTTP {status}: {message}")
+    if status >= 500:
+        raise TavusUncertain(f"HTTP {status}: {message}")
     raise TavusRejected(status, message)
 
 

@@ -208,7 +208,8 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
         (Fault(401, {"message": "Invalid access token"}), "rejected", "TAVUS_API_KEY"),
         (Fault(402, {"error": "Insufficient credits"}), "rejected", "paid Tavus plan"),
         (Fault(403, {"error": "Plan does not allow custom replicas"}), "rejected", "paid"),
-        (Fault(500, "Internal Server Error"), "rejected", "Try again in a few minutes"),
+        (Fault(500, "Internal Server Error"), "unknown", "can't tell whether"),
+        (Fault(429, {"message": "Too many requests"}), "rejected", "Try again in a few minutes"),
         (Fault(delay=5), "unknown", "can't tell whether"),
     ],
 )

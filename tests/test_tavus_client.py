@@ -19,6 +19,7 @@ from bot.tavus import (
     TavusRejected,
     TavusTimeout,
     TavusUnavailable,
+    TavusUncertain,
 )
 from tests.standins.server import Fault
 from tests.standins.tavus import API_KEY as STANDIN_API_KEY
@@ -414,10 +415,9 @@ async def test_transport_error_is_unavailable_and_chained(
     [
         httpx.ReadTimeout("read timed out"),
         httpx.WriteTimeout("write timed out"),
-        httpx.ConnectTimeout("connect timed out"),
         httpx.PoolTimeout("pool timed out"),
     ],
-    ids=["read", "write", "connect", "pool"],
+    ids=["read", "write", "pool"],
 )
 async def test_timeout_is_tavus_timeout_and_chained(
     connect: Connect, error: httpx.TimeoutException
@@ -919,3 +919,38 @@ def test_every_tavus_error_shares_one_root() -> None:
     assert issubclass(TavusUnavailable, TavusError)
     assert issubclass(TavusTimeout, TavusUnavailable)
     assert not issubclass(TavusRejected, TavusUnavailable)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ConnectError("refused"), httpx.ConnectTimeout("connect timed out")],
+    ids=["refused", "connect-timeout"],
+)
+async def test_a_request_that_never_reached_tavus_is_unavailable_not_uncertain(
+    connect: Connect, error: httpx.HTTPError
+) -> None:
+    with pytest.raises(TavusUnavailable) as caught:
+        await create(connect(FakeTavus(error)))
+
+    assert not isinstance(caught.value, TavusUncertain)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ReadError("reset"), httpx.RemoteProtocolError("closed mid-answer")],
+    ids=["read-error", "protocol-error"],
+)
+async def test_a_request_whose_answer_was_lost_is_uncertain(
+    connect: Connect, error: httpx.HTTPError
+) -> None:
+    with pytest.raises(TavusUncertain):
+        await create(connect(FakeTavus(error)))
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_a_5xx_answer_is_uncertain_a_429_is_not(connect: Connect, status: int) -> None:
+    with pytest.raises(TavusUncertain):
+        await create(connect(FakeTavus(httpx.Response(status, json={"error": "down"}))))
+    with pytest.raises(TavusUnavailable) as caught:
+        await create(connect(FakeTavus(httpx.Response(429, json={"error": "slow"}))))
+    assert not isinstance(caught.value, TavusUncertain)

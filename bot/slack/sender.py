@@ -43,6 +43,8 @@ TRANSIENT = frozenset(
 METADATA_TYPE = "replica_bot_notice"
 # How often to look for work another instance left, even when nobody woke us.
 IDLE_POLL = 2.0
+# Never look again sooner than this, whatever is due: a floor against a busy loop.
+MIN_IDLE = 0.02
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -106,6 +108,10 @@ class Plan:
     update_ts: str | None = None
 
 
+class LeaseLost(Exception):
+    """Our claim on a notice ran out before the post: another instance owns it now."""
+
+
 class Skip(Exception):
     """Nothing left to send for this notice (e.g. a card whose message was never posted)."""
 
@@ -136,9 +142,11 @@ class SlackSender:
         self._rate = rate
         self._burst = burst
         self._clock = clock
-        # A claim covers a look for an earlier attempt (up to three calls) and the post itself;
-        # it expires soon after, so a crashed instance's notices are not held up for long.
-        self._lease = timedelta(seconds=5 * request_timeout)
+        # A claim outlasts the longest send (a look for an earlier attempt, a post, a join, a
+        # DM fallback), which is cut off sooner; it expires soon after, so a crashed instance's
+        # notices are not held up for long.
+        self._send_deadline = 5 * request_timeout
+        self._lease = timedelta(seconds=7 * request_timeout)
         self.owner = new_id()
         self._wake = asyncio.Event()
         self._lanes: dict[str, deque[tuple[Notice, Job]]] = {}
@@ -200,10 +208,11 @@ class SlackSender:
             lane.append((notice, job))
 
     async def _idle(self) -> float:
-        due = await self._store.next_notice_at()
+        # Notices already queued in a lane are not waited for here: the lane sends them.
+        due = await self._store.next_notice_at(excluding=self._queued)
         if due is None:
             return IDLE_POLL
-        return min(IDLE_POLL, max(0.0, (due - self._store.now()).total_seconds()))
+        return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
 
     async def _drain(self, key: str, lane: deque[tuple[Notice, Job]]) -> None:
         pace = self._paces.get(key)
@@ -216,7 +225,6 @@ class SlackSender:
                     # One wait is enough: the lane alone spends this channel's tokens.
                     if (wait := pace.delay(self._clock())) > 0:
                         await asyncio.sleep(wait)
-                    pace.spend(self._clock())
                     if not self._stopping:
                         await self._deliver(notice.id, pace)
                 except StoreUnavailable as exc:
@@ -236,8 +244,13 @@ class SlackSender:
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
+        pace.spend(self._clock())
         try:
-            posted = await self._send(notice, job)
+            # Done well before the claim runs out, so no other instance can take it meanwhile.
+            async with asyncio.timeout(self._send_deadline):
+                posted = await self._send(notice, job)
+        except LeaseLost:
+            log.warning("notice %s: claim ran out before sending; left to its new owner", notice.id)
         except Skip as skip:
             await self._store.notice_failed(notice.id, owner=self.owner, error=str(skip))
         except Later as later:
@@ -249,6 +262,12 @@ class SlackSender:
         except (aiohttp.ClientError, TimeoutError) as exc:
             # The request may have reached Slack: look before sending it again.
             await self._retry(notice, f"no answer: {exc!r}", _backoff(notice), in_doubt=True)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            # A bug or a surprise from Slack: retried (and given up after a day) like any error.
+            log.exception("notice %s: delivery failed unexpectedly", notice.id)
+            await self._retry(notice, repr(exc), _backoff(notice), in_doubt=True)
         else:
             await self._store.notice_sent(
                 notice.id,
@@ -265,10 +284,13 @@ class SlackSender:
         if status == 429:
             retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
             pace.pause(self._clock() + retry_after)
-            # A 429 is no attempt: nothing was posted, and it says nothing about this notice.
-            await self._retry(notice, "ratelimited", retry_after, in_doubt=False, error=False)
+            # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
+            await self._retry(
+                notice, "ratelimited", retry_after, in_doubt=notice.in_doubt, error=False
+            )
         elif status >= 500 or error in TRANSIENT:
-            await self._retry(notice, error, _backoff(notice), in_doubt=status >= 500)
+            doubt = notice.in_doubt or status >= 500
+            await self._retry(notice, error, _backoff(notice), in_doubt=doubt)
         else:
             log.error("notice %s: Slack refused it for good: %s", notice.id, error)
             await self._store.notice_failed(notice.id, owner=self.owner, error=error)
@@ -312,7 +334,8 @@ class SlackSender:
         if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
             log.info("notice %s had reached Slack already", notice.id)
             return found
-        await self._store.mark_attempt(notice.id, owner=self.owner)
+        if not await self._store.mark_attempt(notice.id, owner=self.owner):
+            raise LeaseLost
         if plan.channel is None:
             return await self._post(await self._dm(job.requester.user_id), plan.message, notice)
         try:
@@ -340,6 +363,7 @@ class SlackSender:
                 blocks.announcement(job),
                 fallback=blocks.announcement(job, moved_from=channel),
             )
+        job = await self._announced(job)
         if kind is NoticeKind.CARD:
             if job.announcement_channel and job.announcement_ts:
                 return Plan(
@@ -359,6 +383,12 @@ class SlackSender:
         if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
             raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
         return Plan(None, message)
+
+    async def _announced(self, job: Job) -> Job:
+        """The job with its announcement, if that went out after this notice was claimed."""
+        if job.announcement_ts or await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+            return job
+        return await self._store.get_job(job.id) or job
 
     async def _post(
         self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None

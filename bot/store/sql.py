@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, event, exists, func, or_, select, text, update
+from sqlalchemy import and_, case, event, exists, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -241,8 +241,8 @@ class Store:
             rows = (await connection.execute(statement)).all()
         return [_to_job(row._mapping) for row in rows]
 
-    async def claim_check(self, job_id: str, *, until: datetime) -> Job | None:
-        """Take a due check by moving it to `until`; None if it is not due (someone took it)."""
+    async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
+        """Take a due check by moving it to `until` (None: no more checks); None if not due."""
         async with self._writing() as connection:
             return await self._update_job(
                 connection,
@@ -329,15 +329,21 @@ class Store:
             rows = (await connection.execute(statement)).all()
         return [(_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in rows]
 
-    async def next_notice_at(self) -> datetime | None:
-        """When the earliest pending notice falls due (or its claim runs out)."""
-        statement = select(notices.c.next_attempt_at, notices.c.lease_until).where(
-            notices.c.status == "pending"
+    async def next_notice_at(self, *, excluding: Collection[str] = ()) -> datetime | None:
+        """When the earliest pending notice (not in `excluding`) falls due or its claim ends."""
+        ready_at = case(
+            (notices.c.lease_until > notices.c.next_attempt_at, notices.c.lease_until),
+            else_=notices.c.next_attempt_at,
         )
+        statement = select(func.min(ready_at)).where(notices.c.status == "pending")
+        if excluding:
+            statement = statement.where(notices.c.id.not_in(list(excluding)))
         async with self._reading() as connection:
-            rows = (await connection.execute(statement)).all()
-        times = [max(_aware(due), _aware(lease) if lease else _aware(due)) for due, lease in rows]
-        return min(times, default=None)
+            earliest = (await connection.execute(statement)).scalar()
+        if isinstance(earliest, str):
+            # SQLite returns MIN() over a CASE as text, not as a datetime.
+            earliest = datetime.fromisoformat(earliest)
+        return _aware(earliest) if earliest is not None else None
 
     async def claim_notice(
         self, notice_id: str, *, owner: str, until: datetime
@@ -363,9 +369,25 @@ class Store:
         assert job is not None, "a notice outlived its job"
         return _to_notice(row._mapping), _to_job(job._mapping)
 
-    async def mark_attempt(self, notice_id: str, *, owner: str) -> None:
-        """Record that a send is about to start: until we hear back, it may have landed."""
-        await self._update_notice(notice_id, owner, in_doubt=True)
+    async def mark_attempt(self, notice_id: str, *, owner: str) -> bool:
+        """Record that a send is about to start (until we hear back, it may have landed).
+
+        False if `owner`'s claim has run out: then it must not send.
+        """
+        async with self._writing() as connection:
+            row = (
+                await connection.execute(
+                    update(notices)
+                    .where(
+                        notices.c.id == notice_id,
+                        notices.c.lease_owner == owner,
+                        notices.c.lease_until > self._clock(),
+                    )
+                    .values(in_doubt=True, updated_at=self._clock())
+                    .returning(notices.c.id)
+                )
+            ).first()
+        return row is not None
 
     async def notice_sent(
         self, notice_id: str, *, owner: str, channel: str, ts: str, error: str | None = None
