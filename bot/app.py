@@ -36,8 +36,6 @@ BOLT = web.AppKey("bolt", AsyncApp)
 HEALTH_TIMEOUT = 5.0
 # How long a starting bot waits for its database before giving up.
 DATABASE_WAIT = 60.0
-# At SIGTERM, work in flight gets this long to finish before it is handed back.
-SHUTDOWN_GRACE = 8.0
 
 
 async def create_app(settings: Settings) -> web.Application:
@@ -102,13 +100,14 @@ async def create_app(settings: Settings) -> web.Application:
             asyncio.create_task(voices.run()),
         ]
         yield
-        # Stop taking work, let what is in flight finish, hand the rest back to the store.
+        # Stop taking work (no new Slack requests, no new rounds), let what is in flight finish,
+        # then hand the rest back to the store.
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
-        await service.drain(SHUTDOWN_GRACE)
         tasks[1].cancel()
         tasks[2].cancel()
-        await sender.stop(SHUTDOWN_GRACE)
+        await service.drain(settings.shutdown_grace)
+        await sender.stop(settings.shutdown_grace)
         tasks[0].cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):

@@ -44,6 +44,7 @@ HELP: dict[str, str] = {
     "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
     "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
     "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
+    "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
 
@@ -83,6 +84,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None
+    shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("tavus_models", mode="before")

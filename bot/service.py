@@ -22,7 +22,7 @@ from bot.jobs import (
     outcome_of,
     secret_matches,
 )
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusUncertain
 
 log = logging.getLogger(__name__)
@@ -88,15 +88,47 @@ class ReplicaService:
         self._poll_interval = poll_interval
         self._create_timeout = create_timeout
         self._in_flight: set[asyncio.Task[Started | NotStarted | None]] = set()
+        self._in_flight_abandons: set[asyncio.Task[None]] = set()
 
-    async def accept(self, requester: Requester, request: ReplicaRequest) -> Job:
-        """Save a valid request before anything else, so no acknowledged request is lost."""
-        return await self._store.add_job(
-            job_id=new_id(),
-            requester=requester,
-            request=request,
-            next_check_at=self._store.now() + ORPHAN_GRACE,
+    async def accept(
+        self, requester: Requester, request: ReplicaRequest, *, within: float | None = None
+    ) -> Job:
+        """Save a valid request before anything else, so no acknowledged request is lost.
+
+        Raises StoreUnavailable if the database fails or takes longer than `within` seconds
+        (Slack's 3-second answer cannot wait); such a request never starts later on its own.
+        """
+        # Not cancelled on a timeout: a cancelled write still waits for the database to roll
+        # back. It is left to finish on its own, and undone if it lands.
+        insert = asyncio.create_task(
+            self._store.add_job(
+                job_id=new_id(),
+                requester=requester,
+                request=request,
+                next_check_at=self._store.now() + ORPHAN_GRACE,
+            )
         )
+        done, _ = await asyncio.wait({insert}, timeout=within)
+        if insert in done:
+            return insert.result()
+        abandon = asyncio.create_task(self._abandon(insert))
+        self._in_flight_abandons.add(abandon)
+        abandon.add_done_callback(self._in_flight_abandons.discard)
+        raise StoreUnavailable("the database took too long to answer")
+
+    async def _abandon(self, insert: asyncio.Task[Job]) -> None:
+        # The user was told to try again: a late save must not start a second replica.
+        try:
+            job = await insert
+            await self._store.transition(
+                job.id,
+                from_=(JobStatus.QUEUED,),
+                to=JobStatus.REJECTED,
+                error_message="not saved in time; the user was asked to try again",
+                next_check_at=None,
+            )
+        except StoreUnavailable as exc:
+            log.error("could not undo a request saved too late: %s", exc)
 
     async def start(self, job: Job, *, tell_by_dm: bool = False) -> Started | NotStarted | None:
         """Create the replica at Tavus; None if another process already took this job.
@@ -110,9 +142,18 @@ class ReplicaService:
         return await asyncio.shield(task)
 
     async def drain(self, grace: float) -> None:
-        """Wait up to `grace` seconds for creates in flight to finish (at shutdown)."""
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight), timeout=grace)
+        """Wait up to `grace` seconds for creates in flight, then cut off the rest (shutdown).
+
+        A create cut off stays CREATING, which the next start reports as "can't tell" (and a
+        callback can still resolve) rather than as a refusal that invites a second, paid try.
+        """
+        if not self._in_flight:
+            return
+        _, pending = await asyncio.wait(set(self._in_flight), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=1.0)
 
     async def job(self, job_id: str) -> Job | None:
         """One job by its id."""

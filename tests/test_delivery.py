@@ -217,3 +217,17 @@ async def test_a_slack_outage_delays_the_reply_but_loses_nothing(
     [reply] = await thread_replies(bot, post)
     assert "ready" in reply["text"]
     assert len(bot.slack.posts()) == 2
+
+
+async def test_a_rate_limited_look_keeps_the_doubt_and_posts_once(launch: Launch) -> None:
+    bot = await launch(slack_timeout=1)
+    bot.slack.fail_next("chat.postMessage", Fault(late_answer=2.0))
+    bot.slack.rate_limit("conversations.history", retry_after=1)
+
+    await start_training(bot, announced=False)
+
+    [notice] = await delivered(bot, within=20)
+    assert notice["status"] == "sent"
+    assert bot.slack.answers("conversations.history", 429) == 1
+    assert len(bot.slack.called("conversations.history")) >= 2
+    assert len(bot.slack.called("chat.postMessage")) == 1

@@ -170,7 +170,17 @@ async def test_a_replica_tavus_no_longer_knows_fails_the_job(world: World) -> No
     assert "no longer knows" in failed.error_message
 
 
-@pytest.mark.parametrize("fault", [Fault(500, "boom"), Fault(429, "slow"), Fault(delay=3)])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(500, "boom"),
+        Fault(429, "slow"),
+        Fault(delay=3),
+        # A wrong or revoked API key says nothing about the replica.
+        Fault(401, {"message": "Invalid access token"}),
+        Fault(403, {"message": "Forbidden"}),
+    ],
+)
 async def test_tavus_trouble_while_polling_leaves_the_job_for_the_next_round(
     world: World, fault: Fault
 ) -> None:

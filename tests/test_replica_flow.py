@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from typing import Any
 
 import aiohttp
@@ -20,7 +23,7 @@ from tests.flows import (
     submit,
     thread_replies,
 )
-from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender
+from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, filled
 from tests.standins.server import Fault
 
 
@@ -299,3 +302,25 @@ async def test_health_check_answers_when_the_database_does(bot: Bot) -> None:
     async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
         assert response.status == 200
         assert (await response.json())["ok"] is True
+
+
+async def test_a_database_too_slow_to_save_gets_try_again_and_nothing_starts(bot: Bot) -> None:
+    path = bot.settings.database_url.removeprefix("sqlite:///")
+    locker = sqlite3.connect(path, timeout=1, check_same_thread=False)
+    view = await open_form(bot)
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        status, answer = await bot.sender.submit(filled(view, **values))
+        waited = time.monotonic() - started
+    finally:
+        await asyncio.to_thread(locker.rollback)
+        locker.close()
+
+    assert status == 200, waited
+    assert answer["response_action"] == "errors"
+    assert "try again" in answer["errors"][form.NAME]
+    await asyncio.sleep(0.5)  # the slow insert, had it landed, would now be visible
+    assert [job["status"] for job in await bot.jobs()] in ([], ["rejected"])
+    assert bot.tavus.creates == []

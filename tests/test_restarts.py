@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.slack import form
 from tests.conftest import Bot
-from tests.flows import delivered, start_training, thread_replies
+from tests.flows import VIDEO, delivered, open_form, start_training, thread_replies
 from tests.processes import BotProcess, environment_of
-from tests.slack_client import SlackSender
+from tests.slack_client import SlackSender, filled
 from tests.standins.server import Fault
 from tests.standins.slack import SlackStandIn
 from tests.standins.tavus import TavusStandIn
@@ -82,3 +83,38 @@ async def test_sigkill_with_the_announcement_still_owed_loses_nothing(
     [post, reply] = bot.slack.posts()
     assert reply["thread_ts"] == post["ts"]
     assert "ready" in reply["text"]
+
+
+async def test_sigterm_while_a_create_is_unanswered_never_calls_it_refused(
+    settings: Settings, slack: SlackStandIn, tavus: TavusStandIn, tmp_path: Path
+) -> None:
+    port = int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1])
+    env = environment_of({**settings.model_dump(), "shutdown_grace": 1, "tavus_timeout": 30}, port)
+    process = BotProcess(env, tmp_path, port)
+    url = f"http://127.0.0.1:{port}"
+    bot = Bot(url, settings, slack, tavus, SlackSender(f"{url}/slack/events"))
+    try:
+        await process.start()
+        # Tavus makes the replica but answers only after the bot has been told to stop.
+        tavus.fail_next("create", Fault(delay=4))
+        view = await open_form(bot)
+        values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+        await bot.sender.submit(filled(view, **values))
+        await tavus.wait_until(lambda: bool(tavus.creates))
+
+        assert await process.stop(signal.SIGTERM) == 0
+        [job] = await bot.jobs()
+        assert job["status"] == "creating"  # open, not "rejected": Tavus may have it
+        assert slack.called("views.update") == []  # the user was not told to try again
+
+        await tavus.wait_until(lambda: bool(tavus.replicas), within=10)
+        await process.start()
+        [replica_id] = tavus.replicas
+        status, _ = await tavus.call_back(replica_id, tavus.finish(replica_id))
+        assert status == 200
+        await delivered(bot, within=20)
+        [post, reply] = slack.posts()
+        assert reply["thread_ts"] == post["ts"]
+        assert "ready" in reply["text"]
+    finally:
+        await process.kill()

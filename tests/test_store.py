@@ -480,11 +480,22 @@ async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> N
 async def test_a_send_under_way_is_in_doubt_only_for_the_lease_owner(store: Store) -> None:
     notice = await claimed(store, owner="a")
 
-    await store.mark_attempt(notice.id, owner="b")
+    assert await store.mark_attempt(notice.id, owner="b") is False
     assert (await record(store, notice))["in_doubt"] is False
 
-    await store.mark_attempt(notice.id, owner="a")
+    assert await store.mark_attempt(notice.id, owner="a") is True
     assert (await record(store, notice))["in_doubt"] is True
+
+
+async def test_a_send_may_not_start_once_its_claim_has_run_out(
+    store: Store, clock: FakeClock
+) -> None:
+    notice = await claimed(store, owner="a")
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+
+    assert await store.mark_attempt(notice.id, owner="a") is False
+    assert await store.claim_notice(notice.id, owner="b", until=clock() + LEASE) is not None
+    assert await store.mark_attempt(notice.id, owner="b") is True
 
 
 async def test_a_sent_announcement_becomes_its_jobs_thread(store: Store) -> None:

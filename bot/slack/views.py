@@ -18,6 +18,9 @@ from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+# The save must be done in time for Slack's 3-second deadline, with room for the answer.
+SAVE_DEADLINE = 2.0
+
 
 async def submit_form(
     ack: AsyncAck,
@@ -39,7 +42,7 @@ async def submit_form(
     )
     # Saved before the acknowledgement: once the user sees "Starting…", the job exists.
     try:
-        job = await deps.service.accept(requester, parsed.request)
+        job = await deps.service.accept(requester, parsed.request, within=SAVE_DEADLINE)
     except StoreUnavailable as exc:
         log.error("could not save a request: %s", exc)
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})

@@ -62,6 +62,7 @@ class TavusStandIn(StandIn):
             "thumbnail_video_url": None,
             "callback_url": body.get("callback_url"),
         }
+        await self.notify()
         return web.json_response({"replica_id": replica_id, "status": "started"})
 
     async def _get(self, request: web.Request) -> web.Response:
