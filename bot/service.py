@@ -333,7 +333,7 @@ class ReplicaService:
                 from_=(JobStatus.TRAINING,),
                 to=JobStatus.STALE,
                 next_check_at=None,
-                notice=(NoticeKind.STALE, NoticeKind.CARD),
+                notice=NoticeKind.STALE,
             )
             self._wake_sender()
 
@@ -380,7 +380,7 @@ class ReplicaService:
             error_message=(replica.error_message or fallback_error) if failed else None,
             thumbnail_url=replica.thumbnail_video_url,
             next_check_at=None,
-            notice=(NoticeKind.RESULT, NoticeKind.CARD),
+            notice=NoticeKind.RESULT,
         )
         if finished is None:
             return Verdict.NOTED  # another delivery, or a poll, already decided this job

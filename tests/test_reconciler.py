@@ -99,7 +99,7 @@ async def test_a_due_training_is_polled_and_settled_once(world: World) -> None:
     assert await world.reconciler.round() == 0
 
     assert (await world.job(job.id)).status is JobStatus.READY
-    assert await world.owed(job.id) == ["announcement", "card", "result"]
+    assert await world.owed(job.id) == ["announcement", "result"]
     assert world.tavus.gets == [job.replica_id]
 
 
@@ -249,7 +249,7 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
     assert verdict is Verdict.SETTLED
     adopted = await world.job(job.id)
     assert (adopted.status, adopted.replica_id) == (JobStatus.READY, created["replica_id"])
-    assert await world.owed(job.id) == ["announcement", "card", "not_started", "result"]
+    assert await world.owed(job.id) == ["announcement", "not_started", "result"]
 
 
 async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:

@@ -108,10 +108,6 @@ class Plan:
     update_ts: str | None = None
 
 
-class LeaseLost(Exception):
-    """Our claim on a notice ran out before the post: another instance owns it now."""
-
-
 class Skip(Exception):
     """Nothing left to send for this notice (e.g. a card whose message was never posted)."""
 
@@ -222,8 +218,10 @@ class SlackSender:
             while lane:
                 notice, _ = lane.popleft()
                 try:
-                    # One wait is enough: the lane alone spends this channel's tokens.
-                    if (wait := pace.delay(self._clock())) > 0:
+                    # One wait is enough: the lane alone spends this channel's tokens. Redrawing
+                    # a card is not posting: Slack's per-channel limit is on new messages.
+                    paced = notice.kind is not NoticeKind.CARD
+                    if paced and (wait := pace.delay(self._clock())) > 0:
                         await asyncio.sleep(wait)
                     if not self._stopping:
                         await self._deliver(notice.id, pace)
@@ -244,13 +242,12 @@ class SlackSender:
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
-        pace.spend(self._clock())
+        if notice.kind is not NoticeKind.CARD:
+            pace.spend(self._clock())
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
             async with asyncio.timeout(self._send_deadline):
                 posted = await self._send(notice, job)
-        except LeaseLost:
-            log.warning("notice %s: claim ran out before sending; left to its new owner", notice.id)
         except Skip as skip:
             await self._store.notice_failed(notice.id, owner=self.owner, error=str(skip))
         except Later as later:
@@ -277,6 +274,8 @@ class SlackSender:
                 error=posted.refused,
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
+            if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
+                await self._redraw_card(job)
 
     async def _handle_refusal(self, notice: Notice, exc: SlackApiError, pace: Pace) -> None:
         status = exc.response.status_code
@@ -334,8 +333,6 @@ class SlackSender:
         if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
             log.info("notice %s had reached Slack already", notice.id)
             return found
-        if not await self._store.mark_attempt(notice.id, owner=self.owner):
-            raise LeaseLost
         if plan.channel is None:
             return await self._post(await self._dm(job.requester.user_id), plan.message, notice)
         try:
@@ -383,6 +380,28 @@ class SlackSender:
         if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
             raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
         return Plan(None, message)
+
+    async def _redraw_card(self, job: Job) -> None:
+        """Bring the card up to date with a result just posted; owe it if Slack says no now.
+
+        Done here rather than as a notice of its own: a burst of results then costs half the
+        database writes, and only a failed redraw is stored for the sender to retry.
+        """
+        fresh = await self._store.get_job(job.id) or job
+        if not (fresh.announcement_channel and fresh.announcement_ts):
+            return
+        try:
+            card = blocks.card(fresh)
+            await self._client.chat_update(
+                channel=fresh.announcement_channel,
+                ts=fresh.announcement_ts,
+                text=card.text,
+                blocks=card.blocks,
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
+            await self._store.owe(job.id, NoticeKind.CARD)
+            self._wake.set()
 
     async def _announced(self, job: Job) -> Job:
         """The job with its announcement, if that went out after this notice was claimed."""

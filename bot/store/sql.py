@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -60,6 +62,13 @@ class Store:
     def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
         self._engine = engine
         self._clock: Clock = lambda: clock().astimezone(UTC)
+        # SQLite lets one writer in at a time and makes the others sleep and retry; queueing
+        # them here instead costs nothing and never sleeps. PostgreSQL needs no such help.
+        self._one_writer = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+        self._unsaved: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._flushes: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
@@ -79,7 +88,7 @@ class Store:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        async with _available(), self._engine.begin() as connection:
+        async with self._one_writer, _available(), self._engine.begin() as connection:
             yield connection
 
     @asynccontextmanager
@@ -130,9 +139,35 @@ class Store:
             "created_at": now,
             "updated_at": now,
         }
-        async with self._writing() as connection:
-            await connection.execute(jobs.insert().values(**values))
+        saved = asyncio.get_running_loop().create_future()
+        self._unsaved.append((values, saved))
+        if len(self._unsaved) == 1:
+            flush = asyncio.create_task(self._save_jobs())
+            self._flushes.add(flush)
+            flush.add_done_callback(self._flushes.discard)
+        await saved
         return _to_job(values)
+
+    async def _save_jobs(self) -> None:
+        # Group commit: every job saved while the writer was busy goes in one transaction, so
+        # a burst of forms costs a few commits instead of one each.
+        batch: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        try:
+            async with self._writing() as connection:
+                batch, self._unsaved = self._unsaved, []
+                if batch:
+                    await connection.execute(jobs.insert(), [values for values, _ in batch])
+        except Exception as exc:
+            # Failed before or after taking the batch: either way its callers hear why.
+            if not batch:
+                batch, self._unsaved = self._unsaved, []
+            for _, saved in batch:
+                if not saved.done():
+                    saved.set_exception(exc)
+            return
+        for _, saved in batch:
+            if not saved.done():
+                saved.set_result(None)
 
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, if there is one."""
@@ -348,46 +383,38 @@ class Store:
     async def claim_notice(
         self, notice_id: str, *, owner: str, until: datetime
     ) -> tuple[Notice, Job] | None:
-        """Take a due notice for sending until `until`; None if it is not free and due."""
+        """Take a due notice for sending until `until`; None if it is not free and due.
+
+        From here until it is recorded sent, a post may have landed: the claim marks it in
+        doubt. The notice returned says whether an earlier attempt already was.
+        """
         now = self._clock()
-        statement = (
-            update(notices)
-            .where(
-                notices.c.id == notice_id,
-                notices.c.status == "pending",
-                notices.c.next_attempt_at <= now,
-                or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
-            )
-            .values(lease_owner=owner, lease_until=_utc(until), updated_at=now)
-            .returning(*notices.c)
+        free = (
+            notices.c.id == notice_id,
+            notices.c.status == "pending",
+            notices.c.next_attempt_at <= now,
+            or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
         )
         async with self._writing() as connection:
-            row = (await connection.execute(statement)).first()
-            if row is None:
+            before = (await connection.execute(select(notices).where(*free))).first()
+            if before is None:
                 return None
-            job = (await connection.execute(select(jobs).where(jobs.c.id == row.job_id))).first()
-        assert job is not None, "a notice outlived its job"
-        return _to_notice(row._mapping), _to_job(job._mapping)
-
-    async def mark_attempt(self, notice_id: str, *, owner: str) -> bool:
-        """Record that a send is about to start (until we hear back, it may have landed).
-
-        False if `owner`'s claim has run out: then it must not send.
-        """
-        async with self._writing() as connection:
-            row = (
-                await connection.execute(
-                    update(notices)
-                    .where(
-                        notices.c.id == notice_id,
-                        notices.c.lease_owner == owner,
-                        notices.c.lease_until > self._clock(),
-                    )
-                    .values(in_doubt=True, updated_at=self._clock())
-                    .returning(notices.c.id)
+            claimed = await connection.execute(
+                update(notices)
+                .where(*free)
+                .values(
+                    lease_owner=owner,
+                    lease_until=_utc(until),
+                    in_doubt=before.kind != NoticeKind.CARD.value or before.in_doubt,
+                    updated_at=now,
                 )
-            ).first()
-        return row is not None
+                .returning(notices.c.id)
+            )
+            if claimed.first() is None:
+                return None  # another instance claimed it between the two statements
+            job = (await connection.execute(select(jobs).where(jobs.c.id == before.job_id))).first()
+        assert job is not None, "a notice outlived its job"
+        return _to_notice(before._mapping), _to_job(job._mapping)
 
     async def notice_sent(
         self, notice_id: str, *, owner: str, channel: str, ts: str, error: str | None = None

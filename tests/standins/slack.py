@@ -6,8 +6,8 @@ import asyncio
 import itertools
 import json
 import time
-from collections import defaultdict, deque
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -23,10 +23,11 @@ POSTING = "chat.postMessage"
 
 @dataclass(frozen=True)
 class Call:
-    """One Web API call as the stand-in received it."""
+    """One Web API call as the stand-in received it, and when (time.monotonic())."""
 
     method: str
     args: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class SlackStandIn(StandIn):
@@ -43,12 +44,13 @@ class SlackStandIn(StandIn):
         self.admins: set[str] = set()
         # What the bot sent to response_url addresses, by the address's last part.
         self.responses: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        # Messages per second Slack accepts in one channel (None: no limit), as Slack enforces.
+        # Messages per second Slack accepts in one channel, in bursts of as many (None: no
+        # limit); a token bucket per channel, as Slack's "1 a second, short bursts allowed".
         self.channel_limit: float | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}
         # Requests that came while a Retry-After Slack had given for that channel still ran.
         self.early_retries = 0
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._blocked_until: dict[str, float] = {}
         self._ts = itertools.count(1)
         # Socket Mode: envelopes pushed to the bot, and the bot's acknowledgements.
@@ -139,12 +141,12 @@ class SlackStandIn(StandIn):
         if self.channel_limit is None:
             return False
         now = time.monotonic()
-        recent = self._recent[channel]
-        while recent and recent[0] <= now - 1.0:
-            recent.popleft()
-        if len(recent) >= self.channel_limit:
+        tokens, then = self._buckets.get(channel, (self.channel_limit, now))
+        tokens = min(self.channel_limit, tokens + (now - then) * self.channel_limit)
+        if tokens < 1:
+            self._buckets[channel] = (tokens, now)
             return True
-        recent.append(now)
+        self._buckets[channel] = (tokens - 1, now)
         return False
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
