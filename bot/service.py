@@ -68,6 +68,65 @@ class Verdict(enum.Enum):
 CallbackUrl = Callable[[str, str], str | None]
 
 
+class Lookups:
+    """Replica lookups made at the same moment, answered by one request to Tavus.
+
+    A burst of callbacks (Tavus finishing many trainings in one minute) then costs a few list
+    requests instead of one GET each.
+    """
+
+    WINDOW = 0.005  # how long a lookup waits for others to join it, in seconds
+    MAX_BATCH = 100
+
+    def __init__(self, tavus: TavusClient) -> None:
+        self._tavus = tavus
+        self._waiting: dict[str, list[asyncio.Future[Replica]]] = {}
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    async def get(self, replica_id: str) -> Replica:
+        """The replica as Tavus reports it now."""
+        found: asyncio.Future[Replica] = asyncio.get_running_loop().create_future()
+        if not self._waiting:
+            flush = asyncio.create_task(self._flush())
+            self._flushes.add(flush)
+            flush.add_done_callback(self._flushes.discard)
+        self._waiting.setdefault(replica_id, []).append(found)
+        return await found
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(self.WINDOW)
+        batch, self._waiting = self._waiting, {}
+        ids = list(batch)
+        for start in range(0, len(ids), self.MAX_BATCH):
+            chunk = ids[start : start + self.MAX_BATCH]
+            try:
+                found = await self._fetch(chunk)
+            except TavusError as error:
+                found = dict.fromkeys(chunk, error)
+            for replica_id in chunk:
+                answer = found[replica_id]
+                for waiter in batch[replica_id]:
+                    if waiter.done():
+                        continue
+                    if isinstance(answer, TavusError):
+                        waiter.set_exception(answer)
+                    else:
+                        waiter.set_result(answer)
+
+    async def _fetch(self, ids: list[str]) -> dict[str, Replica | TavusError]:
+        found: dict[str, Replica | TavusError] = {}
+        if len(ids) > 1:
+            found.update(await self._tavus.get_replicas(ids))
+        for replica_id in ids:
+            # One alone, or one the list left out: ask for it by itself (a 400 says "no such").
+            if replica_id not in found:
+                try:
+                    found[replica_id] = await self._tavus.get_replica(replica_id)
+                except TavusError as error:
+                    found[replica_id] = error
+        return found
+
+
 class ReplicaService:
     """Runs a replica job through its life, keeping the store the source of truth."""
 
@@ -89,6 +148,7 @@ class ReplicaService:
         self._create_timeout = create_timeout
         self._in_flight: set[asyncio.Task[Started | NotStarted | None]] = set()
         self._in_flight_abandons: set[asyncio.Task[None]] = set()
+        self._lookups = Lookups(tavus)
 
     async def accept(
         self, requester: Requester, request: ReplicaRequest, *, within: float | None = None
@@ -265,9 +325,13 @@ class ReplicaService:
             return Verdict.NOTED
         # The callback is only a hint: what Tavus answers to a GET is the truth.
         try:
-            replica = await self._tavus.get_replica(replica_id)
-        except TavusRejected:
-            return Verdict.MISMATCH
+            replica = await self._lookups.get(replica_id)
+        except TavusRejected as error:
+            if error.status in GONE_STATUSES:
+                return Verdict.MISMATCH  # no such replica: not this job's, whatever the secret
+            log.error("job %s: Tavus refused to confirm a callback: %s", job.id, error)
+            await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            return Verdict.DEFERRED
         except TavusError as error:
             log.info("job %s: callback not confirmed (%s); polling will", job.id, error)
             if job.status in (JobStatus.TRAINING, JobStatus.STALE):

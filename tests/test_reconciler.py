@@ -314,3 +314,41 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
 
 def _body() -> dict[str, str]:
     return {"train_video_url": "https://cdn.example.com/d.mp4", "model_name": "phoenix-4"}
+
+
+async def test_callbacks_arriving_together_are_confirmed_with_one_request(world: World) -> None:
+    jobs = [await training(world) for _ in range(6)]
+    bodies = []
+    for job in jobs:
+        assert job.replica_id is not None
+        bodies.append(world.tavus.finish(job.replica_id))
+    world.tavus.gets.clear()
+
+    verdicts = await asyncio.gather(
+        *(
+            world.service.take_callback(job.id, world.secrets[job.id], body)
+            for job, body in zip(jobs, bodies, strict=True)
+        )
+    )
+
+    assert verdicts == [Verdict.SETTLED] * 6
+    assert len(world.tavus.lists) == 1
+    assert sorted(world.tavus.lists[0]) == sorted(job.replica_id for job in jobs)
+
+
+async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World) -> None:
+    jobs = [await training(world) for _ in range(2)]
+    bodies = []
+    for job in jobs:
+        assert job.replica_id is not None
+        bodies.append(world.tavus.finish(job.replica_id))
+    world.tavus.fail_next("get", Fault(200, {"data": []}))  # the list answers nothing
+
+    verdicts = await asyncio.gather(
+        *(
+            world.service.take_callback(job.id, world.secrets[job.id], body)
+            for job, body in zip(jobs, bodies, strict=True)
+        )
+    )
+
+    assert verdicts == [Verdict.SETTLED] * 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 import aiohttp
 import pytest
@@ -47,11 +47,13 @@ class FlakyStore(Store):
 
     failures = 2
 
-    async def due_notices(self, *, limit: int = 500) -> list[tuple[Notice, Job]]:
+    async def due_notices(
+        self, *, limit: int = 500, excluding: Collection[str] = ()
+    ) -> list[tuple[Notice, Job]]:
         if self.failures:
             self.failures -= 1
             raise StoreUnavailable("connection refused")
-        return await super().due_notices(limit=limit)
+        return await super().due_notices(limit=limit, excluding=excluding)
 
 
 @pytest.fixture

@@ -188,7 +188,8 @@ class SlackSender:
 
     async def dispatch(self) -> None:
         """Queue every due notice in its channel's lane."""
-        for notice, job in await self._store.due_notices():
+        # Notices already waiting in a lane are left out: no need to read them again.
+        for notice, job in await self._store.due_notices(excluding=self._queued):
             if notice.id in self._queued or self._stopping:
                 continue
             key = job.announcement_channel or job.requester.channel_id

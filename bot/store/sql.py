@@ -346,8 +346,10 @@ class Store:
         await connection.execute(notices.insert().values(**values))
         return _to_notice(values)
 
-    async def due_notices(self, *, limit: int = 500) -> list[tuple[Notice, Job]]:
-        """Pending notices due now and claimed by nobody, oldest first, with their jobs."""
+    async def due_notices(
+        self, *, limit: int = 500, excluding: Collection[str] = ()
+    ) -> list[tuple[Notice, Job]]:
+        """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first."""
         now = self._clock()
         statement = (
             select(*(column.label(f"n_{column.name}") for column in notices.c), jobs)
@@ -360,6 +362,8 @@ class Store:
             .order_by(notices.c.created_at, notices.c.id)
             .limit(limit)
         )
+        if excluding:
+            statement = statement.where(notices.c.id.not_in(list(excluding)))
         async with self._reading() as connection:
             rows = (await connection.execute(statement)).all()
         return [(_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in rows]

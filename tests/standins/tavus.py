@@ -22,6 +22,8 @@ class TavusStandIn(StandIn):
         super().__init__()
         self.creates: list[dict[str, Any]] = []
         self.gets: list[str] = []
+        # The replica ids each list request asked for.
+        self.lists: list[list[str]] = []
         # The query of each voice list request, e.g. {"limit": "100", "page": "1"}.
         self.voice_requests: list[dict[str, str]] = []
         # (replica_id, replica_name as sent) for each rename request.
@@ -33,6 +35,7 @@ class TavusStandIn(StandIn):
         self._ids = itertools.count(1)
         self.app.router.add_post("/v2/replicas", self._create)
         self.app.router.add_get("/v2/replicas/{replica_id}", self._get)
+        self.app.router.add_get("/v2/replicas", self._list)
         self.app.router.add_patch("/v2/replicas/{replica_id}/name", self._rename)
         self.app.router.add_delete("/v2/replicas/{replica_id}", self._delete)
         self.app.router.add_get("/v2/voices", self._voices)
@@ -64,6 +67,22 @@ class TavusStandIn(StandIn):
         }
         await self.notify()
         return web.json_response({"replica_id": replica_id, "status": "started"})
+
+    async def _list(self, request: web.Request) -> web.Response:
+        wanted = [i for i in request.query.get("replica_ids", "").split(",") if i]
+        self.gets.extend(wanted)
+        self.lists.append(wanted)
+        await self.notify()
+        if request.headers.get("x-api-key") != API_KEY:
+            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (fault := await self.planned("get")) is not None:
+            return fault
+        found = [
+            {k: v for k, v in self.replicas[i].items() if k != "callback_url"}
+            for i in wanted
+            if i in self.replicas
+        ]
+        return web.json_response({"data": found, "total_count": len(found)})
 
     async def _get(self, request: web.Request) -> web.Response:
         replica_id = request.match_info["replica_id"]
