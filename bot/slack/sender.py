@@ -44,7 +44,7 @@ METADATA_TYPE = "replica_bot_notice"
 # How often to look for work another instance left, even when nobody woke us.
 IDLE_POLL = 2.0
 # Never look again sooner than this, whatever is due: a floor against a busy loop.
-MIN_IDLE = 0.02
+MIN_IDLE = 0.05
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -276,7 +276,10 @@ class SlackSender:
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
             if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
-                await self._redraw_card(job)
+                # Off the lane: the next reply in this channel need not wait for the redraw.
+                redraw = asyncio.create_task(self._redraw_card(job))
+                self._lane_tasks.add(redraw)
+                redraw.add_done_callback(self._lane_tasks.discard)
 
     async def _handle_refusal(self, notice: Notice, exc: SlackApiError, pace: Pace) -> None:
         status = exc.response.status_code
@@ -388,20 +391,23 @@ class SlackSender:
         Done here rather than as a notice of its own: a burst of results then costs half the
         database writes, and only a failed redraw is stored for the sender to retry.
         """
-        fresh = await self._store.get_job(job.id) or job
-        if not (fresh.announcement_channel and fresh.announcement_ts):
+        # The job as claimed with its result: already the state the card must show.
+        if not (job.announcement_channel and job.announcement_ts):
             return
         try:
-            card = blocks.card(fresh)
+            card = blocks.card(job)
             await self._client.chat_update(
-                channel=fresh.announcement_channel,
-                ts=fresh.announcement_ts,
+                channel=job.announcement_channel,
+                ts=job.announcement_ts,
                 text=card.text,
                 blocks=card.blocks,
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
-            await self._store.owe(job.id, NoticeKind.CARD)
+            try:
+                await self._store.owe(job.id, NoticeKind.CARD)
+            except StoreUnavailable as lost:
+                log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
 
     async def _announced(self, job: Job) -> Job:
