@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import uvloop
 from aiohttp import web
 
 from bot.app import create_app
@@ -25,6 +26,8 @@ def main() -> int:
     try:
         web.run_app(
             create_app(settings),
+            # uvloop's event loop serves a burst of Slack requests markedly faster.
+            loop=uvloop.new_event_loop(),
             port=settings.port,
             print=None,
             access_log=None,
