@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
-import uvloop
 from aiohttp import web
 
 from bot.app import create_app
 from bot.config import ConfigError, load_settings
 from bot.store import StoreUnavailable
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    # uvloop serves a burst of Slack requests faster; it does not exist on Windows.
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def main() -> int:
@@ -26,8 +35,7 @@ def main() -> int:
     try:
         web.run_app(
             create_app(settings),
-            # uvloop's event loop serves a burst of Slack requests markedly faster.
-            loop=uvloop.new_event_loop(),
+            loop=_event_loop(),
             port=settings.port,
             print=None,
             access_log=None,

@@ -101,6 +101,11 @@ UNKNOWN_DM = (
     "calls me back about it, I'll post its training here."
 )
 
+# Reasons the bot records for a job (they show up in its messages).
+REPLICA_GONE = "Tavus no longer knows this replica ({message}); it may have been deleted."
+RESTARTED_MID_CREATE = "the bot restarted while asking Tavus"
+VIEW_CLOSE = "Close"
+
 # The channel message and its thread.
 ANNOUNCEMENT = (
     "<@{user}> started training the replica *{name}* (`{replica_id}`, {model}).\n"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot import messages
 from bot.jobs import (
     CallbackSecret,
     Job,
@@ -35,7 +36,6 @@ STALE_AFTER = timedelta(hours=24)
 SLOW_POLL_AFTER = timedelta(hours=6)
 # When a callback cannot be checked against Tavus, the reconciler looks again this soon.
 RECHECK_SOON = timedelta(seconds=30)
-GONE = "Tavus no longer knows this replica ({message}); it may have been deleted."
 # What Tavus answers for a replica id it does not know (400 "Invalid replica_id", or 404).
 GONE_STATUSES = frozenset({400, 404})
 
@@ -355,7 +355,7 @@ class ReplicaService:
                 job.id,
                 from_=(JobStatus.CREATING,),
                 to=JobStatus.UNKNOWN,
-                error_message="the bot restarted while asking Tavus",
+                error_message=messages.RESTARTED_MID_CREATE,
                 next_check_at=None,
                 notice=NoticeKind.NOT_STARTED,
             )
@@ -385,7 +385,7 @@ class ReplicaService:
                 replica_id=replica_id,
                 replica_name=job.request.replica_name,
                 status="error",
-                error_message=GONE.format(message=error.message),
+                error_message=messages.REPLICA_GONE.format(message=error.message),
             )
         except TavusError as error:
             log.info("job %s: poll failed (%s); next round will retry", job.id, error)

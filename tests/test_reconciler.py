@@ -12,7 +12,7 @@ import pytest
 
 from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
 from bot.reconciler import Reconciler
-from bot.service import ReplicaService, Started, Verdict
+from bot.service import Lookups, ReplicaService, Started, Verdict
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from tests.standins.server import Fault
@@ -41,6 +41,7 @@ class World:
     clock: Clock
     store: Store
     tavus: TavusStandIn
+    client: TavusClient
     service: ReplicaService
     reconciler: Reconciler
     secrets: dict[str, str]
@@ -68,16 +69,17 @@ async def world(database_url: str, tavus: TavusStandIn) -> AsyncIterator[World]:
         secrets[job_id] = secret
         return f"https://bot.example.com/tavus/callback/{job_id}/{secret}"
 
+    client = TavusClient(http)
     service = ReplicaService(
         store=store,
-        tavus=TavusClient(http),
+        tavus=client,
         callback_url=callback_url,
         wake_sender=lambda: woken.append(1),
         poll_interval=POLL,
         create_timeout=timedelta(seconds=30),
     )
     reconciler = Reconciler(store=store, service=service, tick=0.01)
-    yield World(clock, store, tavus, service, reconciler, secrets, woken)
+    yield World(clock, store, tavus, client, service, reconciler, secrets, woken)
     await http.aclose()
     await store.close()
 
@@ -316,13 +318,24 @@ def _body() -> dict[str, str]:
     return {"train_video_url": "https://cdn.example.com/d.mp4", "model_name": "phoenix-4"}
 
 
-async def test_callbacks_arriving_together_are_confirmed_with_one_request(world: World) -> None:
+async def test_lookups_made_together_are_answered_by_one_request(world: World) -> None:
+    jobs = [await training(world) for _ in range(6)]
+    ids = [job.replica_id for job in jobs if job.replica_id is not None]
+    lookups = Lookups(world.client)
+
+    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
+
+    assert [replica.replica_id for replica in replicas] == ids
+    assert world.tavus.lists == [ids]
+    assert world.tavus.gets == ids  # the list request's ids, and no GET of its own
+
+
+async def test_callbacks_arriving_together_each_settle_their_own_job(world: World) -> None:
     jobs = [await training(world) for _ in range(6)]
     bodies = []
     for job in jobs:
         assert job.replica_id is not None
         bodies.append(world.tavus.finish(job.replica_id))
-    world.tavus.gets.clear()
 
     verdicts = await asyncio.gather(
         *(
@@ -332,11 +345,8 @@ async def test_callbacks_arriving_together_are_confirmed_with_one_request(world:
     )
 
     assert verdicts == [Verdict.SETTLED] * 6
-    listed = [replica_id for asked in world.tavus.lists for replica_id in asked]
-    alone = len(world.tavus.gets) - len(listed)
-    # Each callback asks once; how they fall into batches depends on when each arrives.
-    assert len(world.tavus.lists) + alone < 6
-    assert max(map(len, world.tavus.lists)) >= 2
+    for job in jobs:
+        assert (await world.job(job.id)).status is JobStatus.READY
 
 
 async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World) -> None:

@@ -166,7 +166,7 @@ def status_view(title: str, text: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": title},
-        "close": {"type": "plain_text", "text": "Close"},
+        "close": {"type": "plain_text", "text": messages.VIEW_CLOSE},
         "blocks": [section(text)],
     }
 
