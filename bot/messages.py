@@ -97,8 +97,8 @@ CREATE_UNAVAILABLE = "Tavus is not available right now ({message}). Try again in
 NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. Tavus said: “{error}”"
 UNKNOWN_DM = (
     "<@{user}> I can't tell whether Tavus created your replica *{name}* ({error}). Check your "
-    "replicas in the Tavus portal before trying again, so you are not charged twice. If Tavus "
-    "calls me back about it, I'll post its training here."
+    "replicas in the Tavus portal before trying again, so you are not charged twice. If I find "
+    "it at Tavus, I'll post its training here."
 )
 
 # Reasons the bot records for a job (they show up in its messages).

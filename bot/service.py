@@ -34,6 +34,10 @@ ORPHAN_GRACE = timedelta(seconds=60)
 STALE_AFTER = timedelta(hours=24)
 # Trainings older than this are polled half as often: they change slowly, if at all.
 SLOW_POLL_AFTER = timedelta(hours=6)
+# How long a create whose answer was lost is looked for in Tavus's list of replicas.
+LOST_SEARCH = timedelta(hours=6)
+# Tavus's clock and ours may disagree a little about when a replica was made.
+CLOCK_SKEW = timedelta(minutes=2)
 # When a callback cannot be checked against Tavus, the reconciler looks again this soon.
 RECHECK_SOON = timedelta(seconds=30)
 # What Tavus answers for a replica id it does not know (400 "Invalid replica_id", or 404).
@@ -303,7 +307,8 @@ class ReplicaService:
                 to=JobStatus.UNKNOWN if uncertain else JobStatus.REJECTED,
                 # Tavus may quote the callback URL back; its secret must not reach a message.
                 error_message=str(error).replace(secret.value, "…"),
-                next_check_at=None,
+                # An unknown outcome is looked for in Tavus's list of replicas later.
+                next_check_at=self._store.now() + self._poll_interval if uncertain else None,
                 notice=NoticeKind.NOT_STARTED if tell_by_dm else None,
             )
             self._wake_sender()
@@ -356,12 +361,14 @@ class ReplicaService:
                 from_=(JobStatus.CREATING,),
                 to=JobStatus.UNKNOWN,
                 error_message=messages.RESTARTED_MID_CREATE,
-                next_check_at=None,
+                next_check_at=self._store.now(),
                 notice=NoticeKind.NOT_STARTED,
             )
             self._wake_sender()
         elif job.status in (JobStatus.TRAINING, JobStatus.STALE) and job.replica_id is not None:
             await self._poll(job, job.replica_id)
+        elif job.status is JobStatus.UNKNOWN and job.replica_id is None:
+            await self._find_lost(job)
         else:
             # Nothing to do for it: a job left due would come first in every round, forever.
             await self._store.claim_check(job.id, until=None)
@@ -400,6 +407,40 @@ class ReplicaService:
                 notice=NoticeKind.STALE,
             )
             self._wake_sender()
+
+    async def _find_lost(self, job: Job) -> None:
+        """Look for the replica of a create whose answer was lost, by name and time.
+
+        Adopted only when exactly one replica of that name, made since the job, belongs to no
+        other job; otherwise looked for again next round, for LOST_SEARCH at most.
+        """
+        now = self._store.now()
+        young = now - job.created_at < LOST_SEARCH
+        if (
+            await self._store.claim_check(
+                job.id, until=now + self._poll_interval if young else None
+            )
+            is None
+        ):
+            return
+        try:
+            replicas = await self._tavus.recent_replicas()
+        except TavusError as error:
+            log.info("job %s: could not list replicas (%s)", job.id, error)
+            return
+        since = job.created_at - CLOCK_SKEW
+        candidates = [
+            replica
+            for replica in replicas
+            if replica.replica_name == job.request.replica_name
+            and (replica.created_at is None or replica.created_at >= since)
+            and await self._store.job_of_replica(replica.replica_id) is None
+        ]
+        if len(candidates) != 1:
+            return
+        adopted = await self._adopt(job, candidates[0])
+        if adopted is not None:
+            await self._settle(adopted, candidates[0])
 
     async def _adopt(self, job: Job, replica: Replica) -> Job | None:
         # A create whose answer was lost: the callback URL's secret proves the replica is ours.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -62,6 +63,7 @@ class Replica:
     error_message: str | None = None
     model_name: str | None = None
     thumbnail_video_url: str | None = None
+    created_at: datetime | None = None
 
 
 class TavusClient:
@@ -110,6 +112,14 @@ class TavusClient:
     async def get_replica(self, replica_id: str) -> Replica:
         """The current state of one replica."""
         return _replica(await self._request("GET", _replica_path(replica_id)))
+
+    async def recent_replicas(self, *, limit: int = 100) -> list[Replica]:
+        """The account's own replicas, the first page of Tavus's list (newest first)."""
+        data = await self._request(
+            "GET", "/v2/replicas", params={"limit": limit, "page": 1, "replica_type": "user"}
+        )
+        items = data.get("data")
+        return [_replica(item) for item in items if isinstance(item, dict)] if items else []
 
     async def get_replicas(self, replica_ids: Sequence[str]) -> dict[str, Replica]:
         """Several replicas in one request (the list endpoint's `replica_ids` filter).
@@ -221,7 +231,19 @@ def _replica(data: dict[str, Any]) -> Replica:
         error_message=_text(data.get("error_message")),
         model_name=_text(data.get("model_name")),
         thumbnail_video_url=_text(data.get("thumbnail_video_url")),
+        created_at=_moment(data.get("created_at")),
     )
+
+
+def _moment(value: object) -> datetime | None:
+    # Tavus writes ISO 8601 with a Z; anything unreadable is simply unknown.
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _replica_id(data: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,7 +12,7 @@ import pytest
 
 from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
 from bot.reconciler import Reconciler
-from bot.service import Lookups, ReplicaService, Started, Verdict
+from bot.service import Lookups, NotStarted, ReplicaService, Started, Verdict
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from tests.standins.server import Fault
@@ -365,3 +365,65 @@ async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World
     )
 
     assert verdicts == [Verdict.SETTLED] * 2
+
+
+async def lost_create(world: World, name: str = "Dana") -> Job:
+    """A create Tavus carried out but whose answer never came back (a timeout)."""
+    world.clock.now = datetime.now(UTC)  # compared with the stand-in's real creation times
+    world.tavus.fail_next("create", Fault(delay=2.5))  # longer than the client's 2 s
+    before = len(world.tavus.replicas)
+    job = await world.service.accept(REQUESTER, replace(REQUEST, replica_name=name))
+    outcome = await world.service.start(job)
+    assert isinstance(outcome, NotStarted)
+    await world.tavus.wait_until(lambda: len(world.tavus.replicas) > before, within=5)
+    lost = await world.job(job.id)
+    assert lost.status is JobStatus.UNKNOWN
+    return lost
+
+
+async def test_a_create_whose_answer_was_lost_is_found_in_tavus_list_and_announced(
+    world: World,
+) -> None:
+    job = await lost_create(world)
+    [replica_id] = world.tavus.replicas
+
+    world.clock.advance(POLL)
+    await world.reconciler.round()
+
+    found = await world.job(job.id)
+    assert (found.status, found.replica_id) == (JobStatus.TRAINING, replica_id)
+    assert await world.owed(job.id) == ["announcement", "card"]  # its progress, too
+
+
+async def test_two_replicas_of_the_same_name_are_not_guessed_between(world: World) -> None:
+    job = await lost_create(world)
+    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
+        await c.post("/v2/replicas", json={**_body(), "replica_name": "Dana"})
+
+    world.clock.advance(POLL)
+    await world.reconciler.round()
+
+    assert (await world.job(job.id)).status is JobStatus.UNKNOWN
+
+
+async def test_a_replica_that_is_another_jobs_is_not_adopted(world: World) -> None:
+    other = await training(world)  # "Dana" too, and its replica is known
+    job = await lost_create(world)
+    lost_replica = next(r for r in world.tavus.replicas if r != other.replica_id)
+    del world.tavus.replicas[lost_replica]  # only the other job's replica is left
+
+    world.clock.advance(POLL)
+    await world.reconciler.round()
+
+    assert (await world.job(job.id)).status is JobStatus.UNKNOWN
+
+
+async def test_a_lost_create_is_looked_for_no_longer_than_six_hours(world: World) -> None:
+    job = await lost_create(world)
+    world.tavus.replicas.clear()  # never found
+
+    world.clock.advance(timedelta(hours=7))
+    assert await world.reconciler.round() == 1
+    world.clock.advance(POLL)
+    assert await world.reconciler.round() == 0
+    assert (await world.job(job.id)).next_check_at is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -45,6 +46,7 @@ COMPLETED = {
 }
 
 Answer = httpx.Response | Exception
+EXPECTED_CREATED_AT = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 class FakeTavus:
@@ -214,6 +216,7 @@ async def test_get_replica_reads_every_field(connect: Connect) -> None:
         error_message=None,
         model_name="phoenix-4",
         thumbnail_video_url="https://cdn.tavus.test/thumb.mp4",
+        created_at=EXPECTED_CREATED_AT,
     )
     (request,) = fake.requests
     assert request.method == "GET"
@@ -954,3 +957,33 @@ async def test_a_5xx_answer_is_uncertain_a_429_is_not(connect: Connect, status: 
     with pytest.raises(TavusUnavailable) as caught:
         await create(connect(FakeTavus(httpx.Response(429, json={"error": "slow"}))))
     assert not isinstance(caught.value, TavusUncertain)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2025-01-01T00:00:00Z", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-01-01T00:00:00", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+async def test_a_replicas_creation_time_is_read_when_tavus_gives_one(
+    connect: Connect, written: str | None, read: datetime | None
+) -> None:
+    fake = FakeTavus(httpx.Response(200, json={**COMPLETED, "created_at": written}))
+
+    replica = await connect(fake).get_replica("r783537ef5")
+
+    assert replica.created_at == read
+
+
+async def test_recent_replicas_asks_for_the_accounts_own_newest_first(connect: Connect) -> None:
+    fake = FakeTavus(httpx.Response(200, json={"data": [COMPLETED], "total_count": 1}))
+
+    [replica] = await connect(fake).recent_replicas()
+
+    assert replica.replica_id == "r783537ef5"
+    (request,) = fake.requests
+    assert request.url.params["replica_type"] == "user"
+    assert request.url.params["page"] == "1"

@@ -48,7 +48,8 @@ jobs = Table(
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_jobs_replica_id", "replica_id"),
+    # Unique: two lost creates of the same name must not both adopt one replica.
+    Index("ix_jobs_replica_id", "replica_id", unique=True),
     Index("ix_jobs_status", "status"),
     Index("ix_jobs_next_check_at", "next_check_at"),
 )

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import and_, case, event, exists, func, or_, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -210,6 +210,14 @@ class Store:
                 return _to_job(row._mapping)
         return None
 
+    async def job_of_replica(self, replica_id: str) -> Job | None:
+        """The job a replica belongs to, if any."""
+        async with self._reading() as connection:
+            row = (
+                await connection.execute(select(jobs).where(jobs.c.replica_id == replica_id))
+            ).first()
+        return _to_job(row._mapping) if row is not None else None
+
     async def rename(self, job_id: str, replica_name: str) -> Job | None:
         """Record a replica's new name (after Tavus took it); the card is owed a redraw."""
         async with self._writing() as connection:
@@ -244,11 +252,19 @@ class Store:
             next_check_at=next_check_at,
         )
         allowed = [status.value for status in from_]
-        async with self._writing() as connection:
-            job = await self._update_job(connection, job_id, changes, jobs.c.status.in_(allowed))
-            kinds = (notice,) if isinstance(notice, NoticeKind) else notice or ()
-            for kind in kinds if job is not None else ():
-                await self._add_notice(connection, job_id, kind)
+        try:
+            async with self._writing() as connection:
+                job = await self._update_job(
+                    connection, job_id, changes, jobs.c.status.in_(allowed)
+                )
+                kinds = (notice,) if isinstance(notice, NoticeKind) else notice or ()
+                for kind in kinds if job is not None else ():
+                    await self._add_notice(connection, job_id, kind)
+        except IntegrityError:
+            if replica_id is UNSET:
+                raise
+            # The replica is another job's already: this change loses, like any other race.
+            return None
         return job
 
     async def note_progress(self, job_id: str, progress: str | None) -> Job | None:

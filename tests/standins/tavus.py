@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -64,6 +65,7 @@ class TavusStandIn(StandIn):
             "error_message": None,
             "thumbnail_video_url": None,
             "callback_url": body.get("callback_url"),
+            "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }
         await self.notify()
         return web.json_response({"replica_id": replica_id, "status": "started"})
@@ -77,9 +79,10 @@ class TavusStandIn(StandIn):
             return web.json_response({"message": "Invalid access token"}, status=401)
         if (fault := await self.planned("get")) is not None:
             return fault
+        chosen = wanted or list(reversed(self.replicas))  # the whole list: newest first
         found = [
             {k: v for k, v in self.replicas[i].items() if k != "callback_url"}
-            for i in wanted
+            for i in chosen
             if i in self.replicas
         ]
         return web.json_response({"data": found, "total_count": len(found)})
