@@ -104,6 +104,7 @@ UNKNOWN_DM = (
 # Reasons the bot records for a job (they show up in its messages).
 REPLICA_GONE = "Tavus no longer knows this replica ({message}); it may have been deleted."
 RESTARTED_MID_CREATE = "the bot restarted while asking Tavus"
+NOT_SAVED_IN_TIME = "not saved in time; the user was asked to try again"
 VIEW_CLOSE = "Close"
 
 # The channel message and its thread.

@@ -188,7 +188,7 @@ class ReplicaService:
                 job.id,
                 from_=(JobStatus.QUEUED,),
                 to=JobStatus.REJECTED,
-                error_message="not saved in time; the user was asked to try again",
+                error_message=messages.NOT_SAVED_IN_TIME,
                 next_check_at=None,
             )
         except StoreUnavailable as exc:
@@ -355,7 +355,7 @@ class ReplicaService:
         if job.status is JobStatus.QUEUED:
             await self.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:
-            # Its process died mid-request: only a callback can still tell what Tavus did.
+            # Its process died mid-request: a callback, or Tavus's list, may still tell.
             await self._store.transition(
                 job.id,
                 from_=(JobStatus.CREATING,),
@@ -415,13 +415,8 @@ class ReplicaService:
         other job; otherwise looked for again next round, for LOST_SEARCH at most.
         """
         now = self._store.now()
-        young = now - job.created_at < LOST_SEARCH
-        if (
-            await self._store.claim_check(
-                job.id, until=now + self._poll_interval if young else None
-            )
-            is None
-        ):
+        until = now + self._poll_interval if now - job.created_at < LOST_SEARCH else None
+        if await self._store.claim_check(job.id, until=until) is None:
             return
         try:
             replicas = await self._tavus.recent_replicas()
@@ -443,12 +438,13 @@ class ReplicaService:
             await self._settle(adopted, candidates[0])
 
     async def _adopt(self, job: Job, replica: Replica) -> Job | None:
-        # A create whose answer was lost: the callback URL's secret proves the replica is ours.
+        # A create whose answer was lost, found again by its callback (whose URL's secret
+        # proves the job) or in Tavus's list (unique name and time, no other job's).
         if replica.replica_name != job.request.replica_name:
             return None
         adopted = await self._begin_training(job.id, replica.replica_id)
         if adopted is not None:
-            log.info("job %s: adopted replica %s from its callback", job.id, replica.replica_id)
+            log.info("job %s: adopted replica %s", job.id, replica.replica_id)
             return adopted
         current = await self._store.get_job(job.id)
         return current if current and current.replica_id == replica.replica_id else None

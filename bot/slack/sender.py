@@ -190,8 +190,8 @@ class SlackSender:
         """Queue every due notice in its channel's lane."""
         # Notices already waiting in a lane are left out: no need to read them again.
         for notice, job in await self._store.due_notices(excluding=self._queued):
-            if notice.id in self._queued or self._stopping:
-                continue
+            if self._stopping:
+                break
             key = job.announcement_channel or job.requester.channel_id
             if notice.kind is NoticeKind.NOT_STARTED:
                 key = f"dm:{job.requester.user_id}"
@@ -327,13 +327,7 @@ class SlackSender:
         plan = await self._plan(notice, job)
         if plan.update_ts is not None and plan.channel is not None:
             # Redrawing is idempotent: no need to look for an earlier attempt.
-            response = await self._client.chat_update(
-                channel=plan.channel,
-                ts=plan.update_ts,
-                text=plan.message.text,
-                blocks=plan.message.blocks,
-            )
-            return Posted(str(response["channel"]), str(response["ts"]))
+            return await self._update(plan.channel, plan.update_ts, plan.message)
         if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
             log.info("notice %s had reached Slack already", notice.id)
             return found
@@ -365,25 +359,20 @@ class SlackSender:
                 fallback=blocks.announcement(job, moved_from=channel),
             )
         job = await self._announced(job)
+        announced = job.announcement_channel and job.announcement_ts
         if kind is NoticeKind.CARD:
-            if job.announcement_channel and job.announcement_ts:
-                return Plan(
-                    job.announcement_channel, blocks.card(job), update_ts=job.announcement_ts
-                )
-            if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
-                raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
-            raise Skip("the announcement was never posted: no card to update")
+            if not announced:
+                raise Skip("the announcement was never posted: no card to update")
+            return Plan(job.announcement_channel, blocks.card(job), update_ts=job.announcement_ts)
         message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
-        if job.announcement_channel and job.announcement_ts:
-            return Plan(
-                job.announcement_channel,
-                message,
-                thread_ts=job.announcement_ts,
-                fallback=blocks.moved(message, job.announcement_channel),
-            )
-        if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
-            raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
-        return Plan(None, message)
+        if not announced:
+            return Plan(None, message)
+        return Plan(
+            job.announcement_channel,
+            message,
+            thread_ts=job.announcement_ts,
+            fallback=blocks.moved(message, job.announcement_channel or ""),
+        )
 
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.
@@ -395,13 +384,7 @@ class SlackSender:
         if not (job.announcement_channel and job.announcement_ts):
             return
         try:
-            card = blocks.card(job)
-            await self._client.chat_update(
-                channel=job.announcement_channel,
-                ts=job.announcement_ts,
-                text=card.text,
-                blocks=card.blocks,
-            )
+            await self._update(job.announcement_channel, job.announcement_ts, blocks.card(job))
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
             try:
@@ -410,10 +393,22 @@ class SlackSender:
                 log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
 
+    async def _update(self, channel: str, ts: str, message: blocks.Message) -> Posted:
+        """Redraw a message in place (the card)."""
+        response = await self._client.chat_update(
+            channel=channel, ts=ts, text=message.text, blocks=message.blocks
+        )
+        return Posted(str(response["channel"]), str(response["ts"]))
+
     async def _announced(self, job: Job) -> Job:
-        """The job with its announcement, if that went out after this notice was claimed."""
-        if job.announcement_ts or await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+        """The job with its announcement (re-read if that went out after this claim).
+
+        Raises Later while the announcement is still owed: a thread needs its parent first.
+        """
+        if job.announcement_ts:
             return job
+        if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+            raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
         return await self._store.get_job(job.id) or job
 
     async def _post(
