@@ -146,11 +146,11 @@ async def on_command(
         await client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     if isinstance(parsed, Help | Usage):
-        shown = (
-            screens.text(messages.HELP)
-            if isinstance(parsed, Help)
-            else (screens.usage(parsed.problem))
-        )
+        # Answered in the acknowledgement itself: nothing to look up.
+        if isinstance(parsed, Usage):
+            shown = screens.usage(parsed.problem)
+        else:
+            shown = screens.text(messages.HELP)
         await ack(text=shown.text, blocks=shown.blocks)
         return
     await ack()
