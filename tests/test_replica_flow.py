@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -23,7 +25,7 @@ from tests.flows import (
     submit,
     thread_replies,
 )
-from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, filled
+from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, filled, submission
 from tests.standins.server import Fault
 
 
@@ -296,6 +298,29 @@ async def test_unsigned_or_stale_slack_requests_are_refused(
 
     assert status == 401
     assert bot.slack.called("views.open") == []
+
+
+async def test_a_form_body_changed_after_signing_is_refused_and_saves_nothing(bot: Bot) -> None:
+    view = await open_form(bot)
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    signed = urlencode({"payload": json.dumps(submission(filled(view, **values)))})
+    forged = {**values, form.NAME: "Eve"}
+    sent = urlencode({"payload": json.dumps(submission(filled(view, **forged)))})
+
+    status, _ = await bot.sender.post(sent, bot.sender.headers(signed))
+
+    assert status == 401
+    await asyncio.sleep(0.3)
+    assert bot.tavus.creates == []
+    assert await bot.jobs() == []
+
+
+async def test_a_name_full_of_url_syntax_reaches_tavus_unchanged(bot: Bot) -> None:
+    name = "R&D + Sales = 100% ; café ☕ #1?"
+
+    created = await start_training(bot, announced=False, **{form.NAME: name})
+
+    assert created["replica_name"] == name
 
 
 async def test_health_check_answers_when_the_database_does(bot: Bot) -> None:
