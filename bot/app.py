@@ -22,7 +22,7 @@ from bot import callbacks, slack
 from bot.config import Settings
 from bot.reconciler import Reconciler
 from bot.service import ReplicaService
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, follow_ups
 from bot.slack.sender import SlackSender
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
@@ -77,10 +77,15 @@ async def create_app(settings: Settings) -> web.Application:
         client=bolt_client,
         # slack_events checks signatures before Bolt sees a request; Socket Mode needs none.
         request_verification_enabled=False,
+        # Slack is answered when a listener returns; what follows goes to the follow-ups.
+        process_before_response=True,
         logger=logging.getLogger("bot.bolt"),
     )
     voices = Voices(tavus)
-    slack.register(bolt, Deps(service=service, models=settings.tavus_models, voices=voices))
+    deps = Deps(
+        service=service, models=settings.tavus_models, voices=voices, follow_ups=follow_ups()
+    )
+    slack.register(bolt, deps)
 
     app = web.Application()
     app[STORE] = store
@@ -109,7 +114,10 @@ async def create_app(settings: Settings) -> web.Application:
             await socket.close_async()  # type: ignore[no-untyped-call]
         tasks[1].cancel()
         tasks[2].cancel()
-        await service.drain(settings.shutdown_grace)
+        await asyncio.gather(
+            deps.follow_ups.wait_and_close(settings.shutdown_grace),
+            service.drain(settings.shutdown_grace),
+        )
         await sender.stop(settings.shutdown_grace)
         tasks[0].cancel()
         for task in tasks:

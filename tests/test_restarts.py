@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -118,3 +119,21 @@ async def test_sigterm_while_a_create_is_unanswered_never_calls_it_refused(
         assert "ready" in reply["text"]
     finally:
         await process.kill()
+
+
+async def test_sigterm_right_after_slash_command_still_opens_the_form(
+    bot_process: tuple[Bot, Start],
+) -> None:
+    bot, start = bot_process
+    process = await start()
+    # Slack answers views.open slowly: the stop must wait for the form, not drop it.
+    bot.slack.fail_next("views.open", Fault(delay=1.0))
+    status, _ = await bot.sender.command()
+    assert status == 200
+
+    assert await process.stop(signal.SIGTERM) == 0
+    stopped = time.monotonic()
+
+    [opened] = [call for call in bot.slack.calls if call.method == "views.open"]
+    assert opened.args["_ok"]
+    assert opened.at < stopped  # answered while the process was still there to hear it

@@ -21,7 +21,11 @@ async def try_again(
     """Reopen the form filled in with a failed job's values, in the job's channel."""
     await ack()
     deps = Deps.of(context)
-    job = await deps.service.job(_value(body))
+    await deps.after_ack(_reopen_form(_value(body), body["trigger_id"], client, deps))
+
+
+async def _reopen_form(job_id: str, trigger_id: str, client: AsyncWebClient, deps: Deps) -> None:
+    job = await deps.service.job(job_id)
     if job is None:
         return
     view = form.build(
@@ -30,7 +34,7 @@ async def try_again(
         voices=deps.voices.current,
         prefill=job.request,
     )
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def open_form_from_home(
@@ -41,7 +45,7 @@ async def open_form_from_home(
     deps = Deps.of(context)
     # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
     view = form.build(channel_id=body["user"]["id"], models=deps.models, voices=deps.voices.current)
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    await deps.after_ack(client.views_open(trigger_id=body["trigger_id"], view=view))
 
 
 async def next_page(
@@ -49,9 +53,14 @@ async def next_page(
 ) -> None:
     """Replace the list with its next page."""
     await ack()
+    deps = Deps.of(context)
     page = max(1, int(_value(body)) if _value(body).isdigit() else 1)
     team = body["user"].get("team_id") or body["team"]["id"]
-    jobs, more = await Deps.of(context).service.replicas(team_id=team, page=page)
+    await deps.after_ack(_show_page(team, page, respond, deps))
+
+
+async def _show_page(team: str, page: int, respond: AsyncRespond, deps: Deps) -> None:
+    jobs, more = await deps.service.replicas(team_id=team, page=page)
     shown = screens.replica_list(jobs, page=page, more=more)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
@@ -65,16 +74,21 @@ async def delete_confirmed(
 ) -> None:
     """Delete the replica the user confirmed, checking again that they may."""
     await ack()
-    service = Deps.of(context).service
-    job = await service.job(_value(body))
+    deps = Deps.of(context)
+    await deps.after_ack(_delete(_value(body), body["user"]["id"], client, respond, deps))
+
+
+async def _delete(
+    job_id: str, user: str, client: AsyncWebClient, respond: AsyncRespond, deps: Deps
+) -> None:
+    job = await deps.service.job(job_id)
     if job is None:
         return
-    user = body["user"]["id"]
     if not await may_change(client, user, job):
         words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
     else:
         try:
-            deleted = await service.delete(job)
+            deleted = await deps.service.delete(job)
             words = messages.DELETED.format(**fields_of(deleted))
         except TavusError as error:
             reason = messages.create_failure(error)

@@ -134,17 +134,6 @@ async def on_command(
     """Answer /replica: the form opens at once; other answers only the caller sees."""
     deps = Deps.of(context)
     parsed = parse_command(command.get("text") or "")
-    if isinstance(parsed, OpenForm):
-        # trigger_id lives 3 s: nothing runs between the ack and views.open.
-        await ack()
-        view = form.build(
-            channel_id=command["channel_id"],
-            models=deps.models,
-            voices=deps.voices.current,
-            prefill=prefill(parsed, deps.models[0]),
-        )
-        await client.views_open(trigger_id=command["trigger_id"], view=view)
-        return
     if isinstance(parsed, Help | Usage):
         # Answered in the acknowledgement itself: nothing to look up.
         if isinstance(parsed, Usage):
@@ -154,6 +143,32 @@ async def on_command(
         await ack(text=shown.text, blocks=shown.blocks)
         return
     await ack()
+    if isinstance(parsed, OpenForm):
+        # trigger_id lives 3 s: the form opens right after the answer, nothing in between.
+        await deps.after_ack(_open_form(parsed, command, client, deps))
+    else:
+        await deps.after_ack(_reply(parsed, command, client, respond, deps))
+
+
+async def _open_form(
+    parsed: OpenForm, command: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    view = form.build(
+        channel_id=command["channel_id"],
+        models=deps.models,
+        voices=deps.voices.current,
+        prefill=prefill(parsed, deps.models[0]),
+    )
+    await client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+async def _reply(
+    parsed: ListReplicas | Status | Rename | Delete,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
     try:
         answer = await _answer(parsed, command, client, deps)
     except StoreUnavailable as exc:

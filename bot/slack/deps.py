@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.service import ReplicaService
 from bot.voices import Voices
 
+log = logging.getLogger(__name__)
+
 KEY = "replica_bot"
+
+
+def follow_ups() -> Scheduler:
+    """Where listeners put the work that follows their answer to Slack.
+
+    Bolt answers Slack only when a listener returns (process_before_response), which spares it
+    polling every request for its ack; work after the ack runs here, and shutdown waits for it.
+    """
+
+    def failed(_: Scheduler, context: dict[str, Any]) -> None:
+        log.error("a listener's follow-up failed", exc_info=context.get("exception"))
+
+    return Scheduler(limit=None, exception_handler=failed)
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """The domain service, and the choices the form offers."""
+    """The domain service, the choices the form offers, and where follow-up work runs."""
 
     service: ReplicaService
     models: Sequence[str]
     voices: Voices
+    follow_ups: Scheduler
 
     @staticmethod
     def of(context: AsyncBoltContext) -> Deps:
@@ -27,6 +46,10 @@ class Deps:
         deps = context[KEY]
         assert isinstance(deps, Deps)
         return deps
+
+    async def after_ack(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` once the listener has returned and Slack has its answer."""
+        await self.follow_ups.spawn(work)
 
     def install(self, app: AsyncApp) -> None:
         """Add the middleware that puts these Deps in every request's context."""

@@ -19,11 +19,13 @@ async def show_home(
     """Publish the user's replicas, newest first, with status and progress."""
     if event.get("tab") != "home":
         return
-    user = event["user"]
+    deps = Deps.of(context)
     team = context.team_id or event.get("view", {}).get("team_id", "")
-    jobs, _ = await Deps.of(context).service.replicas(
-        team_id=team, user_id=user, per_page=HOME_ROWS
-    )
+    await deps.after_ack(_publish(team, event["user"], client, deps))
+
+
+async def _publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> None:
+    jobs, _ = await deps.service.replicas(team_id=team, user_id=user, per_page=HOME_ROWS)
     await client.views_publish(user_id=user, view=screens.home(jobs))
 
 

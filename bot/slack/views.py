@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.jobs import Requester
+from bot.jobs import Job, Requester
 from bot.service import NotStarted, Started
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
@@ -48,6 +48,11 @@ async def submit_form(
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
         return
     await ack(response_action="update", view=blocks.submitting_view(job.request.replica_name))
+    await deps.after_ack(_start(job, view["id"], client, deps))
+
+
+async def _start(job: Job, view_id: str, client: AsyncWebClient, deps: Deps) -> None:
+    """Create the replica at Tavus and show in the modal how it went."""
     outcome = await deps.service.start(job)
     if isinstance(outcome, Started):
         shown = blocks.started_view(outcome.job)
@@ -57,7 +62,7 @@ async def submit_form(
     else:
         return  # the reconciler took it over; it tells the requester itself
     try:
-        await client.views_update(view_id=view["id"], view=shown)
+        await client.views_update(view_id=view_id, view=shown)
     except SlackApiError as exc:
         # The user closed the modal: a refusal must still reach them.
         log.info("could not update the modal (%s)", exc.response.get("error"))
