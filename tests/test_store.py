@@ -117,7 +117,7 @@ async def claimed(store: Store, kind: NoticeKind = NoticeKind.RESULT, owner: str
     """A notice owed for a new job and claimed by `owner`."""
     job = await add(store)
     notice = await store.owe(job.id, kind)
-    got = await store.claim_notice(notice.id, owner=owner, until=store.now() + LEASE)
+    got = await store.claim_notice(notice.id, owner=owner, lease=LEASE)
     assert got is not None
     return got[0]
 
@@ -447,18 +447,18 @@ async def test_a_claimed_notice_is_nobody_elses_until_its_lease_runs_out(
     job = await add(store)
     notice = await store.owe(job.id, NoticeKind.RESULT)
 
-    claim = await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+    claim = await store.claim_notice(notice.id, owner="a", lease=LEASE)
 
     assert claim == (notice, job)
-    assert await store.claim_notice(notice.id, owner="b", until=START + LEASE) is None
+    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
     assert await store.due_notices() == []
     clock.advance(seconds=59)
-    assert await store.claim_notice(notice.id, owner="b", until=clock.now + LEASE) is None
+    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
 
     # Owner a went quiet past its lease: b may take over, and a's late word no longer counts.
     clock.advance(seconds=1)
     assert [n.id for n, _ in await store.due_notices()] == [notice.id]
-    assert await store.claim_notice(notice.id, owner="b", until=clock.now + LEASE) is not None
+    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is not None
     assert not await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
     assert (await record(store, notice))["lease_owner"] == "b"
     assert await store.notice_sent(notice.id, owner="b", channel="C1", ts="1.000200")
@@ -469,11 +469,25 @@ async def test_concurrent_claims_of_a_notice_have_exactly_one_winner(store: Stor
     owners = [f"owner-{n}" for n in range(10)]
 
     results = await asyncio.gather(
-        *(store.claim_notice(notice.id, owner=owner, until=START + LEASE) for owner in owners)
+        *(store.claim_notice(notice.id, owner=owner, lease=LEASE) for owner in owners)
     )
 
     [winner] = [owner for owner, result in zip(owners, results, strict=True) if result]
     assert (await record(store, notice))["lease_owner"] == winner
+
+
+async def test_claims_made_at_once_each_get_their_notice_and_a_repeat_gets_none(
+    store: Store,
+) -> None:
+    owed = [await store.owe((await add(store)).id, NoticeKind.RESULT) for _ in range(5)]
+    asked = [notice.id for notice in owed] + [owed[0].id]
+
+    results = await asyncio.gather(
+        *(store.claim_notice(notice_id, owner="a", lease=LEASE) for notice_id in asked)
+    )
+
+    assert [result[0].id if result else None for result in results] == [*asked[:5], None]
+    assert [(await record(store, notice))["lease_owner"] for notice in owed] == ["a"] * 5
 
 
 async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> None:
@@ -483,7 +497,7 @@ async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> N
     await store.notice_failed(failed.id, owner="a", error="channel_not_found")
 
     for notice_id in ("nope", sent.id, failed.id):
-        assert await store.claim_notice(notice_id, owner="b", until=START + LEASE) is None
+        assert await store.claim_notice(notice_id, owner="b", lease=LEASE) is None
 
 
 async def test_a_claimed_post_is_in_doubt_until_recorded_and_says_if_it_was_before(
@@ -495,7 +509,7 @@ async def test_a_claimed_post_is_in_doubt_until_recorded_and_says_if_it_was_befo
     assert (await record(store, notice))["in_doubt"] is True  # from now on it may land
 
     clock.advance(seconds=LEASE.total_seconds() + 1)  # "a" died mid-send
-    again = await store.claim_notice(notice.id, owner="b", until=clock() + LEASE)
+    again = await store.claim_notice(notice.id, owner="b", lease=LEASE)
     assert again is not None
     assert again[0].in_doubt is True  # "b" must look before posting
 
@@ -583,11 +597,11 @@ async def test_a_retried_notice_waits_for_its_time_and_counts_the_failure(
     assert (row["last_error"], row["lease_owner"], row["lease_until"]) == ("HTTP 503", None, None)
     assert aware(row["next_attempt_at"]) == retry_at
     assert await store.due_notices() == []
-    assert await store.claim_notice(notice.id, owner="b", until=START + LEASE) is None
+    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
     assert await store.next_notice_at() == retry_at
 
     clock.now = retry_at
-    claim = await store.claim_notice(notice.id, owner="b", until=retry_at + LEASE)
+    claim = await store.claim_notice(notice.id, owner="b", lease=LEASE)
     assert claim is not None
     assert (claim[0].attempts, claim[0].in_doubt) == (1, True)
 
@@ -597,7 +611,7 @@ async def test_a_retry_that_was_no_failure_does_not_count_towards_backoff(
 ) -> None:
     notice = await claimed(store, owner="a")
     await store.retry_notice(notice.id, owner="a", at=START, error="HTTP 503", in_doubt=True)
-    assert await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+    assert await store.claim_notice(notice.id, owner="a", lease=LEASE)
 
     # A 429 posted nothing and says nothing about this notice.
     await store.retry_notice(
@@ -654,8 +668,8 @@ async def test_releasing_hands_back_only_that_owners_notices(store: Store) -> No
     await store.release_notices(owner="a")
 
     assert {notice.id for notice, _ in await store.due_notices()} == {first.id, second.id}
-    assert await store.claim_notice(first.id, owner="c", until=START + LEASE) is not None
-    assert await store.claim_notice(others.id, owner="c", until=START + LEASE) is None
+    assert await store.claim_notice(first.id, owner="c", lease=LEASE) is not None
+    assert await store.claim_notice(others.id, owner="c", lease=LEASE) is None
     assert (await record(store, others))["lease_owner"] == "b"
     assert (await record(store, sent))["status"] == "sent"
 
@@ -670,7 +684,7 @@ async def test_owes_is_about_pending_notices_of_that_kind_for_that_job(store: St
     assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
     assert not await store.owes(job.id, NoticeKind.RESULT)
     assert not await store.owes(other.id, NoticeKind.ANNOUNCEMENT)
-    await store.claim_notice(notice.id, owner="a", until=START + LEASE)
+    await store.claim_notice(notice.id, owner="a", lease=LEASE)
     # Claimed is still owed: the send may yet fail.
     assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
     await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")

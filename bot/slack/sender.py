@@ -237,9 +237,7 @@ class SlackSender:
             del self._lanes[key]
 
     async def _deliver(self, notice_id: str, pace: Pace) -> None:
-        claimed = await self._store.claim_notice(
-            notice_id, owner=self.owner, until=self._store.now() + self._lease
-        )
+        claimed = await self._store.claim_notice(notice_id, owner=self.owner, lease=self._lease)
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed

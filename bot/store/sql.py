@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -56,6 +56,62 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+Ask = TypeVar("Ask")
+Answer = TypeVar("Answer")
+
+
+class _Together(Generic[Ask, Answer]):
+    """Calls that arrive while the writer is busy, answered by one transaction in its next turn.
+
+    A burst (forms saved, messages claimed for sending) then costs a few transactions instead of
+    one each. Nobody hears back before the transaction that answers them has committed.
+    """
+
+    def __init__(
+        self,
+        writing: Callable[[], contextlib.AbstractAsyncContextManager[AsyncConnection]],
+        answer: Callable[[AsyncConnection, list[Ask]], Awaitable[list[Answer]]],
+    ) -> None:
+        self._writing = writing
+        self._answer = answer
+        self._waiting: list[tuple[Ask, asyncio.Future[Answer]]] = []
+        self._turns: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, ask: Ask) -> Answer:
+        answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ask, answered))
+        if len(self._waiting) == 1:
+            turn = asyncio.create_task(self._turn())
+            self._turns.add(turn)
+            turn.add_done_callback(self._turns.discard)
+        return await answered
+
+    async def _turn(self) -> None:
+        batch: list[tuple[Ask, asyncio.Future[Answer]]] = []
+        try:
+            async with self._writing() as connection:
+                batch, self._waiting = self._waiting, []
+                answers = await self._answer(connection, [ask for ask, _ in batch])
+        except Exception as exc:
+            # Failed before or after taking the batch: either way its callers hear why.
+            if not batch:
+                batch, self._waiting = self._waiting, []
+            for _, answered in batch:
+                if not answered.done():
+                    answered.set_exception(exc)
+            return
+        for (_, answered), answer in zip(batch, answers, strict=True):
+            if not answered.done():
+                answered.set_result(answer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    notice_id: str
+    owner: str
+    lease: timedelta
+
+
 class Store:
     """Persistence for jobs and the outbox; every state change is a compare-and-set."""
 
@@ -67,8 +123,8 @@ class Store:
         self._one_writer = (
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
-        self._unsaved: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        self._flushes: set[asyncio.Task[None]] = set()
+        self._save_jobs = _Together(self._writing, self._insert_jobs)
+        self._claim_notices = _Together(self._writing, self._claim)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
@@ -139,35 +195,13 @@ class Store:
             "created_at": now,
             "updated_at": now,
         }
-        saved = asyncio.get_running_loop().create_future()
-        self._unsaved.append((values, saved))
-        if len(self._unsaved) == 1:
-            flush = asyncio.create_task(self._save_jobs())
-            self._flushes.add(flush)
-            flush.add_done_callback(self._flushes.discard)
-        await saved
+        await self._save_jobs(values)
         return _to_job(values)
 
-    async def _save_jobs(self) -> None:
-        # Group commit: every job saved while the writer was busy goes in one transaction, so
-        # a burst of forms costs a few commits instead of one each.
-        batch: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        try:
-            async with self._writing() as connection:
-                batch, self._unsaved = self._unsaved, []
-                if batch:
-                    await connection.execute(jobs.insert(), [values for values, _ in batch])
-        except Exception as exc:
-            # Failed before or after taking the batch: either way its callers hear why.
-            if not batch:
-                batch, self._unsaved = self._unsaved, []
-            for _, saved in batch:
-                if not saved.done():
-                    saved.set_exception(exc)
-            return
-        for _, saved in batch:
-            if not saved.done():
-                saved.set_result(None)
+    @staticmethod
+    async def _insert_jobs(connection: AsyncConnection, rows: list[dict[str, Any]]) -> list[None]:
+        await connection.execute(jobs.insert(), rows)
+        return [None] * len(rows)
 
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, if there is one."""
@@ -401,40 +435,71 @@ class Store:
         return _aware(earliest) if earliest is not None else None
 
     async def claim_notice(
-        self, notice_id: str, *, owner: str, until: datetime
+        self, notice_id: str, *, owner: str, lease: timedelta
     ) -> tuple[Notice, Job] | None:
-        """Take a due notice for sending until `until`; None if it is not free and due.
+        """Take a due notice for sending, for `lease` from now; None if it is not free and due.
 
         From here until it is recorded sent, a post may have landed: the claim marks it in
         doubt. The notice returned says whether an earlier attempt already was.
         """
+        return await self._claim_notices(_Claim(notice_id, owner, lease))
+
+    async def _claim(
+        self, connection: AsyncConnection, claims: list[_Claim]
+    ) -> list[tuple[Notice, Job] | None]:
         now = self._clock()
         free = (
-            notices.c.id == notice_id,
             notices.c.status == "pending",
             notices.c.next_attempt_at <= now,
             or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
         )
-        async with self._writing() as connection:
-            before = (await connection.execute(select(notices).where(*free))).first()
-            if before is None:
-                return None
+        ids = {claim.notice_id for claim in claims}
+        found = await connection.execute(
+            select(*(column.label(f"n_{column.name}") for column in notices.c), jobs)
+            .join(jobs, jobs.c.id == notices.c.job_id)
+            .where(notices.c.id.in_(ids), *free)
+        )
+        before = {
+            row.n_id: (_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in found
+        }
+        taken: dict[str, _Claim] = {}
+        for owner, lease in dict.fromkeys((claim.owner, claim.lease) for claim in claims):
+            wanted = {
+                claim.notice_id
+                for claim in claims
+                if (claim.owner, claim.lease) == (owner, lease)
+                and claim.notice_id in before
+                and claim.notice_id not in taken
+            }
+            if not wanted:
+                continue
             claimed = await connection.execute(
                 update(notices)
-                .where(*free)
+                .where(notices.c.id.in_(wanted), *free)
                 .values(
                     lease_owner=owner,
-                    lease_until=_utc(until),
-                    in_doubt=before.kind != NoticeKind.CARD.value or before.in_doubt,
+                    lease_until=_utc(now + lease),
+                    # Cards are redrawn, never posted: a repeat of one does no harm.
+                    in_doubt=case(
+                        (notices.c.kind != NoticeKind.CARD.value, True),
+                        else_=notices.c.in_doubt,
+                    ),
                     updated_at=now,
                 )
                 .returning(notices.c.id)
             )
-            if claimed.first() is None:
-                return None  # another instance claimed it between the two statements
-            job = (await connection.execute(select(jobs).where(jobs.c.id == before.job_id))).first()
-        assert job is not None, "a notice outlived its job"
-        return _to_notice(before._mapping), _to_job(job._mapping)
+            # Another instance may have claimed some between the two statements.
+            for (notice_id,) in claimed:
+                taken[notice_id] = next(
+                    claim
+                    for claim in claims
+                    if claim.notice_id == notice_id and (claim.owner, claim.lease) == (owner, lease)
+                )
+        # Each notice goes to one claim only, even when asked for twice in the same batch.
+        return [
+            before[claim.notice_id] if taken.get(claim.notice_id) is claim else None
+            for claim in claims
+        ]
 
     async def notice_sent(
         self, notice_id: str, *, owner: str, channel: str, ts: str, error: str | None = None
