@@ -462,15 +462,15 @@ class Store:
         before = {
             row.n_id: (_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in found
         }
+        # Per owner and lease, the first claim of each notice: a repeat in the batch gets None.
+        asked: dict[tuple[str, timedelta], dict[str, _Claim]] = {}
+        for claim in claims:
+            if claim.notice_id in before:
+                group = asked.setdefault((claim.owner, claim.lease), {})
+                group.setdefault(claim.notice_id, claim)
         taken: dict[str, _Claim] = {}
-        for owner, lease in dict.fromkeys((claim.owner, claim.lease) for claim in claims):
-            wanted = {
-                claim.notice_id
-                for claim in claims
-                if (claim.owner, claim.lease) == (owner, lease)
-                and claim.notice_id in before
-                and claim.notice_id not in taken
-            }
+        for (owner, lease), firsts in asked.items():
+            wanted = [notice_id for notice_id in firsts if notice_id not in taken]
             if not wanted:
                 continue
             claimed = await connection.execute(
@@ -490,12 +490,7 @@ class Store:
             )
             # Another instance may have claimed some between the two statements.
             for (notice_id,) in claimed:
-                taken[notice_id] = next(
-                    claim
-                    for claim in claims
-                    if claim.notice_id == notice_id and (claim.owner, claim.lease) == (owner, lease)
-                )
-        # Each notice goes to one claim only, even when asked for twice in the same batch.
+                taken[notice_id] = firsts[notice_id]
         return [
             before[claim.notice_id] if taken.get(claim.notice_id) is claim else None
             for claim in claims
