@@ -514,6 +514,28 @@ async def test_a_claimed_post_is_in_doubt_until_recorded_and_says_if_it_was_befo
     assert again[0].in_doubt is True  # "b" must look before posting
 
 
+async def test_deliveries_recorded_at_once_are_each_recorded_or_refused(store: Store) -> None:
+    announcement = await claimed(store, NoticeKind.ANNOUNCEMENT, owner="a")
+    result = await claimed(store, NoticeKind.RESULT, owner="a")
+    others = await claimed(store, NoticeKind.RESULT, owner="b")
+
+    recorded = await asyncio.gather(
+        store.notice_sent(announcement.id, owner="a", channel="C1", ts="1.000100"),
+        store.notice_sent(result.id, owner="a", channel="C2", ts="1.000200"),
+        store.notice_sent(others.id, owner="a", channel="C3", ts="1.000300"),
+    )
+
+    assert recorded == [True, True, False]
+    job = await stored(store, announcement.job_id)
+    assert (job.announcement_channel, job.announcement_ts) == ("C1", "1.000100")
+    assert [(await record(store, n))["status"] for n in (announcement, result, others)] == [
+        "sent",
+        "sent",
+        "pending",
+    ]
+    assert (await record(store, result))["ts"] == "1.000200"
+
+
 async def test_a_claimed_card_is_never_in_doubt(store: Store) -> None:
     notice = await claimed(store, NoticeKind.CARD, owner="a")
 

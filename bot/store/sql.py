@@ -63,7 +63,7 @@ Answer = TypeVar("Answer")
 class _Together(Generic[Ask, Answer]):
     """Calls that arrive while the writer is busy, answered by one transaction in its next turn.
 
-    A burst (forms saved, messages claimed for sending) then costs a few transactions instead of
+    A burst (forms saved, messages claimed and recorded sent) costs a few transactions instead of
     one each. Nobody hears back before the transaction that answers them has committed.
     """
 
@@ -112,6 +112,15 @@ class _Claim:
     lease: timedelta
 
 
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    notice_id: str
+    owner: str
+    channel: str
+    ts: str
+    error: str | None
+
+
 class Store:
     """Persistence for jobs and the outbox; every state change is a compare-and-set."""
 
@@ -125,6 +134,7 @@ class Store:
         )
         self._save_jobs = _Together(self._writing, self._insert_jobs)
         self._claim_notices = _Together(self._writing, self._claim)
+        self._record_sent = _Together(self._writing, self._mark_sent)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
@@ -503,16 +513,20 @@ class Store:
 
         An announcement's message also becomes its job's thread.
         """
-        async with self._writing() as connection:
+        return await self._record_sent(_Sent(notice_id, owner, channel, ts, error))
+
+    async def _mark_sent(self, connection: AsyncConnection, sents: list[_Sent]) -> list[bool]:
+        ours = []
+        for sent in sents:
             row = (
                 await connection.execute(
                     update(notices)
-                    .where(notices.c.id == notice_id, notices.c.lease_owner == owner)
+                    .where(notices.c.id == sent.notice_id, notices.c.lease_owner == sent.owner)
                     .values(
                         status="sent",
-                        channel=channel,
-                        ts=ts,
-                        last_error=error,
+                        channel=sent.channel,
+                        ts=sent.ts,
+                        last_error=sent.error,
                         in_doubt=False,
                         lease_owner=None,
                         lease_until=None,
@@ -525,10 +539,11 @@ class Store:
                 await self._update_job(
                     connection,
                     row.job_id,
-                    {"announcement_channel": channel, "announcement_ts": ts},
+                    {"announcement_channel": sent.channel, "announcement_ts": sent.ts},
                     None,
                 )
-        return row is not None
+            ours.append(row is not None)
+        return ours
 
     async def retry_notice(
         self,
