@@ -490,6 +490,19 @@ async def test_claims_made_at_once_each_get_their_notice_and_a_repeat_gets_none(
     assert [(await record(store, notice))["lease_owner"] for notice in owed] == ["a"] * 5
 
 
+async def test_a_claim_given_up_before_its_turn_takes_nothing(store: Store) -> None:
+    notice = await store.owe((await add(store)).id, NoticeKind.RESULT)
+    claim = asyncio.create_task(store.claim_notice(notice.id, owner="a", lease=LEASE))
+    await asyncio.sleep(0)  # it is waiting for the writer's next turn
+
+    claim.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await claim
+    assert [n.id for n, _ in await store.due_notices()] == [notice.id]
+    assert (await record(store, notice))["lease_owner"] is None
+
+
 async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> None:
     sent = await claimed(store)
     await store.notice_sent(sent.id, owner="a", channel="C1", ts="1.000100")

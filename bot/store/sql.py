@@ -87,14 +87,18 @@ class _Together(Generic[Ask, Answer]):
         return await answered
 
     async def _turn(self) -> None:
-        batch: list[tuple[Ask, asyncio.Future[Answer]]] = []
+        batch: list[tuple[Ask, asyncio.Future[Answer]]] | None = None
         try:
             async with self._writing() as connection:
                 batch, self._waiting = self._waiting, []
+                # A caller that gave up while waiting (a shutdown) asks for nothing any more.
+                batch = [(ask, answered) for ask, answered in batch if not answered.done()]
+                if not batch:
+                    return
                 answers = await self._answer(connection, [ask for ask, _ in batch])
         except Exception as exc:
             # Failed before or after taking the batch: either way its callers hear why.
-            if not batch:
+            if batch is None:
                 batch, self._waiting = self._waiting, []
             for _, answered in batch:
                 if not answered.done():
