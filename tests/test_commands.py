@@ -222,6 +222,13 @@ async def test_status_of_an_unknown_replica_says_so(bot: Bot) -> None:
     assert answer["response_type"] == "ephemeral"
 
 
+async def test_a_command_that_mentions_payload_is_answered_like_any_other(bot: Bot) -> None:
+    # Bolt alone takes any form body containing "payload" for a button click, and drops it.
+    answer = await ask(bot, "status payload-demo")
+
+    assert "I don't know a replica `payload-demo`" in answer["text"]
+
+
 # --- the prefilled form ---------------------------------------------------------------------
 
 

@@ -278,9 +278,11 @@ async def test_announcement_and_result_go_to_a_dm_when_the_bot_cannot_join_the_c
     [
         {},
         {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64},
+        {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=" + "0" * 64},
         "wrong-secret",
         "stale",
     ],
+    ids=["none", "forged", "malformed", "wrong-secret", "stale"],
 )
 async def test_unsigned_or_stale_slack_requests_are_refused(
     bot: Bot, headers: dict[str, str] | str
@@ -321,6 +323,19 @@ async def test_a_name_full_of_url_syntax_reaches_tavus_unchanged(bot: Bot) -> No
     created = await start_training(bot, announced=False, **{form.NAME: name})
 
     assert created["replica_name"] == name
+
+
+async def test_a_body_that_is_not_text_is_refused(bot: Bot) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            bot.sender.events_url,
+            data=b"command=%2Freplica&text=\xff\xfe",
+            headers=bot.sender.headers("anything"),
+        ) as response,
+    ):
+        assert response.status == 401
+    assert bot.slack.called("views.open") == []
 
 
 async def test_health_check_answers_when_the_database_does(bot: Bot) -> None:

@@ -48,7 +48,16 @@ class Deps:
         return deps
 
     async def after_ack(self, work: Coroutine[Any, Any, object]) -> None:
-        """Run `work` once the listener has returned and Slack has its answer."""
+        """Run `work` once the listener has returned and Slack has its answer.
+
+        Never raises: Slack has been answered, and an error here would turn that answer into a 500.
+        """
+        if self.follow_ups.closed:
+            # A request that came in as the bot was stopping (Socket Mode does not wait for them).
+            # A job it saved is not lost: the next start resumes it.
+            log.warning("shutting down: dropped a follow-up (%r)", work)
+            work.close()
+            return
         await self.follow_ups.spawn(work)
 
     def install(self, app: AsyncApp) -> None:

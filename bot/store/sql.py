@@ -86,6 +86,10 @@ class _Together(Generic[Ask, Answer]):
             turn.add_done_callback(self._turns.discard)
         return await answered
 
+    async def finish(self) -> None:
+        """Wait for the turns under way (their callers may have given up on them)."""
+        await asyncio.gather(*self._turns, return_exceptions=True)
+
     async def _turn(self) -> None:
         batch: list[tuple[Ask, asyncio.Future[Answer]]] | None = None
         try:
@@ -96,6 +100,7 @@ class _Together(Generic[Ask, Answer]):
                 if not batch:
                     return
                 answers = await self._answer(connection, [ask for ask, _ in batch])
+            answered_by = list(zip(batch, answers, strict=True))
         except Exception as exc:
             # Failed before or after taking the batch: either way its callers hear why.
             if batch is None:
@@ -104,7 +109,7 @@ class _Together(Generic[Ask, Answer]):
                 if not answered.done():
                     answered.set_exception(exc)
             return
-        for (_, answered), answer in zip(batch, answers, strict=True):
+        for (_, answered), answer in answered_by:
             if not answered.done():
                 answered.set_result(answer)
 
@@ -171,8 +176,14 @@ class Store:
         async with self._writing() as connection:
             await connection.run_sync(_upgrade)
 
+    async def finish_writes(self) -> None:
+        """Wait for batched writes under way, so that nothing lands after what follows."""
+        for together in (self._save_jobs, self._claim_notices, self._record_sent):
+            await together.finish()
+
     async def close(self) -> None:
-        """Release every connection."""
+        """Finish the writes under way, then release every connection."""
+        await self.finish_writes()
         await self._engine.dispose()
 
     async def ping(self) -> None:
