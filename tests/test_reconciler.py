@@ -351,20 +351,15 @@ async def test_callbacks_arriving_together_each_settle_their_own_job(world: Worl
 
 async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World) -> None:
     jobs = [await training(world) for _ in range(2)]
-    bodies = []
-    for job in jobs:
-        assert job.replica_id is not None
-        bodies.append(world.tavus.finish(job.replica_id))
+    ids = [job.replica_id for job in jobs if job.replica_id is not None]
     world.tavus.fail_next("get", Fault(200, {"data": []}))  # the list answers nothing
+    lookups = Lookups(world.client)
 
-    verdicts = await asyncio.gather(
-        *(
-            world.service.take_callback(job.id, world.secrets[job.id], body)
-            for job, body in zip(jobs, bodies, strict=True)
-        )
-    )
+    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
 
-    assert verdicts == [Verdict.SETTLED] * 2
+    assert [replica.replica_id for replica in replicas] == ids
+    assert world.tavus.lists == [ids]
+    assert world.tavus.gets == ids + ids  # in the list, then each by itself
 
 
 async def lost_create(world: World, name: str = "Dana") -> Job:
