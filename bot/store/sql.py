@@ -13,7 +13,18 @@ from typing import Any, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, case, event, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -34,6 +45,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 Clock = Callable[[], datetime]
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
+# A notice and its job in one row; the notice's columns are prefixed, since both have an id.
+NOTICES_WITH_JOBS = select(*(column.label(f"n_{column.name}") for column in notices.c), jobs).join(
+    jobs, jobs.c.id == notices.c.job_id
+)
 
 
 def utcnow() -> datetime:
@@ -425,15 +440,8 @@ class Store:
         self, *, limit: int = 500, excluding: Collection[str] = ()
     ) -> list[tuple[Notice, Job]]:
         """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first."""
-        now = self._clock()
         statement = (
-            select(*(column.label(f"n_{column.name}") for column in notices.c), jobs)
-            .join(jobs, jobs.c.id == notices.c.job_id)
-            .where(
-                notices.c.status == "pending",
-                notices.c.next_attempt_at <= now,
-                or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
-            )
+            NOTICES_WITH_JOBS.where(*_free_and_due(self._clock()))
             .order_by(notices.c.created_at, notices.c.id)
             .limit(limit)
         )
@@ -441,7 +449,7 @@ class Store:
             statement = statement.where(notices.c.id.not_in(list(excluding)))
         async with self._reading() as connection:
             rows = (await connection.execute(statement)).all()
-        return [(_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in rows]
+        return [_notice_and_job(row._mapping) for row in rows]
 
     async def next_notice_at(self, *, excluding: Collection[str] = ()) -> datetime | None:
         """When the earliest pending notice (not in `excluding`) falls due or its claim ends."""
@@ -473,20 +481,10 @@ class Store:
         self, connection: AsyncConnection, claims: list[_Claim]
     ) -> list[tuple[Notice, Job] | None]:
         now = self._clock()
-        free = (
-            notices.c.status == "pending",
-            notices.c.next_attempt_at <= now,
-            or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
-        )
+        free = _free_and_due(now)
         ids = {claim.notice_id for claim in claims}
-        found = await connection.execute(
-            select(*(column.label(f"n_{column.name}") for column in notices.c), jobs)
-            .join(jobs, jobs.c.id == notices.c.job_id)
-            .where(notices.c.id.in_(ids), *free)
-        )
-        before = {
-            row.n_id: (_to_notice(row._mapping, "n_"), _to_job(row._mapping)) for row in found
-        }
+        found = await connection.execute(NOTICES_WITH_JOBS.where(notices.c.id.in_(ids), *free))
+        before = {row.n_id: _notice_and_job(row._mapping) for row in found}
         # Per owner and lease, the first claim of each notice: a repeat in the batch gets None.
         asked: dict[tuple[str, timedelta], dict[str, _Claim]] = {}
         for claim in claims:
@@ -743,6 +741,19 @@ def _to_job(row: Mapping[Any, Any]) -> Job:
         training_progress=row.get("training_progress"),
         thumbnail_url=row.get("thumbnail_url"),
         next_check_at=_maybe_aware(row.get("next_check_at")),
+    )
+
+
+def _notice_and_job(row: Mapping[Any, Any]) -> tuple[Notice, Job]:
+    return _to_notice(row, "n_"), _to_job(row)
+
+
+def _free_and_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending notices due by `now` that nobody holds (or whose holder's lease has run out)."""
+    return (
+        notices.c.status == "pending",
+        notices.c.next_attempt_at <= now,
+        or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
     )
 
 
