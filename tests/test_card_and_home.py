@@ -208,6 +208,7 @@ async def test_in_a_private_channel_the_requester_is_told_by_dm_and_gets_the_res
     await delivered(bot)
     [reply] = await thread_replies(bot, post)
     assert reply["channel"] == f"D{USER_ID}"
+    assert "ready" in reply["text"]
     assert job["replica_id"] in reply["text"]
     assert messages.CARD_READY in bot.slack.card(post["channel"], post["ts"])["text"]
 

@@ -255,24 +255,6 @@ async def test_refusal_goes_to_a_dm_when_the_modal_was_closed(bot: Bot) -> None:
     assert "Invalid train_video_url" in dm["text"]
 
 
-async def test_announcement_and_result_go_to_a_dm_when_the_bot_cannot_join_the_channel(
-    bot: Bot,
-) -> None:
-    bot.slack.outside.add(CHANNEL_ID)
-    bot.slack.private.add(CHANNEL_ID)
-
-    post = await start_training(bot)
-
-    assert post["channel"] == f"D{USER_ID}"
-    assert f"<#{CHANNEL_ID}>" in post["text"]
-    assert "/invite" in post["text"]
-    [job] = await bot.jobs()
-    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
-    await bot.slack.wait_for_posts(2)
-    [reply] = await thread_replies(bot, post)
-    assert "ready" in reply["text"]
-
-
 @pytest.mark.parametrize(
     "headers",
     [
