@@ -54,7 +54,8 @@ async def next_page(
     """Replace the list with its next page."""
     await ack()
     deps = Deps.of(context)
-    page = max(1, int(_value(body)) if _value(body).isdigit() else 1)
+    value = _value(body)
+    page = max(1, int(value)) if value.isdigit() else 1
     team = body["user"].get("team_id") or body["team"]["id"]
     await deps.after_ack(_show_page(team, page, respond, deps))
 
