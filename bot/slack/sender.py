@@ -181,8 +181,6 @@ class SlackSender:
         for task in self._lane_tasks:
             task.cancel()
         try:
-            # A claim cut off with its lane may still commit: let it, then hand it back too.
-            await self._store.finish_writes()
             await self._store.release_notices(owner=self.owner)
         except StoreUnavailable as exc:
             # Nothing lost: the claims run out by themselves and another instance takes over.

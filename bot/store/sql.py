@@ -191,14 +191,14 @@ class Store:
         async with self._writing() as connection:
             await connection.run_sync(_upgrade)
 
-    async def finish_writes(self) -> None:
-        """Wait for batched writes under way, so that nothing lands after what follows."""
+    async def _finish_writes(self) -> None:
+        """Wait for the batched writes under way, whether or not their callers still wait."""
         for together in (self._save_jobs, self._claim_notices, self._record_sent):
             await together.finish()
 
     async def close(self) -> None:
         """Finish the writes under way, then release every connection."""
-        await self.finish_writes()
+        await self._finish_writes()
         await self._engine.dispose()
 
     async def ping(self) -> None:
@@ -594,6 +594,8 @@ class Store:
 
     async def release_notices(self, *, owner: str) -> None:
         """Hand back every notice this owner holds, so another instance can send it now."""
+        # A claim or delivery record whose caller was cut off may still land: let it first.
+        await self._finish_writes()
         async with self._writing() as connection:
             await connection.execute(
                 update(notices)
