@@ -24,6 +24,7 @@ from bot.jobs import (
     secret_matches,
 )
 from bot.store import Store, StoreUnavailable
+from bot.tasks import start_kept
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusUncertain
 
 log = logging.getLogger(__name__)
@@ -91,9 +92,7 @@ class Lookups:
         """The replica as Tavus reports it now."""
         found: asyncio.Future[Replica] = asyncio.get_running_loop().create_future()
         if not self._waiting:
-            flush = asyncio.create_task(self._flush())
-            self._flushes.add(flush)
-            flush.add_done_callback(self._flushes.discard)
+            start_kept(self._flushes, self._flush())
         self._waiting.setdefault(replica_id, []).append(found)
         return await found
 
@@ -175,9 +174,7 @@ class ReplicaService:
         done, _ = await asyncio.wait({insert}, timeout=within)
         if insert in done:
             return insert.result()
-        abandon = asyncio.create_task(self._abandon(insert))
-        self._in_flight_abandons.add(abandon)
-        abandon.add_done_callback(self._in_flight_abandons.discard)
+        start_kept(self._in_flight_abandons, self._abandon(insert))
         raise StoreUnavailable("the database took too long to answer")
 
     async def _abandon(self, insert: asyncio.Task[Job]) -> None:
@@ -200,9 +197,7 @@ class ReplicaService:
         The work runs in a task of its own: a shutdown waits for it instead of cutting it off
         between Tavus's answer and the store.
         """
-        task = asyncio.create_task(self._start(job, tell_by_dm=tell_by_dm))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        task = start_kept(self._in_flight, self._start(job, tell_by_dm=tell_by_dm))
         return await asyncio.shield(task)
 
     async def drain(self, grace: float) -> None:

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
 from bot.store import Store, StoreUnavailable
+from bot.tasks import start_kept
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +200,7 @@ class SlackSender:
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = deque()
-                task = asyncio.create_task(self._drain(key, lane))
-                self._lane_tasks.add(task)
-                task.add_done_callback(self._lane_tasks.discard)
+                start_kept(self._lane_tasks, self._drain(key, lane))
             lane.append((notice, job))
 
     async def _idle(self) -> float:
@@ -275,9 +274,7 @@ class SlackSender:
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
             if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
                 # Off the lane: the next reply in this channel need not wait for the redraw.
-                redraw = asyncio.create_task(self._redraw_card(job))
-                self._lane_tasks.add(redraw)
-                redraw.add_done_callback(self._lane_tasks.discard)
+                start_kept(self._lane_tasks, self._redraw_card(job))
 
     async def _handle_refusal(self, notice: Notice, exc: SlackApiError, pace: Pace) -> None:
         status = exc.response.status_code

@@ -40,6 +40,7 @@ from bot.jobs import (
     new_id,
 )
 from bot.store.schema import jobs, notices
+from bot.tasks import start_kept
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -96,9 +97,7 @@ class _Together(Generic[Ask, Answer]):
         answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._waiting.append((ask, answered))
         if len(self._waiting) == 1:
-            turn = asyncio.create_task(self._turn())
-            self._turns.add(turn)
-            turn.add_done_callback(self._turns.discard)
+            start_kept(self._turns, self._turn())
         return await answered
 
     async def finish(self) -> None:
