@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot import messages
+from bot.background import start_kept
+from bot.batch import Batch
 from bot.jobs import (
     CallbackSecret,
     Job,
@@ -24,7 +27,6 @@ from bot.jobs import (
     secret_matches,
 )
 from bot.store import Store, StoreUnavailable
-from bot.tasks import start_kept
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected, TavusUncertain
 
 log = logging.getLogger(__name__)
@@ -85,39 +87,30 @@ class Lookups:
 
     def __init__(self, tavus: TavusClient) -> None:
         self._tavus = tavus
-        self._waiting: dict[str, list[asyncio.Future[Replica]]] = {}
-        self._flushes: set[asyncio.Task[None]] = set()
+        self._batch: Batch[None, str, Replica] = Batch(self._window, self._fetch_all)
 
     async def get(self, replica_id: str) -> Replica:
         """The replica as Tavus reports it now."""
-        found: asyncio.Future[Replica] = asyncio.get_running_loop().create_future()
-        if not self._waiting:
-            start_kept(self._flushes, self._flush())
-        self._waiting.setdefault(replica_id, []).append(found)
-        return await found
+        return await self._batch(replica_id)
 
-    async def _flush(self) -> None:
+    @contextlib.asynccontextmanager
+    async def _window(self) -> AsyncIterator[None]:
         await asyncio.sleep(self.WINDOW)
-        batch, self._waiting = self._waiting, {}
-        ids = list(batch)
+        yield
+
+    async def _fetch_all(self, _: None, asked: list[str]) -> list[Replica | Exception]:
+        ids = list(dict.fromkeys(asked))  # two callbacks may ask for the same replica
+        found: dict[str, Replica | Exception] = {}
         for start in range(0, len(ids), self.MAX_BATCH):
             chunk = ids[start : start + self.MAX_BATCH]
             try:
-                found = await self._fetch(chunk)
+                found.update(await self._fetch(chunk))
             except TavusError as error:
-                found = dict.fromkeys(chunk, error)
-            for replica_id in chunk:
-                answer = found[replica_id]
-                for waiter in batch[replica_id]:
-                    if waiter.done():
-                        continue
-                    if isinstance(answer, TavusError):
-                        waiter.set_exception(answer)
-                    else:
-                        waiter.set_result(answer)
+                found.update(dict.fromkeys(chunk, error))
+        return [found[replica_id] for replica_id in asked]
 
-    async def _fetch(self, ids: list[str]) -> dict[str, Replica | TavusError]:
-        found: dict[str, Replica | TavusError] = {}
+    async def _fetch(self, ids: list[str]) -> dict[str, Replica | Exception]:
+        found: dict[str, Replica | Exception] = {}
         if len(ids) > 1:
             found.update(await self._tavus.get_replicas(ids))
         for replica_id in ids:

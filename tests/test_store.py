@@ -10,7 +10,6 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store, StoreUnavailable
-from bot.store.sql import _Together
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
 REQUEST = ReplicaRequest(
@@ -503,33 +501,6 @@ async def test_a_claim_given_up_before_its_turn_takes_nothing(store: Store) -> N
         await claim
     assert [n.id for n, _ in await store.due_notices()] == [notice.id]
     assert (await record(store, notice))["lease_owner"] is None
-
-
-async def test_a_batch_under_way_is_finished_and_waited_for_after_its_caller_gives_up() -> None:
-    inside, go_on = asyncio.Event(), asyncio.Event()
-    written: list[str] = []
-
-    @asynccontextmanager
-    async def writing() -> AsyncIterator[Any]:
-        yield None
-
-    async def write(_: Any, asks: list[str]) -> list[bool]:
-        inside.set()
-        await go_on.wait()
-        written.extend(asks)
-        return [True] * len(asks)
-
-    together = _Together(writing, write)
-    call = asyncio.create_task(together("claim"))
-    await inside.wait()
-    call.cancel()  # e.g. a shutdown cancels the sender's lane mid-claim
-    finishing = asyncio.create_task(together.finish())
-    await asyncio.sleep(0.05)
-
-    assert not finishing.done()  # what follows (handing claims back) must wait for it
-    go_on.set()
-    await finishing
-    assert written == ["claim"]
 
 
 async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> None:

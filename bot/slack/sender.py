@@ -17,10 +17,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import start_kept
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
 from bot.store import Store, StoreUnavailable
-from bot.tasks import start_kept
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.batch import Batch
 from bot.jobs import (
     Job,
     JobStatus,
@@ -40,7 +41,6 @@ from bot.jobs import (
     new_id,
 )
 from bot.store.schema import jobs, notices
-from bot.tasks import start_kept
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -72,62 +72,6 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-Ask = TypeVar("Ask")
-Answer = TypeVar("Answer")
-
-
-class _Together(Generic[Ask, Answer]):
-    """Calls that arrive while the writer is busy, answered by one transaction in its next turn.
-
-    A burst (forms saved, messages claimed and recorded sent) costs a few transactions instead of
-    one each. Nobody hears back before the transaction that answers them has committed.
-    """
-
-    def __init__(
-        self,
-        writing: Callable[[], contextlib.AbstractAsyncContextManager[AsyncConnection]],
-        answer: Callable[[AsyncConnection, list[Ask]], Awaitable[list[Answer]]],
-    ) -> None:
-        self._writing = writing
-        self._answer = answer
-        self._waiting: list[tuple[Ask, asyncio.Future[Answer]]] = []
-        self._turns: set[asyncio.Task[None]] = set()
-
-    async def __call__(self, ask: Ask) -> Answer:
-        answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._waiting.append((ask, answered))
-        if len(self._waiting) == 1:
-            start_kept(self._turns, self._turn())
-        return await answered
-
-    async def finish(self) -> None:
-        """Wait for the turns under way (their callers may have given up on them)."""
-        await asyncio.gather(*self._turns, return_exceptions=True)
-
-    async def _turn(self) -> None:
-        batch: list[tuple[Ask, asyncio.Future[Answer]]] | None = None
-        try:
-            async with self._writing() as connection:
-                batch, self._waiting = self._waiting, []
-                # A caller that gave up while waiting (a shutdown) asks for nothing any more.
-                batch = [(ask, answered) for ask, answered in batch if not answered.done()]
-                if not batch:
-                    return
-                answers = await self._answer(connection, [ask for ask, _ in batch])
-            answered_by = list(zip(batch, answers, strict=True))
-        except Exception as exc:
-            # Failed before or after taking the batch: either way its callers hear why.
-            if batch is None:
-                batch, self._waiting = self._waiting, []
-            for _, answered in batch:
-                if not answered.done():
-                    answered.set_exception(exc)
-            return
-        for (_, answered), answer in answered_by:
-            if not answered.done():
-                answered.set_result(answer)
-
-
 @dataclass(frozen=True, slots=True)
 class _Claim:
     notice_id: str
@@ -155,9 +99,9 @@ class Store:
         self._one_writer = (
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
-        self._save_jobs = _Together(self._writing, self._insert_jobs)
-        self._claim_notices = _Together(self._writing, self._claim)
-        self._record_sent = _Together(self._writing, self._mark_sent)
+        self._save_jobs = Batch(self._writing, self._insert_jobs)
+        self._claim_notices = Batch(self._writing, self._claim)
+        self._record_sent = Batch(self._writing, self._mark_sent)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

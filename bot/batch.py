@@ -1,0 +1,78 @@
+"""Batch: calls made at the same moment, answered together by one request or one transaction.
+
+One mechanism with two uses: the store's group commit (a turn is the writer's next
+transaction) and Tavus lookups (a turn is a short window for others to join). Only what opens
+a turn differs, so that is what a Batch is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+from bot.background import start_kept
+
+Context = TypeVar("Context")
+Ask = TypeVar("Ask")
+Answer = TypeVar("Answer")
+
+
+class Batch(Generic[Context, Ask, Answer]):
+    """Calls that arrive before a turn begins, answered by one call of `answer` in that turn.
+
+    `turn` opens the turn (a transaction, a short wait); the calls waiting once it is open are
+    taken together, and `answer` returns one answer per call, in order. An answer that is an
+    exception is raised to its caller alone; an exception raised by `turn` or `answer` goes to
+    every caller of the turn. Nobody hears back before `turn` has closed (committed).
+    """
+
+    def __init__(
+        self,
+        turn: Callable[[], contextlib.AbstractAsyncContextManager[Context]],
+        answer: Callable[[Context, list[Ask]], Awaitable[Sequence[Answer | Exception]]],
+    ) -> None:
+        self._open_turn = turn
+        self._answer = answer
+        self._waiting: list[tuple[Ask, asyncio.Future[Answer]]] = []
+        self._turns: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, ask: Ask) -> Answer:
+        """Join the next turn and wait for its answer to `ask`."""
+        answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ask, answered))
+        if len(self._waiting) == 1:
+            start_kept(self._turns, self._turn())
+        return await answered
+
+    async def finish(self) -> None:
+        """Wait for the turns under way (their callers may have given up on them)."""
+        await asyncio.gather(*self._turns, return_exceptions=True)
+
+    async def _turn(self) -> None:
+        batch: list[tuple[Ask, asyncio.Future[Answer]]] | None = None
+        try:
+            async with self._open_turn() as context:
+                batch, self._waiting = self._waiting, []
+                # A caller that gave up while waiting (a shutdown) asks for nothing any more.
+                batch = [(ask, answered) for ask, answered in batch if not answered.done()]
+                if not batch:
+                    return
+                answers = await self._answer(context, [ask for ask, _ in batch])
+            answered_by = list(zip(batch, answers, strict=True))
+        except Exception as exc:
+            # Failed before or after taking the batch: either way its callers hear why.
+            if batch is None:
+                batch, self._waiting = self._waiting, []
+            for _, answered in batch:
+                if not answered.done():
+                    answered.set_exception(exc)
+            return
+        for (_, answered), answer in answered_by:
+            if answered.done():
+                continue
+            if isinstance(answer, Exception):
+                answered.set_exception(answer)
+            else:
+                answered.set_result(answer)
