@@ -8,7 +8,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.store.sql import Pool
+from bot.store import Pool
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
 HELP: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""The domain: a replica training job, its states, and the rules for moving between them."""
+"""The domain: a replica training job, its states, and the table of moves between them."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import enum
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 
 class JobStatus(enum.StrEnum):
-    """Where a job is in its life; the comments say which step moves it on."""
+    """Where a job is in its life; MOVES, below, says how it gets here and where it goes next."""
 
     QUEUED = "queued"  # saved when the form was accepted; the create request is not sent yet
     CREATING = "creating"  # the create request to Tavus is on its way
@@ -22,13 +23,18 @@ class JobStatus(enum.StrEnum):
     REJECTED = "rejected"  # Tavus refused the create request (final)
     DELETED = "deleted"  # deleted at Tavus through the bot (final)
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
-    # carrying this job's secret can still reveal it.
+    # carrying this job's secret, or Tavus's list of replicas, can still reveal it.
     UNKNOWN = "unknown"
 
     @property
     def is_final(self) -> bool:
         """Whether nothing more will happen to a job in this state."""
         return self in {JobStatus.READY, JobStatus.FAILED, JobStatus.REJECTED, JobStatus.DELETED}
+
+    @property
+    def is_training(self) -> bool:
+        """Whether Tavus is training the replica: a callback, a poll or a look settles it."""
+        return self in {JobStatus.TRAINING, JobStatus.STALE}
 
 
 class NoticeKind(enum.StrEnum):
@@ -39,6 +45,190 @@ class NoticeKind(enum.StrEnum):
     STALE = "stale"  # a threaded note: training has run for over a day
     CARD = "card"  # the announcement redrawn in place: progress, ready or failed
     NOT_STARTED = "not_started"  # a DM: Tavus did not take the request, or we cannot tell
+
+    @property
+    def is_redraw(self) -> bool:
+        """Whether it redraws the card in place rather than posting a new message.
+
+        A redraw is drawn from the job as it is when sent, so one pending is enough; it is not
+        a new message, so Slack's per-channel pace does not apply and a repeat does no harm.
+        """
+        return self is NoticeKind.CARD
+
+    @property
+    def is_threaded(self) -> bool:
+        """Whether it belongs to the card's thread (or is the card): it waits for the card."""
+        return self in {NoticeKind.RESULT, NoticeKind.STALE, NoticeKind.CARD}
+
+
+class NoticeStatus(enum.StrEnum):
+    """Where an owed notice is in its delivery."""
+
+    PENDING = "pending"  # owed: the sender will (try again to) deliver it
+    SENT = "sent"  # Slack has it (where, is recorded with it)
+    FAILED = "failed"  # given up: Slack refused it for good, or it could not go out for a day
+
+
+class Only(enum.Enum):
+    """When a move owes its notice."""
+
+    ALWAYS = "always"
+    # A card exists only once its announcement has been posted.
+    ONCE_ANNOUNCED = "once announced"
+    # The requester may be watching the form, which then tells them instead.
+    UNLESS_WATCHING = "unless the form shows it"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One named step in a job's life: the states it leaves, the one it enters, what it owes.
+
+    Applied as one compare-and-set: a job in none of `from_` is not moved (another process, or
+    another delivery, got there first), and the notice is owed in the same transaction.
+    """
+
+    name: str
+    from_: frozenset[JobStatus]
+    to: JobStatus | None  # None: the job stays where it is (the card changes, not the state)
+    owes: NoticeKind | None = None
+    only: Only = Only.ALWAYS
+    why: str = ""
+
+    def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
+        """The notice this move owes for `job` as the move left it; None if it owes none."""
+        if self.owes is None:
+            return None
+        if self.only is Only.ONCE_ANNOUNCED and not job.announcement_ts:
+            return None
+        if self.only is Only.UNLESS_WATCHING and watching:
+            return None
+        return self.owes
+
+
+def _move(
+    name: str,
+    from_: Iterable[JobStatus],
+    to: JobStatus | None,
+    owes: NoticeKind | None = None,
+    only: Only = Only.ALWAYS,
+    *,
+    why: str,
+) -> Move:
+    return Move(name, frozenset(from_), to, owes, only, why)
+
+
+S = JobStatus
+EVERY = frozenset(JobStatus)
+
+SEND = _move("send", {S.QUEUED}, S.CREATING, why="the create request goes to Tavus")
+ABANDON = _move("abandon", {S.QUEUED}, S.REJECTED, why="saved too late: the user was told to retry")
+REFUSE = _move(
+    "refuse",
+    {S.CREATING},
+    S.REJECTED,
+    NoticeKind.NOT_STARTED,
+    Only.UNLESS_WATCHING,
+    why="Tavus refused the create (4xx)",
+)
+LOSE_ANSWER = _move(
+    "lose_answer",
+    {S.CREATING},
+    S.UNKNOWN,
+    NoticeKind.NOT_STARTED,
+    Only.UNLESS_WATCHING,
+    why="the create got no answer, or a broken one",
+)
+CUT_OFF = _move(
+    "cut_off",
+    {S.CREATING},
+    S.UNKNOWN,
+    NoticeKind.NOT_STARTED,
+    why="its process died mid-create (a restart)",
+)
+BEGIN_TRAINING = _move(
+    "begin_training",
+    {S.CREATING, S.UNKNOWN},
+    S.TRAINING,
+    NoticeKind.ANNOUNCEMENT,
+    why="Tavus answered, or its callback or list revealed the replica",
+)
+GO_STALE = _move("go_stale", {S.TRAINING}, S.STALE, NoticeKind.STALE, why="training for over a day")
+SUCCEED = _move(
+    "succeed", {S.TRAINING, S.STALE}, S.READY, NoticeKind.RESULT, why="Tavus says ready"
+)
+FAIL = _move(
+    "fail", {S.TRAINING, S.STALE}, S.FAILED, NoticeKind.RESULT, why="Tavus says error, or forgot it"
+)
+DELETE = _move(
+    "delete",
+    EVERY - {S.DELETED},
+    S.DELETED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="deleted at Tavus through the bot",
+)
+RENAME = _move(
+    "rename", EVERY, None, NoticeKind.CARD, Only.ONCE_ANNOUNCED, why="renamed at Tavus too"
+)
+NOTE_PROGRESS = _move(
+    "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"
+)
+
+# Every move a job can make, in the order of a job's life. Nothing else changes a job's state.
+MOVES = (
+    SEND,
+    ABANDON,
+    REFUSE,
+    LOSE_ANSWER,
+    CUT_OFF,
+    BEGIN_TRAINING,
+    GO_STALE,
+    SUCCEED,
+    FAIL,
+    DELETE,
+    RENAME,
+    NOTE_PROGRESS,
+)
+# A move from this many states or more is told in a note: drawn, it would hide the others.
+CROWDED = 4
+
+
+def diagram(moves: Iterable[Move] = MOVES) -> str:
+    """The moves as a Mermaid state diagram (the README's, which a test keeps equal to this)."""
+    lines = ["stateDiagram-v2", "    [*] --> queued: form accepted (saved first)"]
+    notes = []
+    for move in moves:
+        label = move.name + (f" / owes {move.owes.value}" if move.owes else "")
+        if move.to is None:
+            continue  # stays where it is: listed in the table of moves
+        if len(move.from_) >= CROWDED:
+            notes.append(f"    note left of {move.to.value}: {label}, from every other state")
+            continue
+        for status in JobStatus:
+            if status in move.from_:
+                lines.append(f"    {status.value} --> {move.to.value}: {label}")
+    return "\n".join(lines + notes)
+
+
+def table(moves: Iterable[Move] = MOVES) -> str:
+    """The moves as a Markdown table: from where, to where, what each owes, and why."""
+    lines = ["| move | from | to | owes | when |", "|---|---|---|---|---|"]
+    for move in moves:
+        sources = _sources(move)
+        owes = "—" if move.owes is None else move.owes.value
+        if move.owes is not None and move.only is not Only.ALWAYS:
+            owes += f" ({move.only.value})"
+        to = "(stays)" if move.to is None else move.to.value
+        lines.append(f"| `{move.name}` | {sources} | {to} | {owes} | {move.why} |")
+    return "\n".join(lines)
+
+
+def _sources(move: Move) -> str:
+    if move.from_ == EVERY:
+        return "any"
+    if len(move.from_) >= CROWDED:
+        return "any but " + ", ".join(s.value for s in JobStatus if s not in move.from_)
+    return ", ".join(s.value for s in JobStatus if s in move.from_)
 
 
 class Outcome(enum.Enum):

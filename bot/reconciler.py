@@ -37,7 +37,7 @@ class Reconciler:
 
     async def round(self) -> int:
         """Check every job that is due now; returns how many were looked at."""
-        due = await self._store.due_checks(limit=BATCH)
+        due = await self._store.jobs.due(limit=BATCH)
         await asyncio.gather(*(self._check(job) for job in due))
         return len(due)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot import jobs as life
 from bot import messages
 from bot.background import start_kept
 from bot.batch import Batch
@@ -157,7 +158,7 @@ class ReplicaService:
         # Not cancelled on a timeout: a cancelled write still waits for the database to roll
         # back. It is left to finish on its own, and undone if it lands.
         insert = asyncio.create_task(
-            self._store.add_job(
+            self._store.jobs.add(
                 job_id=new_id(),
                 requester=requester,
                 request=request,
@@ -174,10 +175,9 @@ class ReplicaService:
         # The user was told to try again: a late save must not start a second replica.
         try:
             job = await insert
-            await self._store.transition(
+            await self._store.jobs.move(
                 job.id,
-                from_=(JobStatus.QUEUED,),
-                to=JobStatus.REJECTED,
+                life.ABANDON,
                 error_message=messages.NOT_SAVED_IN_TIME,
                 next_check_at=None,
             )
@@ -209,24 +209,24 @@ class ReplicaService:
 
     async def job(self, job_id: str) -> Job | None:
         """One job by its id."""
-        return await self._store.get_job(job_id)
+        return await self._store.jobs.get(job_id)
 
     async def replicas(
         self, *, team_id: str, user_id: str | None = None, page: int = 1, per_page: int = 10
     ) -> tuple[list[Job], bool]:
         """One page of a workspace's (or a requester's) replicas, newest first; and if more."""
-        found = await self._store.jobs_of(
+        found = await self._store.jobs.page(
             team_id=team_id, user_id=user_id, limit=per_page + 1, offset=(page - 1) * per_page
         )
         return found[:per_page], len(found) > per_page
 
     async def find(self, *, team_id: str, query: str) -> Job | None:
         """The workspace's replica with this id, or else this name (the newest such)."""
-        return await self._store.find_job(team_id=team_id, query=query)
+        return await self._store.jobs.find(team_id=team_id, query=query)
 
     async def refresh(self, job: Job) -> Job:
         """A job as Tavus sees it now, settling it if it has finished; as stored if Tavus fails."""
-        if job.status not in (JobStatus.TRAINING, JobStatus.STALE) or job.replica_id is None:
+        if not job.status.is_training or job.replica_id is None:
             return job
         try:
             replica = await self._tavus.get_replica(job.replica_id)
@@ -234,13 +234,13 @@ class ReplicaService:
             log.info("job %s: could not refresh (%s)", job.id, error)
             return job
         await self._settle(job, replica)
-        return await self._store.get_job(job.id) or job
+        return await self._store.jobs.get(job.id) or job
 
     async def rename(self, job: Job, replica_name: str) -> Job:
         """Rename the replica at Tavus, then here. Raises TavusError if Tavus refuses."""
         if job.replica_id is not None:
             await self._tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
-        renamed = await self._store.rename(job.id, replica_name)
+        renamed = await self._store.jobs.move(job.id, life.RENAME, replica_name=replica_name)
         self._wake_sender()
         return renamed or job
 
@@ -248,27 +248,20 @@ class ReplicaService:
         """Delete the replica at Tavus and mark the job deleted. Raises TavusError on refusal."""
         if job.replica_id is not None:
             await self._tavus.delete_replica(replica_id=job.replica_id)
-        deleted = await self._store.transition(
-            job.id,
-            from_=tuple(status for status in JobStatus if status is not JobStatus.DELETED),
-            to=JobStatus.DELETED,
-            next_check_at=None,
-            notice=NoticeKind.CARD if job.announcement_ts else None,
-        )
+        deleted = await self._store.jobs.move(job.id, life.DELETE, next_check_at=None)
         self._wake_sender()
         return deleted or job
 
     async def owe_not_started(self, job: Job) -> None:
         """Owe the requester a DM saying why the job did not start (the modal was closed)."""
-        await self._store.owe(job.id, NoticeKind.NOT_STARTED)
+        await self._store.notices.owe(job.id, NoticeKind.NOT_STARTED)
         self._wake_sender()
 
     async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
         secret = CallbackSecret.generate()
-        creating = await self._store.transition(
+        creating = await self._store.jobs.move(
             job.id,
-            from_=(JobStatus.QUEUED,),
-            to=JobStatus.CREATING,
+            life.SEND,
             callback_digest=secret.digest,
             next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
         )
@@ -289,15 +282,14 @@ class ReplicaService:
             log.warning("job %s: create refused or unanswered: %s", job.id, error)
             # A lost answer leaves the outcome open: Tavus may have the replica and spend a credit.
             uncertain = isinstance(error, TavusUncertain)
-            failed = await self._store.transition(
+            failed = await self._store.jobs.move(
                 job.id,
-                from_=(JobStatus.CREATING,),
-                to=JobStatus.UNKNOWN if uncertain else JobStatus.REJECTED,
+                life.LOSE_ANSWER if uncertain else life.REFUSE,
+                watching=not tell_by_dm,
                 # Tavus may quote the callback URL back; its secret must not reach a message.
                 error_message=str(error).replace(secret.value, "…"),
                 # An unknown outcome is looked for in Tavus's list of replicas later.
                 next_check_at=self._store.now() + self._poll_interval if uncertain else None,
-                notice=NoticeKind.NOT_STARTED if tell_by_dm else None,
             )
             self._wake_sender()
             return NotStarted(failed or creating, error)
@@ -308,7 +300,7 @@ class ReplicaService:
 
     async def take_callback(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
         """Check a Tavus callback against its job and Tavus itself; settle the job at most once."""
-        job = await self._store.get_job(job_id)
+        job = await self._store.jobs.get(job_id)
         if job is None or not secret_matches(secret, job.callback_digest):
             return Verdict.FORBIDDEN
         replica_id = body.get("replica_id") or body.get("face_id")
@@ -323,12 +315,12 @@ class ReplicaService:
             if error.status in GONE_STATUSES:
                 return Verdict.MISMATCH  # no such replica: not this job's, whatever the secret
             log.error("job %s: Tavus refused to confirm a callback: %s", job.id, error)
-            await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            await self._store.jobs.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
             return Verdict.DEFERRED
         except TavusError as error:
             log.info("job %s: callback not confirmed (%s); polling will", job.id, error)
-            if job.status in (JobStatus.TRAINING, JobStatus.STALE):
-                await self._store.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            if job.status.is_training:
+                await self._store.jobs.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
             return Verdict.DEFERRED
         if job.replica_id is None:
             adopted = await self._adopt(job, replica)
@@ -344,22 +336,20 @@ class ReplicaService:
             await self.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:
             # Its process died mid-request: a callback, or Tavus's list, may still tell.
-            await self._store.transition(
+            await self._store.jobs.move(
                 job.id,
-                from_=(JobStatus.CREATING,),
-                to=JobStatus.UNKNOWN,
+                life.CUT_OFF,
                 error_message=messages.RESTARTED_MID_CREATE,
                 next_check_at=self._store.now(),
-                notice=NoticeKind.NOT_STARTED,
             )
             self._wake_sender()
-        elif job.status in (JobStatus.TRAINING, JobStatus.STALE) and job.replica_id is not None:
+        elif job.status.is_training and job.replica_id is not None:
             await self._poll(job, job.replica_id)
         elif job.status is JobStatus.UNKNOWN and job.replica_id is None:
             await self._find_lost(job)
         else:
             # Nothing to do for it: a job left due would come first in every round, forever.
-            await self._store.claim_check(job.id, until=None)
+            await self._store.jobs.claim_check(job.id, until=None)
 
     async def _poll(self, job: Job, replica_id: str) -> None:
         now = self._store.now()
@@ -367,7 +357,7 @@ class ReplicaService:
         interval = self._poll_interval * (2 if age > SLOW_POLL_AFTER else 1)
         # A stale job is looked at once when a callback asks for it, not polled again.
         until = None if job.status is JobStatus.STALE else now + interval
-        if await self._store.claim_check(job.id, until=until) is None:
+        if await self._store.jobs.claim_check(job.id, until=until) is None:
             return  # another instance is checking it
         try:
             replica = await self._tavus.get_replica(replica_id)
@@ -387,13 +377,7 @@ class ReplicaService:
             return
         settled = await self._settle(job, replica)
         if settled is Verdict.NOTED and age > STALE_AFTER and job.status is JobStatus.TRAINING:
-            await self._store.transition(
-                job.id,
-                from_=(JobStatus.TRAINING,),
-                to=JobStatus.STALE,
-                next_check_at=None,
-                notice=NoticeKind.STALE,
-            )
+            await self._store.jobs.move(job.id, life.GO_STALE, next_check_at=None)
             self._wake_sender()
 
     async def _find_lost(self, job: Job) -> None:
@@ -404,7 +388,7 @@ class ReplicaService:
         """
         now = self._store.now()
         until = now + self._poll_interval if now - job.created_at < LOST_SEARCH else None
-        if await self._store.claim_check(job.id, until=until) is None:
+        if await self._store.jobs.claim_check(job.id, until=until) is None:
             return
         try:
             replicas = await self._tavus.recent_replicas()
@@ -417,7 +401,7 @@ class ReplicaService:
             for replica in replicas
             if replica.replica_name == job.request.replica_name
             and (replica.created_at is None or replica.created_at >= since)
-            and await self._store.job_of_replica(replica.replica_id) is None
+            and await self._store.jobs.of_replica(replica.replica_id) is None
         ]
         if len(candidates) != 1:
             return
@@ -434,19 +418,17 @@ class ReplicaService:
         if adopted is not None:
             log.info("job %s: adopted replica %s", job.id, replica.replica_id)
             return adopted
-        current = await self._store.get_job(job.id)
+        current = await self._store.jobs.get(job.id)
         return current if current and current.replica_id == replica.replica_id else None
 
     async def _begin_training(self, job_id: str, replica_id: str) -> Job | None:
         # From UNKNOWN too: a create that timed out may still be answered by its callback.
-        training = await self._store.transition(
+        training = await self._store.jobs.move(
             job_id,
-            from_=(JobStatus.CREATING, JobStatus.UNKNOWN),
-            to=JobStatus.TRAINING,
+            life.BEGIN_TRAINING,
             replica_id=replica_id,
             error_message=None,
             next_check_at=self._store.now() + self._poll_interval,
-            notice=NoticeKind.ANNOUNCEMENT,
         )
         if training is not None:
             self._wake_sender()
@@ -458,18 +440,16 @@ class ReplicaService:
         outcome = outcome_of(replica.status)
         if outcome is Outcome.IN_PROGRESS:
             changed = replica.training_progress != job.training_progress
-            if changed and await self._store.note_progress(job.id, replica.training_progress):
+            if changed and await self._store.jobs.note_progress(job.id, replica.training_progress):
                 self._wake_sender()
             return Verdict.NOTED
         failed = outcome is Outcome.FAILED
-        finished = await self._store.transition(
+        finished = await self._store.jobs.move(
             job.id,
-            from_=(JobStatus.TRAINING, JobStatus.STALE),
-            to=JobStatus.FAILED if failed else JobStatus.READY,
+            life.FAIL if failed else life.SUCCEED,
             error_message=(replica.error_message or fallback_error) if failed else None,
             thumbnail_url=replica.thumbnail_video_url,
             next_check_at=None,
-            notice=NoticeKind.RESULT,
         )
         if finished is None:
             return Verdict.NOTED  # another delivery, or a poll, already decided this job

@@ -13,10 +13,11 @@ import pytest
 from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
 from bot.reconciler import Reconciler
 from bot.service import Lookups, NotStarted, ReplicaService, Started, Verdict
-from bot.store import Store, StoreUnavailable
+from bot.store import Store
 from bot.tavus import TavusClient
 from tests.standins.server import Fault
 from tests.standins.tavus import API_KEY, TavusStandIn
+from tests.store_helpers import Flaky, notices_of, transition
 
 POLL = timedelta(minutes=10)
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
@@ -48,13 +49,13 @@ class World:
     woken: list[int]
 
     async def job(self, job_id: str) -> Job:
-        job = await self.store.get_job(job_id)
+        job = await self.store.jobs.get(job_id)
         assert job is not None
         return job
 
     async def owed(self, job_id: str) -> list[str]:
         # Notices owed in one transaction share a timestamp: compare them as a sorted list.
-        return sorted(n["kind"] for n in await self.store.notices_of(job_id))
+        return sorted(n["kind"] for n in await notices_of(self.store, job_id))
 
 
 @pytest.fixture
@@ -230,7 +231,8 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
     job = await world.service.accept(REQUESTER, REQUEST)
     secret = CallbackSecret.generate()
     # The process died after sending the create: the job stays CREATING with no replica id.
-    await world.store.transition(
+    await transition(
+        world.store,
         job.id,
         from_=(JobStatus.QUEUED,),
         to=JobStatus.CREATING,
@@ -257,8 +259,12 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
 async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:
     job = await world.service.accept(REQUESTER, REQUEST)
     secret = CallbackSecret.generate()
-    await world.store.transition(
-        job.id, from_=(JobStatus.QUEUED,), to=JobStatus.UNKNOWN, callback_digest=secret.digest
+    await transition(
+        world.store,
+        job.id,
+        from_=(JobStatus.QUEUED,),
+        to=JobStatus.UNKNOWN,
+        callback_digest=secret.digest,
     )
     async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
         created = (await c.post("/v2/replicas", json={**_body(), "replica_name": "Eve"})).json()
@@ -281,26 +287,15 @@ async def test_two_reconcilers_poll_each_job_once(world: World) -> None:
     assert sorted(world.tavus.gets) == sorted(job.replica_id for job in jobs)
 
 
-class FlakyStore(Store):
-    """A real store whose first reads of due checks fail, as a locked or absent database does."""
-
-    failures = 2
-
-    async def due_checks(self, *, limit: int = 100) -> list[Job]:
-        if self.failures:
-            self.failures -= 1
-            raise StoreUnavailable("connection refused")
-        return await super().due_checks(limit=limit)
-
-
 async def test_the_loop_survives_failing_rounds(world: World, database_url: str) -> None:
     job = await training(world)
     assert job.replica_id is not None
     world.tavus.finish(job.replica_id)
     world.clock.advance(POLL)
-    flaky = await FlakyStore.open(
+    flaky = await Store.open(
         database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=world.clock
     )
+    flaky.jobs.due = failing = Flaky(flaky.jobs.due)  # type: ignore[method-assign]
     loop = Reconciler(store=flaky, service=world.service, tick=0.01)
 
     task = asyncio.create_task(loop.run())
@@ -311,7 +306,7 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
     finally:
         task.cancel()
         await flaky.close()
-    assert flaky.failures == 0
+    assert failing.failures == 0
 
 
 def _body() -> dict[str, str]:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.jobs import JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.slack.sender import Pace, SlackSender
-from bot.store import Store, StoreUnavailable
+from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
+from tests.store_helpers import Flaky, notices_of, transition
 
 
 def test_a_pace_allows_a_burst_then_one_message_per_interval() -> None:
@@ -42,36 +43,25 @@ def test_a_paused_pace_waits_out_retry_after_and_starts_empty() -> None:
     assert pace.delay(2.0) > 0
 
 
-class FlakyStore(Store):
-    """A real store whose first reads of owed notices fail, as an unreachable database does."""
-
-    failures = 2
-
-    async def due_notices(
-        self, *, limit: int = 500, excluding: Collection[str] = ()
-    ) -> list[tuple[Notice, Job]]:
-        if self.failures:
-            self.failures -= 1
-            raise StoreUnavailable("connection refused")
-        return await super().due_notices(limit=limit, excluding=excluding)
-
-
 @pytest.fixture
-async def flaky(database_url: str) -> AsyncIterator[FlakyStore]:
-    store = await FlakyStore.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+async def flaky(database_url: str) -> AsyncIterator[Store]:
+    """A real store whose first reads of owed notices fail, as an unreachable database does."""
+    store = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+    store.notices.due = Flaky(store.notices.due)  # type: ignore[method-assign]
     yield store
     await store.close()
 
 
 async def test_the_sender_outlives_database_errors_and_delivers(
-    flaky: FlakyStore, slack: SlackStandIn
+    flaky: Store, slack: SlackStandIn
 ) -> None:
-    job = await flaky.add_job(
+    job = await flaky.jobs.add(
         job_id=new_id(),
         requester=Requester("T1", "U1", "C1"),
         request=ReplicaRequest(replica_name="Dana", model_name="phoenix-4"),
     )
-    await flaky.transition(
+    await transition(
+        flaky,
         job.id,
         from_=(JobStatus.QUEUED,),
         to=JobStatus.TRAINING,
@@ -87,8 +77,8 @@ async def test_the_sender_outlives_database_errors_and_delivers(
         finally:
             await sender.stop(grace=1)
             task.cancel()
-    assert flaky.failures == 0
+    assert flaky.notices.due.failures == 0  # type: ignore[attr-defined]
     [post] = slack.posts()
     assert (post["channel"], "Dana" in post["text"]) == ("C1", True)
-    [notice] = await flaky.notices_of(job.id)
+    [notice] = await notices_of(flaky, job.id)
     assert notice["status"] == "sent"

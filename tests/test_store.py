@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store, StoreUnavailable
+from tests.store_helpers import notices_of, transition
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
 REQUEST = ReplicaRequest(
@@ -81,7 +82,7 @@ async def store(store_url: str, clock: FakeClock) -> AsyncIterator[Store]:
 
 
 async def add(store: Store, *, next_check_at: datetime | None = None) -> Job:
-    return await store.add_job(
+    return await store.jobs.add(
         job_id=new_id(), requester=REQUESTER, request=REQUEST, next_check_at=next_check_at
     )
 
@@ -89,20 +90,20 @@ async def add(store: Store, *, next_check_at: datetime | None = None) -> Job:
 async def add_in(store: Store, status: JobStatus, **changes: Any) -> Job:
     """A new job moved straight to `status`, with any other fields given."""
     job = await add(store)
-    moved = await store.transition(job.id, from_=(JobStatus.QUEUED,), to=status, **changes)
+    moved = await transition(store, job.id, from_=(JobStatus.QUEUED,), to=status, **changes)
     assert moved is not None
     return moved
 
 
 async def stored(store: Store, job_id: str) -> Job:
-    job = await store.get_job(job_id)
+    job = await store.jobs.get(job_id)
     assert job is not None
     return job
 
 
 async def record(store: Store, notice: Notice) -> dict[str, Any]:
     """A notice's stored row, delivery record included."""
-    [row] = [row for row in await store.notices_of(notice.job_id) if row["id"] == notice.id]
+    [row] = [row for row in await notices_of(store, notice.job_id) if row["id"] == notice.id]
     return row
 
 
@@ -116,8 +117,8 @@ def aware(moment: datetime | None) -> datetime | None:
 async def claimed(store: Store, kind: NoticeKind = NoticeKind.RESULT, owner: str = "a") -> Notice:
     """A notice owed for a new job and claimed by `owner`."""
     job = await add(store)
-    notice = await store.owe(job.id, kind)
-    got = await store.claim_notice(notice.id, owner=owner, lease=LEASE)
+    notice = await store.notices.owe(job.id, kind)
+    got = await store.notices.claim(notice.id, owner=owner, lease=LEASE)
     assert got is not None
     return got[0]
 
@@ -129,7 +130,7 @@ async def test_many_jobs_saved_at_once_are_all_kept(store: Store) -> None:
     added = await asyncio.gather(*(add(store) for _ in range(60)))
 
     for job in added:
-        assert await store.get_job(job.id) == job
+        assert await store.jobs.get(job.id) == job
     assert len({job.id for job in added}) == 60
 
 
@@ -148,18 +149,18 @@ async def test_a_new_job_is_queued_and_reads_back_whole(store: Store) -> None:
     fields = (job.replica_id, job.error_message, job.training_progress)
     assert fields == (None, None, None)
     assert (job.announcement_channel, job.announcement_ts) == (None, None)
-    assert await store.notices_of(job.id) == []
+    assert await notices_of(store, job.id) == []
 
 
 async def test_a_job_id_cannot_be_saved_twice(store: Store) -> None:
     job = await add(store)
 
     with pytest.raises(IntegrityError):
-        await store.add_job(job_id=job.id, requester=REQUESTER, request=REQUEST)
+        await store.jobs.add(job_id=job.id, requester=REQUESTER, request=REQUEST)
 
 
 async def test_an_unknown_job_is_none(store: Store) -> None:
-    assert await store.get_job("nope") is None
+    assert await store.jobs.get("nope") is None
 
 
 async def test_transition_changes_the_status_and_only_the_fields_given(
@@ -168,7 +169,8 @@ async def test_transition_changes_the_status_and_only_the_fields_given(
     job = await add(store)
     clock.advance(seconds=5)
 
-    creating = await store.transition(
+    creating = await transition(
+        store,
         job.id,
         from_=(JobStatus.QUEUED,),
         to=JobStatus.CREATING,
@@ -184,8 +186,8 @@ async def test_transition_changes_the_status_and_only_the_fields_given(
     assert (creating.created_at, creating.updated_at) == (START, START + timedelta(seconds=5))
     assert (creating.replica_id, creating.error_message) == (None, None)
 
-    training = await store.transition(
-        job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, replica_id="r1"
+    training = await transition(
+        store, job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, replica_id="r1"
     )
 
     assert training is not None
@@ -201,11 +203,11 @@ async def test_transition_moves_a_job_from_any_of_several_statuses(store: Store)
     settle = (JobStatus.TRAINING, JobStatus.STALE)
 
     for job in (training, stale):
-        moved = await store.transition(job.id, from_=settle, to=JobStatus.READY)
+        moved = await transition(store, job.id, from_=settle, to=JobStatus.READY)
         assert moved is not None
         assert moved.status is JobStatus.READY
 
-    assert await store.transition(creating.id, from_=settle, to=JobStatus.READY) is None
+    assert await transition(store, creating.id, from_=settle, to=JobStatus.READY) is None
     assert (await stored(store, creating.id)).status is JobStatus.CREATING
 
 
@@ -215,7 +217,8 @@ async def test_a_transition_from_another_status_changes_nothing_and_owes_nothing
     job = await add(store)
     clock.advance(seconds=5)
 
-    lost = await store.transition(
+    lost = await transition(
+        store,
         job.id,
         from_=(JobStatus.TRAINING, JobStatus.STALE),
         to=JobStatus.READY,
@@ -225,36 +228,40 @@ async def test_a_transition_from_another_status_changes_nothing_and_owes_nothing
 
     assert lost is None
     assert await stored(store, job.id) == job
-    assert await store.notices_of(job.id) == []
-    assert not await store.owes(job.id, NoticeKind.RESULT)
+    assert await notices_of(store, job.id) == []
+    assert not await store.notices.pending(job.id, NoticeKind.RESULT)
 
 
 async def test_a_transition_of_an_unknown_job_is_none(store: Store) -> None:
-    moved = await store.transition(
-        "nope", from_=(JobStatus.QUEUED,), to=JobStatus.CREATING, notice=NoticeKind.NOT_STARTED
+    moved = await transition(
+        store,
+        "nope",
+        from_=(JobStatus.QUEUED,),
+        to=JobStatus.CREATING,
+        notice=NoticeKind.NOT_STARTED,
     )
 
     assert moved is None
-    assert await store.notices_of("nope") == []
+    assert await notices_of(store, "nope") == []
 
 
 async def test_a_won_transition_owes_its_notice_in_the_same_step(store: Store) -> None:
     job = await add_in(store, JobStatus.TRAINING, replica_id="r1")
 
-    ready = await store.transition(
-        job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
+    ready = await transition(
+        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
     )
 
     assert ready is not None
-    [row] = await store.notices_of(job.id)
+    [row] = await notices_of(store, job.id)
     assert (row["kind"], row["status"], row["attempts"], row["in_doubt"]) == (
         "result",
         "pending",
         0,
         False,
     )
-    assert await store.owes(job.id, NoticeKind.RESULT)
-    [(notice, with_job)] = await store.due_notices()
+    assert await store.notices.pending(job.id, NoticeKind.RESULT)
+    [(notice, with_job)] = await store.notices.due()
     assert (notice.id, notice.kind, notice.job_id) == (row["id"], NoticeKind.RESULT, job.id)
     assert with_job == ready
 
@@ -262,8 +269,8 @@ async def test_a_won_transition_owes_its_notice_in_the_same_step(store: Store) -
 async def test_a_transition_without_a_notice_owes_nothing(store: Store) -> None:
     job = await add_in(store, JobStatus.TRAINING)
 
-    assert await store.transition(job.id, from_=(JobStatus.TRAINING,), to=JobStatus.STALE)
-    assert await store.notices_of(job.id) == []
+    assert await transition(store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.STALE)
+    assert await notices_of(store, job.id) == []
 
 
 async def test_concurrent_transitions_have_one_winner_and_owe_one_notice(store: Store) -> None:
@@ -271,7 +278,8 @@ async def test_concurrent_transitions_have_one_winner_and_owe_one_notice(store: 
 
     results = await asyncio.gather(
         *(
-            store.transition(
+            transition(
+                store,
                 job.id,
                 from_=(JobStatus.TRAINING, JobStatus.STALE),
                 to=JobStatus.READY if n % 2 else JobStatus.FAILED,
@@ -285,7 +293,25 @@ async def test_concurrent_transitions_have_one_winner_and_owe_one_notice(store: 
     [winner] = [result for result in results if result is not None]
     final = await stored(store, job.id)
     assert (final.status, final.error_message) == (winner.status, winner.error_message)
-    assert [row["kind"] for row in await store.notices_of(job.id)] == ["result"]
+    assert [row["kind"] for row in await notices_of(store, job.id)] == ["result"]
+
+
+async def test_a_move_claiming_another_jobs_replica_loses_and_owes_nothing(store: Store) -> None:
+    await add_in(store, JobStatus.TRAINING, replica_id="r1")
+    job = await add_in(store, JobStatus.UNKNOWN)
+
+    adopted = await transition(
+        store,
+        job.id,
+        from_=(JobStatus.UNKNOWN,),
+        to=JobStatus.TRAINING,
+        replica_id="r1",
+        notice=NoticeKind.ANNOUNCEMENT,
+    )
+
+    assert adopted is None
+    assert await stored(store, job.id) == job
+    assert await notices_of(store, job.id) == []
 
 
 async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
@@ -297,8 +323,8 @@ async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
         next_check_at=START + timedelta(minutes=10),
     )
 
-    cleared = await store.transition(
-        job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, error_message=None
+    cleared = await transition(
+        store, job.id, from_=(JobStatus.CREATING,), to=JobStatus.TRAINING, error_message=None
     )
 
     assert cleared is not None
@@ -306,8 +332,8 @@ async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
     assert cleared.replica_id == "r1"
     assert cleared.next_check_at == START + timedelta(minutes=10)
 
-    settled = await store.transition(
-        job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, next_check_at=None
+    settled = await transition(
+        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, next_check_at=None
     )
 
     assert settled is not None
@@ -319,14 +345,14 @@ async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
 async def test_progress_is_remembered_without_touching_the_status(store: Store) -> None:
     job = await add_in(store, JobStatus.TRAINING)
 
-    await store.note_progress(job.id, "40/100")
+    await store.jobs.note_progress(job.id, "40/100")
 
     noted = await stored(store, job.id)
     assert (noted.training_progress, noted.status) == ("40/100", JobStatus.TRAINING)
-    await store.note_progress(job.id, None)
+    await store.jobs.note_progress(job.id, None)
     assert (await stored(store, job.id)).training_progress is None
     # Progress for a job that is gone is nothing to fail over.
-    await store.note_progress("nope", "1/100")
+    await store.jobs.note_progress("nope", "1/100")
 
 
 # Scheduled checks
@@ -341,8 +367,8 @@ async def test_due_checks_are_unfinished_jobs_due_now_oldest_first(store: Store)
     for status in FINAL:
         await add_in(store, status, next_check_at=START - timedelta(hours=1))
 
-    assert [job.id for job in await store.due_checks()] == [overdue.id, due.id, due_now.id]
-    assert [job.id for job in await store.due_checks(limit=2)] == [overdue.id, due.id]
+    assert [job.id for job in await store.jobs.due()] == [overdue.id, due.id, due_now.id]
+    assert [job.id for job in await store.jobs.due(limit=2)] == [overdue.id, due.id]
 
 
 async def test_a_due_check_is_claimed_once_and_moved_to_its_deadline(
@@ -351,25 +377,25 @@ async def test_a_due_check_is_claimed_once_and_moved_to_its_deadline(
     job = await add(store, next_check_at=START)
     until = START + timedelta(minutes=10)
 
-    taken = await store.claim_check(job.id, until=until)
+    taken = await store.jobs.claim_check(job.id, until=until)
 
     assert taken is not None
     assert taken.next_check_at == until
-    assert await store.claim_check(job.id, until=until + timedelta(minutes=1)) is None
+    assert await store.jobs.claim_check(job.id, until=until + timedelta(minutes=1)) is None
     assert (await stored(store, job.id)).next_check_at == until
-    assert await store.due_checks() == []
+    assert await store.jobs.due() == []
     # Whoever claimed it died: the check falls due again at its deadline.
     clock.now = until
-    assert [found.id for found in await store.due_checks()] == [job.id]
-    assert await store.claim_check(job.id, until=until + timedelta(minutes=10)) is not None
+    assert [found.id for found in await store.jobs.due()] == [job.id]
+    assert await store.jobs.claim_check(job.id, until=until + timedelta(minutes=10)) is not None
 
 
 async def test_a_check_not_yet_due_cannot_be_claimed(store: Store) -> None:
     later = await add(store, next_check_at=START + timedelta(seconds=1))
     never = await add(store)
 
-    assert await store.claim_check(later.id, until=START + timedelta(minutes=10)) is None
-    assert await store.claim_check(never.id, until=START + timedelta(minutes=10)) is None
+    assert await store.jobs.claim_check(later.id, until=START + timedelta(minutes=10)) is None
+    assert await store.jobs.claim_check(never.id, until=START + timedelta(minutes=10)) is None
     assert (await stored(store, later.id)).next_check_at == START + timedelta(seconds=1)
     assert (await stored(store, never.id)).next_check_at is None
 
@@ -378,7 +404,7 @@ async def test_concurrent_claims_of_a_check_have_exactly_one_winner(store: Store
     job = await add(store, next_check_at=START - timedelta(minutes=1))
 
     results = await asyncio.gather(
-        *(store.claim_check(job.id, until=START + timedelta(minutes=n + 1)) for n in range(10))
+        *(store.jobs.claim_check(job.id, until=START + timedelta(minutes=n + 1)) for n in range(10))
     )
 
     [winner] = [result for result in results if result is not None]
@@ -388,10 +414,10 @@ async def test_concurrent_claims_of_a_check_have_exactly_one_winner(store: Store
 async def test_check_soon_brings_a_check_forward_but_never_pushes_it_back(store: Store) -> None:
     job = await add_in(store, JobStatus.TRAINING, next_check_at=START + timedelta(minutes=10))
 
-    await store.check_soon(job.id, at=START + timedelta(seconds=5))
+    await store.jobs.check_soon(job.id, at=START + timedelta(seconds=5))
     assert (await stored(store, job.id)).next_check_at == START + timedelta(seconds=5)
 
-    await store.check_soon(job.id, at=START + timedelta(minutes=30))
+    await store.jobs.check_soon(job.id, at=START + timedelta(minutes=30))
     sooner = await stored(store, job.id)
     assert sooner.next_check_at == START + timedelta(seconds=5)
     assert sooner.status is JobStatus.TRAINING
@@ -400,7 +426,7 @@ async def test_check_soon_brings_a_check_forward_but_never_pushes_it_back(store:
 async def test_check_soon_schedules_a_job_that_had_no_check(store: Store) -> None:
     job = await add(store)
 
-    await store.check_soon(job.id, at=START + timedelta(seconds=5))
+    await store.jobs.check_soon(job.id, at=START + timedelta(seconds=5))
 
     assert (await stored(store, job.id)).next_check_at == START + timedelta(seconds=5)
 
@@ -411,7 +437,7 @@ async def test_check_soon_schedules_a_job_that_had_no_check(store: Store) -> Non
 async def test_an_owed_notice_is_due_at_once_with_its_job(store: Store) -> None:
     job = await add(store)
 
-    notice = await store.owe(job.id, NoticeKind.NOT_STARTED)
+    notice = await store.notices.owe(job.id, NoticeKind.NOT_STARTED)
 
     assert (notice.job_id, notice.kind, notice.attempts, notice.in_doubt) == (
         job.id,
@@ -420,13 +446,13 @@ async def test_an_owed_notice_is_due_at_once_with_its_job(store: Store) -> None:
         False,
     )
     assert notice.created_at == START
-    assert await store.due_notices() == [(notice, job)]
-    assert await store.owes(job.id, NoticeKind.NOT_STARTED)
+    assert await store.notices.due() == [(notice, job)]
+    assert await store.notices.pending(job.id, NoticeKind.NOT_STARTED)
 
 
 async def test_a_notice_for_an_unknown_job_is_refused(store: Store) -> None:
     with pytest.raises(IntegrityError):
-        await store.owe("nope", NoticeKind.RESULT)
+        await store.notices.owe("nope", NoticeKind.RESULT)
 
 
 async def test_due_notices_come_oldest_first_up_to_the_limit(
@@ -434,42 +460,42 @@ async def test_due_notices_come_oldest_first_up_to_the_limit(
 ) -> None:
     owed = []
     for _ in range(3):
-        owed.append(await store.owe((await add(store)).id, NoticeKind.RESULT))
+        owed.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
         clock.advance(seconds=1)
 
-    assert [notice.id for notice, _ in await store.due_notices()] == [n.id for n in owed]
-    assert [notice.id for notice, _ in await store.due_notices(limit=2)] == [n.id for n in owed[:2]]
+    assert [notice.id for notice, _ in await store.notices.due()] == [n.id for n in owed]
+    assert [notice.id for notice, _ in await store.notices.due(limit=2)] == [n.id for n in owed[:2]]
 
 
 async def test_a_claimed_notice_is_nobody_elses_until_its_lease_runs_out(
     store: Store, clock: FakeClock
 ) -> None:
     job = await add(store)
-    notice = await store.owe(job.id, NoticeKind.RESULT)
+    notice = await store.notices.owe(job.id, NoticeKind.RESULT)
 
-    claim = await store.claim_notice(notice.id, owner="a", lease=LEASE)
+    claim = await store.notices.claim(notice.id, owner="a", lease=LEASE)
 
     assert claim == (notice, job)
-    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
-    assert await store.due_notices() == []
+    assert await store.notices.claim(notice.id, owner="b", lease=LEASE) is None
+    assert await store.notices.due() == []
     clock.advance(seconds=59)
-    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
+    assert await store.notices.claim(notice.id, owner="b", lease=LEASE) is None
 
     # Owner a went quiet past its lease: b may take over, and a's late word no longer counts.
     clock.advance(seconds=1)
-    assert [n.id for n, _ in await store.due_notices()] == [notice.id]
-    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is not None
-    assert not await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert [n.id for n, _ in await store.notices.due()] == [notice.id]
+    assert await store.notices.claim(notice.id, owner="b", lease=LEASE) is not None
+    assert not await store.notices.sent(notice.id, owner="a", channel="C1", ts="1.000100")
     assert (await record(store, notice))["lease_owner"] == "b"
-    assert await store.notice_sent(notice.id, owner="b", channel="C1", ts="1.000200")
+    assert await store.notices.sent(notice.id, owner="b", channel="C1", ts="1.000200")
 
 
 async def test_concurrent_claims_of_a_notice_have_exactly_one_winner(store: Store) -> None:
-    notice = await store.owe((await add(store)).id, NoticeKind.RESULT)
+    notice = await store.notices.owe((await add(store)).id, NoticeKind.RESULT)
     owners = [f"owner-{n}" for n in range(10)]
 
     results = await asyncio.gather(
-        *(store.claim_notice(notice.id, owner=owner, lease=LEASE) for owner in owners)
+        *(store.notices.claim(notice.id, owner=owner, lease=LEASE) for owner in owners)
     )
 
     [winner] = [owner for owner, result in zip(owners, results, strict=True) if result]
@@ -479,11 +505,11 @@ async def test_concurrent_claims_of_a_notice_have_exactly_one_winner(store: Stor
 async def test_claims_made_at_once_each_get_their_notice_and_a_repeat_gets_none(
     store: Store,
 ) -> None:
-    owed = [await store.owe((await add(store)).id, NoticeKind.RESULT) for _ in range(5)]
+    owed = [await store.notices.owe((await add(store)).id, NoticeKind.RESULT) for _ in range(5)]
     asked = [notice.id for notice in owed] + [owed[0].id]
 
     results = await asyncio.gather(
-        *(store.claim_notice(notice_id, owner="a", lease=LEASE) for notice_id in asked)
+        *(store.notices.claim(notice_id, owner="a", lease=LEASE) for notice_id in asked)
     )
 
     assert [result[0].id if result else None for result in results] == [*asked[:5], None]
@@ -491,26 +517,26 @@ async def test_claims_made_at_once_each_get_their_notice_and_a_repeat_gets_none(
 
 
 async def test_a_claim_given_up_before_its_turn_takes_nothing(store: Store) -> None:
-    notice = await store.owe((await add(store)).id, NoticeKind.RESULT)
-    claim = asyncio.create_task(store.claim_notice(notice.id, owner="a", lease=LEASE))
+    notice = await store.notices.owe((await add(store)).id, NoticeKind.RESULT)
+    claim = asyncio.create_task(store.notices.claim(notice.id, owner="a", lease=LEASE))
     await asyncio.sleep(0)  # it is waiting for the writer's next turn
 
     claim.cancel()
 
     with pytest.raises(asyncio.CancelledError):
         await claim
-    assert [n.id for n, _ in await store.due_notices()] == [notice.id]
+    assert [n.id for n, _ in await store.notices.due()] == [notice.id]
     assert (await record(store, notice))["lease_owner"] is None
 
 
 async def test_an_unknown_or_settled_notice_cannot_be_claimed(store: Store) -> None:
     sent = await claimed(store)
-    await store.notice_sent(sent.id, owner="a", channel="C1", ts="1.000100")
+    await store.notices.sent(sent.id, owner="a", channel="C1", ts="1.000100")
     failed = await claimed(store)
-    await store.notice_failed(failed.id, owner="a", error="channel_not_found")
+    await store.notices.give_up(failed.id, owner="a", error="channel_not_found")
 
     for notice_id in ("nope", sent.id, failed.id):
-        assert await store.claim_notice(notice_id, owner="b", lease=LEASE) is None
+        assert await store.notices.claim(notice_id, owner="b", lease=LEASE) is None
 
 
 async def test_a_claimed_post_is_in_doubt_until_recorded_and_says_if_it_was_before(
@@ -522,7 +548,7 @@ async def test_a_claimed_post_is_in_doubt_until_recorded_and_says_if_it_was_befo
     assert (await record(store, notice))["in_doubt"] is True  # from now on it may land
 
     clock.advance(seconds=LEASE.total_seconds() + 1)  # "a" died mid-send
-    again = await store.claim_notice(notice.id, owner="b", lease=LEASE)
+    again = await store.notices.claim(notice.id, owner="b", lease=LEASE)
     assert again is not None
     assert again[0].in_doubt is True  # "b" must look before posting
 
@@ -533,9 +559,9 @@ async def test_deliveries_recorded_at_once_are_each_recorded_or_refused(store: S
     others = await claimed(store, NoticeKind.RESULT, owner="b")
 
     recorded = await asyncio.gather(
-        store.notice_sent(announcement.id, owner="a", channel="C1", ts="1.000100"),
-        store.notice_sent(result.id, owner="a", channel="C2", ts="1.000200"),
-        store.notice_sent(others.id, owner="a", channel="C3", ts="1.000300"),
+        store.notices.sent(announcement.id, owner="a", channel="C1", ts="1.000100"),
+        store.notices.sent(result.id, owner="a", channel="C2", ts="1.000200"),
+        store.notices.sent(others.id, owner="a", channel="C3", ts="1.000300"),
     )
 
     assert recorded == [True, True, False]
@@ -558,7 +584,7 @@ async def test_a_claimed_card_is_never_in_doubt(store: Store) -> None:
 async def test_a_sent_announcement_becomes_its_jobs_thread(store: Store) -> None:
     notice = await claimed(store, NoticeKind.ANNOUNCEMENT)
 
-    assert await store.notice_sent(notice.id, owner="a", channel="C1", ts="1700000000.000100")
+    assert await store.notices.sent(notice.id, owner="a", channel="C1", ts="1700000000.000100")
 
     job = await stored(store, notice.job_id)
     assert (job.announcement_channel, job.announcement_ts) == ("C1", "1700000000.000100")
@@ -566,15 +592,15 @@ async def test_a_sent_announcement_becomes_its_jobs_thread(store: Store) -> None
     assert (row["status"], row["channel"], row["ts"]) == ("sent", "C1", "1700000000.000100")
     assert (row["in_doubt"], row["lease_owner"], row["lease_until"]) == (False, None, None)
     assert row["last_error"] is None
-    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
-    assert await store.due_notices() == []
-    assert await store.next_notice_at() is None
+    assert not await store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT)
+    assert await store.notices.due() == []
+    assert await store.notices.next_due_at() is None
 
 
 async def test_a_sent_reply_leaves_the_jobs_thread_alone(store: Store) -> None:
     notice = await claimed(store, NoticeKind.RESULT)
 
-    assert await store.notice_sent(notice.id, owner="a", channel="D1", ts="1700000000.000200")
+    assert await store.notices.sent(notice.id, owner="a", channel="D1", ts="1700000000.000200")
 
     job = await stored(store, notice.job_id)
     assert (job.announcement_channel, job.announcement_ts) == (None, None)
@@ -585,7 +611,7 @@ async def test_a_sent_reply_leaves_the_jobs_thread_alone(store: Store) -> None:
 async def test_a_notice_sent_elsewhere_records_why(store: Store) -> None:
     notice = await claimed(store, NoticeKind.ANNOUNCEMENT)
 
-    assert await store.notice_sent(
+    assert await store.notices.sent(
         notice.id, owner="a", channel="D1", ts="1.000100", error="C1: not_in_channel"
     )
 
@@ -603,19 +629,19 @@ async def test_a_notice_sent_elsewhere_records_why(store: Store) -> None:
 async def test_only_the_lease_owner_can_record_a_send(store: Store) -> None:
     notice = await claimed(store, NoticeKind.ANNOUNCEMENT, owner="a")
 
-    assert not await store.notice_sent(notice.id, owner="b", channel="C9", ts="9.000900")
+    assert not await store.notices.sent(notice.id, owner="b", channel="C9", ts="9.000900")
 
     row = await record(store, notice)
     assert (row["status"], row["lease_owner"], row["channel"]) == ("pending", "a", None)
     job = await stored(store, notice.job_id)
     assert (job.announcement_channel, job.announcement_ts) == (None, None)
-    assert await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert await store.notices.sent(notice.id, owner="a", channel="C1", ts="1.000100")
 
 
 async def test_an_unclaimed_notice_cannot_be_recorded_as_sent(store: Store) -> None:
-    notice = await store.owe((await add(store)).id, NoticeKind.ANNOUNCEMENT)
+    notice = await store.notices.owe((await add(store)).id, NoticeKind.ANNOUNCEMENT)
 
-    assert not await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert not await store.notices.sent(notice.id, owner="a", channel="C1", ts="1.000100")
     assert (await record(store, notice))["status"] == "pending"
 
 
@@ -625,18 +651,18 @@ async def test_a_retried_notice_waits_for_its_time_and_counts_the_failure(
     notice = await claimed(store, owner="a")
     retry_at = START + timedelta(seconds=30)
 
-    await store.retry_notice(notice.id, owner="a", at=retry_at, error="HTTP 503", in_doubt=True)
+    await store.notices.retry(notice.id, owner="a", at=retry_at, error="HTTP 503", in_doubt=True)
 
     row = await record(store, notice)
     assert (row["status"], row["attempts"], row["in_doubt"]) == ("pending", 1, True)
     assert (row["last_error"], row["lease_owner"], row["lease_until"]) == ("HTTP 503", None, None)
     assert aware(row["next_attempt_at"]) == retry_at
-    assert await store.due_notices() == []
-    assert await store.claim_notice(notice.id, owner="b", lease=LEASE) is None
-    assert await store.next_notice_at() == retry_at
+    assert await store.notices.due() == []
+    assert await store.notices.claim(notice.id, owner="b", lease=LEASE) is None
+    assert await store.notices.next_due_at() == retry_at
 
     clock.now = retry_at
-    claim = await store.claim_notice(notice.id, owner="b", lease=LEASE)
+    claim = await store.notices.claim(notice.id, owner="b", lease=LEASE)
     assert claim is not None
     assert (claim[0].attempts, claim[0].in_doubt) == (1, True)
 
@@ -645,11 +671,11 @@ async def test_a_retry_that_was_no_failure_does_not_count_towards_backoff(
     store: Store, clock: FakeClock
 ) -> None:
     notice = await claimed(store, owner="a")
-    await store.retry_notice(notice.id, owner="a", at=START, error="HTTP 503", in_doubt=True)
-    assert await store.claim_notice(notice.id, owner="a", lease=LEASE)
+    await store.notices.retry(notice.id, owner="a", at=START, error="HTTP 503", in_doubt=True)
+    assert await store.notices.claim(notice.id, owner="a", lease=LEASE)
 
     # A 429 posted nothing and says nothing about this notice.
-    await store.retry_notice(
+    await store.notices.retry(
         notice.id,
         owner="a",
         at=START + timedelta(seconds=2),
@@ -661,7 +687,7 @@ async def test_a_retry_that_was_no_failure_does_not_count_towards_backoff(
     row = await record(store, notice)
     assert (row["attempts"], row["in_doubt"], row["last_error"]) == (1, False, "ratelimited")
     clock.advance(seconds=2)
-    [(due, _)] = await store.due_notices()
+    [(due, _)] = await store.notices.due()
     assert (due.attempts, due.in_doubt) == (1, False)
 
 
@@ -669,10 +695,10 @@ async def test_only_the_lease_owner_can_hand_a_notice_back_or_give_it_up(store: 
     notice = await claimed(store, owner="a")
     before = await record(store, notice)
 
-    await store.retry_notice(
+    await store.notices.retry(
         notice.id, owner="b", at=START + timedelta(hours=1), error="x", in_doubt=True
     )
-    await store.notice_failed(notice.id, owner="b", error="x")
+    await store.notices.give_up(notice.id, owner="b", error="x")
 
     after = await record(store, notice)
     assert after == before
@@ -682,15 +708,15 @@ async def test_only_the_lease_owner_can_hand_a_notice_back_or_give_it_up(store: 
 async def test_a_failed_notice_is_given_up_for_good(store: Store, clock: FakeClock) -> None:
     notice = await claimed(store, owner="a")
 
-    await store.notice_failed(notice.id, owner="a", error="channel_not_found")
+    await store.notices.give_up(notice.id, owner="a", error="channel_not_found")
 
     row = await record(store, notice)
     assert (row["status"], row["last_error"]) == ("failed", "channel_not_found")
     assert (row["in_doubt"], row["lease_owner"], row["lease_until"]) == (False, None, None)
-    assert not await store.owes(notice.job_id, NoticeKind.RESULT)
+    assert not await store.notices.pending(notice.job_id, NoticeKind.RESULT)
     clock.advance(days=2)
-    assert await store.due_notices() == []
-    assert await store.next_notice_at() is None
+    assert await store.notices.due() == []
+    assert await store.notices.next_due_at() is None
 
 
 async def test_releasing_hands_back_only_that_owners_notices(store: Store) -> None:
@@ -698,13 +724,13 @@ async def test_releasing_hands_back_only_that_owners_notices(store: Store) -> No
     second = await claimed(store, owner="a")
     others = await claimed(store, owner="b")
     sent = await claimed(store, owner="a")
-    await store.notice_sent(sent.id, owner="a", channel="C1", ts="1.000100")
+    await store.notices.sent(sent.id, owner="a", channel="C1", ts="1.000100")
 
-    await store.release_notices(owner="a")
+    await store.notices.release(owner="a")
 
-    assert {notice.id for notice, _ in await store.due_notices()} == {first.id, second.id}
-    assert await store.claim_notice(first.id, owner="c", lease=LEASE) is not None
-    assert await store.claim_notice(others.id, owner="c", lease=LEASE) is None
+    assert {notice.id for notice, _ in await store.notices.due()} == {first.id, second.id}
+    assert await store.notices.claim(first.id, owner="c", lease=LEASE) is not None
+    assert await store.notices.claim(others.id, owner="c", lease=LEASE) is None
     assert (await record(store, others))["lease_owner"] == "b"
     assert (await record(store, sent))["status"] == "sent"
 
@@ -712,47 +738,47 @@ async def test_releasing_hands_back_only_that_owners_notices(store: Store) -> No
 async def test_owes_is_about_pending_notices_of_that_kind_for_that_job(store: Store) -> None:
     job = await add(store)
     other = await add(store)
-    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+    assert not await store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT)
 
-    notice = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+    notice = await store.notices.owe(job.id, NoticeKind.ANNOUNCEMENT)
 
-    assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
-    assert not await store.owes(job.id, NoticeKind.RESULT)
-    assert not await store.owes(other.id, NoticeKind.ANNOUNCEMENT)
-    await store.claim_notice(notice.id, owner="a", lease=LEASE)
+    assert await store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT)
+    assert not await store.notices.pending(job.id, NoticeKind.RESULT)
+    assert not await store.notices.pending(other.id, NoticeKind.ANNOUNCEMENT)
+    await store.notices.claim(notice.id, owner="a", lease=LEASE)
     # Claimed is still owed: the send may yet fail.
-    assert await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
-    await store.notice_sent(notice.id, owner="a", channel="C1", ts="1.000100")
-    assert not await store.owes(job.id, NoticeKind.ANNOUNCEMENT)
+    assert await store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT)
+    await store.notices.sent(notice.id, owner="a", channel="C1", ts="1.000100")
+    assert not await store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT)
 
 
 async def test_next_notice_at_is_when_the_earliest_pending_notice_can_go(
     store: Store, clock: FakeClock
 ) -> None:
-    assert await store.next_notice_at() is None
+    assert await store.notices.next_due_at() is None
 
     first = await claimed(store, owner="a")
     # Claimed: free again only when the lease runs out.
-    assert await store.next_notice_at() == START + LEASE
+    assert await store.notices.next_due_at() == START + LEASE
 
     clock.advance(seconds=10)
-    await store.owe((await add(store)).id, NoticeKind.STALE)
-    assert await store.next_notice_at() == START + timedelta(seconds=10)
+    await store.notices.owe((await add(store)).id, NoticeKind.STALE)
+    assert await store.notices.next_due_at() == START + timedelta(seconds=10)
 
-    await store.retry_notice(
+    await store.notices.retry(
         first.id, owner="a", at=START + timedelta(seconds=5), error="x", in_doubt=False
     )
-    assert await store.next_notice_at() == START + timedelta(seconds=5)
+    assert await store.notices.next_due_at() == START + timedelta(seconds=5)
 
 
 async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock: FakeClock) -> None:
     job = await add(store)
-    announcement = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+    announcement = await store.notices.owe(job.id, NoticeKind.ANNOUNCEMENT)
     clock.advance(seconds=1)
-    result = await store.owe(job.id, NoticeKind.RESULT)
-    await store.owe((await add(store)).id, NoticeKind.RESULT)
+    result = await store.notices.owe(job.id, NoticeKind.RESULT)
+    await store.notices.owe((await add(store)).id, NoticeKind.RESULT)
 
-    rows = await store.notices_of(job.id)
+    rows = await notices_of(store, job.id)
 
     assert [(row["id"], row["kind"]) for row in rows] == [
         (announcement.id, "announcement"),
@@ -765,13 +791,13 @@ async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock:
 
 async def test_migrations_are_idempotent_and_keep_data(store: Store, store_url: str) -> None:
     job = await add(store)
-    notice = await store.owe(job.id, NoticeKind.ANNOUNCEMENT)
+    notice = await store.notices.owe(job.id, NoticeKind.ANNOUNCEMENT)
 
     await store.migrate()
     reopened = await Store.open(store_url)
     try:
-        assert await reopened.get_job(job.id) == job
-        assert [row["id"] for row in await reopened.notices_of(job.id)] == [notice.id]
+        assert await reopened.jobs.get(job.id) == job
+        assert [row["id"] for row in await notices_of(reopened, job.id)] == [notice.id]
     finally:
         await reopened.close()
 

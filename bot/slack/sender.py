@@ -182,7 +182,7 @@ class SlackSender:
         for task in self._lane_tasks:
             task.cancel()
         try:
-            await self._store.release_notices(owner=self.owner)
+            await self._store.notices.release(owner=self.owner)
         except StoreUnavailable as exc:
             # Nothing lost: the claims run out by themselves and another instance takes over.
             log.warning("could not hand back notices at shutdown: %s", exc)
@@ -190,7 +190,7 @@ class SlackSender:
     async def dispatch(self) -> None:
         """Queue every due notice in its channel's lane."""
         # Notices already waiting in a lane are left out: no need to read them again.
-        for notice, job in await self._store.due_notices(excluding=self._queued):
+        for notice, job in await self._store.notices.due(excluding=self._queued):
             if self._stopping:
                 break
             key = job.announcement_channel or job.requester.channel_id
@@ -205,7 +205,7 @@ class SlackSender:
 
     async def _idle(self) -> float:
         # Notices already queued in a lane are not waited for here: the lane sends them.
-        due = await self._store.next_notice_at(excluding=self._queued)
+        due = await self._store.notices.next_due_at(excluding=self._queued)
         if due is None:
             return IDLE_POLL
         return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
@@ -236,7 +236,7 @@ class SlackSender:
             del self._lanes[key]
 
     async def _deliver(self, notice_id: str, pace: Pace) -> None:
-        claimed = await self._store.claim_notice(notice_id, owner=self.owner, lease=self._lease)
+        claimed = await self._store.notices.claim(notice_id, owner=self.owner, lease=self._lease)
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
@@ -247,7 +247,7 @@ class SlackSender:
             async with asyncio.timeout(self._send_deadline):
                 posted = await self._send(notice, job)
         except Skip as skip:
-            await self._store.notice_failed(notice.id, owner=self.owner, error=str(skip))
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=str(skip))
         except Later as later:
             await self._retry(
                 notice, str(later), later.delay, in_doubt=notice.in_doubt, error=False
@@ -264,7 +264,7 @@ class SlackSender:
             log.exception("notice %s: delivery failed unexpectedly", notice.id)
             await self._retry(notice, repr(exc), _backoff(notice), in_doubt=True)
         else:
-            await self._store.notice_sent(
+            await self._store.notices.sent(
                 notice.id,
                 owner=self.owner,
                 channel=posted.channel,
@@ -291,7 +291,7 @@ class SlackSender:
             await self._retry(notice, error, _backoff(notice), in_doubt=doubt)
         else:
             log.error("notice %s: Slack refused it for good: %s", notice.id, error)
-            await self._store.notice_failed(notice.id, owner=self.owner, error=error)
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=error)
 
     async def _retry(
         self,
@@ -305,10 +305,10 @@ class SlackSender:
         now = self._store.now()
         if error and now - notice.created_at > GIVE_UP_AFTER:
             log.error("notice %s: giving up after %s: %s", notice.id, GIVE_UP_AFTER, reason)
-            await self._store.notice_failed(notice.id, owner=self.owner, error=reason)
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=reason)
             return
         log.info("notice %s: retry in %.1fs (%s)", notice.id, delay, reason)
-        await self._store.retry_notice(
+        await self._store.notices.retry(
             notice.id,
             owner=self.owner,
             at=now + timedelta(seconds=delay),
@@ -383,7 +383,7 @@ class SlackSender:
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
             try:
-                await self._store.owe(job.id, NoticeKind.CARD)
+                await self._store.notices.owe(job.id, NoticeKind.CARD)
             except StoreUnavailable as lost:
                 log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
@@ -402,9 +402,9 @@ class SlackSender:
         """
         if job.announcement_ts:
             return job
-        if await self._store.owes(job.id, NoticeKind.ANNOUNCEMENT):
+        if await self._store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT):
             raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
-        return await self._store.get_job(job.id) or job
+        return await self._store.jobs.get(job.id) or job
 
     async def _post(
         self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None

@@ -1,5 +1,53 @@
-"""Persistence behind one interface: SQLite by default, PostgreSQL by DATABASE_URL."""
+"""The store: jobs and their owed notices, in SQLite or PostgreSQL (by DATABASE_URL).
 
-from bot.store.sql import Pool, Store, StoreUnavailable
+`store.jobs` and `store.notices` hold each table's queries; a job's move and the notice it owes
+are written in one transaction. The engine, migrations and the one-writer rule are in `engine`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
+from bot.store.job_queries import Jobs
+from bot.store.notice_queries import Notices
 
 __all__ = ["Pool", "Store", "StoreUnavailable"]
+
+
+class Store:
+    """The database, with a query object per table; every state change is a compare-and-set."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db  # the engine underneath, for migrations, health checks and support tools
+        self.jobs = Jobs(db)
+        self.notices = Notices(db)
+
+    @classmethod
+    async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
+        """Connect to the database at an async SQLAlchemy URL and bring its schema up to date."""
+        db = Database(create_engine(url, pool), clock=clock)
+        try:
+            await db.migrate()
+        except BaseException:
+            await db.engine.dispose()
+            raise
+        return cls(db)
+
+    def now(self) -> datetime:
+        """The store's clock."""
+        return self.db.now()
+
+    async def migrate(self) -> None:
+        """Apply every migration not yet applied (instances starting together take turns)."""
+        await self.db.migrate()
+
+    async def ping(self) -> None:
+        """Raise unless the database answers a trivial query."""
+        await self.db.ping()
+
+    async def close(self) -> None:
+        """Finish the writes under way, then release every connection."""
+        await self.jobs.finish()
+        await self.notices.finish()
+        await self.db.engine.dispose()

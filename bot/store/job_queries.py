@@ -1,0 +1,227 @@
+"""The jobs table: saving requests, reading them back, moving them, and scheduling checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot import jobs as life
+from bot.batch import Batch
+from bot.jobs import Job, JobStatus, Move, ReplicaRequest, Requester
+from bot.store import notice_queries
+from bot.store.engine import Database
+from bot.store.rows import UNSET, given, to_job, utc
+from bot.store.schema import jobs
+
+FINAL = tuple(status.value for status in JobStatus if status.is_final)
+
+
+class Jobs:
+    """Queries on jobs: each change is a compare-and-set, owing its notice in its transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        # A burst of forms saved together costs one transaction (the group commit).
+        self._saves: Batch[AsyncConnection, dict[str, Any], None] = Batch(db.writing, _insert)
+
+    async def finish(self) -> None:
+        """Wait for the saves under way."""
+        await self._saves.finish()
+
+    async def add(
+        self,
+        *,
+        job_id: str,
+        requester: Requester,
+        request: ReplicaRequest,
+        next_check_at: datetime | None = None,
+    ) -> Job:
+        """Save a new job in the QUEUED state; the reconciler looks again at `next_check_at`."""
+        now = self._db.now()
+        values: dict[str, Any] = {
+            "id": job_id,
+            "team_id": requester.team_id,
+            "user_id": requester.user_id,
+            "channel_id": requester.channel_id,
+            "replica_name": request.replica_name,
+            "model_name": request.model_name,
+            "train_video_url": request.train_video_url,
+            "train_image_url": request.train_image_url,
+            "voice_name": request.voice_name,
+            "consent_video_url": request.consent_video_url,
+            "callback_digest": "",
+            "status": JobStatus.QUEUED.value,
+            "next_check_at": utc(next_check_at),
+            "created_at": now,
+            "updated_at": now,
+        }
+        await self._saves(values)
+        return to_job(values)
+
+    async def get(self, job_id: str) -> Job | None:
+        """The job with this id, if there is one."""
+        return await self._first(select(jobs).where(jobs.c.id == job_id))
+
+    async def page(
+        self, *, team_id: str, user_id: str | None = None, limit: int = 10, offset: int = 0
+    ) -> list[Job]:
+        """A workspace's (or one requester's) replicas, newest first, deleted ones left out."""
+        statement = select(jobs).where(
+            jobs.c.team_id == team_id, jobs.c.status != JobStatus.DELETED.value
+        )
+        if user_id is not None:
+            statement = statement.where(jobs.c.user_id == user_id)
+        statement = (
+            statement.order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit).offset(offset)
+        )
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [to_job(row._mapping) for row in rows]
+
+    async def find(self, *, team_id: str, query: str) -> Job | None:
+        """The workspace's newest job whose replica id, or else name, is `query`."""
+        for column in (jobs.c.replica_id, jobs.c.replica_name):
+            found = await self._first(
+                select(jobs)
+                .where(
+                    jobs.c.team_id == team_id,
+                    jobs.c.status != JobStatus.DELETED.value,
+                    func.lower(column) == query.strip().lower(),
+                )
+                .order_by(jobs.c.created_at.desc())
+                .limit(1)
+            )
+            if found is not None:
+                return found
+        return None
+
+    async def of_replica(self, replica_id: str) -> Job | None:
+        """The job a replica belongs to, if any."""
+        return await self._first(select(jobs).where(jobs.c.replica_id == replica_id))
+
+    async def move(
+        self,
+        job_id: str,
+        move: Move,
+        *,
+        watching: bool = False,
+        replica_id: str | None = UNSET,
+        replica_name: str = UNSET,
+        error_message: str | None = UNSET,
+        callback_digest: str = UNSET,
+        thumbnail_url: str | None = UNSET,
+        next_check_at: datetime | None = UNSET,
+    ) -> Job | None:
+        """Make `move` with these changes, owing its notice in the same transaction.
+
+        Returns the moved job, or None if the job was in none of the move's states (someone
+        else won), or the replica is another job's already.
+        """
+        changes = given(
+            status=move.to.value if move.to is not None else UNSET,
+            replica_id=replica_id,
+            replica_name=replica_name,
+            error_message=error_message,
+            callback_digest=callback_digest,
+            thumbnail_url=thumbnail_url,
+            next_check_at=next_check_at,
+        )
+        allowed = jobs.c.status.in_([status.value for status in move.from_])
+        try:
+            async with self._db.writing() as connection:
+                job = await self._owing(connection, job_id, changes, allowed, move, watching)
+        except IntegrityError:
+            if replica_id is UNSET:
+                raise
+            # The replica is another job's already: this change loses, like any other race.
+            return None
+        return job
+
+    async def note_progress(self, job_id: str, progress: str | None) -> Job | None:
+        """Remember how far training has got; None if that is what was known already."""
+        changed = or_(jobs.c.training_progress.is_(None), jobs.c.training_progress != progress)
+        async with self._db.writing() as connection:
+            return await self._owing(
+                connection, job_id, {"training_progress": progress}, changed, life.NOTE_PROGRESS
+            )
+
+    async def due(self, *, limit: int = 100) -> list[Job]:
+        """Unfinished jobs whose next check is due, oldest due first."""
+        statement = (
+            select(jobs)
+            .where(jobs.c.next_check_at <= self._db.now(), jobs.c.status.not_in(FINAL))
+            .order_by(jobs.c.next_check_at)
+            .limit(limit)
+        )
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [to_job(row._mapping) for row in rows]
+
+    async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
+        """Take a due check by moving it to `until` (None: no more checks); None if not due."""
+        async with self._db.writing() as connection:
+            return await update_job(
+                connection,
+                job_id,
+                {"next_check_at": utc(until)},
+                jobs.c.next_check_at <= self._db.now(),
+                now=self._db.now(),
+            )
+
+    async def check_soon(self, job_id: str, *, at: datetime) -> None:
+        """Bring a job's next check forward to `at` (never push it back)."""
+        async with self._db.writing() as connection:
+            await update_job(
+                connection,
+                job_id,
+                {"next_check_at": utc(at)},
+                or_(jobs.c.next_check_at.is_(None), jobs.c.next_check_at > utc(at)),
+                now=self._db.now(),
+            )
+
+    async def _owing(
+        self,
+        connection: AsyncConnection,
+        job_id: str,
+        changes: dict[str, Any],
+        condition: Any,
+        move: Move,
+        watching: bool = False,
+    ) -> Job | None:
+        now = self._db.now()
+        job = await update_job(connection, job_id, changes, condition, now=now)
+        kind = move.owed(job, watching=watching) if job is not None else None
+        if kind is not None:
+            await notice_queries.owe_in(connection, job_id, kind, now=now)
+        return job
+
+    async def _first(self, statement: Any) -> Job | None:
+        async with self._db.reading() as connection:
+            row = (await connection.execute(statement)).first()
+        return to_job(row._mapping) if row is not None else None
+
+
+async def update_job(
+    connection: AsyncConnection,
+    job_id: str,
+    changes: dict[str, Any],
+    condition: Any,
+    *,
+    now: datetime,
+) -> Job | None:
+    """Change one job if it meets `condition` (None: always); the changed job, or None."""
+    statement = update(jobs).where(jobs.c.id == job_id)
+    if condition is not None:
+        statement = statement.where(condition)
+    statement = statement.values(**changes, updated_at=now).returning(*jobs.c)
+    row = (await connection.execute(statement)).first()
+    return to_job(row._mapping) if row is not None else None
+
+
+async def _insert(connection: AsyncConnection, rows: list[dict[str, Any]]) -> list[None]:
+    await connection.execute(jobs.insert(), rows)
+    return [None] * len(rows)

@@ -1,0 +1,79 @@
+"""Rows to domain objects and back: stored moments are UTC, unset changes are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
+
+
+class _Unset:
+    """Marks an optional change that was not asked for (None is a value: 'clear it')."""
+
+
+UNSET: Any = _Unset()
+
+
+def given(**changes: Any) -> dict[str, Any]:
+    """The changes asked for (not UNSET), with moments in UTC."""
+    return {key: utc(value) for key, value in changes.items() if value is not UNSET}
+
+
+def utc(value: Any) -> Any:
+    """A moment in UTC; anything else as it is."""
+    # SQLite keeps no zone and compares text: every stored moment must be in UTC.
+    return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored moment with its zone (UTC) put back."""
+    # SQLite hands datetimes back without their zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def maybe_aware(moment: datetime | None) -> datetime | None:
+    """As aware(), for a moment that may be missing."""
+    return aware(moment) if moment is not None else None
+
+
+def to_job(row: Mapping[Any, Any]) -> Job:
+    """A job from its row in `jobs`."""
+    return Job(
+        id=row["id"],
+        requester=Requester(
+            team_id=row["team_id"], user_id=row["user_id"], channel_id=row["channel_id"]
+        ),
+        request=ReplicaRequest(
+            replica_name=row["replica_name"],
+            model_name=row["model_name"],
+            train_video_url=row["train_video_url"],
+            train_image_url=row["train_image_url"],
+            voice_name=row["voice_name"],
+            consent_video_url=row["consent_video_url"],
+        ),
+        status=JobStatus(row["status"]),
+        callback_digest=row["callback_digest"],
+        created_at=aware(row["created_at"]),
+        updated_at=aware(row["updated_at"]),
+        replica_id=row.get("replica_id"),
+        error_message=row.get("error_message"),
+        announcement_channel=row.get("announcement_channel"),
+        announcement_ts=row.get("announcement_ts"),
+        training_progress=row.get("training_progress"),
+        thumbnail_url=row.get("thumbnail_url"),
+        next_check_at=maybe_aware(row.get("next_check_at")),
+    )
+
+
+def to_notice(row: Mapping[Any, Any], prefix: str = "") -> Notice:
+    """A notice from its row in `notices` (its columns named with `prefix` in a join)."""
+    return Notice(
+        id=row[f"{prefix}id"],
+        job_id=row[f"{prefix}job_id"],
+        kind=NoticeKind(row[f"{prefix}kind"]),
+        created_at=aware(row[f"{prefix}created_at"]),
+        attempts=row[f"{prefix}attempts"],
+        in_doubt=bool(row[f"{prefix}in_doubt"]),
+    )
