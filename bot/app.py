@@ -20,9 +20,12 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, slack
+from bot.callbacks import Callbacks
 from bot.config import Settings
+from bot.intake import Intake
+from bot.lifecycle import Lifecycle
 from bot.reconciler import Reconciler
-from bot.service import ReplicaService
+from bot.replicas import Replicas
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.sender import SlackSender
 from bot.store import Store, StoreUnavailable
@@ -63,16 +66,23 @@ async def create_app(settings: Settings) -> web.Application:
         request_timeout=settings.slack_timeout,
     )
     tavus = TavusClient(tavus_http)
-    service = ReplicaService(
+    poll_interval = timedelta(seconds=settings.tavus_poll_interval)
+    lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
+    intake = Intake(
         store=store,
         tavus=tavus,
+        lifecycle=lifecycle,
         callback_url=settings.callback_url,
-        wake_sender=sender.wake,
-        poll_interval=timedelta(seconds=settings.tavus_poll_interval),
         create_timeout=timedelta(seconds=settings.tavus_timeout),
+        poll_interval=poll_interval,
     )
     reconciler = Reconciler(
-        store=store, service=service, tick=min(settings.tavus_poll_interval, 30.0)
+        store=store,
+        tavus=tavus,
+        intake=intake,
+        lifecycle=lifecycle,
+        poll_interval=poll_interval,
+        tick=min(settings.tavus_poll_interval, 30.0),
     )
     bolt = AsyncApp(
         client=bolt_client,
@@ -84,7 +94,11 @@ async def create_app(settings: Settings) -> web.Application:
     )
     voices = Voices(tavus)
     deps = Deps(
-        service=service, models=settings.tavus_models, voices=voices, follow_ups=follow_ups()
+        intake=intake,
+        replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
+        models=settings.tavus_models,
+        voices=voices,
+        follow_ups=follow_ups(),
     )
     slack.register(bolt, deps)
 
@@ -96,39 +110,38 @@ async def create_app(settings: Settings) -> web.Application:
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
     if settings.public_url is not None:
-        callbacks.add_routes(app, service)
+        callbacks.add_routes(app, Callbacks(store=store, tavus=tavus, lifecycle=lifecycle))
 
-    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+    async def running(_: web.Application) -> AsyncIterator[None]:
         socket = None
         if settings.slack_app_token:
             socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
             await socket.connect_async()  # type: ignore[no-untyped-call]
-        tasks = [
-            asyncio.create_task(sender.run()),
-            asyncio.create_task(reconciler.run()),
-            asyncio.create_task(voices.run()),
-        ]
+        delivery_loop = asyncio.create_task(sender.run())
+        reconciler_loop = asyncio.create_task(reconciler.run())
+        voices_loop = asyncio.create_task(voices.run())
         yield
         # Stop taking work (no new Slack requests, no new rounds), let what is in flight finish,
         # then hand the rest back to the store.
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
-        tasks[1].cancel()
-        tasks[2].cancel()
+        reconciler_loop.cancel()
+        voices_loop.cancel()
         await asyncio.gather(
             deps.follow_ups.wait_and_close(settings.shutdown_grace),
-            service.drain(settings.shutdown_grace),
+            intake.drain(settings.shutdown_grace),
         )
+        # Delivery stops last: what the drained work owed is stored, and sent if there is time.
         await sender.stop(settings.shutdown_grace)
-        tasks[0].cancel()
-        for task in tasks:
+        delivery_loop.cancel()
+        for loop in (delivery_loop, reconciler_loop, voices_loop):
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await loop
         await tavus_http.aclose()
         await session.close()
         await store.close()
 
-    app.cleanup_ctx.append(lifecycle)
+    app.cleanup_ctx.append(running)
     return app
 
 

@@ -1,18 +1,46 @@
-"""The Tavus callback route: unsigned, so each URL carries its job's secret; bodies are hints."""
+"""Tavus callbacks: unsigned, so each URL carries its job's secret, and a body is only a hint.
+
+A callback is checked against its job's secret and then against Tavus itself (a GET, batched
+with the other callbacks of the same moment), and settles the job at most once.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import enum
 import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
-from bot.service import ReplicaService, Verdict
-from bot.store import StoreUnavailable
+from bot.batch import Batch
+from bot.jobs import secret_matches
+from bot.lifecycle import Lifecycle
+from bot.store import Store, StoreUnavailable
+from bot.tavus import Replica, TavusClient, TavusError, TavusRejected
 
-SERVICE = web.AppKey("replica_service", ReplicaService)
+log = logging.getLogger(__name__)
+
 PATH = "/tavus/callback/{job_id}/{secret}"
 # Tavus's callback is a few short fields; anything much bigger is not from Tavus.
 MAX_BODY = 16 * 1024
+# When a callback cannot be checked against Tavus, the reconciler looks again this soon.
+RECHECK_SOON = timedelta(seconds=30)
+
+
+class Verdict(enum.Enum):
+    """What became of a callback delivery; the route turns it into an HTTP status."""
+
+    SETTLED = "settled"  # it decided the job's outcome; the result is owed to Slack
+    NOTED = "noted"  # valid, nothing new to say: still training, or already decided
+    DEFERRED = "deferred"  # valid, but Tavus could not confirm it now; polling will
+    FORBIDDEN = "forbidden"  # unknown job or wrong secret
+    MISMATCH = "mismatch"  # the secret is right but the body names a replica not this job's
+
 
 STATUS = {
     Verdict.SETTLED: 200,
@@ -21,6 +49,101 @@ STATUS = {
     Verdict.FORBIDDEN: 403,
     Verdict.MISMATCH: 409,
 }
+
+
+class Lookups:
+    """Replica lookups made at the same moment, answered by one request to Tavus.
+
+    A burst of callbacks (Tavus finishing many trainings in one minute) then costs a few list
+    requests instead of one GET each.
+    """
+
+    WINDOW = 0.005  # how long a lookup waits for others to join it, in seconds
+    MAX_BATCH = 100
+
+    def __init__(self, tavus: TavusClient) -> None:
+        self._tavus = tavus
+        self._batch: Batch[None, str, Replica] = Batch(self._window, self._fetch_all)
+
+    async def get(self, replica_id: str) -> Replica:
+        """The replica as Tavus reports it now."""
+        return await self._batch(replica_id)
+
+    @contextlib.asynccontextmanager
+    async def _window(self) -> AsyncIterator[None]:
+        await asyncio.sleep(self.WINDOW)
+        yield
+
+    async def _fetch_all(self, _: None, asked: list[str]) -> list[Replica | Exception]:
+        ids = list(dict.fromkeys(asked))  # two callbacks may ask for the same replica
+        found: dict[str, Replica | Exception] = {}
+        for start in range(0, len(ids), self.MAX_BATCH):
+            chunk = ids[start : start + self.MAX_BATCH]
+            try:
+                found.update(await self._fetch(chunk))
+            except TavusError as error:
+                found.update(dict.fromkeys(chunk, error))
+        return [found[replica_id] for replica_id in asked]
+
+    async def _fetch(self, ids: list[str]) -> dict[str, Replica | Exception]:
+        found: dict[str, Replica | Exception] = {}
+        if len(ids) > 1:
+            found.update(await self._tavus.get_replicas(ids))
+        for replica_id in ids:
+            # One alone, or one the list left out: ask for it by itself (a 400 says "no such").
+            if replica_id not in found:
+                try:
+                    found[replica_id] = await self._tavus.get_replica(replica_id)
+                except TavusError as error:
+                    found[replica_id] = error
+        return found
+
+
+class Callbacks:
+    """Takes Tavus's callbacks: checks each against its job and Tavus, then settles the job."""
+
+    def __init__(self, *, store: Store, tavus: TavusClient, lifecycle: Lifecycle) -> None:
+        self._store = store
+        self._lifecycle = lifecycle
+        self._lookups = Lookups(tavus)
+
+    async def take(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
+        """Check a Tavus callback against its job and Tavus itself; settle the job at most once."""
+        job = await self._store.jobs.get(job_id)
+        if job is None or not secret_matches(secret, job.callback_digest):
+            return Verdict.FORBIDDEN
+        replica_id = body.get("replica_id") or body.get("face_id")
+        if not isinstance(replica_id, str) or job.replica_id not in (None, replica_id):
+            return Verdict.MISMATCH
+        if job.status.is_final:
+            return Verdict.NOTED
+        # The callback is only a hint: what Tavus answers to a GET is the truth.
+        try:
+            replica = await self._lookups.get(replica_id)
+        except TavusRejected as error:
+            if error.no_such_replica:
+                return Verdict.MISMATCH  # no such replica: not this job's, whatever the secret
+            log.error("job %s: Tavus refused to confirm a callback: %s", job.id, error)
+            await self._store.jobs.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            return Verdict.DEFERRED
+        except TavusError as error:
+            log.info("job %s: callback not confirmed (%s); polling will", job.id, error)
+            if job.status.is_training:
+                await self._store.jobs.check_soon(job.id, at=self._store.now() + RECHECK_SOON)
+            return Verdict.DEFERRED
+        if job.replica_id is None:
+            adopted = await self._lifecycle.adopt(job, replica)
+            if adopted is None:
+                return Verdict.MISMATCH
+            job = adopted
+        reported = body.get("error_message")
+        settled = await self._lifecycle.settle(
+            job, replica, fallback_error=str(reported) if reported else None
+        )
+        return Verdict.SETTLED if settled else Verdict.NOTED
+
+
+CALLBACKS = web.AppKey("callbacks", Callbacks)
 
 
 async def take_callback(request: web.Request) -> web.Response:
@@ -39,7 +162,7 @@ async def take_callback(request: web.Request) -> web.Response:
     if not isinstance(payload, dict):
         return _answer(400, "body is not a JSON object")
     try:
-        verdict = await request.app[SERVICE].take_callback(
+        verdict = await request.app[CALLBACKS].take(
             request.match_info["job_id"], request.match_info["secret"], payload
         )
     except StoreUnavailable:
@@ -52,7 +175,7 @@ def _answer(status: int, word: str) -> web.Response:
     return web.json_response({"result": word}, status=status)
 
 
-def add_routes(app: web.Application, service: ReplicaService) -> None:
+def add_routes(app: web.Application, callbacks: Callbacks) -> None:
     """Serve the callback route on an application."""
-    app[SERVICE] = service
+    app[CALLBACKS] = callbacks
     app.router.add_post(PATH, take_callback)

@@ -1,27 +1,57 @@
-"""The reconciler: a loop checking every job whose check is due, so lost callbacks lose nothing."""
+"""The reconciler: rounds of due checks, so a lost callback, create or process loses nothing.
+
+Each due job is moved on by what it is waiting for: an orphaned request is sent, a create cut
+off by a restart is reported, a training is polled (less often as it ages, not at all once
+stale), and a create whose answer was lost is looked for in Tavus's list of replicas.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from bot.jobs import Job
-from bot.service import ReplicaService
+from bot import jobs as life
+from bot import messages
+from bot.intake import Intake
+from bot.jobs import Job, JobStatus
+from bot.lifecycle import Lifecycle
 from bot.store import Store
+from bot.tavus import Replica, TavusClient, TavusError, TavusRejected
 
 log = logging.getLogger(__name__)
 
 # Polls run a few at a time: enough to keep up, few enough not to flood Tavus after an outage.
 CONCURRENCY = 4
 BATCH = 100
+# Beyond this a training is flagged to its requester as stale and no longer polled.
+STALE_AFTER = timedelta(hours=24)
+# Trainings older than this are polled half as often: they change slowly, if at all.
+SLOW_POLL_AFTER = timedelta(hours=6)
+# How long a create whose answer was lost is looked for in Tavus's list of replicas.
+LOST_SEARCH = timedelta(hours=6)
+# Tavus's clock and ours may disagree a little about when a replica was made.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 class Reconciler:
     """Runs rounds of due checks every `tick` seconds until stopped; a failing round is retried."""
 
-    def __init__(self, *, store: Store, service: ReplicaService, tick: float) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tavus: TavusClient,
+        intake: Intake,
+        lifecycle: Lifecycle,
+        poll_interval: timedelta,
+        tick: float,
+    ) -> None:
         self._store = store
-        self._service = service
+        self._tavus = tavus
+        self._intake = intake
+        self._lifecycle = lifecycle
+        self._poll_interval = poll_interval
         self._tick = tick
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
@@ -38,12 +68,89 @@ class Reconciler:
     async def round(self) -> int:
         """Check every job that is due now; returns how many were looked at."""
         due = await self._store.jobs.due(limit=BATCH)
-        await asyncio.gather(*(self._check(job) for job in due))
+        await asyncio.gather(*(self._check_one(job) for job in due))
         return len(due)
 
-    async def _check(self, job: Job) -> None:
+    async def _check_one(self, job: Job) -> None:
         async with self._slots:
             try:
-                await self._service.check(job)
+                await self.check(job)
             except Exception:
                 log.exception("job %s: check failed", job.id)
+
+    async def check(self, job: Job) -> None:
+        """Move a job whose check is due: send an orphaned create, give up on a lost one, poll."""
+        if job.status is JobStatus.QUEUED:
+            await self._intake.start(job, tell_by_dm=True)
+        elif job.status is JobStatus.CREATING:
+            # Its process died mid-request: a callback, or Tavus's list, may still tell.
+            await self._lifecycle.move(
+                job.id,
+                life.CUT_OFF,
+                error_message=messages.RESTARTED_MID_CREATE,
+                next_check_at=self._store.now(),
+            )
+        elif job.status.is_training and job.replica_id is not None:
+            await self._poll(job, job.replica_id)
+        elif job.status is JobStatus.UNKNOWN and job.replica_id is None:
+            await self._find_lost(job)
+        else:
+            # Nothing to do for it: a job left due would come first in every round, forever.
+            await self._store.jobs.claim_check(job.id, until=None)
+
+    async def _poll(self, job: Job, replica_id: str) -> None:
+        now = self._store.now()
+        age = now - job.created_at
+        interval = self._poll_interval * (2 if age > SLOW_POLL_AFTER else 1)
+        # A stale job is looked at once when a callback asks for it, not polled again.
+        until = None if job.status is JobStatus.STALE else now + interval
+        if await self._store.jobs.claim_check(job.id, until=until) is None:
+            return  # another instance is checking it
+        try:
+            replica = await self._tavus.get_replica(replica_id)
+        except TavusRejected as error:
+            if not error.no_such_replica:
+                # A wrong or revoked API key says nothing about the replica: try again later.
+                log.error("job %s: Tavus refused the poll: %s", job.id, error)
+                return
+            replica = Replica(
+                replica_id=replica_id,
+                replica_name=job.request.replica_name,
+                status="error",
+                error_message=messages.REPLICA_GONE.format(message=error.message),
+            )
+        except TavusError as error:
+            log.info("job %s: poll failed (%s); next round will retry", job.id, error)
+            return
+        settled = await self._lifecycle.settle(job, replica)
+        if not settled and age > STALE_AFTER and job.status is JobStatus.TRAINING:
+            await self._lifecycle.move(job.id, life.GO_STALE, next_check_at=None)
+
+    async def _find_lost(self, job: Job) -> None:
+        """Look for the replica of a create whose answer was lost, by name and time.
+
+        Adopted only when exactly one replica of that name, made since the job, belongs to no
+        other job; otherwise looked for again next round, for LOST_SEARCH at most.
+        """
+        now = self._store.now()
+        until = now + self._poll_interval if now - job.created_at < LOST_SEARCH else None
+        if await self._store.jobs.claim_check(job.id, until=until) is None:
+            return
+        try:
+            replicas = await self._tavus.recent_replicas()
+        except TavusError as error:
+            log.info("job %s: could not list replicas (%s)", job.id, error)
+            return
+        since = job.created_at - CLOCK_SKEW
+        candidates = [
+            replica
+            for replica in replicas
+            if replica.replica_name == job.request.replica_name
+            and (replica.created_at is None or replica.created_at >= since)
+            and await self._store.jobs.of_replica(replica.replica_id) is None
+        ]
+        if len(candidates) != 1:
+            return
+        adopted = await self._lifecycle.adopt(job, candidates[0])
+        if adopted is not None:
+            await self._lifecycle.settle(adopted, candidates[0])

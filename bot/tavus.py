@@ -31,6 +31,11 @@ class TavusRejected(TavusError):
         self.status = status
         self.message = message
 
+    @property
+    def no_such_replica(self) -> bool:
+        """Whether Tavus is saying it knows no such replica (400 "Invalid replica_id", or 404)."""
+        return self.status in (400, 404)
+
 
 class TavusUnavailable(TavusError):
     """Tavus could not answer properly (5xx, 429, a broken or unreadable reply, no connection)."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.store.schema import jobs, notices
+from tests.domain import World, world_on
 from tests.slack_client import SIGNING_SECRET, SlackSender
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
@@ -40,6 +41,13 @@ async def tavus() -> AsyncIterator[TavusStandIn]:
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bot.db'}"
+
+
+@pytest.fixture
+async def world(database_url: str, tavus: TavusStandIn) -> AsyncIterator[World]:
+    """The domain (intake, callbacks, reconciler) on a real store, without Slack."""
+    async with world_on(database_url, tavus) as made:
+        yield made
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from bot.slack.deps import Deps, follow_ups
 def deps() -> Deps:
     # Only the follow-ups matter here.
     return Deps(
-        service=cast(Any, None),
+        intake=cast(Any, None),
+        replicas=cast(Any, None),
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),

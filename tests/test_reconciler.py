@@ -1,98 +1,24 @@
-"""The reconciler on a real store and the Tavus stand-in, with a clock the tests move."""
+"""The reconciler on a real store and the Tavus stand-in: polls, orphans, lost creates."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
-from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
-from bot.reconciler import Reconciler
-from bot.service import Lookups, NotStarted, ReplicaService, Started, Verdict
+from bot.callbacks import Verdict
+from bot.intake import NotStarted
+from bot.jobs import CallbackSecret, Job, JobStatus
 from bot.store import Store
-from bot.tavus import TavusClient
+from tests.domain import POLL, REQUEST, REQUESTER, World
 from tests.standins.server import Fault
-from tests.standins.tavus import API_KEY, TavusStandIn
-from tests.store_helpers import Flaky, notices_of, transition
-
-POLL = timedelta(minutes=10)
-REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
-REQUEST = ReplicaRequest(
-    replica_name="Dana", model_name="phoenix-4", train_video_url="https://cdn.example.com/d.mp4"
-)
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
-
-
-@dataclass
-class World:
-    clock: Clock
-    store: Store
-    tavus: TavusStandIn
-    client: TavusClient
-    service: ReplicaService
-    reconciler: Reconciler
-    secrets: dict[str, str]
-    woken: list[int]
-
-    async def job(self, job_id: str) -> Job:
-        job = await self.store.jobs.get(job_id)
-        assert job is not None
-        return job
-
-    async def owed(self, job_id: str) -> list[str]:
-        # Notices owed in one transaction share a timestamp: compare them as a sorted list.
-        return sorted(n["kind"] for n in await notices_of(self.store, job_id))
-
-
-@pytest.fixture
-async def world(database_url: str, tavus: TavusStandIn) -> AsyncIterator[World]:
-    clock = Clock()
-    store = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=clock)
-    http = httpx.AsyncClient(base_url=tavus.url, headers={"x-api-key": API_KEY}, timeout=2)
-    secrets: dict[str, str] = {}
-    woken: list[int] = []
-
-    def callback_url(job_id: str, secret: str) -> str:
-        secrets[job_id] = secret
-        return f"https://bot.example.com/tavus/callback/{job_id}/{secret}"
-
-    client = TavusClient(http)
-    service = ReplicaService(
-        store=store,
-        tavus=client,
-        callback_url=callback_url,
-        wake_sender=lambda: woken.append(1),
-        poll_interval=POLL,
-        create_timeout=timedelta(seconds=30),
-    )
-    reconciler = Reconciler(store=store, service=service, tick=0.01)
-    yield World(clock, store, tavus, client, service, reconciler, secrets, woken)
-    await http.aclose()
-    await store.close()
-
-
-async def training(world: World) -> Job:
-    outcome = await world.service.start(await world.service.accept(REQUESTER, REQUEST))
-    assert isinstance(outcome, Started)
-    return outcome.job
+from tests.store_helpers import Flaky, transition
 
 
 async def test_a_due_training_is_polled_and_settled_once(world: World) -> None:
-    job = await training(world)
+    job = await world.training()
     assert job.replica_id is not None
     world.tavus.finish(job.replica_id)
 
@@ -107,7 +33,7 @@ async def test_a_due_training_is_polled_and_settled_once(world: World) -> None:
 
 
 async def test_progress_is_noted_and_the_next_poll_scheduled(world: World) -> None:
-    job = await training(world)
+    job = await world.training()
     assert job.replica_id is not None
     world.tavus.replicas[job.replica_id]["training_progress"] = "40/100"
 
@@ -122,7 +48,7 @@ async def test_progress_is_noted_and_the_next_poll_scheduled(world: World) -> No
 
 
 async def test_older_trainings_are_polled_less_often(world: World) -> None:
-    job = await training(world)
+    job = await world.training()
     world.clock.advance(timedelta(hours=7))
 
     await world.reconciler.round()
@@ -133,7 +59,7 @@ async def test_older_trainings_are_polled_less_often(world: World) -> None:
 async def test_a_training_over_a_day_old_is_flagged_stale_and_no_longer_polled(
     world: World,
 ) -> None:
-    job = await training(world)
+    job = await world.training()
     world.clock.advance(timedelta(hours=25))
 
     await world.reconciler.round()
@@ -145,22 +71,8 @@ async def test_a_training_over_a_day_old_is_flagged_stale_and_no_longer_polled(
     assert await world.reconciler.round() == 0
 
 
-async def test_a_stale_training_is_still_settled_by_its_callback(world: World) -> None:
-    job = await training(world)
-    assert job.replica_id is not None
-    world.clock.advance(timedelta(hours=25))
-    await world.reconciler.round()
-    body = world.tavus.finish(job.replica_id)
-
-    verdict = await world.service.take_callback(job.id, world.secrets[job.id], body)
-
-    assert verdict is Verdict.SETTLED
-    assert (await world.job(job.id)).status is JobStatus.READY
-    assert await world.owed(job.id) == ["announcement", "card", "result", "stale"]
-
-
 async def test_a_replica_tavus_no_longer_knows_fails_the_job(world: World) -> None:
-    job = await training(world)
+    job = await world.training()
     assert job.replica_id is not None
     del world.tavus.replicas[job.replica_id]
     world.clock.advance(POLL)
@@ -187,7 +99,7 @@ async def test_a_replica_tavus_no_longer_knows_fails_the_job(world: World) -> No
 async def test_tavus_trouble_while_polling_leaves_the_job_for_the_next_round(
     world: World, fault: Fault
 ) -> None:
-    job = await training(world)
+    job = await world.training()
     world.tavus.fail_next("get", fault)
     world.clock.advance(POLL)
 
@@ -202,7 +114,7 @@ async def test_tavus_trouble_while_polling_leaves_the_job_for_the_next_round(
 
 
 async def test_a_request_saved_but_never_sent_is_sent_by_the_reconciler(world: World) -> None:
-    job = await world.service.accept(REQUESTER, REQUEST)
+    job = await world.intake.accept(REQUESTER, REQUEST)
     world.clock.advance(timedelta(minutes=2))
 
     await world.reconciler.round()
@@ -214,7 +126,7 @@ async def test_a_request_saved_but_never_sent_is_sent_by_the_reconciler(world: W
 
 
 async def test_a_resumed_request_tavus_refuses_is_told_by_dm(world: World) -> None:
-    job = await world.service.accept(REQUESTER, REQUEST)
+    job = await world.intake.accept(REQUESTER, REQUEST)
     world.tavus.fail_next("create", Fault(400, {"error": "Invalid train_video_url"}))
     world.clock.advance(timedelta(minutes=2))
 
@@ -228,7 +140,7 @@ async def test_a_resumed_request_tavus_refuses_is_told_by_dm(world: World) -> No
 async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callback(
     world: World,
 ) -> None:
-    job = await world.service.accept(REQUESTER, REQUEST)
+    job = await world.intake.accept(REQUESTER, REQUEST)
     secret = CallbackSecret.generate()
     # The process died after sending the create: the job stays CREATING with no replica id.
     await transition(
@@ -245,10 +157,9 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
     assert unknown.status is JobStatus.UNKNOWN
     assert await world.owed(job.id) == ["not_started"]
 
-    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
-        created = (await c.post("/v2/replicas", json={**_body(), "replica_name": "Dana"})).json()
+    created = await world.create_by_hand("Dana")
     body = world.tavus.finish(created["replica_id"])
-    verdict = await world.service.take_callback(job.id, secret.value, body)
+    verdict = await world.callbacks.take(job.id, secret.value, body)
 
     assert verdict is Verdict.SETTLED
     adopted = await world.job(job.id)
@@ -256,30 +167,9 @@ async def test_a_create_cut_off_by_a_crash_is_reported_and_adopted_by_its_callba
     assert await world.owed(job.id) == ["announcement", "not_started", "result"]
 
 
-async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:
-    job = await world.service.accept(REQUESTER, REQUEST)
-    secret = CallbackSecret.generate()
-    await transition(
-        world.store,
-        job.id,
-        from_=(JobStatus.QUEUED,),
-        to=JobStatus.UNKNOWN,
-        callback_digest=secret.digest,
-    )
-    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
-        created = (await c.post("/v2/replicas", json={**_body(), "replica_name": "Eve"})).json()
-
-    verdict = await world.service.take_callback(
-        job.id, secret.value, world.tavus.finish(created["replica_id"])
-    )
-
-    assert verdict is Verdict.MISMATCH
-    assert (await world.job(job.id)).status is JobStatus.UNKNOWN
-
-
 async def test_two_reconcilers_poll_each_job_once(world: World) -> None:
-    jobs = [await training(world) for _ in range(5)]
-    twin = Reconciler(store=world.store, service=world.service, tick=0.01)
+    jobs = [await world.training() for _ in range(5)]
+    twin = world.reconciler_on(world.store)
     world.clock.advance(POLL)
 
     await asyncio.gather(world.reconciler.round(), twin.round())
@@ -288,7 +178,7 @@ async def test_two_reconcilers_poll_each_job_once(world: World) -> None:
 
 
 async def test_the_loop_survives_failing_rounds(world: World, database_url: str) -> None:
-    job = await training(world)
+    job = await world.training()
     assert job.replica_id is not None
     world.tavus.finish(job.replica_id)
     world.clock.advance(POLL)
@@ -296,7 +186,7 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
         database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=world.clock
     )
     flaky.jobs.due = failing = Flaky(flaky.jobs.due)  # type: ignore[method-assign]
-    loop = Reconciler(store=flaky, service=world.service, tick=0.01)
+    loop = world.reconciler_on(flaky)
 
     task = asyncio.create_task(loop.run())
     try:
@@ -309,61 +199,13 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
     assert failing.failures == 0
 
 
-def _body() -> dict[str, str]:
-    return {"train_video_url": "https://cdn.example.com/d.mp4", "model_name": "phoenix-4"}
-
-
-async def test_lookups_made_together_are_answered_by_one_request(world: World) -> None:
-    jobs = [await training(world) for _ in range(6)]
-    ids = [job.replica_id for job in jobs if job.replica_id is not None]
-    lookups = Lookups(world.client)
-
-    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
-
-    assert [replica.replica_id for replica in replicas] == ids
-    assert world.tavus.lists == [ids]
-    assert world.tavus.gets == ids  # the list request's ids, and no GET of its own
-
-
-async def test_callbacks_arriving_together_each_settle_their_own_job(world: World) -> None:
-    jobs = [await training(world) for _ in range(6)]
-    bodies = []
-    for job in jobs:
-        assert job.replica_id is not None
-        bodies.append(world.tavus.finish(job.replica_id))
-
-    verdicts = await asyncio.gather(
-        *(
-            world.service.take_callback(job.id, world.secrets[job.id], body)
-            for job, body in zip(jobs, bodies, strict=True)
-        )
-    )
-
-    assert verdicts == [Verdict.SETTLED] * 6
-    for job in jobs:
-        assert (await world.job(job.id)).status is JobStatus.READY
-
-
-async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World) -> None:
-    jobs = [await training(world) for _ in range(2)]
-    ids = [job.replica_id for job in jobs if job.replica_id is not None]
-    world.tavus.fail_next("get", Fault(200, {"data": []}))  # the list answers nothing
-    lookups = Lookups(world.client)
-
-    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
-
-    assert [replica.replica_id for replica in replicas] == ids
-    assert world.tavus.lists == [ids]
-    assert world.tavus.gets == ids + ids  # in the list, then each by itself
-
-
 async def lost_create(world: World, name: str = "Dana") -> Job:
     """A create Tavus carried out but whose answer never came back (a timeout)."""
     world.clock.now = datetime.now(UTC)  # compared with the stand-in's real creation times
     world.tavus.fail_next("create", Fault(delay=2.5))  # longer than the client's 2 s
     before = len(world.tavus.replicas)
-    job = await world.service.accept(REQUESTER, replace(REQUEST, replica_name=name))
-    outcome = await world.service.start(job)
+    job = await world.intake.accept(REQUESTER, replace(REQUEST, replica_name=name))
+    outcome = await world.intake.start(job)
     assert isinstance(outcome, NotStarted)
     await world.tavus.wait_until(lambda: len(world.tavus.replicas) > before, within=5)
     lost = await world.job(job.id)
@@ -387,8 +229,7 @@ async def test_a_create_whose_answer_was_lost_is_found_in_tavus_list_and_announc
 
 async def test_two_replicas_of_the_same_name_are_not_guessed_between(world: World) -> None:
     job = await lost_create(world)
-    async with httpx.AsyncClient(base_url=world.tavus.url, headers={"x-api-key": API_KEY}) as c:
-        await c.post("/v2/replicas", json={**_body(), "replica_name": "Dana"})
+    await world.create_by_hand("Dana")
 
     world.clock.advance(POLL)
     await world.reconciler.round()
@@ -397,7 +238,7 @@ async def test_two_replicas_of_the_same_name_are_not_guessed_between(world: Worl
 
 
 async def test_a_replica_that_is_another_jobs_is_not_adopted(world: World) -> None:
-    other = await training(world)  # "Dana" too, and its replica is known
+    other = await world.training()  # "Dana" too, and its replica is known
     job = await lost_create(world)
     lost_replica = next(r for r in world.tavus.replicas if r != other.replica_id)
     del world.tavus.replicas[lost_replica]  # only the other job's replica is left

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store, StoreUnavailable
+from bot.store.rows import maybe_aware
+from tests.clocks import FakeClock
 from tests.store_helpers import notices_of, transition
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
@@ -36,23 +38,9 @@ DIGEST = "d" * 64
 FINAL = [status for status in JobStatus if status.is_final]
 
 
-class FakeClock:
-    """The store's clock, moved by hand so tests never sleep."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -105,13 +93,6 @@ async def record(store: Store, notice: Notice) -> dict[str, Any]:
     """A notice's stored row, delivery record included."""
     [row] = [row for row in await notices_of(store, notice.job_id) if row["id"] == notice.id]
     return row
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; the store writes UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 async def claimed(store: Store, kind: NoticeKind = NoticeKind.RESULT, owner: str = "a") -> Notice:
@@ -656,7 +637,7 @@ async def test_a_retried_notice_waits_for_its_time_and_counts_the_failure(
     row = await record(store, notice)
     assert (row["status"], row["attempts"], row["in_doubt"]) == ("pending", 1, True)
     assert (row["last_error"], row["lease_owner"], row["lease_until"]) == ("HTTP 503", None, None)
-    assert aware(row["next_attempt_at"]) == retry_at
+    assert maybe_aware(row["next_attempt_at"]) == retry_at
     assert await store.notices.due() == []
     assert await store.notices.claim(notice.id, owner="b", lease=LEASE) is None
     assert await store.notices.next_due_at() == retry_at

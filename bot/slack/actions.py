@@ -4,64 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import form, screens
+from bot.slack import screens
 from bot.slack.blocks import RETRY_ACTION, fields_of
-from bot.slack.commands import may_change
 from bot.slack.deps import Deps
+from bot.slack.payloads import action_value, team_of
+from bot.slack.permissions import may_change
 from bot.tavus import TavusError
 
 
 async def try_again(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
     """Reopen the form filled in with a failed job's values, in the job's channel."""
     await ack()
-    deps = Deps.of(context)
-    await deps.after_ack(_reopen_form(_value(body), body["trigger_id"], client, deps))
+    await deps.after_ack(_reopen_form(action_value(body), body["trigger_id"], client, deps))
 
 
 async def _reopen_form(job_id: str, trigger_id: str, client: AsyncWebClient, deps: Deps) -> None:
-    job = await deps.service.job(job_id)
+    job = await deps.replicas.get(job_id)
     if job is None:
         return
-    view = form.build(
-        channel_id=job.requester.channel_id,
-        models=deps.models,
-        voices=deps.voices.current,
-        prefill=job.request,
-    )
+    view = deps.form(job.requester.channel_id, job.request)
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def open_form_from_home(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
     """Open the form from App Home; news goes to the user's DM with the bot."""
     await ack()
-    deps = Deps.of(context)
     # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
-    view = form.build(channel_id=body["user"]["id"], models=deps.models, voices=deps.voices.current)
+    view = deps.form(body["user"]["id"])
     await deps.after_ack(client.views_open(trigger_id=body["trigger_id"], view=view))
 
 
-async def next_page(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
-) -> None:
+async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
     """Replace the list with its next page."""
     await ack()
-    deps = Deps.of(context)
-    value = _value(body)
+    value = action_value(body)
     page = max(1, int(value)) if value.isdigit() else 1
-    team = body["user"].get("team_id") or body["team"]["id"]
-    await deps.after_ack(_show_page(team, page, respond, deps))
+    await deps.after_ack(_show_page(team_of(body), page, respond, deps))
 
 
 async def _show_page(team: str, page: int, respond: AsyncRespond, deps: Deps) -> None:
-    jobs, more = await deps.service.replicas(team_id=team, page=page)
+    jobs, more = await deps.replicas.page(team_id=team, page=page)
     shown = screens.replica_list(jobs, page=page, more=more)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
@@ -71,35 +61,30 @@ async def delete_confirmed(
     body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: AsyncBoltContext,
+    deps: Deps,
 ) -> None:
     """Delete the replica the user confirmed, checking again that they may."""
     await ack()
-    deps = Deps.of(context)
-    await deps.after_ack(_delete(_value(body), body["user"]["id"], client, respond, deps))
+    await deps.after_ack(_delete(action_value(body), body["user"]["id"], client, respond, deps))
 
 
 async def _delete(
     job_id: str, user: str, client: AsyncWebClient, respond: AsyncRespond, deps: Deps
 ) -> None:
-    job = await deps.service.job(job_id)
+    job = await deps.replicas.get(job_id)
     if job is None:
         return
     if not await may_change(client, user, job):
         words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
     else:
         try:
-            deleted = await deps.service.delete(job)
+            deleted = await deps.replicas.delete(job)
             words = messages.DELETED.format(**fields_of(deleted))
         except TavusError as error:
             reason = messages.create_failure(error)
             words = messages.DELETE_FAILED.format(**fields_of(job), reason=reason)
     shown = screens.text(words)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(body["actions"][0].get("value") or "")
 
 
 def register(app: AsyncApp) -> None:

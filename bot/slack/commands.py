@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.jobs import Job, ReplicaRequest
+from bot.jobs import ReplicaRequest
 from bot.slack import form, screens
 from bot.slack.blocks import Message, fields_of
 from bot.slack.deps import Deps
+from bot.slack.permissions import may_change
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -129,10 +129,9 @@ async def on_command(
     command: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: AsyncBoltContext,
+    deps: Deps,
 ) -> None:
     """Answer /replica: the form opens at once; other answers only the caller sees."""
-    deps = Deps.of(context)
     parsed = parse_command(command.get("text") or "")
     if isinstance(parsed, Help | Usage):
         # Answered in the acknowledgement itself: nothing to look up.
@@ -153,12 +152,7 @@ async def on_command(
 async def _open_form(
     parsed: OpenForm, command: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
-    view = form.build(
-        channel_id=command["channel_id"],
-        models=deps.models,
-        voices=deps.voices.current,
-        prefill=prefill(parsed, deps.models[0]),
-    )
+    view = deps.form(command["channel_id"], prefill(parsed, deps.models[0]))
     await client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
@@ -185,14 +179,14 @@ async def _answer(
 ) -> Message:
     team, user = command["team_id"], command["user_id"]
     if isinstance(parsed, ListReplicas):
-        jobs, more = await deps.service.replicas(team_id=team, page=parsed.page)
+        jobs, more = await deps.replicas.page(team_id=team, page=parsed.page)
         return screens.replica_list(jobs, page=parsed.page, more=more)
     query = parsed.query if isinstance(parsed, Status) else parsed.replica_id
-    job = await deps.service.find(team_id=team, query=query)
+    job = await deps.replicas.find(team_id=team, query=query)
     if job is None:
         return screens.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
     if isinstance(parsed, Status):
-        return screens.replica_status(await deps.service.refresh(job))
+        return screens.replica_status(await deps.replicas.refresh_and_settle(job))
     verb = "rename" if isinstance(parsed, Rename) else "delete"
     if not await may_change(client, user, job):
         return screens.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
@@ -200,24 +194,11 @@ async def _answer(
         return screens.confirm_delete(job)
     name = parsed.replica_name[: form.NAME_LIMIT]
     try:
-        renamed = await deps.service.rename(job, name)
+        renamed = await deps.replicas.rename(job, name)
     except TavusError as error:
         reason = messages.create_failure(error)
         return screens.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
     return screens.text(messages.RENAMED.format(**fields_of(renamed)))
-
-
-async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:
-    """Whether a user may rename or delete a replica: its requester, or a workspace admin."""
-    if user_id == job.requester.user_id:
-        return True
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("could not tell whether %s is an admin: %s", user_id, exc)
-        return False  # refuse rather than guess
-    user = response.get("user") or {}
-    return any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 
 def register(app: AsyncApp) -> None:

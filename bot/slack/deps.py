@@ -1,4 +1,4 @@
-"""What listeners need, handed to them through Bolt's context by one middleware."""
+"""What listeners need, handed to them as their `deps` argument by one Bolt middleware."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from typing import Any
 from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.service import ReplicaService
+from bot.intake import Intake
+from bot.jobs import ReplicaRequest
+from bot.replicas import Replicas
+from bot.slack import form
 from bot.voices import Voices
 
 log = logging.getLogger(__name__)
 
-KEY = "replica_bot"
+# Bolt passes each context key to a listener that names it as an argument.
+KEY = "deps"
 
 
 def follow_ups() -> Scheduler:
@@ -33,19 +37,19 @@ def follow_ups() -> Scheduler:
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """The domain service, the choices the form offers, and where follow-up work runs."""
+    """Taking requests, managing replicas, the choices the form offers, where follow-ups run."""
 
-    service: ReplicaService
+    intake: Intake
+    replicas: Replicas
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler
 
-    @staticmethod
-    def of(context: AsyncBoltContext) -> Deps:
-        """The Deps the middleware put in this request's context."""
-        deps = context[KEY]
-        assert isinstance(deps, Deps)
-        return deps
+    def form(self, channel_id: str, prefill: ReplicaRequest | None = None) -> dict[str, Any]:
+        """The request form, posting to `channel_id`, offering today's models and voices."""
+        return form.build(
+            channel_id=channel_id, models=self.models, voices=self.voices.current, prefill=prefill
+        )
 
     async def after_ack(self, work: Coroutine[Any, Any, object]) -> None:
         """Run `work` once the listener has returned and Slack has its answer.

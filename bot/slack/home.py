@@ -14,18 +14,17 @@ HOME_ROWS = 20
 
 
 async def show_home(
-    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, deps: Deps
 ) -> None:
     """Publish the user's replicas, newest first, with status and progress."""
     if event.get("tab") != "home":
         return
-    deps = Deps.of(context)
     team = context.team_id or event.get("view", {}).get("team_id", "")
     await deps.after_ack(_publish(team, event["user"], client, deps))
 
 
 async def _publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> None:
-    jobs, _ = await deps.service.replicas(team_id=team, user_id=user, per_page=HOME_ROWS)
+    jobs, _ = await deps.replicas.page(team_id=team, user_id=user, per_page=HOME_ROWS)
     await client.views_publish(user_id=user, view=screens.home(jobs))
 
 

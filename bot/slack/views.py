@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.intake import NotStarted, Started
 from bot.jobs import Job, Requester
-from bot.service import NotStarted, Started
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
+from bot.slack.payloads import team_of
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,22 +28,21 @@ async def submit_form(
     body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: AsyncBoltContext,
+    deps: Deps,
 ) -> None:
     """Refuse bad input inline; otherwise save the job first, then create it at Tavus."""
-    deps = Deps.of(context)
     parsed = form.parse(view, models=deps.models, voices=deps.voices.current)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return
     requester = Requester(
-        team_id=body["user"].get("team_id") or body["team"]["id"],
+        team_id=team_of(body),
         user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
     )
     # Saved before the acknowledgement: once the user sees "Starting…", the job exists.
     try:
-        job = await deps.service.accept(requester, parsed.request, within=SAVE_DEADLINE)
+        job = await deps.intake.accept(requester, parsed.request, within=SAVE_DEADLINE)
     except StoreUnavailable as exc:
         log.error("could not save a request: %s", exc)
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
@@ -53,7 +53,7 @@ async def submit_form(
 
 async def _start(job: Job, view_id: str, client: AsyncWebClient, deps: Deps) -> None:
     """Create the replica at Tavus and show in the modal how it went."""
-    outcome = await deps.service.start(job)
+    outcome = await deps.intake.start(job)
     if isinstance(outcome, Started):
         shown = blocks.started_view(outcome.job)
     elif isinstance(outcome, NotStarted):
@@ -67,7 +67,7 @@ async def _start(job: Job, view_id: str, client: AsyncWebClient, deps: Deps) -> 
         # The user closed the modal: a refusal must still reach them.
         log.info("could not update the modal (%s)", exc.response.get("error"))
         if isinstance(outcome, NotStarted):
-            await deps.service.owe_not_started(outcome.job)
+            await deps.intake.owe_not_started(outcome.job)
 
 
 def register(app: AsyncApp) -> None:

@@ -1,0 +1,164 @@
+"""Taking a request: saved within Slack's deadline, sent to Tavus exactly once, drained at stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import jobs as life
+from bot import messages
+from bot.background import start_kept
+from bot.jobs import CallbackSecret, Job, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.lifecycle import Lifecycle
+from bot.store import Store, StoreUnavailable
+from bot.tavus import TavusClient, TavusError, TavusUncertain
+
+log = logging.getLogger(__name__)
+
+# A job still QUEUED this long after it was saved lost its process: the reconciler sends it.
+ORPHAN_GRACE = timedelta(seconds=60)
+
+CallbackUrl = Callable[[str, str], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """Tavus took the request; the job is training and its announcement is owed."""
+
+    job: Job
+
+
+@dataclass(frozen=True, slots=True)
+class NotStarted:
+    """Tavus did not take the request (or we cannot tell): nothing is announced."""
+
+    job: Job
+    error: TavusError
+
+
+class Intake:
+    """Accepts requests and sends their creates to Tavus; the store is the source of truth."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tavus: TavusClient,
+        lifecycle: Lifecycle,
+        callback_url: CallbackUrl,
+        create_timeout: timedelta,
+        poll_interval: timedelta,
+    ) -> None:
+        self._store = store
+        self._tavus = tavus
+        self._lifecycle = lifecycle
+        self._callback_url = callback_url
+        self._create_timeout = create_timeout
+        self._poll_interval = poll_interval
+        self._in_flight: set[asyncio.Task[Started | NotStarted | None]] = set()
+        self._in_flight_abandons: set[asyncio.Task[None]] = set()
+
+    async def accept(
+        self, requester: Requester, request: ReplicaRequest, *, within: float | None = None
+    ) -> Job:
+        """Save a valid request before anything else, so no acknowledged request is lost.
+
+        Raises StoreUnavailable if the database fails or takes longer than `within` seconds
+        (Slack's 3-second answer cannot wait); such a request never starts later on its own.
+        """
+        # Not cancelled on a timeout: a cancelled write still waits for the database to roll
+        # back. It is left to finish on its own, and undone if it lands.
+        insert = asyncio.create_task(
+            self._store.jobs.add(
+                job_id=new_id(),
+                requester=requester,
+                request=request,
+                next_check_at=self._store.now() + ORPHAN_GRACE,
+            )
+        )
+        done, _ = await asyncio.wait({insert}, timeout=within)
+        if insert in done:
+            return insert.result()
+        start_kept(self._in_flight_abandons, self._abandon(insert))
+        raise StoreUnavailable("the database took too long to answer")
+
+    async def start(self, job: Job, *, tell_by_dm: bool = False) -> Started | NotStarted | None:
+        """Create the replica at Tavus; None if another process already took this job.
+
+        `tell_by_dm`: nobody is watching the form, so a refusal is owed as a DM. The work runs
+        in a task of its own: a shutdown waits for it instead of cutting it off between Tavus's
+        answer and the store.
+        """
+        task = start_kept(self._in_flight, self._start(job, tell_by_dm=tell_by_dm))
+        return await asyncio.shield(task)
+
+    async def drain(self, grace: float) -> None:
+        """Wait up to `grace` seconds for creates in flight, then cut off the rest (shutdown).
+
+        A create cut off stays CREATING, which the next start reports as "can't tell" (and a
+        callback can still resolve) rather than as a refusal that invites a second, paid try.
+        """
+        if not self._in_flight:
+            return
+        _, pending = await asyncio.wait(set(self._in_flight), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=1.0)
+
+    async def owe_not_started(self, job: Job) -> None:
+        """Owe the requester a DM saying why the job did not start (the modal was closed)."""
+        await self._lifecycle.owe(job.id, NoticeKind.NOT_STARTED)
+
+    async def _abandon(self, insert: asyncio.Task[Job]) -> None:
+        # The user was told to try again: a late save must not start a second replica.
+        try:
+            job = await insert
+            await self._lifecycle.move(
+                job.id, life.ABANDON, error_message=messages.NOT_SAVED_IN_TIME, next_check_at=None
+            )
+        except StoreUnavailable as exc:
+            log.error("could not undo a request saved too late: %s", exc)
+
+    async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
+        secret = CallbackSecret.generate()
+        creating = await self._lifecycle.move(
+            job.id,
+            life.SEND,
+            callback_digest=secret.digest,
+            next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
+        )
+        if creating is None:
+            return None
+        request = job.request
+        try:
+            created = await self._tavus.create_replica(
+                replica_name=request.replica_name,
+                model_name=request.model_name,
+                train_video_url=request.train_video_url,
+                train_image_url=request.train_image_url,
+                voice_name=request.voice_name,
+                consent_video_url=request.consent_video_url,
+                callback_url=self._callback_url(job.id, secret.value),
+            )
+        except TavusError as error:
+            log.warning("job %s: create refused or unanswered: %s", job.id, error)
+            # A lost answer leaves the outcome open: Tavus may have the replica and spend a credit.
+            uncertain = isinstance(error, TavusUncertain)
+            failed = await self._lifecycle.move(
+                job.id,
+                life.LOSE_ANSWER if uncertain else life.REFUSE,
+                watching=not tell_by_dm,
+                # Tavus may quote the callback URL back; its secret must not reach a message.
+                error_message=str(error).replace(secret.value, "…"),
+                # An unknown outcome is looked for in Tavus's list of replicas later.
+                next_check_at=self._store.now() + self._poll_interval if uncertain else None,
+            )
+            return NotStarted(failed or creating, error)
+        # Logged before the write: if the store fails now, the id is not lost with it.
+        log.info("job %s: Tavus is training %s", job.id, created.replica_id)
+        training = await self._lifecycle.begin_training(job.id, created.replica_id)
+        return Started(training or creating)

@@ -1,0 +1,101 @@
+"""Applying a job's moves: the compare-and-set, the notice it owes, and waking delivery.
+
+The moves themselves (from where, to where, what each owes) are the table in bot/jobs.py; this
+is the one place that makes them, so no caller writes that sequence by hand. Settling a job from
+what Tavus reports lives here too, since callbacks, polls and `/replica status` all do it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot import jobs as life
+from bot.jobs import Job, Move, NoticeKind, Outcome, outcome_of
+from bot.store import Store
+from bot.tavus import Replica
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle:
+    """Moves jobs through their life in the store, waking delivery whenever a notice is owed."""
+
+    def __init__(
+        self, *, store: Store, wake_delivery: Callable[[], None], poll_interval: timedelta
+    ) -> None:
+        self._store = store
+        self._wake = wake_delivery
+        self._poll_interval = poll_interval
+
+    async def move(
+        self, job_id: str, move: Move, *, watching: bool = False, **changes: Any
+    ) -> Job | None:
+        """Make `move`; the moved job, or None if another process (or delivery) won.
+
+        `watching`: the requester is watching the form, which tells them itself.
+        """
+        job = await self._store.jobs.move(job_id, move, watching=watching, **changes)
+        if job is not None and move.owed(job, watching=watching) is not None:
+            self._wake()
+        return job
+
+    async def owe(self, job_id: str, kind: NoticeKind) -> None:
+        """Owe a notice no move caused (the modal that would have said it was closed)."""
+        await self._store.notices.owe(job_id, kind)
+        self._wake()
+
+    async def begin_training(self, job_id: str, replica_id: str) -> Job | None:
+        """Tavus has the replica: training begins and the card is owed."""
+        return await self.move(
+            job_id,
+            life.BEGIN_TRAINING,
+            replica_id=replica_id,
+            error_message=None,
+            next_check_at=self._store.now() + self._poll_interval,
+        )
+
+    async def adopt(self, job: Job, replica: Replica) -> Job | None:
+        """Give a create whose answer was lost the replica found for it; None if it is not its.
+
+        Found by its callback (whose URL's secret proves the job) or in Tavus's list (unique
+        name and time, no other job's); the names must agree either way.
+        """
+        if replica.replica_name != job.request.replica_name:
+            return None
+        adopted = await self.begin_training(job.id, replica.replica_id)
+        if adopted is not None:
+            log.info("job %s: adopted replica %s", job.id, replica.replica_id)
+            return adopted
+        current = await self._store.jobs.get(job.id)
+        return current if current and current.replica_id == replica.replica_id else None
+
+    async def settle(
+        self, job: Job, replica: Replica, *, fallback_error: str | None = None
+    ) -> bool:
+        """Bring a training job up to what Tavus reports; True if that decided its outcome.
+
+        Still training: its progress is noted (and the card redrawn) if it moved. Finished: it
+        becomes ready or failed, once, whoever asks; the result is owed in its thread.
+        """
+        outcome = outcome_of(replica.status)
+        if outcome is Outcome.IN_PROGRESS:
+            if replica.training_progress != job.training_progress:
+                noted = await self._store.jobs.note_progress(job.id, replica.training_progress)
+                if noted is not None:
+                    self._wake()
+            return False
+        failed = outcome is Outcome.FAILED
+        finished = await self.move(
+            job.id,
+            life.FAIL if failed else life.SUCCEED,
+            error_message=(replica.error_message or fallback_error) if failed else None,
+            thumbnail_url=replica.thumbnail_video_url,
+            next_check_at=None,
+        )
+        if finished is None:
+            return False  # another delivery, or a poll, already decided this job
+        log.info("job %s: %s", job.id, finished.status.value)
+        return True

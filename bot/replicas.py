@@ -1,0 +1,69 @@
+"""Managing replicas: what listeners list, show, rename and delete, at Tavus and here."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import jobs as life
+from bot.jobs import Job
+from bot.lifecycle import Lifecycle
+from bot.store import Store
+from bot.tavus import TavusClient, TavusError
+
+log = logging.getLogger(__name__)
+
+
+class Replicas:
+    """A workspace's replicas as the bot knows them, and the changes people ask for."""
+
+    def __init__(self, *, store: Store, tavus: TavusClient, lifecycle: Lifecycle) -> None:
+        self._store = store
+        self._tavus = tavus
+        self._lifecycle = lifecycle
+
+    async def get(self, job_id: str) -> Job | None:
+        """One job by its id."""
+        return await self._store.jobs.get(job_id)
+
+    async def page(
+        self, *, team_id: str, user_id: str | None = None, page: int = 1, per_page: int = 10
+    ) -> tuple[list[Job], bool]:
+        """One page of a workspace's (or a requester's) replicas, newest first; and if more."""
+        found = await self._store.jobs.page(
+            team_id=team_id, user_id=user_id, limit=per_page + 1, offset=(page - 1) * per_page
+        )
+        return found[:per_page], len(found) > per_page
+
+    async def find(self, *, team_id: str, query: str) -> Job | None:
+        """The workspace's replica with this id, or else this name (the newest such)."""
+        return await self._store.jobs.find(team_id=team_id, query=query)
+
+    async def refresh_and_settle(self, job: Job) -> Job:
+        """A job as Tavus sees it now, as stored if Tavus fails.
+
+        A job Tavus has finished is settled here and then, so its result is owed in its thread
+        like any other: `/replica status` can be what tells the channel.
+        """
+        if not job.status.is_training or job.replica_id is None:
+            return job
+        try:
+            replica = await self._tavus.get_replica(job.replica_id)
+        except TavusError as error:
+            log.info("job %s: could not refresh (%s)", job.id, error)
+            return job
+        await self._lifecycle.settle(job, replica)
+        return await self._store.jobs.get(job.id) or job
+
+    async def rename(self, job: Job, replica_name: str) -> Job:
+        """Rename the replica at Tavus, then here. Raises TavusError if Tavus refuses."""
+        if job.replica_id is not None:
+            await self._tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
+        renamed = await self._lifecycle.move(job.id, life.RENAME, replica_name=replica_name)
+        return renamed or job
+
+    async def delete(self, job: Job) -> Job:
+        """Delete the replica at Tavus and mark the job deleted. Raises TavusError on refusal."""
+        if job.replica_id is not None:
+            await self._tavus.delete_replica(replica_id=job.replica_id)
+        deleted = await self._lifecycle.move(job.id, life.DELETE, next_check_at=None)
+        return deleted or job
