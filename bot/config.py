@@ -169,6 +169,4 @@ def _describe(exc: ValidationError) -> str:
     order = list(HELP)
     problems.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
     lines = [line.rstrip(": ") for _, line in problems]
-    return "\n".join(
-        ["replica-bot cannot start; fix these settings (environment or .env):", *lines]
-    )
+    return "\n".join([HEADLINE, *lines])

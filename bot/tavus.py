@@ -54,7 +54,6 @@ class CreatedReplica:
     """Tavus's answer to a create request."""
 
     replica_id: str
-    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,6 @@ class Replica:
     status: str
     training_progress: str | None = None
     error_message: str | None = None
-    model_name: str | None = None
     thumbnail_video_url: str | None = None
     created_at: datetime | None = None
 
@@ -110,9 +108,7 @@ class TavusClient:
         }
         body.update({key: value for key, value in optional.items() if value})
         data = await self._request("POST", "/v2/replicas", json=body)
-        return CreatedReplica(
-            replica_id=_replica_id(data), status=str(data.get("status") or "started")
-        )
+        return CreatedReplica(replica_id=_replica_id(data))
 
     async def get_replica(self, replica_id: str) -> Replica:
         """The current state of one replica."""
@@ -234,7 +230,6 @@ def _replica(data: dict[str, Any]) -> Replica:
         status=str(data.get("status") or ""),
         training_progress=_text(data.get("training_progress")),
         error_message=_text(data.get("error_message")),
-        model_name=_text(data.get("model_name")),
         thumbnail_video_url=_text(data.get("thumbnail_video_url")),
         created_at=_moment(data.get("created_at")),
     )

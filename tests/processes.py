@@ -11,12 +11,12 @@ from typing import Any
 
 import aiohttp
 
-from bot.config import HELP
+from bot.config import Settings
 
 
 def environment_of(settings: dict[str, Any], port: int) -> dict[str, str]:
     """The machine's environment without the bot's own variables, plus these settings."""
-    env = {k: v for k, v in os.environ.items() if k.lower() not in HELP}
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
     for name, value in settings.items():
         if value is not None:
             env[name.upper()] = ",".join(value) if isinstance(value, tuple) else str(value)

@@ -11,7 +11,7 @@ import pytest
 
 from bot import messages
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
-from bot.slack import blocks
+from bot.slack import blocks, kit
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 # Slack refuses a message (invalid_blocks) whose section text is longer than this.
@@ -38,7 +38,7 @@ def job(**changes: Any) -> Job:
     return replace(TRAINING, **changes)
 
 
-def shown(message: blocks.Message) -> str:
+def shown(message: kit.Message) -> str:
     """The message's text, after checking it has blocks that show the same words."""
     assert message.text.strip(), "every message needs plain text for notifications"
     assert message.blocks, "every message is sent with blocks too"
@@ -154,7 +154,7 @@ def test_a_moved_message_says_where_it_belonged_and_keeps_every_word() -> None:
 
 # What users and Tavus typed, within Slack's rules
 
-BUILDERS: dict[str, tuple[Callable[[Job], blocks.Message], JobStatus]] = {
+BUILDERS: dict[str, tuple[Callable[[Job], kit.Message], JobStatus]] = {
     "announcement": (blocks.announcement, JobStatus.TRAINING),
     "ready": (blocks.result, JobStatus.READY),
     "failed": (blocks.result, JobStatus.FAILED),

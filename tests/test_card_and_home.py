@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from bot import messages
-from bot.slack import form, screens
-from bot.slack.blocks import RETRY_ACTION
+from bot.slack import form, kit
+from bot.slack.kit import RETRY_ACTION
 from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
 from tests.flows import (
@@ -239,12 +239,12 @@ async def test_app_home_shows_the_users_own_replicas_and_a_button_to_start_one(
     assert "Bobs replica" not in shown
     assert shown.count(messages.CARD_TRAINING) == 2
     [button] = buttons(view["blocks"])
-    assert button["action_id"] == screens.OPEN_FORM_ACTION
+    assert button["action_id"] == kit.OPEN_FORM_ACTION
 
 
 async def test_the_home_button_opens_the_form_posting_to_the_users_dm(bot: Bot) -> None:
     status, _ = await bot.sender.action(
-        screens.OPEN_FORM_ACTION, "home", container={"type": "view", "view_id": "V0HOME"}
+        kit.OPEN_FORM_ACTION, "home", container={"type": "view", "view_id": "V0HOME"}
     )
 
     assert status == 200

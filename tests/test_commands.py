@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.slack import form, screens
+from bot.slack import form, kit
 from tests.conftest import Bot
 from tests.flows import CONSENT_VIDEO, IMAGE, VIDEO, delivered, start_training
 from tests.slack_client import CHANNEL_ID, USER_ID
@@ -138,9 +138,9 @@ async def test_a_long_list_pages_and_next_page_replaces_the_first(bot: Bot) -> N
         assert name in first["text"]
     assert names[0] not in first["text"]
     [more] = buttons(first)
-    assert (more["action_id"], more["value"]) == (screens.LIST_PAGE_ACTION, "2")
+    assert (more["action_id"], more["value"]) == (kit.LIST_PAGE_ACTION, "2")
 
-    second = await click(bot, screens.LIST_PAGE_ACTION, "2")
+    second = await click(bot, kit.LIST_PAGE_ACTION, "2")
 
     assert second["replace_original"] is True
     assert "page 2" in second["text"]
@@ -328,7 +328,7 @@ async def test_delete_asks_first_with_a_danger_button_behind_a_confirmation(bot:
     assert "can't be undone" in answer["text"]
     assert answer["response_type"] == "ephemeral"
     [button] = buttons(answer)
-    assert (button["action_id"], button["value"]) == (screens.DELETE_ACTION, job["id"])
+    assert (button["action_id"], button["value"]) == (kit.DELETE_ACTION, job["id"])
     assert button["style"] == "danger"
     dialog = button["confirm"]
     assert {"title", "text", "confirm", "deny"} <= dialog.keys()
@@ -360,7 +360,7 @@ async def test_someone_else_clicking_delete_is_refused_and_nothing_is_deleted(bo
     await start_training(bot)
     job = await only_job(bot)
 
-    answer = await click(bot, screens.DELETE_ACTION, job["id"], user=OTHER_USER)
+    answer = await click(bot, kit.DELETE_ACTION, job["id"], user=OTHER_USER)
 
     assert f"Only <@{USER_ID}>" in answer["text"]
     assert bot.tavus.deletes == []
@@ -372,7 +372,7 @@ async def test_a_delete_tavus_refuses_gives_the_reason_and_keeps_the_replica(bot
     job = await only_job(bot)
     bot.tavus.fail_next("delete", Fault(409, {"error": "Replica is used by a conversation"}))
 
-    answer = await click(bot, screens.DELETE_ACTION, job["id"])
+    answer = await click(bot, kit.DELETE_ACTION, job["id"])
 
     assert bot.tavus.deletes == [job["replica_id"]]
     assert "couldn't delete" in answer["text"]

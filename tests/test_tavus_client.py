@@ -122,7 +122,7 @@ async def test_create_posts_the_replica_with_the_api_key(connect: Connect) -> No
 
     created = await create(connect(fake))
 
-    assert created == CreatedReplica(replica_id="r783537ef5", status="started")
+    assert created == CreatedReplica(replica_id="r783537ef5")
     (request,) = fake.requests
     assert request.method == "POST"
     assert request.url == httpx.URL(f"{BASE_URL}/v2/replicas")
@@ -173,13 +173,13 @@ async def test_create_leaves_out_optional_fields_not_given(connect: Connect) -> 
 async def test_create_accepts_face_id_when_replica_id_is_missing(connect: Connect) -> None:
     fake = FakeTavus(httpx.Response(200, json={"face_id": "f12345", "status": "started"}))
 
-    assert await create(connect(fake)) == CreatedReplica(replica_id="f12345", status="started")
+    assert await create(connect(fake)) == CreatedReplica(replica_id="f12345")
 
 
-async def test_create_assumes_started_when_tavus_gives_no_status(connect: Connect) -> None:
+async def test_create_needs_no_status_in_the_answer(connect: Connect) -> None:
     fake = FakeTavus(httpx.Response(201, json={"replica_id": "r1"}))
 
-    assert await create(connect(fake)) == CreatedReplica(replica_id="r1", status="started")
+    assert await create(connect(fake)) == CreatedReplica(replica_id="r1")
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,6 @@ async def test_get_replica_reads_every_field(connect: Connect) -> None:
         status="completed",
         training_progress="100/100",
         error_message=None,
-        model_name="phoenix-4",
         thumbnail_video_url="https://cdn.tavus.test/thumb.mp4",
         created_at=EXPECTED_CREATED_AT,
     )

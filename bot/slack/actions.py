@@ -8,9 +8,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import screens
-from bot.slack.blocks import RETRY_ACTION, fields_of
+from bot.slack import kit, screens
+from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
+from bot.slack.kit import DELETE_ACTION, LIST_PAGE_ACTION, OPEN_FORM_ACTION, RETRY_ACTION
 from bot.slack.payloads import action_value, team_of
 from bot.slack.permissions import may_change
 from bot.tavus import TavusError
@@ -83,13 +84,13 @@ async def _delete(
         except TavusError as error:
             reason = messages.create_failure(error)
             words = messages.DELETE_FAILED.format(**fields_of(job), reason=reason)
-    shown = screens.text(words)
+    shown = kit.text(words)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
 def register(app: AsyncApp) -> None:
     """Attach the button listeners."""
     app.action(RETRY_ACTION)(try_again)
-    app.action(screens.OPEN_FORM_ACTION)(open_form_from_home)
-    app.action(screens.LIST_PAGE_ACTION)(next_page)
-    app.action(screens.DELETE_ACTION)(delete_confirmed)
+    app.action(OPEN_FORM_ACTION)(open_form_from_home)
+    app.action(LIST_PAGE_ACTION)(next_page)
+    app.action(DELETE_ACTION)(delete_confirmed)

@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
 from bot.jobs import Job, JobStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A Slack message: the plain text every client and notification shows, and its blocks."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-def section(text: str) -> dict[str, Any]:
-    """A mrkdwn section block."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _message(text: str) -> Message:
-    return Message(text=text, blocks=[section(text)])
-
+from bot.slack.kit import (
+    RETRY_ACTION,
+    Message,
+    actions,
+    button,
+    context,
+    escape,
+    fields,
+    section,
+    text,
+)
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
 ERROR_LIMIT = 1500
-
-
-def escape(text: str) -> str:
-    """Text from users or Tavus, made inert: no @channel pings, links or broken formatting."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fields_of(job: Job) -> dict[str, str]:
@@ -50,9 +37,6 @@ def fields_of(job: Job) -> dict[str, str]:
     }
 
 
-RETRY_ACTION = "retry_job"
-
-
 def announcement(job: Job, *, moved_from: str | None = None) -> Message:
     """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
     text = messages.ANNOUNCEMENT.format(**fields_of(job))
@@ -63,26 +47,25 @@ def announcement(job: Job, *, moved_from: str | None = None) -> Message:
 
 def card(job: Job) -> Message:
     """The announcement as a card: who started what, and where it stands now."""
-    fields = fields_of(job)
+    values = fields_of(job)
     status = card_status(job)
     footer = messages.CARD_FOOTER_DONE if job.status.is_final else messages.CARD_FOOTER_OPEN
     return Message(
-        text=messages.CARD_TEXT.format(**fields, status=status),
+        text=messages.CARD_TEXT.format(**values, status=status),
         blocks=[
-            section(messages.CARD_TITLE.format(**fields)),
-            {
-                "type": "section",
-                "fields": [
-                    {"type": "mrkdwn", "text": template.format(**fields, status=status)}
+            section(messages.CARD_TITLE.format(**values)),
+            fields(
+                [
+                    template.format(**values, status=status)
                     for template in (
                         messages.CARD_STATUS,
                         messages.CARD_MODEL,
                         messages.CARD_REQUESTER,
                         messages.CARD_REPLICA,
                     )
-                ],
-            },
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]},
+                ]
+            ),
+            context(footer),
         ],
     )
 
@@ -114,45 +97,32 @@ def progress_percent(progress: str | None) -> int | None:
 
 def result(job: Job) -> Message:
     """The threaded reply that ends a job: ready with what next, or failed with a way back."""
-    fields = fields_of(job)
+    values = fields_of(job)
     if job.status is JobStatus.READY:
-        text = messages.READY.format(**fields)
-        details = [messages.CARD_REPLICA.format(**fields), messages.CARD_MODEL.format(**fields)]
+        words = messages.READY.format(**values)
+        details = [messages.CARD_REPLICA.format(**values), messages.CARD_MODEL.format(**values)]
         if job.thumbnail_url:
             details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
         return Message(
-            text=text,
-            blocks=[
-                section(text),
-                {"type": "section", "fields": [{"type": "mrkdwn", "text": d} for d in details]},
-                {
-                    "type": "context",
-                    "elements": [{"type": "mrkdwn", "text": messages.READY_NEXT.format(**fields)}],
-                },
-            ],
+            text=words,
+            blocks=[section(words), fields(details), context(messages.READY_NEXT.format(**values))],
         )
-    text = messages.FAILED.format(**fields)
+    words = messages.FAILED.format(**values)
     hint = messages.failure_hint(job.error_message)
-    text += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
-    retry = {
-        "type": "button",
-        "action_id": RETRY_ACTION,
-        "value": job.id,
-        "style": "primary",
-        "text": {"type": "plain_text", "text": messages.RETRY_BUTTON},
-    }
-    return Message(text=text, blocks=[section(text), {"type": "actions", "elements": [retry]}])
+    words += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
+    retry = button(messages.RETRY_BUTTON, RETRY_ACTION, job.id, style="primary")
+    return Message(text=words, blocks=[section(words), actions(retry)])
 
 
 def stale(job: Job) -> Message:
     """The threaded note that a training has run for over a day."""
-    return _message(messages.STALE.format(**fields_of(job)))
+    return text(messages.STALE.format(**fields_of(job)))
 
 
 def not_started(job: Job) -> Message:
     """The DM that a job did not start, for a requester who did not see it in the modal."""
     template = messages.UNKNOWN_DM if job.status is JobStatus.UNKNOWN else messages.NOT_STARTED_DM
-    return _message(template.format(**fields_of(job)))
+    return text(template.format(**fields_of(job)))
 
 
 def moved(message: Message, channel: str) -> Message:

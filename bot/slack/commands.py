@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.jobs import ReplicaRequest
-from bot.slack import form, screens
-from bot.slack.blocks import Message, fields_of
+from bot.slack import form, kit, screens
+from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
+from bot.slack.kit import Message
 from bot.slack.permissions import may_change
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
@@ -138,7 +139,7 @@ async def on_command(
         if isinstance(parsed, Usage):
             shown = screens.usage(parsed.problem)
         else:
-            shown = screens.text(messages.HELP)
+            shown = kit.text(messages.HELP)
         await ack(text=shown.text, blocks=shown.blocks)
         return
     await ack()
@@ -167,7 +168,7 @@ async def _reply(
         answer = await _answer(parsed, command, client, deps)
     except StoreUnavailable as exc:
         log.error("could not answer %s: %s", COMMAND, exc)
-        answer = screens.text(messages.NOT_SAVED_LATER)
+        answer = kit.text(messages.NOT_SAVED_LATER)
     await respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
 
@@ -184,12 +185,12 @@ async def _answer(
     query = parsed.query if isinstance(parsed, Status) else parsed.replica_id
     job = await deps.replicas.find(team_id=team, query=query)
     if job is None:
-        return screens.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
+        return kit.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
     if isinstance(parsed, Status):
         return screens.replica_status(await deps.replicas.refresh_and_settle(job))
     verb = "rename" if isinstance(parsed, Rename) else "delete"
     if not await may_change(client, user, job):
-        return screens.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
+        return kit.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
     if isinstance(parsed, Delete):
         return screens.confirm_delete(job)
     name = parsed.replica_name[: form.NAME_LIMIT]
@@ -197,8 +198,8 @@ async def _answer(
         renamed = await deps.replicas.rename(job, name)
     except TavusError as error:
         reason = messages.create_failure(error)
-        return screens.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
-    return screens.text(messages.RENAMED.format(**fields_of(renamed)))
+        return kit.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
+    return kit.text(messages.RENAMED.format(**fields_of(renamed)))
 
 
 def register(app: AsyncApp) -> None:

@@ -24,7 +24,6 @@ CONSENT = "consent"
 ACTION = "value"
 CONSENT_GIVEN = "given"
 
-DOCUMENTED_VOICES = DOCUMENTED
 NAME_LIMIT = 100
 URL_LIMIT = 2000
 
@@ -48,7 +47,7 @@ def build(
     *,
     channel_id: str,
     models: Sequence[str],
-    voices: Sequence[str] = DOCUMENTED_VOICES,
+    voices: Sequence[str] = DOCUMENTED,
     prefill: ReplicaRequest | None = None,
 ) -> dict[str, Any]:
     """The modal opened by /replica in `channel_id`, filled in with `prefill` if given."""
@@ -129,7 +128,7 @@ def build(
 
 
 def parse(
-    view: Mapping[str, Any], *, models: Sequence[str], voices: Sequence[str] = DOCUMENTED_VOICES
+    view: Mapping[str, Any], *, models: Sequence[str], voices: Sequence[str] = DOCUMENTED
 ) -> Submission | Invalid:
     """Read and validate a view_submission's view; never trusts Slack's client-side checks."""
     values = view.get("state", {}).get("values", {})

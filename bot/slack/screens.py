@@ -7,16 +7,19 @@ from typing import Any
 
 from bot import messages
 from bot.jobs import Job, JobStatus
-from bot.slack.blocks import Message, card_status, escape, fields_of, section
-
-LIST_PAGE_ACTION = "list_page"
-DELETE_ACTION = "delete_replica"
-OPEN_FORM_ACTION = "open_form"
-
-
-def text(words: str) -> Message:
-    """A plain reply: one section."""
-    return Message(text=words, blocks=[section(words)])
+from bot.slack.blocks import card_status, fields_of
+from bot.slack.kit import (
+    DELETE_ACTION,
+    LIST_PAGE_ACTION,
+    OPEN_FORM_ACTION,
+    Message,
+    actions,
+    button,
+    escape,
+    fields,
+    section,
+    text,
+)
 
 
 def usage(problem: str) -> Message:
@@ -32,32 +35,32 @@ def replica_list(jobs: list[Job], *, page: int, more: bool) -> Message:
     lines = [messages.LIST_ITEM.format(**_row(job)) for job in jobs]
     result: list[dict[str, Any]] = [section(title), *(section(line) for line in lines)]
     if more:
-        result.append(_actions(_button(messages.LIST_MORE, LIST_PAGE_ACTION, str(page + 1))))
+        result.append(actions(button(messages.LIST_MORE, LIST_PAGE_ACTION, str(page + 1))))
     return Message(text="\n".join([title, *lines]), blocks=result)
 
 
 def replica_status(job: Job) -> Message:
     """Everything about one replica: status, progress, model, who and when, consent, result."""
-    fields = fields_of(job)
+    values = fields_of(job)
     details = [
         messages.CARD_STATUS.format(status=card_status(job)),
-        messages.CARD_REPLICA.format(**fields),
-        messages.CARD_MODEL.format(**fields),
-        messages.STATUS_STARTED.format(**fields, when=_when(job.created_at)),
+        messages.CARD_REPLICA.format(**values),
+        messages.CARD_MODEL.format(**values),
+        messages.STATUS_STARTED.format(**values, when=_when(job.created_at)),
         messages.STATUS_CONSENT.format(consent=_consent(job)),
     ]
     if job.thumbnail_url:
         details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
     lines = []
     if job.status in (JobStatus.FAILED, JobStatus.REJECTED, JobStatus.UNKNOWN):
-        lines.append(messages.STATUS_ERROR.format(**fields))
+        lines.append(messages.STATUS_ERROR.format(**values))
         hint = messages.failure_hint(job.error_message)
         if hint:
             lines.append(messages.STATUS_HINT.format(hint=hint))
-    title = messages.STATUS_TITLE.format(**fields)
+    title = messages.STATUS_TITLE.format(**values)
     blocks: list[dict[str, Any]] = [
         section(title),
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": d} for d in details]},
+        fields(details),
         *(section(line) for line in lines),
     ]
     return Message(text="\n".join([title, *details, *lines]), blocks=blocks)
@@ -65,18 +68,17 @@ def replica_status(job: Job) -> Message:
 
 def confirm_delete(job: Job) -> Message:
     """The question before a delete, with Slack's own confirmation dialog on the button."""
-    fields = fields_of(job)
-    question = messages.DELETE_CONFIRM.format(**fields)
-    button = _button(messages.DELETE_BUTTON, DELETE_ACTION, job.id)
-    button["style"] = "danger"
-    button["confirm"] = {
+    values = fields_of(job)
+    question = messages.DELETE_CONFIRM.format(**values)
+    dialog = {
         "title": {"type": "plain_text", "text": messages.DELETE_DIALOG_TITLE},
-        "text": {"type": "mrkdwn", "text": messages.DELETE_DIALOG_TEXT.format(**fields)},
+        "text": {"type": "mrkdwn", "text": messages.DELETE_DIALOG_TEXT.format(**values)},
         "confirm": {"type": "plain_text", "text": messages.DELETE_DIALOG_CONFIRM},
         "deny": {"type": "plain_text", "text": messages.DELETE_DIALOG_DENY},
         "style": "danger",
     }
-    return Message(text=question, blocks=[section(question), _actions(button)])
+    delete = button(messages.DELETE_BUTTON, DELETE_ACTION, job.id, style="danger", confirm=dialog)
+    return Message(text=question, blocks=[section(question), actions(delete)])
 
 
 def home(jobs: list[Job]) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def home(jobs: list[Job]) -> dict[str, Any]:
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": messages.HOME_TITLE}},
             section(messages.HOME_INTRO),
-            _actions(_button(messages.HOME_NEW, OPEN_FORM_ACTION, "home", style="primary")),
+            actions(button(messages.HOME_NEW, OPEN_FORM_ACTION, "home", style="primary")),
             {"type": "divider"},
             *(rows or [section(messages.HOME_EMPTY)]),
         ],
@@ -110,19 +112,3 @@ def _consent(job: Job) -> str:
     if url:
         return messages.CONSENT_WITH_VIDEO.format(url=escape(url))
     return messages.CONSENT_CONFIRMED
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "value": value,
-        "text": {"type": "plain_text", "text": label},
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
-def _actions(*elements: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "elements": list(elements)}

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.jobs import Job, Notice, NoticeKind, new_id
-from bot.slack import blocks
+from bot.slack import blocks, kit
 from bot.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -102,9 +102,9 @@ class Plan:
     """Where to post a notice, what, and where to go if that channel refuses."""
 
     channel: str | None  # None: the requester's DM
-    message: blocks.Message
+    message: kit.Message
     thread_ts: str | None = None
-    fallback: blocks.Message | None = None
+    fallback: kit.Message | None = None
     # Redraw this message in place instead of posting (the card).
     update_ts: str | None = None
 
@@ -388,7 +388,7 @@ class SlackSender:
                 log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
 
-    async def _update(self, channel: str, ts: str, message: blocks.Message) -> Posted:
+    async def _update(self, channel: str, ts: str, message: kit.Message) -> Posted:
         """Redraw a message in place (the card)."""
         response = await self._client.chat_update(
             channel=channel, ts=ts, text=message.text, blocks=message.blocks
@@ -407,7 +407,7 @@ class SlackSender:
         return await self._store.jobs.get(job.id) or job
 
     async def _post(
-        self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None
+        self, channel: str, message: kit.Message, notice: Notice, thread_ts: str | None = None
     ) -> Posted:
         response = await self._client.chat_postMessage(
             channel=channel,

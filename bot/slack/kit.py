@@ -1,0 +1,72 @@
+"""Block Kit primitives, and the action ids buttons and listeners share. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# What a button asks for; the listeners in actions.py are registered under the same ids.
+RETRY_ACTION = "retry_job"
+LIST_PAGE_ACTION = "list_page"
+DELETE_ACTION = "delete_replica"
+OPEN_FORM_ACTION = "open_form"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A Slack message: the plain text every client and notification shows, and its blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def text(words: str) -> Message:
+    """A plain message: one section."""
+    return Message(text=words, blocks=[section(words)])
+
+
+def escape(words: str) -> str:
+    """Text from users or Tavus, made inert: no @channel pings, links or broken formatting."""
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(words: str) -> dict[str, Any]:
+    """A mrkdwn section block."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": words}}
+
+
+def fields(texts: list[str]) -> dict[str, Any]:
+    """A section of mrkdwn fields, shown two to a row."""
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": t} for t in texts]}
+
+
+def context(words: str) -> dict[str, Any]:
+    """A context block: small grey mrkdwn text."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": words}]}
+
+
+def button(
+    label: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A button; `confirm` is Slack's own dialog, shown before the click counts."""
+    made: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": label},
+    }
+    if style:
+        made["style"] = style
+    if confirm:
+        made["confirm"] = confirm
+    return made
+
+
+def actions(*elements: dict[str, Any]) -> dict[str, Any]:
+    """An actions block holding buttons."""
+    return {"type": "actions", "elements": list(elements)}
