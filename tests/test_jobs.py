@@ -6,12 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import jobs as life
 from bot.jobs import (
     CallbackSecret,
+    Job,
     JobStatus,
+    Move,
     Notice,
     NoticeKind,
     Outcome,
+    ReplicaRequest,
+    Requester,
     hash_secret,
     new_id,
     outcome_of,
@@ -19,6 +24,7 @@ from bot.jobs import (
 )
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
+FINAL = [status for status in JobStatus if status.is_final]
 
 
 @pytest.mark.parametrize(
@@ -142,3 +148,86 @@ def test_ids_are_random_hex_that_fits_the_id_columns() -> None:
     assert len(ids) == 100
     # 12 random bytes as lowercase hex: 24 characters, well within the String(32) id columns.
     assert all(len(value) == 24 and set(value) <= set("0123456789abcdef") for value in ids)
+
+
+def job_in(status: JobStatus, *, announced: bool) -> Job:
+    return Job(
+        id="j1",
+        requester=Requester("T1", "U1", "C1"),
+        request=ReplicaRequest(replica_name="Dana", model_name="phoenix-4"),
+        status=status,
+        callback_digest="",
+        created_at=NOW,
+        updated_at=NOW,
+        announcement_channel="C1" if announced else None,
+        announcement_ts="1.0001" if announced else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("move", "announced", "watching", "owed"),
+    [
+        (life.BEGIN_TRAINING, False, False, NoticeKind.ANNOUNCEMENT),
+        (life.SUCCEED, True, False, NoticeKind.RESULT),
+        (life.FAIL, False, False, NoticeKind.RESULT),
+        (life.GO_STALE, True, False, NoticeKind.STALE),
+        (life.CUT_OFF, False, False, NoticeKind.NOT_STARTED),
+        # The form says it to a requester who is watching it.
+        (life.REFUSE, False, False, NoticeKind.NOT_STARTED),
+        (life.REFUSE, False, True, None),
+        (life.LOSE_ANSWER, False, True, None),
+        # A card exists only once its announcement went out.
+        (life.DELETE, True, False, NoticeKind.CARD),
+        (life.DELETE, False, False, None),
+        (life.RENAME, True, False, NoticeKind.CARD),
+        (life.RENAME, False, False, None),
+        (life.NOTE_PROGRESS, False, False, NoticeKind.CARD),
+        (life.SEND, False, False, None),
+        (life.ABANDON, False, False, None),
+    ],
+)
+def test_each_move_owes_what_the_table_says_when_its_rule_says(
+    move: Move, announced: bool, watching: bool, owed: NoticeKind | None
+) -> None:
+    job = job_in(move.to or JobStatus.TRAINING, announced=announced)
+
+    assert move.owed(job, watching=watching) is owed
+
+
+def test_every_state_but_queued_is_reached_and_only_final_ones_are_never_left() -> None:
+    reached = {move.to for move in life.MOVES if move.to is not None}
+    left = {status for move in life.MOVES if move.to is not None for status in move.from_}
+
+    assert set(JobStatus) - reached == {JobStatus.QUEUED}
+    # Only delete leaves a final state: nothing else happens to a finished job.
+    assert {s for s in left if s.is_final} == {
+        JobStatus.READY,
+        JobStatus.FAILED,
+        JobStatus.REJECTED,
+    }
+    assert all(s in left for s in JobStatus if not s.is_final)
+    assert [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)] == ["delete"]
+
+
+def test_move_names_are_unique() -> None:
+    names = [move.name for move in life.MOVES]
+    assert len(names) == len(set(names))
+
+
+def test_the_diagram_draws_each_move_from_each_of_its_states() -> None:
+    drawn = life.diagram()
+
+    assert "training --> ready: succeed / owes result" in drawn
+    assert "stale --> ready: succeed / owes result" in drawn
+    assert "unknown --> training: begin_training / owes announcement" in drawn
+    # Delete leaves every other state: told once, in a note.
+    assert "note left of deleted: delete / owes card, from every other state" in drawn
+    assert "rename" not in drawn  # it changes no state: it is in the table
+
+
+def test_the_table_lists_every_move_with_its_rule() -> None:
+    table = life.table()
+
+    assert "| `refuse` | creating | rejected | not_started (unless the form shows it) |" in table
+    assert "| `delete` | any but deleted | deleted | card (once announced) |" in table
+    assert "| `rename` | any | (stays) | card (once announced) |" in table
