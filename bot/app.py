@@ -21,10 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, slack
 from bot.config import Settings
+from bot.delivery import Sender
 from bot.reconciler import Reconciler
 from bot.service import ReplicaService
 from bot.slack.deps import Deps, follow_ups
-from bot.slack.sender import SlackSender
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from bot.voices import Voices
@@ -55,7 +55,7 @@ async def create_app(settings: Settings) -> web.Application:
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
     bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
-    sender = SlackSender(
+    sender = Sender(
         store=store,
         client=_slack_client(settings, session, []),
         rate=settings.slack_channel_rate,

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.sender import Pace, Sender
 from bot.jobs import JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.slack.sender import Pace, SlackSender
 from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
@@ -70,7 +70,7 @@ async def test_the_sender_outlives_database_errors_and_delivers(
     )
     async with aiohttp.ClientSession() as session:
         client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, session=session)
-        sender = SlackSender(store=flaky, client=client, rate=5, burst=5, request_timeout=2)
+        sender = Sender(store=flaky, client=client, rate=5, burst=5, request_timeout=2)
         task = asyncio.create_task(sender.run())
         try:
             await slack.wait_for_posts(1, within=15)

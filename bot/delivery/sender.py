@@ -121,7 +121,7 @@ class Later(Exception):
         self.delay = delay
 
 
-class SlackSender:
+class Sender:
     """Sends what the store says is owed; one lane per channel so a busy one holds up no other."""
 
     def __init__(
