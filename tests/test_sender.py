@@ -1,4 +1,4 @@
-"""The Slack sender's parts: the per-channel pace, and a loop that outlives database trouble."""
+"""The sender's loop: it outlives database trouble and still delivers."""
 
 from __future__ import annotations
 
@@ -9,38 +9,11 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery.sender import Pace, Sender
+from bot.delivery import Sender
 from bot.jobs import JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
-
-
-def test_a_pace_allows_a_burst_then_one_message_per_interval() -> None:
-    pace = Pace(rate=2, burst=3, now=0.0)
-    for _ in range(3):
-        assert pace.delay(0.0) == 0
-        pace.spend(0.0)
-    assert pace.delay(0.0) == pytest.approx(0.5)
-    assert pace.delay(0.5) == 0
-    pace.spend(0.5)
-    assert pace.delay(0.5) == pytest.approx(0.5)
-
-
-def test_a_pace_never_saves_up_more_than_its_burst() -> None:
-    pace = Pace(rate=1, burst=2, now=0.0)
-    for _ in range(2):
-        pace.spend(100.0)
-    assert pace.delay(100.0) == pytest.approx(1.0)
-
-
-def test_a_paused_pace_waits_out_retry_after_and_starts_empty() -> None:
-    pace = Pace(rate=5, burst=5, now=0.0)
-    pace.pause(until=2.0)
-    assert pace.delay(0.5) == pytest.approx(1.5)
-    assert pace.delay(2.0) == 0
-    pace.spend(2.0)
-    assert pace.delay(2.0) > 0
 
 
 @pytest.fixture
