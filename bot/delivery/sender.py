@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
+from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
 from bot.store import Store, StoreUnavailable
@@ -27,29 +27,11 @@ log = logging.getLogger(__name__)
 
 # The channel won't take the message: post to the requester's DM instead.
 UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
-# Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
-TRANSIENT = frozenset(
-    {
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "ratelimited",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-    }
-)
 METADATA_TYPE = "replica_bot_notice"
 # How often to look for work another instance left, even when nobody woke us.
 IDLE_POLL = 2.0
 # Never look again sooner than this, whatever is due: a floor against a busy loop.
 MIN_IDLE = 0.05
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
-GIVE_UP_AFTER = timedelta(hours=24)
 # A thread reply waits this long for its announcement to go out first.
 WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
 
@@ -215,20 +197,16 @@ class Sender:
         except Skip as skip:
             await self._store.notices.give_up(notice.id, owner=self.owner, error=str(skip))
         except Later as later:
-            await self._retry(
-                notice, str(later), later.delay, in_doubt=notice.in_doubt, error=False
-            )
-        except SlackApiError as exc:
-            await self._handle_refusal(notice, exc, pace)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            # The request may have reached Slack: look before sending it again.
-            await self._retry(notice, f"no answer: {exc!r}", _backoff(notice), in_doubt=True)
+            waiting = Retry(later.delay, str(later), in_doubt=notice.in_doubt, counts=False)
+            await self._apply(notice, waiting, pace)
         except StoreUnavailable:
             raise
         except Exception as exc:
-            # A bug or a surprise from Slack: retried (and given up after a day) like any error.
-            log.exception("notice %s: delivery failed unexpectedly", notice.id)
-            await self._retry(notice, repr(exc), _backoff(notice), in_doubt=True)
+            failure = failure_of(exc)
+            if isinstance(failure, Crashed):
+                # A bug or a surprise from Slack: retried (and given up after a day) like any error.
+                log.exception("notice %s: delivery failed unexpectedly", notice.id)
+            await self._apply(notice, decide(failure, notice, now=self._store.now()), pace)
         else:
             await self._store.notices.sent(
                 notice.id,
@@ -242,45 +220,21 @@ class Sender:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 
-    async def _handle_refusal(self, notice: Notice, exc: SlackApiError, pace: Pace) -> None:
-        status = exc.response.status_code
-        error = str(exc.response.get("error", "") or f"HTTP {status}")
-        if status == 429:
-            retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
-            pace.pause(self._clock() + retry_after)
-            # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
-            await self._retry(
-                notice, "ratelimited", retry_after, in_doubt=notice.in_doubt, error=False
-            )
-        elif status >= 500 or error in TRANSIENT:
-            doubt = notice.in_doubt or status >= 500
-            await self._retry(notice, error, _backoff(notice), in_doubt=doubt)
-        else:
-            log.error("notice %s: Slack refused it for good: %s", notice.id, error)
-            await self._store.notices.give_up(notice.id, owner=self.owner, error=error)
-
-    async def _retry(
-        self,
-        notice: Notice,
-        reason: str,
-        delay: float,
-        *,
-        in_doubt: bool,
-        error: bool = True,
-    ) -> None:
-        now = self._store.now()
-        if error and now - notice.created_at > GIVE_UP_AFTER:
-            log.error("notice %s: giving up after %s: %s", notice.id, GIVE_UP_AFTER, reason)
-            await self._store.notices.give_up(notice.id, owner=self.owner, error=reason)
+    async def _apply(self, notice: Notice, decision: Retry | GiveUp, pace: Pace) -> None:
+        if isinstance(decision, GiveUp):
+            log.error("notice %s: %s: %s", notice.id, decision.why, decision.error)
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=decision.error)
             return
-        log.info("notice %s: retry in %.1fs (%s)", notice.id, delay, reason)
+        if decision.pause:
+            pace.pause(self._clock() + decision.delay)
+        log.info("notice %s: retry in %.1fs (%s)", notice.id, decision.delay, decision.reason)
         await self._store.notices.retry(
             notice.id,
             owner=self.owner,
-            at=now + timedelta(seconds=delay),
-            error=reason,
-            in_doubt=in_doubt,
-            failed=error,
+            at=self._store.now() + timedelta(seconds=decision.delay),
+            error=decision.reason,
+            in_doubt=decision.in_doubt,
+            failed=decision.counts,
         )
         self._wake.set()
 
@@ -437,9 +391,3 @@ def _notice_id(message: dict[str, Any]) -> str | None:
         return None
     value = (metadata.get("event_payload") or {}).get("notice_id")
     return str(value) if value else None
-
-
-def _backoff(notice: Notice) -> float:
-    # Full jitter keeps many instances (and many notices) from retrying in lockstep.
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, notice.attempts))
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
