@@ -8,7 +8,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
+from bot.delivery.plan import Plan, Posted, Skip, plan
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
@@ -34,39 +34,6 @@ IDLE_POLL = 2.0
 MIN_IDLE = 0.05
 # A thread reply waits this long for its announcement to go out first.
 WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """Where a notice landed, and why not where it belonged, if so."""
-
-    channel: str
-    ts: str
-    refused: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """Where to post a notice, what, and where to go if that channel refuses."""
-
-    channel: str | None  # None: the requester's DM
-    message: blocks.Message
-    thread_ts: str | None = None
-    fallback: blocks.Message | None = None
-    # Redraw this message in place instead of posting (the card).
-    update_ts: str | None = None
-
-
-class Skip(Exception):
-    """Nothing left to send for this notice (e.g. a card whose message was never posted)."""
-
-
-class Later(Exception):
-    """Not yet: try this notice again after `delay` seconds without counting an attempt."""
-
-    def __init__(self, reason: str, delay: float) -> None:
-        super().__init__(reason)
-        self.delay = delay
 
 
 class Sender:
@@ -190,15 +157,11 @@ class Sender:
         notice, job = claimed
         if notice.kind is not NoticeKind.CARD:
             pace.spend(self._clock())
+        outcome: Posted | Skip | Retry | GiveUp
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
             async with asyncio.timeout(self._send_deadline):
-                posted = await self._send(notice, job)
-        except Skip as skip:
-            await self._store.notices.give_up(notice.id, owner=self.owner, error=str(skip))
-        except Later as later:
-            waiting = Retry(later.delay, str(later), in_doubt=notice.in_doubt, counts=False)
-            await self._apply(notice, waiting, pace)
+                outcome = await self._send(notice, job)
         except StoreUnavailable:
             raise
         except Exception as exc:
@@ -206,16 +169,20 @@ class Sender:
             if isinstance(failure, Crashed):
                 # A bug or a surprise from Slack: retried (and given up after a day) like any error.
                 log.exception("notice %s: delivery failed unexpectedly", notice.id)
-            await self._apply(notice, decide(failure, notice, now=self._store.now()), pace)
+            outcome = decide(failure, notice, now=self._store.now())
+        if isinstance(outcome, Skip):
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=outcome.reason)
+        elif isinstance(outcome, Retry | GiveUp):
+            await self._apply(notice, outcome, pace)
         else:
             await self._store.notices.sent(
                 notice.id,
                 owner=self.owner,
-                channel=posted.channel,
-                ts=posted.ts,
-                error=posted.refused,
+                channel=outcome.channel,
+                ts=outcome.ts,
+                error=outcome.refused,
             )
-            log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, posted.channel)
+            log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, outcome.channel)
             if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
@@ -238,16 +205,29 @@ class Sender:
         )
         self._wake.set()
 
-    async def _send(self, notice: Notice, job: Job) -> Posted:
-        plan = await self._plan(notice, job)
+    async def _send(self, notice: Notice, job: Job) -> Posted | Skip | Retry:
+        if notice.kind.is_threaded and not job.announcement_ts:
+            # A thread needs its parent first; the announcement may have gone out since the
+            # claim read the job.
+            if await self._store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT):
+                delay = WAIT_FOR_ANNOUNCEMENT.total_seconds()
+                reason = "waiting for the announcement"
+                return Retry(delay, reason, in_doubt=notice.in_doubt, counts=False)
+            job = await self._store.jobs.get(job.id) or job
+        planned = plan(notice, job)
+        if isinstance(planned, Skip):
+            return planned
+        return await self._carry_out(planned, notice)
+
+    async def _carry_out(self, plan: Plan, notice: Notice) -> Posted:
         if plan.update_ts is not None and plan.channel is not None:
             # Redrawing is idempotent: no need to look for an earlier attempt.
             return await self._update(plan.channel, plan.update_ts, plan.message)
-        if notice.in_doubt and (found := await self._find(notice, job, plan)) is not None:
+        if notice.in_doubt and (found := await self._find(notice, plan)) is not None:
             log.info("notice %s had reached Slack already", notice.id)
             return found
         if plan.channel is None:
-            return await self._post(await self._dm(job.requester.user_id), plan.message, notice)
+            return await self._post(await self._dm(plan.requester), plan.message, notice)
         try:
             return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
         except SlackApiError as exc:
@@ -258,36 +238,9 @@ class Sender:
             # A public channel: having joined, the bot can post there after all.
             return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
         log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
-        dm = await self._dm(job.requester.user_id)
+        dm = await self._dm(plan.requester)
         posted = await self._post(dm, plan.fallback, notice)
         return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
-
-    async def _plan(self, notice: Notice, job: Job) -> Plan:
-        kind = notice.kind
-        if kind is NoticeKind.NOT_STARTED:
-            return Plan(None, blocks.not_started(job))
-        if kind is NoticeKind.ANNOUNCEMENT:
-            channel = job.requester.channel_id
-            return Plan(
-                channel,
-                blocks.announcement(job),
-                fallback=blocks.announcement(job, moved_from=channel),
-            )
-        job = await self._announced(job)
-        announced = job.announcement_channel and job.announcement_ts
-        if kind is NoticeKind.CARD:
-            if not announced:
-                raise Skip("the announcement was never posted: no card to update")
-            return Plan(job.announcement_channel, blocks.card(job), update_ts=job.announcement_ts)
-        message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
-        if not announced:
-            return Plan(None, message)
-        return Plan(
-            job.announcement_channel,
-            message,
-            thread_ts=job.announcement_ts,
-            fallback=blocks.moved(message, job.announcement_channel or ""),
-        )
 
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.
@@ -314,17 +267,6 @@ class Sender:
             channel=channel, ts=ts, text=message.text, blocks=message.blocks
         )
         return Posted(str(response["channel"]), str(response["ts"]))
-
-    async def _announced(self, job: Job) -> Job:
-        """The job with its announcement (re-read if that went out after this claim).
-
-        Raises Later while the announcement is still owed: a thread needs its parent first.
-        """
-        if job.announcement_ts:
-            return job
-        if await self._store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT):
-            raise Later("waiting for the announcement", WAIT_FOR_ANNOUNCEMENT.total_seconds())
-        return await self._store.jobs.get(job.id) or job
 
     async def _post(
         self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None
@@ -356,12 +298,12 @@ class Sender:
             self._dms[user_id] = str(response["channel"]["id"])
         return self._dms[user_id]
 
-    async def _find(self, notice: Notice, job: Job, plan: Plan) -> Posted | None:
+    async def _find(self, notice: Notice, plan: Plan) -> Posted | None:
         """Look for a message carrying this notice's id where it may have landed."""
         places: list[tuple[str, str | None]] = []
         if plan.channel is not None:
             places.append((plan.channel, plan.thread_ts))
-        places.append((await self._dm(job.requester.user_id), None))
+        places.append((await self._dm(plan.requester), None))
         oldest = f"{notice.created_at.timestamp() - 1:.6f}"
         for channel, thread_ts in places:
             try:
