@@ -9,7 +9,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -17,7 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
-from bot.delivery.plan import Plan, Posted, Skip, plan
+from bot.delivery.plan import Posted, Skip, plan
+from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
@@ -25,9 +25,6 @@ from bot.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# The channel won't take the message: post to the requester's DM instead.
-UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
-METADATA_TYPE = "replica_bot_notice"
 # How often to look for work another instance left, even when nobody woke us.
 IDLE_POLL = 2.0
 # Never look again sooner than this, whatever is due: a floor against a busy loop.
@@ -50,7 +47,7 @@ class Sender:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        self._client = client
+        self._poster = Poster(client)
         self._rate = rate
         self._burst = burst
         self._clock = clock
@@ -66,7 +63,6 @@ class Sender:
         self._queued: set[str] = set()
         self._paces: dict[str, Pace] = {}
         self._stopping = False
-        self._dms: dict[str, str] = {}
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""
@@ -217,30 +213,7 @@ class Sender:
         planned = plan(notice, job)
         if isinstance(planned, Skip):
             return planned
-        return await self._carry_out(planned, notice)
-
-    async def _carry_out(self, plan: Plan, notice: Notice) -> Posted:
-        if plan.update_ts is not None and plan.channel is not None:
-            # Redrawing is idempotent: no need to look for an earlier attempt.
-            return await self._update(plan.channel, plan.update_ts, plan.message)
-        if notice.in_doubt and (found := await self._find(notice, plan)) is not None:
-            log.info("notice %s had reached Slack already", notice.id)
-            return found
-        if plan.channel is None:
-            return await self._post(await self._dm(plan.requester), plan.message, notice)
-        try:
-            return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
-        except SlackApiError as exc:
-            refused = str(exc.response.get("error"))
-            if refused not in UNREACHABLE or plan.fallback is None:
-                raise
-        if refused == "not_in_channel" and await self._join(plan.channel):
-            # A public channel: having joined, the bot can post there after all.
-            return await self._post(plan.channel, plan.message, notice, plan.thread_ts)
-        log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
-        dm = await self._dm(plan.requester)
-        posted = await self._post(dm, plan.fallback, notice)
-        return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
+        return await self._poster.carry_out(planned, notice)
 
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.
@@ -252,7 +225,9 @@ class Sender:
         if not (job.announcement_channel and job.announcement_ts):
             return
         try:
-            await self._update(job.announcement_channel, job.announcement_ts, blocks.card(job))
+            await self._poster.redraw(
+                job.announcement_channel, job.announcement_ts, blocks.card(job)
+            )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
             try:
@@ -260,76 +235,3 @@ class Sender:
             except StoreUnavailable as lost:
                 log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
-
-    async def _update(self, channel: str, ts: str, message: blocks.Message) -> Posted:
-        """Redraw a message in place (the card)."""
-        response = await self._client.chat_update(
-            channel=channel, ts=ts, text=message.text, blocks=message.blocks
-        )
-        return Posted(str(response["channel"]), str(response["ts"]))
-
-    async def _post(
-        self, channel: str, message: blocks.Message, notice: Notice, thread_ts: str | None = None
-    ) -> Posted:
-        response = await self._client.chat_postMessage(
-            channel=channel,
-            text=message.text,
-            blocks=message.blocks,
-            thread_ts=thread_ts,
-            metadata={
-                "event_type": METADATA_TYPE,
-                "event_payload": {"notice_id": notice.id, "job_id": notice.job_id},
-            },
-        )
-        return Posted(str(response["channel"]), str(response["ts"]))
-
-    async def _join(self, channel: str) -> bool:
-        try:
-            await self._client.conversations_join(channel=channel)
-        except SlackApiError as exc:
-            # Private channels and DMs cannot be joined: the requester's DM it is.
-            log.info("cannot join %s: %s", channel, exc.response.get("error"))
-            return False
-        return True
-
-    async def _dm(self, user_id: str) -> str:
-        if user_id not in self._dms:
-            response = await self._client.conversations_open(users=user_id)
-            self._dms[user_id] = str(response["channel"]["id"])
-        return self._dms[user_id]
-
-    async def _find(self, notice: Notice, plan: Plan) -> Posted | None:
-        """Look for a message carrying this notice's id where it may have landed."""
-        places: list[tuple[str, str | None]] = []
-        if plan.channel is not None:
-            places.append((plan.channel, plan.thread_ts))
-        places.append((await self._dm(plan.requester), None))
-        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
-        for channel, thread_ts in places:
-            try:
-                if thread_ts is not None:
-                    response = await self._client.conversations_replies(
-                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-                    )
-                else:
-                    response = await self._client.conversations_history(
-                        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-                    )
-            except SlackApiError as exc:
-                if exc.response.status_code == 429 or exc.response.status_code >= 500:
-                    raise
-                # Without the history scopes we cannot tell: sending again is the lesser harm.
-                log.warning("notice %s: cannot look in %s: %s", notice.id, channel, exc)
-                continue
-            for message in response.get("messages") or []:
-                if _notice_id(message) == notice.id:
-                    return Posted(channel, str(message["ts"]))
-        return None
-
-
-def _notice_id(message: dict[str, Any]) -> str | None:
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != METADATA_TYPE:
-        return None
-    value = (metadata.get("event_payload") or {}).get("notice_id")
-    return str(value) if value else None
