@@ -1,4 +1,4 @@
-"""The Slack sender: delivers owed notices from the store, paced per channel, retried until sent."""
+"""The sender: a lane per channel sends what the store says is owed, paced, until it is sent."""
 
 from __future__ import annotations
 
@@ -51,9 +51,13 @@ class Sender:
         self._rate = rate
         self._burst = burst
         self._clock = clock
-        # A claim outlasts the longest send (a look for an earlier attempt, a post, a join, a
-        # DM fallback), which is cut off sooner; it expires soon after, so a crashed instance's
-        # notices are not held up for long.
+        # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
+        # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
+        # a DM post), so it fits. In doubt, it first looks for an earlier attempt (a read of the
+        # channel or thread, a DM open, a read of the DM): up to 6 requests, the DM opened once;
+        # should all of them be that slow, it is cut off and retried, still in doubt. The claim
+        # lasts 7 timeouts: 2 beyond the cut-off to record how the send went while the notice
+        # is still ours, and short enough that a crashed instance's notices are soon free again.
         self._send_deadline = 5 * request_timeout
         self._lease = timedelta(seconds=7 * request_timeout)
         self.owner = new_id()
@@ -129,9 +133,12 @@ class Sender:
             while lane:
                 notice, _ = lane.popleft()
                 try:
-                    # One wait is enough: the lane alone spends this channel's tokens. Redrawing
-                    # a card is not posting: Slack's per-channel limit is on new messages.
-                    paced = notice.kind is not NoticeKind.CARD
+                    # Sleeping `wait` once is enough: it lasts until the bucket holds a whole
+                    # token again (they come back at `rate` a second) or a 429's pause ends, and
+                    # no one else can take that token meanwhile: this lane alone spends the
+                    # channel's tokens, one notice at a time. A redraw is not a new message:
+                    # Slack's per-channel limit does not apply to it.
+                    paced = not notice.kind.is_redraw
                     if paced and (wait := pace.delay(self._clock())) > 0:
                         await asyncio.sleep(wait)
                     if not self._stopping:
@@ -151,7 +158,7 @@ class Sender:
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
-        if notice.kind is not NoticeKind.CARD:
+        if not notice.kind.is_redraw:
             pace.spend(self._clock())
         outcome: Posted | Skip | Retry | GiveUp
         try:
