@@ -30,7 +30,7 @@ TRANSIENT = frozenset(
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
-# Slack's default when a 429 names no Retry-After.
+# A 429 that names no Retry-After still pauses the channel, briefly.
 RETRY_AFTER = 1.0
 
 
@@ -90,7 +90,8 @@ def failure_of(exc: Exception) -> Failure:
         error = str(exc.response.get("error", "") or f"HTTP {status}")
         retry_after = None
         if status == 429:
-            # Only a 429's Retry-After is heeded; an empty one means Slack's default.
+            # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank
+            # one is none.
             header = exc.response.headers.get("Retry-After")
             retry_after = float(header) if header else None
         return Refused(status, error, retry_after)
@@ -113,6 +114,7 @@ def decide(
             delay = RETRY_AFTER if retry_after is None else retry_after
             return Retry(delay, "ratelimited", in_doubt=notice.in_doubt, counts=False, pause=True)
         case Refused(status=status, error=error) if status >= 500 or error in TRANSIENT:
+            # A 5xx may answer a post that went through; an error word says Slack took nothing.
             reason, in_doubt = error, notice.in_doubt or status >= 500
         case Refused(error=error):
             return GiveUp(error, why="Slack refused it for good")
