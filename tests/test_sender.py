@@ -18,6 +18,8 @@ from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
 
+ELSEWHERE = "another-instance"
+
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
@@ -70,6 +72,19 @@ async def training(store: Store) -> Job:
     return job
 
 
+async def ready_with_announcement_elsewhere(store: Store, *, given_up: bool = False) -> Job:
+    """A job whose result is owed while another instance holds its announcement, or gave it up."""
+    job = await training(store)
+    announcement = await notice_of(store, job, NoticeKind.ANNOUNCEMENT)
+    await store.notices.claim(announcement["id"], owner=ELSEWHERE, lease=timedelta(minutes=1))
+    if given_up:
+        await store.notices.give_up(announcement["id"], owner=ELSEWHERE, error="invalid_blocks")
+    await transition(
+        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
+    )
+    return job
+
+
 async def notice_of(store: Store, job: Job, kind: NoticeKind) -> dict[str, Any]:
     [notice] = [n for n in await notices_of(store, job.id) if n["kind"] == kind.value]
     return notice
@@ -101,18 +116,13 @@ async def test_the_sender_outlives_database_errors_and_delivers(
 async def test_a_reply_waits_for_its_announcement_then_goes_in_its_thread(
     store: Store, slack: SlackStandIn
 ) -> None:
-    job = await training(store)
-    announcement = await notice_of(store, job, NoticeKind.ANNOUNCEMENT)
-    # Another instance holds the announcement: the result, owed after it, must not overtake it.
-    await store.notices.claim(announcement["id"], owner="elsewhere", lease=timedelta(minutes=1))
-    await transition(
-        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
-    )
+    # The result, owed after the announcement, must not overtake it.
+    job = await ready_with_announcement_elsewhere(store)
 
     async with running(store, slack):
         await until(store, job, NoticeKind.RESULT, last_error="waiting for the announcement")
         assert slack.posts() == []
-        await store.notices.release(owner="elsewhere")
+        await store.notices.release(owner=ELSEWHERE)
         await slack.wait_for_posts(2)
 
     parent, reply = slack.posts()
@@ -126,13 +136,7 @@ async def test_a_reply_waits_for_its_announcement_then_goes_in_its_thread(
 async def test_a_reply_whose_announcement_was_given_up_goes_to_the_dm(
     store: Store, slack: SlackStandIn
 ) -> None:
-    job = await training(store)
-    announcement = await notice_of(store, job, NoticeKind.ANNOUNCEMENT)
-    await store.notices.claim(announcement["id"], owner="elsewhere", lease=timedelta(minutes=1))
-    await store.notices.give_up(announcement["id"], owner="elsewhere", error="invalid_blocks")
-    await transition(
-        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
-    )
+    job = await ready_with_announcement_elsewhere(store, given_up=True)
 
     async with running(store, slack):
         await slack.wait_for_posts(1)
