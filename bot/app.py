@@ -22,12 +22,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import callbacks, slack
 from bot.callbacks import Callbacks
 from bot.config import Settings
+from bot.delivery import Sender
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
 from bot.slack.deps import Deps, follow_ups
-from bot.slack.sender import SlackSender
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from bot.voices import Voices
@@ -58,7 +58,7 @@ async def create_app(settings: Settings) -> web.Application:
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
     bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
-    sender = SlackSender(
+    sender = Sender(
         store=store,
         client=_slack_client(settings, session, []),
         rate=settings.slack_channel_rate,

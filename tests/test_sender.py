@@ -1,84 +1,160 @@
-"""The Slack sender's parts: the per-channel pace, and a loop that outlives database trouble."""
+"""The sender's loop: it outlives database trouble, and waits for or skips what has no thread."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.jobs import JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.slack.sender import Pace, SlackSender
+from bot.delivery import Sender
+from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
 
-
-def test_a_pace_allows_a_burst_then_one_message_per_interval() -> None:
-    pace = Pace(rate=2, burst=3, now=0.0)
-    for _ in range(3):
-        assert pace.delay(0.0) == 0
-        pace.spend(0.0)
-    assert pace.delay(0.0) == pytest.approx(0.5)
-    assert pace.delay(0.5) == 0
-    pace.spend(0.5)
-    assert pace.delay(0.5) == pytest.approx(0.5)
-
-
-def test_a_pace_never_saves_up_more_than_its_burst() -> None:
-    pace = Pace(rate=1, burst=2, now=0.0)
-    for _ in range(2):
-        pace.spend(100.0)
-    assert pace.delay(100.0) == pytest.approx(1.0)
-
-
-def test_a_paused_pace_waits_out_retry_after_and_starts_empty() -> None:
-    pace = Pace(rate=5, burst=5, now=0.0)
-    pace.pause(until=2.0)
-    assert pace.delay(0.5) == pytest.approx(1.5)
-    assert pace.delay(2.0) == 0
-    pace.spend(2.0)
-    assert pace.delay(2.0) > 0
+ELSEWHERE = "another-instance"
 
 
 @pytest.fixture
-async def flaky(database_url: str) -> AsyncIterator[Store]:
-    """A real store whose first reads of owed notices fail, as an unreachable database does."""
+async def store(database_url: str) -> AsyncIterator[Store]:
     store = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
-    store.notices.due = Flaky(store.notices.due)  # type: ignore[method-assign]
     yield store
     await store.close()
 
 
-async def test_the_sender_outlives_database_errors_and_delivers(
-    flaky: Store, slack: SlackStandIn
-) -> None:
-    job = await flaky.jobs.add(
+@pytest.fixture
+async def flaky(store: Store) -> Store:
+    """A real store whose first reads of owed notices fail, as an unreachable database does."""
+    store.notices.due = Flaky(store.notices.due)  # type: ignore[method-assign]
+    return store
+
+
+@contextlib.asynccontextmanager
+async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
+    """A sender delivering from `store` to the Slack stand-in until the block ends."""
+    async with aiohttp.ClientSession() as session:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, session=session)
+        sender = Sender(store=store, client=client, rate=5, burst=5, request_timeout=2)
+        task = asyncio.create_task(sender.run())
+        try:
+            yield sender
+        finally:
+            await sender.stop(grace=1)
+            task.cancel()
+
+
+async def queued(store: Store) -> Job:
+    """A job just saved: nothing is owed for it yet."""
+    return await store.jobs.add(
         job_id=new_id(),
         requester=Requester("T1", "U1", "C1"),
         request=ReplicaRequest(replica_name="Dana", model_name="phoenix-4"),
     )
+
+
+async def training(store: Store) -> Job:
+    """A job that has just started training: its announcement is owed."""
+    job = await queued(store)
     await transition(
-        flaky,
+        store,
         job.id,
         from_=(JobStatus.QUEUED,),
         to=JobStatus.TRAINING,
         replica_id="r1",
         notice=NoticeKind.ANNOUNCEMENT,
     )
-    async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, session=session)
-        sender = SlackSender(store=flaky, client=client, rate=5, burst=5, request_timeout=2)
-        task = asyncio.create_task(sender.run())
-        try:
-            await slack.wait_for_posts(1, within=15)
-        finally:
-            await sender.stop(grace=1)
-            task.cancel()
+    return job
+
+
+async def ready_with_announcement_elsewhere(store: Store, *, given_up: bool = False) -> Job:
+    """A job whose result is owed while another instance holds its announcement, or gave it up."""
+    job = await training(store)
+    announcement = await notice_of(store, job, NoticeKind.ANNOUNCEMENT)
+    await store.notices.claim(announcement["id"], owner=ELSEWHERE, lease=timedelta(minutes=1))
+    if given_up:
+        await store.notices.give_up(announcement["id"], owner=ELSEWHERE, error="invalid_blocks")
+    await transition(
+        store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
+    )
+    return job
+
+
+async def notice_of(store: Store, job: Job, kind: NoticeKind) -> dict[str, Any]:
+    [notice] = [n for n in await notices_of(store, job.id) if n["kind"] == kind.value]
+    return notice
+
+
+async def until(store: Store, job: Job, kind: NoticeKind, **wanted: Any) -> dict[str, Any]:
+    """The job's notice of `kind` once its columns hold `wanted` (within 10 s)."""
+    async with asyncio.timeout(10):
+        while True:
+            notice = await notice_of(store, job, kind)
+            if all(notice[column] == value for column, value in wanted.items()):
+                return notice
+            await asyncio.sleep(0.05)
+
+
+async def test_the_sender_outlives_database_errors_and_delivers(
+    flaky: Store, slack: SlackStandIn
+) -> None:
+    job = await training(flaky)
+    async with running(flaky, slack):
+        await slack.wait_for_posts(1, within=15)
     assert flaky.notices.due.failures == 0  # type: ignore[attr-defined]
     [post] = slack.posts()
     assert (post["channel"], "Dana" in post["text"]) == ("C1", True)
     [notice] = await notices_of(flaky, job.id)
     assert notice["status"] == "sent"
+
+
+async def test_a_reply_waits_for_its_announcement_then_goes_in_its_thread(
+    store: Store, slack: SlackStandIn
+) -> None:
+    # The result, owed after the announcement, must not overtake it.
+    job = await ready_with_announcement_elsewhere(store)
+
+    async with running(store, slack):
+        await until(store, job, NoticeKind.RESULT, last_error="waiting for the announcement")
+        assert slack.posts() == []
+        await store.notices.release(owner=ELSEWHERE)
+        await slack.wait_for_posts(2)
+
+    parent, reply = slack.posts()
+    assert (parent["channel"], reply["channel"]) == ("C1", "C1")
+    assert reply["thread_ts"] == parent["ts"]
+    # Waiting is not failing: it counts no attempt towards the backoff.
+    result = await until(store, job, NoticeKind.RESULT, status="sent")
+    assert result["attempts"] == 0
+
+
+async def test_a_reply_whose_announcement_was_given_up_goes_to_the_dm(
+    store: Store, slack: SlackStandIn
+) -> None:
+    job = await ready_with_announcement_elsewhere(store, given_up=True)
+
+    async with running(store, slack):
+        await slack.wait_for_posts(1)
+        result = await until(store, job, NoticeKind.RESULT, status="sent")
+
+    [dm] = slack.posts()
+    assert (dm["channel"], "thread_ts" in dm) == ("DU1", False)
+    assert (result["channel"], result["attempts"]) == ("DU1", 0)
+
+
+async def test_a_card_never_announced_is_given_up_without_asking_slack(
+    store: Store, slack: SlackStandIn
+) -> None:
+    job = await queued(store)
+    await store.notices.owe(job.id, NoticeKind.CARD)
+
+    async with running(store, slack):
+        card = await until(store, job, NoticeKind.CARD, status="failed")
+
+    assert card["last_error"] == "the announcement was never posted: no card to update"
+    assert slack.calls == []

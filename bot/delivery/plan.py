@@ -1,0 +1,61 @@
+"""Planning: where each kind of notice goes, what it says, and where it goes if refused there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.jobs import Job, Notice, NoticeKind
+from bot.slack import blocks, kit
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where to post a notice, what, and where to go if that channel refuses."""
+
+    requester: str  # the user whose DM takes it when it has no channel, or its channel refuses
+    channel: str | None  # None: the requester's DM
+    message: kit.Message
+    thread_ts: str | None = None
+    fallback: kit.Message | None = None
+    # Redraw this message in place instead of posting (the card).
+    update_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Nothing left to send for this notice (e.g. a card whose message was never posted)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a notice landed, and why not where it belonged, if so."""
+
+    channel: str
+    ts: str
+    refused: str | None = None
+
+
+def plan(notice: Notice, job: Job) -> Plan | Skip:
+    """What to send for `notice`, and where, given `job` as it stands now."""
+    kind, requester = notice.kind, job.requester.user_id
+    if kind is NoticeKind.NOT_STARTED:
+        return Plan(requester, None, blocks.not_started(job))
+    if kind is NoticeKind.ANNOUNCEMENT:
+        asked_in = job.requester.channel_id
+        return Plan(
+            requester,
+            asked_in,
+            blocks.announcement(job),
+            fallback=blocks.announcement(job, moved_from=asked_in),
+        )
+    channel, ts = job.announcement_channel, job.announcement_ts
+    if kind is NoticeKind.CARD:
+        if not (channel and ts):
+            return Skip("the announcement was never posted: no card to update")
+        return Plan(requester, channel, blocks.card(job), update_ts=ts)
+    message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
+    if not (channel and ts):
+        return Plan(requester, None, message)
+    return Plan(requester, channel, message, thread_ts=ts, fallback=blocks.moved(message, channel))

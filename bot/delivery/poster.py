@@ -1,0 +1,129 @@
+"""Slack's Web API for delivery: posting, redrawing, joining, DMs and looking before a resend."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery.plan import Plan, Posted
+from bot.jobs import Notice
+from bot.slack import kit
+
+log = logging.getLogger(__name__)
+
+# The channel won't take the message: post to the requester's DM instead.
+UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+# Every message delivery posts carries its notice's id under this type, to be found again.
+METADATA_TYPE = "replica_bot_notice"
+
+
+class Poster:
+    """The one caller of Slack's Web API for delivery; it knows plans and notices, not the store."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        # A DM's channel id never changes: one conversations.open per user is enough.
+        self._dms: dict[str, str] = {}
+
+    async def carry_out(self, plan: Plan, notice: Notice) -> Posted:
+        """Send `notice` as planned: look first if in doubt; if its channel refuses, the DM."""
+        if plan.update_ts is not None and plan.channel is not None:
+            # Redrawing is idempotent: no need to look for an earlier attempt.
+            return await self.redraw(plan.channel, plan.update_ts, plan.message)
+        if notice.in_doubt and (found := await self.find_earlier(notice, plan)) is not None:
+            log.info("notice %s had reached Slack already", notice.id)
+            return found
+        if plan.channel is None:
+            return await self.post(await self.dm(plan.requester), plan.message, notice)
+        try:
+            return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
+        except SlackApiError as exc:
+            refused = str(exc.response.get("error"))
+            if refused not in UNREACHABLE or plan.fallback is None:
+                raise
+        if refused == "not_in_channel" and await self.join(plan.channel):
+            # A public channel: having joined, the bot can post there after all.
+            return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
+        log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
+        dm = await self.dm(plan.requester)
+        posted = await self.post(dm, plan.fallback, notice)
+        return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
+
+    async def redraw(self, channel: str, ts: str, message: kit.Message) -> Posted:
+        """Redraw a message in place (the card)."""
+        response = await self._client.chat_update(
+            channel=channel, ts=ts, text=message.text, blocks=message.blocks
+        )
+        return Posted(str(response["channel"]), str(response["ts"]))
+
+    async def post(
+        self, channel: str, message: kit.Message, notice: Notice, thread_ts: str | None = None
+    ) -> Posted:
+        """Post a new message that carries the notice's id, so a resend can find it."""
+        response = await self._client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=thread_ts,
+            metadata={
+                "event_type": METADATA_TYPE,
+                "event_payload": {"notice_id": notice.id, "job_id": notice.job_id},
+            },
+        )
+        return Posted(str(response["channel"]), str(response["ts"]))
+
+    async def join(self, channel: str) -> bool:
+        """Join `channel` so the bot may post there; False if Slack will not let it."""
+        try:
+            await self._client.conversations_join(channel=channel)
+        except SlackApiError as exc:
+            # Private channels and DMs cannot be joined: the requester's DM it is.
+            log.info("cannot join %s: %s", channel, exc.response.get("error"))
+            return False
+        return True
+
+    async def dm(self, user_id: str) -> str:
+        """The bot's DM channel with `user_id`, opened once and then remembered."""
+        if user_id not in self._dms:
+            response = await self._client.conversations_open(users=user_id)
+            self._dms[user_id] = str(response["channel"]["id"])
+        return self._dms[user_id]
+
+    async def find_earlier(self, notice: Notice, plan: Plan) -> Posted | None:
+        """Look for a message carrying this notice's id where it may have landed."""
+        places: list[tuple[str, str | None]] = []
+        if plan.channel is not None:
+            places.append((plan.channel, plan.thread_ts))
+        places.append((await self.dm(plan.requester), None))
+        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
+        for channel, thread_ts in places:
+            try:
+                if thread_ts is not None:
+                    response = await self._client.conversations_replies(
+                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+                    )
+                else:
+                    response = await self._client.conversations_history(
+                        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+                    )
+            except SlackApiError as exc:
+                if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                    raise
+                # Without the history scopes we cannot tell: sending again is the lesser harm.
+                log.warning("notice %s: cannot look in %s: %s", notice.id, channel, exc)
+                continue
+            for message in response.get("messages") or []:
+                if _notice_id(message) == notice.id:
+                    return Posted(channel, str(message["ts"]))
+        return None
+
+
+def _notice_id(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_TYPE:
+        return None
+    value = (metadata.get("event_payload") or {}).get("notice_id")
+    return str(value) if value else None

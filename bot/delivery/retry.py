@@ -1,0 +1,135 @@
+"""The retry policy: what a failed send means, and whether and when to try it again."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs import Notice
+
+# Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
+TRANSIENT = frozenset(
+    {
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "ratelimited",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+    }
+)
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+GIVE_UP_AFTER = timedelta(hours=24)
+# A 429 that names no Retry-After still pauses the channel, briefly.
+RETRY_AFTER = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Slack answered with an error: its HTTP status, its error word, a 429's Retry-After."""
+
+    status: int
+    error: str
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoAnswer:
+    """No answer from Slack (a timeout, a dropped connection): the request may have landed."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Crashed:
+    """The send failed in a way nobody foresaw: a bug, or a surprise from Slack."""
+
+    reason: str
+
+
+Failure = Refused | NoAnswer | Crashed
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Try the notice again after `delay` seconds.
+
+    `in_doubt`: an attempt may have reached Slack, so look before posting again. `counts`: it
+    counts as a failed attempt (towards backoff). `pause`: the channel sends nothing for `delay`.
+    """
+
+    delay: float
+    reason: str
+    in_doubt: bool
+    counts: bool = True
+    pause: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """Stop trying: `error` is recorded with the notice, `why` says which rule gave it up."""
+
+    error: str
+    why: str
+
+
+def failure_of(exc: Exception) -> Failure:
+    """What went wrong, told by the exception a send raised."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error", "") or f"HTTP {status}")
+        retry_after = None
+        if status == 429:
+            # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank
+            # one is none.
+            header = exc.response.headers.get("Retry-After")
+            retry_after = float(header) if header else None
+        return Refused(status, error, retry_after)
+    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+        return NoAnswer(repr(exc))
+    return Crashed(repr(exc))
+
+
+def decide(
+    failure: Failure,
+    notice: Notice,
+    *,
+    now: datetime,
+    jitter: Callable[[float, float], float] = random.uniform,
+) -> Retry | GiveUp:
+    """Whether to try `notice` again after `failure`, and how; `now` is the store's clock."""
+    match failure:
+        case Refused(status=429, retry_after=retry_after):
+            # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
+            delay = RETRY_AFTER if retry_after is None else retry_after
+            return Retry(delay, "ratelimited", in_doubt=notice.in_doubt, counts=False, pause=True)
+        case Refused(status=status, error=error) if status >= 500 or error in TRANSIENT:
+            # A 5xx may answer a post that went through; an error word says Slack took nothing.
+            reason, in_doubt = error, notice.in_doubt or status >= 500
+        case Refused(error=error):
+            return GiveUp(error, why="Slack refused it for good")
+        case NoAnswer(reason=reason):
+            # The request may have reached Slack: look before sending it again.
+            reason, in_doubt = f"no answer: {reason}", True
+        case Crashed(reason=reason):
+            in_doubt = True
+    if now - notice.created_at > GIVE_UP_AFTER:
+        return GiveUp(reason, why=f"giving up after {GIVE_UP_AFTER}")
+    return Retry(backoff(notice.attempts, jitter), reason, in_doubt=in_doubt)
+
+
+def backoff(attempts: int, jitter: Callable[[float, float], float] = random.uniform) -> float:
+    """Seconds to wait after `attempts` failed attempts: doubling from BASE up to CAP, jittered."""
+    # Full jitter keeps many instances (and many notices) from retrying in lockstep.
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts))
+    return jitter(ceiling / 2, ceiling)

@@ -1,0 +1,244 @@
+"""The sender: a lane per channel sends what the store says is owed, paced, until it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import start_kept
+from bot.delivery.pace import Pace
+from bot.delivery.plan import Posted, Skip, plan
+from bot.delivery.poster import Poster
+from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
+from bot.jobs import Job, Notice, NoticeKind, new_id
+from bot.slack import blocks
+from bot.store import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+# How often to look for work another instance left, even when nobody woke us.
+IDLE_POLL = 2.0
+# Never look again sooner than this, whatever is due: a floor against a busy loop.
+MIN_IDLE = 0.05
+# A thread reply waits this long for its announcement to go out first.
+WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
+
+
+class Sender:
+    """Sends what the store says is owed; one lane per channel so a busy one holds up no other."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: AsyncWebClient,
+        rate: float,
+        burst: int,
+        request_timeout: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._poster = Poster(client)
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
+        # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
+        # a DM post), so it fits. In doubt, it first looks for an earlier attempt (a read of the
+        # channel or thread, a DM open, a read of the DM): up to 6 requests, the DM opened once;
+        # should all of them be that slow, it is cut off and retried, still in doubt. The claim
+        # lasts 7 timeouts: 2 beyond the cut-off to record how the send went while the notice
+        # is still ours, and short enough that a crashed instance's notices are soon free again.
+        self._send_deadline = 5 * request_timeout
+        self._lease = timedelta(seconds=7 * request_timeout)
+        self.owner = new_id()
+        self._wake = asyncio.Event()
+        self._lanes: dict[str, deque[tuple[Notice, Job]]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._queued: set[str] = set()
+        self._paces: dict[str, Pace] = {}
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Look for owed notices now rather than at the next idle poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Dispatch owed notices to their lanes until cancelled."""
+        while not self._stopping:
+            self._wake.clear()
+            idle = IDLE_POLL
+            try:
+                await self.dispatch()
+                idle = await self._idle()
+            except Exception:
+                # The database may be down: keep the loop alive and look again shortly.
+                log.exception("could not read owed notices; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+
+    async def stop(self, grace: float) -> None:
+        """Finish the sends in flight (up to `grace` seconds), then hand back everything else."""
+        self._stopping = True
+        self._wake.set()
+        for lane in self._lanes.values():
+            lane.clear()
+        if self._lane_tasks:
+            await asyncio.wait(set(self._lane_tasks), timeout=grace)
+        for task in self._lane_tasks:
+            task.cancel()
+        try:
+            await self._store.notices.release(owner=self.owner)
+        except StoreUnavailable as exc:
+            # Nothing lost: the claims run out by themselves and another instance takes over.
+            log.warning("could not hand back notices at shutdown: %s", exc)
+
+    async def dispatch(self) -> None:
+        """Queue every due notice in its channel's lane."""
+        # Notices already waiting in a lane are left out: no need to read them again.
+        for notice, job in await self._store.notices.due(excluding=self._queued):
+            if self._stopping:
+                break
+            key = job.announcement_channel or job.requester.channel_id
+            if notice.kind is NoticeKind.NOT_STARTED:
+                key = f"dm:{job.requester.user_id}"
+            self._queued.add(notice.id)
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = deque()
+                start_kept(self._lane_tasks, self._drain(key, lane))
+            lane.append((notice, job))
+
+    async def _idle(self) -> float:
+        # Notices already queued in a lane are not waited for here: the lane sends them.
+        due = await self._store.notices.next_due_at(excluding=self._queued)
+        if due is None:
+            return IDLE_POLL
+        return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
+
+    async def _drain(self, key: str, lane: deque[tuple[Notice, Job]]) -> None:
+        pace = self._paces.get(key)
+        if pace is None:
+            pace = self._paces[key] = Pace(rate=self._rate, burst=self._burst, now=self._clock())
+        try:
+            while lane:
+                notice, _ = lane.popleft()
+                try:
+                    # Sleeping `wait` once is enough: it lasts until the bucket holds a whole
+                    # token again (they come back at `rate` a second) or a 429's pause ends, and
+                    # no one else can take that token meanwhile: this lane alone spends the
+                    # channel's tokens, one notice at a time. A redraw is not a new message:
+                    # Slack's per-channel limit does not apply to it.
+                    paced = not notice.kind.is_redraw
+                    if paced and (wait := pace.delay(self._clock())) > 0:
+                        await asyncio.sleep(wait)
+                    if not self._stopping:
+                        await self._deliver(notice.id, pace)
+                except StoreUnavailable as exc:
+                    # Its claim runs out and it is tried again; a post that went out is found.
+                    log.warning("notice %s: database unavailable: %s", notice.id, exc)
+                except Exception:
+                    log.exception("notice %s: delivery crashed", notice.id)
+                finally:
+                    self._queued.discard(notice.id)
+        finally:
+            del self._lanes[key]
+
+    async def _deliver(self, notice_id: str, pace: Pace) -> None:
+        claimed = await self._store.notices.claim(notice_id, owner=self.owner, lease=self._lease)
+        if claimed is None:
+            return  # sent already, not due, or another instance has it
+        notice, job = claimed
+        if not notice.kind.is_redraw:
+            pace.spend(self._clock())
+        outcome: Posted | Skip | Retry | GiveUp
+        try:
+            # Done well before the claim runs out, so no other instance can take it meanwhile.
+            async with asyncio.timeout(self._send_deadline):
+                outcome = await self._send(notice, job)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            failure = failure_of(exc)
+            if isinstance(failure, Crashed):
+                # A bug or a surprise from Slack: retried (and given up after a day) like any error.
+                log.exception("notice %s: delivery failed unexpectedly", notice.id)
+            outcome = decide(failure, notice, now=self._store.now())
+        if isinstance(outcome, Skip):
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=outcome.reason)
+        elif isinstance(outcome, Retry | GiveUp):
+            await self._apply(notice, outcome, pace)
+        else:
+            await self._store.notices.sent(
+                notice.id,
+                owner=self.owner,
+                channel=outcome.channel,
+                ts=outcome.ts,
+                error=outcome.refused,
+            )
+            log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, outcome.channel)
+            if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
+                # Off the lane: the next reply in this channel need not wait for the redraw.
+                start_kept(self._lane_tasks, self._redraw_card(job))
+
+    async def _apply(self, notice: Notice, decision: Retry | GiveUp, pace: Pace) -> None:
+        if isinstance(decision, GiveUp):
+            log.error("notice %s: %s: %s", notice.id, decision.why, decision.error)
+            await self._store.notices.give_up(notice.id, owner=self.owner, error=decision.error)
+            return
+        if decision.pause:
+            pace.pause(self._clock() + decision.delay)
+        log.info("notice %s: retry in %.1fs (%s)", notice.id, decision.delay, decision.reason)
+        await self._store.notices.retry(
+            notice.id,
+            owner=self.owner,
+            at=self._store.now() + timedelta(seconds=decision.delay),
+            error=decision.reason,
+            in_doubt=decision.in_doubt,
+            failed=decision.counts,
+        )
+        self._wake.set()
+
+    async def _send(self, notice: Notice, job: Job) -> Posted | Skip | Retry:
+        if notice.kind.is_threaded and not job.announcement_ts:
+            # A thread needs its parent first; the announcement may have gone out since the
+            # claim read the job.
+            if await self._store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT):
+                delay = WAIT_FOR_ANNOUNCEMENT.total_seconds()
+                reason = "waiting for the announcement"
+                return Retry(delay, reason, in_doubt=notice.in_doubt, counts=False)
+            job = await self._store.jobs.get(job.id) or job
+        planned = plan(notice, job)
+        if isinstance(planned, Skip):
+            return planned
+        return await self._poster.carry_out(planned, notice)
+
+    async def _redraw_card(self, job: Job) -> None:
+        """Bring the card up to date with a result just posted; owe it if Slack says no now.
+
+        Done here rather than as a notice of its own: a burst of results then costs half the
+        database writes, and only a failed redraw is stored for the sender to retry.
+        """
+        # The job as claimed with its result: already the state the card must show.
+        if not (job.announcement_channel and job.announcement_ts):
+            return
+        try:
+            await self._poster.redraw(
+                job.announcement_channel, job.announcement_ts, blocks.card(job)
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
+            try:
+                await self._store.notices.owe(job.id, NoticeKind.CARD)
+            except StoreUnavailable as lost:
+                log.warning("job %s: card left as it was: %s", job.id, lost)
+            self._wake.set()

@@ -1,0 +1,98 @@
+"""Planning, kind by kind: where each notice goes, what it says, and where it goes if refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.delivery.plan import Plan, Skip, plan
+from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
+from bot.slack import blocks, kit
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+REQUESTER = Requester(team_id="T1", user_id="U0REQUESTER", channel_id="C0ORIGIN")
+# Where the announcement went: not where it was asked for, when that channel refused it.
+ANNOUNCED_IN, THREAD = "C0ANNOUNCED", "1700000000.000100"
+UNANNOUNCED = Job(
+    id="j1",
+    requester=REQUESTER,
+    request=ReplicaRequest(replica_name="Dana", model_name="phoenix-4"),
+    status=JobStatus.READY,
+    callback_digest="d" * 64,
+    created_at=NOW,
+    updated_at=NOW,
+    replica_id="r79e1c033f",
+)
+ANNOUNCED = replace(UNANNOUNCED, announcement_channel=ANNOUNCED_IN, announcement_ts=THREAD)
+# Both halves of the thread are needed: a channel without a message to reply to is no thread.
+HALF_ANNOUNCED = replace(UNANNOUNCED, announcement_channel=ANNOUNCED_IN)
+USER = REQUESTER.user_id
+
+Planned = Callable[[Job], Plan | Skip]
+NEVER_ANNOUNCED = Skip("the announcement was never posted: no card to update")
+
+
+def in_thread(draw: Callable[[Job], kit.Message]) -> Planned:
+    def planned(job: Job) -> Plan:
+        message = draw(job)
+        return Plan(
+            USER,
+            ANNOUNCED_IN,
+            message,
+            thread_ts=THREAD,
+            fallback=blocks.moved(message, ANNOUNCED_IN),
+        )
+
+    return planned
+
+
+def by_dm(draw: Callable[[Job], kit.Message]) -> Planned:
+    return lambda job: Plan(USER, None, draw(job))
+
+
+CASES: list[tuple[NoticeKind, Job, Planned]] = [
+    # Only the requester needs to hear that nothing started.
+    (NoticeKind.NOT_STARTED, UNANNOUNCED, by_dm(blocks.not_started)),
+    (NoticeKind.NOT_STARTED, ANNOUNCED, by_dm(blocks.not_started)),
+    # The announcement goes where it was asked for; if refused, to the DM, saying so.
+    (
+        NoticeKind.ANNOUNCEMENT,
+        UNANNOUNCED,
+        lambda job: Plan(
+            USER,
+            REQUESTER.channel_id,
+            blocks.announcement(job),
+            fallback=blocks.announcement(job, moved_from=REQUESTER.channel_id),
+        ),
+    ),
+    # The card is redrawn in place: no fallback, since a redraw posts nothing new.
+    (
+        NoticeKind.CARD,
+        ANNOUNCED,
+        lambda job: Plan(USER, ANNOUNCED_IN, blocks.card(job), update_ts=THREAD),
+    ),
+    (NoticeKind.CARD, UNANNOUNCED, lambda _: NEVER_ANNOUNCED),
+    (NoticeKind.CARD, HALF_ANNOUNCED, lambda _: NEVER_ANNOUNCED),
+    # Replies go in the card's thread, or to the DM if there never was a card.
+    (NoticeKind.RESULT, ANNOUNCED, in_thread(blocks.result)),
+    (NoticeKind.RESULT, UNANNOUNCED, by_dm(blocks.result)),
+    (NoticeKind.RESULT, HALF_ANNOUNCED, by_dm(blocks.result)),
+    (NoticeKind.STALE, ANNOUNCED, in_thread(blocks.stale)),
+    (NoticeKind.STALE, UNANNOUNCED, by_dm(blocks.stale)),
+]
+
+
+@pytest.mark.parametrize(("kind", "job", "planned"), CASES)
+def test_each_kind_of_notice_is_planned_where_it_belongs(
+    kind: NoticeKind, job: Job, planned: Planned
+) -> None:
+    notice = Notice(id="n1", job_id=job.id, kind=kind, created_at=NOW)
+
+    assert plan(notice, job) == planned(job)
+
+
+def test_every_kind_of_notice_has_a_plan() -> None:
+    assert {kind for kind, _, _ in CASES} == set(NoticeKind)
