@@ -1,0 +1,46 @@
+"""The README's generated parts stay true: the job's moves, and a code map naming every module."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot import jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def between(start: str, end: str) -> str:
+    found = re.search(re.escape(start) + r".*?-->\n(.*?)" + re.escape(end), README, re.DOTALL)
+    assert found, f"the README has no {start!r} … {end!r} section"
+    return found.group(1)
+
+
+def test_the_readme_shows_the_moves_exactly_as_bot_jobs_has_them() -> None:
+    expected = f"```mermaid\n{jobs.diagram()}\n```\n\n{jobs.table()}\n"
+
+    shown = between("<!-- moves:", "<!-- /moves -->")
+
+    assert shown == expected, "regenerate the README's moves from jobs.diagram() and jobs.table()"
+
+
+def test_every_move_is_in_the_readme() -> None:
+    shown = between("<!-- moves:", "<!-- /moves -->")
+
+    for move in jobs.MOVES:
+        assert f"`{move.name}`" in shown
+
+
+def test_the_code_map_names_every_module_and_no_other() -> None:
+    section = README.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    mapped = set(re.findall(r"^\| `(bot/[^`]+)` \|", section, re.MULTILINE))
+    modules = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "bot").rglob("*.py")
+        if "migrations" not in path.parts
+    }
+
+    assert modules - mapped == set(), "modules missing from the README's code map"
+    assert {m for m in mapped if not m.endswith("/")} - modules == set(), "mapped but gone"
+    assert "bot/store/migrations/" in mapped
