@@ -56,6 +56,11 @@ class NoticeKind(enum.StrEnum):
         return self is NoticeKind.CARD
 
     @property
+    def is_reply(self) -> bool:
+        """Whether it is posted in the card's thread: the card is redrawn with it."""
+        return self in {NoticeKind.RESULT, NoticeKind.STALE}
+
+    @property
     def is_threaded(self) -> bool:
         """Whether it belongs to the card's thread (or is the card): it waits for the card."""
         return self in {NoticeKind.RESULT, NoticeKind.STALE, NoticeKind.CARD}
@@ -117,52 +122,60 @@ def _move(
     return Move(name, frozenset(from_), to, owes, only, why)
 
 
-S = JobStatus
+_S = JobStatus
 EVERY = frozenset(JobStatus)
 
-SEND = _move("send", {S.QUEUED}, S.CREATING, why="the create request goes to Tavus")
-ABANDON = _move("abandon", {S.QUEUED}, S.REJECTED, why="saved too late: the user was told to retry")
+SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
+ABANDON = _move(
+    "abandon", {_S.QUEUED}, _S.REJECTED, why="saved too late: the user was told to retry"
+)
 REFUSE = _move(
     "refuse",
-    {S.CREATING},
-    S.REJECTED,
+    {_S.CREATING},
+    _S.REJECTED,
     NoticeKind.NOT_STARTED,
     Only.UNLESS_WATCHING,
     why="Tavus refused the create (4xx)",
 )
 LOSE_ANSWER = _move(
     "lose_answer",
-    {S.CREATING},
-    S.UNKNOWN,
+    {_S.CREATING},
+    _S.UNKNOWN,
     NoticeKind.NOT_STARTED,
     Only.UNLESS_WATCHING,
     why="the create got no answer, or a broken one",
 )
 CUT_OFF = _move(
     "cut_off",
-    {S.CREATING},
-    S.UNKNOWN,
+    {_S.CREATING},
+    _S.UNKNOWN,
     NoticeKind.NOT_STARTED,
     why="its process died mid-create (a restart)",
 )
 BEGIN_TRAINING = _move(
     "begin_training",
-    {S.CREATING, S.UNKNOWN},
-    S.TRAINING,
+    {_S.CREATING, _S.UNKNOWN},
+    _S.TRAINING,
     NoticeKind.ANNOUNCEMENT,
     why="Tavus answered, or its callback or list revealed the replica",
 )
-GO_STALE = _move("go_stale", {S.TRAINING}, S.STALE, NoticeKind.STALE, why="training for over a day")
+GO_STALE = _move(
+    "go_stale", {_S.TRAINING}, _S.STALE, NoticeKind.STALE, why="training for over a day"
+)
 SUCCEED = _move(
-    "succeed", {S.TRAINING, S.STALE}, S.READY, NoticeKind.RESULT, why="Tavus says ready"
+    "succeed", {_S.TRAINING, _S.STALE}, _S.READY, NoticeKind.RESULT, why="Tavus says ready"
 )
 FAIL = _move(
-    "fail", {S.TRAINING, S.STALE}, S.FAILED, NoticeKind.RESULT, why="Tavus says error, or forgot it"
+    "fail",
+    {_S.TRAINING, _S.STALE},
+    _S.FAILED,
+    NoticeKind.RESULT,
+    why="Tavus says error, or forgot it",
 )
 DELETE = _move(
     "delete",
-    EVERY - {S.DELETED},
-    S.DELETED,
+    EVERY - {_S.DELETED},
+    _S.DELETED,
     NoticeKind.CARD,
     Only.ONCE_ANNOUNCED,
     why="deleted at Tavus through the bot",
@@ -174,7 +187,7 @@ NOTE_PROGRESS = _move(
     "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"
 )
 
-# Every move a job can make, in the order of a job's life. Nothing else changes a job's state.
+# Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
 MOVES = (
     SEND,
     ABANDON,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot.jobs import Job, Move, NoticeKind, Outcome, outcome_of
 from bot.store import Store
+from bot.store.rows import UNSET
 from bot.tavus import Replica
 
 log = logging.getLogger(__name__)
@@ -31,16 +31,41 @@ class Lifecycle:
         self._poll_interval = poll_interval
 
     async def move(
-        self, job_id: str, move: Move, *, watching: bool = False, **changes: Any
+        self,
+        job_id: str,
+        move: Move,
+        *,
+        watching: bool = False,
+        replica_id: str | None = UNSET,
+        replica_name: str = UNSET,
+        error_message: str | None = UNSET,
+        callback_digest: str = UNSET,
+        thumbnail_url: str | None = UNSET,
+        next_check_at: datetime | None = UNSET,
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
         `watching`: the requester is watching the form, which tells them itself.
         """
-        job = await self._store.jobs.move(job_id, move, watching=watching, **changes)
-        if job is not None and move.owed(job, watching=watching) is not None:
-            self._wake()
+        job = await self._store.jobs.move(
+            job_id,
+            move,
+            watching=watching,
+            replica_id=replica_id,
+            replica_name=replica_name,
+            error_message=error_message,
+            callback_digest=callback_digest,
+            thumbnail_url=thumbnail_url,
+            next_check_at=next_check_at,
+        )
+        self._wake_if_owed(job, move, watching=watching)
         return job
+
+    async def note_progress(self, job: Job, progress: str | None) -> None:
+        """Remember how far training has got, if that is news; the card is redrawn."""
+        if progress != job.training_progress:
+            noted = await self._store.jobs.note_progress(job.id, progress)
+            self._wake_if_owed(noted, life.NOTE_PROGRESS)
 
     async def owe(self, job_id: str, kind: NoticeKind) -> None:
         """Owe a notice no move caused (the modal that would have said it was closed)."""
@@ -48,7 +73,7 @@ class Lifecycle:
         self._wake()
 
     async def begin_training(self, job_id: str, replica_id: str) -> Job | None:
-        """Tavus has the replica: training begins and the card is owed."""
+        """Tavus has the replica: training begins and its announcement is owed."""
         return await self.move(
             job_id,
             life.BEGIN_TRAINING,
@@ -82,10 +107,7 @@ class Lifecycle:
         """
         outcome = outcome_of(replica.status)
         if outcome is Outcome.IN_PROGRESS:
-            if replica.training_progress != job.training_progress:
-                noted = await self._store.jobs.note_progress(job.id, replica.training_progress)
-                if noted is not None:
-                    self._wake()
+            await self.note_progress(job, replica.training_progress)
             return False
         failed = outcome is Outcome.FAILED
         finished = await self.move(
@@ -99,3 +121,8 @@ class Lifecycle:
             return False  # another delivery, or a poll, already decided this job
         log.info("job %s: %s", job.id, finished.status.value)
         return True
+
+    def _wake_if_owed(self, job: Job | None, move: Move, *, watching: bool = False) -> None:
+        # The store owed the notice by the same rule, in the move's transaction.
+        if job is not None and move.owed(job, watching=watching) is not None:
+            self._wake()

@@ -79,7 +79,7 @@ class Reconciler:
                 log.exception("job %s: check failed", job.id)
 
     async def check(self, job: Job) -> None:
-        """Move a job whose check is due: send an orphaned create, give up on a lost one, poll."""
+        """Move a job whose check is due: send it, report a cut-off create, poll, or look for it."""
         if job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:

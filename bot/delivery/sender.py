@@ -186,7 +186,7 @@ class Sender:
                 error=outcome.refused,
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, outcome.channel)
-            if notice.kind in (NoticeKind.RESULT, NoticeKind.STALE):
+            if notice.kind.is_reply:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 
@@ -237,6 +237,7 @@ class Sender:
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
+            # Owed here, not through the lifecycle: no move caused it, and delivery wakes itself.
             try:
                 await self._store.notices.owe(job.id, NoticeKind.CARD)
             except StoreUnavailable as lost:
