@@ -1,4 +1,4 @@
-"""python -m bot: read the settings, then serve until SIGTERM or Ctrl-C."""
+"""python -m bot: serve until SIGTERM or Ctrl-C; `python -m bot audit` prints the audit log."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 
 from aiohttp import web
 
+from bot import audit_export
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.store import StoreUnavailable
@@ -36,8 +37,11 @@ async def _freeze_startup_objects(_: web.Application) -> None:
     gc.freeze()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Start the bot; a configuration problem ends it at once with a message, not a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["audit"]:
+        return audit_export.run(args[1:])
     try:
         settings = load_settings()
     except ConfigError as exc:

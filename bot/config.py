@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -57,20 +57,51 @@ class ConfigError(Exception):
     """The settings are missing or malformed; the message names every problem."""
 
 
-class Settings(BaseSettings):
-    """Everything the bot is configured with; nothing else reads the environment."""
+class DatabaseSettings(BaseSettings):
+    """The settings that reach the database: all that `python -m bot audit` needs."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///replica-bot.db"
+    database_pool_size: int = Field(default=5, ge=1)
+    database_pool_overflow: int = Field(default=5, ge=0)
+    database_timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0] if "://" in value else ""
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("only sqlite:// and postgresql:// databases are supported")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """DATABASE_URL with the async driver SQLAlchemy needs."""
+        scheme, rest = self.database_url.split("://", 1)
+        if scheme.split("+", 1)[0] == "sqlite":
+            return f"sqlite+aiosqlite://{rest}"
+        # libpq's sslmode (as hosting providers write it) is asyncpg's ssl.
+        return f"postgresql+asyncpg://{rest.replace('sslmode=', 'ssl=')}"
+
+    @property
+    def pool(self) -> Pool:
+        """The database connection pool's limits."""
+        return Pool(
+            size=self.database_pool_size,
+            overflow=self.database_pool_overflow,
+            timeout=self.database_timeout,
+        )
+
+
+class Settings(DatabaseSettings):
+    """Everything the bot is configured with; nothing else reads the environment."""
 
     slack_bot_token: str = Field(pattern=r"^xoxb-")
     # Needed to check requests Slack sends over HTTP; Socket Mode (an app token) needs none.
     slack_signing_secret: str | None = Field(default=None, min_length=1)
     tavus_api_key: str = Field(min_length=1)
     public_url: AnyHttpUrl | None = None
-    database_url: str = "sqlite:///replica-bot.db"
-    database_pool_size: int = Field(default=5, ge=1)
-    database_pool_overflow: int = Field(default=5, ge=0)
-    database_timeout: float = Field(default=10.0, gt=0)
     port: int = Field(default=3000, ge=1, le=65535)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
@@ -104,14 +135,6 @@ class Settings(BaseSettings):
             raise PydanticCustomError(NO_WAY_IN, "neither a signing secret nor an app token")
         return value
 
-    @field_validator("database_url")
-    @classmethod
-    def _supported_database(cls, value: str) -> str:
-        scheme = value.split("://", 1)[0].split("+", 1)[0] if "://" in value else ""
-        if scheme not in {"sqlite", "postgresql", "postgres"}:
-            raise ValueError("only sqlite:// and postgresql:// databases are supported")
-        return value
-
     @field_validator("slack_client_id")
     @classmethod
     def _no_oauth(cls, value: str | None) -> None:
@@ -125,24 +148,6 @@ class Settings(BaseSettings):
         url = str(self.slack_api_url)
         return url if url.endswith("/") else url + "/"
 
-    @property
-    def sqlalchemy_url(self) -> str:
-        """DATABASE_URL with the async driver SQLAlchemy needs."""
-        scheme, rest = self.database_url.split("://", 1)
-        if scheme.split("+", 1)[0] == "sqlite":
-            return f"sqlite+aiosqlite://{rest}"
-        # libpq's sslmode (as hosting providers write it) is asyncpg's ssl.
-        return f"postgresql+asyncpg://{rest.replace('sslmode=', 'ssl=')}"
-
-    @property
-    def pool(self) -> Pool:
-        """The database connection pool's limits."""
-        return Pool(
-            size=self.database_pool_size,
-            overflow=self.database_pool_overflow,
-            timeout=self.database_timeout,
-        )
-
     def callback_url(self, job_id: str, secret: str) -> str | None:
         """The address Tavus calls back for one job, carrying its secret; None without one."""
         if self.public_url is None:
@@ -150,10 +155,22 @@ class Settings(BaseSettings):
         return f"{str(self.public_url).rstrip('/')}/tavus/callback/{job_id}/{secret}"
 
 
+Chosen = TypeVar("Chosen", bound="DatabaseSettings")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the Settings, or raise ConfigError naming every problem and where to fix it."""
+    return _load(Settings, overrides)
+
+
+def load_database_settings(**overrides: Any) -> DatabaseSettings:
+    """Only the database's settings (for tools that need nothing else), or ConfigError."""
+    return _load(DatabaseSettings, overrides)
+
+
+def _load(kind: type[Chosen], overrides: dict[str, Any]) -> Chosen:
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.audit import Action
+
 
 class JobStatus(enum.StrEnum):
     """Where a job is in its life; MOVES, below, says how it gets here and where it goes next."""
@@ -98,6 +100,7 @@ class Move:
     owes: NoticeKind | None = None
     only: Only = Only.ALWAYS
     why: str = ""
+    records: Action | None = None  # what the audit log says of it, if anything
 
     def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
         """The notice this move owes for `job` as the move left it; None if it owes none."""
@@ -118,8 +121,9 @@ def _move(
     only: Only = Only.ALWAYS,
     *,
     why: str,
+    records: Action | None = None,
 ) -> Move:
-    return Move(name, frozenset(from_), to, owes, only, why)
+    return Move(name, frozenset(from_), to, owes, only, why, records)
 
 
 _S = JobStatus
@@ -158,12 +162,18 @@ BEGIN_TRAINING = _move(
     _S.TRAINING,
     NoticeKind.ANNOUNCEMENT,
     why="Tavus answered, or its callback or list revealed the replica",
+    records=Action.CREATED,
 )
 GO_STALE = _move(
     "go_stale", {_S.TRAINING}, _S.STALE, NoticeKind.STALE, why="training for over a day"
 )
 SUCCEED = _move(
-    "succeed", {_S.TRAINING, _S.STALE}, _S.READY, NoticeKind.RESULT, why="Tavus says ready"
+    "succeed",
+    {_S.TRAINING, _S.STALE},
+    _S.READY,
+    NoticeKind.RESULT,
+    why="Tavus says ready",
+    records=Action.READY,
 )
 FAIL = _move(
     "fail",
@@ -171,6 +181,7 @@ FAIL = _move(
     _S.FAILED,
     NoticeKind.RESULT,
     why="Tavus says error, or forgot it",
+    records=Action.FAILED,
 )
 DELETE = _move(
     "delete",
@@ -179,9 +190,16 @@ DELETE = _move(
     NoticeKind.CARD,
     Only.ONCE_ANNOUNCED,
     why="deleted at Tavus through the bot",
+    records=Action.DELETED,
 )
 RENAME = _move(
-    "rename", EVERY, None, NoticeKind.CARD, Only.ONCE_ANNOUNCED, why="renamed at Tavus too"
+    "rename",
+    EVERY,
+    None,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="renamed at Tavus too",
+    records=Action.RENAMED,
 )
 NOTE_PROGRESS = _move(
     "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"
@@ -224,15 +242,16 @@ def diagram(moves: Iterable[Move] = MOVES) -> str:
 
 
 def table(moves: Iterable[Move] = MOVES) -> str:
-    """The moves as a Markdown table: from where, to where, what each owes, and why."""
-    lines = ["| move | from | to | owes | when |", "|---|---|---|---|---|"]
+    """The moves as a Markdown table: from where, to where, what each owes and records, and why."""
+    lines = ["| move | from | to | owes | records | when |", "|---|---|---|---|---|---|"]
     for move in moves:
         sources = _sources(move)
         owes = "—" if move.owes is None else move.owes.value
         if move.owes is not None and move.only is not Only.ALWAYS:
             owes += f" ({move.only.value})"
         to = "(stays)" if move.to is None else move.to.value
-        lines.append(f"| `{move.name}` | {sources} | {to} | {owes} | {move.why} |")
+        records = "—" if move.records is None else f"`{move.records.value}`"
+        lines.append(f"| `{move.name}` | {sources} | {to} | {owes} | {records} | {move.why} |")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import jobs as life
+from bot.audit import BOT, TAVUS
 from bot.jobs import Job, Move, NoticeKind, Outcome, outcome_of
 from bot.store import Store
 from bot.store.rows import UNSET
@@ -35,6 +36,7 @@ class Lifecycle:
         job_id: str,
         move: Move,
         *,
+        by: str = BOT,
         watching: bool = False,
         replica_id: str | None = UNSET,
         replica_name: str = UNSET,
@@ -45,11 +47,13 @@ class Lifecycle:
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
-        `watching`: the requester is watching the form, which tells them itself.
+        `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
+        requester is watching the form, which tells them itself.
         """
         job = await self._store.jobs.move(
             job_id,
             move,
+            by=by,
             watching=watching,
             replica_id=replica_id,
             replica_name=replica_name,
@@ -113,6 +117,7 @@ class Lifecycle:
         finished = await self.move(
             job.id,
             life.FAIL if failed else life.SUCCEED,
+            by=TAVUS,
             error_message=(replica.error_message or fallback_error) if failed else None,
             thumbnail_url=replica.thumbnail_video_url,
             next_check_at=None,

@@ -54,16 +54,19 @@ class Replicas:
         await self._lifecycle.settle(job, replica)
         return await self._store.jobs.get(job.id) or job
 
-    async def rename(self, job: Job, replica_name: str) -> Job:
-        """Rename the replica at Tavus, then here. Raises TavusError if Tavus refuses."""
+    async def rename(self, job: Job, replica_name: str, *, by: str) -> Job:
+        """Rename the replica at Tavus, then here, for user `by`. Raises TavusError on refusal."""
         if job.replica_id is not None:
             await self._tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
-        renamed = await self._lifecycle.move(job.id, life.RENAME, replica_name=replica_name)
+        renamed = await self._lifecycle.move(job.id, life.RENAME, by=by, replica_name=replica_name)
         return renamed or job
 
-    async def delete(self, job: Job) -> Job:
-        """Delete the replica at Tavus and mark the job deleted. Raises TavusError on refusal."""
+    async def delete(self, job: Job, *, by: str) -> Job:
+        """Delete the replica at Tavus and mark the job deleted, for user `by`.
+
+        Raises TavusError if Tavus refuses.
+        """
         if job.replica_id is not None:
             await self._tavus.delete_replica(replica_id=job.replica_id)
-        deleted = await self._lifecycle.move(job.id, life.DELETE, next_check_at=None)
+        deleted = await self._lifecycle.move(job.id, life.DELETE, by=by, next_check_at=None)
         return deleted or job

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.slack import form
 from tests.conftest import Bot
-from tests.slack_client import CHANNEL_ID, filled
+from tests.slack_client import CHANNEL_ID, USER_ID, filled
 
 VIDEO = "https://cdn.example.com/dana.mp4"
 IMAGE = "https://cdn.example.com/dana.png"
@@ -61,3 +61,17 @@ async def delivered(bot: Bot, within: float = 15.0) -> list[dict[str, Any]]:
             await asyncio.sleep(0.05)
             rows = await bot.notices()
     return rows
+
+
+async def ask(bot: Bot, text: str, *, user: str = USER_ID) -> dict[str, Any]:
+    """Type `/replica text` and return what the bot sent to the command's response_url."""
+    status, body = await bot.sender.command(text, user=user)
+    assert (status, body) == (200, "")
+    return await bot.slack.wait_for_response(bot.sender.last_response_key)
+
+
+async def click(bot: Bot, action_id: str, value: str, *, user: str = USER_ID) -> dict[str, Any]:
+    """Click a message button; return what the bot sent to the click's response_url."""
+    status, _ = await bot.sender.action(action_id, value, user=user)
+    assert status == 200
+    return await bot.slack.wait_for_response(bot.sender.last_response_key)

@@ -10,25 +10,11 @@ import pytest
 from bot import messages
 from bot.slack import form, kit
 from tests.conftest import Bot
-from tests.flows import CONSENT_VIDEO, IMAGE, VIDEO, delivered, start_training
+from tests.flows import CONSENT_VIDEO, IMAGE, VIDEO, ask, click, delivered, start_training
 from tests.slack_client import CHANNEL_ID, USER_ID
 from tests.standins.server import Fault
 
 OTHER_USER = "U0BOB"
-
-
-async def ask(bot: Bot, text: str, *, user: str = USER_ID) -> dict[str, Any]:
-    """Type `/replica text` and return what the bot sent to the command's response_url."""
-    status, body = await bot.sender.command(text, user=user)
-    assert (status, body) == (200, "")
-    return await bot.slack.wait_for_response(bot.sender.last_response_key)
-
-
-async def click(bot: Bot, action_id: str, value: str, *, user: str = USER_ID) -> dict[str, Any]:
-    """Click a message button; return what the bot sent to the click's response_url."""
-    status, _ = await bot.sender.action(action_id, value, user=user)
-    assert status == 200
-    return await bot.slack.wait_for_response(bot.sender.last_response_key)
 
 
 async def only_job(bot: Bot) -> dict[str, Any]:

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot import jobs
+from bot.audit import BOT, TAVUS, Action
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store, StoreUnavailable
 from bot.store.rows import maybe_aware
@@ -765,6 +767,59 @@ async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock:
         (announcement.id, "announcement"),
         (result.id, "result"),
     ]
+
+
+# The audit log
+
+
+async def test_a_saved_job_and_its_moves_are_recorded_with_them(store: Store) -> None:
+    job = await add(store)
+    await store.jobs.move(job.id, jobs.SEND, callback_digest=DIGEST)
+    training = await store.jobs.move(job.id, jobs.BEGIN_TRAINING, replica_id="r1")
+    assert training is not None
+    await store.jobs.move(job.id, jobs.FAIL, by=TAVUS, error_message="bad video")
+
+    records = await store.audit.since()
+
+    assert [(r.action, r.actor) for r in records] == [
+        (Action.REQUESTED, REQUESTER.user_id),
+        (Action.CREATED, BOT),
+        (Action.FAILED, TAVUS),
+    ]
+    assert [r.replica_id for r in records] == [None, "r1", "r1"]
+    assert records[2].details == {"replica_name": "Dana", "error": "bad video"}
+    assert records[1].at == training.updated_at
+
+
+async def test_a_move_that_loses_records_nothing(store: Store) -> None:
+    job = await add(store)
+
+    assert await store.jobs.move(job.id, jobs.SUCCEED, by=TAVUS) is None
+    assert [r.action for r in await store.audit.since()] == [Action.REQUESTED]
+
+
+async def test_records_are_read_from_a_moment_on_and_per_workspace(
+    store: Store, clock: FakeClock
+) -> None:
+    await add(store)
+    clock.advance(days=1)
+    later = await add(store)
+
+    assert [r.job_id for r in await store.audit.since(clock.now)] == [later.id]
+    assert await store.audit.since(team_id="T-other") == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit SET actor = 'someone else'", "DELETE FROM audit"],
+)
+async def test_the_audit_log_refuses_changes_and_deletions(store: Store, statement: str) -> None:
+    await add(store)
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with store.db.writing() as connection:
+            await connection.execute(text(statement))
+    assert len(await store.audit.since()) == 1
 
 
 # Schema and health

@@ -79,7 +79,7 @@ async def _delete(
         words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
     else:
         try:
-            deleted = await deps.replicas.delete(job)
+            deleted = await deps.replicas.delete(job, by=user)
             words = messages.DELETED.format(**fields_of(deleted))
         except TavusError as error:
             reason = messages.create_failure(error)

@@ -195,7 +195,7 @@ async def _answer(
         return screens.confirm_delete(job)
     name = parsed.replica_name[: form.NAME_LIMIT]
     try:
-        renamed = await deps.replicas.rename(job, name)
+        renamed = await deps.replicas.rename(job, name, by=user)
     except TavusError as error:
         reason = messages.create_failure(error)
         return kit.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))

@@ -1,13 +1,15 @@
 """The store: jobs and their owed notices, in SQLite or PostgreSQL (by DATABASE_URL).
 
-`store.jobs` and `store.notices` hold each table's queries; a job's move and the notice it owes
-are written in one transaction. The engine, migrations and the one-writer rule are in `engine`.
+`store.jobs`, `store.notices` and `store.audit` hold each table's queries; a job's move, the
+notice it owes and its audit record are written in one transaction. The engine, migrations and
+the one-writer rule are in `engine`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
 from bot.store.job_queries import Jobs
 from bot.store.notice_queries import Notices
@@ -22,6 +24,7 @@ class Store:
         self.db = db  # the engine underneath, for migrations, health checks and support tools
         self.jobs = Jobs(db)
         self.notices = Notices(db)
+        self.audit = AuditLog(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import jobs as life
+from bot.audit import BOT, Action, Record
 from bot.batch import Batch
 from bot.jobs import Job, JobStatus, Move, ReplicaRequest, Requester
-from bot.store import notice_queries
+from bot.store import audit_queries, notice_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, given, to_job, utc
 from bot.store.schema import jobs
@@ -26,7 +27,9 @@ class Jobs:
     def __init__(self, db: Database) -> None:
         self._db = db
         # A burst of forms saved together costs one transaction (the group commit).
-        self._saves: Batch[AsyncConnection, dict[str, Any], None] = Batch(db.writing, _insert)
+        self._saves: Batch[AsyncConnection, tuple[dict[str, Any], Record], None] = Batch(
+            db.writing, _insert
+        )
 
     async def finish(self) -> None:
         """Wait for the saves under way."""
@@ -59,7 +62,19 @@ class Jobs:
             "created_at": now,
             "updated_at": now,
         }
-        await self._saves(values)
+        requested = Record(
+            at=now,
+            team_id=requester.team_id,
+            actor=requester.user_id,
+            action=Action.REQUESTED,
+            job_id=job_id,
+            details={
+                "replica_name": request.replica_name,
+                "model_name": request.model_name,
+                "channel_id": requester.channel_id,
+            },
+        )
+        await self._saves((values, requested))
         return to_job(values)
 
     async def get(self, job_id: str) -> Job | None:
@@ -108,6 +123,7 @@ class Jobs:
         job_id: str,
         move: Move,
         *,
+        by: str = BOT,
         watching: bool = False,
         replica_id: str | None = UNSET,
         replica_name: str = UNSET,
@@ -116,7 +132,7 @@ class Jobs:
         thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
     ) -> Job | None:
-        """Make `move` with these changes, owing its notice in the same transaction.
+        """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
@@ -134,6 +150,8 @@ class Jobs:
         try:
             async with self._db.writing() as connection:
                 job = await self._owing(connection, job_id, changes, allowed, move, watching)
+                if job is not None and move.records is not None:
+                    await audit_queries.record_in(connection, _record(move.records, job, by))
         except IntegrityError:
             if replica_id is UNSET:
                 raise
@@ -222,6 +240,25 @@ async def update_job(
     return to_job(row._mapping) if row is not None else None
 
 
-async def _insert(connection: AsyncConnection, rows: list[dict[str, Any]]) -> list[None]:
-    await connection.execute(jobs.insert(), rows)
-    return [None] * len(rows)
+async def _insert(
+    connection: AsyncConnection, saves: list[tuple[dict[str, Any], Record]]
+) -> list[None]:
+    await connection.execute(jobs.insert(), [values for values, _ in saves])
+    await audit_queries.record_in(connection, *(requested for _, requested in saves))
+    return [None] * len(saves)
+
+
+def _record(action: Action, job: Job, by: str) -> Record:
+    """What the audit log says of a move, from the job as the move left it."""
+    details: dict[str, Any] = {"replica_name": job.request.replica_name}
+    if action is Action.FAILED and job.error_message:
+        details["error"] = job.error_message
+    return Record(
+        at=job.updated_at,
+        team_id=job.requester.team_id,
+        actor=by,
+        action=action,
+        job_id=job.id,
+        replica_id=job.replica_id,
+        details=details,
+    )

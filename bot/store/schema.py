@@ -76,3 +76,21 @@ notices = Table(
     Index("ix_notices_due", "status", "next_attempt_at"),
     Index("ix_notices_job_id", "job_id"),
 )
+
+# The audit log: appended to, never changed. Triggers refuse UPDATE and DELETE (migration 0005).
+audit = Table(
+    "audit",
+    metadata,
+    # Numbered as written: the log's order, whatever the clocks of several instances say.
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("team_id", String(32), nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("job_id", String(32)),
+    Column("replica_id", String(64)),
+    Column("subject", String(32)),
+    Column("details", Text, nullable=False),
+    Index("ix_audit_at", "at"),
+    Index("ix_audit_job_id", "job_id"),
+)

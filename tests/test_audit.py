@@ -1,0 +1,152 @@
+"""The audit log: what the bot records as it goes, that nothing may change it, and its export."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import audit
+from bot.audit import Action, Record
+from tests.conftest import Bot
+from tests.flows import ask, click, delivered, start_training
+from tests.slack_client import USER_ID
+
+AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
+def actions(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(row["action"], row["actor"]) for row in rows]
+
+
+async def test_a_replica_trained_to_the_end_is_on_record_step_by_step(bot: Bot) -> None:
+    await start_training(bot)
+    [job] = await bot.jobs()
+    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+    await delivered(bot)
+
+    rows = await bot.audit()
+
+    assert actions(rows) == [("requested", USER_ID), ("created", "bot"), ("ready", "tavus")]
+    assert {row["job_id"] for row in rows} == {job["id"]}
+    assert [row["replica_id"] for row in rows] == [None, job["replica_id"], job["replica_id"]]
+    assert all(row["team_id"] == job["team_id"] for row in rows)
+    requested = json.loads(rows[0]["details"])
+    assert requested == {
+        "replica_name": "Dana",
+        "model_name": job["model_name"],
+        "channel_id": job["channel_id"],
+    }
+
+
+async def test_a_failed_training_records_tavus_reason(bot: Bot) -> None:
+    await start_training(bot)
+    [job] = await bot.jobs()
+    body = bot.tavus.finish(job["replica_id"], "There was an issue downloading your video file")
+    await bot.tavus.call_back(job["replica_id"], body)
+    await delivered(bot)
+
+    *_, failed = await bot.audit()
+
+    assert (failed["action"], failed["actor"]) == ("failed", "tavus")
+    assert "downloading your video" in json.loads(failed["details"])["error"]
+
+
+async def test_renames_and_deletes_record_who_asked(bot: Bot) -> None:
+    await start_training(bot)
+    [job] = await bot.jobs()
+    bot.slack.admins.add("U0ADMIN")
+
+    await ask(bot, f"rename {job['replica_id']} Dana (sales)")
+    await click(bot, "delete_replica", job["id"], user="U0ADMIN")
+
+    rows = await bot.audit()
+    assert actions(rows)[-2:] == [("renamed", USER_ID), ("deleted", "U0ADMIN")]
+    assert json.loads(rows[-2]["details"]) == {"replica_name": "Dana (sales)"}
+
+
+async def test_a_refused_rename_records_nothing(bot: Bot) -> None:
+    await start_training(bot)
+    [job] = await bot.jobs()
+
+    await ask(bot, f"rename {job['replica_id']} Stolen", user="U0BOB")
+
+    assert [row["action"] for row in await bot.audit()] == ["requested", "created"]
+
+
+def test_records_export_as_csv_and_json_lines() -> None:
+    records = [
+        Record(AT, "T1", "U1", Action.REQUESTED, "j1", None, None, {"replica_name": "Dana"}, 1),
+        Record(AT, "T1", audit.TAVUS, Action.READY, "j1", "r1", None, {"n": 1}, 2),
+    ]
+
+    rows = list(csv.DictReader(io.StringIO(audit.to_csv(records))))
+    lines = [json.loads(line) for line in audit.to_jsonl(records).splitlines()]
+
+    assert [row["action"] for row in rows] == ["requested", "ready"]
+    assert rows[0] == {
+        "seq": "1",
+        "at": "2026-12-01T09:30:00+00:00",
+        "team_id": "T1",
+        "actor": "U1",
+        "action": "requested",
+        "job_id": "j1",
+        "replica_id": "",
+        "subject": "",
+        "details": '{"replica_name": "Dana"}',
+    }
+    assert lines[1]["details"] == {"n": 1}
+    assert (lines[1]["actor"], lines[1]["replica_id"]) == ("tavus", "r1")
+    assert audit.to_csv([]) == ",".join(audit.COLUMNS) + "\n"
+
+
+async def export(tmp_path: Path, database_url: str, *args: str) -> tuple[int, str, str]:
+    """Run `python -m bot audit ARGS` with only DATABASE_URL set, as an operator would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TAVUS_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "audit",
+        *args,
+        cwd=tmp_path,
+        env={**env, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_the_command_line_prints_the_log_from_the_bots_own_database(
+    bot: Bot, tmp_path: Path
+) -> None:
+    await start_training(bot)
+    [job] = await bot.jobs()
+    url = bot.settings.database_url
+
+    code, out, err = await export(tmp_path, url)
+    jsonl_code, jsonl, _ = await export(tmp_path, url, "--format", "jsonl", "--since", "2000-01-01")
+    later_code, later, _ = await export(tmp_path, url, "--since", "2999-01-01")
+
+    assert (code, err) == (0, "")
+    assert [row["action"] for row in csv.DictReader(io.StringIO(out))] == ["requested", "created"]
+    assert jsonl_code == 0
+    assert [json.loads(line)["job_id"] for line in jsonl.splitlines()] == [job["id"]] * 2
+    assert (later_code, later) == (0, ",".join(audit.COLUMNS) + "\n")
+
+
+async def test_the_command_line_refuses_a_day_it_cannot_read(tmp_path: Path) -> None:
+    code, out, err = await export(tmp_path, f"sqlite:///{tmp_path / 'x.db'}", "--since", "12/01")
+
+    assert (code, out) == (2, "")
+    assert "YYYY-MM-DD" in err
+    assert "Traceback" not in err
