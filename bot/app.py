@@ -23,6 +23,7 @@ from bot import callbacks, slack
 from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.delivery import Sender
+from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
 from bot.reconciler import Reconciler
@@ -96,6 +97,7 @@ async def create_app(settings: Settings) -> web.Application:
     deps = Deps(
         intake=intake,
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
+        governance=Governance(store=store, creators=settings.creators),
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),

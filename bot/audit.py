@@ -25,6 +25,7 @@ class Action(enum.StrEnum):
     FAILED = "failed"  # Tavus reported a training error
     RENAMED = "renamed"  # renamed at Tavus and here
     DELETED = "deleted"  # deleted at Tavus through the bot
+    REFUSED = "refused"  # someone was refused something the rules do not let them do
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.governance import EVERYONE, Creators
 from bot.store import Pool
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
@@ -44,6 +45,10 @@ HELP: dict[str, str] = {
     "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
     "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
     "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
+    "replica_creators": (
+        "who may create replicas: everyone (default), admins, or comma-separated user ids "
+        "(U…) and user-group ids (S…); guests never may"
+    ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -115,6 +120,7 @@ class Settings(DatabaseSettings):
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None
+    replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -126,6 +132,13 @@ class Settings(DatabaseSettings):
         if not value:
             raise ValueError("at least one model is needed")
         return value
+
+    @field_validator("replica_creators", mode="before")
+    @classmethod
+    def _creators(cls, value: Any) -> Any:
+        words = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+        Creators.parse(words)  # raises ValueError saying what is wrong
+        return tuple(word.strip() for word in words if word.strip()) or (EVERYONE,)
 
     @field_validator("slack_app_token")
     @classmethod
@@ -147,6 +160,11 @@ class Settings(DatabaseSettings):
         """The Slack Web API base URL with the trailing slash slack_sdk expects."""
         url = str(self.slack_api_url)
         return url if url.endswith("/") else url + "/"
+
+    @property
+    def creators(self) -> Creators:
+        """Who may create replicas (REPLICA_CREATORS)."""
+        return Creators.parse(self.replica_creators)
 
     def callback_url(self, job_id: str, secret: str) -> str | None:
         """The address Tavus calls back for one job, carrying its secret; None without one."""

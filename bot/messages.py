@@ -284,3 +284,12 @@ HOME_TITLE = "My replicas"
 HOME_INTRO = "Your Tavus replicas, newest first. Results also arrive in each replica's thread."
 HOME_EMPTY = "You haven't trained a replica yet."
 HOME_NEW = "Train a new replica"
+
+# Who may create replicas (REPLICA_CREATORS).
+NOT_A_CREATOR = (
+    "You can't create replicas in this workspace. Ask a workspace admin if you need one."
+)
+CREATOR_UNKNOWN = (
+    "I couldn't check with Slack whether you may create replicas. Try again in a minute."
+)
+NOT_A_CREATOR_TITLE = "Can't create replicas"

@@ -17,6 +17,7 @@ def deps() -> Deps:
     return Deps(
         intake=cast(Any, None),
         replicas=cast(Any, None),
+        governance=cast(Any, None),
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),

@@ -34,6 +34,7 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "conversations_history": HISTORY,
     "conversations_replies": HISTORY,
     "users_info": frozenset({"users:read"}),
+    "usergroups_users_list": frozenset({"usergroups:read"}),
     "views_publish": frozenset(),
     "views_open": frozenset(),
     "views_update": frozenset(),

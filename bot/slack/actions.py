@@ -8,12 +8,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import kit, screens
+from bot.jobs import ReplicaRequest
+from bot.slack import blocks, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import DELETE_ACTION, LIST_PAGE_ACTION, OPEN_FORM_ACTION, RETRY_ACTION
 from bot.slack.payloads import action_value, team_of
-from bot.slack.permissions import may_change
+from bot.slack.permissions import creator_refusal, may_change
 from bot.tavus import TavusError
 
 
@@ -22,15 +23,16 @@ async def try_again(
 ) -> None:
     """Reopen the form filled in with a failed job's values, in the job's channel."""
     await ack()
-    await deps.after_ack(_reopen_form(action_value(body), body["trigger_id"], client, deps))
+    await deps.after_ack(_reopen_form(action_value(body), body, client, deps))
 
 
-async def _reopen_form(job_id: str, trigger_id: str, client: AsyncWebClient, deps: Deps) -> None:
+async def _reopen_form(
+    job_id: str, body: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
     job = await deps.replicas.get(job_id)
     if job is None:
         return
-    view = deps.form(job.requester.channel_id, job.request)
-    await client.views_open(trigger_id=trigger_id, view=view)
+    await _open_form(body, client, deps, job.requester.channel_id, job.request)
 
 
 async def open_form_from_home(
@@ -39,8 +41,25 @@ async def open_form_from_home(
     """Open the form from App Home; news goes to the user's DM with the bot."""
     await ack()
     # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
-    view = deps.form(body["user"]["id"])
-    await deps.after_ack(client.views_open(trigger_id=body["trigger_id"], view=view))
+    await deps.after_ack(_open_form(body, client, deps, body["user"]["id"]))
+
+
+async def _open_form(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    deps: Deps,
+    channel_id: str,
+    prefill: ReplicaRequest | None = None,
+) -> None:
+    """The form, or, for someone the workspace does not let create replicas, why not."""
+    refusal = await creator_refusal(
+        client, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
+    )
+    if refusal is None:
+        view = deps.form(channel_id, prefill)
+    else:
+        view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:

@@ -16,7 +16,7 @@ from bot.slack import form, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
-from bot.slack.permissions import may_change
+from bot.slack.permissions import creator_refusal, may_change
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -145,14 +145,24 @@ async def on_command(
     await ack()
     if isinstance(parsed, OpenForm):
         # trigger_id lives 3 s: the form opens right after the answer, nothing in between.
-        await deps.after_ack(_open_form(parsed, command, client, deps))
+        await deps.after_ack(_open_form(parsed, command, client, respond, deps))
     else:
         await deps.after_ack(_reply(parsed, command, client, respond, deps))
 
 
 async def _open_form(
-    parsed: OpenForm, command: dict[str, Any], client: AsyncWebClient, deps: Deps
+    parsed: OpenForm,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
 ) -> None:
+    refusal = await creator_refusal(
+        client, deps.governance, team_id=command["team_id"], user_id=command["user_id"]
+    )
+    if refusal is not None:
+        await respond(text=refusal, response_type="ephemeral")
+        return
     view = deps.form(command["channel_id"], prefill(parsed, deps.models[0]))
     await client.views_open(trigger_id=command["trigger_id"], view=view)
 

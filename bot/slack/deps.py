@@ -10,6 +10,7 @@ from typing import Any
 from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
 from bot.replicas import Replicas
@@ -37,10 +38,11 @@ def follow_ups() -> Scheduler:
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Taking requests, managing replicas, the choices the form offers, where follow-ups run."""
+    """The domain listeners ask, the choices the form offers, and where follow-ups run."""
 
     intake: Intake
     replicas: Replicas
+    governance: Governance
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler

@@ -1,15 +1,77 @@
-"""Who may change a replica: its requester, or a workspace admin."""
+"""Who may do what: create replicas (the workspace's rule), and change one (requester or admin)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import messages
+from bot.governance import Creators, Governance
 from bot.jobs import Job
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+# Guests: multi-channel (restricted) and single-channel (ultra restricted).
+GUEST_FLAGS = ("is_restricted", "is_ultra_restricted")
+
+
+class CannotTell(Exception):
+    """Slack did not say who the user is: neither yes nor no can be answered."""
+
+
+async def may_create(client: AsyncWebClient, user_id: str, creators: Creators) -> bool:
+    """Whether a user may create replicas under `creators`. Raises CannotTell.
+
+    Guests, bots and deactivated accounts never may. A user group Slack will not list (it
+    needs a paid plan) counts as empty, never as everyone.
+    """
+    user = await _user(client, user_id)
+    if user.get("deleted") or user.get("is_bot") or any(user.get(f) for f in GUEST_FLAGS):
+        return False
+    if creators.everyone:
+        return True
+    if creators.admins:
+        return _is_admin(user)
+    if user_id in creators.users:
+        return True
+    for group in creators.groups:
+        try:
+            response = await client.usergroups_users_list(usergroup=group)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error == "plan_upgrade_required":
+                log.warning("user group %s needs a paid Slack plan: counted as empty", group)
+            else:
+                log.warning("could not list user group %s (%s): counted as empty", group, error)
+            continue
+        if user_id in (response.get("users") or []):
+            return True
+    return False
+
+
+async def creator_refusal(
+    client: AsyncWebClient, governance: Governance, *, team_id: str, user_id: str
+) -> str | None:
+    """Why `user_id` may not create a replica here (and it is on record), or None if they may."""
+    try:
+        allowed = await may_create(client, user_id, governance.creators(team_id))
+    except CannotTell:
+        return messages.CREATOR_UNKNOWN
+    if allowed:
+        return None
+    try:
+        await governance.refused(
+            team_id=team_id, user_id=user_id, what="create", why="not a creator"
+        )
+    except StoreUnavailable as exc:
+        # The refusal stands either way; only its record is lost.
+        log.error("could not record a refused create by %s: %s", user_id, exc)
+    return messages.NOT_A_CREATOR
 
 
 async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:
@@ -17,9 +79,21 @@ async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:
     if user_id == job.requester.user_id:
         return True
     try:
+        user = await _user(client, user_id)
+    except CannotTell:
+        return False  # refuse rather than guess
+    return _is_admin(user)
+
+
+async def _user(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
+    try:
         response = await client.users_info(user=user_id)
     except SlackApiError as exc:
-        log.warning("could not tell whether %s is an admin: %s", user_id, exc)
-        return False  # refuse rather than guess
-    user = response.get("user") or {}
-    return any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+        log.warning("could not look up %s: %s", user_id, exc)
+        raise CannotTell(str(exc.response.get("error"))) from exc
+    user = response.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+def _is_admin(user: dict[str, Any]) -> bool:
+    return any(user.get(flag) for flag in ADMIN_FLAGS)

@@ -15,6 +15,7 @@ from bot.jobs import Job, Requester
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
+from bot.slack.permissions import creator_refusal
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ async def submit_form(
     parsed = form.parse(view, models=deps.models, voices=deps.voices.current)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
+        return
+    refusal = await creator_refusal(
+        client, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
+    )
+    if refusal is not None:
+        # A form opened before the rule changed, or by someone who became a guest since.
+        await ack(response_action="errors", errors={form.NAME: refusal})
         return
     requester = Requester(
         team_id=team_of(body),

@@ -22,6 +22,11 @@ class AuditLog:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def record(self, record: Record) -> None:
+        """Append a record that no other change goes with (a refusal, say)."""
+        async with self._db.writing() as connection:
+            await record_in(connection, record)
+
     async def since(
         self, moment: datetime | None = None, *, team_id: str | None = None
     ) -> list[Record]:

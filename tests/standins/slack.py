@@ -42,6 +42,10 @@ class SlackStandIn(StandIn):
         self.private: set[str] = set()
         # Workspace admins, as users.info reports them.
         self.admins: set[str] = set()
+        # Anything else users.info reports of a user (is_restricted, is_bot, deleted, real_name…).
+        self.profiles: dict[str, dict[str, Any]] = defaultdict(dict)
+        # User groups' members, as usergroups.users.list reports them.
+        self.usergroups: dict[str, list[str]] = {}
         # What the bot sent to response_url addresses, by the address's last part.
         self.responses: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # Messages per second Slack accepts in one channel, in bursts of as many (None: no
@@ -188,7 +192,13 @@ class SlackStandIn(StandIn):
             return {"ok": True, "messages": found, "has_more": False}
         if method == "users.info":
             user = args.get("user", "")
-            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins}}
+            found = {"id": user, "is_admin": user in self.admins, **self.profiles[user]}
+            return {"ok": True, "user": found}
+        if method == "usergroups.users.list":
+            group = args.get("usergroup", "")
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroups[group]}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(args.get("view") or {})}}
         if method == "chat.update":
