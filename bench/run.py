@@ -156,7 +156,12 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         ]
 
         # 2. Form submissions, all at once.
-        values = {form.NAME: "Bench", form.VIDEO: VIDEO, form.CONSENT: True}
+        values = {
+            form.NAME: "Bench",
+            form.VIDEO: VIDEO,
+            form.CONSENT: True,
+            form.USE: "sales demo videos",
+        }
         payloads = []
         for n, call in enumerate(opens):
             view = filled(call.args["view"], **{**values, form.NAME: f"Bench {n}"})

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import callbacks, slack
 from bot.callbacks import Callbacks
 from bot.config import Settings
+from bot.consent import Consent
 from bot.delivery import Sender
 from bot.governance import Governance
 from bot.intake import Intake
@@ -76,6 +77,7 @@ async def create_app(settings: Settings) -> web.Application:
         callback_url=settings.callback_url,
         create_timeout=timedelta(seconds=settings.tavus_timeout),
         poll_interval=poll_interval,
+        consent_timeout=timedelta(seconds=settings.consent_timeout),
     )
     reconciler = Reconciler(
         store=store,
@@ -98,6 +100,7 @@ async def create_app(settings: Settings) -> web.Application:
         intake=intake,
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
         governance=Governance(store=store, creators=settings.creators),
+        consent=Consent(store=store, lifecycle=lifecycle),
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),

@@ -20,6 +20,9 @@ class Action(enum.StrEnum):
     """What a record says happened."""
 
     REQUESTED = "requested"  # a valid form was saved
+    CONSENT_GIVEN = "consent_given"  # the person shown said yes, in Slack
+    CONSENT_DECLINED = "consent_declined"  # the person shown said no
+    CONSENT_EXPIRED = "consent_expired"  # the person shown did not answer in time
     CREATED = "created"  # Tavus took the create request: the replica exists at Tavus
     READY = "ready"  # Tavus finished training
     FAILED = "failed"  # Tavus reported a training error

@@ -45,6 +45,10 @@ HELP: dict[str, str] = {
     "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
     "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
     "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
+    "consent_timeout": (
+        "seconds the person shown has to consent before the request expires, above 0 "
+        "(default 259200, 72 hours)"
+    ),
     "replica_creators": (
         "who may create replicas: everyone (default), admins, or comma-separated user ids "
         "(U…) and user-group ids (S…); guests never may"
@@ -120,6 +124,7 @@ class Settings(DatabaseSettings):
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None
+    consent_timeout: float = Field(default=259200.0, gt=0)
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")

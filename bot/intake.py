@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot import jobs as life
 from bot import messages
 from bot.background import start_kept
-from bot.jobs import CallbackSecret, Job, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
 from bot.lifecycle import Lifecycle
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusUncertain
@@ -51,6 +51,7 @@ class Intake:
         callback_url: CallbackUrl,
         create_timeout: timedelta,
         poll_interval: timedelta,
+        consent_timeout: timedelta = timedelta(hours=72),
     ) -> None:
         self._store = store
         self._tavus = tavus
@@ -58,6 +59,7 @@ class Intake:
         self._callback_url = callback_url
         self._create_timeout = create_timeout
         self._poll_interval = poll_interval
+        self._consent_timeout = consent_timeout
         self._in_flight: set[asyncio.Task[Started | NotStarted | None]] = set()
         self._in_flight_abandons: set[asyncio.Task[None]] = set()
 
@@ -65,6 +67,9 @@ class Intake:
         self, requester: Requester, request: ReplicaRequest, *, within: float | None = None
     ) -> Job:
         """Save a valid request before anything else, so no acknowledged request is lost.
+
+        A request naming whose likeness it is waits for their consent, CONSENT_TIMEOUT at most
+        (the reconciler then expires it); the card and their DM are owed with it.
 
         Raises StoreUnavailable if the database fails or takes longer than `within` seconds
         (Slack's 3-second answer cannot wait); such a request never starts later on its own.
@@ -76,7 +81,8 @@ class Intake:
                 job_id=new_id(),
                 requester=requester,
                 request=request,
-                next_check_at=self._store.now() + ORPHAN_GRACE,
+                next_check_at=self._store.now()
+                + (self._consent_timeout if request.subject_id else ORPHAN_GRACE),
             )
         )
         done, _ = await asyncio.wait({insert}, timeout=within)
@@ -108,10 +114,6 @@ class Intake:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=1.0)
-
-    async def owe_not_started(self, job: Job) -> None:
-        """Owe the requester a DM saying why the job did not start (the modal was closed)."""
-        await self._lifecycle.owe(job.id, NoticeKind.NOT_STARTED)
 
     async def _abandon(self, insert: asyncio.Task[Job]) -> None:
         # The user was told to try again: a late save must not start a second replica.
@@ -148,12 +150,15 @@ class Intake:
             log.warning("job %s: create refused or unanswered: %s", job.id, error)
             # A lost answer leaves the outcome open: Tavus may have the replica and spend a credit.
             uncertain = isinstance(error, TavusUncertain)
+            # A refusal is kept in the words the requester reads, with what to do about it; an
+            # answer lost, as what went wrong (the message about it says the rest).
+            reason = str(error) if uncertain else messages.create_failure(error)
             failed = await self._lifecycle.move(
                 job.id,
                 life.LOSE_ANSWER if uncertain else life.REFUSE,
                 watching=not tell_by_dm,
                 # Tavus may quote the callback URL back; its secret must not reach a message.
-                error_message=str(error).replace(secret.value, "…"),
+                error_message=reason.replace(secret.value, "…"),
                 # An unknown outcome is looked for in Tavus's list of replicas later.
                 next_check_at=self._store.now() + self._poll_interval if uncertain else None,
             )

@@ -16,7 +16,9 @@ from bot.audit import Action
 class JobStatus(enum.StrEnum):
     """Where a job is in its life; MOVES, below, says how it gets here and where it goes next."""
 
-    QUEUED = "queued"  # saved when the form was accepted; the create request is not sent yet
+    # Saved when the form was accepted; nothing goes to Tavus until the person shown agrees.
+    AWAITING_CONSENT = "awaiting_consent"
+    QUEUED = "queued"  # consent given (or saved before consent existed); create not sent yet
     CREATING = "creating"  # the create request to Tavus is on its way
     TRAINING = "training"  # Tavus accepted it; waiting for the callback or a poll
     STALE = "stale"  # training for over a day: no longer polled, a callback still settles it
@@ -24,6 +26,8 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"  # Tavus reported a training error (final)
     REJECTED = "rejected"  # Tavus refused the create request (final)
     DELETED = "deleted"  # deleted at Tavus through the bot (final)
+    DECLINED = "declined"  # the person shown said no (final)
+    EXPIRED = "expired"  # the person shown did not answer in time (final)
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
     # carrying this job's secret, or Tavus's list of replicas, can still reveal it.
     UNKNOWN = "unknown"
@@ -31,7 +35,14 @@ class JobStatus(enum.StrEnum):
     @property
     def is_final(self) -> bool:
         """Whether nothing more will happen to a job in this state."""
-        return self in {JobStatus.READY, JobStatus.FAILED, JobStatus.REJECTED, JobStatus.DELETED}
+        return self in {
+            JobStatus.READY,
+            JobStatus.FAILED,
+            JobStatus.REJECTED,
+            JobStatus.DELETED,
+            JobStatus.DECLINED,
+            JobStatus.EXPIRED,
+        }
 
     @property
     def is_training(self) -> bool:
@@ -47,6 +58,12 @@ class NoticeKind(enum.StrEnum):
     STALE = "stale"  # a threaded note: training has run for over a day
     CARD = "card"  # the announcement redrawn in place: progress, ready or failed
     NOT_STARTED = "not_started"  # a DM: Tavus did not take the request, or we cannot tell
+    CONSENT_REQUEST = "consent_request"  # a DM to the person shown: do they agree?
+
+    @property
+    def is_once(self) -> bool:
+        """Whether a job has one at most: owing it again redraws the card it became instead."""
+        return self is NoticeKind.ANNOUNCEMENT
 
     @property
     def is_redraw(self) -> bool:
@@ -58,9 +75,9 @@ class NoticeKind(enum.StrEnum):
         return self is NoticeKind.CARD
 
     @property
-    def is_reply(self) -> bool:
-        """Whether it is posted in the card's thread: the card is redrawn with it."""
-        return self in {NoticeKind.RESULT, NoticeKind.STALE}
+    def redraws_card(self) -> bool:
+        """Whether the card is redrawn once it is sent: it tells of a change the card shows."""
+        return self in {NoticeKind.RESULT, NoticeKind.STALE, NoticeKind.NOT_STARTED}
 
     @property
     def is_threaded(self) -> bool:
@@ -129,9 +146,37 @@ def _move(
 _S = JobStatus
 EVERY = frozenset(JobStatus)
 
+CONSENT = _move(
+    "consent",
+    {_S.AWAITING_CONSENT},
+    _S.QUEUED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the person shown said yes: the create goes next",
+    records=Action.CONSENT_GIVEN,
+)
+DECLINE = _move(
+    "decline",
+    {_S.AWAITING_CONSENT},
+    _S.DECLINED,
+    NoticeKind.RESULT,
+    why="the person shown said no",
+    records=Action.CONSENT_DECLINED,
+)
+EXPIRE = _move(
+    "expire",
+    {_S.AWAITING_CONSENT},
+    _S.EXPIRED,
+    NoticeKind.RESULT,
+    why="no answer within CONSENT_TIMEOUT",
+    records=Action.CONSENT_EXPIRED,
+)
 SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
 ABANDON = _move(
-    "abandon", {_S.QUEUED}, _S.REJECTED, why="saved too late: the user was told to retry"
+    "abandon",
+    {_S.AWAITING_CONSENT, _S.QUEUED},
+    _S.REJECTED,
+    why="saved too late: the user was told to retry",
 )
 REFUSE = _move(
     "refuse",
@@ -207,6 +252,9 @@ NOTE_PROGRESS = _move(
 
 # Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
 MOVES = (
+    CONSENT,
+    DECLINE,
+    EXPIRE,
     SEND,
     ABANDON,
     REFUSE,
@@ -226,7 +274,10 @@ CROWDED = 4
 
 def diagram(moves: Iterable[Move] = MOVES) -> str:
     """The moves as a Mermaid state diagram (the README's, which a test keeps equal to this)."""
-    lines = ["stateDiagram-v2", "    [*] --> queued: form accepted (saved first)"]
+    lines = [
+        "stateDiagram-v2",
+        "    [*] --> awaiting_consent: form accepted (saved first) / owes announcement",
+    ]
     notes = []
     for move in moves:
         label = move.name + (f" / owes {move.owes.value}" if move.owes else "")
@@ -291,6 +342,11 @@ class ReplicaRequest:
     train_image_url: str | None = None
     voice_name: str | None = None
     consent_video_url: str | None = None
+    # Whose likeness it is (a Slack user id), their name as their profile gave it, and what
+    # the replica is for. None on requests saved before the person shown consented in Slack.
+    subject_id: str | None = None
+    subject_name: str | None = None
+    intended_use: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot.audit import BOT, TAVUS
-from bot.jobs import Job, Move, NoticeKind, Outcome, outcome_of
+from bot.jobs import Job, Move, Outcome, outcome_of
+from bot.receipts import Receipt
 from bot.store import Store
 from bot.store.rows import UNSET
 from bot.tavus import Replica
@@ -44,11 +45,13 @@ class Lifecycle:
         callback_digest: str = UNSET,
         thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
+        receipt: Receipt | None = None,
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
         `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
-        requester is watching the form, which tells them itself.
+        requester is watching the form, which tells them itself. `receipt`: the
+        consent answer this move records, written with it.
         """
         job = await self._store.jobs.move(
             job_id,
@@ -61,6 +64,7 @@ class Lifecycle:
             callback_digest=callback_digest,
             thumbnail_url=thumbnail_url,
             next_check_at=next_check_at,
+            receipt=receipt,
         )
         self._wake_if_owed(job, move, watching=watching)
         return job
@@ -70,11 +74,6 @@ class Lifecycle:
         if progress != job.training_progress:
             noted = await self._store.jobs.note_progress(job.id, progress)
             self._wake_if_owed(noted, life.NOTE_PROGRESS)
-
-    async def owe(self, job_id: str, kind: NoticeKind) -> None:
-        """Owe a notice no move caused (the modal that would have said it was closed)."""
-        await self._store.notices.owe(job_id, kind)
-        self._wake()
 
     async def begin_training(self, job_id: str, replica_id: str) -> Job | None:
         """Tavus has the replica: training begins and its announcement is owed."""

@@ -46,7 +46,14 @@ CONSENT_VIDEO_HINT = (
 MODEL_LABEL = "Model"
 MODEL_HINT = "phoenix-4 is Tavus's current model; phoenix-3 is the previous one."
 CONSENT_LABEL = "Consent"
-CONSENT_OPTION = "The person shown has agreed to be cloned by Tavus."
+CONSENT_OPTION = "I confirm the media shows the person selected above."
+SUBJECT_LABEL = "Whose likeness is it?"
+SUBJECT_HINT = (
+    "The person shown in the media. I'll ask them in a DM to consent; nothing goes to Tavus "
+    "until they do."
+)
+USE_LABEL = "Intended use"
+USE_HINT = "What the replica is for, e.g. “sales demo videos”. The person shown sees this."
 
 # Inline form errors.
 ERROR_NAME_BLANK = "Give the replica a name."
@@ -55,7 +62,14 @@ ERROR_NEED_SOURCE = "Give a training video URL, or a training image URL below."
 ERROR_BOTH_SOURCES = "Use either a training video or a training image, not both."
 ERROR_IMAGE_NEEDS_VOICE = "Training from an image needs a voice."
 ERROR_BAD_URL = "Enter a full link starting with https:// (or http://)."
-ERROR_NO_CONSENT = "Tick this box to confirm the person agreed to be cloned."
+ERROR_NO_CONSENT = "Tick this box to confirm the media shows the person you chose."
+ERROR_NO_SUBJECT = "Choose whose likeness this is."
+ERROR_USE_BLANK = "Say what the replica is for: the person shown sees it before they agree."
+ERROR_USE_LONG = "Keep the intended use under {limit} characters."
+ERROR_SUBJECT_GUEST = "Only full members of this workspace can be cloned here, not guests."
+ERROR_SUBJECT_BOT = "That is an app or bot: choose the person shown in the media."
+ERROR_SUBJECT_GONE = "That account is deactivated: choose the person shown in the media."
+ERROR_SUBJECT_UNKNOWN = "I couldn't look this person up in Slack just now: try again in a minute."
 ERROR_BAD_MODEL = "Choose one of the models offered."
 ERROR_BAD_VOICE = "Choose one of the voices offered."
 ERROR_NOT_SAVED = (
@@ -65,15 +79,45 @@ ERROR_NOT_SAVED = (
 ERROR_LOST_CHANNEL = "This form lost track of its channel: close it and type /replica again."
 
 # The modal after submitting.
-SUBMITTING_TITLE = "Starting training…"
-SUBMITTING_BODY = "Sending *{name}* to Tavus…"
-STARTED_TITLE = "Training started"
-STARTED_BODY = (
-    "Tavus is training *{name}* (`{replica_id}`). I'll reply in the thread of my message in "
-    "<#{channel}> when it finishes, usually in 3–4 hours. You can close this window."
+ASKED_TITLE = "Asked for consent"
+ASKED_BODY = (
+    "I've asked <@{subject}> in a DM to consent to the replica *{name}*. Nothing goes to Tavus "
+    "until they agree. I'll keep its card in <#{channel}> up to date and reply in its thread."
 )
-NOT_STARTED_TITLE = "Not started"
-NOT_STARTED_BODY = "*{name}* was not created. {reason}"
+ASKED_SELF_BODY = (
+    "Check your DMs from me: consent there to the replica *{name}* of you. Nothing goes to "
+    "Tavus until you do. I'll keep its card in <#{channel}> up to date. You can close this window."
+)
+
+# The consent request, in the DM of the person shown.
+CONSENT_ASK = "<@{user}> asked me to create a Tavus AI replica of you, *{name}*."
+CONSENT_USE = "*Intended use*\n{use}"
+CONSENT_MEDIA = "*Trained from*\n{media}"
+CONSENT_WHERE = "*Where it lives*\nThis workspace's Tavus account"
+CONSENT_STATEMENT_SHOWN = (
+    "Tavus needs this statement, spoken by you at the start of the training video or in the "
+    "consent video:\n>{statement}"
+)
+CONSENT_WITHDRAW = (
+    "Only your own click counts. Changed your mind later? Ask <@{user}> or a workspace admin to "
+    "delete the replica (`/replica delete`), which deletes it at Tavus."
+)
+CONSENT_GIVE_BUTTON = "I consent"
+CONSENT_DECLINE_BUTTON = "I decline"
+CONSENT_DIALOG_TITLE = "Consent to a replica?"
+CONSENT_DIALOG_TEXT = "Tavus will create an AI replica of you, *{name}*, for: {use}"
+CONSENT_DIALOG_CONFIRM = "I consent"
+CONSENT_DIALOG_DENY = "Not now"
+# The request redrawn as its receipt, once answered.
+RECEIPT_GIVEN = "You consented on {when} to the replica *{name}*, asked for by <@{user}>."
+RECEIPT_DECLINED = "You declined on {when} the replica *{name}*, asked for by <@{user}>."
+RECEIPT_DETAILS = "*Statement shown* (SHA-256 `{digest}`)\n>{statement}"
+RECEIPT_KEPT = "Receipt kept by replica-bot. Job `{job}`."
+# Answers to clicks on the request that do not decide it.
+CONSENT_NOT_THEIRS = "Only <@{subject}> can answer this request: it is their likeness."
+CONSENT_ALREADY = "This request was already answered."
+CONSENT_EXPIRED = "This request expired before it was answered."
+CONSENT_GONE = "This request no longer stands."
 
 # Why a create did not go through, in plain words.
 CREATE_TIMEOUT = (
@@ -94,7 +138,7 @@ CREATE_UNCERTAIN = (
     "Check your replicas in the Tavus portal before trying again, so you are not charged twice."
 )
 CREATE_UNAVAILABLE = "Tavus is not available right now ({message}). Try again in a few minutes."
-NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. Tavus said: “{error}”"
+NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. {error}"
 UNKNOWN_DM = (
     "<@{user}> I can't tell whether Tavus created your replica *{name}* ({error}). Check your "
     "replicas in the Tavus portal before trying again, so you are not charged twice. If I find "
@@ -108,6 +152,10 @@ NOT_SAVED_IN_TIME = "not saved in time; the user was asked to try again"
 VIEW_CLOSE = "Close"
 
 # The channel message and its thread.
+ANNOUNCEMENT_ASKED = (
+    "<@{user}> asked for the replica *{name}* of <@{subject}> ({model}). Nothing goes to Tavus "
+    "until they consent; I'll keep this card up to date and reply in its thread."
+)
 ANNOUNCEMENT = (
     "<@{user}> started training the replica *{name}* (`{replica_id}`, {model}).\n"
     "Status: training. I'll reply in this thread when training finishes, usually 3–4 hours."
@@ -122,6 +170,11 @@ READY = (
 )
 FAILED = "<@{user}> training *{name}* (`{replica_id}`) failed. Tavus says: “{error}”"
 FAILED_NO_REASON = "Tavus gave no reason."
+DECLINED = "<@{user}> <@{subject}> declined the replica *{name}*. Nothing was sent to Tavus."
+EXPIRED = (
+    "<@{user}> <@{subject}> didn't answer the request for *{name}* in time, so nothing was sent "
+    "to Tavus. Check with them, then run `/replica` again."
+)
 STALE = (
     "<@{user}> *{name}* (`{replica_id}`) has been training for over a day, which is unusual. "
     "I've stopped checking on it; if Tavus still reports a result I'll post it here. Check its "
@@ -144,6 +197,13 @@ CARD_MODEL = "*Model*\n{model}"
 CARD_REQUESTER = "*Started by*\n<@{user}>"
 CARD_REPLICA = "*Replica id*\n`{replica_id}`"
 CARD_TRAINING = ":hourglass_flowing_sand: Training"
+CARD_SUBJECT = "*Likeness of*\n<@{subject}>"
+CARD_AWAITING = ":hourglass: Waiting for <@{subject}>'s consent"
+CARD_SENDING = ":outbox_tray: Sending to Tavus"
+CARD_NOT_CREATED = ":no_entry: Not created"
+CARD_UNKNOWN = ":grey_question: Can't tell whether Tavus created it"
+CARD_DECLINED = ":no_entry_sign: Declined by <@{subject}>"
+CARD_EXPIRED = ":hourglass: No answer in time"
 CARD_PROGRESS = ":hourglass_flowing_sand: Training, {percent}%"
 CARD_READY = ":white_check_mark: Ready"
 CARD_FAILED = ":x: Failed"
@@ -262,8 +322,14 @@ LIST_MORE = "Next page"
 STATUS_TITLE = "*{name}* · Tavus replica"
 STATUS_STARTED = "*Started*\n<@{user}>, {when}"
 STATUS_CONSENT = "*Consent*\n{consent}"
-CONSENT_CONFIRMED = "Confirmed in the form"
-CONSENT_WITH_VIDEO = "Confirmed in the form, with a <{url}|consent video>"
+CONSENT_CONFIRMED = "Confirmed by the requester, before consent receipts existed"
+CONSENT_WITH_VIDEO = (
+    "Confirmed by the requester, before consent receipts existed, with a <{url}|consent video>"
+)
+CONSENT_GIVEN_BY = "Given by <@{subject}> on {when}"
+CONSENT_DECLINED_BY = "Declined by <@{subject}> on {when}"
+CONSENT_WAITING = "Waiting for <@{subject}>"
+CONSENT_VIDEO_TOO = ", with a <{url}|consent video>"
 STATUS_ERROR = "*Error*\n{error}"
 STATUS_HINT = "*What to do*\n{hint}"
 RENAMED = "Renamed `{replica_id}` to *{name}*."

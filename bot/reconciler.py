@@ -1,6 +1,7 @@
 """The reconciler: rounds of due checks, so a lost callback, create or process loses nothing.
 
-Each due job is moved on by what it is waiting for: an orphaned request is sent, a create cut
+Each due job is moved on by what it is waiting for: a request nobody consented to in time
+expires, an orphaned request is sent, a create cut
 off by a restart is reported, a training is polled (less often as it ages, not at all once
 stale), and a create whose answer was lost is looked for in Tavus's list of replicas.
 """
@@ -79,8 +80,11 @@ class Reconciler:
                 log.exception("job %s: check failed", job.id)
 
     async def check(self, job: Job) -> None:
-        """Move a job whose check is due: send it, report a cut-off create, poll, or look for it."""
-        if job.status is JobStatus.QUEUED:
+        """Move a job whose check is due: expire, send, report a cut-off create, poll, or look."""
+        if job.status is JobStatus.AWAITING_CONSENT:
+            # Its check falls due when CONSENT_TIMEOUT has passed: nobody answered.
+            await self._lifecycle.move(job.id, life.EXPIRE, next_check_at=None)
+        elif job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:
             # Its process died mid-request: a callback, or Tavus's list, may still tell.

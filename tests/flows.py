@@ -3,49 +3,115 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
-from bot.slack import form
+from bot.slack import form, kit
 from tests.conftest import Bot
 from tests.slack_client import CHANNEL_ID, USER_ID, filled
 
 VIDEO = "https://cdn.example.com/dana.mp4"
 IMAGE = "https://cdn.example.com/dana.png"
 CONSENT_VIDEO = "https://cdn.example.com/dana-consent.mp4"
+USE = "sales demo videos"
 
 
-async def open_form(bot: Bot, channel: str = CHANNEL_ID) -> dict[str, Any]:
+async def open_form(bot: Bot, channel: str = CHANNEL_ID, user: str = USER_ID) -> dict[str, Any]:
     """Type /replica and return the form the bot opened."""
     opened = len(bot.slack.called("views.open"))
-    status, body = await bot.sender.command(channel=channel)
+    status, body = await bot.sender.command(channel=channel, user=user)
     assert (status, body) == (200, "")
     await bot.slack.wait_for("views.open", opened + 1)
     return bot.slack.called("views.open")[opened]["view"]
 
 
-async def submit(bot: Bot, channel: str = CHANNEL_ID, **fields: Any) -> tuple[int, Any]:
+async def submit(
+    bot: Bot, channel: str = CHANNEL_ID, *, user: str = USER_ID, **fields: Any
+) -> tuple[int, Any]:
     """Open the form and submit it filled with `fields` (block id -> value)."""
-    view = await open_form(bot, channel)
-    return await bot.sender.submit(filled(view, **fields))
+    view = await open_form(bot, channel, user)
+    return await bot.sender.submit(filled(view, **fields), user=user)
+
+
+async def ask_for_consent(
+    bot: Bot, channel: str = CHANNEL_ID, *, user: str = USER_ID, **fields: Any
+) -> dict[str, Any]:
+    """Submit a valid form as `user`: the job, saved to wait for consent."""
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, form.USE: USE, **fields}
+    known = {job["id"] for job in await bot.jobs()}
+    status, answer = await submit(bot, channel, user=user, **values)
+    assert status == 200
+    assert answer["response_action"] == "update", answer
+    [job] = [job for job in await bot.jobs() if job["id"] not in known]
+    return job
 
 
 async def start_training(
-    bot: Bot, channel: str = CHANNEL_ID, *, announced: bool = True, **fields: Any
+    bot: Bot,
+    channel: str = CHANNEL_ID,
+    *,
+    announced: bool = True,
+    user: str = USER_ID,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """Submit a valid form and wait for Tavus's answer in the modal (and the announcement).
+    """Submit a valid form, consent as the person shown, and wait for Tavus's answer.
 
-    Returns the announcement, or the create request Tavus received when `announced` is False.
+    Returns the announcement (the job's card, as first posted), or the create request Tavus
+    received when `announced` is False (the card may be held up by a fault the test set).
     """
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
-    updated, posted = len(bot.slack.called("views.update")), len(bot.slack.posts())
-    status, answer = await submit(bot, channel, **values)
-    assert status == 200
-    assert answer["response_action"] == "update"
-    await bot.slack.wait_for("views.update", updated + 1)
+    creates = len(bot.tavus.creates)
+    job = await ask_for_consent(bot, channel, user=user, **fields)
+    await consent_request_of(bot, job["id"])  # as the person shown sees it, before clicking
+    await consent(bot, job["id"], user=job["subject_id"])
+    await bot.tavus.wait_until(lambda: len(bot.tavus.creates) > creates, within=10)
+    await settled_create(bot, job["id"])
     if not announced:
         return bot.tavus.creates[-1]
-    await bot.slack.wait_for_posts(posted + 1)
-    return bot.slack.posts()[posted]
+    return await announcement_of(bot, job["id"])
+
+
+async def announcement_of(bot: Bot, job_id: str, within: float = 10.0) -> dict[str, Any]:
+    """The message a job was announced with, once it is posted (wherever it went)."""
+    async with asyncio.timeout(within):
+        while True:
+            for notice in await bot.notices():
+                sent = notice["status"] == "sent" and notice["kind"] == "announcement"
+                if sent and notice["job_id"] == job_id:
+                    [post] = [
+                        p for p in bot.slack.posts(notice["channel"]) if p["ts"] == notice["ts"]
+                    ]
+                    return post
+            await asyncio.sleep(0.01)
+
+
+async def consent_request_of(bot: Bot, job_id: str, within: float = 10.0) -> dict[str, Any]:
+    """The DM asking the person shown to consent to a job, once it is posted."""
+    async with asyncio.timeout(within):
+        while True:
+            for post in bot.slack.posts():
+                shown = json.dumps(post.get("blocks") or [])
+                if job_id in shown and kit.CONSENT_GIVE_ACTION in shown:
+                    return post
+            await asyncio.sleep(0.01)
+
+
+async def consent(
+    bot: Bot, job_id: str, *, user: str = USER_ID, action: str = kit.CONSENT_GIVE_ACTION
+) -> dict[str, Any]:
+    """Click "I consent" (or another button of the request) as `user`; the bot's answer."""
+    status, _ = await bot.sender.action(action, job_id, user=user, container={"type": "message"})
+    assert status == 200
+    return await bot.slack.wait_for_response(bot.sender.last_response_key)
+
+
+async def settled_create(bot: Bot, job_id: str, within: float = 10.0) -> dict[str, Any]:
+    """Wait until Tavus's answer to a job's create is stored; the job then."""
+    async with asyncio.timeout(within):
+        while True:
+            job = next(job for job in await bot.jobs() if job["id"] == job_id)
+            if job["status"] not in ("awaiting_consent", "queued", "creating"):
+                return job
+            await asyncio.sleep(0.01)
 
 
 async def thread_replies(bot: Bot, post: dict[str, Any]) -> list[dict[str, Any]]:

@@ -59,25 +59,14 @@ class SlackSender:
         container: dict[str, Any] | None = None,
     ) -> tuple[int, str]:
         """Click a button in a message or view; its response_url goes to the stand-in."""
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
-            "api_app_id": "A0APP",
-            "token": "legacy-verification-token",
-            "trigger_id": f"action-trigger-{self._triggers + 1}",
-            "response_url": self._next_response_url(),
-            "container": container or {"type": "message", "channel_id": CHANNEL_ID},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b",
-                    "value": value,
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
+        payload = action_payload(
+            action_id,
+            value,
+            user=user,
+            container=container,
+            trigger=f"action-trigger-{self._triggers + 1}",
+            response_url=self._next_response_url(),
+        )
         return await self.post(urlencode({"payload": json.dumps(payload)}))
 
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
@@ -122,6 +111,37 @@ class SlackSender:
         return status, json.loads(text) if text else None
 
 
+def action_payload(
+    action_id: str,
+    value: str,
+    *,
+    trigger: str,
+    response_url: str,
+    user: str = USER_ID,
+    container: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A block_actions payload: one button clicked, as Slack sends it."""
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "trigger_id": trigger,
+        "response_url": response_url,
+        "container": container or {"type": "message", "channel_id": CHANNEL_ID},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
 def command_fields(
     text: str = "", *, trigger: str, user: str = USER_ID, channel: str = CHANNEL_ID
 ) -> dict[str, str]:
@@ -160,7 +180,8 @@ def submission(view: dict[str, Any], *, user: str = USER_ID) -> dict[str, Any]:
 def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """The view Slack submits after the user fills the opened form: block_id -> value.
 
-    Text inputs take a string, selects take the option value, the consent box takes True.
+    Text inputs take a string, selects take the option value (a user picker, a user id; it
+    keeps its initial user unless given one), the consent box takes True.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -176,6 +197,9 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
             if option is None and chosen is not None:
                 option = {"text": {"type": "plain_text", "text": chosen}, "value": chosen}
             state = {"type": "static_select", "selected_option": option}
+        elif element["type"] == "users_select":
+            chosen = value if value is not None else element.get("initial_user")
+            state = {"type": "users_select", "selected_user": chosen}
         else:
             state = {
                 "type": "checkboxes",

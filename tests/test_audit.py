@@ -33,9 +33,15 @@ async def test_a_replica_trained_to_the_end_is_on_record_step_by_step(bot: Bot) 
 
     rows = await bot.audit()
 
-    assert actions(rows) == [("requested", USER_ID), ("created", "bot"), ("ready", "tavus")]
+    assert actions(rows) == [
+        ("requested", USER_ID),
+        ("consent_given", USER_ID),
+        ("created", "bot"),
+        ("ready", "tavus"),
+    ]
     assert {row["job_id"] for row in rows} == {job["id"]}
-    assert [row["replica_id"] for row in rows] == [None, job["replica_id"], job["replica_id"]]
+    replica = job["replica_id"]
+    assert [row["replica_id"] for row in rows] == [None, None, replica, replica]
     assert all(row["team_id"] == job["team_id"] for row in rows)
     requested = json.loads(rows[0]["details"])
     assert requested == {
@@ -77,7 +83,11 @@ async def test_a_refused_rename_records_nothing(bot: Bot) -> None:
 
     await ask(bot, f"rename {job['replica_id']} Stolen", user="U0BOB")
 
-    assert [row["action"] for row in await bot.audit()] == ["requested", "created"]
+    assert [row["action"] for row in await bot.audit()] == [
+        "requested",
+        "consent_given",
+        "created",
+    ]
 
 
 def test_records_export_as_csv_and_json_lines() -> None:
@@ -138,9 +148,13 @@ async def test_the_command_line_prints_the_log_from_the_bots_own_database(
     later_code, later, _ = await export(tmp_path, url, "--since", "2999-01-01")
 
     assert (code, err) == (0, "")
-    assert [row["action"] for row in csv.DictReader(io.StringIO(out))] == ["requested", "created"]
+    assert [row["action"] for row in csv.DictReader(io.StringIO(out))] == [
+        "requested",
+        "consent_given",
+        "created",
+    ]
     assert jsonl_code == 0
-    assert [json.loads(line)["job_id"] for line in jsonl.splitlines()] == [job["id"]] * 2
+    assert [json.loads(line)["job_id"] for line in jsonl.splitlines()] == [job["id"]] * 3
     assert (later_code, later) == (0, ",".join(audit.COLUMNS) + "\n")
 
 

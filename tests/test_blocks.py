@@ -132,13 +132,14 @@ def test_an_unknown_create_is_reported_as_uncertain_not_as_a_refusal() -> None:
     assert "was not created" not in text
 
 
-def test_a_rejected_create_is_reported_as_not_created_with_tavus_words() -> None:
-    refused = job(status=JobStatus.REJECTED, replica_id=None, error_message="Insufficient credits")
+def test_a_rejected_create_is_reported_as_not_created_with_the_reason() -> None:
+    reason = "Tavus refused the request: Insufficient credits. Fix the form and try again."
+    refused = job(status=JobStatus.REJECTED, replica_id=None, error_message=reason)
 
     text = shown(blocks.not_started(refused))
 
     assert text.startswith(f"{MENTION} your replica *Dana* was not created.")
-    assert "Tavus said: “Insufficient credits”" in text
+    assert "Tavus refused the request: Insufficient credits." in text
     assert "can't tell" not in text
 
 

@@ -16,6 +16,7 @@ from tests.flows import (
     CONSENT_VIDEO,
     IMAGE,
     VIDEO,
+    consent,
     delivered,
     open_form,
     start_training,
@@ -70,15 +71,8 @@ def voice_options(view: dict[str, Any]) -> list[str]:
 
 
 async def start_training_as(bot: Bot, user: str, name: str) -> dict[str, Any]:
-    """Start a training as `user` (the shared flow always submits as USER_ID)."""
-    updated, posted = len(bot.slack.called("views.update")), len(bot.slack.posts())
-    view = await open_form(bot)
-    values = {form.NAME: name, form.VIDEO: VIDEO, form.CONSENT: True}
-    status, answer = await bot.sender.submit(filled(view, **values), user=user)
-    assert (status, answer["response_action"]) == (200, "update")
-    await bot.slack.wait_for("views.update", updated + 1)
-    await bot.slack.wait_for_posts(posted + 1)
-    return bot.slack.posts()[posted]
+    """Start a training as `user`, of `user`: the announcement."""
+    return await start_training(bot, user=user, **{form.NAME: name})
 
 
 # --- the card -------------------------------------------------------------------------------
@@ -87,9 +81,11 @@ async def start_training_as(bot: Bot, user: str, name: str) -> dict[str, Any]:
 async def test_the_announcement_is_a_card_with_status_model_requester_and_id(bot: Bot) -> None:
     post = await start_training(bot, **{form.MODEL: "phoenix-3"})
     job = await only_job(bot)
+    await delivered(bot)
 
-    fields = field_texts(post)
+    fields = field_texts(bot.slack.card(post["channel"], post["ts"]))
     assert f"*Status*\n{messages.CARD_TRAINING}" in fields
+    assert f"*Likeness of*\n<@{USER_ID}>" in fields
     assert "*Model*\nphoenix-3" in fields
     assert f"*Started by*\n<@{USER_ID}>" in fields
     assert f"*Replica id*\n`{job['replica_id']}`" in fields
@@ -123,7 +119,7 @@ async def test_a_finished_training_makes_the_card_ready_and_replies_with_details
     bot.tavus.replicas[replica_id]["thumbnail_video_url"] = THUMBNAIL
     bot.tavus.finish(replica_id)
 
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     await delivered(bot)
     card = bot.slack.card(post["channel"], post["ts"])
     assert messages.CARD_READY in card["text"]
@@ -145,7 +141,7 @@ async def test_a_failed_results_try_again_reopens_the_form_with_its_values(bot: 
     job = await only_job(bot)
     reason = "There was an issue downloading your video file"
     await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"], reason))
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     await delivered(bot)
     [reply] = await thread_replies(bot, post)
     assert reason in reply["text"]
@@ -187,7 +183,10 @@ async def test_in_a_public_channel_it_is_not_in_the_bot_joins_and_announces_ther
     assert [call["channel"] for call in bot.slack.called("conversations.join")] == [CHANNEL_ID]
     assert post["channel"] == CHANNEL_ID
     assert "/invite" not in post["text"]
-    assert bot.slack.posts(f"D{USER_ID}") == []
+    # Only the person shown was written to (asked for consent), not told of a channel.
+    assert [p["text"] for p in bot.slack.posts(f"D{USER_ID}")] == [
+        messages.CONSENT_ASK.format(user=USER_ID, name="Dana")
+    ]
 
 
 async def test_in_a_private_channel_the_requester_is_told_by_dm_and_gets_the_result_there(
@@ -204,7 +203,6 @@ async def test_in_a_private_channel_the_requester_is_told_by_dm_and_gets_the_res
     assert bot.slack.posts(CHANNEL_ID) == []
     job = await only_job(bot)
     await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
-    await bot.slack.wait_for_posts(2)
     await delivered(bot)
     [reply] = await thread_replies(bot, post)
     assert reply["channel"] == f"D{USER_ID}"
@@ -292,10 +290,13 @@ async def test_the_form_offers_the_voices_tavus_serves_and_accepts_them(bot: Bot
                 form.IMAGE: IMAGE,
                 form.VOICE: "sophia",
                 form.CONSENT: True,
+                form.USE: "sales demo videos",
             },
         )
     )
     assert (status, answer["response_action"]) == (200, "update")
+    [job] = await bot.jobs()
+    await consent(bot, job["id"])
     await bot.tavus.wait_until(lambda: bool(bot.tavus.creates))
     assert bot.tavus.creates[0]["voice_name"] == "sophia"
 

@@ -133,7 +133,15 @@ async def test_a_form_opened_before_the_rule_changed_is_refused_at_submission(
     bot = await launch(replica_creators=("admins",))
 
     status, answer = await bot.sender.submit(
-        filled(view, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
+        filled(
+            view,
+            **{
+                form.NAME: "Dana",
+                form.VIDEO: VIDEO,
+                form.CONSENT: True,
+                form.USE: "sales demo videos",
+            },
+        )
     )
 
     assert status == 200

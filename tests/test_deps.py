@@ -18,6 +18,7 @@ def deps() -> Deps:
         intake=cast(Any, None),
         replicas=cast(Any, None),
         governance=cast(Any, None),
+        consent=cast(Any, None),
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),

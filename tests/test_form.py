@@ -17,6 +17,8 @@ CHANNEL = "C0123CHAN"
 VIDEO_URL = "https://cdn.example.com/training.mp4"
 IMAGE_URL = "https://cdn.example.com/headshot.png"
 CONSENT_URL = "https://cdn.example.com/consent.mp4"
+SUBJECT = "U0DANA"
+USE = "sales demo videos"
 # Marks a field the user left alone, as Slack sends it (value or selection null).
 UNSET: Any = None
 # Marks private_metadata left out of the view altogether.
@@ -36,11 +38,15 @@ def submitted_view(
     consent_video: str | None = UNSET,
     model: str | None = "phoenix-4",
     consented: bool = True,
+    subject: str | None = SUBJECT,
+    use: str | None = USE,
     private_metadata: object = json.dumps({"channel_id": CHANNEL}),
 ) -> dict[str, Any]:
     """A view_submission payload's `view`, shaped as Slack sends it."""
     values = {
         form.NAME: {form.ACTION: {"type": "plain_text_input", "value": name}},
+        form.SUBJECT: {form.ACTION: {"type": "users_select", "selected_user": subject}},
+        form.USE: {form.ACTION: {"type": "plain_text_input", "value": use}},
         form.VIDEO: {form.ACTION: {"type": "url_text_input", "value": video}},
         form.IMAGE: {form.ACTION: {"type": "url_text_input", "value": image}},
         form.VOICE: {
@@ -121,6 +127,8 @@ def test_build_has_one_input_block_per_form_field_in_order() -> None:
 
     assert list(input_blocks(modal)) == [
         form.NAME,
+        form.SUBJECT,
+        form.USE,
         form.VIDEO,
         form.IMAGE,
         form.VOICE,
@@ -131,11 +139,11 @@ def test_build_has_one_input_block_per_form_field_in_order() -> None:
     assert all(block["element"]["action_id"] == form.ACTION for block in modal["blocks"][1:])
 
 
-def test_build_marks_only_name_model_and_consent_as_required() -> None:
+def test_build_marks_only_name_subject_use_model_and_consent_as_required() -> None:
     blocks = input_blocks(form.build(channel_id=CHANNEL, models=MODELS))
 
     required = {block_id for block_id, block in blocks.items() if not block["optional"]}
-    assert required == {form.NAME, form.MODEL, form.CONSENT}
+    assert required == {form.NAME, form.SUBJECT, form.USE, form.MODEL, form.CONSENT}
 
 
 def test_build_uses_url_inputs_for_every_link() -> None:
@@ -203,6 +211,8 @@ def test_build_shows_a_hint_under_every_input_but_the_checkbox() -> None:
     }
     assert hints == {
         form.NAME: messages.NAME_HINT,
+        form.SUBJECT: messages.SUBJECT_HINT,
+        form.USE: messages.USE_HINT,
         form.VIDEO: messages.VIDEO_HINT,
         form.IMAGE: messages.IMAGE_HINT,
         form.VOICE: messages.VOICE_HINT,
@@ -243,6 +253,8 @@ def test_video_submission_becomes_a_replica_request_for_its_channel() -> None:
             model_name="phoenix-3",
             train_video_url=VIDEO_URL,
             consent_video_url=CONSENT_URL,
+            subject_id=SUBJECT,
+            intended_use=USE,
         ),
     )
 
@@ -257,6 +269,8 @@ def test_image_with_voice_becomes_a_replica_request() -> None:
             model_name="phoenix-4",
             train_image_url=IMAGE_URL,
             voice_name="ivy",
+            subject_id=SUBJECT,
+            intended_use=USE,
         ),
     )
 
@@ -467,6 +481,8 @@ def test_an_empty_view_is_refused_rather_than_crashing() -> None:
         form.VIDEO: messages.ERROR_NEED_SOURCE,
         form.MODEL: messages.ERROR_BAD_MODEL,
         form.CONSENT: messages.ERROR_NO_CONSENT,
+        form.SUBJECT: messages.ERROR_NO_SUBJECT,
+        form.USE: messages.ERROR_USE_BLANK,
     }
 
 
@@ -518,3 +534,57 @@ def test_every_error_is_keyed_on_an_input_block_of_the_modal() -> None:
 )
 def test_is_web_url_accepts_only_absolute_http_links(value: str, expected: bool) -> None:
     assert form.is_web_url(value) is expected
+
+
+# Whose likeness it is, and what for
+
+
+def test_build_preselects_the_requester_as_the_person_shown() -> None:
+    blocks = input_blocks(form.build(channel_id=CHANNEL, models=MODELS, requester_id="U0ALICE"))
+
+    assert blocks[form.SUBJECT]["element"] == {
+        "type": "users_select",
+        "initial_user": "U0ALICE",
+        "action_id": form.ACTION,
+    }
+    assert blocks[form.USE]["element"]["max_length"] == form.USE_LIMIT
+
+
+def test_build_keeps_the_person_a_retried_request_named() -> None:
+    prefill = ReplicaRequest(
+        replica_name="Dana", model_name="phoenix-4", subject_id="U0DANA", intended_use="demos"
+    )
+
+    blocks = input_blocks(
+        form.build(channel_id=CHANNEL, models=MODELS, prefill=prefill, requester_id="U0ALICE")
+    )
+
+    assert blocks[form.SUBJECT]["element"]["initial_user"] == "U0DANA"
+    assert blocks[form.USE]["element"]["initial_value"] == "demos"
+
+
+def test_the_consent_box_confirms_the_media_shows_the_person_chosen() -> None:
+    [option] = input_blocks(form.build(channel_id=CHANNEL, models=MODELS))[form.CONSENT]["element"][
+        "options"
+    ]
+
+    assert option["text"]["text"] == "I confirm the media shows the person selected above."
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"subject": None}, {form.SUBJECT: messages.ERROR_NO_SUBJECT}),
+        ({"subject": ""}, {form.SUBJECT: messages.ERROR_NO_SUBJECT}),
+        ({"use": None}, {form.USE: messages.ERROR_USE_BLANK}),
+        ({"use": "   "}, {form.USE: messages.ERROR_USE_BLANK}),
+        (
+            {"use": "x" * (form.USE_LIMIT + 1)},
+            {form.USE: messages.ERROR_USE_LONG.format(limit=form.USE_LIMIT)},
+        ),
+    ],
+)
+def test_a_missing_person_or_use_is_refused_under_its_own_field(
+    fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    assert errors_of(submitted_view(video=VIDEO_URL, **fields)) == errors

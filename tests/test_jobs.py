@@ -59,6 +59,9 @@ def test_outcome_of_maps_tavus_status_words(tavus_status: str, outcome: Outcome)
         (JobStatus.FAILED, True),
         (JobStatus.REJECTED, True),
         (JobStatus.DELETED, True),
+        (JobStatus.AWAITING_CONSENT, False),
+        (JobStatus.DECLINED, True),
+        (JobStatus.EXPIRED, True),
     ],
 )
 def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
@@ -67,6 +70,7 @@ def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
 
 def test_job_status_values_are_the_stored_words() -> None:
     assert [status.value for status in JobStatus] == [
+        "awaiting_consent",
         "queued",
         "creating",
         "training",
@@ -75,6 +79,8 @@ def test_job_status_values_are_the_stored_words() -> None:
         "failed",
         "rejected",
         "deleted",
+        "declined",
+        "expired",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING
@@ -89,6 +95,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "stale",
         "card",
         "not_started",
+        "consent_request",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 
@@ -182,6 +189,10 @@ def job_in(status: JobStatus, *, announced: bool) -> Job:
         (life.RENAME, True, False, NoticeKind.CARD),
         (life.RENAME, False, False, None),
         (life.NOTE_PROGRESS, False, False, NoticeKind.CARD),
+        (life.CONSENT, True, False, NoticeKind.CARD),
+        (life.CONSENT, False, False, None),  # the announcement, still owed, shows it
+        (life.DECLINE, False, False, NoticeKind.RESULT),
+        (life.EXPIRE, True, False, NoticeKind.RESULT),
         (life.SEND, False, False, None),
         (life.ABANDON, False, False, None),
     ],
@@ -194,16 +205,18 @@ def test_each_move_owes_what_the_table_says_when_its_rule_says(
     assert move.owed(job, watching=watching) is owed
 
 
-def test_every_state_but_queued_is_reached_and_only_final_ones_are_never_left() -> None:
+def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left() -> None:
     reached = {move.to for move in life.MOVES if move.to is not None}
     left = {status for move in life.MOVES if move.to is not None for status in move.from_}
 
-    assert set(JobStatus) - reached == {JobStatus.QUEUED}
+    assert set(JobStatus) - reached == {JobStatus.AWAITING_CONSENT}
     # Only delete leaves a final state: nothing else happens to a finished job.
     assert {s for s in left if s.is_final} == {
         JobStatus.READY,
         JobStatus.FAILED,
         JobStatus.REJECTED,
+        JobStatus.DECLINED,
+        JobStatus.EXPIRED,
     }
     assert all(s in left for s in JobStatus if not s.is_final)
     assert [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)] == ["delete"]

@@ -178,9 +178,13 @@ def test_a_timeout_is_never_told_to_simply_try_again() -> None:
         messages.FORM_TITLE,
         messages.FORM_SUBMIT,
         messages.FORM_CLOSE,
-        messages.SUBMITTING_TITLE,
-        messages.STARTED_TITLE,
-        messages.NOT_STARTED_TITLE,
+        messages.ASKED_TITLE,
+        messages.NOT_A_CREATOR_TITLE,
+        messages.CONSENT_DIALOG_TITLE,
+        messages.CONSENT_DIALOG_CONFIRM,
+        messages.CONSENT_DIALOG_DENY,
+        messages.CONSENT_GIVE_BUTTON,
+        messages.CONSENT_DECLINE_BUTTON,
     ],
 )
 def test_modal_titles_and_buttons_fit_slacks_24_characters(title: str) -> None:
@@ -194,13 +198,26 @@ def test_modal_titles_and_buttons_fit_slacks_24_characters(title: str) -> None:
     "template",
     [
         messages.ANNOUNCEMENT,
+        messages.ANNOUNCEMENT_ASKED,
+        messages.DECLINED,
+        messages.EXPIRED,
         messages.READY,
         messages.FAILED,
         messages.STALE,
         messages.NOT_STARTED_DM,
         messages.UNKNOWN_DM,
     ],
-    ids=["announcement", "ready", "failed", "stale", "not-started", "unknown"],
+    ids=[
+        "announcement",
+        "asked",
+        "declined",
+        "expired",
+        "ready",
+        "failed",
+        "stale",
+        "not-started",
+        "unknown",
+    ],
 )
 def test_every_notice_to_a_requester_mentions_them(template: str) -> None:
     assert "<@{user}>" in template
@@ -222,11 +239,12 @@ def test_the_unknown_dm_warns_against_being_charged_twice() -> None:
     assert "Try again in a few minutes" not in text
 
 
-def test_the_not_started_dm_quotes_tavus() -> None:
-    text = messages.NOT_STARTED_DM.format(user="U1", name="Dana", error="Insufficient credits")
+def test_the_not_started_dm_gives_the_reason_in_plain_words() -> None:
+    reason = messages.CREATE_REFUSED.format(message="Insufficient credits")
+    text = messages.NOT_STARTED_DM.format(user="U1", name="Dana", error=reason)
 
     assert "was not created" in text
-    assert "“Insufficient credits”" in text
+    assert "Tavus refused the request: Insufficient credits. Fix the form" in text
 
 
 def test_moved_names_the_channel_it_could_not_reach() -> None:

@@ -30,6 +30,16 @@ ANNOUNCED = replace(UNANNOUNCED, announcement_channel=ANNOUNCED_IN, announcement
 # Both halves of the thread are needed: a channel without a message to reply to is no thread.
 HALF_ANNOUNCED = replace(UNANNOUNCED, announcement_channel=ANNOUNCED_IN)
 USER = REQUESTER.user_id
+SUBJECT = "U0DANA"
+# Waiting for the person shown, who is not the requester.
+ASKING = replace(
+    UNANNOUNCED,
+    status=JobStatus.AWAITING_CONSENT,
+    replica_id=None,
+    request=replace(
+        UNANNOUNCED.request, subject_id=SUBJECT, subject_name="Dana Doe", intended_use="demos"
+    ),
+)
 
 Planned = Callable[[Job], Plan | Skip]
 NEVER_ANNOUNCED = Skip("the announcement was never posted: no card to update")
@@ -54,6 +64,17 @@ def by_dm(draw: Callable[[Job], kit.Message]) -> Planned:
 
 
 CASES: list[tuple[NoticeKind, Job, Planned]] = [
+    # The person shown is asked in their own DM, while the request still waits for them.
+    (
+        NoticeKind.CONSENT_REQUEST,
+        ASKING,
+        lambda job: Plan(SUBJECT, None, blocks.consent_request(job)),
+    ),
+    (
+        NoticeKind.CONSENT_REQUEST,
+        UNANNOUNCED,
+        lambda _: Skip("no longer waiting for consent: nothing to ask"),
+    ),
     # Only the requester needs to hear that nothing started.
     (NoticeKind.NOT_STARTED, UNANNOUNCED, by_dm(blocks.not_started)),
     (NoticeKind.NOT_STARTED, ANNOUNCED, by_dm(blocks.not_started)),

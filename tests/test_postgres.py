@@ -19,7 +19,16 @@ from bot.config import Settings
 from bot.jobs import new_id
 from bot.slack import form
 from tests.conftest import Bot, Launch
-from tests.flows import VIDEO, delivered, start_training, submit, thread_replies
+from tests.flows import (
+    VIDEO,
+    consent,
+    consent_request_of,
+    delivered,
+    settled_create,
+    start_training,
+    submit,
+    thread_replies,
+)
 from tests.processes import BotProcess, environment_of
 from tests.slack_client import SlackSender, filled
 from tests.standins.slack import SlackStandIn
@@ -78,7 +87,10 @@ async def test_a_database_outage_is_visible_refused_clearly_and_survived(
     proxy.cut()
 
     assert await health(bot) == 503
-    status, answer = await submit(bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
+    status, answer = await submit(
+        bot,
+        **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, form.USE: "sales demo videos"},
+    )
     assert status == 200
     assert answer["response_action"] == "errors"
     assert "try again" in answer["errors"][form.NAME]
@@ -127,7 +139,7 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
             settings.model_copy(update=shared),
             slack,
             tavus,
-            SlackSender(f"http://127.0.0.1:{port}/slack/events"),
+            SlackSender(f"http://127.0.0.1:{port}/slack/events", respond_to=f"{slack.url}/respond"),
         )
         for port in ports
     ]
@@ -138,12 +150,13 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
         assert len(jobs) == 5
         await _callbacks_to_both_at_once(handles, jobs)
         notices = await delivered(handles[0], within=30)
-        kinds = sorted(n["kind"] for n in notices)
-        assert kinds == ["announcement"] * 5 + ["result"] * 5
-        announcements = [p for p in slack.posts() if "thread_ts" not in p]
+        # Cards redrawn as consent came and training began are left out: they post nothing.
+        kinds = sorted(n["kind"] for n in notices if n["kind"] != "card")
+        assert kinds == ["announcement"] * 5 + ["consent_request"] * 5 + ["result"] * 5
+        announcements = [p for p in in_channels(slack) if "thread_ts" not in p]
         for post in announcements:
             assert len(await thread_replies(handles[0], post)) == 1
-        assert len(slack.posts()) == 10
+        assert len(in_channels(slack)) == 10
 
         # Both restarted, both still serving.
         for instance in instances:
@@ -152,7 +165,7 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
         post = await start_training(handles[1], "C0AFTER")
         [job] = [j for j in await handles[0].jobs() if j["channel_id"] == "C0AFTER"]
         tavus.finish(job["replica_id"])
-        await slack.wait_until(lambda: len(slack.posts()) >= 12, within=30)
+        await slack.wait_until(lambda: len(in_channels(slack)) >= 12, within=30)
         assert len(await thread_replies(handles[0], post)) == 1
     finally:
         for instance in instances:
@@ -170,10 +183,25 @@ async def _five_jobs_across_both(handles: list[Bot]) -> None:
         assert status == 200
         await slack.wait_for("views.open", opened + 1)
         view = slack.called("views.open")[opened]["view"]
-        values = {form.NAME: f"Dana {n}", form.VIDEO: VIDEO, form.CONSENT: True}
+        values = {
+            form.NAME: f"Dana {n}",
+            form.VIDEO: VIDEO,
+            form.CONSENT: True,
+            form.USE: "sales demo videos",
+        }
         status, answer = await handles[(n + 1) % 2].sender.submit(filled(view, **values))
         assert (status, answer["response_action"]) == (200, "update")
-    await slack.wait_until(lambda: len(slack.posts()) >= 5, within=30)
+    # Each asked the person shown in a DM; their consent, too, reaches either instance.
+    for n, job in enumerate(await handles[0].jobs()):
+        await consent_request_of(handles[0], job["id"], within=30)
+        await consent(handles[n % 2], job["id"])
+        await settled_create(handles[0], job["id"], within=30)
+    await slack.wait_until(lambda: len(in_channels(slack)) >= 5, within=30)
+
+
+def in_channels(slack: SlackStandIn) -> list[dict[str, Any]]:
+    """The posts in channels, leaving out the DMs asking for consent."""
+    return [post for post in slack.posts() if post["channel"].startswith("C")]
 
 
 async def _callbacks_to_both_at_once(handles: list[Bot], jobs: list[dict[str, Any]]) -> None:

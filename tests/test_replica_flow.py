@@ -12,15 +12,22 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
+from bot import messages
 from bot.jobs import hash_secret
 from bot.slack import form
 from tests.conftest import Bot
 from tests.flows import (
     CONSENT_VIDEO,
     IMAGE,
+    USE,
     VIDEO,
+    announcement_of,
+    ask_for_consent,
+    consent,
+    consent_request_of,
     delivered,
     open_form,
+    settled_create,
     start_training,
     submit,
     thread_replies,
@@ -52,14 +59,15 @@ async def test_slash_command_opens_the_form_with_its_trigger(bot: Bot) -> None:
         ({form.VIDEO: "cdn.example.com/dana.mp4"}, form.VIDEO, "https://"),
         ({form.VIDEO: "ftp://cdn.example.com/dana.mp4"}, form.VIDEO, "https://"),
         ({form.CONSENT_VIDEO: "javascript:alert(1)"}, form.CONSENT_VIDEO, "https://"),
-        ({form.CONSENT: False}, form.CONSENT, "agreed"),
+        ({form.CONSENT: False}, form.CONSENT, "media shows"),
+        ({form.USE: None}, form.USE, "what the replica is for"),
         ({form.MODEL: "phoenix-99"}, form.MODEL, "model"),
     ],
 )
 async def test_invalid_forms_are_refused_inline_and_change_nothing(
     bot: Bot, fields: dict[str, Any], block: str, words: str
 ) -> None:
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, **fields}
+    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, form.USE: USE, **fields}
     status, answer = await submit(bot, **values)
     assert status == 200
     assert answer["response_action"] == "errors"
@@ -90,7 +98,7 @@ async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bo
     assert job["callback_digest"] == hash_secret(secret)
 
     assert post["channel"] == CHANNEL_ID
-    for words in (f"<@{USER_ID}>", "Dana", replica_id, "phoenix-4", "training", "this thread"):
+    for words in (f"<@{USER_ID}>", "Dana", "phoenix-4", "this card", "thread"):
         assert words in post["text"]
     assert post["blocks"]
     assert (job["status"], job["announcement_channel"], job["announcement_ts"]) == (
@@ -98,9 +106,9 @@ async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bo
         CHANNEL_ID,
         post["ts"],
     )
-    [shown] = bot.slack.called("views.update")
-    assert shown["view_id"] == "V0VIEW"
-    assert "Training started" in str(shown["view"])
+    card = json.dumps(bot.slack.card(CHANNEL_ID, post["ts"])["blocks"])
+    for words in (replica_id, "Training"):
+        assert words in card
 
 
 async def test_image_form_sends_the_image_and_voice(bot: Bot) -> None:
@@ -122,7 +130,7 @@ async def test_ready_callback_replies_in_the_announcement_thread(bot: Bot) -> No
     status, _ = await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
 
     assert status == 200
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     [reply] = await thread_replies(bot, post)
     assert f"<@{USER_ID}>" in reply["text"]
     assert "ready" in reply["text"]
@@ -140,7 +148,7 @@ async def test_failed_callback_replies_with_the_reason_and_a_hint(bot: Bot) -> N
     )
 
     assert status == 200
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     [reply] = await thread_replies(bot, post)
     assert reason in reply["text"]
     assert "word for word" in reply["text"]
@@ -157,7 +165,7 @@ async def test_repeated_callback_replies_once(bot: Bot) -> None:
     answers = [await bot.tavus.call_back(job["replica_id"], body) for _ in range(3)]
 
     assert [status for status, _ in answers] == [200, 200, 200]
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     assert len(await thread_replies(bot, post)) == 1
 
 
@@ -202,7 +210,7 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
     # The real callback still speaks afterwards.
     bot.tavus.finish(replica_id)
     assert (await bot.tavus.call_back(replica_id, ready))[0] == 200
-    await bot.slack.wait_for_posts(2)
+    await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     assert len(await thread_replies(bot, post)) == 1
 
 
@@ -218,23 +226,24 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
         (Fault(delay=5), "unknown", "can't tell whether"),
     ],
 )
-async def test_tavus_refusals_are_explained_and_nothing_is_announced(
+async def test_tavus_refusals_are_explained_to_the_requester_and_shown_on_the_card(
     bot: Bot, fault: Fault, status: str, words: str
 ) -> None:
     bot.tavus.fail_next("create", fault)
-    answer_status, answer = await submit(
-        bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
-    )
-    assert (answer_status, answer["response_action"]) == (200, "update")
+    job = await ask_for_consent(bot)
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"])
 
-    await bot.slack.wait_for("views.update")
-    [shown] = bot.slack.called("views.update")
-    assert "Not started" in str(shown["view"])
-    assert words in str(shown["view"])
-    assert bot.slack.called("chat.postMessage") == []
+    job = await settled_create(bot, job["id"])
+    await delivered(bot)
+    dms = bot.slack.posts(f"D{USER_ID}")
+    [told] = [p for p in dms if "was not created" in p["text"] or "can't tell" in p["text"]]
+    assert words in told["text"]
     assert len(bot.tavus.creates) == 1  # never retried: a second create can cost a second credit
-    [job] = await bot.jobs()
     assert job["status"] == status
+    post = await announcement_of(bot, job["id"])
+    shown = messages.CARD_NOT_CREATED if status == "rejected" else messages.CARD_UNKNOWN
+    assert shown in bot.slack.card(CHANNEL_ID, post["ts"])["text"]
 
     # The bot keeps serving.
     await open_form(bot)
@@ -242,17 +251,18 @@ async def test_tavus_refusals_are_explained_and_nothing_is_announced(
         assert health.status == 200
 
 
-async def test_refusal_goes_to_a_dm_when_the_modal_was_closed(bot: Bot) -> None:
+async def test_a_refusal_reaches_the_requester_when_someone_else_is_shown(bot: Bot) -> None:
     bot.tavus.fail_next("create", Fault(400, {"error": "Invalid train_video_url"}))
-    bot.slack.fail("views.update", "not_found")
+    job = await ask_for_consent(bot, **{form.SUBJECT: "U0DANA"})
+    await consent_request_of(bot, job["id"])
 
-    await submit(bot, **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True})
+    await consent(bot, job["id"], user="U0DANA")
 
-    await bot.slack.wait_for_posts(1)
-    assert bot.slack.called("conversations.open")[0]["users"] == USER_ID
-    [dm] = bot.slack.posts()
-    assert dm["channel"] == f"D{USER_ID}"
+    await settled_create(bot, job["id"])
+    await delivered(bot)
+    [dm] = bot.slack.posts(f"D{USER_ID}")
     assert "Invalid train_video_url" in dm["text"]
+    assert bot.slack.posts("DU0DANA")  # the person shown was only asked for consent
 
 
 @pytest.mark.parametrize(
@@ -286,7 +296,12 @@ async def test_unsigned_or_stale_slack_requests_are_refused(
 
 async def test_a_form_body_changed_after_signing_is_refused_and_saves_nothing(bot: Bot) -> None:
     view = await open_form(bot)
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    values = {
+        form.NAME: "Dana",
+        form.VIDEO: VIDEO,
+        form.CONSENT: True,
+        form.USE: "sales demo videos",
+    }
     signed = urlencode({"payload": json.dumps(submission(filled(view, **values)))})
     forged = {**values, form.NAME: "Eve"}
     sent = urlencode({"payload": json.dumps(submission(filled(view, **forged)))})
@@ -330,7 +345,12 @@ async def test_a_database_too_slow_to_save_gets_try_again_and_nothing_starts(bot
     path = bot.settings.database_url.removeprefix("sqlite:///")
     locker = sqlite3.connect(path, timeout=1, check_same_thread=False)
     view = await open_form(bot)
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    values = {
+        form.NAME: "Dana",
+        form.VIDEO: VIDEO,
+        form.CONSENT: True,
+        form.USE: "sales demo videos",
+    }
     await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
     try:
         started = time.monotonic()

@@ -10,11 +10,17 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.slack import form
 from tests.conftest import Bot
-from tests.flows import VIDEO, delivered, open_form, start_training, thread_replies
+from tests.flows import (
+    ask_for_consent,
+    consent,
+    consent_request_of,
+    delivered,
+    start_training,
+    thread_replies,
+)
 from tests.processes import BotProcess, environment_of
-from tests.slack_client import SlackSender, filled
+from tests.slack_client import CHANNEL_ID, SlackSender
 from tests.standins.server import Fault
 from tests.standins.slack import SlackStandIn
 from tests.standins.tavus import TavusStandIn
@@ -38,7 +44,16 @@ async def bot_process(
         return process
 
     url = f"http://127.0.0.1:{port}"
-    yield Bot(url, settings, slack, tavus, SlackSender(f"{url}/slack/events")), start
+    yield (
+        Bot(
+            url,
+            settings,
+            slack,
+            tavus,
+            SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond"),
+        ),
+        start,
+    )
     for process in processes:
         await process.kill()
 
@@ -59,7 +74,7 @@ async def test_sigterm_between_create_and_callback_loses_nothing(
     await delivered(bot)
     [reply] = await thread_replies(bot, post)
     assert "ready" in reply["text"]
-    assert len(bot.slack.posts()) == 2
+    assert len(bot.slack.posts(CHANNEL_ID)) == 2
 
 
 async def test_sigkill_with_the_announcement_still_owed_loses_nothing(
@@ -68,20 +83,22 @@ async def test_sigkill_with_the_announcement_still_owed_loses_nothing(
     bot, start = bot_process
     process = await start()
     # Slack is failing: the announcement is owed, not yet delivered, when the process dies.
-    bot.slack.fail_next("chat.postMessage", Fault(503, {"ok": False}), times=1000)
+    bot.slack.fail_next(
+        "chat.postMessage", Fault(503, {"ok": False}), times=1000, channel=CHANNEL_ID
+    )
     await start_training(bot, announced=False)
     await bot.slack.wait_until(lambda: bot.slack.answers("chat.postMessage", 503) >= 1)
 
     assert await process.stop(signal.SIGKILL) == -signal.SIGKILL
     bot.slack.clear_faults()
     await start()
-    await bot.slack.wait_for_posts(1, within=60)
+    await bot.slack.wait_for_posts(1, within=60, channel=CHANNEL_ID)
     [job] = await bot.jobs()
     status, _ = await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
 
     assert status == 200
     await delivered(bot, within=30)
-    [post, reply] = bot.slack.posts()
+    [post, reply] = bot.slack.posts(CHANNEL_ID)
     assert reply["thread_ts"] == post["ts"]
     assert "ready" in reply["text"]
 
@@ -93,20 +110,27 @@ async def test_sigterm_while_a_create_is_unanswered_never_calls_it_refused(
     env = environment_of({**settings.model_dump(), "shutdown_grace": 1, "tavus_timeout": 30}, port)
     process = BotProcess(env, tmp_path, port)
     url = f"http://127.0.0.1:{port}"
-    bot = Bot(url, settings, slack, tavus, SlackSender(f"{url}/slack/events"))
+    bot = Bot(
+        url,
+        settings,
+        slack,
+        tavus,
+        SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond"),
+    )
     try:
         await process.start()
         # Tavus makes the replica but answers only after the bot has been told to stop.
         tavus.fail_next("create", Fault(delay=4))
-        view = await open_form(bot)
-        values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
-        await bot.sender.submit(filled(view, **values))
+        job = await ask_for_consent(bot)
+        await consent_request_of(bot, job["id"])
+        await consent(bot, job["id"])
         await tavus.wait_until(lambda: bool(tavus.creates))
 
         assert await process.stop(signal.SIGTERM) == 0
         [job] = await bot.jobs()
         assert job["status"] == "creating"  # open, not "rejected": Tavus may have it
-        assert slack.called("views.update") == []  # the user was not told to try again
+        # The requester was not told it was refused (and so to try again).
+        assert not [p for p in slack.posts() if "was not created" in p["text"]]
 
         await tavus.wait_until(lambda: bool(tavus.replicas), within=10)
         await process.start()
@@ -114,7 +138,7 @@ async def test_sigterm_while_a_create_is_unanswered_never_calls_it_refused(
         status, _ = await tavus.call_back(replica_id, tavus.finish(replica_id))
         assert status == 200
         await delivered(bot, within=20)
-        [post, reply] = slack.posts()
+        [post, reply] = slack.posts(CHANNEL_ID)
         assert reply["thread_ts"] == post["ts"]
         assert "ready" in reply["text"]
     finally:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.slack import form
+from bot.slack import form, kit
 from tests.conftest import Launch
-from tests.flows import VIDEO, delivered, thread_replies
-from tests.slack_client import CHANNEL_ID, command_fields, filled, submission
+from tests.flows import (
+    VIDEO,
+    announcement_of,
+    consent_request_of,
+    delivered,
+    settled_create,
+    thread_replies,
+)
+from tests.slack_client import CHANNEL_ID, action_payload, command_fields, filled, submission
 from tests.standins.slack import APP_TOKEN
 
 
@@ -22,16 +29,29 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
     [opened] = slack.called("views.open")
     assert opened["trigger_id"] == "socket-trigger"
 
-    values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True}
+    values = {
+        form.NAME: "Dana",
+        form.VIDEO: VIDEO,
+        form.CONSENT: True,
+        form.USE: "sales demo videos",
+    }
     ack = await slack.push("interactive", submission(filled(opened["view"], **values)))
     assert ack["payload"]["response_action"] == "update"
-    await slack.wait_for_posts(1)
-    [post] = slack.posts()
-    assert post["channel"] == CHANNEL_ID
     [job] = await bot.jobs()
+    await consent_request_of(bot, job["id"])
+    clicked = action_payload(
+        kit.CONSENT_GIVE_ACTION,
+        job["id"],
+        trigger="socket-click",
+        response_url=slack.response_url("consent"),
+    )
+    await slack.push("interactive", clicked)
+    job = await settled_create(bot, job["id"])
+    post = await announcement_of(bot, job["id"])
+    assert post["channel"] == CHANNEL_ID
     bot.tavus.finish(job["replica_id"])
 
-    await slack.wait_for_posts(2)
+    await slack.wait_for_posts(2, channel=CHANNEL_ID)
     await delivered(bot)
     [reply] = await thread_replies(bot, post)
     assert "ready" in reply["text"]

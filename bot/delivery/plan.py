@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.jobs import Job, Notice, NoticeKind
+from bot.jobs import Job, JobStatus, Notice, NoticeKind
 from bot.slack import blocks, kit
 
 
@@ -12,7 +12,7 @@ from bot.slack import blocks, kit
 class Plan:
     """Where to post a notice, what, and where to go if that channel refuses."""
 
-    requester: str  # the user whose DM takes it when it has no channel, or its channel refuses
+    requester: str  # whose DM takes it when it has no channel, or its channel refuses
     channel: str | None  # None: the requester's DM
     message: kit.Message
     thread_ts: str | None = None
@@ -42,6 +42,10 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
     kind, requester = notice.kind, job.requester.user_id
     if kind is NoticeKind.NOT_STARTED:
         return Plan(requester, None, blocks.not_started(job))
+    if kind is NoticeKind.CONSENT_REQUEST:
+        if job.status is not JobStatus.AWAITING_CONSENT or not job.request.subject_id:
+            return Skip("no longer waiting for consent: nothing to ask")
+        return Plan(job.request.subject_id, None, blocks.consent_request(job))
     if kind is NoticeKind.ANNOUNCEMENT:
         asked_in = job.requester.channel_id
         return Plan(

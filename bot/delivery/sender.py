@@ -111,6 +111,8 @@ class Sender:
             key = job.announcement_channel or job.requester.channel_id
             if notice.kind is NoticeKind.NOT_STARTED:
                 key = f"dm:{job.requester.user_id}"
+            elif notice.kind is NoticeKind.CONSENT_REQUEST:
+                key = f"dm:{job.request.subject_id}"
             self._queued.add(notice.id)
             lane = self._lanes.get(key)
             if lane is None:
@@ -186,7 +188,7 @@ class Sender:
                 error=outcome.refused,
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, outcome.channel)
-            if notice.kind.is_reply:
+            if notice.kind.redraws_card:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 

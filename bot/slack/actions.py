@@ -1,4 +1,4 @@
-"""Buttons: Try again on a failed result, the list's next page, a confirmed delete, App Home."""
+"""Buttons: Try again, the list's next page, a confirmed delete, App Home, and consent."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.consent import Answered
 from bot.jobs import ReplicaRequest
+from bot.receipts import Decision
 from bot.slack import blocks, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
-from bot.slack.kit import DELETE_ACTION, LIST_PAGE_ACTION, OPEN_FORM_ACTION, RETRY_ACTION
+from bot.slack.kit import (
+    CONSENT_DECLINE_ACTION,
+    CONSENT_GIVE_ACTION,
+    DELETE_ACTION,
+    LIST_PAGE_ACTION,
+    OPEN_FORM_ACTION,
+    RETRY_ACTION,
+)
 from bot.slack.payloads import action_value, team_of
 from bot.slack.permissions import creator_refusal, may_change
 from bot.tavus import TavusError
@@ -56,7 +65,7 @@ async def _open_form(
         client, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
     )
     if refusal is None:
-        view = deps.form(channel_id, prefill)
+        view = deps.form(channel_id, body["user"]["id"], prefill)
     else:
         view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -107,9 +116,70 @@ async def _delete(
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
+async def consent_given(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    """The person shown consented (past Slack's confirm dialog): the create goes to Tavus."""
+    await ack()
+    await deps.after_ack(_answer(Decision.GIVEN, body, client, respond, deps))
+
+
+async def consent_declined(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    """The person shown declined: the job ends, and the requester is told without a reason."""
+    await ack()
+    await deps.after_ack(_answer(Decision.DECLINED, body, client, respond, deps))
+
+
+async def _answer(
+    decision: Decision,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user = body["user"]["id"]
+    answered, now = await deps.consent.answer(job, decision, by=user)
+    if answered is Answered.TAKEN:
+        if decision is Decision.GIVEN:
+            # Its own follow-up: the create goes out whatever becomes of redrawing the DM.
+            # Nobody watches a form now: a refusal from Tavus is owed to the requester as a DM.
+            await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
+        kept = await deps.consent.receipt(job.id)
+        if kept is not None:
+            shown = blocks.receipt(kept, now)
+            await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+        return
+    if answered is Answered.NOT_THEIRS:
+        await deps.governance.refused(
+            team_id=team_of(body), user_id=user, what="consent", why="not the person shown"
+        )
+    words = {
+        Answered.NOT_THEIRS: messages.CONSENT_NOT_THEIRS,
+        Answered.ALREADY: messages.CONSENT_ALREADY,
+        Answered.EXPIRED: messages.CONSENT_EXPIRED,
+        Answered.GONE: messages.CONSENT_GONE,
+    }[answered].format(subject=job.request.subject_id)
+    await respond(text=words, response_type="ephemeral", replace_original=False)
+
+
 def register(app: AsyncApp) -> None:
     """Attach the button listeners."""
     app.action(RETRY_ACTION)(try_again)
     app.action(OPEN_FORM_ACTION)(open_form_from_home)
     app.action(LIST_PAGE_ACTION)(next_page)
     app.action(DELETE_ACTION)(delete_confirmed)
+    app.action(CONSENT_GIVE_ACTION)(consent_given)
+    app.action(CONSENT_DECLINE_ACTION)(consent_declined)

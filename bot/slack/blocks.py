@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import messages
 from bot.jobs import Job, JobStatus
+from bot.receipts import Decision, Receipt, media_of, statement_for
 from bot.slack.kit import (
+    CONSENT_DECLINE_ACTION,
+    CONSENT_GIVE_ACTION,
     RETRY_ACTION,
     Message,
     actions,
@@ -34,12 +38,15 @@ def fields_of(job: Job) -> dict[str, str]:
         "model": escape(job.request.model_name),
         "error": escape(error),
         "channel": job.announcement_channel or job.requester.channel_id,
+        "subject": job.request.subject_id or job.requester.user_id,
     }
 
 
 def announcement(job: Job, *, moved_from: str | None = None) -> Message:
     """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
-    text = messages.ANNOUNCEMENT.format(**fields_of(job))
+    # Saved before consent existed, a job is announced once Tavus trains it.
+    template = messages.ANNOUNCEMENT_ASKED if job.request.subject_id else messages.ANNOUNCEMENT
+    text = template.format(**fields_of(job))
     if moved_from is not None:
         text = messages.ANNOUNCEMENT_IN_DM.format(channel=moved_from) + text
     return Message(text=text, blocks=[section(text), *card(job).blocks[1:]])
@@ -61,6 +68,7 @@ def card(job: Job) -> Message:
                         messages.CARD_STATUS,
                         messages.CARD_MODEL,
                         messages.CARD_REQUESTER,
+                        *((messages.CARD_SUBJECT,) if job.request.subject_id else ()),
                         messages.CARD_REPLICA,
                     )
                 ]
@@ -70,8 +78,21 @@ def card(job: Job) -> Message:
     )
 
 
+STATUS_WORDS = {
+    JobStatus.AWAITING_CONSENT: messages.CARD_AWAITING,
+    JobStatus.QUEUED: messages.CARD_SENDING,
+    JobStatus.CREATING: messages.CARD_SENDING,
+    JobStatus.REJECTED: messages.CARD_NOT_CREATED,
+    JobStatus.UNKNOWN: messages.CARD_UNKNOWN,
+    JobStatus.DECLINED: messages.CARD_DECLINED,
+    JobStatus.EXPIRED: messages.CARD_EXPIRED,
+}
+
+
 def card_status(job: Job) -> str:
     """A job's status in a few words, with its progress while training."""
+    if job.status in STATUS_WORDS:
+        return STATUS_WORDS[job.status].format(**fields_of(job))
     if job.status is JobStatus.READY:
         return messages.CARD_READY
     if job.status is JobStatus.FAILED:
@@ -107,6 +128,9 @@ def result(job: Job) -> Message:
             text=words,
             blocks=[section(words), fields(details), context(messages.READY_NEXT.format(**values))],
         )
+    if job.status in (JobStatus.DECLINED, JobStatus.EXPIRED):
+        template = messages.DECLINED if job.status is JobStatus.DECLINED else messages.EXPIRED
+        return text(template.format(**values))
     words = messages.FAILED.format(**values)
     hint = messages.failure_hint(job.error_message)
     words += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
@@ -141,24 +165,93 @@ def status_view(title: str, text: str) -> dict[str, Any]:
     }
 
 
-def submitting_view(name: str) -> dict[str, Any]:
-    """The modal shown while Tavus is being asked."""
-    return status_view(
-        messages.SUBMITTING_TITLE, messages.SUBMITTING_BODY.format(name=escape(name))
+def awaiting_consent_view(job: Job) -> dict[str, Any]:
+    """The modal once the request is saved: the person shown has been asked in a DM."""
+    values = fields_of(job)
+    mine = job.request.subject_id == job.requester.user_id
+    body = messages.ASKED_SELF_BODY if mine else messages.ASKED_BODY
+    return status_view(messages.ASKED_TITLE, body.format(**values))
+
+
+def consent_request(job: Job) -> Message:
+    """The DM asking the person shown whether they consent, with the statement Tavus needs."""
+    values = fields_of(job)
+    request = job.request
+    media = "\n".join(
+        f"{escape(medium.host)} · {escape(medium.file)}" for medium in media_of(request)
+    )
+    asked = messages.CONSENT_ASK.format(**values)
+    use = escape(request.intended_use or "")
+    statement = statement_for(request.subject_name or values["subject"])
+    dialog = {
+        "title": {"type": "plain_text", "text": messages.CONSENT_DIALOG_TITLE},
+        "text": {
+            "type": "mrkdwn",
+            "text": messages.CONSENT_DIALOG_TEXT.format(name=values["name"], use=use),
+        },
+        "confirm": {"type": "plain_text", "text": messages.CONSENT_DIALOG_CONFIRM},
+        "deny": {"type": "plain_text", "text": messages.CONSENT_DIALOG_DENY},
+    }
+    return Message(
+        text=asked,
+        blocks=[
+            section(asked),
+            fields(
+                [
+                    messages.CONSENT_USE.format(use=use),
+                    messages.CONSENT_MEDIA.format(media=media),
+                    messages.CONSENT_WHERE,
+                ]
+            ),
+            section(messages.CONSENT_STATEMENT_SHOWN.format(statement=escape(statement))),
+            context(messages.CONSENT_WITHDRAW.format(**values)),
+            actions(
+                button(
+                    messages.CONSENT_GIVE_BUTTON,
+                    CONSENT_GIVE_ACTION,
+                    job.id,
+                    style="primary",
+                    confirm=dialog,
+                ),
+                button(messages.CONSENT_DECLINE_BUTTON, CONSENT_DECLINE_ACTION, job.id),
+            ),
+        ],
     )
 
 
-def started_view(job: Job) -> dict[str, Any]:
-    """The modal shown once training has started."""
-    return status_view(
-        messages.STARTED_TITLE,
-        messages.STARTED_BODY.format(**fields_of(job)),
+def receipt(answer: Receipt, job: Job) -> Message:
+    """The consent request redrawn as the receipt of its answer."""
+    template = (
+        messages.RECEIPT_GIVEN if answer.decision is Decision.GIVEN else messages.RECEIPT_DECLINED
+    )
+    said = template.format(
+        when=when(answer.decided_at),
+        name=escape(job.request.replica_name),
+        user=answer.requester_id,
+    )
+    media = "\n".join(f"{escape(m.host)} · {escape(m.file)}" for m in answer.media)
+    return Message(
+        text=said,
+        blocks=[
+            section(said),
+            fields(
+                [
+                    messages.CONSENT_USE.format(use=escape(answer.intended_use)),
+                    messages.CONSENT_MEDIA.format(media=media),
+                ]
+            ),
+            section(
+                messages.RECEIPT_DETAILS.format(
+                    digest=answer.statement_sha256, statement=escape(answer.statement)
+                )
+            ),
+            context(messages.RECEIPT_KEPT.format(job=answer.job_id)),
+        ],
     )
 
 
-def not_started_view(name: str, reason: str) -> dict[str, Any]:
-    """The modal shown when Tavus did not take the request."""
-    return status_view(
-        messages.NOT_STARTED_TITLE,
-        messages.NOT_STARTED_BODY.format(name=escape(name), reason=escape(reason)),
-    )
+def when(moment: datetime) -> str:
+    """A moment as Slack shows it in each reader's own time zone; UTC where it cannot."""
+    stamp = int(moment.timestamp())
+    fallback = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"

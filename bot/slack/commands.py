@@ -163,7 +163,7 @@ async def _open_form(
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")
         return
-    view = deps.form(command["channel_id"], prefill(parsed, deps.models[0]))
+    view = deps.form(command["channel_id"], command["user_id"], prefill(parsed, deps.models[0]))
     await client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
@@ -197,7 +197,8 @@ async def _answer(
     if job is None:
         return kit.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
     if isinstance(parsed, Status):
-        return screens.replica_status(await deps.replicas.refresh_and_settle(job))
+        fresh = await deps.replicas.refresh_and_settle(job)
+        return screens.replica_status(fresh, await deps.consent.receipt(job.id))
     verb = "rename" if isinstance(parsed, Rename) else "delete"
     if not await may_change(client, user, job):
         return kit.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))

@@ -10,6 +10,7 @@ from typing import Any
 from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.consent import Consent
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
@@ -43,14 +44,21 @@ class Deps:
     intake: Intake
     replicas: Replicas
     governance: Governance
+    consent: Consent
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler
 
-    def form(self, channel_id: str, prefill: ReplicaRequest | None = None) -> dict[str, Any]:
+    def form(
+        self, channel_id: str, requester_id: str, prefill: ReplicaRequest | None = None
+    ) -> dict[str, Any]:
         """The request form, posting to `channel_id`, offering today's models and voices."""
         return form.build(
-            channel_id=channel_id, models=self.models, voices=self.voices.current, prefill=prefill
+            channel_id=channel_id,
+            models=self.models,
+            voices=self.voices.current,
+            prefill=prefill,
+            requester_id=requester_id,
         )
 
     async def after_ack(self, work: Coroutine[Any, Any, object]) -> None:

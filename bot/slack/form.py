@@ -20,12 +20,15 @@ VOICE = "voice_name"
 CONSENT_VIDEO = "consent_video_url"
 MODEL = "model_name"
 CONSENT = "consent"
+SUBJECT = "subject"
+USE = "intended_use"
 # One action id per input: each block holds a single element, so the block id says which.
 ACTION = "value"
 CONSENT_GIVEN = "given"
 
 NAME_LIMIT = 100
 URL_LIMIT = 2000
+USE_LIMIT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +52,13 @@ def build(
     models: Sequence[str],
     voices: Sequence[str] = DOCUMENTED,
     prefill: ReplicaRequest | None = None,
+    requester_id: str | None = None,
 ) -> dict[str, Any]:
-    """The modal opened by /replica in `channel_id`, filled in with `prefill` if given."""
+    """The modal opened by /replica in `channel_id`, filled in with `prefill` if given.
+
+    Whose likeness it is starts as the prefill's, or else the requester's own.
+    """
+    subject = (prefill.subject_id if prefill else None) or requester_id
     given = prefill or ReplicaRequest(replica_name="", model_name=models[0])
     model = given.model_name if given.model_name in models else models[0]
     voice = given.voice_name if given.voice_name in voices else None
@@ -70,6 +78,18 @@ def build(
                 _initial(
                     {"type": "plain_text_input", "max_length": NAME_LIMIT}, given.replica_name
                 ),
+            ),
+            _input(
+                SUBJECT,
+                messages.SUBJECT_LABEL,
+                messages.SUBJECT_HINT,
+                {"type": "users_select", **({"initial_user": subject} if subject else {})},
+            ),
+            _input(
+                USE,
+                messages.USE_LABEL,
+                messages.USE_HINT,
+                _initial({"type": "plain_text_input", "max_length": USE_LIMIT}, given.intended_use),
             ),
             _input(
                 VIDEO,
@@ -139,6 +159,8 @@ def parse(
     voice = _selected(values, VOICE)
     model = _selected(values, MODEL)
     consented = CONSENT_GIVEN in _checked(values, CONSENT)
+    subject = _state(values, SUBJECT).get("selected_user")
+    use = (_value(values, USE) or "").strip()
 
     errors: dict[str, str] = {}
     if not name:
@@ -160,10 +182,16 @@ def parse(
         errors[MODEL] = messages.ERROR_BAD_MODEL
     if not consented:
         errors[CONSENT] = messages.ERROR_NO_CONSENT
+    if not isinstance(subject, str) or not subject:
+        errors[SUBJECT] = messages.ERROR_NO_SUBJECT
+    if not use:
+        errors[USE] = messages.ERROR_USE_BLANK
+    elif len(use) > USE_LIMIT:
+        errors[USE] = messages.ERROR_USE_LONG.format(limit=USE_LIMIT)
     channel_id = _channel(view.get("private_metadata"))
     if channel_id is None:
         errors.setdefault(NAME, messages.ERROR_LOST_CHANNEL)
-    if errors or channel_id is None or model is None:
+    if errors or channel_id is None or model is None or not isinstance(subject, str):
         return Invalid(errors)
     return Submission(
         channel_id=channel_id,
@@ -174,6 +202,8 @@ def parse(
             train_image_url=image,
             voice_name=voice,
             consent_video_url=consent_video,
+            subject_id=subject,
+            intended_use=use,
         ),
     )
 

@@ -10,6 +10,8 @@ RETRY_ACTION = "retry_job"
 LIST_PAGE_ACTION = "list_page"
 DELETE_ACTION = "delete_replica"
 OPEN_FORM_ACTION = "open_form"
+CONSENT_GIVE_ACTION = "consent_give"
+CONSENT_DECLINE_ACTION = "consent_decline"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -72,6 +73,34 @@ async def creator_refusal(
         # The refusal stands either way; only its record is lost.
         log.error("could not record a refused create by %s: %s", user_id, exc)
     return messages.NOT_A_CREATOR
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A full member of the workspace, with the name their profile gives."""
+
+    user_id: str
+    name: str
+
+
+async def check_subject(client: AsyncWebClient, user_id: str) -> Person | str:
+    """The person whose likeness it is, or what is wrong with choosing them.
+
+    Only full members may be: not guests, bots or deactivated accounts.
+    """
+    try:
+        user = await _user(client, user_id)
+    except CannotTell:
+        return messages.ERROR_SUBJECT_UNKNOWN
+    if user.get("deleted"):
+        return messages.ERROR_SUBJECT_GONE
+    if user.get("is_bot") or user_id == "USLACKBOT":
+        return messages.ERROR_SUBJECT_BOT
+    if any(user.get(flag) for flag in GUEST_FLAGS):
+        return messages.ERROR_SUBJECT_GUEST
+    profile = user.get("profile") or {}
+    names = (profile.get("real_name"), user.get("real_name"), user.get("name"))
+    return Person(user_id, next((n.strip() for n in names if n and n.strip()), user_id))
 
 
 async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot import messages
 from bot.jobs import Job, JobStatus
-from bot.slack.blocks import card_status, fields_of
+from bot.receipts import Decision, Receipt
+from bot.slack.blocks import card_status, fields_of, when
 from bot.slack.kit import (
     DELETE_ACTION,
     LIST_PAGE_ACTION,
@@ -39,15 +39,15 @@ def replica_list(jobs: list[Job], *, page: int, more: bool) -> Message:
     return Message(text="\n".join([title, *lines]), blocks=result)
 
 
-def replica_status(job: Job) -> Message:
+def replica_status(job: Job, answer: Receipt | None = None) -> Message:
     """Everything about one replica: status, progress, model, who and when, consent, result."""
     values = fields_of(job)
     details = [
         messages.CARD_STATUS.format(status=card_status(job)),
         messages.CARD_REPLICA.format(**values),
         messages.CARD_MODEL.format(**values),
-        messages.STATUS_STARTED.format(**values, when=_when(job.created_at)),
-        messages.STATUS_CONSENT.format(consent=_consent(job)),
+        messages.STATUS_STARTED.format(**values, when=when(job.created_at)),
+        messages.STATUS_CONSENT.format(consent=_consent(job, answer)),
     ]
     if job.thumbnail_url:
         details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
@@ -97,18 +97,23 @@ def home(jobs: list[Job]) -> dict[str, Any]:
 
 
 def _row(job: Job) -> dict[str, str]:
-    return {**fields_of(job), "status": card_status(job), "when": _when(job.created_at)}
+    return {**fields_of(job), "status": card_status(job), "when": when(job.created_at)}
 
 
-def _when(moment: datetime) -> str:
-    # Slack shows this in each reader's own time zone; the fallback is UTC.
-    stamp = int(moment.timestamp())
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def _consent(job: Job) -> str:
+def _consent(job: Job, answer: Receipt | None) -> str:
+    subject = job.request.subject_id
+    if subject is None:
+        url = job.request.consent_video_url
+        if url:
+            return messages.CONSENT_WITH_VIDEO.format(url=escape(url))
+        return messages.CONSENT_CONFIRMED
+    if answer is None:
+        return messages.CONSENT_WAITING.format(subject=subject)
+    template = (
+        messages.CONSENT_GIVEN_BY
+        if answer.decision is Decision.GIVEN
+        else messages.CONSENT_DECLINED_BY
+    )
+    said = template.format(subject=subject, when=when(answer.decided_at))
     url = job.request.consent_video_url
-    if url:
-        return messages.CONSENT_WITH_VIDEO.format(url=escape(url))
-    return messages.CONSENT_CONFIRMED
+    return said + messages.CONSENT_VIDEO_TOO.format(url=escape(url)) if url else said

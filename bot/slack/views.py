@@ -1,21 +1,20 @@
-"""The form's submission: validate inline, or save the job, start it, and show how it went."""
+"""The form's submission: validated inline, or saved to wait for the consent of the person shown."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.intake import NotStarted, Started
-from bot.jobs import Job, Requester
+from bot.jobs import Requester
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
-from bot.slack.permissions import creator_refusal
+from bot.slack.permissions import check_subject, creator_refusal
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ async def submit_form(
     client: AsyncWebClient,
     deps: Deps,
 ) -> None:
-    """Refuse bad input inline; otherwise save the job first, then create it at Tavus."""
+    """Refuse bad input inline; otherwise save the job, which asks the person shown to consent."""
     parsed = form.parse(view, models=deps.models, voices=deps.voices.current)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
@@ -43,39 +42,24 @@ async def submit_form(
         # A form opened before the rule changed, or by someone who became a guest since.
         await ack(response_action="errors", errors={form.NAME: refusal})
         return
+    subject = await check_subject(client, parsed.request.subject_id or "")
+    if isinstance(subject, str):
+        await ack(response_action="errors", errors={form.SUBJECT: subject})
+        return
     requester = Requester(
         team_id=team_of(body),
         user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
     )
-    # Saved before the acknowledgement: once the user sees "Starting…", the job exists.
+    request = replace(parsed.request, subject_name=subject.name)
+    # Saved before the acknowledgement: once the user sees the request taken, the job exists.
     try:
-        job = await deps.intake.accept(requester, parsed.request, within=SAVE_DEADLINE)
+        job = await deps.intake.accept(requester, request, within=SAVE_DEADLINE)
     except StoreUnavailable as exc:
         log.error("could not save a request: %s", exc)
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
         return
-    await ack(response_action="update", view=blocks.submitting_view(job.request.replica_name))
-    await deps.after_ack(_start(job, view["id"], client, deps))
-
-
-async def _start(job: Job, view_id: str, client: AsyncWebClient, deps: Deps) -> None:
-    """Create the replica at Tavus and show in the modal how it went."""
-    outcome = await deps.intake.start(job)
-    if isinstance(outcome, Started):
-        shown = blocks.started_view(outcome.job)
-    elif isinstance(outcome, NotStarted):
-        reason = messages.create_failure(outcome.error)
-        shown = blocks.not_started_view(job.request.replica_name, reason)
-    else:
-        return  # the reconciler took it over; it tells the requester itself
-    try:
-        await client.views_update(view_id=view_id, view=shown)
-    except SlackApiError as exc:
-        # The user closed the modal: a refusal must still reach them.
-        log.info("could not update the modal (%s)", exc.response.get("error"))
-        if isinstance(outcome, NotStarted):
-            await deps.intake.owe_not_started(outcome.job)
+    await ack(response_action="update", view=blocks.awaiting_consent_view(job))
 
 
 def register(app: AsyncApp) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import jobs as life
 from bot.audit import BOT, Action, Record
 from bot.batch import Batch
-from bot.jobs import Job, JobStatus, Move, ReplicaRequest, Requester
-from bot.store import audit_queries, notice_queries
+from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester
+from bot.receipts import Receipt
+from bot.store import audit_queries, notice_queries, receipt_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, given, to_job, utc
 from bot.store.schema import jobs
@@ -27,9 +29,7 @@ class Jobs:
     def __init__(self, db: Database) -> None:
         self._db = db
         # A burst of forms saved together costs one transaction (the group commit).
-        self._saves: Batch[AsyncConnection, tuple[dict[str, Any], Record], None] = Batch(
-            db.writing, _insert
-        )
+        self._saves: Batch[AsyncConnection, _Save, None] = Batch(db.writing, self._insert)
 
     async def finish(self) -> None:
         """Wait for the saves under way."""
@@ -43,8 +43,13 @@ class Jobs:
         request: ReplicaRequest,
         next_check_at: datetime | None = None,
     ) -> Job:
-        """Save a new job in the QUEUED state; the reconciler looks again at `next_check_at`."""
+        """Save a new job; the reconciler looks again at `next_check_at`.
+
+        A request naming whose likeness it is waits for their consent: its card and their DM
+        are owed with it. One saved before consent existed is QUEUED, its create next.
+        """
         now = self._db.now()
+        status = JobStatus.AWAITING_CONSENT if request.subject_id else JobStatus.QUEUED
         values: dict[str, Any] = {
             "id": job_id,
             "team_id": requester.team_id,
@@ -56,8 +61,11 @@ class Jobs:
             "train_image_url": request.train_image_url,
             "voice_name": request.voice_name,
             "consent_video_url": request.consent_video_url,
+            "subject_id": request.subject_id,
+            "subject_name": request.subject_name,
+            "intended_use": request.intended_use,
             "callback_digest": "",
-            "status": JobStatus.QUEUED.value,
+            "status": status.value,
             "next_check_at": utc(next_check_at),
             "created_at": now,
             "updated_at": now,
@@ -74,7 +82,12 @@ class Jobs:
                 "channel_id": requester.channel_id,
             },
         )
-        await self._saves((values, requested))
+        owed = (
+            (NoticeKind.ANNOUNCEMENT, NoticeKind.CONSENT_REQUEST)
+            if status is JobStatus.AWAITING_CONSENT
+            else ()
+        )
+        await self._saves(_Save(values, requested, owed))
         return to_job(values)
 
     async def get(self, job_id: str) -> Job | None:
@@ -131,8 +144,11 @@ class Jobs:
         callback_digest: str = UNSET,
         thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
+        receipt: Receipt | None = None,
     ) -> Job | None:
         """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
+
+        A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
@@ -152,6 +168,10 @@ class Jobs:
                 job = await self._owing(connection, job_id, changes, allowed, move, watching)
                 if job is not None and move.records is not None:
                     await audit_queries.record_in(connection, _record(move.records, job, by))
+                if job is not None and receipt is not None:
+                    await receipt_queries.record_in(connection, receipt)
+                if job is not None and isinstance(replica_id, str):
+                    await receipt_queries.note_replica_in(connection, job.id, replica_id)
         except IntegrityError:
             if replica_id is UNSET:
                 raise
@@ -217,6 +237,15 @@ class Jobs:
             await notice_queries.owe_in(connection, job_id, kind, now=now)
         return job
 
+    async def _insert(self, connection: AsyncConnection, saves: list[_Save]) -> list[None]:
+        await connection.execute(jobs.insert(), [save.values for save in saves])
+        await audit_queries.record_in(connection, *(save.requested for save in saves))
+        now = self._db.now()
+        for save in saves:
+            for kind in save.owes:
+                await notice_queries.owe_in(connection, save.values["id"], kind, now=now)
+        return [None] * len(saves)
+
     async def _first(self, statement: Any) -> Job | None:
         async with self._db.reading() as connection:
             row = (await connection.execute(statement)).first()
@@ -240,12 +269,11 @@ async def update_job(
     return to_job(row._mapping) if row is not None else None
 
 
-async def _insert(
-    connection: AsyncConnection, saves: list[tuple[dict[str, Any], Record]]
-) -> list[None]:
-    await connection.execute(jobs.insert(), [values for values, _ in saves])
-    await audit_queries.record_in(connection, *(requested for _, requested in saves))
-    return [None] * len(saves)
+@dataclass(frozen=True, slots=True)
+class _Save:
+    values: dict[str, Any]
+    requested: Record
+    owes: tuple[NoticeKind, ...]
 
 
 def _record(action: Action, job: Job, by: str) -> Record:

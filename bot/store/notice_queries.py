@@ -170,6 +170,17 @@ class Notices:
         async with self._db.reading() as connection:
             return bool((await connection.execute(statement)).scalar())
 
+    async def sent_to(self, job_id: str, kind: NoticeKind) -> tuple[str, str] | None:
+        """Where a job's notice of this kind landed (channel, ts), once it was sent."""
+        statement = select(notices.c.channel, notices.c.ts).where(
+            notices.c.job_id == job_id,
+            notices.c.kind == kind.value,
+            notices.c.status == NoticeStatus.SENT.value,
+        )
+        async with self._db.reading() as connection:
+            row = (await connection.execute(statement)).first()
+        return (row.channel, row.ts) if row is not None else None
+
     async def _claim(
         self, connection: AsyncConnection, claims: list[_Claim]
     ) -> list[tuple[Notice, Job] | None]:
@@ -254,6 +265,17 @@ async def owe_in(
     connection: AsyncConnection, job_id: str, kind: NoticeKind, *, now: datetime
 ) -> Notice:
     """Owe a notice inside the caller's transaction (with the state change that causes it)."""
+    if kind.is_once:
+        # Announced once: owed again, it is the card to redraw, unless it is still on its way.
+        earlier = (
+            await connection.execute(
+                select(notices).where(notices.c.job_id == job_id, notices.c.kind == kind.value)
+            )
+        ).first()
+        if earlier is not None and earlier.status != NoticeStatus.SENT.value:
+            return to_notice(earlier._mapping)
+        if earlier is not None:
+            kind = NoticeKind.CARD
     if kind.is_redraw:
         # A redraw is drawn from the job as it is when sent: one pending is enough.
         pending = await connection.execute(

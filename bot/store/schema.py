@@ -44,6 +44,10 @@ jobs = Table(
     Column("announcement_ts", String(32)),
     Column("training_progress", String(16)),
     Column("thumbnail_url", Text),
+    # Whose likeness it is, as their profile named them, and what for (NULL before consent).
+    Column("subject_id", String(32)),
+    Column("subject_name", String(200)),
+    Column("intended_use", Text),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -93,4 +97,28 @@ audit = Table(
     Column("details", Text, nullable=False),
     Index("ix_audit_at", "at"),
     Index("ix_audit_job_id", "job_id"),
+)
+
+# Consent receipts: one per job the person shown answered, never changed but for the replica id,
+# filled in once the replica exists (triggers refuse anything else, migration 0006).
+receipts = Table(
+    "receipts",
+    metadata,
+    Column(
+        "job_id", String(32), ForeignKey("jobs.id", name="fk_receipts_job_id"), primary_key=True
+    ),
+    Column("team_id", String(32), nullable=False),
+    Column("subject_id", String(32), nullable=False),
+    Column("subject_name", String(200), nullable=False),
+    Column("requester_id", String(32), nullable=False),
+    Column("decision", String(16), nullable=False),  # given | declined
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("statement_sha256", String(64), nullable=False),
+    Column("intended_use", Text, nullable=False),
+    Column("media", Text, nullable=False),  # JSON: [{url, host, file}] without query strings
+    Column("dm_channel", String(32)),
+    Column("dm_ts", String(32)),
+    Column("replica_id", String(64)),
+    Index("ix_receipts_subject_id", "subject_id"),
 )

@@ -70,16 +70,25 @@ class SlackStandIn(StandIn):
         """The base URL to give the bot as SLACK_API_URL."""
         return f"{self.url}/api/"
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        """Answer the next calls to `method` with {"ok": false, "error": error}."""
-        self.fail_next(method, Fault(body={"ok": False, "error": error}), times)
+    def fail(self, method: str, error: str, times: int = 1, *, channel: str = "") -> None:
+        """Answer the next calls to `method` with {"ok": false, "error": error}.
 
-    def rate_limit(self, method: str, retry_after: int, times: int = 1) -> None:
-        """Answer the next calls to `method` with 429 and Retry-After, as Slack does."""
+        With `channel`, only calls for that channel (faults for a channel go before others).
+        """
+        self.fail_next(method, Fault(body={"ok": False, "error": error}), times, channel=channel)
+
+    def fail_next(self, route: str, fault: Fault, times: int = 1, *, channel: str = "") -> None:
+        """Answer the next `times` calls to `route` (in `channel`, if given) with `fault`."""
+        super().fail_next(_route(route, channel), fault, times)
+
+    def rate_limit(
+        self, method: str, retry_after: int, times: int = 1, *, channel: str = ""
+    ) -> None:
+        """Answer the next calls to `method` (in `channel`) with 429 and Retry-After."""
         fault = Fault(
             429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(retry_after)}
         )
-        self.fail_next(method, fault, times)
+        self.fail_next(method, fault, times, channel=channel)
 
     def called(self, method: str) -> list[dict[str, Any]]:
         """The arguments of every call to `method`, in order."""
@@ -101,9 +110,11 @@ class SlackStandIn(StandIn):
         """Wait until `method` has been called at least `count` times."""
         await self.wait_until(lambda: len(self.called(method)) >= count, within)
 
-    async def wait_for_posts(self, count: int, within: float = 10.0) -> None:
-        """Wait until Slack has accepted at least `count` messages."""
-        await self.wait_until(lambda: len(self.posts()) >= count, within)
+    async def wait_for_posts(
+        self, count: int, within: float = 10.0, *, channel: str | None = None
+    ) -> None:
+        """Wait until Slack has accepted at least `count` messages (in `channel`, if given)."""
+        await self.wait_until(lambda: len(self.posts(channel)) >= count, within)
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -118,7 +129,7 @@ class SlackStandIn(StandIn):
             self.early_retries += 1
         if request.headers.get("Authorization") != f"Bearer {token}":
             answer: web.Response = web.json_response({"ok": False, "error": "invalid_auth"})
-        elif (fault := await self.planned(method)) is not None:
+        elif (fault := await self.planned(self._route_of(method, channel))) is not None:
             answer = fault
         elif method == POSTING and self._over_limit(channel):
             answer = web.json_response(
@@ -137,9 +148,13 @@ class SlackStandIn(StandIn):
             args["ts"] = body["ts"]
         self.calls.append(Call(method, args))
         await self.notify()
-        if late := self.take_late_answer(method):
+        if late := self.take_late_answer(self._route_of(method, channel)):
             await asyncio.sleep(late)
         return answer
+
+    def _route_of(self, method: str, channel: str) -> str:
+        # A fault planned for this channel comes before one planned for every channel.
+        return _route(method, channel) if self._faults.get(_route(method, channel)) else method
 
     def _over_limit(self, channel: str) -> bool:
         if self.channel_limit is None:
@@ -289,3 +304,8 @@ class SlackStandIn(StandIn):
                 message[key] = args[key]
         self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _route(method: str, channel: str = "") -> str:
+    """Where faults for `method` (in one channel, if given) are kept."""
+    return f"{method}:{channel}" if channel else method

@@ -1,0 +1,94 @@
+"""Consent the person shown gives in Slack: the statement they agree to, and its receipt.
+
+No replica of a real person is created unless that person said yes themselves: a request waits
+for their answer, only their own click counts, the first answer wins, and the receipt of it is
+kept, never changed, with what they were shown.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+
+from bot import jobs as life
+from bot.intake import ORPHAN_GRACE
+from bot.jobs import Job, JobStatus
+from bot.lifecycle import Lifecycle
+from bot.receipts import Decision, Receipt, media_of, sha256, statement_for
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Answered(enum.Enum):
+    """What became of a click on the consent request."""
+
+    TAKEN = "taken"  # this click decided it
+    NOT_THEIRS = "not theirs"  # someone other than the person shown clicked
+    ALREADY = "already"  # it was answered before (by an earlier click, or another instance)
+    EXPIRED = "expired"  # nobody answered in time
+    GONE = "gone"  # the request no longer stands (deleted, or saved too late)
+
+
+class Consent:
+    """Takes the answer of the person shown: only theirs counts, and the first one wins."""
+
+    def __init__(self, *, store: Store, lifecycle: Lifecycle) -> None:
+        self._store = store
+        self._lifecycle = lifecycle
+
+    async def answer(self, job: Job, decision: Decision, *, by: str) -> tuple[Answered, Job]:
+        """Take `by`'s answer for `job`: what became of it, and the job as it now stands.
+
+        With consent the job is QUEUED, its create next (Intake.start; should this process
+        die first, the reconciler sends it a minute later).
+        """
+        if by != job.request.subject_id:
+            return Answered.NOT_THEIRS, job
+        if job.status is not JobStatus.AWAITING_CONSENT:
+            return await self._why_not(job), job
+        receipt = await self._receipt(job, decision)
+        move = life.CONSENT if decision is Decision.GIVEN else life.DECLINE
+        moved = await self._lifecycle.move(
+            job.id,
+            move,
+            by=by,
+            receipt=receipt,
+            next_check_at=self._store.now() + ORPHAN_GRACE if decision is Decision.GIVEN else None,
+        )
+        if moved is None:
+            current = await self._store.jobs.get(job.id) or job
+            return await self._why_not(current), current
+        log.info("job %s: consent %s by %s", job.id, decision.value, by)
+        return Answered.TAKEN, moved
+
+    async def receipt(self, job_id: str) -> Receipt | None:
+        """The receipt of a job's answer, if it has one."""
+        return await self._store.receipts.of_job(job_id)
+
+    async def _why_not(self, job: Job) -> Answered:
+        if await self.receipt(job.id) is not None:
+            return Answered.ALREADY
+        return Answered.EXPIRED if job.status is JobStatus.EXPIRED else Answered.GONE
+
+    async def _receipt(self, job: Job, decision: Decision) -> Receipt:
+        request = job.request
+        name = request.subject_name or request.subject_id or ""
+        words = statement_for(name)
+        where = await self._store.notices.sent_to(job.id, life.NoticeKind.CONSENT_REQUEST)
+        return Receipt(
+            job_id=job.id,
+            team_id=job.requester.team_id,
+            subject_id=request.subject_id or "",
+            subject_name=name,
+            requester_id=job.requester.user_id,
+            decision=decision,
+            decided_at=self._store.now(),
+            statement=words,
+            statement_sha256=sha256(words),
+            intended_use=request.intended_use or "",
+            media=media_of(request),
+            dm_channel=where[0] if where else None,
+            dm_ts=where[1] if where else None,
+            replica_id=job.replica_id,
+        )

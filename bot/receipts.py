@@ -1,0 +1,77 @@
+"""The consent receipt: the statement the person shown agreed to, and the record of it. Pure."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from bot.jobs import ReplicaRequest
+
+# Tavus's own consent statement, which it needs spoken at the start of the training video or
+# in the consent video.
+STATEMENT = (
+    "I, {name}, am currently speaking and consent Tavus to create an AI clone of me by using the "
+    "audio and video samples I provide. I understand that this AI clone can be used to create "
+    "videos that look and sound like me."
+)
+
+
+class Decision(enum.StrEnum):
+    """What the person shown answered."""
+
+    GIVEN = "given"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True, slots=True)
+class Medium:
+    """A training file as the person shown was told of it: never a presigned query string."""
+
+    url: str  # without query string or fragment
+    host: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The record of an answer, kept forever: who, what they were shown, and what they said."""
+
+    job_id: str
+    team_id: str
+    subject_id: str
+    subject_name: str
+    requester_id: str
+    decision: Decision
+    decided_at: datetime
+    statement: str
+    statement_sha256: str
+    intended_use: str
+    media: tuple[Medium, ...]
+    dm_channel: str | None = None
+    dm_ts: str | None = None
+    replica_id: str | None = None
+
+
+def statement_for(name: str) -> str:
+    """Tavus's consent statement, in the words of the person shown."""
+    return STATEMENT.format(name=name)
+
+
+def sha256(text: str) -> str:
+    """The hex SHA-256 of a text as UTF-8: what proves which words were shown."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
+    """The training files of a request, each as host and file name, query strings dropped."""
+    found = []
+    for url in (request.train_video_url, request.train_image_url, request.consent_video_url):
+        if url:
+            parts = urlsplit(url)
+            file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"
+            bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+            found.append(Medium(url=bare, host=parts.hostname or parts.netloc, file=file))
+    return tuple(found)

@@ -1,0 +1,86 @@
+"""The receipts table: consent receipts, written with the answer they record, never changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.receipts import Decision, Medium, Receipt
+from bot.store.engine import Database
+from bot.store.rows import aware, utc
+from bot.store.schema import receipts
+
+
+class Receipts:
+    """Reads of consent receipts; they are written only inside the move they record."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def of_job(self, job_id: str) -> Receipt | None:
+        """The receipt of a job's answer, if the person shown answered."""
+        async with self._db.reading() as connection:
+            row = (
+                await connection.execute(select(receipts).where(receipts.c.job_id == job_id))
+            ).first()
+        return to_receipt(row._mapping) if row is not None else None
+
+
+async def record_in(connection: AsyncConnection, receipt: Receipt) -> None:
+    """Write a receipt inside the caller's transaction (the move that records the answer)."""
+    await connection.execute(receipts.insert().values(**values_of(receipt)))
+
+
+async def note_replica_in(connection: AsyncConnection, job_id: str, replica_id: str) -> None:
+    """Fill in a receipt's replica id, once: the one change a receipt takes."""
+    await connection.execute(
+        update(receipts)
+        .where(receipts.c.job_id == job_id, receipts.c.replica_id.is_(None))
+        .values(replica_id=replica_id)
+    )
+
+
+def values_of(receipt: Receipt) -> dict[str, Any]:
+    """A receipt as its row's values."""
+    return {
+        "job_id": receipt.job_id,
+        "team_id": receipt.team_id,
+        "subject_id": receipt.subject_id,
+        "subject_name": receipt.subject_name,
+        "requester_id": receipt.requester_id,
+        "decision": receipt.decision.value,
+        "decided_at": utc(receipt.decided_at),
+        "statement": receipt.statement,
+        "statement_sha256": receipt.statement_sha256,
+        "intended_use": receipt.intended_use,
+        "media": json.dumps(
+            [{"url": m.url, "host": m.host, "file": m.file} for m in receipt.media]
+        ),
+        "dm_channel": receipt.dm_channel,
+        "dm_ts": receipt.dm_ts,
+        "replica_id": receipt.replica_id,
+    }
+
+
+def to_receipt(row: Mapping[Any, Any]) -> Receipt:
+    """A receipt from its row."""
+    return Receipt(
+        job_id=row["job_id"],
+        team_id=row["team_id"],
+        subject_id=row["subject_id"],
+        subject_name=row["subject_name"],
+        requester_id=row["requester_id"],
+        decision=Decision(row["decision"]),
+        decided_at=aware(row["decided_at"]),
+        statement=row["statement"],
+        statement_sha256=row["statement_sha256"],
+        intended_use=row["intended_use"],
+        media=tuple(Medium(**medium) for medium in json.loads(row["media"])),
+        dm_channel=row["dm_channel"],
+        dm_ts=row["dm_ts"],
+        replica_id=row["replica_id"],
+    )
