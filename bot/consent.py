@@ -37,7 +37,14 @@ class Consent:
         self._store = store
         self._lifecycle = lifecycle
 
-    async def answer(self, job: Job, decision: Decision, *, by: str) -> tuple[Answered, Job]:
+    async def answer(
+        self,
+        job: Job,
+        decision: Decision,
+        *,
+        by: str,
+        where: tuple[str, str] | None = None,
+    ) -> tuple[Answered, Job]:
         """Take `by`'s answer for `job`: what became of it, and the job as it now stands.
 
         With consent the job is QUEUED, its create next (Intake.start; should this process
@@ -47,7 +54,7 @@ class Consent:
             return Answered.NOT_THEIRS, job
         if job.status is not JobStatus.AWAITING_CONSENT:
             return await self._why_not(job), job
-        receipt = await self._receipt(job, decision)
+        receipt = await self._receipt(job, decision, where)
         move = life.CONSENT if decision is Decision.GIVEN else life.DECLINE
         moved = await self._lifecycle.move(
             job.id,
@@ -71,11 +78,16 @@ class Consent:
             return Answered.ALREADY
         return Answered.EXPIRED if job.status is JobStatus.EXPIRED else Answered.GONE
 
-    async def _receipt(self, job: Job, decision: Decision) -> Receipt:
+    async def _receipt(
+        self, job: Job, decision: Decision, clicked: tuple[str, str] | None
+    ) -> Receipt:
         request = job.request
         name = request.subject_name or request.subject_id or ""
         words = statement_for(name)
-        where = await self._store.notices.sent_to(job.id, life.NoticeKind.CONSENT_REQUEST)
+        # The message clicked is the request; its own delivery record may be a moment behind.
+        where = clicked or await self._store.notices.sent_to(
+            job.id, life.NoticeKind.CONSENT_REQUEST
+        )
         return Receipt(
             job_id=job.id,
             team_id=job.requester.team_id,

@@ -87,7 +87,9 @@ class Intake:
         )
         done, _ = await asyncio.wait({insert}, timeout=within)
         if insert in done:
-            return insert.result()
+            job = insert.result()
+            self._lifecycle.saved(job)
+            return job
         start_kept(self._in_flight_abandons, self._abandon(insert))
         raise StoreUnavailable("the database took too long to answer")
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot.audit import BOT, TAVUS
-from bot.jobs import Job, Move, Outcome, outcome_of
+from bot.jobs import Job, JobStatus, Move, Outcome, outcome_of
 from bot.receipts import Receipt
 from bot.store import Store
 from bot.store.rows import UNSET
@@ -74,6 +74,11 @@ class Lifecycle:
         if progress != job.training_progress:
             noted = await self._store.jobs.note_progress(job.id, progress)
             self._wake_if_owed(noted, life.NOTE_PROGRESS)
+
+    def saved(self, job: Job) -> None:
+        """A request was just saved: one waiting for consent owes its card and the DM now."""
+        if job.status is JobStatus.AWAITING_CONSENT:
+            self._wake()
 
     async def begin_training(self, job_id: str, replica_id: str) -> Job | None:
         """Tavus has the replica: training begins and its announcement is owed."""

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
-from bot.store.schema import audit, jobs, notices
+from bot.store.schema import audit, jobs, notices, receipts
 from tests.domain import World, world_on
 from tests.slack_client import SIGNING_SECRET, SlackSender
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
@@ -106,6 +106,10 @@ class Bot:
     async def audit(self) -> list[dict[str, Any]]:
         """Every audit record, oldest first."""
         return await self._rows(select(audit).order_by(audit.c.seq))
+
+    async def receipts(self) -> list[dict[str, Any]]:
+        """Every consent receipt."""
+        return await self._rows(select(receipts))
 
     async def _rows(self, statement: Any) -> list[dict[str, Any]]:
         engine = create_async_engine(self.settings.sqlalchemy_url)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.slack import form, kit
 from tests.conftest import Bot
-from tests.slack_client import CHANNEL_ID, USER_ID, filled
+from tests.slack_client import CHANNEL_ID, USER_ID, action_payload, filled
 
 VIDEO = "https://cdn.example.com/dana.mp4"
 IMAGE = "https://cdn.example.com/dana.png"
@@ -89,8 +91,7 @@ async def consent_request_of(bot: Bot, job_id: str, within: float = 10.0) -> dic
     async with asyncio.timeout(within):
         while True:
             for post in bot.slack.posts():
-                shown = json.dumps(post.get("blocks") or [])
-                if job_id in shown and kit.CONSENT_GIVE_ACTION in shown:
+                if _asks(post, job_id):
                     return post
             await asyncio.sleep(0.01)
 
@@ -98,10 +99,34 @@ async def consent_request_of(bot: Bot, job_id: str, within: float = 10.0) -> dic
 async def consent(
     bot: Bot, job_id: str, *, user: str = USER_ID, action: str = kit.CONSENT_GIVE_ACTION
 ) -> dict[str, Any]:
-    """Click "I consent" (or another button of the request) as `user`; the bot's answer."""
-    status, _ = await bot.sender.action(action, job_id, user=user, container={"type": "message"})
+    """Click "I consent" (or another button of the request) as `user`; the bot's answer.
+
+    The click comes from the request's DM when it has been posted, as a real one would.
+    """
+    request = next((p for p in bot.slack.posts() if _asks(p, job_id)), None)
+    container = {"type": "message"}
+    if request is not None:
+        container.update(channel_id=request["channel"], message_ts=request["ts"])
+    key = f"consent-{next(_clicks)}"
+    payload = action_payload(
+        action,
+        job_id,
+        user=user,
+        container=container,
+        trigger=key,
+        response_url=bot.slack.response_url(key),
+    )
+    status, _ = await bot.sender.post(urlencode({"payload": json.dumps(payload)}))
     assert status == 200
-    return await bot.slack.wait_for_response(bot.sender.last_response_key)
+    return await bot.slack.wait_for_response(key)
+
+
+_clicks = itertools.count(1)
+
+
+def _asks(post: dict[str, Any], job_id: str) -> bool:
+    shown = json.dumps(post.get("blocks") or [])
+    return job_id in shown and kit.CONSENT_GIVE_ACTION in shown
 
 
 async def settled_create(bot: Bot, job_id: str, within: float = 10.0) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -87,3 +88,16 @@ async def test_a_refusal_shown_in_the_form_owes_nothing(world: World) -> None:
     assert isinstance(outcome, NotStarted)
     assert await world.owed(job.id) == []
     assert world.woken == []
+
+
+async def test_a_request_awaiting_consent_wakes_delivery_for_its_card_and_dm(
+    world: World,
+) -> None:
+    asking = replace(REQUEST, subject_id="U0DANA", subject_name="Dana Doe", intended_use="demos")
+
+    job = await world.intake.accept(REQUESTER, asking)
+
+    assert job.status is JobStatus.AWAITING_CONSENT
+    assert await world.owed(job.id) == ["announcement", "consent_request"]
+    assert world.woken  # the DM is not left for the next idle poll
+    assert world.tavus.creates == []

@@ -10,6 +10,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import jobs
 from bot.audit import BOT, TAVUS, Action
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
 from bot.store.rows import maybe_aware
 from tests.clocks import FakeClock
@@ -820,6 +822,93 @@ async def test_the_audit_log_refuses_changes_and_deletions(store: Store, stateme
         async with store.db.writing() as connection:
             await connection.execute(text(statement))
     assert len(await store.audit.since()) == 1
+
+
+# Consent receipts
+
+
+def receipt_for(job: Job, decided_at: datetime) -> Receipt:
+    return Receipt(
+        job_id=job.id,
+        team_id=job.requester.team_id,
+        subject_id="U0DANA",
+        subject_name="Dana Doe",
+        requester_id=job.requester.user_id,
+        decision=Decision.GIVEN,
+        decided_at=decided_at,
+        statement=statement_for("Dana Doe"),
+        statement_sha256=sha256(statement_for("Dana Doe")),
+        intended_use="demos",
+        media=(Medium("https://cdn.example.com/d.mp4", "cdn.example.com", "d.mp4"),),
+        dm_channel="D0DANA",
+        dm_ts="1.0001",
+    )
+
+
+async def asking(store: Store) -> Job:
+    return await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(REQUEST, subject_id="U0DANA", subject_name="Dana Doe", intended_use="x"),
+    )
+
+
+async def test_a_request_naming_its_person_waits_for_consent_owing_card_and_dm(
+    store: Store,
+) -> None:
+    job = await asking(store)
+
+    assert job.status is JobStatus.AWAITING_CONSENT
+    kinds = sorted(row["kind"] for row in await notices_of(store, job.id))
+    assert kinds == ["announcement", "consent_request"]
+
+
+async def test_a_consent_keeps_its_receipt_with_the_move_and_then_the_replica_id(
+    store: Store,
+) -> None:
+    job = await asking(store)
+    kept = receipt_for(job, store.now())
+
+    assert await store.jobs.move(job.id, jobs.CONSENT, by="U0DANA", receipt=kept) is not None
+    assert await store.receipts.of_job(job.id) == kept
+    await store.jobs.move(job.id, jobs.SEND, callback_digest=DIGEST)
+    await store.jobs.move(job.id, jobs.BEGIN_TRAINING, replica_id="r1")
+
+    assert await store.receipts.of_job(job.id) == replace(kept, replica_id="r1")
+
+
+async def test_a_lost_answer_writes_no_receipt(store: Store) -> None:
+    job = await asking(store)
+    await store.jobs.move(job.id, jobs.DECLINE, by="U0DANA", receipt=receipt_for(job, START))
+
+    again = await store.jobs.move(
+        job.id, jobs.CONSENT, by="U0DANA", receipt=receipt_for(job, START)
+    )
+
+    assert again is None
+    kept = await store.receipts.of_job(job.id)
+    assert kept is not None
+    assert kept.decision is Decision.GIVEN  # the first one, as written
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE receipts SET decision = 'declined'",
+        "UPDATE receipts SET statement = 'I agree to nothing'",
+        "UPDATE receipts SET replica_id = 'r1', dm_ts = '2.0'",
+        "DELETE FROM receipts",
+    ],
+)
+async def test_a_receipt_is_never_changed_nor_deleted(store: Store, statement: str) -> None:
+    job = await asking(store)
+    kept = receipt_for(job, START)
+    await store.jobs.move(job.id, jobs.CONSENT, by="U0DANA", receipt=kept)
+
+    with pytest.raises(DBAPIError, match="never changed"):
+        async with store.db.writing() as connection:
+            await connection.execute(text(statement))
+    assert await store.receipts.of_job(job.id) == kept
 
 
 # Schema and health

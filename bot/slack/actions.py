@@ -22,7 +22,7 @@ from bot.slack.kit import (
     OPEN_FORM_ACTION,
     RETRY_ACTION,
 )
-from bot.slack.payloads import action_value, team_of
+from bot.slack.payloads import action_value, message_of, team_of
 from bot.slack.permissions import creator_refusal, may_change
 from bot.tavus import TavusError
 
@@ -151,7 +151,7 @@ async def _answer(
     if job is None:
         return
     user = body["user"]["id"]
-    answered, now = await deps.consent.answer(job, decision, by=user)
+    answered, now = await deps.consent.answer(job, decision, by=user, where=message_of(body))
     if answered is Answered.TAKEN:
         if decision is Decision.GIVEN:
             # Its own follow-up: the create goes out whatever becomes of redrawing the DM.

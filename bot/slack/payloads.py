@@ -13,3 +13,10 @@ def team_of(body: dict[str, Any]) -> str:
 def action_value(body: dict[str, Any]) -> str:
     """The value of the button that was clicked ("" if it has none)."""
     return str(body["actions"][0].get("value") or "")
+
+
+def message_of(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The message whose button was clicked (channel, ts), if the click came from one."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return (str(channel), str(ts)) if channel and ts else None

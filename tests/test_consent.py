@@ -1,0 +1,280 @@
+"""The person shown consents in Slack themselves: the DM, only their click, the first answer,
+decline, expiry, and the receipt kept of it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from bot import messages
+from bot.receipts import statement_for
+from bot.slack import form, kit
+from tests.conftest import Bot, Launch
+from tests.flows import (
+    USE,
+    VIDEO,
+    announcement_of,
+    ask,
+    ask_for_consent,
+    consent,
+    consent_request_of,
+    delivered,
+    open_form,
+    settled_create,
+    thread_replies,
+)
+from tests.slack_client import CHANNEL_ID, USER_ID, filled
+
+DANA = "U0DANA"
+SIGNED_VIDEO = (
+    "https://cdn.example.com/people/dana%20take%202.mp4?X-Amz-Signature=secret&X-Amz-Expires=86400"
+)
+
+
+def shown(message: dict[str, Any]) -> str:
+    return json.dumps(message.get("blocks") or []) + message.get("text", "")
+
+
+async def test_the_person_shown_is_asked_in_their_own_dm_with_everything_they_agree_to(
+    bot: Bot,
+) -> None:
+    bot.slack.profiles[DANA].update({"real_name": "Dana Doe"})
+
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA, form.VIDEO: SIGNED_VIDEO})
+    request = await consent_request_of(bot, job["id"])
+
+    assert request["channel"] == f"D{DANA}"
+    text = shown(request)
+    for words in (f"<@{USER_ID}>", "*Dana*", "sales demo videos", "cdn.example.com"):
+        assert words in text
+    assert "dana take 2.mp4" in text
+    assert "X-Amz-Signature" not in text
+    assert "secret" not in text
+    assert json.dumps(statement_for("Dana Doe"))[1:-1] in text
+    buttons = [
+        element
+        for block in request["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert [b["action_id"] for b in buttons] == [
+        kit.CONSENT_GIVE_ACTION,
+        kit.CONSENT_DECLINE_ACTION,
+    ]
+    assert {"title", "text", "confirm", "deny"} <= buttons[0]["confirm"].keys()
+    assert bot.tavus.creates == []
+    assert job["status"] == "awaiting_consent"
+
+
+async def test_the_card_says_whose_consent_it_waits_for(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+
+    post = await announcement_of(bot, job["id"])
+
+    assert post["channel"] == CHANNEL_ID
+    assert messages.CARD_AWAITING.format(subject=DANA) in shown(post)
+
+
+async def test_their_consent_sends_the_create_once_and_keeps_a_receipt(bot: Bot) -> None:
+    bot.slack.profiles[DANA].update({"real_name": "Dana Doe"})
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA, form.VIDEO: SIGNED_VIDEO})
+    request = await consent_request_of(bot, job["id"])
+
+    answer = await consent(bot, job["id"], user=DANA)
+
+    job = await settled_create(bot, job["id"])
+    assert job["status"] == "training"
+    assert len(bot.tavus.creates) == 1
+    assert bot.tavus.creates[0]["train_video_url"] == SIGNED_VIDEO  # Tavus gets the link itself
+    [kept] = await bot.receipts()
+    statement = statement_for("Dana Doe")
+    assert {k: kept[k] for k in ("subject_id", "subject_name", "requester_id", "decision")} == {
+        "subject_id": DANA,
+        "subject_name": "Dana Doe",
+        "requester_id": USER_ID,
+        "decision": "given",
+    }
+    assert kept["statement"] == statement
+    assert kept["statement_sha256"] == hashlib.sha256(statement.encode()).hexdigest()
+    assert kept["intended_use"] == "sales demo videos"
+    assert json.loads(kept["media"]) == [
+        {
+            "url": "https://cdn.example.com/people/dana%20take%202.mp4",
+            "host": "cdn.example.com",
+            "file": "dana take 2.mp4",
+        }
+    ]
+    assert (kept["dm_channel"], kept["dm_ts"]) == (request["channel"], request["ts"])
+    assert kept["replica_id"] == job["replica_id"]
+    # The DM is redrawn in place as the receipt.
+    assert answer["replace_original"] is True
+    assert kept["statement_sha256"] in shown(answer)
+    assert "You consented" in answer["text"]
+
+
+async def test_status_says_who_consented_and_when(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+    job = await settled_create(bot, job["id"])
+
+    answer = await ask(bot, f"status {job['replica_id']}")
+
+    assert f"Given by <@{DANA}> on <!date^" in answer["text"]
+
+
+async def test_anyone_else_clicking_is_refused_privately_and_nothing_changes(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+
+    answer = await consent(bot, job["id"], user=USER_ID)  # the requester, not the person shown
+
+    assert answer["text"] == messages.CONSENT_NOT_THEIRS.format(subject=DANA)
+    assert answer["response_type"] == "ephemeral"
+    assert answer.get("replace_original") is False
+    [still] = await bot.jobs()
+    assert still["status"] == "awaiting_consent"
+    assert bot.tavus.creates == []
+    assert await bot.receipts() == []
+    [refused] = [row for row in await bot.audit() if row["action"] == "refused"]
+    assert refused["actor"] == USER_ID
+    assert json.loads(refused["details"]) == {"what": "consent", "why": "not the person shown"}
+
+
+async def test_clicks_at_once_on_both_buttons_are_decided_once_by_the_first(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+
+    answers = await asyncio.gather(
+        *(
+            consent(bot, job["id"], user=DANA, action=action)
+            for action in [kit.CONSENT_GIVE_ACTION, kit.CONSENT_DECLINE_ACTION] * 3
+        )
+    )
+
+    [decided] = [a for a in answers if a.get("replace_original") is True]
+    assert [a["text"] for a in answers if a is not decided] == [messages.CONSENT_ALREADY] * 5
+    [kept] = await bot.receipts()
+    job = (await bot.jobs())[0]
+    if kept["decision"] == "given":
+        job = await settled_create(bot, job["id"])
+        assert len(bot.tavus.creates) == 1
+    else:
+        assert job["status"] == "declined"
+        assert bot.tavus.creates == []
+
+
+async def test_a_later_click_is_told_it_was_answered(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+
+    again = await consent(bot, job["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
+
+    assert again["text"] == messages.CONSENT_ALREADY
+    await settled_create(bot, job["id"])
+    assert len(bot.tavus.creates) == 1
+
+
+async def test_a_decline_ends_the_job_and_tells_the_requester_in_the_thread(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+
+    answer = await consent(bot, job["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
+
+    assert "You declined" in answer["text"]
+    await delivered(bot)
+    [job] = await bot.jobs()
+    assert job["status"] == "declined"
+    assert bot.tavus.creates == []
+    post = await announcement_of(bot, job["id"])
+    [reply] = await thread_replies(bot, post)
+    assert reply["text"] == messages.DECLINED.format(user=USER_ID, subject=DANA, name="Dana")
+    card = bot.slack.card(post["channel"], post["ts"])
+    assert messages.CARD_DECLINED.format(subject=DANA) in shown(card)
+    [kept] = await bot.receipts()
+    assert kept["decision"] == "declined"
+    assert [r["action"] for r in await bot.audit()] == ["requested", "consent_declined"]
+
+
+async def test_no_answer_in_time_expires_the_request_and_a_late_click_is_told(
+    launch: Launch,
+) -> None:
+    bot = await launch(consent_timeout=0.3, tavus_poll_interval=0.1)
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+
+    async with asyncio.timeout(10):
+        while (await bot.jobs())[0]["status"] != "expired":
+            await asyncio.sleep(0.05)
+    late = await consent(bot, job["id"], user=DANA)
+
+    assert late["text"] == messages.CONSENT_EXPIRED
+    assert bot.tavus.creates == []
+    assert await bot.receipts() == []
+    await delivered(bot)
+    post = await announcement_of(bot, job["id"])
+    [reply] = await thread_replies(bot, post)
+    assert "in time" in reply["text"]
+    assert (await bot.audit())[-1]["action"] == "consent_expired"
+
+
+@pytest.mark.parametrize(
+    ("profile", "problem"),
+    [
+        ({"is_restricted": True}, messages.ERROR_SUBJECT_GUEST),
+        ({"is_ultra_restricted": True}, messages.ERROR_SUBJECT_GUEST),
+        ({"is_bot": True}, messages.ERROR_SUBJECT_BOT),
+        ({"deleted": True}, messages.ERROR_SUBJECT_GONE),
+    ],
+)
+async def test_only_a_full_member_can_be_the_person_shown(
+    bot: Bot, profile: dict[str, bool], problem: str
+) -> None:
+    bot.slack.profiles[DANA].update(profile)
+    view = await _form(bot)
+
+    status, answer = await bot.sender.submit(_filled(view, DANA))
+
+    assert (status, answer) == (
+        200,
+        {"response_action": "errors", "errors": {form.SUBJECT: problem}},
+    )
+    assert await bot.jobs() == []
+
+
+async def test_when_slack_cannot_say_who_the_person_is_the_form_asks_to_try_again(
+    bot: Bot,
+) -> None:
+    view = await _form(bot)
+    bot.slack.fail("users.info", "internal_error", times=2)  # the requester, then the person shown
+
+    _, answer = await bot.sender.submit(_filled(view, DANA))
+
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"].values()) <= {
+        messages.ERROR_SUBJECT_UNKNOWN,
+        messages.CREATOR_UNKNOWN,
+    }
+    assert await bot.jobs() == []
+
+
+async def _form(bot: Bot) -> dict[str, Any]:
+    return await open_form(bot)
+
+
+def _filled(view: dict[str, Any], subject: str) -> dict[str, Any]:
+    return filled(
+        view,
+        **{
+            form.NAME: "Dana",
+            form.VIDEO: VIDEO,
+            form.CONSENT: True,
+            form.USE: USE,
+            form.SUBJECT: subject,
+        },
+    )
