@@ -23,9 +23,15 @@ import aiohttp
 from aiohttp.test_utils import unused_port
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack import form
+from bot.slack import form, kit
 from tests.processes import BotProcess, environment_of
-from tests.slack_client import SIGNING_SECRET, command_fields, filled, submission
+from tests.slack_client import (
+    SIGNING_SECRET,
+    action_payload,
+    command_fields,
+    filled,
+    submission,
+)
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
@@ -69,6 +75,43 @@ async def wait_until(check: Callable[[], bool], within: float = 120.0) -> float:
         while not check():
             await asyncio.sleep(0.005)
     return time.monotonic() - started
+
+
+async def settle(slack: SlackStandIn, quiet: float = 0.5) -> None:
+    """Wait until the bot has made no Slack call for `quiet` seconds."""
+    while True:
+        seen = len(slack.calls)
+        await asyncio.sleep(quiet)
+        if len(slack.calls) == seen:
+            return
+
+
+def in_channels(slack: SlackStandIn) -> list[dict[str, Any]]:
+    """The posts in channels (the cards and their threads), not the DMs asking for consent."""
+    return [post for post in slack.posts() if post["channel"].startswith("C")]
+
+
+def consent_requests(slack: SlackStandIn) -> dict[str, str]:
+    """Job -> the person asked, for each consent request that reached them, in order."""
+    found = {}
+    for post in slack.posts():
+        for block in post.get("blocks") or []:
+            for element in block.get("elements") or []:
+                if element.get("action_id") == kit.CONSENT_GIVE_ACTION:
+                    # The stand-in names a user's DM "D" + their id.
+                    found[str(element["value"])] = post["channel"].removeprefix("D")
+    return found
+
+
+def consented(slack: SlackStandIn, job_id: str, person: str) -> dict[str, Any]:
+    """The person shown clicking "I consent" in their DM."""
+    return action_payload(
+        kit.CONSENT_GIVE_ACTION,
+        job_id,
+        user=person,
+        trigger=f"consent-{job_id}",
+        response_url=slack.response_url(f"consent-{job_id}"),
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -137,7 +180,10 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         bodies = []
         for n in range(count):
             trigger = f"bench-{n}"
-            fields = command_fields(trigger=trigger, channel=f"C{n % channels:04d}")
+            # Each from a different person, as most replicas are of whoever asks for them.
+            fields = command_fields(
+                trigger=trigger, channel=f"C{n % channels:04d}", user=f"U0BENCH{n:04d}"
+            )
             bodies.append(urlencode(fields))
         # Triggers are issued as the burst starts; views.open must use each within 3 s.
         for n in range(count):
@@ -164,19 +210,42 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         }
         payloads = []
         for n, call in enumerate(opens):
+            # Of themselves (the form preselects them): their DMs are different channels.
             view = filled(call.args["view"], **{**values, form.NAME: f"Bench {n}"})
-            payloads.append(urlencode({"payload": json.dumps(submission(view))}))
-        posted_before = len(slack.posts())
+            [asker] = [
+                b["element"]["initial_user"]
+                for b in view["blocks"]
+                if b.get("block_id") == form.SUBJECT
+            ]
+            payloads.append(urlencode({"payload": json.dumps(submission(view, user=asker))}))
+        posted_before = len(in_channels(slack))
         started = time.monotonic()
         submit_acks = await burst(events, payloads)
-        await wait_until(lambda: len(tavus.creates) >= count)
-        created = time.monotonic() - started
-        await wait_until(lambda: len(slack.posts()) >= posted_before + count)
+        await wait_until(lambda: len(in_channels(slack)) >= posted_before + count)
         announced = time.monotonic() - started
+        await wait_until(lambda: len(consent_requests(slack)) >= count)
+        asked = time.monotonic() - started
         rows += [
             ("submission ack p99", f"{percentile(submit_acks, 99) * 1000:.0f} ms", "< 150 ms"),
-            (f"{count} created at Tavus / announced", f"{created:.2f} s / {announced:.2f} s", ""),
+            (f"{count} cards posted / consent DMs", f"{announced:.2f} s / {asked:.2f} s", ""),
         ]
+
+        # 2b. Every person shown consents, all at once.
+        clicks = [
+            urlencode({"payload": json.dumps(consented(slack, job_id, person))})
+            for job_id, person in consent_requests(slack).items()
+        ]
+        started = time.monotonic()
+        click_acks = await burst(events, clicks)
+        await wait_until(lambda: len(tavus.creates) >= count)
+        created = time.monotonic() - started
+        rows += [
+            ("consent click ack p99", f"{percentile(click_acks, 99) * 1000:.0f} ms", "< 150 ms"),
+            (f"{count} consents to creates at Tavus", f"{created:.2f} s", ""),
+        ]
+
+        # Cards redrawn as consent came and training began are delivered before timing more.
+        await settle(slack)
 
         # 3. Callbacks, all at once, to threaded replies.
         jobs = list(tavus.replicas)
@@ -197,7 +266,8 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
 
         # 4. Replies owed in one channel under Slack's per-channel limit.
         channel = "C9BUSY"
-        announced_before = len(slack.posts())
+        announced_before = len(in_channels(slack))
+        asked_before = set(consent_requests(slack))
         fields = [command_fields(trigger=f"b{n}", channel=channel) for n in range(burst_channel)]
         opened_before = len(slack.called("views.open"))
         await asyncio.gather(*(client.slack(urlencode(f)) for f in fields))
@@ -209,7 +279,16 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
                 for v in views
             )
         )
-        await wait_until(lambda: len(slack.posts()) >= announced_before + burst_channel)
+        await wait_until(lambda: len(in_channels(slack)) >= announced_before + burst_channel)
+        await wait_until(lambda: len(consent_requests(slack)) >= len(asked_before) + burst_channel)
+        fresh = {j: p for j, p in consent_requests(slack).items() if j not in asked_before}
+        await asyncio.gather(
+            *(
+                client.slack(urlencode({"payload": json.dumps(consented(slack, j, p))}))
+                for j, p in fresh.items()
+            )
+        )
+        await wait_until(lambda: len(tavus.creates) >= count + burst_channel)
         await asyncio.sleep(1.5)  # let the channel's allowance refill
         busy = [r for r, replica in tavus.replicas.items() if replica["status"] == "started"]
         slack.channel_limit = 5

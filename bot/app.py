@@ -30,6 +30,7 @@ from bot.lifecycle import Lifecycle
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
 from bot.slack.deps import Deps, follow_ups
+from bot.slack.permissions import People
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from bot.voices import Voices
@@ -101,6 +102,7 @@ async def create_app(settings: Settings) -> web.Application:
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
         governance=Governance(store=store, creators=settings.creators),
         consent=Consent(store=store, lifecycle=lifecycle),
+        people=People(bolt_client),
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),

@@ -180,3 +180,9 @@ async def test_try_again_is_refused_too_once_the_rule_no_longer_allows(launch: L
     await bot.slack.wait_for("views.open", opened_before + 1)
     [opened] = bot.slack.called("views.open")[opened_before:]
     assert opened["view"]["title"]["text"] == messages.NOT_A_CREATOR_TITLE
+
+
+async def test_what_slack_says_of_a_person_is_asked_once_a_minute(bot: Bot) -> None:
+    await start_training(bot)  # opens the form, submits it, names the same person
+
+    assert [call["user"] for call in bot.slack.called("users.info")] == [USER_ID]

@@ -62,7 +62,7 @@ async def _open_form(
 ) -> None:
     """The form, or, for someone the workspace does not let create replicas, why not."""
     refusal = await creator_refusal(
-        client, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
+        deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
     )
     if refusal is None:
         view = deps.form(channel_id, body["user"]["id"], prefill)
@@ -103,7 +103,7 @@ async def _delete(
     job = await deps.replicas.get(job_id)
     if job is None:
         return
-    if not await may_change(client, user, job):
+    if not await may_change(deps.people, user, job):
         words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
     else:
         try:

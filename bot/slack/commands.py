@@ -158,7 +158,7 @@ async def _open_form(
     deps: Deps,
 ) -> None:
     refusal = await creator_refusal(
-        client, deps.governance, team_id=command["team_id"], user_id=command["user_id"]
+        deps.people, deps.governance, team_id=command["team_id"], user_id=command["user_id"]
     )
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")
@@ -200,7 +200,7 @@ async def _answer(
         fresh = await deps.replicas.refresh_and_settle(job)
         return screens.replica_status(fresh, await deps.consent.receipt(job.id))
     verb = "rename" if isinstance(parsed, Rename) else "delete"
-    if not await may_change(client, user, job):
+    if not await may_change(deps.people, user, job):
         return kit.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
     if isinstance(parsed, Delete):
         return screens.confirm_delete(job)

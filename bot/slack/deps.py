@@ -16,6 +16,7 @@ from bot.intake import Intake
 from bot.jobs import ReplicaRequest
 from bot.replicas import Replicas
 from bot.slack import form
+from bot.slack.permissions import People
 from bot.voices import Voices
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Deps:
     replicas: Replicas
     governance: Governance
     consent: Consent
+    people: People
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler

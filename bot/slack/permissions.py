@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,13 +27,70 @@ class CannotTell(Exception):
     """Slack did not say who the user is: neither yes nor no can be answered."""
 
 
-async def may_create(client: AsyncWebClient, user_id: str, creators: Creators) -> bool:
+class People:
+    """What Slack says of users and user groups, each answer kept a minute.
+
+    Opening a form and submitting it ask about the same people within seconds: asked again,
+    Slack would double the wait of a submission that must be answered within 3 seconds.
+    """
+
+    KEPT = 60.0  # seconds; a changed role or a new guest is seen within a minute
+    MOST = 10_000  # answers kept at most before the expired ones are dropped
+
+    def __init__(self, client: AsyncWebClient, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._clock = clock
+        self._kept: dict[str, tuple[float, Any]] = {}
+
+    async def user(self, user_id: str) -> dict[str, Any]:
+        """users.info's user. Raises CannotTell if Slack does not answer it."""
+        found = self._fresh(f"user:{user_id}")
+        if found is None:
+            try:
+                response = await self._client.users_info(user=user_id)
+            except SlackApiError as exc:
+                log.warning("could not look up %s: %s", user_id, exc)
+                raise CannotTell(str(exc.response.get("error"))) from exc
+            user = response.get("user")
+            found = self._keep(f"user:{user_id}", user if isinstance(user, dict) else {})
+        return dict(found)
+
+    async def members(self, group: str) -> frozenset[str]:
+        """The members of a user group; none when Slack will not list it (logged why)."""
+        found = self._fresh(f"group:{group}")
+        if found is None:
+            try:
+                response = await self._client.usergroups_users_list(usergroup=group)
+                found = frozenset(response.get("users") or [])
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                if error == "plan_upgrade_required":
+                    log.warning("user group %s needs a paid Slack plan: counted as empty", group)
+                else:
+                    log.warning("could not list user group %s (%s): counted as empty", group, error)
+                return frozenset()  # not kept: the next ask tries again
+            self._keep(f"group:{group}", found)
+        return frozenset(found)
+
+    def _fresh(self, key: str) -> Any:
+        kept = self._kept.get(key)
+        return kept[1] if kept is not None and kept[0] > self._clock() else None
+
+    def _keep(self, key: str, value: Any) -> Any:
+        now = self._clock()
+        if len(self._kept) >= self.MOST:
+            self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
+        self._kept[key] = (now + self.KEPT, value)
+        return value
+
+
+async def may_create(people: People, user_id: str, creators: Creators) -> bool:
     """Whether a user may create replicas under `creators`. Raises CannotTell.
 
     Guests, bots and deactivated accounts never may. A user group Slack will not list (it
     needs a paid plan) counts as empty, never as everyone.
     """
-    user = await _user(client, user_id)
+    user = await people.user(user_id)
     if user.get("deleted") or user.get("is_bot") or any(user.get(f) for f in GUEST_FLAGS):
         return False
     if creators.everyone:
@@ -41,26 +100,17 @@ async def may_create(client: AsyncWebClient, user_id: str, creators: Creators) -
     if user_id in creators.users:
         return True
     for group in creators.groups:
-        try:
-            response = await client.usergroups_users_list(usergroup=group)
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error == "plan_upgrade_required":
-                log.warning("user group %s needs a paid Slack plan: counted as empty", group)
-            else:
-                log.warning("could not list user group %s (%s): counted as empty", group, error)
-            continue
-        if user_id in (response.get("users") or []):
+        if user_id in await people.members(group):
             return True
     return False
 
 
 async def creator_refusal(
-    client: AsyncWebClient, governance: Governance, *, team_id: str, user_id: str
+    people: People, governance: Governance, *, team_id: str, user_id: str
 ) -> str | None:
     """Why `user_id` may not create a replica here (and it is on record), or None if they may."""
     try:
-        allowed = await may_create(client, user_id, governance.creators(team_id))
+        allowed = await may_create(people, user_id, governance.creators(team_id))
     except CannotTell:
         return messages.CREATOR_UNKNOWN
     if allowed:
@@ -83,13 +133,13 @@ class Person:
     name: str
 
 
-async def check_subject(client: AsyncWebClient, user_id: str) -> Person | str:
+async def check_subject(people: People, user_id: str) -> Person | str:
     """The person whose likeness it is, or what is wrong with choosing them.
 
     Only full members may be: not guests, bots or deactivated accounts.
     """
     try:
-        user = await _user(client, user_id)
+        user = await people.user(user_id)
     except CannotTell:
         return messages.ERROR_SUBJECT_UNKNOWN
     if user.get("deleted"):
@@ -103,25 +153,15 @@ async def check_subject(client: AsyncWebClient, user_id: str) -> Person | str:
     return Person(user_id, next((n.strip() for n in names if n and n.strip()), user_id))
 
 
-async def may_change(client: AsyncWebClient, user_id: str, job: Job) -> bool:
+async def may_change(people: People, user_id: str, job: Job) -> bool:
     """Whether a user may rename or delete a replica: its requester, or a workspace admin."""
     if user_id == job.requester.user_id:
         return True
     try:
-        user = await _user(client, user_id)
+        user = await people.user(user_id)
     except CannotTell:
         return False  # refuse rather than guess
     return _is_admin(user)
-
-
-async def _user(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("could not look up %s: %s", user_id, exc)
-        raise CannotTell(str(exc.response.get("error"))) from exc
-    user = response.get("user")
-    return user if isinstance(user, dict) else {}
 
 
 def _is_admin(user: dict[str, Any]) -> bool:

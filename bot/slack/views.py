@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Any
@@ -35,14 +36,17 @@ async def submit_form(
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return
-    refusal = await creator_refusal(
-        client, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
+    # Both asked of Slack at once: the answer to Slack is due within 3 seconds.
+    refusal, subject = await asyncio.gather(
+        creator_refusal(
+            deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
+        ),
+        check_subject(deps.people, parsed.request.subject_id or ""),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
         await ack(response_action="errors", errors={form.NAME: refusal})
         return
-    subject = await check_subject(client, parsed.request.subject_id or "")
     if isinstance(subject, str):
         await ack(response_action="errors", errors={form.SUBJECT: subject})
         return

@@ -240,10 +240,9 @@ class Jobs:
     async def _insert(self, connection: AsyncConnection, saves: list[_Save]) -> list[None]:
         await connection.execute(jobs.insert(), [save.values for save in saves])
         await audit_queries.record_in(connection, *(save.requested for save in saves))
-        now = self._db.now()
-        for save in saves:
-            for kind in save.owes:
-                await notice_queries.owe_in(connection, save.values["id"], kind, now=now)
+        # New jobs owe nothing yet: their notices need no look for earlier ones.
+        owed = [(save.values["id"], kind) for save in saves for kind in save.owes]
+        await notice_queries.owe_new_in(connection, owed, now=self._db.now())
         return [None] * len(saves)
 
     async def _first(self, statement: Any) -> Job | None:

@@ -287,7 +287,21 @@ async def owe_in(
         )
         if (row := pending.first()) is not None:
             return to_notice(row._mapping)
-    values: dict[str, Any] = {
+    values = _new(job_id, kind, now)
+    await connection.execute(notices.insert().values(**values))
+    return to_notice(values)
+
+
+async def owe_new_in(
+    connection: AsyncConnection, owed: list[tuple[str, NoticeKind]], *, now: datetime
+) -> None:
+    """Owe notices of jobs saved in this transaction, all in one statement."""
+    if owed:
+        await connection.execute(notices.insert(), [_new(job, kind, now) for job, kind in owed])
+
+
+def _new(job_id: str, kind: NoticeKind, now: datetime) -> dict[str, Any]:
+    return {
         "id": new_id(),
         "job_id": job_id,
         "kind": kind.value,
@@ -298,8 +312,6 @@ async def owe_in(
         "created_at": now,
         "updated_at": now,
     }
-    await connection.execute(notices.insert().values(**values))
-    return to_notice(values)
 
 
 def _notice_and_job(row: Any) -> tuple[Notice, Job]:

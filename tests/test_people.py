@@ -1,0 +1,40 @@
+"""People: what Slack says of a user is kept a minute, then asked again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.permissions import People
+
+
+class FakeSlack:
+    """Answers users.info, counting the questions."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def users_info(self, *, user: str) -> dict[str, Any]:
+        self.asked.append(user)
+        return {"ok": True, "user": {"id": user, "is_admin": len(self.asked) > 1}}
+
+
+async def test_an_answer_is_kept_a_minute_then_asked_again() -> None:
+    slack, now = FakeSlack(), [0.0]
+    people = People(slack, clock=lambda: now[0])  # type: ignore[arg-type]
+
+    first = await people.user("U1")
+    now[0] = 59.0
+    kept = await people.user("U1")
+    now[0] = 61.0
+    fresh = await people.user("U1")
+
+    assert slack.asked == ["U1", "U1"]
+    assert (first["is_admin"], kept["is_admin"], fresh["is_admin"]) == (False, False, True)
+
+
+async def test_a_changed_copy_does_not_change_what_is_kept() -> None:
+    people = People(FakeSlack())  # type: ignore[arg-type]
+
+    (await people.user("U1"))["is_admin"] = True
+
+    assert (await people.user("U1"))["is_admin"] is False
