@@ -101,7 +101,7 @@ async def create_app(settings: Settings) -> web.Application:
         intake=intake,
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
         governance=Governance(store=store, creators=settings.creators),
-        consent=Consent(store=store, lifecycle=lifecycle),
+        consent=Consent(store=store, lifecycle=lifecycle, tavus=tavus),
         people=People(bolt_client),
         models=settings.tavus_models,
         voices=voices,

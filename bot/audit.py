@@ -23,6 +23,7 @@ class Action(enum.StrEnum):
     CONSENT_GIVEN = "consent_given"  # the person shown said yes, in Slack
     CONSENT_DECLINED = "consent_declined"  # the person shown said no
     CONSENT_EXPIRED = "consent_expired"  # the person shown did not answer in time
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person shown took their consent back
     CREATED = "created"  # Tavus took the create request: the replica exists at Tavus
     READY = "ready"  # Tavus finished training
     FAILED = "failed"  # Tavus reported a training error

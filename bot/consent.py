@@ -16,6 +16,7 @@ from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
 from bot.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.store import Store
+from bot.tavus import TavusClient
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +31,22 @@ class Answered(enum.Enum):
     GONE = "gone"  # the request no longer stands (deleted, or saved too late)
 
 
+class Withdrawn(enum.Enum):
+    """What became of a request to withdraw consent."""
+
+    DONE = "done"  # cancelled, or deleted at Tavus with its footage
+    NOT_THEIRS = "not theirs"  # only the person shown may withdraw
+    NOT_NOW = "not now"  # the create is on its way: there is nothing to delete yet
+    NOTHING = "nothing"  # no consent stands (never given, declined, expired, withdrawn, gone)
+
+
 class Consent:
     """Takes the answer of the person shown: only theirs counts, and the first one wins."""
 
-    def __init__(self, *, store: Store, lifecycle: Lifecycle) -> None:
+    def __init__(self, *, store: Store, lifecycle: Lifecycle, tavus: TavusClient) -> None:
         self._store = store
         self._lifecycle = lifecycle
+        self._tavus = tavus
 
     async def answer(
         self,
@@ -68,6 +79,32 @@ class Consent:
             return await self._why_not(current), current
         log.info("job %s: consent %s by %s", job.id, decision.value, by)
         return Answered.TAKEN, moved
+
+    async def withdraw(self, job: Job, *, by: str) -> tuple[Withdrawn, Job]:
+        """Take back `by`'s consent; raises TavusError if Tavus refuses the delete.
+
+        Before the create, the job ends; after it, the replica is deleted at Tavus with its
+        training footage (hard), then the job is marked withdrawn.
+        """
+        if by != job.request.subject_id:
+            return Withdrawn.NOT_THEIRS, job
+        if job.status is JobStatus.CREATING:
+            return Withdrawn.NOT_NOW, job
+        if job.status not in life.WITHDRAW.from_:
+            return Withdrawn.NOTHING, job
+        if job.replica_id is not None:
+            await self._tavus.delete_replica(replica_id=job.replica_id, hard=True)
+        moved = await self._lifecycle.move(job.id, life.WITHDRAW, by=by, next_check_at=None)
+        if moved is None:
+            current = await self._store.jobs.get(job.id) or job
+            return Withdrawn.NOTHING, current
+        log.info("job %s: consent withdrawn by %s", job.id, by)
+        return Withdrawn.DONE, moved
+
+    async def of_subject(self, *, team_id: str, user_id: str) -> list[tuple[Job, Receipt | None]]:
+        """The replicas of a person, newest first, each with the receipt of their answer."""
+        found = await self._store.jobs.of_subject(team_id=team_id, subject_id=user_id)
+        return [(job, await self.receipt(job.id)) for job in found]
 
     async def receipt(self, job_id: str) -> Receipt | None:
         """The receipt of a job's answer, if it has one."""

@@ -28,6 +28,7 @@ class JobStatus(enum.StrEnum):
     DELETED = "deleted"  # deleted at Tavus through the bot (final)
     DECLINED = "declined"  # the person shown said no (final)
     EXPIRED = "expired"  # the person shown did not answer in time (final)
+    WITHDRAWN = "withdrawn"  # the person shown took their consent back: deleted, footage too
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
     # carrying this job's secret, or Tavus's list of replicas, can still reveal it.
     UNKNOWN = "unknown"
@@ -42,6 +43,7 @@ class JobStatus(enum.StrEnum):
             JobStatus.DELETED,
             JobStatus.DECLINED,
             JobStatus.EXPIRED,
+            JobStatus.WITHDRAWN,
         }
 
     @property
@@ -171,6 +173,14 @@ EXPIRE = _move(
     why="no answer within CONSENT_TIMEOUT",
     records=Action.CONSENT_EXPIRED,
 )
+WITHDRAW = _move(
+    "withdraw",
+    {_S.QUEUED, _S.UNKNOWN, _S.TRAINING, _S.STALE, _S.READY, _S.FAILED},
+    _S.WITHDRAWN,
+    NoticeKind.RESULT,
+    why="the person shown took consent back (deleted at Tavus with its footage)",
+    records=Action.CONSENT_WITHDRAWN,
+)
 SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
 ABANDON = _move(
     "abandon",
@@ -230,7 +240,7 @@ FAIL = _move(
 )
 DELETE = _move(
     "delete",
-    EVERY - {_S.DELETED},
+    EVERY - {_S.DELETED, _S.WITHDRAWN},
     _S.DELETED,
     NoticeKind.CARD,
     Only.ONCE_ANNOUNCED,
@@ -255,6 +265,7 @@ MOVES = (
     CONSENT,
     DECLINE,
     EXPIRE,
+    WITHDRAW,
     SEND,
     ABANDON,
     REFUSE,
@@ -284,7 +295,7 @@ def diagram(moves: Iterable[Move] = MOVES) -> str:
         if move.to is None:
             continue  # stays where it is: listed in the table of moves
         if len(move.from_) >= CROWDED:
-            notes.append(f"    note left of {move.to.value}: {label}, from every other state")
+            notes.append(f"    note left of {move.to.value}: {label}, from {_sources(move)}")
             continue
         for status in JobStatus:
             if status in move.from_:

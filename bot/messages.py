@@ -99,8 +99,8 @@ CONSENT_STATEMENT_SHOWN = (
     "consent video:\n>{statement}"
 )
 CONSENT_WITHDRAW = (
-    "Only your own click counts. Changed your mind later? Ask <@{user}> or a workspace admin to "
-    "delete the replica (`/replica delete`), which deletes it at Tavus."
+    "Only your own click counts. Changed your mind later? *Withdraw consent* on the receipt here, "
+    "or in my Home tab under Replicas of me, deletes the replica at Tavus with its footage."
 )
 CONSENT_GIVE_BUTTON = "I consent"
 CONSENT_DECLINE_BUTTON = "I decline"
@@ -113,6 +113,18 @@ RECEIPT_GIVEN = "You consented on {when} to the replica *{name}*, asked for by <
 RECEIPT_DECLINED = "You declined on {when} the replica *{name}*, asked for by <@{user}>."
 RECEIPT_DETAILS = "*Statement shown* (SHA-256 `{digest}`)\n>{statement}"
 RECEIPT_KEPT = "Receipt kept by replica-bot. Job `{job}`."
+RECEIPT_WITHDRAWN = "You withdrew this consent on {when}: the replica was deleted, footage too."
+WITHDRAW_BUTTON = "Withdraw consent"
+WITHDRAW_DIALOG_TITLE = "Withdraw consent?"
+WITHDRAW_DIALOG_TEXT = (
+    "The replica *{name}* will be deleted at Tavus together with its training footage. This "
+    "can't be undone."
+)
+WITHDRAW_DIALOG_CONFIRM = "Withdraw"
+WITHDRAW_NOT_THEIRS = "Only <@{subject}> can withdraw this consent: it is their likeness."
+WITHDRAW_NOT_NOW = "The replica is being created right now. Try again in a minute."
+WITHDRAW_NOTHING = "There is no consent to withdraw here any more."
+WITHDRAW_FAILED = "I couldn't delete *{name}* at Tavus, so nothing changed: {reason}"
 # Answers to clicks on the request that do not decide it.
 CONSENT_NOT_THEIRS = "Only <@{subject}> can answer this request: it is their likeness."
 CONSENT_ALREADY = "This request was already answered."
@@ -171,6 +183,10 @@ READY = (
 FAILED = "<@{user}> training *{name}* (`{replica_id}`) failed. Tavus says: “{error}”"
 FAILED_NO_REASON = "Tavus gave no reason."
 DECLINED = "<@{user}> <@{subject}> declined the replica *{name}*. Nothing was sent to Tavus."
+WITHDRAWN = (
+    "<@{user}> <@{subject}> withdrew their consent to *{name}*: it was deleted at Tavus, with its "
+    "training footage, or never created."
+)
 EXPIRED = (
     "<@{user}> <@{subject}> didn't answer the request for *{name}* in time, so nothing was sent "
     "to Tavus. Check with them, then run `/replica` again."
@@ -204,6 +220,7 @@ CARD_NOT_CREATED = ":no_entry: Not created"
 CARD_UNKNOWN = ":grey_question: Can't tell whether Tavus created it"
 CARD_DECLINED = ":no_entry_sign: Declined by <@{subject}>"
 CARD_EXPIRED = ":hourglass: No answer in time"
+CARD_WITHDRAWN = ":no_entry_sign: Consent withdrawn by <@{subject}>"
 CARD_PROGRESS = ":hourglass_flowing_sand: Training, {percent}%"
 CARD_READY = ":white_check_mark: Ready"
 CARD_FAILED = ":x: Failed"
@@ -348,6 +365,8 @@ NOT_SAVED_LATER = "My database is not answering right now: try again in a minute
 # App Home.
 HOME_TITLE = "My replicas"
 HOME_INTRO = "Your Tavus replicas, newest first. Results also arrive in each replica's thread."
+HOME_OF_ME = "*Replicas of me*"
+HOME_OF_ME_ITEM = "*{name}*, asked for by <@{user}>: {status}\n{consent}"
 HOME_EMPTY = "You haven't trained a replica yet."
 HOME_NEW = "Train a new replica"
 

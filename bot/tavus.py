@@ -144,9 +144,10 @@ class TavusClient:
         )
         read_answer(response)
 
-    async def delete_replica(self, *, replica_id: str) -> None:
-        """Delete a replica, keeping its training footage (never `hard`). Not retried here."""
-        read_answer(await self._send("DELETE", _replica_path(replica_id)))
+    async def delete_replica(self, *, replica_id: str, hard: bool = False) -> None:
+        """Delete a replica; `hard` deletes its training footage too, for good. Not retried."""
+        params = {"hard": "true"} if hard else None
+        read_answer(await self._send("DELETE", _replica_path(replica_id), params=params))
 
     async def list_voices(self) -> tuple[str, ...]:
         """The stock voice slugs for image training, lower-cased, without repeats, in Tavus's order.

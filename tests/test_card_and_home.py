@@ -235,8 +235,13 @@ async def test_app_home_shows_the_users_own_replicas_and_a_button_to_start_one(
     assert view["type"] == "home"
     assert shown.index("Dana second") < shown.index("Dana first")
     assert "Bobs replica" not in shown
-    assert shown.count(messages.CARD_TRAINING) == 2
+    requested, of_me = shown.split(messages.HOME_OF_ME)
+    assert requested.count(messages.CARD_TRAINING) == 2
+    # Dana is shown in both: she asked, and the likeness is hers, so she may withdraw.
+    assert of_me.count(messages.CARD_TRAINING) == 2
     [button] = buttons(view["blocks"])
+    withdraw = [b["accessory"] for b in view["blocks"] if "accessory" in b]
+    assert [b["action_id"] for b in withdraw] == [kit.WITHDRAW_ACTION] * 2
     assert button["action_id"] == kit.OPEN_FORM_ACTION
 
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bot import messages
-from bot.receipts import statement_for
+from bot.consent import Answered, Consent, Withdrawn
+from bot.jobs import JobStatus
+from bot.receipts import Decision, statement_for
 from bot.slack import form, kit
 from tests.conftest import Bot, Launch
+from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import (
     USE,
     VIDEO,
@@ -28,6 +32,7 @@ from tests.flows import (
     thread_replies,
 )
 from tests.slack_client import CHANNEL_ID, USER_ID, filled
+from tests.standins.server import Fault
 
 DANA = "U0DANA"
 SIGNED_VIDEO = (
@@ -278,3 +283,134 @@ def _filled(view: dict[str, Any], subject: str) -> dict[str, Any]:
             form.SUBJECT: subject,
         },
     )
+
+
+# --- withdrawal -----------------------------------------------------------------------------
+
+
+async def consented_training(bot: Bot) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A job of Dana's, consented and training; its consent request DM."""
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    request = await consent_request_of(bot, job["id"])
+    answer = await consent(bot, job["id"], user=DANA)
+    assert kit.WITHDRAW_ACTION in shown(answer)  # the receipt offers it
+    return await settled_create(bot, job["id"]), request
+
+
+async def test_withdrawing_deletes_the_replica_with_its_footage_and_tells_the_requester(
+    bot: Bot,
+) -> None:
+    job, _ = await consented_training(bot)
+    await delivered(bot)
+
+    answer = await consent(bot, job["id"], user=DANA, action=kit.WITHDRAW_ACTION)
+
+    assert bot.tavus.hard_deletes == [job["replica_id"]]
+    assert job["replica_id"] not in bot.tavus.replicas
+    assert answer["replace_original"] is True
+    assert "You withdrew this consent" in shown(answer)
+    assert kit.WITHDRAW_ACTION not in shown(answer)
+    [now] = await bot.jobs()
+    assert now["status"] == "withdrawn"
+    await delivered(bot)
+    post = await announcement_of(bot, job["id"])
+    [reply] = await thread_replies(bot, post)
+    assert reply["text"] == messages.WITHDRAWN.format(user=USER_ID, subject=DANA, name="Dana")
+    card = bot.slack.card(post["channel"], post["ts"])
+    assert messages.CARD_WITHDRAWN.format(subject=DANA) in shown(card)
+    [kept] = await bot.receipts()
+    assert kept["decision"] == "given"  # the receipt itself is never changed
+    assert (await bot.audit())[-1]["action"] == "consent_withdrawn"
+    assert (await bot.audit())[-1]["actor"] == DANA
+
+
+async def test_only_the_person_shown_may_withdraw(bot: Bot) -> None:
+    job, _ = await consented_training(bot)
+
+    answer = await consent(bot, job["id"], user=USER_ID, action=kit.WITHDRAW_ACTION)
+
+    assert answer["text"] == messages.WITHDRAW_NOT_THEIRS.format(subject=DANA)
+    assert bot.tavus.deletes == []
+    assert (await bot.jobs())[0]["status"] == "training"
+    refused = [r for r in await bot.audit() if r["action"] == "refused"]
+    assert [json.loads(r["details"])["what"] for r in refused] == ["withdraw"]
+
+
+async def test_when_tavus_refuses_the_delete_nothing_changes_and_the_person_is_told(
+    bot: Bot,
+) -> None:
+    job, _ = await consented_training(bot)
+    bot.tavus.fail_next("delete", Fault(500, {"error": "try later"}))
+
+    answer = await consent(bot, job["id"], user=DANA, action=kit.WITHDRAW_ACTION)
+
+    assert "couldn't delete" in answer["text"]
+    assert answer["response_type"] == "ephemeral"
+    assert (await bot.jobs())[0]["status"] == "training"
+
+
+async def test_a_withdrawal_while_the_create_is_on_its_way_asks_to_try_again(bot: Bot) -> None:
+    bot.tavus.fail_next("create", Fault(delay=1.5))
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+    await bot.tavus.wait_until(lambda: bool(bot.tavus.creates))
+
+    answer = await consent(bot, job["id"], user=DANA, action=kit.WITHDRAW_ACTION)
+
+    assert answer["text"] == messages.WITHDRAW_NOT_NOW
+    assert bot.tavus.deletes == []
+
+
+async def test_the_home_tab_lists_the_replicas_of_me_and_withdraws_from_there(bot: Bot) -> None:
+    job, _ = await consented_training(bot)
+
+    await bot.sender.event({"type": "app_home_opened", "user": DANA, "tab": "home"})
+    await bot.slack.wait_for("views.publish")
+    [home] = bot.slack.called("views.publish")
+    assert home["user_id"] == DANA
+    assert messages.HOME_OF_ME in shown(home["view"])
+    assert f"Given by <@{DANA}>" in shown(home["view"])
+    assert kit.WITHDRAW_ACTION in shown(home["view"])
+
+    status, _ = await bot.sender.action(
+        kit.WITHDRAW_ACTION, job["id"], user=DANA, container={"type": "view", "view_id": "V0HOME"}
+    )
+
+    assert status == 200
+    await bot.slack.wait_for("views.publish", 2)
+    redrawn = bot.slack.called("views.publish")[1]["view"]
+    assert kit.WITHDRAW_ACTION not in shown(redrawn)
+    assert bot.tavus.hard_deletes == [job["replica_id"]]
+    assert (await bot.jobs())[0]["status"] == "withdrawn"
+
+
+async def test_a_declined_receipt_offers_nothing_to_withdraw(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+
+    answer = await consent(bot, job["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
+
+    assert kit.WITHDRAW_ACTION not in shown(answer)
+    again = await consent(bot, job["id"], user=DANA, action=kit.WITHDRAW_ACTION)
+    assert again["text"] == messages.WITHDRAW_NOTHING
+
+
+async def test_withdrawing_before_the_create_ends_the_job_without_calling_tavus(
+    world: World,
+) -> None:
+    asking = replace(REQUEST, subject_id=DANA, subject_name="Dana Doe", intended_use="demos")
+    job = await world.intake.accept(REQUESTER, asking)
+    consenting = Consent(store=world.store, lifecycle=world.lifecycle, tavus=world.client)
+    answered, queued = await consenting.answer(job, Decision.GIVEN, by=DANA)
+    assert (answered, queued.status) == (Answered.TAKEN, JobStatus.QUEUED)
+
+    outcome, withdrawn = await consenting.withdraw(queued, by=DANA)
+
+    assert (outcome, withdrawn.status) == (Withdrawn.DONE, JobStatus.WITHDRAWN)
+    assert world.tavus.creates == []
+    assert world.tavus.deletes == []
+    # The reconciler no longer sends it.
+    world.clock.advance(minutes=5)
+    await world.reconciler.round()
+    assert world.tavus.creates == []

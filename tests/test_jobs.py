@@ -81,6 +81,7 @@ def test_job_status_values_are_the_stored_words() -> None:
         "deleted",
         "declined",
         "expired",
+        "withdrawn",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING
@@ -210,7 +211,7 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
     left = {status for move in life.MOVES if move.to is not None for status in move.from_}
 
     assert set(JobStatus) - reached == {JobStatus.AWAITING_CONSENT}
-    # Only delete leaves a final state: nothing else happens to a finished job.
+    # Only delete and withdraw leave a final state: nothing else happens to a finished job.
     assert {s for s in left if s.is_final} == {
         JobStatus.READY,
         JobStatus.FAILED,
@@ -219,7 +220,11 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
         JobStatus.EXPIRED,
     }
     assert all(s in left for s in JobStatus if not s.is_final)
-    assert [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)] == ["delete"]
+    leaving_final = [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)]
+    assert leaving_final == ["withdraw", "delete"]
+    # A withdrawn job is never deleted again, nor a deleted one withdrawn: the footage is gone.
+    assert JobStatus.WITHDRAWN not in life.DELETE.from_
+    assert JobStatus.DELETED not in life.WITHDRAW.from_
 
 
 def test_move_names_are_unique() -> None:
@@ -233,8 +238,10 @@ def test_the_diagram_draws_each_move_from_each_of_its_states() -> None:
     assert "training --> ready: succeed / owes result" in drawn
     assert "stale --> ready: succeed / owes result" in drawn
     assert "unknown --> training: begin_training / owes announcement" in drawn
-    # Delete leaves every other state: told once, in a note.
-    assert "note left of deleted: delete / owes card, from every other state" in drawn
+    # Delete leaves nearly every state: told once, in a note that names them.
+    [note] = [line for line in drawn.splitlines() if "note left of deleted" in line]
+    assert note.startswith("    note left of deleted: delete / owes card, from ")
+    assert "withdrawn" in note
     assert "rename" not in drawn  # it changes no state: it is in the table
 
 
@@ -242,5 +249,5 @@ def test_the_table_lists_every_move_with_its_rule() -> None:
     table = life.table()
 
     assert "| `refuse` | creating | rejected | not_started (unless the form shows it) |" in table
-    assert "| `delete` | any but deleted | deleted | card (once announced) |" in table
+    assert "| `delete` | any but deleted, withdrawn | deleted | card (once announced) |" in table
     assert "| `rename` | any | (stays) | card (once announced) |" in table

@@ -8,10 +8,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.consent import Answered
+from bot.consent import Answered, Withdrawn
 from bot.jobs import ReplicaRequest
 from bot.receipts import Decision
-from bot.slack import blocks, kit, screens
+from bot.slack import blocks, home, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import (
@@ -21,6 +21,8 @@ from bot.slack.kit import (
     LIST_PAGE_ACTION,
     OPEN_FORM_ACTION,
     RETRY_ACTION,
+    WITHDRAW_ACTION,
+    escape,
 )
 from bot.slack.payloads import action_value, message_of, team_of
 from bot.slack.permissions import creator_refusal, may_change
@@ -175,6 +177,56 @@ async def _answer(
     await respond(text=words, response_type="ephemeral", replace_original=False)
 
 
+async def withdraw_consent(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    """The person shown takes their consent back (past the confirm dialog), from DM or Home."""
+    await ack()
+    await deps.after_ack(_withdraw(body, client, respond, deps))
+
+
+async def _withdraw(
+    body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, deps: Deps
+) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user, team = body["user"]["id"], team_of(body)
+    values = fields_of(job)
+    try:
+        outcome, now = await deps.consent.withdraw(job, by=user)
+    except TavusError as error:
+        reason = messages.create_failure(error)
+        words = messages.WITHDRAW_FAILED.format(name=values["name"], reason=escape(reason))
+    else:
+        if outcome is Withdrawn.NOT_THEIRS:
+            await deps.governance.refused(
+                team_id=team, user_id=user, what="withdraw", why="not the person shown"
+            )
+        words = {
+            Withdrawn.DONE: "",
+            Withdrawn.NOT_THEIRS: messages.WITHDRAW_NOT_THEIRS.format(**values),
+            Withdrawn.NOT_NOW: messages.WITHDRAW_NOT_NOW,
+            Withdrawn.NOTHING: messages.WITHDRAW_NOTHING,
+        }[outcome]
+        job = now
+    from_home = (body.get("container") or {}).get("type") == "view"
+    if from_home:
+        await home.publish(team, user, client, deps)
+        if words:
+            view = blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+    elif words:
+        await respond(text=words, response_type="ephemeral", replace_original=False)
+    elif (kept := await deps.consent.receipt(job.id)) is not None:
+        shown = blocks.receipt(kept, job)
+        await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
 def register(app: AsyncApp) -> None:
     """Attach the button listeners."""
     app.action(RETRY_ACTION)(try_again)
@@ -183,3 +235,4 @@ def register(app: AsyncApp) -> None:
     app.action(DELETE_ACTION)(delete_confirmed)
     app.action(CONSENT_GIVE_ACTION)(consent_given)
     app.action(CONSENT_DECLINE_ACTION)(consent_declined)
+    app.action(WITHDRAW_ACTION)(withdraw_consent)

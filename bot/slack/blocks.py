@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import jobs as life
 from bot import messages
 from bot.jobs import Job, JobStatus
 from bot.receipts import Decision, Receipt, media_of, statement_for
@@ -12,6 +13,7 @@ from bot.slack.kit import (
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
     RETRY_ACTION,
+    WITHDRAW_ACTION,
     Message,
     actions,
     button,
@@ -86,6 +88,15 @@ STATUS_WORDS = {
     JobStatus.UNKNOWN: messages.CARD_UNKNOWN,
     JobStatus.DECLINED: messages.CARD_DECLINED,
     JobStatus.EXPIRED: messages.CARD_EXPIRED,
+    JobStatus.WITHDRAWN: messages.CARD_WITHDRAWN,
+}
+
+
+# How a job that never reached, or left, Tavus for the consent's sake ends in its thread.
+ENDINGS = {
+    JobStatus.DECLINED: messages.DECLINED,
+    JobStatus.EXPIRED: messages.EXPIRED,
+    JobStatus.WITHDRAWN: messages.WITHDRAWN,
 }
 
 
@@ -128,9 +139,8 @@ def result(job: Job) -> Message:
             text=words,
             blocks=[section(words), fields(details), context(messages.READY_NEXT.format(**values))],
         )
-    if job.status in (JobStatus.DECLINED, JobStatus.EXPIRED):
-        template = messages.DECLINED if job.status is JobStatus.DECLINED else messages.EXPIRED
-        return text(template.format(**values))
+    if job.status in ENDINGS:
+        return text(ENDINGS[job.status].format(**values))
     words = messages.FAILED.format(**values)
     hint = messages.failure_hint(job.error_message)
     words += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
@@ -246,8 +256,36 @@ def receipt(answer: Receipt, job: Job) -> Message:
                 )
             ),
             context(messages.RECEIPT_KEPT.format(job=answer.job_id)),
+            *_withdrawal(answer, job),
         ],
     )
+
+
+def withdraw_button(job: Job) -> dict[str, Any]:
+    """Withdraw consent, behind Slack's confirmation dialog."""
+    dialog = {
+        "title": {"type": "plain_text", "text": messages.WITHDRAW_DIALOG_TITLE},
+        "text": {
+            "type": "mrkdwn",
+            "text": messages.WITHDRAW_DIALOG_TEXT.format(name=escape(job.request.replica_name)),
+        },
+        "confirm": {"type": "plain_text", "text": messages.WITHDRAW_DIALOG_CONFIRM},
+        "deny": {"type": "plain_text", "text": messages.CONSENT_DIALOG_DENY},
+        "style": "danger",
+    }
+    return button(messages.WITHDRAW_BUTTON, WITHDRAW_ACTION, job.id, style="danger", confirm=dialog)
+
+
+def may_withdraw(answer: Receipt | None, job: Job) -> bool:
+    """Whether a consent stands that its person could take back now or soon."""
+    standing = job.status in life.WITHDRAW.from_ or job.status is JobStatus.CREATING
+    return answer is not None and answer.decision is Decision.GIVEN and standing
+
+
+def _withdrawal(answer: Receipt, job: Job) -> list[dict[str, Any]]:
+    if job.status is JobStatus.WITHDRAWN:
+        return [context(messages.RECEIPT_WITHDRAWN.format(when=when(job.updated_at)))]
+    return [actions(withdraw_button(job))] if may_withdraw(answer, job) else []
 
 
 def when(moment: datetime) -> str:

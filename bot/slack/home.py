@@ -1,4 +1,4 @@
-"""App Home: a "My replicas" tab, drawn each time the user opens it."""
+"""App Home: "My replicas" and "Replicas of me", drawn each time the user opens it."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ HOME_ROWS = 20
 async def show_home(
     event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, deps: Deps
 ) -> None:
-    """Publish the user's replicas, newest first, with status and progress."""
+    """Publish the user's replicas, and the replicas of them, newest first."""
     if event.get("tab") != "home":
         return
     team = context.team_id or event.get("view", {}).get("team_id", "")
-    await deps.after_ack(_publish(team, event["user"], client, deps))
+    await deps.after_ack(publish(team, event["user"], client, deps))
 
 
-async def _publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> None:
+async def publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> None:
+    """Draw a user's Home tab as things stand now."""
     jobs, _ = await deps.replicas.page(team_id=team, user_id=user, per_page=HOME_ROWS)
-    await client.views_publish(user_id=user, view=screens.home(jobs))
+    of_me = await deps.consent.of_subject(team_id=team, user_id=user)
+    await client.views_publish(user_id=user, view=screens.home(jobs, of_me))
 
 
 def register(app: AsyncApp) -> None:

@@ -12,6 +12,7 @@ DELETE_ACTION = "delete_replica"
 OPEN_FORM_ACTION = "open_form"
 CONSENT_GIVE_ACTION = "consent_give"
 CONSENT_DECLINE_ACTION = "consent_decline"
+WITHDRAW_ACTION = "consent_withdraw"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from typing import Any
 from bot import messages
 from bot.jobs import Job, JobStatus
 from bot.receipts import Decision, Receipt
-from bot.slack.blocks import card_status, fields_of, when
+from bot.slack.blocks import card_status, fields_of, may_withdraw, when, withdraw_button
 from bot.slack.kit import (
     DELETE_ACTION,
     LIST_PAGE_ACTION,
@@ -81,9 +81,19 @@ def confirm_delete(job: Job) -> Message:
     return Message(text=question, blocks=[section(question), actions(delete)])
 
 
-def home(jobs: list[Job]) -> dict[str, Any]:
-    """The App Home tab: the user's replicas with status and progress, and a way to start one."""
+def home(jobs: list[Job], of_me: list[tuple[Job, Receipt | None]] | None = None) -> dict[str, Any]:
+    """The App Home tab: the user's replicas, the replicas of them, and a way to start one.
+
+    Each replica of them shows its consent, with Withdraw while that consent stands.
+    """
     rows = [section(messages.LIST_ITEM.format(**_row(job))) for job in jobs]
+    mine: list[dict[str, Any]] = []
+    for job, answer in of_me or []:
+        line = messages.HOME_OF_ME_ITEM.format(**_row(job), consent=_consent(job, answer))
+        block = section(line)
+        if may_withdraw(answer, job):
+            block["accessory"] = withdraw_button(job)
+        mine.append(block)
     return {
         "type": "home",
         "blocks": [
@@ -92,6 +102,7 @@ def home(jobs: list[Job]) -> dict[str, Any]:
             actions(button(messages.HOME_NEW, OPEN_FORM_ACTION, "home", style="primary")),
             {"type": "divider"},
             *(rows or [section(messages.HOME_EMPTY)]),
+            *([{"type": "divider"}, section(messages.HOME_OF_ME), *mine] if mine else []),
         ],
     }
 

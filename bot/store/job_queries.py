@@ -127,6 +127,18 @@ class Jobs:
                 return found
         return None
 
+    async def of_subject(self, *, team_id: str, subject_id: str, limit: int = 20) -> list[Job]:
+        """The replicas of one person (whose likeness they are), newest first."""
+        statement = (
+            select(jobs)
+            .where(jobs.c.team_id == team_id, jobs.c.subject_id == subject_id)
+            .order_by(jobs.c.created_at.desc(), jobs.c.id)
+            .limit(limit)
+        )
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [to_job(row._mapping) for row in rows]
+
     async def of_replica(self, replica_id: str) -> Job | None:
         """The job a replica belongs to, if any."""
         return await self._first(select(jobs).where(jobs.c.replica_id == replica_id))

@@ -56,6 +56,7 @@ jobs = Table(
     Index("ix_jobs_replica_id", "replica_id", unique=True),
     Index("ix_jobs_status", "status"),
     Index("ix_jobs_next_check_at", "next_check_at"),
+    Index("ix_jobs_subject_id", "team_id", "subject_id"),
 )
 
 # The outbox: every message the bot owes, written with the state change that causes it.

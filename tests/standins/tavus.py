@@ -30,6 +30,8 @@ class TavusStandIn(StandIn):
         # (replica_id, replica_name as sent) for each rename request.
         self.renames: list[tuple[str, Any]] = []
         self.deletes: list[str] = []
+        # The deletes that asked for the training footage to go too (?hard=true).
+        self.hard_deletes: list[str] = []
         self.replicas: dict[str, dict[str, Any]] = {}
         # The stock voice slugs served by GET /v2/voices, in order.
         self.voices: list[str] = list(VOICES)
@@ -122,6 +124,8 @@ class TavusStandIn(StandIn):
     async def _delete(self, request: web.Request) -> web.Response:
         replica_id = request.match_info["replica_id"]
         self.deletes.append(replica_id)
+        if request.query.get("hard") == "true":
+            self.hard_deletes.append(replica_id)
         await self.notify()
         if request.headers.get("x-api-key") != API_KEY:
             return web.json_response({"message": "Invalid access token"}, status=401)

@@ -42,6 +42,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("subject_id", sa.String(32)))
         batch.add_column(sa.Column("subject_name", sa.String(200)))
         batch.add_column(sa.Column("intended_use", sa.Text()))
+    op.create_index("ix_jobs_subject_id", "jobs", ["team_id", "subject_id"])
     op.create_table(
         "receipts",
         sa.Column("job_id", sa.String(32), nullable=False),
@@ -90,6 +91,7 @@ def downgrade() -> None:
     op.drop_table("receipts")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION receipts_fixed()")
+    op.drop_index("ix_jobs_subject_id", table_name="jobs")
     with op.batch_alter_table("jobs") as batch:
         batch.drop_column("intended_use")
         batch.drop_column("subject_name")
