@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, slack
+from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.consent import Consent
@@ -100,8 +101,9 @@ async def create_app(settings: Settings) -> web.Application:
     deps = Deps(
         intake=intake,
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
-        governance=Governance(store=store, creators=settings.creators),
+        governance=Governance(store=store, defaults=settings.policy),
         consent=Consent(store=store, lifecycle=lifecycle, tavus=tavus),
+        approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         models=settings.tavus_models,
         voices=voices,

@@ -8,7 +8,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.governance import EVERYONE, Creators
+from bot.governance import EVERYONE, Approvers, Creators, Policy
 from bot.store import Pool
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
@@ -52,6 +52,13 @@ HELP: dict[str, str] = {
     "replica_creators": (
         "who may create replicas: everyone (default), admins, or comma-separated user ids "
         "(U…) and user-group ids (S…); guests never may"
+    ),
+    "replica_approvers": (
+        "who approves requests once the person shown consented: comma-separated user ids (U…) "
+        "and user-group ids (S…); unset: no approval"
+    ),
+    "approval_channel": (
+        "a channel id (C…) where approval requests go, the bot invited; unset: each approver's DM"
     ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
@@ -126,6 +133,8 @@ class Settings(DatabaseSettings):
     slack_client_id: str | None = None
     consent_timeout: float = Field(default=259200.0, gt=0)
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
+    replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
+    approval_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -144,6 +153,13 @@ class Settings(DatabaseSettings):
         words = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
         Creators.parse(words)  # raises ValueError saying what is wrong
         return tuple(word.strip() for word in words if word.strip()) or (EVERYONE,)
+
+    @field_validator("replica_approvers", mode="before")
+    @classmethod
+    def _approvers(cls, value: Any) -> Any:
+        words = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+        Approvers.parse(words)  # raises ValueError saying what is wrong
+        return tuple(word.strip() for word in words if word.strip())
 
     @field_validator("slack_app_token")
     @classmethod
@@ -167,9 +183,13 @@ class Settings(DatabaseSettings):
         return url if url.endswith("/") else url + "/"
 
     @property
-    def creators(self) -> Creators:
-        """Who may create replicas (REPLICA_CREATORS)."""
-        return Creators.parse(self.replica_creators)
+    def policy(self) -> Policy:
+        """Every workspace's rules until its admins change them (REPLICA_CREATORS and so on)."""
+        return Policy(
+            creators=Creators.parse(self.replica_creators),
+            approvers=Approvers.parse(self.replica_approvers),
+            approval_channel=self.approval_channel,
+        )
 
     def callback_url(self, job_id: str, secret: str) -> str | None:
         """The address Tavus calls back for one job, carrying its secret; None without one."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 
 from bot import jobs as life
 from bot.intake import ORPHAN_GRACE
@@ -55,24 +56,33 @@ class Consent:
         *,
         by: str,
         where: tuple[str, str] | None = None,
+        approvers: Sequence[str] | None = None,
     ) -> tuple[Answered, Job]:
         """Take `by`'s answer for `job`: what became of it, and the job as it now stands.
 
         With consent the job is QUEUED, its create next (Intake.start; should this process
-        die first, the reconciler sends it a minute later).
+        die first, the reconciler sends it a minute later); or, given `approvers` (the
+        workspace asks for approval), PENDING_APPROVAL, each approver owed a request.
         """
         if by != job.request.subject_id:
             return Answered.NOT_THEIRS, job
         if job.status is not JobStatus.AWAITING_CONSENT:
             return await self._why_not(job), job
         receipt = await self._receipt(job, decision, where)
-        move = life.CONSENT if decision is Decision.GIVEN else life.DECLINE
+        queued = decision is Decision.GIVEN and approvers is None
+        if decision is Decision.DECLINED:
+            move = life.DECLINE
+        else:
+            move = life.CONSENT if approvers is None else life.SEEK_APPROVAL
+            if approvers is not None and not approvers:
+                log.warning("job %s: no approver but the requester or the person shown", job.id)
         moved = await self._lifecycle.move(
             job.id,
             move,
             by=by,
             receipt=receipt,
-            next_check_at=self._store.now() + ORPHAN_GRACE if decision is Decision.GIVEN else None,
+            asking=approvers or (),
+            next_check_at=self._store.now() + ORPHAN_GRACE if queued else None,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job

@@ -1,4 +1,4 @@
-"""Who may create replicas in a workspace, and the record of what that rule refused."""
+"""A workspace's rules: who may create replicas, who approves them, and what the rules refused."""
 
 from __future__ import annotations
 
@@ -36,29 +36,60 @@ class Creators:
             return cls()
         if words == [ADMINS]:
             return cls(everyone=False, admins=True)
-        wrong = [word for word in words if not (_USER.match(word) or _GROUP.match(word))]
-        if wrong:
-            raise ValueError(
-                f"'{EVERYONE}', '{ADMINS}', or user (U…) and user-group (S…) ids, not "
-                + ", ".join(repr(word) for word in wrong)
-            )
-        return cls(
-            everyone=False,
-            users=frozenset(word for word in words if _USER.match(word)),
-            groups=tuple(dict.fromkeys(word for word in words if _GROUP.match(word))),
+        users, groups = _ids(
+            words, f"'{EVERYONE}', '{ADMINS}', or user (U…) and user-group (S…) ids"
         )
+        return cls(everyone=False, users=users, groups=groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Approvers:
+    """Who approves requests once the person shown has consented; none: no approval needed."""
+
+    users: frozenset[str] = frozenset()
+    groups: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, words: Sequence[str]) -> Approvers:
+        """User and user-group ids (none: no approval); ValueError naming what is wrong."""
+        users, groups = _ids(
+            [w.strip() for w in words if w.strip()], "user (U…) and user-group (S…) ids"
+        )
+        return cls(users=users, groups=groups)
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.groups)
+
+
+def _ids(words: Sequence[str], expected: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The user ids and the user-group ids (in order, once each) among `words`."""
+    wrong = [word for word in words if not (_USER.match(word) or _GROUP.match(word))]
+    if wrong:
+        raise ValueError(f"{expected}, not " + ", ".join(repr(word) for word in wrong))
+    users = frozenset(word for word in words if _USER.match(word))
+    return users, tuple(dict.fromkeys(word for word in words if _GROUP.match(word)))
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A workspace's rules for replicas."""
+
+    creators: Creators = Creators()
+    approvers: Approvers = Approvers()
+    # Where approval requests go; None: to each approver's DM.
+    approval_channel: str | None = None
 
 
 class Governance:
     """A workspace's rules for replicas, and the audit records of what they refused."""
 
-    def __init__(self, *, store: Store, creators: Creators) -> None:
+    def __init__(self, *, store: Store, defaults: Policy) -> None:
         self._store = store
-        self._creators = creators
+        self._defaults = defaults
 
-    def creators(self, team_id: str) -> Creators:
-        """Who may create replicas in this workspace."""
-        return self._creators
+    async def policy(self, team_id: str) -> Policy:
+        """The rules of this workspace."""
+        return self._defaults
 
     async def refused(self, *, team_id: str, user_id: str, what: str, why: str) -> None:
         """Record that `user_id` was refused `what` (e.g. "create"), and `why`."""

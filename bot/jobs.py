@@ -18,6 +18,8 @@ class JobStatus(enum.StrEnum):
 
     # Saved when the form was accepted; nothing goes to Tavus until the person shown agrees.
     AWAITING_CONSENT = "awaiting_consent"
+    # Consent given; where the workspace asks for it, an approver must approve it next.
+    PENDING_APPROVAL = "pending_approval"
     QUEUED = "queued"  # consent given (or saved before consent existed); create not sent yet
     CREATING = "creating"  # the create request to Tavus is on its way
     TRAINING = "training"  # Tavus accepted it; waiting for the callback or a poll
@@ -29,6 +31,7 @@ class JobStatus(enum.StrEnum):
     DECLINED = "declined"  # the person shown said no (final)
     EXPIRED = "expired"  # the person shown did not answer in time (final)
     WITHDRAWN = "withdrawn"  # the person shown took their consent back: deleted, footage too
+    NOT_APPROVED = "not_approved"  # an approver rejected the request (final)
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
     # carrying this job's secret, or Tavus's list of replicas, can still reveal it.
     UNKNOWN = "unknown"
@@ -44,6 +47,7 @@ class JobStatus(enum.StrEnum):
             JobStatus.DECLINED,
             JobStatus.EXPIRED,
             JobStatus.WITHDRAWN,
+            JobStatus.NOT_APPROVED,
         }
 
     @property
@@ -61,6 +65,10 @@ class NoticeKind(enum.StrEnum):
     CARD = "card"  # the announcement redrawn in place: progress, ready or failed
     NOT_STARTED = "not_started"  # a DM: Tavus did not take the request, or we cannot tell
     CONSENT_REQUEST = "consent_request"  # a DM to the person shown: do they agree?
+    # To an approver's DM, or the approval channel (its recipient): approve or reject?
+    APPROVAL_REQUEST = "approval_request"
+    # An approval request redrawn in place once decided (or moot): no more buttons.
+    APPROVAL_SETTLED = "approval_settled"
 
     @property
     def is_once(self) -> bool:
@@ -74,7 +82,7 @@ class NoticeKind(enum.StrEnum):
         A redraw is drawn from the job as it is when sent, so one pending is enough; it is not
         a new message, so Slack's per-channel pace does not apply and a repeat does no harm.
         """
-        return self is NoticeKind.CARD
+        return self in {NoticeKind.CARD, NoticeKind.APPROVAL_SETTLED}
 
     @property
     def redraws_card(self) -> bool:
@@ -157,6 +165,32 @@ CONSENT = _move(
     why="the person shown said yes: the create goes next",
     records=Action.CONSENT_GIVEN,
 )
+SEEK_APPROVAL = _move(
+    "seek_approval",
+    {_S.AWAITING_CONSENT},
+    _S.PENDING_APPROVAL,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the person shown said yes; the approvers are asked (approval requests owed too)",
+    records=Action.CONSENT_GIVEN,
+)
+APPROVE = _move(
+    "approve",
+    {_S.PENDING_APPROVAL},
+    _S.QUEUED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="an approver approved: the create goes next",
+    records=Action.APPROVED,
+)
+REJECT = _move(
+    "reject",
+    {_S.PENDING_APPROVAL},
+    _S.NOT_APPROVED,
+    NoticeKind.RESULT,
+    why="an approver rejected it",
+    records=Action.REJECTED,
+)
 DECLINE = _move(
     "decline",
     {_S.AWAITING_CONSENT},
@@ -175,7 +209,7 @@ EXPIRE = _move(
 )
 WITHDRAW = _move(
     "withdraw",
-    {_S.QUEUED, _S.UNKNOWN, _S.TRAINING, _S.STALE, _S.READY, _S.FAILED},
+    {_S.PENDING_APPROVAL, _S.QUEUED, _S.UNKNOWN, _S.TRAINING, _S.STALE, _S.READY, _S.FAILED},
     _S.WITHDRAWN,
     NoticeKind.RESULT,
     why="the person shown took consent back (deleted at Tavus with its footage)",
@@ -263,6 +297,9 @@ NOTE_PROGRESS = _move(
 # Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
 MOVES = (
     CONSENT,
+    SEEK_APPROVAL,
+    APPROVE,
+    REJECT,
     DECLINE,
     EXPIRE,
     WITHDRAW,
@@ -387,6 +424,9 @@ class Job:
     training_progress: str | None = None
     thumbnail_url: str | None = None
     next_check_at: datetime | None = None
+    # Who approved or rejected it, and when, where the workspace asks for approval.
+    reviewer_id: str | None = None
+    reviewed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,6 +440,11 @@ class Notice:
     attempts: int = 0
     # A previous attempt may have reached Slack without us hearing back: look before resending.
     in_doubt: bool = False
+    # Who it goes to when not the job's own people (an approver, or the approval channel).
+    recipient: str | None = None
+    # Where it landed once sent; for a redraw, the message it redraws.
+    channel: str | None = None
+    ts: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

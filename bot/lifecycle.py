@@ -8,7 +8,7 @@ what Tavus reports lives here too, since callbacks, polls and `/replica status` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot import jobs as life
@@ -46,12 +46,15 @@ class Lifecycle:
         thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
         receipt: Receipt | None = None,
+        reviewer_id: str = UNSET,
+        asking: Sequence[str] = (),
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
         `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
         requester is watching the form, which tells them itself. `receipt`: the
-        consent answer this move records, written with it.
+        consent answer this move records, written with it. `reviewer_id`: who approved or
+        rejected it. `asking`: who is owed an approval request.
         """
         job = await self._store.jobs.move(
             job_id,
@@ -65,7 +68,12 @@ class Lifecycle:
             thumbnail_url=thumbnail_url,
             next_check_at=next_check_at,
             receipt=receipt,
+            reviewer_id=reviewer_id,
+            asking=asking,
         )
+        leaves_approval = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
+        if job is not None and (asking or leaves_approval):
+            self._wake()  # approval requests owed, or their redraws
         self._wake_if_owed(job, move, watching=watching)
         return job
 

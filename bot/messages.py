@@ -131,6 +131,30 @@ CONSENT_ALREADY = "This request was already answered."
 CONSENT_EXPIRED = "This request expired before it was answered."
 CONSENT_GONE = "This request no longer stands."
 
+# Approval: the request to the approvers, its redraw once decided, and answers to clicks.
+APPROVAL_TITLE = "Approve a replica?"
+APPROVAL_ASKED = (
+    "<@{user}> asked for the replica *{name}* of <@{subject}>, who has consented. It goes to "
+    "Tavus once one approver approves it."
+)
+APPROVAL_USE = "*Intended use*\n{use}"
+APPROVAL_CONSENT = "*Consent*\nGiven by <@{subject}> in Slack"
+APPROVE_BUTTON = "Approve"
+REJECT_BUTTON = "Reject"
+REJECT_DIALOG_TITLE = "Reject this replica?"
+REJECT_DIALOG_TEXT = "<@{user}> will be told that *{name}* was not approved."
+REJECT_DIALOG_CONFIRM = "Reject"
+APPROVAL_APPROVED = ":white_check_mark: Approved by <@{reviewer}> on {when}."
+APPROVAL_REJECTED = ":no_entry_sign: Rejected by <@{reviewer}> on {when}."
+APPROVAL_MOOT = "No longer waiting for approval: {status}."
+APPROVAL_OWN = "You can't approve or reject a request you made, or one of your own likeness."
+APPROVAL_NOT_APPROVER = "Only this workspace's approvers can approve replicas; you are not one."
+APPROVAL_ALREADY = "This request was already decided. {status}"
+NOT_APPROVED = (
+    "<@{user}> <@{reviewer}> did not approve the replica *{name}*, so nothing was sent to Tavus. "
+    "Ask them why, or an admin about this workspace's policy."
+)
+
 # Why a create did not go through, in plain words.
 CREATE_TIMEOUT = (
     "Tavus did not answer in time, so I can't tell whether the replica was created. Check your "
@@ -215,6 +239,8 @@ CARD_REPLICA = "*Replica id*\n`{replica_id}`"
 CARD_TRAINING = ":hourglass_flowing_sand: Training"
 CARD_SUBJECT = "*Likeness of*\n<@{subject}>"
 CARD_AWAITING = ":hourglass: Waiting for <@{subject}>'s consent"
+CARD_PENDING_APPROVAL = ":hourglass: Consent given by <@{subject}>; waiting for approval"
+CARD_NOT_APPROVED = ":no_entry_sign: Not approved (<@{reviewer}>)"
 CARD_SENDING = ":outbox_tray: Sending to Tavus"
 CARD_NOT_CREATED = ":no_entry: Not created"
 CARD_UNKNOWN = ":grey_question: Can't tell whether Tavus created it"

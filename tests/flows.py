@@ -104,13 +104,20 @@ async def consent(
     The click comes from the request's DM when it has been posted, as a real one would.
     """
     request = next((p for p in bot.slack.posts() if _asks(p, job_id)), None)
+    return await press(bot, request, action, job_id, user=user)
+
+
+async def press(
+    bot: Bot, post: dict[str, Any] | None, action: str, value: str, *, user: str = USER_ID
+) -> dict[str, Any]:
+    """Click a button of `post` (None: of a message not known) as `user`; the bot's answer."""
     container = {"type": "message"}
-    if request is not None:
-        container.update(channel_id=request["channel"], message_ts=request["ts"])
-    key = f"consent-{next(_clicks)}"
+    if post is not None:
+        container.update(channel_id=post["channel"], message_ts=post["ts"])
+    key = f"click-{next(_clicks)}"
     payload = action_payload(
         action,
-        job_id,
+        value,
         user=user,
         container=container,
         trigger=key,

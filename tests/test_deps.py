@@ -19,6 +19,7 @@ def deps() -> Deps:
         replicas=cast(Any, None),
         governance=cast(Any, None),
         consent=cast(Any, None),
+        approvals=cast(Any, None),
         people=cast(Any, None),
         models=("phoenix-4",),
         voices=cast(Any, None),

@@ -71,6 +71,7 @@ def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
 def test_job_status_values_are_the_stored_words() -> None:
     assert [status.value for status in JobStatus] == [
         "awaiting_consent",
+        "pending_approval",
         "queued",
         "creating",
         "training",
@@ -82,6 +83,7 @@ def test_job_status_values_are_the_stored_words() -> None:
         "declined",
         "expired",
         "withdrawn",
+        "not_approved",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING
@@ -97,6 +99,8 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "card",
         "not_started",
         "consent_request",
+        "approval_request",
+        "approval_settled",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 
@@ -218,6 +222,7 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
         JobStatus.REJECTED,
         JobStatus.DECLINED,
         JobStatus.EXPIRED,
+        JobStatus.NOT_APPROVED,
     }
     assert all(s in left for s in JobStatus if not s.is_final)
     leaving_final = [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)]

@@ -115,5 +115,50 @@ def test_each_kind_of_notice_is_planned_where_it_belongs(
     assert plan(notice, job) == planned(job)
 
 
+# Waiting for an approver, once the person shown consented.
+APPROVING = replace(ASKING, status=JobStatus.PENDING_APPROVAL)
+APPROVED = replace(APPROVING, status=JobStatus.QUEUED, reviewer_id="U0ANN", reviewed_at=NOW)
+ASKED, SETTLED = NoticeKind.APPROVAL_REQUEST, NoticeKind.APPROVAL_SETTLED
+SENT_TO = {"channel": "D0ANN", "ts": "1700000000.000200"}
+
+APPROVAL_CASES: list[tuple[Notice, Job, Planned]] = [
+    # To an approver's DM, or to the approval channel; no fallback: nowhere else will do.
+    (
+        Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
+        APPROVING,
+        lambda job: Plan("U0ANN", None, blocks.approval_request(job)),
+    ),
+    (
+        Notice("n1", "j1", ASKED, NOW, recipient="C0LEGAL"),
+        APPROVING,
+        lambda job: Plan(USER, "C0LEGAL", blocks.approval_request(job)),
+    ),
+    (
+        Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
+        APPROVED,
+        lambda _: Skip("no longer waiting for approval: nothing to ask"),
+    ),
+    # Once decided, each request sent is redrawn where it landed.
+    (
+        Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN", **SENT_TO),
+        APPROVED,
+        lambda job: Plan(USER, "D0ANN", blocks.approval_settled(job), update_ts=SENT_TO["ts"]),
+    ),
+    (
+        Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN"),
+        APPROVED,
+        lambda _: Skip("the approval request was never posted: nothing to redraw"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("notice", "job", "planned"), APPROVAL_CASES)
+def test_approval_requests_go_to_each_recipient_and_are_redrawn_where_they_landed(
+    notice: Notice, job: Job, planned: Planned
+) -> None:
+    assert plan(notice, job) == planned(job)
+
+
 def test_every_kind_of_notice_has_a_plan() -> None:
-    assert {kind for kind, _, _ in CASES} == set(NoticeKind)
+    kinds = {kind for kind, _, _ in CASES} | {notice.kind for notice, _, _ in APPROVAL_CASES}
+    assert kinds == set(NoticeKind)

@@ -46,6 +46,16 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         if job.status is not JobStatus.AWAITING_CONSENT or not job.request.subject_id:
             return Skip("no longer waiting for consent: nothing to ask")
         return Plan(job.request.subject_id, None, blocks.consent_request(job))
+    if kind is NoticeKind.APPROVAL_REQUEST:
+        if job.status is not JobStatus.PENDING_APPROVAL or not notice.recipient:
+            return Skip("no longer waiting for approval: nothing to ask")
+        if is_channel(notice.recipient):
+            return Plan(requester, notice.recipient, blocks.approval_request(job))
+        return Plan(notice.recipient, None, blocks.approval_request(job))
+    if kind is NoticeKind.APPROVAL_SETTLED:
+        if not (notice.channel and notice.ts):
+            return Skip("the approval request was never posted: nothing to redraw")
+        return Plan(requester, notice.channel, blocks.approval_settled(job), update_ts=notice.ts)
     if kind is NoticeKind.ANNOUNCEMENT:
         asked_in = job.requester.channel_id
         return Plan(
@@ -63,3 +73,21 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
     if not (channel and ts):
         return Plan(requester, None, message)
     return Plan(requester, channel, message, thread_ts=ts, fallback=blocks.moved(message, channel))
+
+
+def lane_of(notice: Notice, job: Job) -> str:
+    """Whose pace a notice keeps: its channel's, or the DM's of the person it goes to."""
+    kind = notice.kind
+    if kind is NoticeKind.NOT_STARTED:
+        return f"dm:{job.requester.user_id}"
+    if kind is NoticeKind.CONSENT_REQUEST:
+        return f"dm:{job.request.subject_id}"
+    if kind in (NoticeKind.APPROVAL_REQUEST, NoticeKind.APPROVAL_SETTLED):
+        to = notice.recipient or ""
+        return to if is_channel(to) else f"dm:{to}"
+    return job.announcement_channel or job.requester.channel_id
+
+
+def is_channel(recipient: str) -> bool:
+    """Whether a recipient is a channel (C…, G…) rather than a person (U…, W…)."""
+    return recipient[:1] in {"C", "G"}

@@ -42,11 +42,13 @@ class Poster:
             return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
         except SlackApiError as exc:
             refused = str(exc.response.get("error"))
-            if refused not in UNREACHABLE or plan.fallback is None:
+            if refused not in UNREACHABLE:
                 raise
-        if refused == "not_in_channel" and await self.join(plan.channel):
-            # A public channel: having joined, the bot can post there after all.
-            return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
+            if refused == "not_in_channel" and await self.join(plan.channel):
+                # A public channel: having joined, the bot can post there after all.
+                return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
+            if plan.fallback is None:
+                raise
         log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
         dm = await self.dm(plan.requester)
         posted = await self.post(dm, plan.fallback, notice)

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
-from bot.delivery.plan import Posted, Skip, plan
+from bot.delivery.plan import Posted, Skip, lane_of, plan
 from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
@@ -108,11 +108,7 @@ class Sender:
         for notice, job in await self._store.notices.due(excluding=self._queued):
             if self._stopping:
                 break
-            key = job.announcement_channel or job.requester.channel_id
-            if notice.kind is NoticeKind.NOT_STARTED:
-                key = f"dm:{job.requester.user_id}"
-            elif notice.kind is NoticeKind.CONSENT_REQUEST:
-                key = f"dm:{job.request.subject_id}"
+            key = lane_of(notice, job)
             self._queued.add(notice.id)
             lane = self._lanes.get(key)
             if lane is None:

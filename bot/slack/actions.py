@@ -1,4 +1,4 @@
-"""Buttons: Try again, the list's next page, a confirmed delete, App Home, and consent."""
+"""Buttons: Try again, the list's next page, a confirmed delete, App Home, consent, approval."""
 
 from __future__ import annotations
 
@@ -8,24 +8,33 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.approvals import Reviewed
 from bot.consent import Answered, Withdrawn
-from bot.jobs import ReplicaRequest
+from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision
 from bot.slack import blocks, home, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import (
+    APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
     DELETE_ACTION,
     LIST_PAGE_ACTION,
     OPEN_FORM_ACTION,
+    REJECT_ACTION,
     RETRY_ACTION,
     WITHDRAW_ACTION,
     escape,
 )
 from bot.slack.payloads import action_value, message_of, team_of
-from bot.slack.permissions import creator_refusal, may_change
+from bot.slack.permissions import (
+    OWN_REQUEST,
+    approval_refusal,
+    approvers_of,
+    creator_refusal,
+    may_change,
+)
 from bot.tavus import TavusError
 
 
@@ -153,9 +162,12 @@ async def _answer(
     if job is None:
         return
     user = body["user"]["id"]
-    answered, now = await deps.consent.answer(job, decision, by=user, where=message_of(body))
+    approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
+    answered, now = await deps.consent.answer(
+        job, decision, by=user, where=message_of(body), approvers=approvers
+    )
     if answered is Answered.TAKEN:
-        if decision is Decision.GIVEN:
+        if now.status is JobStatus.QUEUED:
             # Its own follow-up: the create goes out whatever becomes of redrawing the DM.
             # Nobody watches a form now: a refusal from Tavus is owed to the requester as a DM.
             await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
@@ -175,6 +187,59 @@ async def _answer(
         Answered.GONE: messages.CONSENT_GONE,
     }[answered].format(subject=job.request.subject_id)
     await respond(text=words, response_type="ephemeral", replace_original=False)
+
+
+async def _approvers(job: Job, deps: Deps) -> list[str] | None:
+    """Who to ask for approval once consent is given; None where the workspace asks for none.
+
+    The approval channel if there is one; otherwise each approver but the requester and the
+    person shown, who may not decide their own request.
+    """
+    policy = await deps.governance.policy(job.requester.team_id)
+    if not policy.approvers:
+        return None
+    if policy.approval_channel:
+        return [policy.approval_channel]
+    own = {job.requester.user_id, job.request.subject_id}
+    return [user for user in await approvers_of(deps.people, policy.approvers) if user not in own]
+
+
+async def approve(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    """An approver approved: the create goes to Tavus."""
+    await ack()
+    await deps.after_ack(_review(True, body, respond, deps))
+
+
+async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    """An approver rejected (past the confirm dialog): the requester is told."""
+    await ack()
+    await deps.after_ack(_review(False, body, respond, deps))
+
+
+async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user, team = body["user"]["id"], team_of(body)
+    policy = await deps.governance.policy(team)
+    why = await approval_refusal(deps.people, policy, user_id=user, job=job)
+    if why is not None:
+        await deps.governance.refused(team_id=team, user_id=user, what="approve", why=why)
+        words = messages.APPROVAL_OWN if why == OWN_REQUEST else messages.APPROVAL_NOT_APPROVER
+        await respond(text=words, response_type="ephemeral", replace_original=False)
+        return
+    reviewed, now = await deps.approvals.review(job, approve=approve, by=user)
+    if reviewed is Reviewed.TAKEN and now.status is JobStatus.QUEUED:
+        # Its own follow-up: the create goes out whatever becomes of redrawing the message.
+        await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
+    if reviewed is not Reviewed.TAKEN:
+        words = blocks.approval_outcome(now)
+        if reviewed is Reviewed.ALREADY:
+            words = messages.APPROVAL_ALREADY.format(status=words)
+        await respond(text=words, response_type="ephemeral", replace_original=False)
+    # The message clicked shows the outcome at once; delivery redraws the other requests.
+    shown = blocks.approval_settled(now)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
 async def withdraw_consent(
@@ -236,3 +301,5 @@ def register(app: AsyncApp) -> None:
     app.action(CONSENT_GIVE_ACTION)(consent_given)
     app.action(CONSENT_DECLINE_ACTION)(consent_declined)
     app.action(WITHDRAW_ACTION)(withdraw_consent)
+    app.action(APPROVE_ACTION)(approve)
+    app.action(REJECT_ACTION)(reject)

@@ -7,17 +7,20 @@ from typing import Any
 
 from bot import jobs as life
 from bot import messages
-from bot.jobs import Job, JobStatus
+from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision, Receipt, media_of, statement_for
 from bot.slack.kit import (
+    APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
+    REJECT_ACTION,
     RETRY_ACTION,
     WITHDRAW_ACTION,
     Message,
     actions,
     button,
     context,
+    dialog,
     escape,
     fields,
     section,
@@ -41,6 +44,7 @@ def fields_of(job: Job) -> dict[str, str]:
         "error": escape(error),
         "channel": job.announcement_channel or job.requester.channel_id,
         "subject": job.request.subject_id or job.requester.user_id,
+        "reviewer": job.reviewer_id or "",
     }
 
 
@@ -82,6 +86,8 @@ def card(job: Job) -> Message:
 
 STATUS_WORDS = {
     JobStatus.AWAITING_CONSENT: messages.CARD_AWAITING,
+    JobStatus.PENDING_APPROVAL: messages.CARD_PENDING_APPROVAL,
+    JobStatus.NOT_APPROVED: messages.CARD_NOT_APPROVED,
     JobStatus.QUEUED: messages.CARD_SENDING,
     JobStatus.CREATING: messages.CARD_SENDING,
     JobStatus.REJECTED: messages.CARD_NOT_CREATED,
@@ -97,6 +103,7 @@ ENDINGS = {
     JobStatus.DECLINED: messages.DECLINED,
     JobStatus.EXPIRED: messages.EXPIRED,
     JobStatus.WITHDRAWN: messages.WITHDRAWN,
+    JobStatus.NOT_APPROVED: messages.NOT_APPROVED,
 }
 
 
@@ -187,21 +194,16 @@ def consent_request(job: Job) -> Message:
     """The DM asking the person shown whether they consent, with the statement Tavus needs."""
     values = fields_of(job)
     request = job.request
-    media = "\n".join(
-        f"{escape(medium.host)} · {escape(medium.file)}" for medium in media_of(request)
-    )
+    media = media_lines(request)
     asked = messages.CONSENT_ASK.format(**values)
     use = escape(request.intended_use or "")
     statement = statement_for(request.subject_name or values["subject"])
-    dialog = {
-        "title": {"type": "plain_text", "text": messages.CONSENT_DIALOG_TITLE},
-        "text": {
-            "type": "mrkdwn",
-            "text": messages.CONSENT_DIALOG_TEXT.format(name=values["name"], use=use),
-        },
-        "confirm": {"type": "plain_text", "text": messages.CONSENT_DIALOG_CONFIRM},
-        "deny": {"type": "plain_text", "text": messages.CONSENT_DIALOG_DENY},
-    }
+    confirm = dialog(
+        messages.CONSENT_DIALOG_TITLE,
+        messages.CONSENT_DIALOG_TEXT.format(name=values["name"], use=use),
+        messages.CONSENT_DIALOG_CONFIRM,
+        messages.CONSENT_DIALOG_DENY,
+    )
     return Message(
         text=asked,
         blocks=[
@@ -221,12 +223,69 @@ def consent_request(job: Job) -> Message:
                     CONSENT_GIVE_ACTION,
                     job.id,
                     style="primary",
-                    confirm=dialog,
+                    confirm=confirm,
                 ),
                 button(messages.CONSENT_DECLINE_BUTTON, CONSENT_DECLINE_ACTION, job.id),
             ),
         ],
     )
+
+
+def media_lines(request: ReplicaRequest) -> str:
+    """What a replica is trained from, a line each: host and file name, never a query string."""
+    return "\n".join(
+        f"{escape(medium.host)} · {escape(medium.file)}" for medium in media_of(request)
+    )
+
+
+def approval_request(job: Job) -> Message:
+    """To an approver (or the approval channel): the request and its consent, to decide."""
+    values = fields_of(job)
+    asked = messages.APPROVAL_ASKED.format(**values)
+    reject = dialog(
+        messages.REJECT_DIALOG_TITLE,
+        messages.REJECT_DIALOG_TEXT.format(**values),
+        messages.REJECT_DIALOG_CONFIRM,
+        messages.CONSENT_DIALOG_DENY,
+        danger=True,
+    )
+    return Message(
+        text=asked,
+        blocks=[
+            section(asked),
+            fields(
+                [
+                    messages.APPROVAL_USE.format(use=escape(job.request.intended_use or "")),
+                    messages.CONSENT_MEDIA.format(media=media_lines(job.request)),
+                    messages.APPROVAL_CONSENT.format(**values),
+                    messages.CARD_MODEL.format(**values),
+                ]
+            ),
+            actions(
+                button(messages.APPROVE_BUTTON, APPROVE_ACTION, job.id, style="primary"),
+                button(messages.REJECT_BUTTON, REJECT_ACTION, job.id, confirm=reject),
+            ),
+        ],
+    )
+
+
+def approval_settled(job: Job) -> Message:
+    """An approval request once decided, or moot: what became of it, and no buttons."""
+    asked = approval_request(job)
+    return Message(text=asked.text, blocks=[*asked.blocks[:-1], context(approval_outcome(job))])
+
+
+def approval_outcome(job: Job) -> str:
+    """Who decided a request and when, or why it no longer waits for a decision."""
+    if job.status is JobStatus.NOT_APPROVED and job.reviewer_id and job.reviewed_at:
+        return messages.APPROVAL_REJECTED.format(
+            reviewer=job.reviewer_id, when=when(job.reviewed_at)
+        )
+    if job.reviewer_id and job.reviewed_at:
+        return messages.APPROVAL_APPROVED.format(
+            reviewer=job.reviewer_id, when=when(job.reviewed_at)
+        )
+    return messages.APPROVAL_MOOT.format(status=card_status(job))
 
 
 def receipt(answer: Receipt, job: Job) -> Message:
@@ -263,17 +322,16 @@ def receipt(answer: Receipt, job: Job) -> Message:
 
 def withdraw_button(job: Job) -> dict[str, Any]:
     """Withdraw consent, behind Slack's confirmation dialog."""
-    dialog = {
-        "title": {"type": "plain_text", "text": messages.WITHDRAW_DIALOG_TITLE},
-        "text": {
-            "type": "mrkdwn",
-            "text": messages.WITHDRAW_DIALOG_TEXT.format(name=escape(job.request.replica_name)),
-        },
-        "confirm": {"type": "plain_text", "text": messages.WITHDRAW_DIALOG_CONFIRM},
-        "deny": {"type": "plain_text", "text": messages.CONSENT_DIALOG_DENY},
-        "style": "danger",
-    }
-    return button(messages.WITHDRAW_BUTTON, WITHDRAW_ACTION, job.id, style="danger", confirm=dialog)
+    confirm = dialog(
+        messages.WITHDRAW_DIALOG_TITLE,
+        messages.WITHDRAW_DIALOG_TEXT.format(name=escape(job.request.replica_name)),
+        messages.WITHDRAW_DIALOG_CONFIRM,
+        messages.CONSENT_DIALOG_DENY,
+        danger=True,
+    )
+    return button(
+        messages.WITHDRAW_BUTTON, WITHDRAW_ACTION, job.id, style="danger", confirm=confirm
+    )
 
 
 def may_withdraw(answer: Receipt | None, job: Job) -> bool:

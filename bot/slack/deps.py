@@ -10,6 +10,7 @@ from typing import Any
 from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.approvals import Approvals
 from bot.consent import Consent
 from bot.governance import Governance
 from bot.intake import Intake
@@ -46,6 +47,7 @@ class Deps:
     replicas: Replicas
     governance: Governance
     consent: Consent
+    approvals: Approvals
     people: People
     models: Sequence[str]
     voices: Voices

@@ -13,6 +13,8 @@ OPEN_FORM_ACTION = "open_form"
 CONSENT_GIVE_ACTION = "consent_give"
 CONSENT_DECLINE_ACTION = "consent_decline"
 WITHDRAW_ACTION = "consent_withdraw"
+APPROVE_ACTION = "approval_approve"
+REJECT_ACTION = "approval_reject"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,21 @@ def button(
         made["style"] = style
     if confirm:
         made["confirm"] = confirm
+    return made
+
+
+def dialog(
+    title: str, words: str, confirm: str, deny: str, *, danger: bool = False
+) -> dict[str, Any]:
+    """Slack's confirmation dialog for a button: `words` in mrkdwn, two choices."""
+    made: dict[str, Any] = {
+        "title": {"type": "plain_text", "text": title},
+        "text": {"type": "mrkdwn", "text": words},
+        "confirm": {"type": "plain_text", "text": confirm},
+        "deny": {"type": "plain_text", "text": deny},
+    }
+    if danger:
+        made["style"] = "danger"
     return made
 
 

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.governance import Creators, Governance
+from bot.governance import Approvers, Creators, Governance, Policy
 from bot.jobs import Job
 from bot.store import StoreUnavailable
 
@@ -110,7 +110,8 @@ async def creator_refusal(
 ) -> str | None:
     """Why `user_id` may not create a replica here (and it is on record), or None if they may."""
     try:
-        allowed = await may_create(people, user_id, governance.creators(team_id))
+        creators = (await governance.policy(team_id)).creators
+        allowed = await may_create(people, user_id, creators)
     except CannotTell:
         return messages.CREATOR_UNKNOWN
     if allowed:
@@ -123,6 +124,30 @@ async def creator_refusal(
         # The refusal stands either way; only its record is lost.
         log.error("could not record a refused create by %s: %s", user_id, exc)
     return messages.NOT_A_CREATOR
+
+
+async def approvers_of(people: People, approvers: Approvers) -> list[str]:
+    """Every approver's user id, the members of its user groups included, each once, sorted."""
+    found = set(approvers.users)
+    for group in approvers.groups:
+        found |= await people.members(group)
+    return sorted(found)
+
+
+OWN_REQUEST = "own request"
+NOT_APPROVER = "not an approver"
+
+
+async def approval_refusal(people: People, policy: Policy, *, user_id: str, job: Job) -> str | None:
+    """Why `user_id` may not approve or reject `job` (OWN_REQUEST, NOT_APPROVER), or None.
+
+    Neither the requester nor the person shown may decide their own request.
+    """
+    if user_id in (job.requester.user_id, job.request.subject_id):
+        return OWN_REQUEST
+    if user_id not in await approvers_of(people, policy.approvers):
+        return NOT_APPROVER
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from bot.store.rows import UNSET, given, to_job, utc
 from bot.store.schema import jobs
 
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
+PENDING_APPROVAL = JobStatus.PENDING_APPROVAL
 
 
 class Jobs:
@@ -157,10 +159,15 @@ class Jobs:
         thumbnail_url: str | None = UNSET,
         next_check_at: datetime | None = UNSET,
         receipt: Receipt | None = None,
+        reviewer_id: str = UNSET,
+        asking: Sequence[str] = (),
     ) -> Job | None:
         """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
 
         A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
+        `reviewer_id`: who approved or rejected it, now. `asking`: the approvers (or the approval
+        channel) each owed an approval request. A move out of pending approval owes a redraw of
+        every approval request sent, so none is left offering its buttons.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
@@ -173,6 +180,8 @@ class Jobs:
             callback_digest=callback_digest,
             thumbnail_url=thumbnail_url,
             next_check_at=next_check_at,
+            reviewer_id=reviewer_id,
+            reviewed_at=self._db.now() if reviewer_id is not UNSET else UNSET,
         )
         allowed = jobs.c.status.in_([status.value for status in move.from_])
         try:
@@ -184,6 +193,10 @@ class Jobs:
                     await receipt_queries.record_in(connection, receipt)
                 if job is not None and isinstance(replica_id, str):
                     await receipt_queries.note_replica_in(connection, job.id, replica_id)
+                if job is not None and asking:
+                    await notice_queries.ask_in(connection, job.id, asking, now=self._db.now())
+                if job is not None and move.to is not None and PENDING_APPROVAL in move.from_:
+                    await notice_queries.settle_in(connection, job.id, now=self._db.now())
         except IntegrityError:
             if replica_id is UNSET:
                 raise

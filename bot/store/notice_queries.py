@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -300,8 +300,45 @@ async def owe_new_in(
         await connection.execute(notices.insert(), [_new(job, kind, now) for job, kind in owed])
 
 
-def _new(job_id: str, kind: NoticeKind, now: datetime) -> dict[str, Any]:
+async def ask_in(
+    connection: AsyncConnection, job_id: str, recipients: Sequence[str], *, now: datetime
+) -> None:
+    """Owe an approval request to each recipient (an approver, or the approval channel)."""
+    kind = NoticeKind.APPROVAL_REQUEST
+    rows = [_new(job_id, kind, now, recipient=recipient) for recipient in recipients]
+    await connection.execute(notices.insert(), rows)
+
+
+async def settle_in(connection: AsyncConnection, job_id: str, *, now: datetime) -> None:
+    """Owe, once, a redraw of each approval request sent for the job: it is decided, or moot.
+
+    Requests not sent yet need none: their job no longer waits, so delivery skips them.
+    """
+    requests = (
+        await connection.execute(
+            select(notices).where(
+                notices.c.job_id == job_id,
+                notices.c.kind.in_(
+                    [NoticeKind.APPROVAL_REQUEST.value, NoticeKind.APPROVAL_SETTLED.value]
+                ),
+            )
+        )
+    ).all()
+    if any(row.kind == NoticeKind.APPROVAL_SETTLED.value for row in requests):
+        return  # settled by an earlier move
+    kind, sent = NoticeKind.APPROVAL_SETTLED, NoticeStatus.SENT.value
+    rows = [
+        _new(job_id, kind, now, recipient=row.recipient, channel=row.channel, ts=row.ts)
+        for row in requests
+        if row.status == sent
+    ]
+    if rows:
+        await connection.execute(notices.insert(), rows)
+
+
+def _new(job_id: str, kind: NoticeKind, now: datetime, **where: str | None) -> dict[str, Any]:
     return {
+        **where,
         "id": new_id(),
         "job_id": job_id,
         "kind": kind.value,

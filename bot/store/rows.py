@@ -67,6 +67,8 @@ def to_job(row: Mapping[Any, Any]) -> Job:
         training_progress=row.get("training_progress"),
         thumbnail_url=row.get("thumbnail_url"),
         next_check_at=maybe_aware(row.get("next_check_at")),
+        reviewer_id=row.get("reviewer_id"),
+        reviewed_at=maybe_aware(row.get("reviewed_at")),
     )
 
 
@@ -79,4 +81,7 @@ def to_notice(row: Mapping[Any, Any], prefix: str = "") -> Notice:
         created_at=aware(row[f"{prefix}created_at"]),
         attempts=row[f"{prefix}attempts"],
         in_doubt=bool(row[f"{prefix}in_doubt"]),
+        recipient=row.get(f"{prefix}recipient"),
+        channel=row.get(f"{prefix}channel"),
+        ts=row.get(f"{prefix}ts"),
     )

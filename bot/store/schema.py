@@ -48,6 +48,9 @@ jobs = Table(
     Column("subject_id", String(32)),
     Column("subject_name", String(200)),
     Column("intended_use", Text),
+    # Who approved or rejected it, and when (NULL where the workspace asks for no approval).
+    Column("reviewer_id", String(32)),
+    Column("reviewed_at", DateTime(timezone=True)),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -74,6 +77,8 @@ notices = Table(
     Column("lease_owner", String(32)),
     Column("lease_until", DateTime(timezone=True)),
     Column("last_error", Text),
+    # Who it goes to when not the job's own people: an approver, or the approval channel.
+    Column("recipient", String(32)),
     Column("channel", String(32)),
     Column("ts", String(32)),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -1,0 +1,252 @@
+"""Approval: once the person shown consents, one approver decides; the first decision wins."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from bot import messages
+from bot.config import ConfigError, load_settings
+from bot.governance import Approvers
+from bot.slack import form, kit
+from tests.conftest import Bot, Launch
+from tests.flows import (
+    announcement_of,
+    ask_for_consent,
+    consent,
+    consent_request_of,
+    delivered,
+    press,
+    settled_create,
+    thread_replies,
+)
+from tests.slack_client import CHANNEL_ID, USER_ID
+
+DANA = "U0DANA"  # the person shown
+ANN, BEN = "U0ANN", "U0BEN"  # approvers
+APPROVAL_CHANNEL = "C0APPROVE"
+
+
+def shown(message: dict[str, Any]) -> str:
+    return json.dumps(message.get("blocks") or []) + message.get("text", "")
+
+
+def approval_requests(bot: Bot, job_id: str) -> list[dict[str, Any]]:
+    """The approval requests posted for a job, as they were posted."""
+    return [
+        post
+        for post in bot.slack.posts()
+        if job_id in shown(post) and kit.APPROVE_ACTION in shown(post)
+    ]
+
+
+async def asked_approval(bot: Bot, count: int = 1) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Ask for Dana's replica, have her consent, and wait for `count` approval requests."""
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+    await bot.slack.wait_until(lambda: len(approval_requests(bot, job["id"])) >= count)
+    return job, approval_requests(bot, job["id"])
+
+
+async def review(
+    bot: Bot, post: dict[str, Any], job_id: str, *, by: str, approve: bool = True
+) -> dict[str, Any]:
+    action = kit.APPROVE_ACTION if approve else kit.REJECT_ACTION
+    return await press(bot, post, action, job_id, user=by)
+
+
+async def status_of(bot: Bot, job_id: str) -> str:
+    return str(next(job for job in await bot.jobs() if job["id"] == job_id)["status"])
+
+
+async def test_consent_then_waits_for_an_approver_each_asked_in_their_dm(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(ANN, BEN))
+
+    job, requests = await asked_approval(bot, count=2)
+
+    assert sorted(post["channel"] for post in requests) == [f"D{ANN}", f"D{BEN}"]
+    for words in (f"<@{USER_ID}>", f"<@{DANA}>", "sales demo videos", "cdn.example.com"):
+        assert words in shown(requests[0])
+    assert await status_of(bot, job["id"]) == "pending_approval"
+    assert bot.tavus.creates == []
+    await delivered(bot)
+    post = await announcement_of(bot, job["id"])
+    card = bot.slack.card(post["channel"], post["ts"])
+    assert messages.CARD_PENDING_APPROVAL.format(subject=DANA) in shown(card)
+
+
+async def test_one_approval_sends_the_create_once_and_redraws_every_request(
+    launch: Launch,
+) -> None:
+    bot = await launch(replica_approvers=(ANN, BEN))
+    job, requests = await asked_approval(bot, count=2)
+    await delivered(bot)
+    ann = next(post for post in requests if post["channel"] == f"D{ANN}")
+
+    answer = await review(bot, ann, job["id"], by=ANN)
+
+    assert answer["replace_original"] is True
+    assert f"Approved by <@{ANN}>" in shown(answer)
+    assert kit.APPROVE_ACTION not in shown(answer)
+    job = await settled_create(bot, job["id"])
+    assert job["status"] == "training"
+    assert len(bot.tavus.creates) == 1
+    await delivered(bot)
+    for post in requests:
+        now = bot.slack.card(post["channel"], post["ts"])
+        assert kit.APPROVE_ACTION not in shown(now)
+        assert f"Approved by <@{ANN}>" in shown(now)
+    actions = [row["action"] for row in await bot.audit()]
+    assert actions[:4] == ["requested", "consent_given", "approved", "created"]
+    approved = next(row for row in await bot.audit() if row["action"] == "approved")
+    assert approved["actor"] == ANN
+
+
+async def test_a_rejection_in_the_approval_channel_reaches_the_requester(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(ANN,), approval_channel=APPROVAL_CHANNEL)
+    job, [request] = await asked_approval(bot)
+    assert request["channel"] == APPROVAL_CHANNEL
+
+    answer = await review(bot, request, job["id"], by=ANN, approve=False)
+
+    assert f"Rejected by <@{ANN}>" in shown(answer)
+    await delivered(bot)
+    assert await status_of(bot, job["id"]) == "not_approved"
+    assert bot.tavus.creates == []
+    post = await announcement_of(bot, job["id"])
+    [reply] = await thread_replies(bot, post)
+    assert reply["text"] == messages.NOT_APPROVED.format(user=USER_ID, reviewer=ANN, name="Dana")
+    card = bot.slack.card(post["channel"], post["ts"])
+    assert messages.CARD_NOT_APPROVED.format(reviewer=ANN) in shown(card)
+    assert (await bot.audit())[-1]["action"] == "rejected"
+
+
+async def test_the_requester_and_the_person_shown_may_not_approve_their_own(
+    launch: Launch,
+) -> None:
+    bot = await launch(replica_approvers=(USER_ID, DANA), approval_channel=APPROVAL_CHANNEL)
+    job, [request] = await asked_approval(bot)
+
+    for who in (USER_ID, DANA):
+        answer = await review(bot, request, job["id"], by=who)
+        assert answer["text"] == messages.APPROVAL_OWN
+        assert answer["response_type"] == "ephemeral"
+
+    assert await status_of(bot, job["id"]) == "pending_approval"
+    assert bot.tavus.creates == []
+    refused = [json.loads(r["details"]) for r in await bot.audit() if r["action"] == "refused"]
+    assert refused == [{"what": "approve", "why": "own request"}] * 2
+
+
+async def test_in_dms_the_requester_and_the_person_shown_are_not_asked(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(USER_ID, DANA, ANN))
+
+    _, requests = await asked_approval(bot)
+    await delivered(bot)
+
+    assert [post["channel"] for post in requests] == [f"D{ANN}"]
+
+
+async def test_someone_not_an_approver_is_refused_and_it_is_recorded(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(ANN,), approval_channel=APPROVAL_CHANNEL)
+    job, [request] = await asked_approval(bot)
+
+    answer = await review(bot, request, job["id"], by=BEN)
+
+    assert answer["text"] == messages.APPROVAL_NOT_APPROVER
+    assert await status_of(bot, job["id"]) == "pending_approval"
+    [refused] = [r for r in await bot.audit() if r["action"] == "refused"]
+    assert (refused["actor"], json.loads(refused["details"])["why"]) == (BEN, "not an approver")
+
+
+async def test_approvers_may_be_a_user_group(launch: Launch) -> None:
+    bot = await launch(replica_approvers=("S0LEGAL",))
+    bot.slack.usergroups["S0LEGAL"] = [ANN]
+
+    job, [request] = await asked_approval(bot)
+    await review(bot, request, job["id"], by=ANN)
+
+    assert request["channel"] == f"D{ANN}"
+    assert (await settled_create(bot, job["id"]))["status"] == "training"
+
+
+async def test_the_first_decision_wins_and_later_clicks_are_told(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(ANN, BEN), approval_channel=APPROVAL_CHANNEL)
+    job, [request] = await asked_approval(bot)
+
+    answers = await asyncio.gather(
+        *(
+            review(bot, request, job["id"], by=who, approve=approve)
+            for who, approve in [(ANN, True), (BEN, False)] * 3
+        )
+    )
+
+    told = [a for a in answers if a.get("response_type") == "ephemeral"]
+    assert len(told) == 5
+    assert all(a["text"].startswith("This request was already decided") for a in told)
+    await delivered(bot)
+    status = await status_of(bot, job["id"])
+    if status == "not_approved":
+        assert bot.tavus.creates == []
+    else:
+        assert (await settled_create(bot, job["id"]))["status"] == "training"
+        assert len(bot.tavus.creates) == 1
+    assert [r["action"] for r in await bot.audit()].count("approved") + [
+        r["action"] for r in await bot.audit()
+    ].count("rejected") == 1
+
+
+async def test_withdrawing_while_it_waits_for_approval_cancels_it(launch: Launch) -> None:
+    bot = await launch(replica_approvers=(ANN,))
+    job, [request] = await asked_approval(bot)
+    await delivered(bot)
+    receipt = next(p for p in bot.slack.posts(f"D{DANA}") if job["id"] in shown(p))
+
+    await press(bot, receipt, kit.WITHDRAW_ACTION, job["id"], user=DANA)
+
+    await delivered(bot)
+    assert await status_of(bot, job["id"]) == "withdrawn"
+    assert bot.tavus.creates == []
+    now = bot.slack.card(request["channel"], request["ts"])
+    assert kit.APPROVE_ACTION not in shown(now)
+    late = await review(bot, request, job["id"], by=ANN)
+    assert late["text"].startswith("No longer waiting for approval")
+    assert await status_of(bot, job["id"]) == "withdrawn"
+
+
+async def test_without_approvers_consent_goes_straight_to_tavus(bot: Bot) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+
+    assert (await settled_create(bot, job["id"]))["status"] == "training"
+    assert approval_requests(bot, job["id"]) == []
+    assert CHANNEL_ID in {post["channel"] for post in bot.slack.posts()}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("replica_approvers", "everyone"),
+        ("replica_approvers", "U0ANN,bob"),
+        ("approval_channel", "#legal"),
+    ],
+)
+def test_bad_approval_settings_stop_the_start_saying_why(
+    name: str, value: str, base_settings: dict[str, object]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(**{**base_settings, name: value})
+
+    assert f"{name.upper()} is invalid" in str(caught.value)
+
+
+def test_approvers_read_as_written() -> None:
+    assert Approvers.parse([" U0ANN", "S0LEGAL", "S0LEGAL", ""]) == Approvers(
+        users=frozenset({"U0ANN"}), groups=("S0LEGAL",)
+    )
+    assert not Approvers.parse([])
