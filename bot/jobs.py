@@ -404,6 +404,8 @@ class Requester:
     team_id: str
     user_id: str
     channel_id: str
+    # Asked in a private channel or a DM: only the requester, the person shown and admins see it.
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

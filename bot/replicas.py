@@ -26,17 +26,33 @@ class Replicas:
         return await self._store.jobs.get(job_id)
 
     async def page(
-        self, *, team_id: str, user_id: str | None = None, page: int = 1, per_page: int = 10
+        self,
+        *,
+        team_id: str,
+        user_id: str | None = None,
+        viewer: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
     ) -> tuple[list[Job], bool]:
-        """One page of a workspace's (or a requester's) replicas, newest first; and if more."""
+        """One page of a workspace's (or a requester's) replicas, newest first; and if more.
+
+        `viewer`: only what they may see (private ones only if theirs); None: all of them.
+        """
         found = await self._store.jobs.page(
-            team_id=team_id, user_id=user_id, limit=per_page + 1, offset=(page - 1) * per_page
+            team_id=team_id,
+            user_id=user_id,
+            viewer=viewer,
+            limit=per_page + 1,
+            offset=(page - 1) * per_page,
         )
         return found[:per_page], len(found) > per_page
 
-    async def find(self, *, team_id: str, query: str) -> Job | None:
-        """The workspace's replica with this id, or else this name (the newest such)."""
-        return await self._store.jobs.find(team_id=team_id, query=query)
+    async def find(self, *, team_id: str, query: str, viewer: str | None = None) -> Job | None:
+        """The workspace's replica with this id, or else this name (the newest such).
+
+        `viewer`: only among what they may see; None: among all of them.
+        """
+        return await self._store.jobs.find(team_id=team_id, query=query, viewer=viewer)
 
     async def refresh_and_settle(self, job: Job) -> Job:
         """A job as Tavus sees it now, as stored if Tavus fails.

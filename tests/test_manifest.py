@@ -33,6 +33,8 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "conversations_open": frozenset({"im:write"}),
     "conversations_history": HISTORY,
     "conversations_replies": HISTORY,
+    # Whether /replica was typed in a private channel or a DM: each kind needs its own scope.
+    "conversations_info": frozenset({"channels:read", "groups:read", "im:read", "mpim:read"}),
     "users_info": frozenset({"users:read"}),
     "usergroups_users_list": frozenset({"usergroups:read"}),
     "views_publish": frozenset(),

@@ -34,6 +34,7 @@ from bot.slack.permissions import (
     approvers_of,
     creator_refusal,
     may_change,
+    viewer,
 )
 from bot.tavus import TavusError
 
@@ -87,11 +88,12 @@ async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, 
     await ack()
     value = action_value(body)
     page = max(1, int(value)) if value.isdigit() else 1
-    await deps.after_ack(_show_page(team_of(body), page, respond, deps))
+    await deps.after_ack(_show_page(team_of(body), body["user"]["id"], page, respond, deps))
 
 
-async def _show_page(team: str, page: int, respond: AsyncRespond, deps: Deps) -> None:
-    jobs, more = await deps.replicas.page(team_id=team, page=page)
+async def _show_page(team: str, user: str, page: int, respond: AsyncRespond, deps: Deps) -> None:
+    eyes = await viewer(deps.people, user)
+    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page)
     shown = screens.replica_list(jobs, page=page, more=more)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 

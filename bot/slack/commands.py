@@ -16,7 +16,7 @@ from bot.slack import form, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
-from bot.slack.permissions import creator_refusal, may_change
+from bot.slack.permissions import creator_refusal, may_change, viewer
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -189,11 +189,13 @@ async def _answer(
     deps: Deps,
 ) -> Message:
     team, user = command["team_id"], command["user_id"]
+    # Replicas asked for in private channels and DMs are seen only by their own people.
+    eyes = await viewer(deps.people, user)
     if isinstance(parsed, ListReplicas):
-        jobs, more = await deps.replicas.page(team_id=team, page=parsed.page)
+        jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=parsed.page)
         return screens.replica_list(jobs, page=parsed.page, more=more)
     query = parsed.query if isinstance(parsed, Status) else parsed.replica_id
-    job = await deps.replicas.find(team_id=team, query=query)
+    job = await deps.replicas.find(team_id=team, query=query, viewer=eyes)
     if job is None:
         return kit.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
     if isinstance(parsed, Status):

@@ -72,6 +72,27 @@ class People:
             self._keep(f"group:{group}", found)
         return frozenset(found)
 
+    async def is_private(self, channel_id: str) -> bool:
+        """Whether a channel is private, a DM or a group DM; True when Slack will not say.
+
+        A private channel the bot is not in answers channel_not_found: private, then.
+        """
+        if channel_id[:1] in {"D", "U", "W"}:
+            return True  # a DM (a user id as channel: the App Home's Messages tab)
+        found = self._fresh(f"channel:{channel_id}")
+        if found is None:
+            try:
+                response = await self._client.conversations_info(channel=channel_id)
+            except SlackApiError as exc:
+                log.info(
+                    "could not look up %s (%s): private", channel_id, exc.response.get("error")
+                )
+                return True
+            channel = response.get("channel") or {}
+            private = any(channel.get(flag) for flag in ("is_private", "is_im", "is_mpim"))
+            found = self._keep(f"channel:{channel_id}", private)
+        return bool(found)
+
     def _fresh(self, key: str) -> Any:
         kept = self._kept.get(key)
         return kept[1] if kept is not None and kept[0] > self._clock() else None
@@ -187,6 +208,15 @@ async def may_change(people: People, user_id: str, job: Job) -> bool:
     except CannotTell:
         return False  # refuse rather than guess
     return _is_admin(user)
+
+
+async def viewer(people: People, user_id: str) -> str | None:
+    """Whose eyes a list is drawn for: None for an admin, who sees every replica."""
+    try:
+        user = await people.user(user_id)
+    except CannotTell:
+        return user_id  # show them less rather than more
+    return None if _is_admin(user) else user_id
 
 
 def _is_admin(user: dict[str, Any]) -> bool:

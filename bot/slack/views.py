@@ -37,11 +37,12 @@ async def submit_form(
         await ack(response_action="errors", errors=parsed.errors)
         return
     # Both asked of Slack at once: the answer to Slack is due within 3 seconds.
-    refusal, subject = await asyncio.gather(
+    refusal, subject, private = await asyncio.gather(
         creator_refusal(
             deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
         ),
         check_subject(deps.people, parsed.request.subject_id or ""),
+        deps.people.is_private(parsed.channel_id),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
@@ -54,6 +55,7 @@ async def submit_form(
         team_id=team_of(body),
         user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
+        private=private,
     )
     request = replace(parsed.request, subject_name=subject.name)
     # Saved before the acknowledgement: once the user sees the request taken, the job exists.

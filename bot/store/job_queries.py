@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -57,6 +57,7 @@ class Jobs:
             "team_id": requester.team_id,
             "user_id": requester.user_id,
             "channel_id": requester.channel_id,
+            "private": requester.private,
             "replica_name": request.replica_name,
             "model_name": request.model_name,
             "train_video_url": request.train_video_url,
@@ -97,14 +98,26 @@ class Jobs:
         return await self._first(select(jobs).where(jobs.c.id == job_id))
 
     async def page(
-        self, *, team_id: str, user_id: str | None = None, limit: int = 10, offset: int = 0
+        self,
+        *,
+        team_id: str,
+        user_id: str | None = None,
+        viewer: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
     ) -> list[Job]:
-        """A workspace's (or one requester's) replicas, newest first, deleted ones left out."""
+        """A workspace's (or one requester's) replicas, newest first, deleted ones left out.
+
+        With a `viewer`, only what they may see: public ones, and private ones they asked for
+        or whose likeness they are (None: everything, as an admin sees it).
+        """
         statement = select(jobs).where(
             jobs.c.team_id == team_id, jobs.c.status != JobStatus.DELETED.value
         )
         if user_id is not None:
             statement = statement.where(jobs.c.user_id == user_id)
+        if viewer is not None:
+            statement = statement.where(_seen_by(viewer))
         statement = (
             statement.order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit).offset(offset)
         )
@@ -112,19 +125,20 @@ class Jobs:
             rows = (await connection.execute(statement)).all()
         return [to_job(row._mapping) for row in rows]
 
-    async def find(self, *, team_id: str, query: str) -> Job | None:
-        """The workspace's newest job whose replica id, or else name, is `query`."""
+    async def find(self, *, team_id: str, query: str, viewer: str | None = None) -> Job | None:
+        """The workspace's newest job whose replica id, or else name, is `query`.
+
+        With a `viewer`, only among those they may see (as in page()).
+        """
         for column in (jobs.c.replica_id, jobs.c.replica_name):
-            found = await self._first(
-                select(jobs)
-                .where(
-                    jobs.c.team_id == team_id,
-                    jobs.c.status != JobStatus.DELETED.value,
-                    func.lower(column) == query.strip().lower(),
-                )
-                .order_by(jobs.c.created_at.desc())
-                .limit(1)
+            statement = select(jobs).where(
+                jobs.c.team_id == team_id,
+                jobs.c.status != JobStatus.DELETED.value,
+                func.lower(column) == query.strip().lower(),
             )
+            if viewer is not None:
+                statement = statement.where(_seen_by(viewer))
+            found = await self._first(statement.order_by(jobs.c.created_at.desc()).limit(1))
             if found is not None:
                 return found
         return None
@@ -291,6 +305,11 @@ async def update_job(
     statement = statement.values(**changes, updated_at=now).returning(*jobs.c)
     row = (await connection.execute(statement)).first()
     return to_job(row._mapping) if row is not None else None
+
+
+def _seen_by(viewer: str) -> ColumnElement[bool]:
+    """Jobs `viewer` may see: public ones, and private ones they asked for or that show them."""
+    return or_(jobs.c.private.is_(False), jobs.c.user_id == viewer, jobs.c.subject_id == viewer)
 
 
 @dataclass(frozen=True, slots=True)

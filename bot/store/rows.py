@@ -43,7 +43,10 @@ def to_job(row: Mapping[Any, Any]) -> Job:
     return Job(
         id=row["id"],
         requester=Requester(
-            team_id=row["team_id"], user_id=row["user_id"], channel_id=row["channel_id"]
+            team_id=row["team_id"],
+            user_id=row["user_id"],
+            channel_id=row["channel_id"],
+            private=bool(row.get("private")),
         ),
         request=ReplicaRequest(
             replica_name=row["replica_name"],

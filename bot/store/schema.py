@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(
@@ -30,6 +31,8 @@ jobs = Table(
     Column("team_id", String(32), nullable=False),
     Column("user_id", String(32), nullable=False),
     Column("channel_id", String(32), nullable=False),
+    # Asked in a private channel or a DM: listed only to its requester, subject and admins.
+    Column("private", Boolean, nullable=False, server_default=false()),
     Column("replica_name", String(200), nullable=False),
     Column("model_name", String(64), nullable=False),
     Column("train_video_url", Text),

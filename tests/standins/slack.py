@@ -38,7 +38,8 @@ class SlackStandIn(StandIn):
         self.calls: list[Call] = []
         # Channels the bot is not a member of: posting there answers not_in_channel.
         self.outside: set[str] = set()
-        # Of those, the ones it cannot join either (private channels, DMs).
+        # Private channels (and DMs): never joined; conversations.info says is_private, or, if
+        # the bot is outside too, channel_not_found, as Slack does.
         self.private: set[str] = set()
         # Workspace admins, as users.info reports them.
         self.admins: set[str] = set()
@@ -205,6 +206,12 @@ class SlackStandIn(StandIn):
                 if m["ts"] == thread or m.get("thread_ts") == thread
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "conversations.info":
+            channel = args.get("channel", "")
+            if channel in self.private and channel in self.outside:
+                return {"ok": False, "error": "channel_not_found"}
+            private = channel in self.private
+            return {"ok": True, "channel": {"id": channel, "is_private": private, "is_im": False}}
         if method == "users.info":
             user = args.get("user", "")
             found = {"id": user, "is_admin": user in self.admins, **self.profiles[user]}
