@@ -68,6 +68,7 @@ async def create_app(settings: Settings) -> web.Application:
         rate=settings.slack_channel_rate,
         burst=settings.slack_channel_burst,
         request_timeout=settings.slack_timeout,
+        audit_channel=settings.audit_channel,
     )
     tavus = TavusClient(tavus_http)
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)

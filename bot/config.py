@@ -60,6 +60,9 @@ HELP: dict[str, str] = {
     "approval_channel": (
         "a channel id (C…) where approval requests go, the bot invited; unset: each approver's DM"
     ),
+    "audit_channel": (
+        "a channel id (C…) where every audit record is also posted, the bot invited; unset: none"
+    ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -135,6 +138,7 @@ class Settings(DatabaseSettings):
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
     approval_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
+    audit_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

@@ -69,6 +69,8 @@ class NoticeKind(enum.StrEnum):
     APPROVAL_REQUEST = "approval_request"
     # An approval request redrawn in place once decided (or moot): no more buttons.
     APPROVAL_SETTLED = "approval_settled"
+    # A record of the audit log, copied to AUDIT_CHANNEL (its recipient); of no one job.
+    AUDIT = "audit"
 
     @property
     def is_once(self) -> bool:
@@ -436,7 +438,7 @@ class Notice:
     """One owed message about a job, as stored in the outbox."""
 
     id: str
-    job_id: str
+    job_id: str | None  # None: about no job (an audit record's copy)
     kind: NoticeKind
     created_at: datetime
     attempts: int = 0
@@ -447,6 +449,7 @@ class Notice:
     # Where it landed once sent; for a redraw, the message it redraws.
     channel: str | None = None
     ts: str | None = None
+    audit_seq: int | None = None  # the audit record an AUDIT notice copies
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,13 @@ NOT_APPROVED = (
     "Ask them why, or an admin about this workspace's policy."
 )
 
+# A record of the audit log, as posted in AUDIT_CHANNEL.
+AUDIT_LINE = "{actor} *{action}*"
+AUDIT_JOB = "job `{job}`"
+AUDIT_REPLICA = "replica `{replica_id}`"
+AUDIT_SUBJECT = "of <@{subject}>"
+AUDIT_WHEN = "{when} · record {seq}"
+
 # Why a create did not go through, in plain words.
 CREATE_TIMEOUT = (
     "Tavus did not answer in time, so I can't tell whether the replica was created. Check your "

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
-from bot.store.schema import audit, jobs, notices, receipts
+from bot.store.schema import audit, jobs, notices, receipts, relays
 from tests.domain import World, world_on
 from tests.slack_client import SIGNING_SECRET, SlackSender
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
@@ -106,6 +106,10 @@ class Bot:
     async def audit(self) -> list[dict[str, Any]]:
         """Every audit record, oldest first."""
         return await self._rows(select(audit).order_by(audit.c.seq))
+
+    async def relays(self) -> list[dict[str, Any]]:
+        """How far each copy of the audit log has been owed."""
+        return await self._rows(select(relays))
 
     async def receipts(self) -> list[dict[str, Any]]:
         """Every consent receipt."""

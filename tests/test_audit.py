@@ -14,11 +14,24 @@ from typing import Any
 
 from bot import audit
 from bot.audit import Action, Record
-from tests.conftest import Bot
-from tests.flows import ask, click, delivered, start_training
+from bot.slack import form
+from tests.conftest import Bot, Launch
+from tests.flows import (
+    ask,
+    ask_for_consent,
+    click,
+    consent,
+    consent_request_of,
+    delivered,
+    settled_create,
+    start_training,
+)
 from tests.slack_client import USER_ID
+from tests.standins.server import Fault
 
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+AUDIT_CHANNEL = "C0AUDIT"
+DANA = "U0DANA"
 
 
 def actions(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -164,3 +177,49 @@ async def test_the_command_line_refuses_a_day_it_cannot_read(tmp_path: Path) -> 
     assert (code, out) == (2, "")
     assert "YYYY-MM-DD" in err
     assert "Traceback" not in err
+
+
+async def test_every_record_is_also_posted_in_the_audit_channel_once(launch: Launch) -> None:
+    bot = await launch(audit_channel=AUDIT_CHANNEL)
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user="U0SOMEONE")  # refused: not the person shown
+    await consent(bot, job["id"], user=DANA)
+    await settled_create(bot, job["id"])
+
+    await bot.slack.wait_until(lambda: len(bot.slack.posts(AUDIT_CHANNEL)) >= 4, within=15)
+    await delivered(bot)
+
+    records = await bot.audit()
+    posts = bot.slack.posts(AUDIT_CHANNEL)
+    assert [r["action"] for r in records] == ["requested", "refused", "consent_given", "created"]
+    assert len(posts) == len(records)  # each once, in order
+    for record, post in zip(records, posts, strict=True):
+        assert f"*{record['action'].replace('_', ' ')}*" in post["text"]
+    assert f"<@{USER_ID}> *requested* · job `{job['id']}` · of <@{DANA}>" in posts[0]["text"]
+    assert "what: consent, why: not the person shown" in posts[1]["text"]
+
+
+async def test_the_audit_channel_starts_from_now_and_a_failed_post_is_tried_again(
+    launch: Launch,
+) -> None:
+    first = await launch()
+    await ask_for_consent(first, **{form.SUBJECT: DANA})
+    await first.stop()
+    bot = await launch(audit_channel=AUDIT_CHANNEL)
+    # Slack fails the channel's first post: it is tried again, not lost.
+    bot.slack.fail_next(
+        "chat.postMessage", Fault(500, {"ok": False, "error": "fatal_error"}), channel=AUDIT_CHANNEL
+    )
+    async with asyncio.timeout(10):
+        while not await bot.relays():
+            await asyncio.sleep(0.05)
+
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA, form.NAME: "Second"})
+
+    await bot.slack.wait_until(lambda: len(bot.slack.posts(AUDIT_CHANNEL)) >= 1, within=15)
+    await delivered(bot)
+    # The first bot's record was written before the channel was set: not posted.
+    [post] = bot.slack.posts(AUDIT_CHANNEL)
+    assert f"job `{job['id']}`" in post["text"]
+    assert bot.slack.answers("chat.postMessage", 500) == 1

@@ -101,6 +101,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "consent_request",
         "approval_request",
         "approval_settled",
+        "audit",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 

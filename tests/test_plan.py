@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.delivery.plan import Plan, Skip, plan
+from bot.audit import Action, Record
+from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
 from bot.slack import blocks, kit
 
@@ -159,6 +160,20 @@ def test_approval_requests_go_to_each_recipient_and_are_redrawn_where_they_lande
     assert plan(notice, job) == planned(job)
 
 
+RECORD = Record(
+    at=NOW, team_id="T1", actor="U0ANN", action=Action.REFUSED, details={"what": "approve"}, seq=7
+)
+AUDIT = Notice("n3", None, NoticeKind.AUDIT, NOW, recipient="C0AUDIT", audit_seq=7)
+
+
+def test_an_audit_record_is_posted_in_the_audit_channel_in_its_own_lane() -> None:
+    assert plan_record(AUDIT, RECORD) == Plan("", "C0AUDIT", blocks.audit_line(RECORD))
+    assert plan_record(AUDIT, None) == Skip("no such audit record")
+    assert lane_of(AUDIT, None) == "C0AUDIT"
+    line = blocks.audit_line(RECORD).text
+    assert line.startswith("<@U0ANN> *refused* · what: approve")
+
+
 def test_every_kind_of_notice_has_a_plan() -> None:
     kinds = {kind for kind, _, _ in CASES} | {notice.kind for notice, _, _ in APPROVAL_CASES}
-    assert kinds == set(NoticeKind)
+    assert kinds | {AUDIT.kind} == set(NoticeKind)

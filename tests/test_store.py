@@ -959,3 +959,25 @@ async def test_opening_a_database_that_cannot_exist_fails(tmp_path: Path) -> Non
     workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
     for worker in workers:
         await asyncio.to_thread(worker.join, 5)
+
+
+async def test_the_audit_channel_is_owed_each_new_record_once_whoever_relays(store: Store) -> None:
+    await add(store)  # before the channel: never owed
+    assert await store.notices.relay_audit("C0AUDIT") == 0
+    for _ in range(3):
+        await add(store)
+
+    owed = await asyncio.gather(*(store.notices.relay_audit("C0AUDIT") for _ in range(4)))
+
+    assert sum(owed) == 3
+    due = await store.notices.due()
+    copies = [notice for notice, job in due if notice.kind is NoticeKind.AUDIT]
+    assert [job for notice, job in due if notice.kind is NoticeKind.AUDIT] == [None] * 3
+    seqs = [notice.audit_seq for notice in copies]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == 3
+    assert {notice.recipient for notice in copies} == {"C0AUDIT"}
+    assert await store.notices.relay_audit("C0AUDIT") == 0
+    first = await store.audit.get(seqs[0] or 0)
+    assert first is not None
+    assert first.action is Action.REQUESTED

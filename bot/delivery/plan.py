@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.audit import Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
 from bot.slack import blocks, kit
 
@@ -12,7 +13,7 @@ from bot.slack import blocks, kit
 class Plan:
     """Where to post a notice, what, and where to go if that channel refuses."""
 
-    requester: str  # whose DM takes it when it has no channel, or its channel refuses
+    requester: str  # whose DM takes it when it has no channel, or its channel refuses ("": none)
     channel: str | None  # None: the requester's DM
     message: kit.Message
     thread_ts: str | None = None
@@ -75,9 +76,18 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
     return Plan(requester, channel, message, thread_ts=ts, fallback=blocks.moved(message, channel))
 
 
-def lane_of(notice: Notice, job: Job) -> str:
+def plan_record(notice: Notice, record: Record | None) -> Plan | Skip:
+    """What to post for an AUDIT notice: its record, as one line in the audit channel."""
+    if record is None or not notice.recipient:
+        return Skip("no such audit record")
+    return Plan("", notice.recipient, blocks.audit_line(record))
+
+
+def lane_of(notice: Notice, job: Job | None) -> str:
     """Whose pace a notice keeps: its channel's, or the DM's of the person it goes to."""
     kind = notice.kind
+    if job is None or kind is NoticeKind.AUDIT:
+        return notice.recipient or ""
     if kind is NoticeKind.NOT_STARTED:
         return f"dm:{job.requester.user_id}"
     if kind is NoticeKind.CONSENT_REQUEST:

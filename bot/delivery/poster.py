@@ -99,7 +99,8 @@ class Poster:
         places: list[tuple[str, str | None]] = []
         if plan.channel is not None:
             places.append((plan.channel, plan.thread_ts))
-        places.append((await self.dm(plan.requester), None))
+        if plan.requester:
+            places.append((await self.dm(plan.requester), None))
         oldest = f"{notice.created_at.timestamp() - 1:.6f}"
         for channel, thread_ts in places:
             try:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
-from bot.delivery.plan import Posted, Skip, lane_of, plan
+from bot.delivery.plan import Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 IDLE_POLL = 2.0
 # Never look again sooner than this, whatever is due: a floor against a busy loop.
 MIN_IDLE = 0.05
+# Audit records owed to the audit channel in one round, at most.
+AUDIT_BATCH = 100
 # A thread reply waits this long for its announcement to go out first.
 WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
 
@@ -44,9 +46,11 @@ class Sender:
         rate: float,
         burst: int,
         request_timeout: float,
+        audit_channel: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
+        self._audit_channel = audit_channel
         self._poster = Poster(client)
         self._rate = rate
         self._burst = burst
@@ -62,7 +66,7 @@ class Sender:
         self._lease = timedelta(seconds=7 * request_timeout)
         self.owner = new_id()
         self._wake = asyncio.Event()
-        self._lanes: dict[str, deque[tuple[Notice, Job]]] = {}
+        self._lanes: dict[str, deque[tuple[Notice, Job | None]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._queued: set[str] = set()
         self._paces: dict[str, Pace] = {}
@@ -78,6 +82,12 @@ class Sender:
             self._wake.clear()
             idle = IDLE_POLL
             try:
+                if self._audit_channel is not None:
+                    relayed = await self._store.notices.relay_audit(
+                        self._audit_channel, limit=AUDIT_BATCH
+                    )
+                    if relayed >= AUDIT_BATCH:
+                        self._wake.set()  # more records wait: come straight back for them
                 await self.dispatch()
                 idle = await self._idle()
             except Exception:
@@ -123,7 +133,7 @@ class Sender:
             return IDLE_POLL
         return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
 
-    async def _drain(self, key: str, lane: deque[tuple[Notice, Job]]) -> None:
+    async def _drain(self, key: str, lane: deque[tuple[Notice, Job | None]]) -> None:
         pace = self._paces.get(key)
         if pace is None:
             pace = self._paces[key] = Pace(rate=self._rate, burst=self._burst, now=self._clock())
@@ -184,7 +194,7 @@ class Sender:
                 error=outcome.refused,
             )
             log.info("notice %s (%s) sent to %s", notice.id, notice.kind.value, outcome.channel)
-            if notice.kind.redraws_card:
+            if notice.kind.redraws_card and job is not None:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 
@@ -206,7 +216,14 @@ class Sender:
         )
         self._wake.set()
 
-    async def _send(self, notice: Notice, job: Job) -> Posted | Skip | Retry:
+    async def _send(self, notice: Notice, job: Job | None) -> Posted | Skip | Retry:
+        if job is None:
+            # About no one job: a copy of an audit record.
+            record = await self._store.audit.get(notice.audit_seq or 0)
+            planned = plan_record(notice, record)
+            if isinstance(planned, Skip):
+                return planned
+            return await self._poster.carry_out(planned, notice)
         if notice.kind.is_threaded and not job.announcement_ts:
             # A thread needs its parent first; the announcement may have gone out since the
             # claim read the job.

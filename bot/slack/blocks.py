@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import jobs as life
 from bot import messages
+from bot.audit import Record
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision, Receipt, media_of, statement_for
 from bot.slack.kit import (
@@ -286,6 +287,29 @@ def approval_outcome(job: Job) -> str:
             reviewer=job.reviewer_id, when=when(job.reviewed_at)
         )
     return messages.APPROVAL_MOOT.format(status=card_status(job))
+
+
+def audit_line(record: Record) -> Message:
+    """An audit record as one line for the audit channel: who did what, to which replica."""
+    actor = f"<@{record.actor}>" if record.actor[:1] in {"U", "W"} else escape(record.actor)
+    parts = [messages.AUDIT_LINE.format(actor=actor, action=record.action.value.replace("_", " "))]
+    if record.job_id:
+        parts.append(messages.AUDIT_JOB.format(job=escape(record.job_id)))
+    if record.replica_id:
+        parts.append(messages.AUDIT_REPLICA.format(replica_id=escape(record.replica_id)))
+    if record.subject:
+        parts.append(messages.AUDIT_SUBJECT.format(subject=record.subject))
+    details = ", ".join(f"{key}: {value}" for key, value in sorted(record.details.items()))
+    if details:
+        parts.append(escape(details[:ERROR_LIMIT]))
+    words = " · ".join(parts)
+    return Message(
+        text=words,
+        blocks=[
+            section(words),
+            context(messages.AUDIT_WHEN.format(when=when(record.at), seq=record.seq)),
+        ],
+    )
 
 
 def receipt(answer: Receipt, job: Job) -> Message:

@@ -27,6 +27,12 @@ class AuditLog:
         async with self._db.writing() as connection:
             await record_in(connection, record)
 
+    async def get(self, seq: int) -> Record | None:
+        """One record by its number."""
+        async with self._db.reading() as connection:
+            row = (await connection.execute(select(audit).where(audit.c.seq == seq))).first()
+        return to_record(row._mapping) if row is not None else None
+
     async def since(
         self, moment: datetime | None = None, *, team_id: str | None = None
     ) -> list[Record]:

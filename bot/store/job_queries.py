@@ -79,6 +79,7 @@ class Jobs:
             actor=requester.user_id,
             action=Action.REQUESTED,
             job_id=job_id,
+            subject=request.subject_id,
             details={
                 "replica_name": request.replica_name,
                 "model_name": request.model_name,
@@ -331,5 +332,6 @@ def _record(action: Action, job: Job, by: str) -> Record:
         action=action,
         job_id=job.id,
         replica_id=job.replica_id,
+        subject=job.request.subject_id,
         details=details,
     )

@@ -14,14 +14,15 @@ from bot.batch import Batch
 from bot.jobs import Job, Notice, NoticeKind, NoticeStatus, new_id
 from bot.store.engine import Database
 from bot.store.rows import aware, to_job, to_notice, utc
-from bot.store.schema import jobs, notices
+from bot.store.schema import audit, jobs, notices, relays
 
 PENDING = NoticeStatus.PENDING.value
 REDRAWS = [kind.value for kind in NoticeKind if kind.is_redraw]
-# A notice and its job in one row; the notice's columns are prefixed, since both have an id.
-NOTICES_WITH_JOBS = select(*(column.label(f"n_{column.name}") for column in notices.c), jobs).join(
-    jobs, jobs.c.id == notices.c.job_id
-)
+# A notice and its job (if it has one) in one row; the notice's columns are prefixed, since
+# both have an id.
+NOTICES_WITH_JOBS = select(
+    *(column.label(f"n_{column.name}") for column in notices.c), jobs
+).outerjoin(jobs, jobs.c.id == notices.c.job_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class Notices:
     def __init__(self, db: Database) -> None:
         self._db = db
         # A burst of claims, and of deliveries recorded, each cost one transaction.
-        self._claims: Batch[AsyncConnection, _Claim, tuple[Notice, Job] | None] = Batch(
+        self._claims: Batch[AsyncConnection, _Claim, tuple[Notice, Job | None] | None] = Batch(
             db.writing, self._claim
         )
         self._sents: Batch[AsyncConnection, _Sent, bool] = Batch(db.writing, self._mark_sent)
@@ -63,11 +64,12 @@ class Notices:
 
     async def due(
         self, *, limit: int = 500, excluding: Collection[str] = ()
-    ) -> list[tuple[Notice, Job]]:
+    ) -> list[tuple[Notice, Job | None]]:
         """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first."""
         statement = (
             NOTICES_WITH_JOBS.where(*_free_and_due(self._db.now()))
-            .order_by(notices.c.created_at, notices.c.id)
+            # Audit records owed together go out in the log's order.
+            .order_by(notices.c.created_at, notices.c.audit_seq, notices.c.id)
             .limit(limit)
         )
         if excluding:
@@ -94,7 +96,7 @@ class Notices:
 
     async def claim(
         self, notice_id: str, *, owner: str, lease: timedelta
-    ) -> tuple[Notice, Job] | None:
+    ) -> tuple[Notice, Job | None] | None:
         """Take a due notice for sending, for `lease` from now; None if it is not free and due.
 
         From here until it is recorded sent, a post may have landed: the claim marks it in
@@ -156,6 +158,53 @@ class Notices:
                 .values(lease_owner=None, lease_until=None, updated_at=self._db.now())
             )
 
+    async def relay_audit(self, recipient: str, *, limit: int = 100) -> int:
+        """Owe `recipient` (AUDIT_CHANNEL) a copy of each audit record it has not been owed yet.
+
+        The first time, from the newest record on: a channel set today is not flooded with the
+        past. How far it got is a compare-and-set, so several instances owe each record once.
+        Returns how many were owed.
+        """
+        async with self._db.reading() as connection:
+            newest = (await connection.execute(select(func.max(audit.c.seq)))).scalar() or 0
+            kept = (
+                await connection.execute(
+                    select(relays.c.last_seq).where(relays.c.name == recipient)
+                )
+            ).scalar()
+        if kept is not None and kept >= newest:
+            return 0  # nothing new: no write
+        async with self._db.writing() as connection:
+            if kept is None:
+                await connection.execute(relays.insert().values(name=recipient, last_seq=newest))
+                return 0
+            seqs = (
+                (
+                    await connection.execute(
+                        select(audit.c.seq)
+                        .where(audit.c.seq > kept)
+                        .order_by(audit.c.seq)
+                        .limit(limit)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            moved = await connection.execute(
+                update(relays)
+                .where(relays.c.name == recipient, relays.c.last_seq == kept)
+                .values(last_seq=seqs[-1])
+            )
+            if moved.rowcount != 1:
+                return 0  # another instance owed them
+            now = self._db.now()
+            rows = [
+                _new(None, NoticeKind.AUDIT, now, recipient=recipient, audit_seq=seq)
+                for seq in seqs
+            ]
+            await connection.execute(notices.insert(), rows)
+        return len(seqs)
+
     async def pending(self, job_id: str, kind: NoticeKind) -> bool:
         """Whether a notice of this kind is still pending for the job."""
         statement = select(
@@ -183,7 +232,7 @@ class Notices:
 
     async def _claim(
         self, connection: AsyncConnection, claims: list[_Claim]
-    ) -> list[tuple[Notice, Job] | None]:
+    ) -> list[tuple[Notice, Job | None] | None]:
         now = self._db.now()
         free = _free_and_due(now)
         ids = {claim.notice_id for claim in claims}
@@ -336,7 +385,9 @@ async def settle_in(connection: AsyncConnection, job_id: str, *, now: datetime) 
         await connection.execute(notices.insert(), rows)
 
 
-def _new(job_id: str, kind: NoticeKind, now: datetime, **where: str | None) -> dict[str, Any]:
+def _new(
+    job_id: str | None, kind: NoticeKind, now: datetime, **where: str | int | None
+) -> dict[str, Any]:
     return {
         **where,
         "id": new_id(),
@@ -351,8 +402,8 @@ def _new(job_id: str, kind: NoticeKind, now: datetime, **where: str | None) -> d
     }
 
 
-def _notice_and_job(row: Any) -> tuple[Notice, Job]:
-    return to_notice(row, "n_"), to_job(row)
+def _notice_and_job(row: Any) -> tuple[Notice, Job | None]:
+    return to_notice(row, "n_"), to_job(row) if row["id"] is not None else None
 
 
 def _free_and_due(now: datetime) -> tuple[ColumnElement[bool], ...]:

@@ -87,4 +87,5 @@ def to_notice(row: Mapping[Any, Any], prefix: str = "") -> Notice:
         recipient=row.get(f"{prefix}recipient"),
         channel=row.get(f"{prefix}channel"),
         ts=row.get(f"{prefix}ts"),
+        audit_seq=row.get(f"{prefix}audit_seq"),
     )

@@ -70,7 +70,8 @@ notices = Table(
     "notices",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("job_id", String(32), ForeignKey("jobs.id", name="fk_notices_job_id"), nullable=False),
+    # NULL for a notice about no one job: an audit record's copy to AUDIT_CHANNEL.
+    Column("job_id", String(32), ForeignKey("jobs.id", name="fk_notices_job_id")),
     Column("kind", String(16), nullable=False),
     Column("status", String(8), nullable=False),  # pending | sent | failed
     Column("attempts", Integer, nullable=False),
@@ -82,6 +83,7 @@ notices = Table(
     Column("last_error", Text),
     # Who it goes to when not the job's own people: an approver, or the approval channel.
     Column("recipient", String(32)),
+    Column("audit_seq", Integer),  # the audit record an audit notice copies
     Column("channel", String(32)),
     Column("ts", String(32)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -106,6 +108,14 @@ audit = Table(
     Column("details", Text, nullable=False),
     Index("ix_audit_at", "at"),
     Index("ix_audit_job_id", "job_id"),
+)
+
+# How far each copy of the audit log (AUDIT_CHANNEL, by its id) has been owed to delivery.
+relays = Table(
+    "relays",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
 )
 
 # Consent receipts: one per job the person shown answered, never changed but for the replica id,
