@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.audit import Action, Record
 from bot.store import Store
@@ -90,6 +91,21 @@ class Governance:
     async def policy(self, team_id: str) -> Policy:
         """The rules of this workspace."""
         return self._defaults
+
+    async def export(self, *, team_id: str, days: int, by: str) -> list[Record]:
+        """The workspace's records of the last `days` days, oldest first; the export recorded."""
+        since = self._store.now() - timedelta(days=days)
+        records = await self._store.audit.since(since, team_id=team_id)
+        await self._store.audit.record(
+            Record(
+                at=self._store.now(),
+                team_id=team_id,
+                actor=by,
+                action=Action.EXPORTED,
+                details={"days": days, "records": len(records)},
+            )
+        )
+        return records
 
     async def refused(self, *, team_id: str, user_id: str, what: str, why: str) -> None:
         """Record that `user_id` was refused `what` (e.g. "create"), and `why`."""

@@ -353,6 +353,8 @@ HELP = (
     "• `/replica status r783537ef5` or `/replica status Dana`: one replica in detail\n"
     "• `/replica rename r783537ef5 Dana (sales)`: rename a replica\n"
     "• `/replica delete r783537ef5`: delete a replica (asks first)\n"
+    "• `/replica audit` or `/replica audit 90`: the audit log of the last 30 (or 90) days as a "
+    "CSV file in your DM with me (workspace admins only)\n"
     "Renaming and deleting are for whoever started the replica, and workspace admins."
 )
 USAGE = "{problem} Type `/replica help` to see what I can do."
@@ -363,6 +365,12 @@ NEEDS_RENAME = (
 )
 NEEDS_DELETE = "`/replica delete` needs one replica id, e.g. `/replica delete r783537ef5`."
 BAD_PAGE = "`/replica list` takes a page number, e.g. `/replica list 2`."
+BAD_DAYS = "`/replica audit` takes a number of days from 1 to 3650, e.g. `/replica audit 90`."
+AUDIT_ADMINS_ONLY = "Only workspace admins and owners can export the audit log."
+AUDIT_SENT = "The audit log of the last {days} days ({count} records) is in your DM with me."
+AUDIT_COMMENT = "The replica-bot audit log of the last {days} days: {count} records, as CSV."
+AUDIT_TITLE = "replica-bot audit log, last {days} days"
+AUDIT_FAILED = "I couldn't upload the audit log to your DM: Slack said `{error}`. Try again later."
 NOT_FOUND = "I don't know a replica `{query}` in this workspace."
 NOT_YOURS = "Only <@{user}>, who started *{name}*, or a workspace admin can {verb} it."
 LIST_EMPTY = "No replicas yet. Type `/replica` to train the first one."

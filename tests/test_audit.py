@@ -8,13 +8,16 @@ import io
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot import audit
 from bot.audit import Action, Record
 from bot.slack import form
+from bot.store import Store
 from tests.conftest import Bot, Launch
 from tests.flows import (
     ask,
@@ -26,7 +29,7 @@ from tests.flows import (
     settled_create,
     start_training,
 )
-from tests.slack_client import USER_ID
+from tests.slack_client import TEAM_ID, USER_ID
 from tests.standins.server import Fault
 
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
@@ -223,3 +226,82 @@ async def test_the_audit_channel_starts_from_now_and_a_failed_post_is_tried_agai
     [post] = bot.slack.posts(AUDIT_CHANNEL)
     assert f"job `{job['id']}`" in post["text"]
     assert bot.slack.answers("chat.postMessage", 500) == 1
+
+
+ADA = "U0ADA"  # a workspace admin
+
+
+async def test_an_admin_gets_the_audit_log_as_csv_in_their_dm(bot: Bot) -> None:
+    bot.slack.admins.add(ADA)
+    await start_training(bot)
+
+    answer = await ask(bot, "audit 7", user=ADA)
+
+    [sent] = bot.slack.files
+    assert sent["channel"] == f"D{ADA}"
+    assert sent["title"] == "replica-bot audit log, last 7 days"
+    rows = list(csv.DictReader(io.StringIO(sent["content"].decode())))
+    assert [row["action"] for row in rows] == ["requested", "consent_given", "created"]
+    assert rows[0]["actor"] == USER_ID
+    assert answer["text"] == "The audit log of the last 7 days (3 records) is in your DM with me."
+    assert answer["response_type"] == "ephemeral"
+    exported = (await bot.audit())[-1]
+    assert (exported["action"], exported["actor"]) == ("exported", ADA)
+    assert json.loads(exported["details"]) == {"days": 7, "records": 3}
+    [asked] = bot.slack.called("files.getUploadURLExternal")
+    assert int(asked["length"]) == len(sent["content"])
+
+
+async def test_the_audit_export_is_for_admins_only_and_the_refusal_is_recorded(bot: Bot) -> None:
+    answer = await ask(bot, "audit")
+
+    assert answer["text"] == "Only workspace admins and owners can export the audit log."
+    assert bot.slack.files == []
+    [refused] = await bot.audit()
+    assert (refused["action"], refused["actor"]) == ("refused", USER_ID)
+    assert json.loads(refused["details"]) == {"what": "audit", "why": "not an admin"}
+
+
+async def test_the_audit_export_covers_the_days_asked_for_and_only_this_workspace(
+    bot: Bot,
+) -> None:
+    bot.slack.admins.add(ADA)
+    old = Record(
+        at=datetime.now(UTC) - timedelta(days=40), team_id=TEAM_ID, actor="bot", action=Action.READY
+    )
+    other = Record(at=datetime.now(UTC), team_id="T0OTHER", actor="bot", action=Action.READY)
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    try:
+        for record in (old, other):
+            await store.audit.record(record)
+    finally:
+        await store.close()
+
+    await ask(bot, "audit", user=ADA)
+    await ask(bot, "audit 41", user=ADA)
+
+    thirty, forty_one = (
+        list(csv.DictReader(io.StringIO(f["content"].decode()))) for f in bot.slack.files
+    )
+    assert thirty == []
+    assert [row["action"] for row in forty_one] == ["ready", "exported"]
+
+
+async def test_a_failed_upload_is_told_in_plain_words(bot: Bot) -> None:
+    bot.slack.admins.add(ADA)
+    bot.slack.fail_next(
+        "files.getUploadURLExternal", Fault(200, {"ok": False, "error": "not_allowed_token_type"})
+    )
+
+    answer = await ask(bot, "audit", user=ADA)
+
+    assert "not_allowed_token_type" in answer["text"]
+    assert bot.slack.files == []
+
+
+@pytest.mark.parametrize("words", ["audit 0", "audit 3651", "audit soon", "audit 3 4"])
+async def test_a_bad_number_of_days_is_explained(bot: Bot, words: str) -> None:
+    status, body = await bot.sender.command(words)
+
+    assert status == 200
+    assert "from 1 to 3650" in body

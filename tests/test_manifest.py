@@ -36,6 +36,8 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     # Whether /replica was typed in a private channel or a DM: each kind needs its own scope.
     "conversations_info": frozenset({"channels:read", "groups:read", "im:read", "mpim:read"}),
     "users_info": frozenset({"users:read"}),
+    # /replica audit: the CSV uploaded to the admin's DM, the v2 way (both steps).
+    "files_upload_v2": frozenset({"files:write"}),
     "usergroups_users_list": frozenset({"usergroups:read"}),
     "views_publish": frozenset(),
     "views_open": frozenset(),

@@ -1,22 +1,24 @@
-"""The /replica slash command: the form, and help, list, status, rename and delete."""
+"""The /replica slash command: the form, and help, list, status, rename, delete and audit."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages
+from bot import audit, messages
 from bot.jobs import ReplicaRequest
 from bot.slack import form, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
-from bot.slack.permissions import creator_refusal, may_change, viewer
+from bot.slack.permissions import creator_refusal, is_admin, may_change, viewer
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/replica"
 IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")
+MOST_DAYS = 3650  # /replica audit: ten years back at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +72,20 @@ class Delete:
 
 
 @dataclass(frozen=True, slots=True)
+class Audit:
+    """Send the audit log of the last `days` days, as CSV, to an admin's DM."""
+
+    days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     """Input the bot cannot use, and what was wrong with it."""
 
     problem: str
 
 
-Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Usage
+Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Audit | Usage
 
 
 def parse_command(text: str) -> Command:
@@ -100,6 +110,12 @@ def parse_command(text: str) -> Command:
         return Rename(rest[0], " ".join(rest[1:]))
     if verb == "delete":
         return Delete(rest[0]) if len(rest) == 1 else Usage(messages.NEEDS_DELETE)
+    if verb == "audit":
+        if not rest:
+            return Audit()
+        if len(rest) == 1 and rest[0].isdigit() and 1 <= int(rest[0]) <= MOST_DAYS:
+            return Audit(int(rest[0]))
+        return Usage(messages.BAD_DAYS)
     if form.is_web_url(words[-1]):
         return OpenForm(" ".join(words[:-1])[: form.NAME_LIMIT], words[-1])
     return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=words[0][:40]))
@@ -168,7 +184,7 @@ async def _open_form(
 
 
 async def _reply(
-    parsed: ListReplicas | Status | Rename | Delete,
+    parsed: ListReplicas | Status | Rename | Delete | Audit,
     command: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
@@ -183,12 +199,14 @@ async def _reply(
 
 
 async def _answer(
-    parsed: ListReplicas | Status | Rename | Delete,
+    parsed: ListReplicas | Status | Rename | Delete | Audit,
     command: dict[str, Any],
     client: AsyncWebClient,
     deps: Deps,
 ) -> Message:
     team, user = command["team_id"], command["user_id"]
+    if isinstance(parsed, Audit):
+        return await _export(parsed.days, team, user, client, deps)
     # Replicas asked for in private channels and DMs are seen only by their own people.
     eyes = await viewer(deps.people, user)
     if isinstance(parsed, ListReplicas):
@@ -213,6 +231,28 @@ async def _answer(
         reason = messages.create_failure(error)
         return kit.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
     return kit.text(messages.RENAMED.format(**fields_of(renamed)))
+
+
+async def _export(days: int, team: str, user: str, client: AsyncWebClient, deps: Deps) -> Message:
+    """The audit log as a CSV file in an admin's DM; for anyone else, a refusal on record."""
+    if not await is_admin(deps.people, user):
+        await deps.governance.refused(team_id=team, user_id=user, what="audit", why="not an admin")
+        return kit.text(messages.AUDIT_ADMINS_ONLY)
+    records = await deps.governance.export(team_id=team, days=days, by=user)
+    values = {"days": days, "count": len(records)}
+    try:
+        dm = (await client.conversations_open(users=user))["channel"]["id"]
+        await client.files_upload_v2(
+            channel=dm,
+            content=audit.to_csv(records),
+            filename=f"replica-audit-{datetime.now(UTC):%Y-%m-%d}-{days}d.csv",
+            title=messages.AUDIT_TITLE.format(**values),
+            initial_comment=messages.AUDIT_COMMENT.format(**values),
+        )
+    except SlackApiError as exc:
+        log.warning("could not upload the audit log for %s: %s", user, exc)
+        return kit.text(messages.AUDIT_FAILED.format(error=exc.response.get("error")))
+    return kit.text(messages.AUDIT_SENT.format(**values))
 
 
 def register(app: AsyncApp) -> None:

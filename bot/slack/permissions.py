@@ -210,6 +210,14 @@ async def may_change(people: People, user_id: str, job: Job) -> bool:
     return _is_admin(user)
 
 
+async def is_admin(people: People, user_id: str) -> bool:
+    """Whether a user is a workspace admin or owner; False when Slack cannot say."""
+    try:
+        return _is_admin(await people.user(user_id))
+    except CannotTell:
+        return False  # refuse rather than guess
+
+
 async def viewer(people: People, user_id: str) -> str | None:
     """Whose eyes a list is drawn for: None for an admin, who sees every replica."""
     try:

@@ -65,6 +65,11 @@ class SlackStandIn(StandIn):
         self.app.router.add_route("*", "/api/{method}", self._handle)
         self.app.router.add_get("/socket", self._socket)
         self.app.router.add_post("/respond/{key}", self._respond)
+        # Files uploaded the v2 way: the upload URL's bytes, then where they were shared.
+        self.app.router.add_post("/upload/{file_id}", self._upload)
+        self.uploaded: dict[str, bytes] = {}
+        self.files: list[dict[str, Any]] = []
+        self._file_ids = itertools.count(1)
 
     @property
     def api_url(self) -> str:
@@ -206,6 +211,25 @@ class SlackStandIn(StandIn):
                 if m["ts"] == thread or m.get("thread_ts") == thread
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._file_ids):06d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            shared = json.loads(str(args.get("files", "[]")))
+            if not shared or any(entry.get("id") not in self.uploaded for entry in shared):
+                return {"ok": False, "error": "file_not_found"}
+            for entry in shared:
+                self.files.append(
+                    {
+                        **entry,
+                        "channel": args.get("channel_id"),
+                        "initial_comment": args.get("initial_comment"),
+                        "content": self.uploaded[entry["id"]],
+                    }
+                )
+            return {"ok": True, "files": [{"id": e["id"], "title": e.get("title")} for e in shared]}
         if method == "conversations.info":
             channel = args.get("channel", "")
             if channel in self.private and channel in self.outside:
@@ -238,6 +262,11 @@ class SlackStandIn(StandIn):
     def response_url(self, key: str) -> str:
         """A response_url for a command or action, answered by this stand-in."""
         return f"{self.url}/respond/{key}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        self.uploaded[request.match_info["file_id"]] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses[request.match_info["key"]].append(await request.json())
