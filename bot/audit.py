@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     RENAMED = "renamed"  # renamed at Tavus and here
     DELETED = "deleted"  # deleted at Tavus through the bot
     REFUSED = "refused"  # someone was refused something the rules do not let them do
+    POLICY_CHANGED = "policy_changed"  # an admin changed who may create, or who approves
     EXPORTED = "exported"  # an admin took a copy of the log (/replica audit)
 
 

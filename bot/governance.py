@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.audit import Action, Record
 from bot.store import Store
+from bot.store.policy_queries import StoredPolicy
 
 EVERYONE = "everyone"
 ADMINS = "admins"
@@ -42,6 +44,14 @@ class Creators:
         )
         return cls(everyone=False, users=users, groups=groups)
 
+    def words(self) -> tuple[str, ...]:
+        """The rule as REPLICA_CREATORS writes it; parse() reads it back."""
+        if self.everyone:
+            return (EVERYONE,)
+        if self.admins:
+            return (ADMINS,)
+        return (*sorted(self.users), *self.groups)
+
 
 @dataclass(frozen=True, slots=True)
 class Approvers:
@@ -60,6 +70,10 @@ class Approvers:
 
     def __bool__(self) -> bool:
         return bool(self.users or self.groups)
+
+    def words(self) -> tuple[str, ...]:
+        """The list as REPLICA_APPROVERS writes it; parse() reads it back."""
+        return (*sorted(self.users), *self.groups)
 
 
 def _ids(words: Sequence[str], expected: str) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -80,6 +94,23 @@ class Policy:
     # Where approval requests go; None: to each approver's DM.
     approval_channel: str | None = None
 
+    def as_record(self) -> dict[str, Any]:
+        """The policy as the audit log shows it."""
+        return {
+            "creators": ",".join(self.creators.words()),
+            "approvers": ",".join(self.approvers.words()),
+            "approval_channel": self.approval_channel,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Set:
+    """A workspace's own policy, as its admins last set it: by whom, and when."""
+
+    policy: Policy
+    by: str
+    at: datetime
+
 
 class Governance:
     """A workspace's rules for replicas, and the audit records of what they refused."""
@@ -89,8 +120,43 @@ class Governance:
         self._defaults = defaults
 
     async def policy(self, team_id: str) -> Policy:
-        """The rules of this workspace."""
-        return self._defaults
+        """The rules of this workspace: its admins' own, or else the settings' defaults."""
+        found = await self.current(team_id)
+        return found.policy if found is not None else self._defaults
+
+    async def current(self, team_id: str) -> Set | None:
+        """The policy this workspace's admins set, if they did."""
+        row = await self._store.policies.get(team_id)
+        if row is None:
+            return None
+        policy = Policy(
+            creators=Creators.parse(row.creators.split(",")),
+            approvers=Approvers.parse(row.approvers.split(",")),
+            approval_channel=row.approval_channel,
+        )
+        return Set(policy=policy, by=row.updated_by, at=row.updated_at)
+
+    async def change(self, team_id: str, policy: Policy, *, by: str) -> None:
+        """Make `policy` this workspace's, recorded as changed by `by`, from what it was."""
+        before = await self.policy(team_id)
+        record = Record(
+            at=self._store.now(),
+            team_id=team_id,
+            actor=by,
+            action=Action.POLICY_CHANGED,
+            details={"before": before.as_record(), "after": policy.as_record()},
+        )
+        await self._store.policies.save(
+            StoredPolicy(
+                team_id=team_id,
+                creators=",".join(policy.creators.words()),
+                approvers=",".join(policy.approvers.words()),
+                approval_channel=policy.approval_channel,
+                updated_by=by,
+                updated_at=record.at,
+            ),
+            record,
+        )
 
     async def export(self, *, team_id: str, days: int, by: str) -> list[Record]:
         """The workspace's records of the last `days` days, oldest first; the export recorded."""

@@ -155,6 +155,47 @@ NOT_APPROVED = (
     "Ask them why, or an admin about this workspace's policy."
 )
 
+# The workspace's policy: App Home's summary for admins, and its modal.
+HOME_POLICY = (
+    "*Workspace policy* (admins only)\nWho may create replicas: {creators}\nApproval: {approval}"
+)
+HOME_POLICY_SET = "Set by <@{user}> on {when}."
+HOME_POLICY_DEFAULT = (
+    "The bot's settings (REPLICA_CREATORS, REPLICA_APPROVERS): no admin has changed it."
+)
+POLICY_BUTTON = "Policy"
+POLICY_TITLE = "Workspace policy"
+POLICY_SUBMIT = "Save"
+POLICY_INTRO = (
+    "Who may ask for replicas in this workspace, and who must approve them once the person "
+    "shown has consented. Guests never may. Every change is recorded in the audit log."
+)
+POLICY_RULE_LABEL = "Who may create replicas"
+POLICY_RULE_EVERYONE = "Everyone (full members)"
+POLICY_RULE_ADMINS = "Workspace admins and owners"
+POLICY_RULE_LISTED = "The people and user groups below"
+POLICY_CREATOR_USERS = "Creators"
+POLICY_CREATOR_GROUPS = "Creator user groups"
+POLICY_LISTED_HINT = "Used when the people and user groups below may create."
+POLICY_GROUPS_HINT = "User-group ids (S…), separated by commas. User groups need a paid Slack plan."
+POLICY_APPROVER_USERS = "Approvers"
+POLICY_APPROVER_GROUPS = "Approver user groups"
+POLICY_APPROVERS_HINT = "None: no approval. One approval is enough; nobody approves their own."
+POLICY_CHANNEL = "Approval channel"
+POLICY_CHANNEL_HINT = "Where approval requests go (invite me there). None: each approver's DM."
+POLICY_ERROR_RULE = "Choose who may create replicas."
+POLICY_ERROR_NO_CREATORS = "Pick at least one person or user group, or choose another rule."
+POLICY_ERROR_GROUPS = "These are not user-group ids (S…): {words}"
+POLICY_ERROR_CHANNEL_ALONE = "An approval channel needs approvers: pick some, or clear the channel."
+POLICY_ADMINS_ONLY = "Only workspace admins and owners can change this workspace's policy."
+POLICY_SAVED = "Saved. From now on:\nWho may create replicas: {creators}\nApproval: {approval}"
+POLICY_EVERYONE = "everyone"
+POLICY_ADMINS = "workspace admins and owners"
+POLICY_NO_APPROVAL = "none: consent is enough"
+POLICY_APPROVAL = "one of {approvers}, {where}"
+POLICY_IN_CHANNEL = "asked in <#{channel}>"
+POLICY_BY_DM = "each asked in a DM"
+
 # A record of the audit log, as posted in AUDIT_CHANNEL.
 AUDIT_LINE = "{actor} *{action}*"
 AUDIT_JOB = "job `{job}`"

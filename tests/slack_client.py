@@ -180,8 +180,9 @@ def submission(view: dict[str, Any], *, user: str = USER_ID) -> dict[str, Any]:
 def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """The view Slack submits after the user fills the opened form: block_id -> value.
 
-    Text inputs take a string, selects take the option value (a user picker, a user id; it
-    keeps its initial user unless given one), the consent box takes True.
+    Text inputs take a string, selects take the option value (a user picker, a user id, a
+    multi-user picker a list of them, a channel picker a channel id; each keeps its initial
+    choice unless given one), the consent box takes True.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -200,6 +201,12 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
         elif element["type"] == "users_select":
             chosen = value if value is not None else element.get("initial_user")
             state = {"type": "users_select", "selected_user": chosen}
+        elif element["type"] == "multi_users_select":
+            chosen = value if value is not None else element.get("initial_users", [])
+            state = {"type": "multi_users_select", "selected_users": chosen}
+        elif element["type"] == "conversations_select":
+            chosen = value if value is not None else element.get("initial_conversation")
+            state = {"type": "conversations_select", "selected_conversation": chosen}
         else:
             state = {
                 "type": "checkboxes",

@@ -21,10 +21,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import jobs
-from bot.audit import BOT, TAVUS, Action
+from bot.audit import BOT, TAVUS, Action, Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
+from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
 from tests.clocks import FakeClock
 from tests.store_helpers import notices_of, transition
@@ -981,3 +982,17 @@ async def test_the_audit_channel_is_owed_each_new_record_once_whoever_relays(sto
     first = await store.audit.get(seqs[0] or 0)
     assert first is not None
     assert first.action is Action.REQUESTED
+
+
+async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -> None:
+    now = store.now()
+    first = StoredPolicy("T1", "admins", "", None, "U0ADA", now)
+    second = StoredPolicy("T1", "U0CAROL", "U0ANN,S0LEGAL", "C0LEGAL", "U0BEN", now)
+    change = Record(at=now, team_id="T1", actor="U0ADA", action=Action.POLICY_CHANGED)
+
+    await store.policies.save(first, change)
+    await store.policies.save(second, change)
+
+    assert await store.policies.get("T1") == second
+    assert await store.policies.get("T2") is None
+    assert [r.action for r in await store.audit.since()].count(Action.POLICY_CHANGED) == 2

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import screens
 from bot.slack.deps import Deps
+from bot.slack.permissions import is_admin
 
 HOME_ROWS = 20
 
@@ -27,7 +28,10 @@ async def publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> N
     """Draw a user's Home tab as things stand now."""
     jobs, _ = await deps.replicas.page(team_id=team, user_id=user, per_page=HOME_ROWS)
     of_me = await deps.consent.of_subject(team_id=team, user_id=user)
-    await client.views_publish(user_id=user, view=screens.home(jobs, of_me))
+    policy = None
+    if await is_admin(deps.people, user):
+        policy = (await deps.governance.policy(team), await deps.governance.current(team))
+    await client.views_publish(user_id=user, view=screens.home(jobs, of_me, policy))
 
 
 def register(app: AsyncApp) -> None:

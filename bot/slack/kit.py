@@ -15,6 +15,7 @@ CONSENT_DECLINE_ACTION = "consent_decline"
 WITHDRAW_ACTION = "consent_withdraw"
 APPROVE_ACTION = "approval_approve"
 REJECT_ACTION = "approval_reject"
+POLICY_ACTION = "open_policy"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
+from bot.governance import Policy, Set
 from bot.jobs import Job, JobStatus
 from bot.receipts import Decision, Receipt
 from bot.slack.blocks import card_status, fields_of, may_withdraw, when, withdraw_button
@@ -12,9 +13,11 @@ from bot.slack.kit import (
     DELETE_ACTION,
     LIST_PAGE_ACTION,
     OPEN_FORM_ACTION,
+    POLICY_ACTION,
     Message,
     actions,
     button,
+    context,
     escape,
     fields,
     section,
@@ -81,10 +84,15 @@ def confirm_delete(job: Job) -> Message:
     return Message(text=question, blocks=[section(question), actions(delete)])
 
 
-def home(jobs: list[Job], of_me: list[tuple[Job, Receipt | None]] | None = None) -> dict[str, Any]:
+def home(
+    jobs: list[Job],
+    of_me: list[tuple[Job, Receipt | None]] | None = None,
+    policy: tuple[Policy, Set | None] | None = None,
+) -> dict[str, Any]:
     """The App Home tab: the user's replicas, the replicas of them, and a way to start one.
 
-    Each replica of them shows its consent, with Withdraw while that consent stands.
+    Each replica of them shows its consent, with Withdraw while that consent stands. `policy`,
+    for an admin only: the workspace's rules (and who set them, if an admin did), to change.
     """
     rows = [section(messages.LIST_ITEM.format(**_row(job))) for job in jobs]
     mine: list[dict[str, Any]] = []
@@ -103,8 +111,50 @@ def home(jobs: list[Job], of_me: list[tuple[Job, Receipt | None]] | None = None)
             {"type": "divider"},
             *(rows or [section(messages.HOME_EMPTY)]),
             *([{"type": "divider"}, section(messages.HOME_OF_ME), *mine] if mine else []),
+            *(_policy_blocks(*policy) if policy is not None else []),
         ],
     }
+
+
+def _policy_blocks(policy: Policy, changed: Set | None) -> list[dict[str, Any]]:
+    summary = section(messages.HOME_POLICY.format(**policy_words(policy)))
+    summary["accessory"] = button(messages.POLICY_BUTTON, POLICY_ACTION, "home")
+    if changed is None:
+        note = messages.HOME_POLICY_DEFAULT
+    else:
+        note = messages.HOME_POLICY_SET.format(user=changed.by, when=when(changed.at))
+    return [{"type": "divider"}, summary, context(note)]
+
+
+def policy_words(policy: Policy) -> dict[str, str]:
+    """A policy in words: who may create replicas, and who approves them where."""
+    creators = policy.creators
+    if creators.everyone:
+        who = messages.POLICY_EVERYONE
+    elif creators.admins:
+        who = messages.POLICY_ADMINS
+    else:
+        who = _people(creators.users, creators.groups)
+    approvers = policy.approvers
+    if not approvers:
+        approval = messages.POLICY_NO_APPROVAL
+    else:
+        where = (
+            messages.POLICY_IN_CHANNEL.format(channel=policy.approval_channel)
+            if policy.approval_channel
+            else messages.POLICY_BY_DM
+        )
+        approval = messages.POLICY_APPROVAL.format(
+            approvers=_people(approvers.users, approvers.groups), where=where
+        )
+    return {"creators": who, "approval": approval}
+
+
+def _people(users: frozenset[str], groups: tuple[str, ...]) -> str:
+    # Slack draws <!subteam^S…> as the user group's handle.
+    return ", ".join(
+        [*(f"<@{user}>" for user in sorted(users)), *(f"<!subteam^{g}>" for g in groups)]
+    )
 
 
 def _row(job: Job) -> dict[str, str]:

@@ -13,6 +13,7 @@ from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
 from bot.store.job_queries import Jobs
 from bot.store.notice_queries import Notices
+from bot.store.policy_queries import Policies
 from bot.store.receipt_queries import Receipts
 
 __all__ = ["Pool", "Store", "StoreUnavailable"]
@@ -27,6 +28,7 @@ class Store:
         self.notices = Notices(db)
         self.audit = AuditLog(db)
         self.receipts = Receipts(db)
+        self.policies = Policies(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

@@ -110,6 +110,18 @@ audit = Table(
     Index("ix_audit_job_id", "job_id"),
 )
 
+# Each workspace's own rules, as its admins set them in App Home (else the settings' defaults).
+policies = Table(
+    "policies",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("creators", Text, nullable=False),
+    Column("approvers", Text, nullable=False),
+    Column("approval_channel", String(32)),
+    Column("updated_by", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # How far each copy of the audit log (AUDIT_CHANNEL, by its id) has been owed to delivery.
 relays = Table(
     "relays",

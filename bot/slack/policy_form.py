@@ -1,0 +1,176 @@
+"""The Policy modal in App Home: build it from a workspace's rules, read a submission back. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot import messages
+from bot.governance import ADMINS, EVERYONE, Approvers, Creators, Policy
+
+CALLBACK_ID = "policy_form"
+RULE = "creators_rule"
+CREATOR_USERS = "creator_users"
+CREATOR_GROUPS = "creator_groups"
+APPROVER_USERS = "approver_users"
+APPROVER_GROUPS = "approver_groups"
+CHANNEL = "approval_channel"
+ACTION = "value"
+LISTED = "listed"  # the rule: the people and user groups chosen below
+
+_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A submission that cannot be a policy: a message for each offending block."""
+
+    errors: dict[str, str]
+
+
+def build(policy: Policy) -> dict[str, Any]:
+    """The modal, filled in with the workspace's rules as they stand."""
+    creators, approvers = policy.creators, policy.approvers
+    rule = EVERYONE if creators.everyone else ADMINS if creators.admins else LISTED
+    options = {
+        EVERYONE: messages.POLICY_RULE_EVERYONE,
+        ADMINS: messages.POLICY_RULE_ADMINS,
+        LISTED: messages.POLICY_RULE_LISTED,
+    }
+    channel: dict[str, Any] = {
+        "type": "conversations_select",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if policy.approval_channel:
+        channel["initial_conversation"] = policy.approval_channel
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _text(messages.POLICY_TITLE),
+        "submit": _text(messages.POLICY_SUBMIT),
+        "close": _text(messages.FORM_CLOSE),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": messages.POLICY_INTRO}},
+            _input(
+                RULE,
+                messages.POLICY_RULE_LABEL,
+                {
+                    "type": "static_select",
+                    "options": [_option(value, label) for value, label in options.items()],
+                    "initial_option": _option(rule, options[rule]),
+                },
+            ),
+            _input(
+                CREATOR_USERS,
+                messages.POLICY_CREATOR_USERS,
+                _users(creators.users),
+                hint=messages.POLICY_LISTED_HINT,
+            ),
+            _input(
+                CREATOR_GROUPS,
+                messages.POLICY_CREATOR_GROUPS,
+                _groups(creators.groups),
+                hint=messages.POLICY_GROUPS_HINT,
+            ),
+            {"type": "divider"},
+            _input(
+                APPROVER_USERS,
+                messages.POLICY_APPROVER_USERS,
+                _users(approvers.users),
+                hint=messages.POLICY_APPROVERS_HINT,
+            ),
+            _input(
+                APPROVER_GROUPS,
+                messages.POLICY_APPROVER_GROUPS,
+                _groups(approvers.groups),
+                hint=messages.POLICY_GROUPS_HINT,
+            ),
+            _input(CHANNEL, messages.POLICY_CHANNEL, channel, hint=messages.POLICY_CHANNEL_HINT),
+        ],
+    }
+
+
+def parse(view: Mapping[str, Any]) -> Policy | Invalid:
+    """Read and check a submitted Policy modal; never trusts Slack's client-side checks."""
+    values = view.get("state", {}).get("values", {})
+    errors: dict[str, str] = {}
+    rule = (_state(values, RULE).get("selected_option") or {}).get("value")
+    creator_groups = _group_ids(values, CREATOR_GROUPS, errors)
+    approver_groups = _group_ids(values, APPROVER_GROUPS, errors)
+    creator_users = _user_ids(values, CREATOR_USERS)
+    approvers = Approvers(users=_user_ids(values, APPROVER_USERS), groups=approver_groups)
+    channel = _state(values, CHANNEL).get("selected_conversation") or None
+    if rule not in (EVERYONE, ADMINS, LISTED):
+        errors[RULE] = messages.POLICY_ERROR_RULE
+    elif rule == LISTED and not (creator_users or creator_groups):
+        errors[CREATOR_USERS] = messages.POLICY_ERROR_NO_CREATORS
+    if channel is not None and not approvers:
+        errors[CHANNEL] = messages.POLICY_ERROR_CHANNEL_ALONE
+    if errors:
+        return Invalid(errors)
+    if rule == EVERYONE:
+        creators = Creators()
+    elif rule == ADMINS:
+        creators = Creators(everyone=False, admins=True)
+    else:
+        creators = Creators(everyone=False, users=creator_users, groups=creator_groups)
+    return Policy(creators=creators, approvers=approvers, approval_channel=channel)
+
+
+def _user_ids(values: Mapping[str, Any], block_id: str) -> frozenset[str]:
+    chosen = _state(values, block_id).get("selected_users") or []
+    return frozenset(str(user) for user in chosen if user)
+
+
+def _group_ids(values: Mapping[str, Any], block_id: str, errors: dict[str, str]) -> tuple[str, ...]:
+    words = re.split(r"[\s,]+", str(_state(values, block_id).get("value") or "").strip())
+    words = [word for word in words if word]
+    wrong = [word for word in words if not _GROUP.match(word)]
+    if wrong:
+        errors[block_id] = messages.POLICY_ERROR_GROUPS.format(words=", ".join(wrong)[:80])
+    return tuple(dict.fromkeys(words))
+
+
+def _users(users: frozenset[str]) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "multi_users_select"}
+    if users:
+        element["initial_users"] = sorted(users)
+    return element
+
+
+def _groups(groups: tuple[str, ...]) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input"}
+    if groups:
+        element["initial_value"] = ", ".join(groups)
+    return element
+
+
+def _text(value: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": value}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _text(label), "value": value}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _text(label),
+        "element": {**element, "action_id": ACTION},
+        # Only the rule must be chosen; the lists may be empty.
+        "optional": block_id != RULE,
+    }
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    state = values.get(block_id, {}).get(ACTION)
+    return state if isinstance(state, Mapping) else {}

@@ -1,0 +1,67 @@
+"""The policies table: each workspace's own rules, as its admins last set them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.audit import Record
+from bot.store import audit_queries
+from bot.store.engine import Database
+from bot.store.rows import aware, utc
+from bot.store.schema import policies
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPolicy:
+    """A workspace's rules as stored: the words the settings would use, and who set them."""
+
+    team_id: str
+    creators: str  # as REPLICA_CREATORS: "everyone", "admins", or ids, comma-separated
+    approvers: str  # as REPLICA_APPROVERS: ids, comma-separated; "" for no approval
+    approval_channel: str | None
+    updated_by: str
+    updated_at: datetime
+
+
+class Policies:
+    """Queries on policies: one row per workspace that has its own."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, team_id: str) -> StoredPolicy | None:
+        """The workspace's own rules, if its admins set any."""
+        async with self._db.reading() as connection:
+            row = (
+                await connection.execute(select(policies).where(policies.c.team_id == team_id))
+            ).first()
+        if row is None:
+            return None
+        return StoredPolicy(
+            team_id=row.team_id,
+            creators=row.creators,
+            approvers=row.approvers,
+            approval_channel=row.approval_channel,
+            updated_by=row.updated_by,
+            updated_at=aware(row.updated_at),
+        )
+
+    async def save(self, policy: StoredPolicy, record: Record) -> None:
+        """Make `policy` the workspace's, with the audit record of the change, at once."""
+        values = {
+            "creators": policy.creators,
+            "approvers": policy.approvers,
+            "approval_channel": policy.approval_channel,
+            "updated_by": policy.updated_by,
+            "updated_at": utc(policy.updated_at),
+        }
+        async with self._db.writing() as connection:
+            changed = await connection.execute(
+                update(policies).where(policies.c.team_id == policy.team_id).values(**values)
+            )
+            if changed.rowcount == 0:
+                await connection.execute(policies.insert().values(team_id=policy.team_id, **values))
+            await audit_queries.record_in(connection, record)
