@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from bot import messages
 from bot.jobs import ReplicaRequest
+from bot.slack.kit import FIELD, field, field_state, option, plain
 from bot.voices import DOCUMENTED
 
 CALLBACK_ID = "replica_form"
@@ -22,8 +23,7 @@ MODEL = "model_name"
 CONSENT = "consent"
 SUBJECT = "subject"
 USE = "intended_use"
-# One action id per input: each block holds a single element, so the block id says which.
-ACTION = "value"
+ACTION = FIELD  # every input's action id
 CONSENT_GIVEN = "given"
 
 NAME_LIMIT = 100
@@ -66,12 +66,12 @@ def build(
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": json.dumps({"channel_id": channel_id}),
-        "title": _text(messages.FORM_TITLE),
-        "submit": _text(messages.FORM_SUBMIT),
-        "close": _text(messages.FORM_CLOSE),
+        "title": plain(messages.FORM_TITLE),
+        "submit": plain(messages.FORM_SUBMIT),
+        "close": plain(messages.FORM_CLOSE),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": messages.FORM_INTRO}},
-            _input(
+            field(
                 NAME,
                 messages.NAME_LABEL,
                 messages.NAME_HINT,
@@ -79,68 +79,68 @@ def build(
                     {"type": "plain_text_input", "max_length": NAME_LIMIT}, given.replica_name
                 ),
             ),
-            _input(
+            field(
                 SUBJECT,
                 messages.SUBJECT_LABEL,
                 messages.SUBJECT_HINT,
                 {"type": "users_select", **({"initial_user": subject} if subject else {})},
             ),
-            _input(
+            field(
                 USE,
                 messages.USE_LABEL,
                 messages.USE_HINT,
                 _initial({"type": "plain_text_input", "max_length": USE_LIMIT}, given.intended_use),
             ),
-            _input(
+            field(
                 VIDEO,
                 messages.VIDEO_LABEL,
                 messages.VIDEO_HINT,
                 _initial({"type": "url_text_input"}, given.train_video_url),
                 True,
             ),
-            _input(
+            field(
                 IMAGE,
                 messages.IMAGE_LABEL,
                 messages.IMAGE_HINT,
                 _initial({"type": "url_text_input"}, given.train_image_url),
                 True,
             ),
-            _input(
+            field(
                 VOICE,
                 messages.VOICE_LABEL,
                 messages.VOICE_HINT,
                 {
                     "type": "static_select",
-                    "placeholder": _text(messages.VOICE_PLACEHOLDER),
-                    "options": [_option(voice) for voice in voices],
-                    **({"initial_option": _option(voice)} if voice else {}),
+                    "placeholder": plain(messages.VOICE_PLACEHOLDER),
+                    "options": [option(voice) for voice in voices],
+                    **({"initial_option": option(voice)} if voice else {}),
                 },
                 True,
             ),
-            _input(
+            field(
                 CONSENT_VIDEO,
                 messages.CONSENT_VIDEO_LABEL,
                 messages.CONSENT_VIDEO_HINT,
                 _initial({"type": "url_text_input"}, given.consent_video_url),
                 True,
             ),
-            _input(
+            field(
                 MODEL,
                 messages.MODEL_LABEL,
                 messages.MODEL_HINT,
                 {
                     "type": "static_select",
-                    "options": [_option(model) for model in models],
-                    "initial_option": _option(model),
+                    "options": [option(model) for model in models],
+                    "initial_option": option(model),
                 },
             ),
-            _input(
+            field(
                 CONSENT,
                 messages.CONSENT_LABEL,
                 None,
                 {
                     "type": "checkboxes",
-                    "options": [_option(CONSENT_GIVEN, messages.CONSENT_OPTION)],
+                    "options": [option(CONSENT_GIVEN, messages.CONSENT_OPTION)],
                 },
             ),
         ],
@@ -159,7 +159,7 @@ def parse(
     voice = _selected(values, VOICE)
     model = _selected(values, MODEL)
     consented = CONSENT_GIVEN in _checked(values, CONSENT)
-    subject = _state(values, SUBJECT).get("selected_user")
+    subject = field_state(values, SUBJECT).get("selected_user")
     use = (_value(values, USE) or "").strip()
 
     errors: dict[str, str] = {}
@@ -219,55 +219,23 @@ def is_web_url(value: str) -> bool:
         return False
 
 
-def _text(value: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": value}
-
-
-def _option(value: str, label: str | None = None) -> dict[str, Any]:
-    return {"text": _text(label or value), "value": value}
-
-
 def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
     return {**element, "initial_value": value} if value else element
 
 
-def _input(
-    block_id: str,
-    label: str,
-    hint: str | None,
-    element: dict[str, Any],
-    optional: bool = False,
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _text(label),
-        "element": {**element, "action_id": ACTION},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _text(hint)
-    return block
-
-
-def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    state = values.get(block_id, {}).get(ACTION)
-    return state if isinstance(state, Mapping) else {}
-
-
 def _value(values: Mapping[str, Any], block_id: str) -> str | None:
-    value = _state(values, block_id).get("value")
+    value = field_state(values, block_id).get("value")
     return value.strip() or None if isinstance(value, str) else None
 
 
 def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
-    option = _state(values, block_id).get("selected_option")
+    option = field_state(values, block_id).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     return value if isinstance(value, str) and value else None
 
 
 def _checked(values: Mapping[str, Any], block_id: str) -> set[str]:
-    options = _state(values, block_id).get("selected_options") or []
+    options = field_state(values, block_id).get("selected_options") or []
     return {str(option.get("value")) for option in options if isinstance(option, Mapping)}
 
 

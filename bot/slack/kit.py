@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,10 @@ WITHDRAW_ACTION = "consent_withdraw"
 APPROVE_ACTION = "approval_approve"
 REJECT_ACTION = "approval_reject"
 POLICY_ACTION = "open_policy"
+
+
+# Every modal input holds a single element under this action id: its block id says which.
+FIELD = "value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +96,39 @@ def dialog(
 def actions(*elements: dict[str, Any]) -> dict[str, Any]:
     """An actions block holding buttons."""
     return {"type": "actions", "elements": list(elements)}
+
+
+def plain(words: str) -> dict[str, Any]:
+    """A plain_text object: labels, titles, option texts."""
+    return {"type": "plain_text", "text": words}
+
+
+def option(value: str, label: str | None = None) -> dict[str, Any]:
+    """A select's option, labelled with its value unless given a label."""
+    return {"text": plain(label or value), "value": value}
+
+
+def field(
+    block_id: str,
+    label: str,
+    hint: str | None,
+    element: dict[str, Any],
+    optional: bool = False,
+) -> dict[str, Any]:
+    """A modal's input block holding one element (its action id FIELD)."""
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {**element, "action_id": FIELD},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def field_state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    """What a submitted modal holds for one input block ({} if nothing)."""
+    state = values.get(block_id, {}).get(FIELD)
+    return state if isinstance(state, Mapping) else {}

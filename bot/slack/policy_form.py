@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import messages
 from bot.governance import ADMINS, EVERYONE, Approvers, Creators, Policy
+from bot.slack.kit import field, field_state, option, plain
 
 CALLBACK_ID = "policy_form"
 RULE = "creators_rule"
@@ -17,7 +18,6 @@ CREATOR_GROUPS = "creator_groups"
 APPROVER_USERS = "approver_users"
 APPROVER_GROUPS = "approver_groups"
 CHANNEL = "approval_channel"
-ACTION = "value"
 LISTED = "listed"  # the rule: the people and user groups chosen below
 
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -48,46 +48,51 @@ def build(policy: Policy) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _text(messages.POLICY_TITLE),
-        "submit": _text(messages.POLICY_SUBMIT),
-        "close": _text(messages.FORM_CLOSE),
+        "title": plain(messages.POLICY_TITLE),
+        "submit": plain(messages.POLICY_SUBMIT),
+        "close": plain(messages.FORM_CLOSE),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": messages.POLICY_INTRO}},
-            _input(
+            field(
                 RULE,
                 messages.POLICY_RULE_LABEL,
+                None,
                 {
                     "type": "static_select",
-                    "options": [_option(value, label) for value, label in options.items()],
-                    "initial_option": _option(rule, options[rule]),
+                    "options": [option(value, label) for value, label in options.items()],
+                    "initial_option": option(rule, options[rule]),
                 },
             ),
-            _input(
+            field(
                 CREATOR_USERS,
                 messages.POLICY_CREATOR_USERS,
+                messages.POLICY_LISTED_HINT,
                 _users(creators.users),
-                hint=messages.POLICY_LISTED_HINT,
+                optional=True,
             ),
-            _input(
+            field(
                 CREATOR_GROUPS,
                 messages.POLICY_CREATOR_GROUPS,
+                messages.POLICY_GROUPS_HINT,
                 _groups(creators.groups),
-                hint=messages.POLICY_GROUPS_HINT,
+                optional=True,
             ),
             {"type": "divider"},
-            _input(
+            field(
                 APPROVER_USERS,
                 messages.POLICY_APPROVER_USERS,
+                messages.POLICY_APPROVERS_HINT,
                 _users(approvers.users),
-                hint=messages.POLICY_APPROVERS_HINT,
+                optional=True,
             ),
-            _input(
+            field(
                 APPROVER_GROUPS,
                 messages.POLICY_APPROVER_GROUPS,
+                messages.POLICY_GROUPS_HINT,
                 _groups(approvers.groups),
-                hint=messages.POLICY_GROUPS_HINT,
+                optional=True,
             ),
-            _input(CHANNEL, messages.POLICY_CHANNEL, channel, hint=messages.POLICY_CHANNEL_HINT),
+            field(CHANNEL, messages.POLICY_CHANNEL, messages.POLICY_CHANNEL_HINT, channel, True),
         ],
     }
 
@@ -96,12 +101,12 @@ def parse(view: Mapping[str, Any]) -> Policy | Invalid:
     """Read and check a submitted Policy modal; never trusts Slack's client-side checks."""
     values = view.get("state", {}).get("values", {})
     errors: dict[str, str] = {}
-    rule = (_state(values, RULE).get("selected_option") or {}).get("value")
+    rule = (field_state(values, RULE).get("selected_option") or {}).get("value")
     creator_groups = _group_ids(values, CREATOR_GROUPS, errors)
     approver_groups = _group_ids(values, APPROVER_GROUPS, errors)
     creator_users = _user_ids(values, CREATOR_USERS)
     approvers = Approvers(users=_user_ids(values, APPROVER_USERS), groups=approver_groups)
-    channel = _state(values, CHANNEL).get("selected_conversation") or None
+    channel = field_state(values, CHANNEL).get("selected_conversation") or None
     if rule not in (EVERYONE, ADMINS, LISTED):
         errors[RULE] = messages.POLICY_ERROR_RULE
     elif rule == LISTED and not (creator_users or creator_groups):
@@ -120,12 +125,12 @@ def parse(view: Mapping[str, Any]) -> Policy | Invalid:
 
 
 def _user_ids(values: Mapping[str, Any], block_id: str) -> frozenset[str]:
-    chosen = _state(values, block_id).get("selected_users") or []
+    chosen = field_state(values, block_id).get("selected_users") or []
     return frozenset(str(user) for user in chosen if user)
 
 
 def _group_ids(values: Mapping[str, Any], block_id: str, errors: dict[str, str]) -> tuple[str, ...]:
-    words = re.split(r"[\s,]+", str(_state(values, block_id).get("value") or "").strip())
+    words = re.split(r"[\s,]+", str(field_state(values, block_id).get("value") or "").strip())
     words = [word for word in words if word]
     wrong = [word for word in words if not _GROUP.match(word)]
     if wrong:
@@ -145,32 +150,3 @@ def _groups(groups: tuple[str, ...]) -> dict[str, Any]:
     if groups:
         element["initial_value"] = ", ".join(groups)
     return element
-
-
-def _text(value: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": value}
-
-
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _text(label), "value": value}
-
-
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _text(label),
-        "element": {**element, "action_id": ACTION},
-        # Only the rule must be chosen; the lists may be empty.
-        "optional": block_id != RULE,
-    }
-    if hint:
-        block["hint"] = _text(hint)
-    return block
-
-
-def _state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    state = values.get(block_id, {}).get(ACTION)
-    return state if isinstance(state, Mapping) else {}
