@@ -421,6 +421,7 @@ LIST_MORE = "Next page"
 STATUS_TITLE = "*{name}* · Tavus replica"
 STATUS_STARTED = "*Started*\n<@{user}>, {when}"
 STATUS_CONSENT = "*Consent*\n{consent}"
+STATUS_APPROVAL = "*Approval*\n{outcome}"
 CONSENT_CONFIRMED = "Confirmed by the requester, before consent receipts existed"
 CONSENT_WITH_VIDEO = (
     "Confirmed by the requester, before consent receipts existed, with a <{url}|consent video>"

@@ -15,6 +15,7 @@ from bot.slack import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import (
     announcement_of,
+    ask,
     ask_for_consent,
     consent,
     consent_request_of,
@@ -104,6 +105,8 @@ async def test_one_approval_sends_the_create_once_and_redraws_every_request(
     assert actions[:4] == ["requested", "consent_given", "approved", "created"]
     approved = next(row for row in await bot.audit() if row["action"] == "approved")
     assert approved["actor"] == ANN
+    status = await ask(bot, f"status {job['replica_id']}")
+    assert f"Approved by <@{ANN}> on <!date^" in status["text"]
 
 
 async def test_a_rejection_in_the_approval_channel_reaches_the_requester(launch: Launch) -> None:

@@ -21,12 +21,13 @@ from bot.slack import form
 from tests.conftest import Bot, Launch
 from tests.flows import (
     VIDEO,
+    ask,
     consent,
     consent_request_of,
     delivered,
+    open_form,
     settled_create,
     start_training,
-    submit,
     thread_replies,
 )
 from tests.processes import BotProcess, environment_of
@@ -84,12 +85,25 @@ async def test_a_database_outage_is_visible_refused_clearly_and_survived(
     bot = await launch(database_url=through_proxy.render_as_string(False), database_timeout=1)
     assert await health(bot) == 200
 
+    opened_before = await open_form(bot)
+
     proxy.cut()
 
     assert await health(bot) == 503
-    status, answer = await submit(
-        bot,
-        **{form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, form.USE: "sales demo videos"},
+    # Without the database the workspace's policy cannot be read: no form opens, and says why.
+    refused = await ask(bot, "")
+    assert "try again" in refused["text"]
+    # A form opened before the outage is refused on submit, under its first field.
+    status, answer = await bot.sender.submit(
+        filled(
+            opened_before,
+            **{
+                form.NAME: "Dana",
+                form.VIDEO: VIDEO,
+                form.CONSENT: True,
+                form.USE: "sales demo videos",
+            },
+        )
     )
     assert status == 200
     assert answer["response_action"] == "errors"

@@ -135,6 +135,10 @@ async def creator_refusal(
         allowed = await may_create(people, user_id, creators)
     except CannotTell:
         return messages.CREATOR_UNKNOWN
+    except StoreUnavailable as exc:
+        # Without the workspace's policy nobody can be let in, and nothing could be saved.
+        log.error("could not read the policy of %s: %s", team_id, exc)
+        return messages.NOT_SAVED_LATER
     if allowed:
         return None
     try:

@@ -8,7 +8,14 @@ from bot import messages
 from bot.governance import Policy, Set
 from bot.jobs import Job, JobStatus
 from bot.receipts import Decision, Receipt
-from bot.slack.blocks import card_status, fields_of, may_withdraw, when, withdraw_button
+from bot.slack.blocks import (
+    approval_outcome,
+    card_status,
+    fields_of,
+    may_withdraw,
+    when,
+    withdraw_button,
+)
 from bot.slack.kit import (
     DELETE_ACTION,
     LIST_PAGE_ACTION,
@@ -18,6 +25,7 @@ from bot.slack.kit import (
     actions,
     button,
     context,
+    dialog,
     escape,
     fields,
     section,
@@ -52,6 +60,8 @@ def replica_status(job: Job, answer: Receipt | None = None) -> Message:
         messages.STATUS_STARTED.format(**values, when=when(job.created_at)),
         messages.STATUS_CONSENT.format(consent=_consent(job, answer)),
     ]
+    if job.reviewer_id:
+        details.append(messages.STATUS_APPROVAL.format(outcome=approval_outcome(job)))
     if job.thumbnail_url:
         details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
     lines = []
@@ -73,14 +83,14 @@ def confirm_delete(job: Job) -> Message:
     """The question before a delete, with Slack's own confirmation dialog on the button."""
     values = fields_of(job)
     question = messages.DELETE_CONFIRM.format(**values)
-    dialog = {
-        "title": {"type": "plain_text", "text": messages.DELETE_DIALOG_TITLE},
-        "text": {"type": "mrkdwn", "text": messages.DELETE_DIALOG_TEXT.format(**values)},
-        "confirm": {"type": "plain_text", "text": messages.DELETE_DIALOG_CONFIRM},
-        "deny": {"type": "plain_text", "text": messages.DELETE_DIALOG_DENY},
-        "style": "danger",
-    }
-    delete = button(messages.DELETE_BUTTON, DELETE_ACTION, job.id, style="danger", confirm=dialog)
+    confirm = dialog(
+        messages.DELETE_DIALOG_TITLE,
+        messages.DELETE_DIALOG_TEXT.format(**values),
+        messages.DELETE_DIALOG_CONFIRM,
+        messages.DELETE_DIALOG_DENY,
+        danger=True,
+    )
+    delete = button(messages.DELETE_BUTTON, DELETE_ACTION, job.id, style="danger", confirm=confirm)
     return Message(text=question, blocks=[section(question), actions(delete)])
 
 
