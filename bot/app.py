@@ -28,6 +28,8 @@ from bot.delivery import Sender
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
+from bot.preflight.addresses import Address, is_public
+from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
 from bot.slack.deps import Deps, follow_ups
@@ -99,6 +101,10 @@ async def create_app(settings: Settings) -> web.Application:
         logger=logging.getLogger("bot.bolt"),
     )
     voices = Voices(tavus)
+    prober = None
+    if settings.media_check_links:
+        allowed = _any_address if settings.media_allow_private_hosts else is_public
+        prober = Prober(allowed=allowed, clock=store.now)
     deps = Deps(
         intake=intake,
         replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
@@ -106,6 +112,7 @@ async def create_app(settings: Settings) -> web.Application:
         consent=Consent(store=store, lifecycle=lifecycle, tavus=tavus),
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
+        prober=prober,
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),
@@ -148,11 +155,18 @@ async def create_app(settings: Settings) -> web.Application:
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
         await tavus_http.aclose()
+        if prober is not None:
+            await prober.close()
         await session.close()
         await store.close()
 
     app.cleanup_ctx.append(running)
     return app
+
+
+def _any_address(_: Address) -> bool:
+    # MEDIA_ALLOW_PRIVATE_HOSTS: for local testing only.
+    return True
 
 
 async def open_store(settings: Settings) -> Store:

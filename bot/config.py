@@ -63,6 +63,14 @@ HELP: dict[str, str] = {
     "audit_channel": (
         "a channel id (C…) where every audit record is also posted, the bot invited; unset: none"
     ),
+    "media_check_links": (
+        "true (default) or false: check each link in the form before saving it (false where the "
+        "bot cannot reach the hosts Tavus downloads from)"
+    ),
+    "media_allow_private_hosts": (
+        "true or false (default): let link checks reach private and loopback addresses; for local "
+        "testing only, Tavus cannot reach them"
+    ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -139,6 +147,8 @@ class Settings(DatabaseSettings):
     replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
     approval_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
     audit_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
+    media_check_links: bool = True
+    media_allow_private_hosts: bool = False
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

@@ -71,6 +71,7 @@ class NoticeKind(enum.StrEnum):
     APPROVAL_SETTLED = "approval_settled"
     # A record of the audit log, copied to AUDIT_CHANNEL (its recipient); of no one job.
     AUDIT = "audit"
+    UNCHECKED = "unchecked"  # a threaded note: a link could not be checked before the save
 
     @property
     def is_once(self) -> bool:
@@ -94,7 +95,12 @@ class NoticeKind(enum.StrEnum):
     @property
     def is_threaded(self) -> bool:
         """Whether it belongs to the card's thread (or is the card): it waits for the card."""
-        return self in {NoticeKind.RESULT, NoticeKind.STALE, NoticeKind.CARD}
+        return self in {
+            NoticeKind.RESULT,
+            NoticeKind.STALE,
+            NoticeKind.CARD,
+            NoticeKind.UNCHECKED,
+        }
 
 
 class NoticeStatus(enum.StrEnum):
@@ -397,6 +403,8 @@ class ReplicaRequest:
     subject_id: str | None = None
     subject_name: str | None = None
     intended_use: str | None = None
+    # The form's fields whose links could not be checked in time (its thread says so).
+    unchecked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

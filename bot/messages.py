@@ -196,6 +196,59 @@ POLICY_APPROVAL = "one of {approvers}, {where}"
 POLICY_IN_CHANNEL = "asked in <#{channel}>"
 POLICY_BY_DM = "each asked in a DM"
 
+# Links checked before anything is saved: what is wrong, in plain words, with the fix.
+LINK_NO_ANSWER = (
+    "This link does not answer, so Tavus will not be able to download it either. Check it opens "
+    "in a private browser window."
+)
+LINK_REFUSED = (
+    "This link answers with an error ({status}), so Tavus will not be able to download it either. "
+    "Make the file public, or use a link that works without signing in."
+)
+LINK_PRIVATE = (
+    "This link points to a private or local network address, which Tavus cannot reach. Use a "
+    "link on the public internet."
+)
+LINK_REDIRECTS = "This link redirects too many times. Use the file's direct link."
+LINK_WEB_PAGE = (
+    "This link opens a web page, not the file. Use the file's direct download link (it usually "
+    "ends in .mp4 or .png)."
+)
+LINK_DRIVE = (
+    "This is a Google Drive page, not the file. Share it with “Anyone with the link”, then use "
+    "https://drive.google.com/uc?export=download&id=FILE_ID (the id is in the share link)."
+)
+LINK_DROPBOX = (
+    "This is a Dropbox page, not the file. Change the end of the link from dl=0 to dl=1 (or add "
+    "?dl=1) so it downloads the file itself."
+)
+LINK_NOT_VIDEO = (
+    "This link is not a video (it is {type}). Link the video file itself, e.g. an .mp4."
+)
+LINK_NOT_IMAGE = (
+    "This link is not an image (it is {type}). Link the image file itself (.png, .jpg)."
+)
+LINK_TOO_LARGE = (
+    "This file is {size} MB; Tavus takes at most 750 MB. Trim it, or export it at a lower bitrate."
+)
+LINK_TOO_SMALL = (
+    "This image is {width}×{height} pixels; Tavus needs at least {side}×{side}. Use a larger photo."
+)
+LINK_HEVC = (
+    "This video is HEVC (H.265), as iPhones record by default; Tavus needs H.264. Export it as "
+    "H.264: on iPhone set Settings → Camera → Formats → Most Compatible, or in QuickTime choose "
+    "File → Export As → 1080p with “Greater Compatibility”."
+)
+LINK_NOT_H264 = "This video is encoded as {codec}; Tavus needs H.264. Export it again as H.264 MP4."
+LINK_EXPIRES = (
+    "This link expires on {when}, and Tavus needs it to work for at least 24 hours after the "
+    "request. Make a link that lasts longer (a presigned link of 2 days or more)."
+)
+UNCHECKED = (
+    "<@{user}> I couldn't check the link for {fields} in time (its host was slow), so the request "
+    "went ahead as it is. If Tavus can't download it, training will fail and I'll say so here."
+)
+
 # A record of the audit log, as posted in AUDIT_CHANNEL.
 AUDIT_LINE = "{actor} *{action}*"
 AUDIT_JOB = "job `{job}`"

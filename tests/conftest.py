@@ -18,6 +18,7 @@ from bot.config import Settings, load_settings
 from bot.store.schema import audit, jobs, notices, receipts, relays
 from tests.domain import World, world_on
 from tests.slack_client import SIGNING_SECRET, SlackSender
+from tests.standins.media import MediaStandIn
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
@@ -33,6 +34,14 @@ async def slack() -> AsyncIterator[SlackStandIn]:
 @pytest.fixture
 async def tavus() -> AsyncIterator[TavusStandIn]:
     standin = TavusStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+@pytest.fixture
+async def media() -> AsyncIterator[MediaStandIn]:
+    standin = MediaStandIn()
     await standin.start()
     yield standin
     await standin.stop()
@@ -65,6 +74,9 @@ def base_settings(slack: SlackStandIn, tavus: TavusStandIn, database_url: str) -
         "slack_timeout": 2,
         "slack_channel_rate": 50,
         "slack_channel_burst": 50,
+        # The tests' links are example.com addresses nobody serves: the link checks have their
+        # own tests, against the media stand-in (tests/test_preflight.py).
+        "media_check_links": False,
     }
 
 

@@ -21,6 +21,7 @@ def deps() -> Deps:
         consent=cast(Any, None),
         approvals=cast(Any, None),
         people=cast(Any, None),
+        prober=None,
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),

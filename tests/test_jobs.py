@@ -102,6 +102,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "approval_request",
         "approval_settled",
         "audit",
+        "unchecked",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 

@@ -103,6 +103,8 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
     (NoticeKind.RESULT, UNANNOUNCED, by_dm(blocks.result)),
     (NoticeKind.RESULT, HALF_ANNOUNCED, by_dm(blocks.result)),
     (NoticeKind.STALE, ANNOUNCED, in_thread(blocks.stale)),
+    (NoticeKind.UNCHECKED, ANNOUNCED, in_thread(blocks.unchecked)),
+    (NoticeKind.UNCHECKED, UNANNOUNCED, by_dm(blocks.unchecked)),
     (NoticeKind.STALE, UNANNOUNCED, by_dm(blocks.stale)),
 ]
 

@@ -70,7 +70,8 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         if not (channel and ts):
             return Skip("the announcement was never posted: no card to update")
         return Plan(requester, channel, blocks.card(job), update_ts=ts)
-    message = blocks.result(job) if kind is NoticeKind.RESULT else blocks.stale(job)
+    draw = {NoticeKind.RESULT: blocks.result, NoticeKind.UNCHECKED: blocks.unchecked}
+    message = draw.get(kind, blocks.stale)(job)
     if not (channel and ts):
         return Plan(requester, None, message)
     return Plan(requester, channel, message, thread_ts=ts, fallback=blocks.moved(message, channel))

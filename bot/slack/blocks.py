@@ -161,6 +161,20 @@ def stale(job: Job) -> Message:
     return text(messages.STALE.format(**fields_of(job)))
 
 
+# How the form's fields are named in messages.
+FIELD_NAMES = {
+    "train_video_url": "the training video",
+    "train_image_url": "the training image",
+    "consent_video_url": "the consent video",
+}
+
+
+def unchecked(job: Job) -> Message:
+    """The threaded note that some links could not be checked before the request was saved."""
+    names = [FIELD_NAMES.get(name, name) for name in job.request.unchecked]
+    return text(messages.UNCHECKED.format(**fields_of(job), fields=" and ".join(names)))
+
+
 def not_started(job: Job) -> Message:
     """The DM that a job did not start, for a requester who did not see it in the modal."""
     template = messages.UNKNOWN_DM if job.status is JobStatus.UNKNOWN else messages.NOT_STARTED_DM

@@ -15,6 +15,7 @@ from bot.consent import Consent
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
+from bot.preflight.probe import Prober
 from bot.replicas import Replicas
 from bot.slack import form
 from bot.slack.permissions import People
@@ -49,6 +50,8 @@ class Deps:
     consent: Consent
     approvals: Approvals
     people: People
+    # Checks the form's links before a save; None where the operator turned checks off.
+    prober: Prober | None
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler

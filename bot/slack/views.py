@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +12,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.jobs import Requester
+from bot.jobs import ReplicaRequest, Requester
+from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
@@ -22,6 +24,27 @@ log = logging.getLogger(__name__)
 
 # The save must be done in time for Slack's 3-second deadline, with room for the answer.
 SAVE_DEADLINE = 2.0
+# Every link in the form is checked at once, for this long at most; one not done goes unchecked.
+LINK_BUDGET = 2.0
+# When the answer to Slack must be on its way, counted from the submission's arrival.
+ANSWER_BY = 2.7
+MIN_SAVE = 0.3  # a save is always given this long, however long the checks took
+
+
+async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Verdict]:
+    """Each of the form's links judged (or Unchecked), by field; none where checks are off."""
+    if deps.prober is None:
+        return {}
+    links = {
+        name: (url, kind)
+        for name, url, kind in (
+            (form.VIDEO, request.train_video_url, Kind.VIDEO),
+            (form.IMAGE, request.train_image_url, Kind.IMAGE),
+            (form.CONSENT_VIDEO, request.consent_video_url, Kind.VIDEO),
+        )
+        if url
+    }
+    return await deps.prober.check_all(links, budget=LINK_BUDGET)
 
 
 async def submit_form(
@@ -36,13 +59,15 @@ async def submit_form(
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return
-    # Both asked of Slack at once: the answer to Slack is due within 3 seconds.
-    refusal, subject, private = await asyncio.gather(
+    started = time.monotonic()
+    # All asked at once: the answer to Slack is due within 3 seconds.
+    refusal, subject, private, verdicts = await asyncio.gather(
         creator_refusal(
             deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
         ),
         check_subject(deps.people, parsed.request.subject_id or ""),
         deps.people.is_private(parsed.channel_id),
+        _check_links(parsed.request, deps),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
@@ -51,16 +76,25 @@ async def submit_form(
     if isinstance(subject, str):
         await ack(response_action="errors", errors={form.SUBJECT: subject})
         return
+    problems = {name: v.words for name, v in verdicts.items() if isinstance(v, Problem)}
+    if problems:
+        await ack(response_action="errors", errors=problems)
+        return
     requester = Requester(
         team_id=team_of(body),
         user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
         private=private,
     )
-    request = replace(parsed.request, subject_name=subject.name)
+    unchecked = tuple(name for name, v in verdicts.items() if isinstance(v, Unchecked))
+    request = replace(parsed.request, subject_name=subject.name, unchecked=unchecked)
     # Saved before the acknowledgement: once the user sees the request taken, the job exists.
     try:
-        job = await deps.intake.accept(requester, request, within=SAVE_DEADLINE)
+        # What the checks left of Slack's 3 seconds, with room for the answer.
+        left = ANSWER_BY - (time.monotonic() - started)
+        job = await deps.intake.accept(
+            requester, request, within=max(MIN_SAVE, min(SAVE_DEADLINE, left))
+        )
     except StoreUnavailable as exc:
         log.error("could not save a request: %s", exc)
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})

@@ -67,6 +67,7 @@ class Jobs:
             "subject_id": request.subject_id,
             "subject_name": request.subject_name,
             "intended_use": request.intended_use,
+            "unchecked": ",".join(request.unchecked) or None,
             "callback_digest": "",
             "status": status.value,
             "next_check_at": utc(next_check_at),
@@ -86,11 +87,11 @@ class Jobs:
                 "channel_id": requester.channel_id,
             },
         )
-        owed = (
-            (NoticeKind.ANNOUNCEMENT, NoticeKind.CONSENT_REQUEST)
-            if status is JobStatus.AWAITING_CONSENT
-            else ()
-        )
+        owed: tuple[NoticeKind, ...] = ()
+        if status is JobStatus.AWAITING_CONSENT:
+            owed = (NoticeKind.ANNOUNCEMENT, NoticeKind.CONSENT_REQUEST)
+            if request.unchecked:
+                owed += (NoticeKind.UNCHECKED,)
         await self._saves(_Save(values, requested, owed))
         return to_job(values)
 

@@ -58,6 +58,7 @@ def to_job(row: Mapping[Any, Any]) -> Job:
             subject_id=row.get("subject_id"),
             subject_name=row.get("subject_name"),
             intended_use=row.get("intended_use"),
+            unchecked=tuple(filter(None, (row.get("unchecked") or "").split(","))),
         ),
         status=JobStatus(row["status"]),
         callback_digest=row["callback_digest"],

@@ -51,6 +51,8 @@ jobs = Table(
     Column("subject_id", String(32)),
     Column("subject_name", String(200)),
     Column("intended_use", Text),
+    # The form's fields whose links could not be checked in time, comma-separated.
+    Column("unchecked", Text),
     # Who approved or rejected it, and when (NULL where the workspace asks for no approval).
     Column("reviewer_id", String(32)),
     Column("reviewed_at", DateTime(timezone=True)),

@@ -1,0 +1,78 @@
+"""The address guard: the bot fetches links only from the public internet, never its own network."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class PrivateAddress(OSError):
+    """A link leads to an address that is not on the public internet (loopback, private, …)."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} resolves to {address}, which is not a public address")
+        self.host = host
+        self.address = address
+
+
+def is_public(address: Address) -> bool:
+    """Whether an address is globally reachable: not loopback, private, link-local or reserved.
+
+    IPv4 written as IPv6 (::ffff:10.0.0.1, 64:ff9b::…, 2002:…) is judged as the IPv4 it carries.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = address.ipv4_mapped or address.sixtofour or _nat64(address)
+        if carried is not None:
+            return is_public(carried)
+    return address.is_global and not address.is_multicast
+
+
+def _nat64(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address in ipaddress.IPv6Network("64:ff9b::/96"):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def literal(host: str) -> Address | None:
+    """The address a URL's host names directly ([::1] or 127.0.0.1), or None for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves names as usual, but refuses any whose addresses are not all public.
+
+    aiohttp connects to the addresses a resolver returns, so what was checked is what is reached:
+    a name cannot pass the check and then resolve elsewhere (DNS rebinding).
+    """
+
+    def __init__(
+        self,
+        allowed: Callable[[Address], bool] = is_public,
+        inner: AbstractResolver | None = None,
+    ) -> None:
+        self._allowed = allowed
+        self._inner = inner or DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """The host's addresses, if every one of them is allowed; else PrivateAddress."""
+        found = await self._inner.resolve(host, port, family)
+        for result in found:
+            address = ipaddress.ip_address(result["host"])
+            if not self._allowed(address):
+                raise PrivateAddress(host, str(address))
+        return found
+
+    async def close(self) -> None:
+        """Release the resolver underneath."""
+        await self._inner.close()

@@ -1,0 +1,171 @@
+"""What a file's first bytes and its link say of it: type, size, pixels, codec, expiry. Pure."""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+# Tavus takes training files up to this size.
+MOST_BYTES = 750 * 1024 * 1024
+# Tavus needs the link to stay downloadable this long after the create.
+LINK_LIFETIME = timedelta(hours=24)
+# Tavus's smallest training image.
+SMALLEST_SIDE = 512
+# How much of a file is read: enough for an image's header, and for most MP4s' movie box when it
+# comes first ("fast start"); a file whose index is at its end keeps its codec unchecked.
+HEAD_BYTES = 256 * 1024
+
+_H264 = {b"avc1", b"avc3"}
+_HEVC = {b"hvc1", b"hev1"}
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """What the answer to a ranged GET says about a file."""
+
+    content_type: str  # the media type, lower case, without parameters ("" if none)
+    size: int | None  # the whole file's size, if the answer says it
+    width: int | None = None  # an image's pixels, if its header was read
+    height: int | None = None
+    codec: str | None = None  # a video's: "h264", "hevc" or another sample entry; None unread
+
+
+def sniff(headers: Mapping[str, str], head: bytes) -> Sniffed:
+    """Read the answer's headers and the file's first bytes."""
+    content_type = headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    size = _size(headers)
+    width_height = image_size(head)
+    return Sniffed(
+        content_type=content_type,
+        size=size,
+        width=width_height[0] if width_height else None,
+        height=width_height[1] if width_height else None,
+        codec=video_codec(head),
+    )
+
+
+def _size(headers: Mapping[str, str]) -> int | None:
+    # A ranged answer (206) names the whole size after the slash: "bytes 0-1023/4096".
+    total = headers.get("Content-Range", "").rpartition("/")[2].strip()
+    if total.isdigit():
+        return int(total)
+    length = headers.get("Content-Length", "").strip()
+    # Without Content-Range, the server ignored the range: Content-Length is the whole file.
+    return int(length) if length.isdigit() and "Content-Range" not in headers else None
+
+
+def image_size(head: bytes) -> tuple[int, int] | None:
+    """An image's width and height from its first bytes: PNG, JPEG, GIF or WebP."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
+        width, height = struct.unpack(">II", head[16:24])
+        return int(width), int(height)
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        width, height = struct.unpack("<HH", head[6:10])
+        return int(width), int(height)
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return _webp(head)
+    if head.startswith(b"\xff\xd8"):
+        return _jpeg(head)
+    return None
+
+
+def _webp(head: bytes) -> tuple[int, int] | None:
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        width = int.from_bytes(head[24:27], "little") + 1
+        height = int.from_bytes(head[27:30], "little") + 1
+        return width, height
+    if chunk == b"VP8 " and len(head) >= 30:
+        width, height = struct.unpack("<HH", head[26:30])
+        return int(width) & 0x3FFF, int(height) & 0x3FFF
+    if chunk == b"VP8L" and len(head) >= 25:
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+def _jpeg(head: bytes) -> tuple[int, int] | None:
+    # Walk the segments to the first start-of-frame marker, which holds the size.
+    at = 2
+    while at + 9 <= len(head):
+        if head[at] != 0xFF:
+            return None
+        marker = head[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            at += 2
+            continue
+        length = int.from_bytes(head[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(head[at + 5 : at + 7], "big")
+            width = int.from_bytes(head[at + 7 : at + 9], "big")
+            return width, height
+        at += 2 + length
+    return None
+
+
+def video_codec(head: bytes) -> str | None:
+    """The video sample entry of an MP4/MOV whose movie box is within `head`; None if unread."""
+    entries = _sample_entries(head, 0, len(head))
+    for entry in entries:
+        if entry in _H264:
+            return "h264"
+        if entry in _HEVC:
+            return "hevc"
+    return entries[0].decode("latin-1").strip() if entries else None
+
+
+def _sample_entries(data: bytes, start: int, end: int) -> list[bytes]:
+    """The four-letter codes of every stsd sample entry in the boxes between start and end."""
+    found: list[bytes] = []
+    at = start
+    while at + 8 <= end:
+        size = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8]
+        header = 8
+        if size == 1 and at + 16 <= end:
+            size, header = int.from_bytes(data[at + 8 : at + 16], "big"), 16
+        elif size == 0:
+            size = end - at
+        if size < header:
+            break
+        stop = min(at + size, end)
+        if kind in _CONTAINERS:
+            found += _sample_entries(data, at + header, stop)
+        elif kind == b"stsd" and at + header + 16 <= stop:
+            # version+flags (4), entry count (4), then each entry: size (4) and its code (4).
+            found.append(data[at + header + 12 : at + header + 16])
+        at += size
+    return found
+
+
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+
+
+def link_expires(url: str) -> datetime | None:
+    """When a presigned link stops working (S3, GCS, Azure, CloudFront); None if it does not say."""
+    query = {key.lower(): values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
+    for date_key, expires_key in (
+        ("x-amz-date", "x-amz-expires"),
+        ("x-goog-date", "x-goog-expires"),
+    ):
+        if date_key in query and query.get(expires_key, "").isdigit():
+            try:
+                signed = datetime.strptime(query[date_key], _AMZ_DATE).replace(tzinfo=UTC)
+            except ValueError:
+                return None
+            return signed + timedelta(seconds=int(query[expires_key]))
+    if "se" in query and "sig" in query:  # Azure SAS: se is the expiry, ISO 8601
+        try:
+            moment = datetime.fromisoformat(query["se"].replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    expires = query.get("expires", "")
+    if re.fullmatch(r"\d{9,11}", expires):  # CloudFront (and S3 v2): seconds since 1970
+        return datetime.fromtimestamp(int(expires), UTC)
+    return None
