@@ -106,9 +106,11 @@ async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bo
         CHANNEL_ID,
         post["ts"],
     )
-    card = json.dumps(bot.slack.card(CHANNEL_ID, post["ts"])["blocks"])
-    for words in (replica_id, "Training"):
-        assert words in card
+    # The card is redrawn once Tavus has the replica, by delivery, a moment after.
+    await bot.slack.wait_until(
+        lambda: replica_id in json.dumps(bot.slack.card(CHANNEL_ID, post["ts"])["blocks"])
+    )
+    assert "Training" in json.dumps(bot.slack.card(CHANNEL_ID, post["ts"])["blocks"])
 
 
 async def test_image_form_sends_the_image_and_voice(bot: Bot) -> None:

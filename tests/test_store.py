@@ -996,3 +996,16 @@ async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -
     assert await store.policies.get("T1") == second
     assert await store.policies.get("T2") is None
     assert [r.action for r in await store.audit.since()].count(Action.POLICY_CHANGED) == 2
+
+
+async def test_a_redraw_owed_while_another_is_being_sent_is_owed_anew(store: Store) -> None:
+    job = await add(store)
+    first = await store.notices.owe(job.id, NoticeKind.CARD)
+    assert await store.notices.owe(job.id, NoticeKind.CARD) == first  # one pending is enough
+
+    claimed = await store.notices.claim(first.id, owner="a", lease=LEASE)
+    again = await store.notices.owe(job.id, NoticeKind.CARD)
+
+    # The one being sent was drawn from the job as claimed: the change needs its own redraw.
+    assert claimed is not None
+    assert again.id != first.id

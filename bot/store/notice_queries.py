@@ -326,12 +326,14 @@ async def owe_in(
         if earlier is not None:
             kind = NoticeKind.CARD
     if kind.is_redraw:
-        # A redraw is drawn from the job as it is when sent: one pending is enough.
+        # A redraw is drawn from the job as it is when sent: one pending is enough. Not one
+        # being sent, though: it was drawn from the job as claimed, before this change.
         pending = await connection.execute(
             select(notices).where(
                 notices.c.job_id == job_id,
                 notices.c.kind == kind.value,
                 notices.c.status == PENDING,
+                or_(notices.c.lease_until.is_(None), notices.c.lease_until <= now),
             )
         )
         if (row := pending.first()) is not None:
