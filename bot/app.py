@@ -28,6 +28,8 @@ from bot.delivery import Sender
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
+from bot.media.local import LocalMedia
+from bot.media.sweeper import Sweeper
 from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
@@ -126,8 +128,14 @@ async def create_app(settings: Settings) -> web.Application:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
+    sweeper = None
     if settings.public_url is not None:
         callbacks.add_routes(app, Callbacks(store=store, tavus=tavus, lifecycle=lifecycle))
+        # Files taken from Slack are served from here, behind links signed with the bot's key.
+        secret = bytes.fromhex(await store.keys.get("media"))
+        media = LocalMedia(settings.media_dir, base_url=str(settings.public_url), secret=secret)
+        media.add_routes(app, store.now)
+        sweeper = Sweeper(store=store, media=media)
 
     async def running(_: web.Application) -> AsyncIterator[None]:
         socket = None
@@ -137,7 +145,12 @@ async def create_app(settings: Settings) -> web.Application:
         delivery_loop = asyncio.create_task(sender.run())
         reconciler_loop = asyncio.create_task(reconciler.run())
         voices_loop = asyncio.create_task(voices.run())
+        sweeper_loop = asyncio.create_task(sweeper.run()) if sweeper is not None else None
         yield
+        if sweeper_loop is not None:
+            sweeper_loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper_loop
         # Stop taking work (no new Slack requests, no new rounds), let what is in flight finish,
         # then hand the rest back to the store.
         if socket is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
@@ -70,6 +71,11 @@ HELP: dict[str, str] = {
     "media_allow_private_hosts": (
         "true or false (default): let link checks reach private and loopback addresses; for local "
         "testing only, Tavus cannot reach them"
+    ),
+    "media_dir": "the folder where files taken from Slack are kept for Tavus (default ./media)",
+    "media_ttl": (
+        "seconds a kept file (and its link) lasts at most, at least 86400 (default 259200, 72 "
+        "hours); it goes sooner once training has ended"
     ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
@@ -149,6 +155,9 @@ class Settings(DatabaseSettings):
     audit_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
     media_check_links: bool = True
     media_allow_private_hosts: bool = False
+    media_dir: Path = Path("media")
+    # Tavus needs a link to keep working for 24 hours after the create.
+    media_ttl: float = Field(default=259200.0, ge=86400)
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

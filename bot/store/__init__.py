@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
 from bot.store.job_queries import Jobs
+from bot.store.media_queries import Keys, Media
 from bot.store.notice_queries import Notices
 from bot.store.policy_queries import Policies
 from bot.store.receipt_queries import Receipts
@@ -29,6 +30,8 @@ class Store:
         self.audit = AuditLog(db)
         self.receipts = Receipts(db)
         self.policies = Policies(db)
+        self.keys = Keys(db)
+        self.media = Media(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

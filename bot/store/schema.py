@@ -124,6 +124,28 @@ policies = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Secrets the bot makes for itself once, shared by every instance (e.g. the media links' key).
+keys = Table(
+    "keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+# Files the bot keeps for Tavus to download, until training ends or their time is up.
+media = Table(
+    "media",
+    metadata,
+    Column("key", String(48), primary_key=True),
+    Column("job_id", String(32)),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delete_after", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_media_delete_after", "delete_after"),
+)
+
 # How far each copy of the audit log (AUDIT_CHANNEL, by its id) has been owed to delivery.
 relays = Table(
     "relays",

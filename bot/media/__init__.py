@@ -1,0 +1,1 @@
+"""Training media the bot keeps itself: files from Slack, re-hosted for Tavus, then deleted."""

@@ -1,0 +1,121 @@
+"""The keys and media tables: the bot's own secrets, and the files it keeps until swept."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.jobs import JobStatus
+from bot.store.engine import Database
+from bot.store.rows import aware, utc
+from bot.store.schema import jobs, keys, media
+
+ENDED = [status.value for status in JobStatus if status.is_final]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file kept for Tavus: whose job, what it is, and when it goes at the latest."""
+
+    key: str
+    job_id: str | None
+    sha256: str
+    size: int
+    delete_after: datetime
+
+
+class Keys:
+    """Secrets made once by whichever instance asks first, then the same for every instance."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, name: str) -> str:
+        """The secret called `name`, made (256 random bits) if it does not exist yet."""
+        async with self._db.reading() as connection:
+            found = (
+                await connection.execute(select(keys.c.value).where(keys.c.name == name))
+            ).scalar()
+        if found is not None:
+            return str(found)
+        try:
+            async with self._db.writing() as connection:
+                await connection.execute(
+                    keys.insert().values(name=name, value=secrets.token_hex(32))
+                )
+        except IntegrityError:
+            pass  # another instance made it first: theirs it is
+        async with self._db.reading() as connection:
+            return str(
+                (
+                    await connection.execute(select(keys.c.value).where(keys.c.name == name))
+                ).scalar_one()
+            )
+
+
+class Media:
+    """Queries on kept files; the sweeper deletes what training no longer needs."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, kept: Kept) -> None:
+        """Remember a file just stored."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                media.insert().values(
+                    key=kept.key,
+                    job_id=kept.job_id,
+                    sha256=kept.sha256,
+                    size=kept.size,
+                    created_at=self._db.now(),
+                    delete_after=utc(kept.delete_after),
+                )
+            )
+
+    async def of_job(self, job_id: str) -> list[Kept]:
+        """The files kept for a job."""
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(select(media).where(media.c.job_id == job_id))).all()
+        return [_kept(row) for row in rows]
+
+    async def to_sweep(self, *, limit: int = 100) -> list[Kept]:
+        """Files not yet deleted whose time is up, or whose job's training has ended."""
+        ended = select(jobs.c.id).where(jobs.c.id == media.c.job_id, jobs.c.status.in_(ENDED))
+        statement = (
+            select(media)
+            .where(
+                media.c.deleted_at.is_(None),
+                or_(media.c.delete_after <= self._db.now(), ended.exists()),
+            )
+            .order_by(media.c.delete_after)
+            .limit(limit)
+        )
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_kept(row) for row in rows]
+
+    async def swept(self, key: str) -> None:
+        """Remember that a file has been deleted."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                update(media)
+                .where(and_(media.c.key == key, media.c.deleted_at.is_(None)))
+                .values(deleted_at=self._db.now())
+            )
+
+
+def _kept(row: Row[Any]) -> Kept:
+    mapping = row._mapping
+    return Kept(
+        key=mapping["key"],
+        job_id=mapping["job_id"],
+        sha256=mapping["sha256"],
+        size=mapping["size"],
+        delete_after=aware(mapping["delete_after"]),
+    )

@@ -1,0 +1,124 @@
+"""Media the bot keeps: served behind signed links (GET, HEAD, Range), and swept when done."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.media import signing
+from bot.media.local import LocalMedia, Stored, new_key
+from bot.store import Store
+from bot.store.media_queries import Kept
+from tests.conftest import Bot, Launch
+from tests.flows import delivered, start_training
+
+
+async def chunks(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
+    for at in range(0, len(data), size):
+        yield data[at : at + size]
+
+
+async def kept_by(
+    bot: Bot, data: bytes, *, ttl: timedelta = timedelta(days=3)
+) -> tuple[str, Stored]:
+    """A file stored as the bot stores it (same folder, same key); its link and record."""
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    try:
+        secret = bytes.fromhex(await store.keys.get("media"))
+        media = LocalMedia(bot.settings.media_dir, base_url=bot.url, secret=secret)
+        stored = await media.put(new_key("mp4"), chunks(data), most=10_000_000)
+        return media.link(stored.key, until=store.now() + ttl), stored
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+async def bot(launch: Launch, tmp_path: Path) -> Bot:
+    return await launch(media_dir=tmp_path / "media")
+
+
+DATA = bytes(range(256)) * 40
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+async def test_a_kept_file_is_served_whole_in_parts_and_to_head(bot: Bot) -> None:
+    link, stored = await kept_by(bot, DATA)
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(link) as whole:
+            assert whole.status == 200
+            assert whole.headers["Content-Type"] == "video/mp4"
+            assert await whole.read() == DATA
+        async with session.get(link, headers={"Range": "bytes=100-199"}) as part:
+            assert part.status == 206
+            assert part.headers["Content-Range"] == f"bytes 100-199/{len(DATA)}"
+            assert await part.read() == DATA[100:200]
+        async with session.head(link) as head:
+            assert head.status == 200
+            assert int(head.headers["Content-Length"]) == len(DATA)
+            assert await head.read() == b""
+    assert stored.size == len(DATA)
+
+
+async def test_a_tampered_or_expired_link_is_refused_and_a_deleted_file_is_gone(
+    bot: Bot,
+) -> None:
+    link, stored = await kept_by(bot, DATA)
+    expired, _ = await kept_by(bot, DATA, ttl=timedelta(seconds=-1))
+    other = link.replace(stored.key, new_key("mp4"))
+    signed_for_another = link.replace("sig=", "sig=0")
+
+    async with aiohttp.ClientSession() as session:
+        for bad in (expired, other, signed_for_another, link.split("?")[0]):
+            async with session.get(bad) as answer:
+                assert answer.status == 403, bad
+        async with session.get(f"{bot.url}/media/..%2Freplica-bot.db?{link.split('?')[1]}") as up:
+            assert up.status in (403, 404)
+        (bot.settings.media_dir / stored.key).unlink()
+        async with session.get(link) as gone:
+            assert gone.status == 404
+
+
+def test_a_signature_holds_only_for_its_key_and_until_its_time() -> None:
+    secret, key = b"k" * 32, "0" * 32 + ".mp4"
+    query = dict(part.split("=") for part in signing.query(secret, key, NOW).split("&"))
+
+    assert signing.valid(secret, key, query["expires"], query["sig"], now=NOW - timedelta(1))
+    assert not signing.valid(secret, key, query["expires"], query["sig"], now=NOW + timedelta(1))
+    assert not signing.valid(b"x" * 32, key, query["expires"], query["sig"], now=NOW)
+    assert not signing.valid(secret, "../x.mp4", query["expires"], query["sig"], now=NOW)
+
+
+async def test_files_are_swept_once_training_ends_or_their_time_is_up_across_a_restart(
+    launch: Launch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "media"
+    bot = await launch(media_dir=folder)
+    await start_training(bot)
+    [job] = await bot.jobs()
+    _, for_the_job = await kept_by(bot, DATA)
+    _, too_old = await kept_by(bot, DATA)
+    _, still_needed = await kept_by(bot, DATA)
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    now = store.now()
+    await store.media.add(Kept(for_the_job.key, job["id"], "", 1, now + timedelta(days=3)))
+    await store.media.add(Kept(too_old.key, None, "", 1, now - timedelta(seconds=1)))
+    await store.media.add(Kept(still_needed.key, None, "", 1, now + timedelta(days=3)))
+    await store.close()
+    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
+    await delivered(bot)
+    await bot.stop()
+    # The first sweep ran when the bot started, before any of this: nothing is gone yet.
+    assert (folder / for_the_job.key).exists()
+
+    await launch(media_dir=folder)  # sweeps as it starts
+
+    async with asyncio.timeout(10):
+        while (folder / for_the_job.key).exists() or (folder / too_old.key).exists():
+            await asyncio.sleep(0.05)
+    assert (folder / still_needed.key).exists()
