@@ -28,7 +28,9 @@ from bot.delivery import Sender
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
+from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia
+from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
 from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
@@ -103,6 +105,26 @@ async def create_app(settings: Settings) -> web.Application:
         logger=logging.getLogger("bot.bolt"),
     )
     voices = Voices(tavus)
+    files = SlackFiles(
+        bolt_client,
+        token=settings.slack_bot_token,
+        api_url=settings.slack_api_base,
+        allowed=_any_address if settings.media_allow_private_hosts else is_public,
+    )
+    media, sweeper, fetcher = None, None, None
+    if settings.public_url is not None:
+        # Files taken from Slack are served from here, behind links signed with the bot's key.
+        secret = bytes.fromhex(await store.keys.get("media"))
+        media = LocalMedia(settings.media_dir, base_url=str(settings.public_url), secret=secret)
+        sweeper = Sweeper(store=store, media=media)
+        fetcher = Fetcher(
+            store=store,
+            lifecycle=lifecycle,
+            media=media,
+            files=files,
+            ttl=timedelta(seconds=settings.media_ttl),
+            consent_timeout=intake.consent_timeout,
+        )
     prober = None
     if settings.media_check_links:
         allowed = _any_address if settings.media_allow_private_hosts else is_public
@@ -115,6 +137,8 @@ async def create_app(settings: Settings) -> web.Application:
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         prober=prober,
+        files=files if fetcher is not None else None,
+        fetcher=fetcher,
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),
@@ -128,14 +152,10 @@ async def create_app(settings: Settings) -> web.Application:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
-    sweeper = None
     if settings.public_url is not None:
         callbacks.add_routes(app, Callbacks(store=store, tavus=tavus, lifecycle=lifecycle))
-        # Files taken from Slack are served from here, behind links signed with the bot's key.
-        secret = bytes.fromhex(await store.keys.get("media"))
-        media = LocalMedia(settings.media_dir, base_url=str(settings.public_url), secret=secret)
+    if media is not None:
         media.add_routes(app, store.now)
-        sweeper = Sweeper(store=store, media=media)
 
     async def running(_: web.Application) -> AsyncIterator[None]:
         socket = None
@@ -170,6 +190,7 @@ async def create_app(settings: Settings) -> web.Application:
         await tavus_http.aclose()
         if prober is not None:
             await prober.close()
+        await files.close()
         await session.close()
         await store.close()
 

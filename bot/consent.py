@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot import jobs as life
 from bot.intake import ORPHAN_GRACE
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
-from bot.receipts import Decision, Receipt, media_of, sha256, statement_for
+from bot.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
 from bot.store import Store
 from bot.tavus import TavusClient
 
@@ -120,6 +121,16 @@ class Consent:
         """The receipt of a job's answer, if it has one."""
         return await self._store.receipts.of_job(job_id)
 
+    async def _media(self, job: Job) -> tuple[Medium, ...]:
+        """What the receipt says the replica is trained from; a copied file with its hash."""
+        found = media_of(job.request)
+        kept = await self._store.media.of_job(job.id) if job.request.slack_file else []
+        if not kept:
+            return found
+        copy = kept[0]
+        first = replace(found[0], sha256=copy.sha256, size=copy.size)
+        return (first, *found[1:])
+
     async def _why_not(self, job: Job) -> Answered:
         if await self.receipt(job.id) is not None:
             return Answered.ALREADY
@@ -146,7 +157,7 @@ class Consent:
             statement=words,
             statement_sha256=sha256(words),
             intended_use=request.intended_use or "",
-            media=media_of(request),
+            media=await self._media(job),
             dm_channel=where[0] if where else None,
             dm_ts=where[1] if where else None,
             replica_id=job.replica_id,

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # A job still QUEUED this long after it was saved lost its process: the reconciler sends it.
 ORPHAN_GRACE = timedelta(seconds=60)
+# A file from Slack not copied this long after its save lost its process (750 MB takes minutes).
+FETCH_GRACE = timedelta(minutes=30)
 
 CallbackUrl = Callable[[str, str], str | None]
 
@@ -81,8 +83,7 @@ class Intake:
                 job_id=new_id(),
                 requester=requester,
                 request=request,
-                next_check_at=self._store.now()
-                + (self._consent_timeout if request.subject_id else ORPHAN_GRACE),
+                next_check_at=self._store.now() + self._first_check(request),
             )
         )
         done, _ = await asyncio.wait({insert}, timeout=within)
@@ -92,6 +93,17 @@ class Intake:
             return job
         start_kept(self._in_flight_abandons, self._abandon(insert))
         raise StoreUnavailable("the database took too long to answer")
+
+    def _first_check(self, request: ReplicaRequest) -> timedelta:
+        """When the reconciler first looks at a request just saved, unless it moves on before."""
+        if request.slack_file:
+            return FETCH_GRACE
+        return self._consent_timeout if request.subject_id else ORPHAN_GRACE
+
+    @property
+    def consent_timeout(self) -> timedelta:
+        """How long the person shown has to answer (CONSENT_TIMEOUT)."""
+        return self._consent_timeout
 
     async def start(self, job: Job, *, tell_by_dm: bool = False) -> Started | NotStarted | None:
         """Create the replica at Tavus; None if another process already took this job.

@@ -16,6 +16,8 @@ from bot.audit import Action
 class JobStatus(enum.StrEnum):
     """Where a job is in its life; MOVES, below, says how it gets here and where it goes next."""
 
+    # Saved from a file posted in Slack: the bot is copying it to where Tavus can download it.
+    FETCHING = "fetching"
     # Saved when the form was accepted; nothing goes to Tavus until the person shown agrees.
     AWAITING_CONSENT = "awaiting_consent"
     # Consent given; where the workspace asks for it, an approver must approve it next.
@@ -136,6 +138,7 @@ class Move:
     only: Only = Only.ALWAYS
     why: str = ""
     records: Action | None = None  # what the audit log says of it, if anything
+    also: NoticeKind | None = None  # a second notice it owes, always (e.g. the consent request)
 
     def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
         """The notice this move owes for `job` as the move left it; None if it owes none."""
@@ -157,13 +160,30 @@ def _move(
     *,
     why: str,
     records: Action | None = None,
+    also: NoticeKind | None = None,
 ) -> Move:
-    return Move(name, frozenset(from_), to, owes, only, why, records)
+    return Move(name, frozenset(from_), to, owes, only, why, records, also)
 
 
 _S = JobStatus
 EVERY = frozenset(JobStatus)
 
+FETCHED = _move(
+    "fetched",
+    {_S.FETCHING},
+    _S.AWAITING_CONSENT,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the file from Slack is kept where Tavus can download it: consent is asked next",
+    also=NoticeKind.CONSENT_REQUEST,
+)
+LOSE_FILE = _move(
+    "lose_file",
+    {_S.FETCHING},
+    _S.REJECTED,
+    NoticeKind.RESULT,
+    why="the file from Slack could not be copied (no access, too large, a restart)",
+)
 CONSENT = _move(
     "consent",
     {_S.AWAITING_CONSENT},
@@ -304,6 +324,8 @@ NOTE_PROGRESS = _move(
 
 # Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
 MOVES = (
+    FETCHED,
+    LOSE_FILE,
     CONSENT,
     SEEK_APPROVAL,
     APPROVE,
@@ -333,6 +355,7 @@ def diagram(moves: Iterable[Move] = MOVES) -> str:
     lines = [
         "stateDiagram-v2",
         "    [*] --> awaiting_consent: form accepted (saved first) / owes announcement",
+        "    [*] --> fetching: form accepted, a file from Slack (saved first) / owes announcement",
     ]
     notes = []
     for move in moves:
@@ -356,6 +379,8 @@ def table(moves: Iterable[Move] = MOVES) -> str:
         owes = "—" if move.owes is None else move.owes.value
         if move.owes is not None and move.only is not Only.ALWAYS:
             owes += f" ({move.only.value})"
+        if move.also is not None:
+            owes += f" + {move.also.value}"
         to = "(stays)" if move.to is None else move.to.value
         records = "—" if move.records is None else f"`{move.records.value}`"
         lines.append(f"| `{move.name}` | {sources} | {to} | {owes} | {records} | {move.why} |")
@@ -405,6 +430,9 @@ class ReplicaRequest:
     intended_use: str | None = None
     # The form's fields whose links could not be checked in time (its thread says so).
     unchecked: tuple[str, ...] = ()
+    # A file posted in Slack to train from (its id), and its name; the bot keeps a copy.
+    slack_file: str | None = None
+    slack_file_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

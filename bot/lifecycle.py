@@ -48,6 +48,8 @@ class Lifecycle:
         receipt: Receipt | None = None,
         reviewer_id: str = UNSET,
         asking: Sequence[str] = (),
+        train_video_url: str | None = UNSET,
+        train_image_url: str | None = UNSET,
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
@@ -70,9 +72,11 @@ class Lifecycle:
             receipt=receipt,
             reviewer_id=reviewer_id,
             asking=asking,
+            train_video_url=train_video_url,
+            train_image_url=train_image_url,
         )
         leaves_approval = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
-        if job is not None and (asking or leaves_approval):
+        if job is not None and (asking or leaves_approval or move.also is not None):
             self._wake()  # approval requests owed, or their redraws
         self._wake_if_owed(job, move, watching=watching)
         return job
@@ -85,7 +89,7 @@ class Lifecycle:
 
     def saved(self, job: Job) -> None:
         """A request was just saved: one waiting for consent owes its card and the DM now."""
-        if job.status is JobStatus.AWAITING_CONSENT:
+        if job.status in (JobStatus.AWAITING_CONSENT, JobStatus.FETCHING):
             self._wake()
 
     async def begin_training(self, job_id: str, replica_id: str) -> Job | None:

@@ -249,6 +249,33 @@ UNCHECKED = (
     "went ahead as it is. If Tavus can't download it, training will fail and I'll say so here."
 )
 
+# Files posted in Slack: the shortcut, the form, and copying the file for Tavus.
+SHORTCUT_NO_FILE = (
+    "This message has no video or image I can train from. Use the shortcut on a message with an "
+    ".mp4 or .mov video, or a photo."
+)
+SHORTCUT_NO_MEDIA = (
+    "I can't take files from Slack here: I need a public address (PUBLIC_URL) to hand Tavus the "
+    "file from. Ask whoever runs this bot, or give the form a link to the file instead."
+)
+FORM_FROM_SLACK = (
+    "Trained from *{name}*, posted in Slack. I keep a copy for Tavus until training ends."
+)
+IMAGE_FILE_LABEL = "Or upload a training image"
+IMAGE_FILE_HINT = "A headshot photo (PNG or JPEG, at least 512×512, up to 10 MB)."
+FILE_NOT_MEDIA = "*{name}* is not a video or an image, so Tavus can't train from it."
+FILE_TOO_LARGE = "*{name}* is {size} MB; Tavus takes at most 750 MB. Trim it, or export it smaller."
+FILE_NO_ACCESS = (
+    "Slack would not let me read this file. Ask whoever runs this bot to add the files:read scope "
+    "and reinstall the app, and make sure I'm in the channel it was posted in."
+)
+FILE_REFUSED = "Slack refused the file ({status}). Post it again, or give the form a link instead."
+FILE_REDIRECTS = "Slack's download link redirected too many times. Try again in a minute."
+FILE_LOST = "I couldn't copy the file from Slack ({error}). Try the shortcut again in a minute."
+FILE_CUT_OFF = "I restarted while copying the file from Slack. Use the shortcut again."
+NOT_FETCHED = "<@{user}> I couldn't take the file for *{name}* from Slack: {error}"
+CARD_FETCHING = ":inbox_tray: Copying the file from Slack"
+
 # A record of the audit log, as posted in AUDIT_CHANNEL.
 AUDIT_LINE = "{actor} *{action}*"
 AUDIT_JOB = "job `{job}`"

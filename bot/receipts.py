@@ -33,6 +33,9 @@ class Medium:
     url: str  # without query string or fragment
     host: str
     file: str
+    # A file the bot copied from Slack: what it kept, so the receipt proves which bytes.
+    sha256: str | None = None
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,22 @@ def sha256(text: str) -> str:
 def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
     """The training files of a request, each as host and file name, query strings dropped."""
     found = []
-    for url in (request.train_video_url, request.train_image_url, request.consent_video_url):
+    links: tuple[str | None, ...] = (
+        request.train_video_url,
+        request.train_image_url,
+        request.consent_video_url,
+    )
+    if request.slack_file:
+        # The training link is the bot's own copy of the file: named as it was posted.
+        found.append(
+            Medium(
+                url=f"slack:{request.slack_file}",
+                host="Slack",
+                file=request.slack_file_name or request.slack_file,
+            )
+        )
+        links = (request.consent_video_url,)
+    for url in links:
         if url:
             parts = urlsplit(url)
             file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"

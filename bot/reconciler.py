@@ -84,6 +84,11 @@ class Reconciler:
         if job.status is JobStatus.AWAITING_CONSENT:
             # Its check falls due when CONSENT_TIMEOUT has passed: nobody answered.
             await self._lifecycle.move(job.id, life.EXPIRE, next_check_at=None)
+        elif job.status is JobStatus.FETCHING:
+            # Its check falls due FETCH_GRACE after the save: the copy's process died.
+            await self._lifecycle.move(
+                job.id, life.LOSE_FILE, error_message=messages.FILE_CUT_OFF, next_check_at=None
+            )
         elif job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:

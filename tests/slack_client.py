@@ -69,6 +69,30 @@ class SlackSender:
         )
         return await self.post(urlencode({"payload": json.dumps(payload)}))
 
+    async def shortcut(
+        self,
+        callback_id: str,
+        message: dict[str, Any],
+        *,
+        user: str = USER_ID,
+        channel: str = CHANNEL_ID,
+    ) -> tuple[int, str]:
+        """Use a message shortcut on `message`, as Slack sends it (message_action)."""
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": f"shortcut-trigger-{self._triggers + 1}",
+            "response_url": self._next_response_url(),
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+            "channel": {"id": channel, "name": "general"},
+            "message": {"type": "message", "ts": "1700000000.000100", **message},
+            "message_ts": "1700000000.000100",
+            "token": "legacy-verification-token",
+            "api_app_id": "A0APP",
+        }
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         """Deliver an Events API event, as JSON, signed."""
         body = json.dumps(
@@ -204,6 +228,8 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
         elif element["type"] == "multi_users_select":
             chosen = value if value is not None else element.get("initial_users", [])
             state = {"type": "multi_users_select", "selected_users": chosen}
+        elif element["type"] == "file_input":
+            state = {"type": "file_input", "files": value or []}
         elif element["type"] == "conversations_select":
             chosen = value if value is not None else element.get("initial_conversation")
             state = {"type": "conversations_select", "selected_conversation": chosen}

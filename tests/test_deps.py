@@ -22,6 +22,8 @@ def deps() -> Deps:
         approvals=cast(Any, None),
         people=cast(Any, None),
         prober=None,
+        files=None,
+        fetcher=None,
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),

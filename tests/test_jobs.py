@@ -70,6 +70,7 @@ def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
 
 def test_job_status_values_are_the_stored_words() -> None:
     assert [status.value for status in JobStatus] == [
+        "fetching",
         "awaiting_consent",
         "pending_approval",
         "queued",
@@ -216,7 +217,9 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
     reached = {move.to for move in life.MOVES if move.to is not None}
     left = {status for move in life.MOVES if move.to is not None for status in move.from_}
 
-    assert set(JobStatus) - reached == {JobStatus.AWAITING_CONSENT}
+    # Both first states are where a save puts a job (fetching: a file from Slack to copy first);
+    # awaiting consent is also reached once that copy is kept.
+    assert set(JobStatus) - reached == {JobStatus.FETCHING}
     # Only delete and withdraw leave a final state: nothing else happens to a finished job.
     assert {s for s in left if s.is_final} == {
         JobStatus.READY,

@@ -38,6 +38,8 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "users_info": frozenset({"users:read"}),
     # /replica audit: the CSV uploaded to the admin's DM, the v2 way (both steps).
     "files_upload_v2": frozenset({"files:write"}),
+    # Files posted in Slack, for the shortcut and the form's upload.
+    "files_info": frozenset({"files:read"}),
     "usergroups_users_list": frozenset({"usergroups:read"}),
     "views_publish": frozenset(),
     "views_open": frozenset(),

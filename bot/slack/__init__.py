@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import actions, commands, home, policy, views
+from bot.slack import actions, commands, home, policy, shortcuts, views
 from bot.slack.deps import Deps
 
 
@@ -16,3 +16,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
     actions.register(app)
     home.register(app)
     policy.register(app)
+    shortcuts.register(app)

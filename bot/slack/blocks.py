@@ -86,6 +86,7 @@ def card(job: Job) -> Message:
 
 
 STATUS_WORDS = {
+    JobStatus.FETCHING: messages.CARD_FETCHING,
     JobStatus.AWAITING_CONSENT: messages.CARD_AWAITING,
     JobStatus.PENDING_APPROVAL: messages.CARD_PENDING_APPROVAL,
     JobStatus.NOT_APPROVED: messages.CARD_NOT_APPROVED,
@@ -105,6 +106,9 @@ ENDINGS = {
     JobStatus.EXPIRED: messages.EXPIRED,
     JobStatus.WITHDRAWN: messages.WITHDRAWN,
     JobStatus.NOT_APPROVED: messages.NOT_APPROVED,
+    # Reached in a thread only when the file from Slack could not be copied (lose_file):
+    # Tavus's own refusals go to the requester's DM.
+    JobStatus.REJECTED: messages.NOT_FETCHED,
 }
 
 

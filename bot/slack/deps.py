@@ -15,6 +15,8 @@ from bot.consent import Consent
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
+from bot.media.fetch import Fetcher
+from bot.media.slack_files import SlackFiles
 from bot.preflight.probe import Prober
 from bot.replicas import Replicas
 from bot.slack import form
@@ -52,6 +54,9 @@ class Deps:
     people: People
     # Checks the form's links before a save; None where the operator turned checks off.
     prober: Prober | None
+    # Files posted in Slack, read and copied for Tavus; None without PUBLIC_URL to serve them.
+    files: SlackFiles | None
+    fetcher: Fetcher | None
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler

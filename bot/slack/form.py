@@ -23,6 +23,8 @@ MODEL = "model_name"
 CONSENT = "consent"
 SUBJECT = "subject"
 USE = "intended_use"
+IMAGE_FILE = "train_image_file"
+IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 ACTION = FIELD  # every input's action id
 CONSENT_GIVEN = "given"
 
@@ -62,15 +64,21 @@ def build(
     given = prefill or ReplicaRequest(replica_name="", model_name=models[0])
     model = given.model_name if given.model_name in models else models[0]
     voice = given.voice_name if given.voice_name in voices else None
+    metadata: dict[str, Any] = {"channel_id": channel_id}
+    intro = messages.FORM_INTRO
+    if given.slack_file:
+        # From the shortcut: the file posted in Slack is the training source.
+        metadata["slack_file"] = {"id": given.slack_file, "name": given.slack_file_name}
+        intro += "\n" + messages.FORM_FROM_SLACK.format(name=given.slack_file_name)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps({"channel_id": channel_id}),
+        "private_metadata": json.dumps(metadata),
         "title": plain(messages.FORM_TITLE),
         "submit": plain(messages.FORM_SUBMIT),
         "close": plain(messages.FORM_CLOSE),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": messages.FORM_INTRO}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
             field(
                 NAME,
                 messages.NAME_LABEL,
@@ -103,6 +111,13 @@ def build(
                 messages.IMAGE_LABEL,
                 messages.IMAGE_HINT,
                 _initial({"type": "url_text_input"}, given.train_image_url),
+                True,
+            ),
+            field(
+                IMAGE_FILE,
+                messages.IMAGE_FILE_LABEL,
+                messages.IMAGE_FILE_HINT,
+                {"type": "file_input", "filetypes": IMAGE_TYPES, "max_files": 1},
                 True,
             ),
             field(
@@ -161,6 +176,10 @@ def parse(
     consented = CONSENT_GIVEN in _checked(values, CONSENT)
     subject = field_state(values, SUBJECT).get("selected_user")
     use = (_value(values, USE) or "").strip()
+    uploaded = (field_state(values, IMAGE_FILE).get("files") or [None])[0]
+    slack_file = shortcut_file(view.get("private_metadata"))
+    if isinstance(uploaded, Mapping) and uploaded.get("id"):
+        slack_file = (str(uploaded["id"]), str(uploaded.get("name") or uploaded["id"]))
 
     errors: dict[str, str] = {}
     if not name:
@@ -170,13 +189,14 @@ def parse(
     for block, url in ((VIDEO, video), (IMAGE, image), (CONSENT_VIDEO, consent_video)):
         if url is not None and not is_web_url(url):
             errors[block] = messages.ERROR_BAD_URL
-    if video is None and image is None:
+    sources = [s for s in (video, image, slack_file) if s is not None]
+    if not sources:
         errors[VIDEO] = messages.ERROR_NEED_SOURCE
-    elif video is not None and image is not None:
+    elif len(sources) > 1:
         errors.setdefault(IMAGE, messages.ERROR_BOTH_SOURCES)
     if voice is not None and voice not in voices:
         errors[VOICE] = messages.ERROR_BAD_VOICE
-    elif image is not None and voice is None:
+    elif (image is not None or isinstance(uploaded, Mapping)) and voice is None:
         errors[VOICE] = messages.ERROR_IMAGE_NEEDS_VOICE
     if model not in models:
         errors[MODEL] = messages.ERROR_BAD_MODEL
@@ -204,6 +224,8 @@ def parse(
             consent_video_url=consent_video,
             subject_id=subject,
             intended_use=use,
+            slack_file=slack_file[0] if slack_file else None,
+            slack_file_name=slack_file[1] if slack_file else None,
         ),
     )
 
@@ -237,6 +259,18 @@ def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
 def _checked(values: Mapping[str, Any], block_id: str) -> set[str]:
     options = field_state(values, block_id).get("selected_options") or []
     return {str(option.get("value")) for option in options if isinstance(option, Mapping)}
+
+
+def shortcut_file(metadata: object) -> tuple[str, str] | None:
+    """The file posted in Slack the form was opened from (id, name), if it was."""
+    try:
+        found = json.loads(metadata) if isinstance(metadata, str) else None
+    except ValueError:
+        return None
+    file = found.get("slack_file") if isinstance(found, dict) else None
+    if not isinstance(file, dict) or not isinstance(file.get("id"), str):
+        return None
+    return file["id"], str(file.get("name") or file["id"])
 
 
 def _channel(metadata: object) -> str | None:

@@ -9,10 +9,12 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.jobs import ReplicaRequest, Requester
+from bot.media.slack_files import SlackFile, refusal
 from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
@@ -29,6 +31,29 @@ LINK_BUDGET = 2.0
 # When the answer to Slack must be on its way, counted from the submission's arrival.
 ANSWER_BY = 2.7
 MIN_SAVE = 0.3  # a save is always given this long, however long the checks took
+
+
+async def _slack_file(
+    request: ReplicaRequest, view: dict[str, Any], deps: Deps
+) -> SlackFile | dict[str, str] | None:
+    """The file posted in Slack to train from, or what is wrong with it (by field); None if none."""
+    if not request.slack_file:
+        return None
+    # Under the file's own field if uploaded; under the first one when the shortcut chose it.
+    where = form.NAME if form.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
+    if deps.files is None:
+        return {where: messages.SHORTCUT_NO_MEDIA}
+    try:
+        file = await deps.files.info(request.slack_file)
+    except SlackApiError as exc:
+        log.info("files.info %s: %s", request.slack_file, exc.response.get("error"))
+        return {where: messages.FILE_NO_ACCESS}
+    problem = refusal(file)
+    if problem is not None:
+        return {where: problem}
+    if file.is_image and request.voice_name is None:
+        return {form.VOICE: messages.ERROR_IMAGE_NEEDS_VOICE}
+    return file
 
 
 async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Verdict]:
@@ -61,13 +86,14 @@ async def submit_form(
         return
     started = time.monotonic()
     # All asked at once: the answer to Slack is due within 3 seconds.
-    refusal, subject, private, verdicts = await asyncio.gather(
+    refusal, subject, private, verdicts, slack_file = await asyncio.gather(
         creator_refusal(
             deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
         ),
         check_subject(deps.people, parsed.request.subject_id or ""),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),
+        _slack_file(parsed.request, view, deps),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
@@ -77,6 +103,8 @@ async def submit_form(
         await ack(response_action="errors", errors={form.SUBJECT: subject})
         return
     problems = {name: v.words for name, v in verdicts.items() if isinstance(v, Problem)}
+    if isinstance(slack_file, dict):
+        problems.update(slack_file)
     if problems:
         await ack(response_action="errors", errors=problems)
         return
@@ -100,6 +128,9 @@ async def submit_form(
         await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
         return
     await ack(response_action="update", view=blocks.awaiting_consent_view(job))
+    if isinstance(slack_file, SlackFile) and deps.fetcher is not None:
+        # Copied after the answer: 750 MB cannot wait for Slack's 3 seconds.
+        await deps.after_ack(deps.fetcher.fetch(job, slack_file))
 
 
 def register(app: AsyncApp) -> None:

@@ -52,6 +52,8 @@ class Jobs:
         """
         now = self._db.now()
         status = JobStatus.AWAITING_CONSENT if request.subject_id else JobStatus.QUEUED
+        if request.slack_file:
+            status = JobStatus.FETCHING
         values: dict[str, Any] = {
             "id": job_id,
             "team_id": requester.team_id,
@@ -68,6 +70,8 @@ class Jobs:
             "subject_name": request.subject_name,
             "intended_use": request.intended_use,
             "unchecked": ",".join(request.unchecked) or None,
+            "slack_file": request.slack_file,
+            "slack_file_name": request.slack_file_name,
             "callback_digest": "",
             "status": status.value,
             "next_check_at": utc(next_check_at),
@@ -92,6 +96,8 @@ class Jobs:
             owed = (NoticeKind.ANNOUNCEMENT, NoticeKind.CONSENT_REQUEST)
             if request.unchecked:
                 owed += (NoticeKind.UNCHECKED,)
+        if status is JobStatus.FETCHING:
+            owed = (NoticeKind.ANNOUNCEMENT,)  # the consent request once the file is kept
         await self._saves(_Save(values, requested, owed))
         return to_job(values)
 
@@ -176,6 +182,8 @@ class Jobs:
         next_check_at: datetime | None = UNSET,
         receipt: Receipt | None = None,
         reviewer_id: str = UNSET,
+        train_video_url: str | None = UNSET,
+        train_image_url: str | None = UNSET,
         asking: Sequence[str] = (),
     ) -> Job | None:
         """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
@@ -198,6 +206,8 @@ class Jobs:
             next_check_at=next_check_at,
             reviewer_id=reviewer_id,
             reviewed_at=self._db.now() if reviewer_id is not UNSET else UNSET,
+            train_video_url=train_video_url,
+            train_image_url=train_image_url,
         )
         allowed = jobs.c.status.in_([status.value for status in move.from_])
         try:
@@ -276,6 +286,8 @@ class Jobs:
         kind = move.owed(job, watching=watching) if job is not None else None
         if kind is not None:
             await notice_queries.owe_in(connection, job_id, kind, now=now)
+        if job is not None and move.also is not None:
+            await notice_queries.owe_in(connection, job_id, move.also, now=now)
         return job
 
     async def _insert(self, connection: AsyncConnection, saves: list[_Save]) -> list[None]:

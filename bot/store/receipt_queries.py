@@ -58,7 +58,11 @@ def values_of(receipt: Receipt) -> dict[str, Any]:
         "statement_sha256": receipt.statement_sha256,
         "intended_use": receipt.intended_use,
         "media": json.dumps(
-            [{"url": m.url, "host": m.host, "file": m.file} for m in receipt.media]
+            [
+                {"url": m.url, "host": m.host, "file": m.file}
+                | ({"sha256": m.sha256, "size": m.size} if m.sha256 else {})
+                for m in receipt.media
+            ]
         ),
         "dm_channel": receipt.dm_channel,
         "dm_ts": receipt.dm_ts,

@@ -59,6 +59,8 @@ def to_job(row: Mapping[Any, Any]) -> Job:
             subject_name=row.get("subject_name"),
             intended_use=row.get("intended_use"),
             unchecked=tuple(filter(None, (row.get("unchecked") or "").split(","))),
+            slack_file=row.get("slack_file"),
+            slack_file_name=row.get("slack_file_name"),
         ),
         status=JobStatus(row["status"]),
         callback_digest=row["callback_digest"],

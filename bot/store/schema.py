@@ -53,6 +53,9 @@ jobs = Table(
     Column("intended_use", Text),
     # The form's fields whose links could not be checked in time, comma-separated.
     Column("unchecked", Text),
+    # A file posted in Slack to train from, and its name: the bot keeps a copy for Tavus.
+    Column("slack_file", String(32)),
+    Column("slack_file_name", String(255)),
     # Who approved or rejected it, and when (NULL where the workspace asks for no approval).
     Column("reviewer_id", String(32)),
     Column("reviewed_at", DateTime(timezone=True)),

@@ -71,7 +71,13 @@ class MediaStandIn(StandIn):
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
-        self.requests.append({"path": path, "range": request.headers.get("Range")})
+        self.requests.append(
+            {
+                "path": path,
+                "range": request.headers.get("Range"),
+                "authorization": request.headers.get("Authorization"),
+            }
+        )
         await self.notify()
         found = self.served.get(path)
         if found is None:

@@ -67,6 +67,14 @@ class SlackStandIn(StandIn):
         self.app.router.add_post("/respond/{key}", self._respond)
         # Files uploaded the v2 way: the upload URL's bytes, then where they were shared.
         self.app.router.add_post("/upload/{file_id}", self._upload)
+        # Files posted in Slack, by id: what files.info says, and their bytes to download.
+        self.app.router.add_get("/files-pri/{file_id}/{name}", self._download)
+        self.slack_files: dict[str, dict[str, Any]] = {}
+        self.file_bytes: dict[str, bytes] = {}
+        # Downloads asked for, with the Authorization header they carried.
+        self.downloads: list[dict[str, Any]] = []
+        # Where a download is sent instead (a CDN's redirect), by file id.
+        self.download_redirects: dict[str, str] = {}
         self.uploaded: dict[str, bytes] = {}
         self.files: list[dict[str, Any]] = []
         self._file_ids = itertools.count(1)
@@ -211,6 +219,11 @@ class SlackStandIn(StandIn):
                 if m["ts"] == thread or m.get("thread_ts") == thread
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "files.info":
+            found = self.slack_files.get(str(args.get("file", "")))
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": found}
         if method == "files.getUploadURLExternal":
             if not args.get("filename") or not str(args.get("length", "")).isdigit():
                 return {"ok": False, "error": "invalid_arguments"}
@@ -262,6 +275,37 @@ class SlackStandIn(StandIn):
     def response_url(self, key: str) -> str:
         """A response_url for a command or action, answered by this stand-in."""
         return f"{self.url}/respond/{key}"
+
+    def post_file(
+        self, file_id: str, name: str, mimetype: str, data: bytes, **more: Any
+    ) -> dict[str, Any]:
+        """A file as if posted in Slack; the file object a message's `files` carries."""
+        self.slack_files[file_id] = {
+            "id": file_id,
+            "name": name,
+            "title": more.pop("title", name),
+            "mimetype": mimetype,
+            "size": more.pop("size", len(data)),
+            "url_private_download": f"{self.url}/files-pri/{file_id}/{name}",
+            **more,
+        }
+        self.file_bytes[file_id] = data
+        return dict(self.slack_files[file_id])
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        file_id = request.match_info["file_id"]
+        self.downloads.append(
+            {"file": file_id, "authorization": request.headers.get("Authorization")}
+        )
+        if file_id in self.download_redirects:
+            raise web.HTTPFound(self.download_redirects[file_id])
+        if (
+            request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}"
+            or file_id not in self.file_bytes
+        ):
+            # As Slack does without files:read: its sign-in page, with status 200.
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=self.file_bytes[file_id], content_type="application/octet-stream")
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

@@ -1,0 +1,90 @@
+"""Copying a file posted in Slack to where Tavus can download it, then asking for consent."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from datetime import timedelta
+
+import aiohttp
+
+from bot import jobs as life
+from bot import messages
+from bot.jobs import Job
+from bot.lifecycle import Lifecycle
+from bot.media.local import LocalMedia, new_key
+from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
+from bot.preflight.addresses import PrivateAddress
+from bot.preflight.sniff import MOST_BYTES
+from bot.store import Store
+from bot.store.media_queries import Kept
+from bot.store.rows import UNSET
+
+log = logging.getLogger(__name__)
+
+_EXTENSIONS = {"video/quicktime": "mov", "image/jpeg": "jpg"}
+
+
+class Fetcher:
+    """Streams a Slack file into the bot's media, gives the job its link, asks for consent."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        lifecycle: Lifecycle,
+        media: LocalMedia,
+        files: SlackFiles,
+        ttl: timedelta,
+        consent_timeout: timedelta,
+    ) -> None:
+        self._store = store
+        self._lifecycle = lifecycle
+        self._media = media
+        self._files = files
+        self._ttl = ttl
+        self._consent_timeout = consent_timeout
+
+    async def fetch(self, job: Job, file: SlackFile) -> Job | None:
+        """Copy `file` for `job`; the job moved on (or ended, told why), or None if it had."""
+        key = new_key(_extension(file))
+        try:
+            stored = await self._media.put(key, self._files.chunks(file.url), most=MOST_BYTES)
+        except NoAccess as refused:
+            return await self._lose(job, refused.words)
+        except PrivateAddress:
+            return await self._lose(job, messages.LINK_PRIVATE)
+        except (aiohttp.ClientError, OSError, ValueError, TimeoutError) as exc:
+            log.warning("job %s: could not copy %s: %s", job.id, file.id, exc)
+            return await self._lose(job, messages.FILE_LOST.format(error=type(exc).__name__))
+        now = self._store.now()
+        until = now + self._ttl
+        await self._store.media.add(Kept(key, job.id, stored.sha256, stored.size, until))
+        link = self._media.link(key, until=until)
+        moved = await self._lifecycle.move(
+            job.id,
+            life.FETCHED,
+            next_check_at=now + self._consent_timeout,
+            train_image_url=link if file.is_image else UNSET,
+            train_video_url=UNSET if file.is_image else link,
+        )
+        log.info("job %s: %s copied from Slack (%d bytes)", job.id, file.id, stored.size)
+        return moved
+
+    async def _lose(self, job: Job, words: str) -> Job | None:
+        log.info("job %s: file not copied: %s", job.id, words)
+        return await self._lifecycle.move(
+            job.id, life.LOSE_FILE, error_message=words, next_check_at=None
+        )
+
+
+def _extension(file: SlackFile) -> str:
+    """The kept file's extension, from its type (which the media route serves it as)."""
+    if file.mimetype in _EXTENSIONS:
+        return _EXTENSIONS[file.mimetype]
+    guessed = (mimetypes.guess_extension(file.mimetype) or "").lstrip(".")
+    return (
+        guessed
+        if guessed in ("mp4", "m4v", "webm", "png", "jpeg", "webp")
+        else ("png" if file.is_image else "mp4")
+    )

@@ -1,0 +1,197 @@
+"""Training media straight from Slack: the shortcut, the upload, and the copy Tavus downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot import messages
+from bot.slack import form, shortcuts
+from bot.voices import DOCUMENTED
+from tests.conftest import Bot, Launch
+from tests.flows import USE, announcement_of, consent, consent_request_of, delivered, thread_replies
+from tests.slack_client import filled
+from tests.standins.media import MediaStandIn, mp4, png
+from tests.standins.slack import BOT_TOKEN
+
+VIDEO_BYTES = mp4(b"avc1", padding=300_000)
+
+
+@pytest.fixture
+async def bot(launch: Launch, tmp_path: Path) -> Bot:
+    return await launch(media_dir=tmp_path / "media", media_allow_private_hosts=True)
+
+
+async def use_shortcut(
+    bot: Bot, files: list[dict[str, Any]], text: str = ""
+) -> dict[str, Any] | None:
+    """Use "Make a replica from this" on a message with `files`; the form, if one opened."""
+    opened = len(bot.slack.called("views.open"))
+    status, _ = await bot.sender.shortcut(shortcuts.CALLBACK_ID, {"text": text, "files": files})
+    assert status == 200
+    try:
+        await bot.slack.wait_for("views.open", opened + 1, within=2)
+    except TimeoutError:
+        return None
+    return bot.slack.called("views.open")[opened]["view"]
+
+
+async def submit_form(bot: Bot, view: dict[str, Any], **fields: Any) -> Any:
+    # Slack submits the name the form was opened with; the helper needs it spelled out.
+    values = {form.NAME: "Dana", form.CONSENT: True, form.USE: USE, **fields}
+    status, answer = await bot.sender.submit(filled(view, **values))
+    assert status == 200
+    return answer
+
+
+async def link_of(bot: Bot, job_id: str, field: str = "train_video_url") -> str:
+    async with asyncio.timeout(10):
+        while True:
+            job = next(j for j in await bot.jobs() if j["id"] == job_id)
+            if job[field]:
+                return str(job[field])
+            await asyncio.sleep(0.05)
+
+
+async def test_the_shortcut_opens_the_form_with_the_video_and_its_name(bot: Bot) -> None:
+    file = bot.slack.post_file(
+        "F0VIDEO", "dana-intro.mp4", "video/mp4", VIDEO_BYTES, title="Dana intro"
+    )
+
+    view = await use_shortcut(bot, [file])
+
+    assert view is not None
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[form.NAME]["element"]["initial_value"] == "Dana intro"
+    assert "dana-intro.mp4" in view["blocks"][0]["text"]["text"]
+    assert json.loads(view["private_metadata"])["slack_file"]["id"] == "F0VIDEO"
+
+
+async def test_the_copy_tavus_downloads_is_the_file_byte_for_byte(bot: Bot) -> None:
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    answer = await submit_form(bot, view)
+
+    assert answer["response_action"] == "update", answer
+    [job] = await bot.jobs()
+    link = await link_of(bot, job["id"])
+    assert link.startswith(f"{str(bot.settings.public_url).rstrip('/')}/media/")
+    # Downloaded as Tavus would: a separate client, no cookies, no token.
+    async with aiohttp.ClientSession() as stranger, stranger.get(link) as got:
+        assert got.status == 200
+        assert await got.read() == VIDEO_BYTES
+    assert bot.slack.downloads == [{"file": "F0VIDEO", "authorization": f"Bearer {BOT_TOKEN}"}]
+    # Consent is asked once the copy is kept; its receipt proves which bytes.
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"])
+    await bot.tavus.wait_until(lambda: len(bot.tavus.creates) == 1)
+    assert bot.tavus.creates[0]["train_video_url"] == link
+    [kept] = await bot.receipts()
+    [medium] = json.loads(kept["media"])
+    assert medium == {
+        "url": "slack:F0VIDEO",
+        "host": "Slack",
+        "file": "dana.mp4",
+        "sha256": hashlib.sha256(VIDEO_BYTES).hexdigest(),
+        "size": len(VIDEO_BYTES),
+    }
+
+
+async def test_an_uploaded_image_is_the_training_image(bot: Bot) -> None:
+    image = png(1024, 1024) + bytes(1000)
+    uploaded = bot.slack.post_file("F0IMAGE", "head.png", "image/png", image)
+    view = await use_shortcut(bot, [])  # no file: no form, the explanation instead
+    assert view is None
+    opened = len(bot.slack.called("views.open"))
+    await bot.sender.command()
+    await bot.slack.wait_for("views.open", opened + 1)
+    form_view = bot.slack.called("views.open")[opened]["view"]
+
+    answer = await submit_form(
+        bot,
+        form_view,
+        **{form.NAME: "Dana", form.IMAGE_FILE: [uploaded], form.VOICE: DOCUMENTED[0]},
+    )
+
+    assert answer["response_action"] == "update"
+    [job] = await bot.jobs()
+    link = await link_of(bot, job["id"], "train_image_url")
+    async with aiohttp.ClientSession() as stranger, stranger.get(link) as got:
+        assert await got.read() == image
+        assert got.headers["Content-Type"] == "image/png"
+
+
+async def test_a_message_without_a_video_or_image_is_explained(bot: Bot) -> None:
+    pdf = bot.slack.post_file("F0PDF", "deck.pdf", "application/pdf", b"%PDF")
+
+    view = await use_shortcut(bot, [pdf])
+
+    assert view is None
+    answer = await bot.slack.wait_for_response(bot.sender.last_response_key)
+    assert answer["text"] == messages.SHORTCUT_NO_FILE
+
+
+async def test_without_a_public_address_the_shortcut_says_why(launch: Launch) -> None:
+    bot = await launch(public_url=None)
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+
+    assert await use_shortcut(bot, [file]) is None
+    answer = await bot.slack.wait_for_response(bot.sender.last_response_key)
+    assert answer["text"] == messages.SHORTCUT_NO_MEDIA
+
+
+async def test_a_file_too_large_is_refused_before_any_download(bot: Bot) -> None:
+    file = bot.slack.post_file("F0BIG", "long.mp4", "video/mp4", b"", size=900 * 1024 * 1024)
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    answer = await submit_form(bot, view)
+
+    assert answer["errors"] == {
+        form.NAME: messages.FILE_TOO_LARGE.format(name="long.mp4", size=900)
+    }
+    assert bot.slack.downloads == []
+    assert await bot.jobs() == []
+
+
+async def test_a_file_the_bot_may_not_read_ends_the_job_with_the_fix(bot: Bot) -> None:
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+    del bot.slack.file_bytes["F0VIDEO"]  # Slack answers with its sign-in page
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    await submit_form(bot, view)
+
+    await delivered(bot)
+    [job] = await bot.jobs()
+    assert job["status"] == "rejected"
+    post = await announcement_of(bot, job["id"])
+    [reply] = await thread_replies(bot, post)
+    assert "files:read" in reply["text"]
+    assert bot.tavus.creates == []
+
+
+async def test_the_token_is_never_sent_past_slacks_own_hosts(bot: Bot, media: MediaStandIn) -> None:
+    # Slack hands the download to a CDN on another host: it gets the request, not the token.
+    elsewhere = media.put("cdn/dana.mp4", VIDEO_BYTES, "video/mp4").replace(
+        "127.0.0.1", "localhost"
+    )
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+    bot.slack.download_redirects["F0VIDEO"] = elsewhere
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    await submit_form(bot, view)
+
+    [job] = await bot.jobs()
+    await link_of(bot, job["id"])
+    assert [r["authorization"] for r in media.requests] == [None]
+    assert bot.slack.downloads[0]["authorization"] == f"Bearer {BOT_TOKEN}"
