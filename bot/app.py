@@ -8,8 +8,11 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
+from aiobotocore.config import AioConfig
+from aiobotocore.session import ClientCreatorContext, get_session
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -29,7 +32,8 @@ from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
 from bot.media.fetch import Fetcher
-from bot.media.local import LocalMedia
+from bot.media.local import LocalMedia, MediaStore
+from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
 from bot.preflight.addresses import Address, is_public
@@ -41,6 +45,9 @@ from bot.slack.permissions import People
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from bot.voices import Voices
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +118,29 @@ async def create_app(settings: Settings) -> web.Application:
         api_url=settings.slack_api_base,
         allowed=_any_address if settings.media_allow_private_hosts else is_public,
     )
-    media, sweeper, fetcher = None, None, None
-    if settings.public_url is not None:
+    media: MediaStore | None = None
+    local: LocalMedia | None = None
+    sweeper, fetcher = None, None
+    clients = contextlib.AsyncExitStack()
+    if settings.media_s3_bucket is not None:
+        media = S3Media(
+            await clients.enter_async_context(_s3_client(settings)),
+            bucket=settings.media_s3_bucket,
+            clock=store.now,
+        )
+    elif settings.public_url is not None:
         # Files taken from Slack are served from here, behind links signed with the bot's key.
         secret = bytes.fromhex(await store.keys.get("media"))
-        media = LocalMedia(settings.media_dir, base_url=str(settings.public_url), secret=secret)
+        media = local = LocalMedia(
+            settings.media_dir, base_url=str(settings.public_url), secret=secret
+        )
+        if store.db.engine.dialect.name == "postgresql":
+            log.warning(
+                "media are kept in the local folder %s, but PostgreSQL suggests several "
+                "instances: each serves only its own files. Set MEDIA_S3_BUCKET.",
+                settings.media_dir,
+            )
+    if media is not None:
         sweeper = Sweeper(store=store, media=media)
         fetcher = Fetcher(
             store=store,
@@ -154,8 +179,8 @@ async def create_app(settings: Settings) -> web.Application:
     app.router.add_get(HEALTH_PATH, healthz)
     if settings.public_url is not None:
         callbacks.add_routes(app, Callbacks(store=store, tavus=tavus, lifecycle=lifecycle))
-    if media is not None:
-        media.add_routes(app, store.now)
+    if local is not None:
+        local.add_routes(app, store.now)
 
     async def running(_: web.Application) -> AsyncIterator[None]:
         socket = None
@@ -191,11 +216,24 @@ async def create_app(settings: Settings) -> web.Application:
         if prober is not None:
             await prober.close()
         await files.close()
+        await clients.aclose()
         await session.close()
         await store.close()
 
     app.cleanup_ctx.append(running)
     return app
+
+
+def _s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
+    """The S3 client for MEDIA_S3_BUCKET; credentials as botocore finds them (AWS_… variables)."""
+    endpoint = settings.media_s3_endpoint_url
+    return get_session().create_client(
+        "s3",
+        region_name=settings.media_s3_region,
+        endpoint_url=str(endpoint) if endpoint is not None else None,
+        # SigV4, whatever the endpoint: the only signature every S3 region and clone takes.
+        config=AioConfig(signature_version="s3v4"),
+    )
 
 
 def _any_address(_: Address) -> bool:

@@ -74,9 +74,15 @@ HELP: dict[str, str] = {
     ),
     "media_dir": "the folder where files taken from Slack are kept for Tavus (default ./media)",
     "media_ttl": (
-        "seconds a kept file (and its link) lasts at most, at least 86400 (default 259200, 72 "
+        "seconds a kept file (and its link) lasts at most, 86400 to 604800 (default 259200, 72 "
         "hours); it goes sooner once training has ended"
     ),
+    "media_s3_bucket": (
+        "an S3 bucket for files taken from Slack (several instances, or a disk wiped on restart); "
+        "credentials from the usual AWS variables"
+    ),
+    "media_s3_endpoint_url": "an S3-compatible endpoint, e.g. https://s3.eu-west-1.amazonaws.com",
+    "media_s3_region": "the bucket's region, e.g. eu-west-1 (else AWS_REGION / AWS_DEFAULT_REGION)",
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -157,7 +163,10 @@ class Settings(DatabaseSettings):
     media_allow_private_hosts: bool = False
     media_dir: Path = Path("media")
     # Tavus needs a link to keep working for 24 hours after the create.
-    media_ttl: float = Field(default=259200.0, ge=86400)
+    media_ttl: float = Field(default=259200.0, ge=86400, le=604800)
+    media_s3_bucket: str | None = Field(default=None, min_length=3)
+    media_s3_endpoint_url: AnyHttpUrl | None = None
+    media_s3_region: str | None = None
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

@@ -255,8 +255,9 @@ SHORTCUT_NO_FILE = (
     ".mp4 or .mov video, or a photo."
 )
 SHORTCUT_NO_MEDIA = (
-    "I can't take files from Slack here: I need a public address (PUBLIC_URL) to hand Tavus the "
-    "file from. Ask whoever runs this bot, or give the form a link to the file instead."
+    "I can't take files from Slack here: I need somewhere to hand Tavus the file from (PUBLIC_URL, "
+    "or an S3 bucket in MEDIA_S3_BUCKET). Ask whoever runs this bot, or give the form a link to "
+    "the file instead."
 )
 FORM_FROM_SLACK = (
     "Trained from *{name}*, posted in Slack. I keep a copy for Tavus until training ends."

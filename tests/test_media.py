@@ -32,7 +32,7 @@ async def kept_by(
         secret = bytes.fromhex(await store.keys.get("media"))
         media = LocalMedia(bot.settings.media_dir, base_url=bot.url, secret=secret)
         stored = await media.put(new_key("mp4"), chunks(data), most=10_000_000)
-        return media.link(stored.key, until=store.now() + ttl), stored
+        return await media.link(stored.key, until=store.now() + ttl), stored
     finally:
         await store.close()
 

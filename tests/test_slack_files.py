@@ -5,17 +5,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import boto3
 import pytest
+from aiohttp.test_utils import unused_port
+from moto.server import ThreadedMotoServer
 
 from bot import messages
 from bot.slack import form, shortcuts
 from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
-from tests.flows import USE, announcement_of, consent, consent_request_of, delivered, thread_replies
+from tests.flows import (
+    USE,
+    announcement_of,
+    consent,
+    consent_request_of,
+    delivered,
+    settled_create,
+    thread_replies,
+)
 from tests.slack_client import filled
 from tests.standins.media import MediaStandIn, mp4, png
 from tests.standins.slack import BOT_TOKEN
@@ -195,3 +207,67 @@ async def test_the_token_is_never_sent_past_slacks_own_hosts(bot: Bot, media: Me
     await link_of(bot, job["id"])
     assert [r["authorization"] for r in media.requests] == [None]
     assert bot.slack.downloads[0]["authorization"] == f"Bearer {BOT_TOKEN}"
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any]]:
+    """A real S3 implementation (moto's server mode) on loopback, with a bucket for the bot."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=unused_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket="replica-media")
+    yield endpoint, client
+    server.stop()
+
+
+async def test_with_a_bucket_tavus_gets_a_presigned_link_and_the_copy_is_swept(
+    launch: Launch, s3: tuple[str, Any]
+) -> None:
+    endpoint, client = s3
+    settings = {
+        "media_s3_bucket": "replica-media",
+        "media_s3_endpoint_url": endpoint,
+        "media_s3_region": "us-east-1",
+        "media_allow_private_hosts": True,
+    }
+    bot = await launch(**settings)
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+    await submit_form(bot, view)
+    [job] = await bot.jobs()
+
+    link = await link_of(bot, job["id"])
+
+    assert link.startswith(f"{endpoint}/replica-media/")
+    assert "X-Amz-Signature=" in link
+    expires = int(link.split("X-Amz-Expires=")[1].split("&")[0])
+    assert 259_100 < expires <= 259_200  # MEDIA_TTL, 72 hours
+    async with aiohttp.ClientSession() as stranger, stranger.get(link) as got:
+        assert got.status == 200
+        assert await got.read() == VIDEO_BYTES
+    [kept] = client.list_objects_v2(Bucket="replica-media")["Contents"]
+    assert kept["Size"] == len(VIDEO_BYTES)
+    # Nothing in the bucket is public: without the signature, S3 refuses.
+    async with aiohttp.ClientSession() as stranger, stranger.get(link.split("?")[0]) as bare:
+        assert bare.status == 403
+    # Training ends; the next sweep (at the next start, here) deletes the copy.
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"])
+    await bot.tavus.wait_until(lambda: len(bot.tavus.creates) == 1)
+    trained = await settled_create(bot, job["id"])
+    await bot.tavus.call_back(trained["replica_id"], bot.tavus.finish(trained["replica_id"]))
+    await delivered(bot)
+    await bot.stop()
+    await launch(**settings)
+    async with asyncio.timeout(10):
+        while client.list_objects_v2(Bucket="replica-media").get("KeyCount"):
+            await asyncio.sleep(0.1)

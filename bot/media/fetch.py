@@ -12,7 +12,7 @@ from bot import jobs as life
 from bot import messages
 from bot.jobs import Job
 from bot.lifecycle import Lifecycle
-from bot.media.local import LocalMedia, new_key
+from bot.media.local import MediaStore, new_key
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
 from bot.preflight.addresses import PrivateAddress
 from bot.preflight.sniff import MOST_BYTES
@@ -33,7 +33,7 @@ class Fetcher:
         *,
         store: Store,
         lifecycle: Lifecycle,
-        media: LocalMedia,
+        media: MediaStore,
         files: SlackFiles,
         ttl: timedelta,
         consent_timeout: timedelta,
@@ -60,7 +60,7 @@ class Fetcher:
         now = self._store.now()
         until = now + self._ttl
         await self._store.media.add(Kept(key, job.id, stored.sha256, stored.size, until))
-        link = self._media.link(key, until=until)
+        link = await self._media.link(key, until=until)
         moved = await self._lifecycle.move(
             job.id,
             life.FETCHED,

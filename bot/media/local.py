@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 
@@ -27,6 +28,19 @@ class Stored:
     key: str
     sha256: str
     size: int
+
+
+class MediaStore(Protocol):
+    """Where kept files live: a local folder served by the bot, or an S3 bucket."""
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes], *, most: int) -> Stored:
+        """Keep the chunks as `key`; ValueError past `most` bytes."""
+
+    async def link(self, key: str, *, until: datetime) -> str:
+        """A link Tavus can download `key` from until `until`."""
+
+    async def delete(self, key: str) -> None:
+        """Delete a kept file; one already gone is fine."""
 
 
 def new_key(extension: str) -> str:
@@ -64,7 +78,7 @@ class LocalMedia:
             partial.unlink(missing_ok=True)
         return Stored(key=key, sha256=digest.hexdigest(), size=size)
 
-    def link(self, key: str, *, until: datetime) -> str:
+    async def link(self, key: str, *, until: datetime) -> str:
         """A link to `key` that works until `until`."""
         return f"{self._base_url}/media/{key}?{signing.query(self._secret, key, until)}"
 
