@@ -32,11 +32,11 @@ from tests.slack_client import (
     filled,
     submission,
 )
+from tests.standins.media import MediaStandIn, mp4
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
 TRIGGER_LIFETIME = 3.0
-VIDEO = "https://cdn.example.com/bench.mp4"
 
 
 class Client:
@@ -142,9 +142,12 @@ async def burst(url: str, bodies: list[str]) -> list[float]:
 
 
 async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, str, str]]:
-    slack, tavus = SlackStandIn(), TavusStandIn()
+    slack, tavus, media = SlackStandIn(), TavusStandIn(), MediaStandIn()
     await slack.start()
     await tavus.start()
+    await media.start()
+    # Every submission's link is checked, as in production: against a host on loopback.
+    video = media.put("bench.mp4", mp4(), "video/mp4")
     port = unused_port()
     workdir = Path(tempfile.mkdtemp(prefix="replica-bot-bench-"))
     settings = {
@@ -158,6 +161,7 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         "slack_channel_rate": 5,
         "slack_channel_burst": 5,
         "log_level": "WARNING",
+        "media_allow_private_hosts": True,
     }
     process = BotProcess(environment_of(settings, port), workdir, port)
     rows: list[tuple[str, str, str]] = []
@@ -204,7 +208,7 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         # 2. Form submissions, all at once.
         values = {
             form.NAME: "Bench",
-            form.VIDEO: VIDEO,
+            form.VIDEO: video,
             form.CONSENT: True,
             form.USE: "sales demo videos",
         }
@@ -316,6 +320,7 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         await process.stop(signal.SIGTERM)
     await slack.stop()
     await tavus.stop()
+    await media.stop()
     return rows
 
 

@@ -271,3 +271,35 @@ async def test_with_a_bucket_tavus_gets_a_presigned_link_and_the_copy_is_swept(
     async with asyncio.timeout(10):
         while client.list_objects_v2(Bucket="replica-media").get("KeyCount"):
             await asyncio.sleep(0.1)
+
+
+async def test_the_address_guard_covers_the_download_from_slack(
+    launch: Launch, tmp_path: Path
+) -> None:
+    # The guard on: the Slack stand-in is on loopback, which a real Slack never is.
+    bot = await launch(media_dir=tmp_path / "media")
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", VIDEO_BYTES)
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    await submit_form(bot, view)
+
+    await delivered(bot)
+    [job] = await bot.jobs()
+    assert job["status"] == "rejected"
+    assert job["error_message"] == messages.LINK_PRIVATE
+    assert bot.slack.downloads == []
+
+
+async def test_an_image_from_the_shortcut_needs_a_voice(bot: Bot) -> None:
+    file = bot.slack.post_file("F0IMAGE", "head.png", "image/png", png(1024, 1024))
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+
+    answer = await submit_form(bot, view)
+
+    assert answer["errors"] == {form.VOICE: messages.ERROR_IMAGE_NEEDS_VOICE}
+    answer = await submit_form(bot, view, **{form.VOICE: DOCUMENTED[0]})
+    assert answer["response_action"] == "update"
+    [job] = await bot.jobs()
+    assert ".png?expires=" in await link_of(bot, job["id"], "train_image_url")
