@@ -86,32 +86,6 @@ async def create_app(settings: Settings) -> web.Application:
     tavus = TavusClient(tavus_http)
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)
     lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
-    intake = Intake(
-        store=store,
-        tavus=tavus,
-        lifecycle=lifecycle,
-        callback_url=settings.callback_url,
-        create_timeout=timedelta(seconds=settings.tavus_timeout),
-        poll_interval=poll_interval,
-        consent_timeout=timedelta(seconds=settings.consent_timeout),
-    )
-    reconciler = Reconciler(
-        store=store,
-        tavus=tavus,
-        intake=intake,
-        lifecycle=lifecycle,
-        poll_interval=poll_interval,
-        tick=min(settings.tavus_poll_interval, 30.0),
-    )
-    bolt = AsyncApp(
-        client=bolt_client,
-        # slack_events checks signatures before Bolt sees a request; Socket Mode needs none.
-        request_verification_enabled=False,
-        # Slack is answered when a listener returns; what follows goes to the follow-ups.
-        process_before_response=True,
-        logger=logging.getLogger("bot.bolt"),
-    )
-    voices = Voices(tavus)
     files = SlackFiles(
         bolt_client,
         token=settings.slack_bot_token,
@@ -148,8 +122,36 @@ async def create_app(settings: Settings) -> web.Application:
             media=media,
             files=files,
             ttl=timedelta(seconds=settings.media_ttl),
-            consent_timeout=intake.consent_timeout,
+            consent_timeout=timedelta(seconds=settings.consent_timeout),
         )
+    intake = Intake(
+        store=store,
+        tavus=tavus,
+        lifecycle=lifecycle,
+        callback_url=settings.callback_url,
+        create_timeout=timedelta(seconds=settings.tavus_timeout),
+        poll_interval=poll_interval,
+        consent_timeout=timedelta(seconds=settings.consent_timeout),
+        # A file from Slack gets a fresh link as the create goes: consent may have taken days.
+        fresh_links=fetcher.fresh_links if fetcher is not None else None,
+    )
+    reconciler = Reconciler(
+        store=store,
+        tavus=tavus,
+        intake=intake,
+        lifecycle=lifecycle,
+        poll_interval=poll_interval,
+        tick=min(settings.tavus_poll_interval, 30.0),
+    )
+    bolt = AsyncApp(
+        client=bolt_client,
+        # slack_events checks signatures before Bolt sees a request; Socket Mode needs none.
+        request_verification_enabled=False,
+        # Slack is answered when a listener returns; what follows goes to the follow-ups.
+        process_before_response=True,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    voices = Voices(tavus)
     prober = None
     if settings.media_check_links:
         allowed = _any_address if settings.media_allow_private_hosts else is_public

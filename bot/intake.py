@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +24,8 @@ ORPHAN_GRACE = timedelta(seconds=60)
 FETCH_GRACE = timedelta(minutes=30)
 
 CallbackUrl = Callable[[str, str], str | None]
+# A job's request with links to the files the bot keeps, valid from now (see bot/media/fetch.py).
+FreshLinks = Callable[[Job], Awaitable[ReplicaRequest]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,10 @@ class Intake:
         create_timeout: timedelta,
         poll_interval: timedelta,
         consent_timeout: timedelta = timedelta(hours=72),
+        fresh_links: FreshLinks | None = None,
     ) -> None:
         self._store = store
+        self._fresh_links = fresh_links
         self._tavus = tavus
         self._lifecycle = lifecycle
         self._callback_url = callback_url
@@ -151,6 +155,8 @@ class Intake:
             return None
         request = job.request
         try:
+            if self._fresh_links is not None and request.slack_file:
+                request = await self._fresh_links(job)
             created = await self._tavus.create_replica(
                 replica_name=request.replica_name,
                 model_name=request.model_name,

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import aiohttp
 import pytest
 
 from bot.media import signing
+from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, Stored, new_key
 from bot.store import Store
 from bot.store.media_queries import Kept
+from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
+from tests.domain import REQUEST, REQUESTER
 from tests.flows import delivered, start_training
 
 
@@ -122,3 +127,41 @@ async def test_files_are_swept_once_training_ends_or_their_time_is_up_across_a_r
         while (folder / for_the_job.key).exists() or (folder / too_old.key).exists():
             await asyncio.sleep(0.05)
     assert (folder / still_needed.key).exists()
+
+
+async def test_the_link_tavus_gets_is_renewed_at_the_create_and_the_file_kept_as_long(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(NOW)
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock)
+    try:
+        media = LocalMedia(tmp_path / "media", base_url="https://bot.example.com", secret=b"k" * 32)
+        fetcher = Fetcher(
+            store=store,
+            lifecycle=cast(Any, None),
+            media=media,
+            files=cast(Any, None),
+            ttl=timedelta(hours=72),
+            consent_timeout=timedelta(hours=72),
+        )
+        job = await store.jobs.add(
+            job_id="j1",
+            requester=REQUESTER,
+            request=replace(REQUEST, slack_file="F0VIDEO", slack_file_name="dana.mp4"),
+        )
+        stored = await media.put(new_key("mp4"), chunks(DATA), most=10_000_000)
+        await store.media.add(
+            Kept(stored.key, "j1", stored.sha256, stored.size, NOW + timedelta(hours=72))
+        )
+        # The person shown consents two and a half days later.
+        clock.advance(hours=60)
+
+        request = await fetcher.fresh_links(job)
+
+        assert request.train_video_url is not None
+        expires = int(request.train_video_url.split("expires=")[1].split("&")[0])
+        assert expires == int((NOW + timedelta(hours=132)).timestamp())
+        [kept] = await store.media.of_job("j1")
+        assert kept.delete_after == NOW + timedelta(hours=132)
+    finally:
+        await store.close()

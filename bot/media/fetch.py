@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
 
 from bot import jobs as life
 from bot import messages
-from bot.jobs import Job
+from bot.jobs import Job, ReplicaRequest
 from bot.lifecycle import Lifecycle
 from bot.media.local import MediaStore, new_key
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
@@ -70,6 +71,22 @@ class Fetcher:
         )
         log.info("job %s: %s copied from Slack (%d bytes)", job.id, file.id, stored.size)
         return moved
+
+    async def fresh_links(self, job: Job) -> ReplicaRequest:
+        """The job's request with a link to its kept file valid for MEDIA_TTL from now.
+
+        Called as the create goes to Tavus, which needs the link for 24 hours after it: the
+        person shown may have taken days to consent. The file is kept as long as the link.
+        """
+        kept = await self._store.media.of_job(job.id)
+        if not kept:
+            return job.request
+        until = self._store.now() + self._ttl
+        await self._store.media.keep_until(kept[0].key, until)
+        link = await self._media.link(kept[0].key, until=until)
+        if job.request.train_image_url:
+            return replace(job.request, train_image_url=link)
+        return replace(job.request, train_video_url=link)
 
     async def _lose(self, job: Job, words: str) -> Job | None:
         log.info("job %s: file not copied: %s", job.id, words)

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # Redirects followed at most, each one checked like the link itself.
 MOST_REDIRECTS = 5
+MOST_CONNECTIONS = 500
 _OCTETS = {"application/octet-stream", "binary/octet-stream", ""}
 _SHARE_PAGES = {
     "drive.google.com": messages.LINK_DRIVE,
@@ -145,7 +146,11 @@ class Prober:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
-            connector = aiohttp.TCPConnector(resolver=GuardedResolver(self._allowed))
+            # A burst of submissions checks its links at once: aiohttp's default of 100
+            # connections would queue the rest behind them, into Slack's 3 seconds.
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(self._allowed), limit=MOST_CONNECTIONS
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=self._timeout),

@@ -100,6 +100,15 @@ class Media:
             rows = (await connection.execute(statement)).all()
         return [_kept(row) for row in rows]
 
+    async def keep_until(self, key: str, until: datetime) -> None:
+        """Keep a file at least until `until` (its link was just renewed)."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                update(media)
+                .where(media.c.key == key, media.c.delete_after < utc(until))
+                .values(delete_after=utc(until))
+            )
+
     async def swept(self, key: str) -> None:
         """Remember that a file has been deleted."""
         async with self._db.writing() as connection:
