@@ -230,7 +230,8 @@ async def run(count: int, channels: int, burst_channel: int) -> list[tuple[str, 
         await wait_until(lambda: len(consent_requests(slack)) >= count)
         asked = time.monotonic() - started
         rows += [
-            ("submission ack p99", f"{percentile(submit_acks, 99) * 1000:.0f} ms", "< 150 ms"),
+            # Each submission's link is fetched in part first, within a 2 s budget (issue #12).
+            ("submission ack p99", f"{percentile(submit_acks, 99) * 1000:.0f} ms", "< 2.5 s"),
             (f"{count} cards posted / consent DMs", f"{announced:.2f} s / {asked:.2f} s", ""),
         ]
 
