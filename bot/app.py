@@ -80,6 +80,8 @@ async def create_app(settings: Settings) -> web.Application:
         client=_slack_client(settings, session, []),
         rate=settings.slack_channel_rate,
         burst=settings.slack_channel_burst,
+        update_rate=settings.slack_update_rate,
+        update_burst=settings.slack_update_burst,
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
     )

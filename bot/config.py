@@ -45,6 +45,11 @@ HELP: dict[str, str] = {
     "slack_timeout": "whole seconds to wait for a Slack Web API answer, 1 or more (default 10)",
     "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
     "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
+    "slack_update_rate": (
+        "card redraws (chat.update) a second per workspace, above 0 (default 0.83: Slack's Tier 3, "
+        "about 50 a minute)"
+    ),
+    "slack_update_burst": "card redraws per workspace in a burst, 1 or more (default 10)",
     "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
     "consent_timeout": (
         "seconds the person shown has to consent before the request expires, above 0 "
@@ -151,6 +156,9 @@ class Settings(DatabaseSettings):
     # Slack allows about one message a second per channel, with short bursts.
     slack_channel_rate: float = Field(default=1.0, gt=0)
     slack_channel_burst: int = Field(default=3, ge=1)
+    # chat.update is Tier 3: about 50 a minute per workspace, with short bursts.
+    slack_update_rate: float = Field(default=50 / 60, gt=0)
+    slack_update_burst: int = Field(default=10, ge=1)
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
     slack_client_id: str | None = None

@@ -84,11 +84,20 @@ def plan_record(notice: Notice, record: Record | None) -> Plan | Skip:
     return Plan("", notice.recipient, blocks.audit_line(record))
 
 
+UPDATES = "updates:"
+
+
 def lane_of(notice: Notice, job: Job | None) -> str:
-    """Whose pace a notice keeps: its channel's, or the DM's of the person it goes to."""
+    """Whose pace a notice keeps: its channel's, its DM's, or its workspace's redraws'.
+
+    Redraws keep the workspace's chat.update budget (Slack's Tier 3) in a lane of their own, so
+    no post waits behind one, and a 429 on chat.update holds no one's result.
+    """
     kind = notice.kind
     if job is None or kind is NoticeKind.AUDIT:
         return notice.recipient or ""
+    if kind.is_redraw:
+        return updates_lane(job.requester.team_id)
     if kind is NoticeKind.NOT_STARTED:
         return f"dm:{job.requester.user_id}"
     if kind is NoticeKind.CONSENT_REQUEST:
@@ -97,6 +106,11 @@ def lane_of(notice: Notice, job: Job | None) -> str:
         to = notice.recipient or ""
         return to if is_channel(to) else f"dm:{to}"
     return job.announcement_channel or job.requester.channel_id
+
+
+def updates_lane(team_id: str) -> str:
+    """The lane of a workspace's redraws: chat.update is limited per workspace, not channel."""
+    return f"{UPDATES}{team_id}"
 
 
 def is_channel(recipient: str) -> bool:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
 from bot.delivery.pace import Pace
-from bot.delivery.plan import Posted, Skip, lane_of, plan, plan_record
+from bot.delivery.plan import UPDATES, Posted, Skip, lane_of, plan, plan_record, updates_lane
 from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
@@ -46,6 +46,8 @@ class Sender:
         rate: float,
         burst: int,
         request_timeout: float,
+        update_rate: float = 50 / 60,
+        update_burst: int = 10,
         audit_channel: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -54,6 +56,9 @@ class Sender:
         self._poster = Poster(client)
         self._rate = rate
         self._burst = burst
+        # chat.update, Tier 3: about 50 a minute per workspace, in short bursts.
+        self._update_rate = update_rate
+        self._update_burst = update_burst
         self._clock = clock
         # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
         # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
@@ -71,6 +76,17 @@ class Sender:
         self._queued: set[str] = set()
         self._paces: dict[str, Pace] = {}
         self._stopping = False
+
+    def _pace(self, key: str) -> Pace:
+        """The budget a lane keeps: a channel's posts, or a workspace's redraws."""
+        pace = self._paces.get(key)
+        if pace is None:
+            if key.startswith(UPDATES):
+                pace = Pace(rate=self._update_rate, burst=self._update_burst, now=self._clock())
+            else:
+                pace = Pace(rate=self._rate, burst=self._burst, now=self._clock())
+            self._paces[key] = pace
+        return pace
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""
@@ -134,9 +150,7 @@ class Sender:
         return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
 
     async def _drain(self, key: str, lane: deque[tuple[Notice, Job | None]]) -> None:
-        pace = self._paces.get(key)
-        if pace is None:
-            pace = self._paces[key] = Pace(rate=self._rate, burst=self._burst, now=self._clock())
+        pace = self._pace(key)
         try:
             while lane:
                 notice, _ = lane.popleft()
@@ -144,10 +158,9 @@ class Sender:
                     # Sleeping `wait` once is enough: it lasts until the bucket holds a whole
                     # token again (they come back at `rate` a second) or a 429's pause ends, and
                     # no one else can take that token meanwhile: this lane alone spends the
-                    # channel's tokens, one notice at a time. A redraw is not a new message:
-                    # Slack's per-channel limit does not apply to it.
-                    paced = not notice.kind.is_redraw
-                    if paced and (wait := pace.delay(self._clock())) > 0:
+                    # channel's tokens, one notice at a time. Redraws have lanes of their own,
+                    # paced by their workspace's chat.update budget.
+                    if (wait := pace.delay(self._clock())) > 0:
                         await asyncio.sleep(wait)
                     if not self._stopping:
                         await self._deliver(notice.id, pace)
@@ -166,8 +179,7 @@ class Sender:
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
-        if not notice.kind.is_redraw:
-            pace.spend(self._clock())
+        pace.spend(self._clock())
         outcome: Posted | Skip | Retry | GiveUp
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
@@ -246,11 +258,19 @@ class Sender:
         # The job as claimed with its result: already the state the card must show.
         if not (job.announcement_channel and job.announcement_ts):
             return
+        budget = self._pace(updates_lane(job.requester.team_id))
         try:
+            if budget.delay(self._clock()) > 0:
+                # The workspace's chat.update budget is spent: the redraw waits in its lane.
+                raise TimeoutError("chat.update budget spent")
+            budget.spend(self._clock())
             await self._poster.redraw(
                 job.announcement_channel, job.announcement_ts, blocks.card(job)
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
+                retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
+                budget.pause(self._clock() + retry_after)
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
             # Owed here, not through the lifecycle: no move caused it, and delivery wakes itself.
             try:
