@@ -85,7 +85,7 @@ async def create_app(settings: Settings) -> web.Application:
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
     )
-    tavus = TavusClient(tavus_http)
+    tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)
     lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
     files = SlackFiles(

@@ -40,6 +40,7 @@ HELP: dict[str, str] = {
     "slack_api_url": "the Slack Web API base URL, default https://slack.com/api/",
     "tavus_api_url": "the Tavus API base URL, default https://tavusapi.com",
     "tavus_timeout": "seconds to wait for a Tavus answer, a number above 0 (default 30)",
+    "tavus_max_concurrency": "requests open at Tavus at once at most, 1 or more (default 10)",
     "tavus_poll_interval": "seconds between polls of unfinished trainings, above 0 (default 600)",
     "tavus_models": "comma-separated Tavus model names offered in the form, first is the default",
     "slack_timeout": "whole seconds to wait for a Slack Web API answer, 1 or more (default 10)",
@@ -151,6 +152,7 @@ class Settings(DatabaseSettings):
     tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
     tavus_timeout: float = Field(default=30.0, gt=0)
     tavus_poll_interval: float = Field(default=600.0, gt=0)
+    tavus_max_concurrency: int = Field(default=10, ge=1)
     tavus_models: Annotated[tuple[str, ...], NoDecode] = ("phoenix-4", "phoenix-3")
     slack_timeout: int = Field(default=10, ge=1)
     # Slack allows about one message a second per channel, with short bursts.

@@ -14,6 +14,9 @@ import httpx
 # How many voices to ask for per page, and how many pages to read at most: the list is small,
 # and a server that ignores `page` must not keep us reading forever.
 VOICES_PAGE_SIZE = 100
+# A 429 without Retry-After holds requests back this long; one with it, never over MOST_PAUSE.
+DEFAULT_PAUSE = 1.0
+MOST_PAUSE = 60.0
 VOICES_MAX_PAGES = 10
 # The keys a voice item may carry its slug under, best first (the answer shape is unconfirmed).
 _VOICE_KEYS = ("voice_name", "slug", "name", "voice_id")
@@ -72,10 +75,20 @@ class Replica:
 class TavusClient:
     """Talks to Tavus through one injected httpx.AsyncClient (base URL, key and timeouts set)."""
 
-    def __init__(self, http: httpx.AsyncClient, *, deadline: float | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        deadline: float | None = None,
+        max_concurrency: int = 10,
+    ) -> None:
         self._http = http
         # httpx times each phase (connect, read…) on its own; this bounds the whole request.
         self._deadline = deadline
+        # At most this many requests open at Tavus at once; the rest wait their turn, in order.
+        self._slots = asyncio.Semaphore(max_concurrency)
+        # Tavus said 429 with Retry-After: nobody sends before then (loop time).
+        self._paused_until = 0.0
 
     @staticmethod
     def build_http(*, base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:
@@ -178,6 +191,27 @@ class TavusClient:
         return parse_response(await self._send(method, path, **kwargs))
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        # Waiting for a slot, or out a 429's pause, is not Tavus failing to answer: the
+        # deadline starts when the request is sent.
+        async with self._slots:
+            wait = self._paused_until - asyncio.get_running_loop().time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            response = await self._timed(method, path, **kwargs)
+            if response.status_code == 429:
+                self._pause(response.headers.get("Retry-After"))
+            return response
+
+    def _pause(self, retry_after: str | None) -> None:
+        """Hold every request back for as long as Tavus asked (a minute at most)."""
+        try:
+            seconds = min(MOST_PAUSE, max(0.0, float(retry_after or DEFAULT_PAUSE)))
+        except ValueError:
+            seconds = DEFAULT_PAUSE
+        until = asyncio.get_running_loop().time() + seconds
+        self._paused_until = max(self._paused_until, until)
+
+    async def _timed(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             async with asyncio.timeout(self._deadline):
                 return await self._http.request(method, path, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,12 +37,29 @@ class TavusStandIn(StandIn):
         # The stock voice slugs served by GET /v2/voices, in order.
         self.voices: list[str] = list(VOICES)
         self._ids = itertools.count(1)
+        # How many requests were open at once, now and at most.
+        self.open_now = 0
+        self.most_open = 0
+        # When each request arrived (time.monotonic()), with its method and path.
+        self.arrivals: list[tuple[float, str, str]] = []
+        self.app.middlewares.append(self._count)
         self.app.router.add_post("/v2/replicas", self._create)
         self.app.router.add_get("/v2/replicas/{replica_id}", self._get)
         self.app.router.add_get("/v2/replicas", self._list)
         self.app.router.add_patch("/v2/replicas/{replica_id}/name", self._rename)
         self.app.router.add_delete("/v2/replicas/{replica_id}", self._delete)
         self.app.router.add_get("/v2/voices", self._voices)
+
+    @web.middleware
+    async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.arrivals.append((time.monotonic(), request.method, request.path))
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        try:
+            response: web.StreamResponse = await handler(request)
+            return response
+        finally:
+            self.open_now -= 1
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
