@@ -32,3 +32,31 @@ def test_a_paused_pace_waits_out_retry_after_and_starts_empty() -> None:
     assert pace.delay(2.0) == 0
     pace.spend(2.0)
     assert pace.delay(2.0) > 0
+
+
+def test_after_a_429_the_pace_falls_back_then_recovers_slowly() -> None:
+    pace = Pace(rate=1, burst=4, now=0.0)
+
+    pace.pause(until=5.0)
+
+    # No second burst into the same wall: one message, then a slower pace than configured.
+    assert (pace.burst, pace.rate) == (1, 0.75)
+    assert pace.delay(5.0) == 0
+    pace.spend(5.0)
+    assert pace.delay(5.0) == pytest.approx(1 / pace.rate)
+    # Each message Slack takes wins back a little: the rate first, the burst every ten.
+    now = 5.0
+    for _ in range(30):
+        now += pace.delay(now)
+        pace.spend(now)
+    assert pace.rate == 1
+    assert pace.burst == 4
+
+
+def test_a_second_429_falls_back_further() -> None:
+    pace = Pace(rate=1, burst=3, now=0.0)
+    pace.pause(until=1.0)
+    pace.pause(until=2.0)
+
+    assert pace.rate == pytest.approx(0.5625)
+    assert pace.delay(1.5) == pytest.approx(0.5)
