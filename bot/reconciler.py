@@ -17,6 +17,7 @@ from bot import messages
 from bot.intake import Intake
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
+from bot.lookups import Lookups
 from bot.store import Store
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected
 
@@ -55,6 +56,8 @@ class Reconciler:
         self._poll_interval = poll_interval
         self._tick = tick
         self._slots = asyncio.Semaphore(CONCURRENCY)
+        # A round's polls are answered together: a list request per hundred trainings.
+        self._lookups = Lookups(tavus)
 
     async def run(self) -> None:
         """Reconcile forever (cancel the task to stop)."""
@@ -69,7 +72,9 @@ class Reconciler:
     async def round(self) -> int:
         """Check every job that is due now; returns how many were looked at."""
         due = await self._store.jobs.due(limit=BATCH)
-        await asyncio.gather(*(self._check_one(job) for job in due))
+        polls = [job for job in due if job.status.is_training and job.replica_id is not None]
+        others = [job for job in due if job not in polls]
+        await asyncio.gather(self._poll_all(polls), *(self._check_one(job) for job in others))
         return len(due)
 
     async def _check_one(self, job: Job) -> None:
@@ -78,6 +83,16 @@ class Reconciler:
                 await self.check(job)
             except Exception:
                 log.exception("job %s: check failed", job.id)
+
+    async def _poll_all(self, jobs: list[Job]) -> None:
+        """Poll trainings together: claimed first, then looked up at once (one list request)."""
+        claimed = [(job, await self._claim_poll(job)) for job in jobs]
+        outcomes = await asyncio.gather(
+            *(self._poll_claimed(job) for job, mine in claimed if mine), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                log.error("a poll failed", exc_info=outcome)
 
     async def check(self, job: Job) -> None:
         """Move a job whose check is due: expire, send, report a cut-off create, poll, or look."""
@@ -108,15 +123,27 @@ class Reconciler:
             await self._store.jobs.claim_check(job.id, until=None)
 
     async def _poll(self, job: Job, replica_id: str) -> None:
+        if await self._claim_poll(job):
+            await self._poll_claimed(job)
+
+    async def _claim_poll(self, job: Job) -> bool:
+        """Take a training's due poll, scheduling the next; False if another instance has it."""
         now = self._store.now()
         age = now - job.created_at
         interval = self._poll_interval * (2 if age > SLOW_POLL_AFTER else 1)
         # A stale job is looked at once when a callback asks for it, not polled again.
         until = None if job.status is JobStatus.STALE else now + interval
-        if await self._store.jobs.claim_check(job.id, until=until) is None:
-            return  # another instance is checking it
         try:
-            replica = await self._tavus.get_replica(replica_id)
+            return await self._store.jobs.claim_check(job.id, until=until) is not None
+        except Exception:
+            log.exception("job %s: could not claim its poll", job.id)
+            return False
+
+    async def _poll_claimed(self, job: Job) -> None:
+        replica_id = job.replica_id or ""
+        age = self._store.now() - job.created_at
+        try:
+            replica = await self._lookups.get(replica_id)
         except TavusRejected as error:
             if not error.no_such_replica:
                 # A wrong or revoked API key says nothing about the replica: try again later.

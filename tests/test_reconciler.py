@@ -258,3 +258,23 @@ async def test_a_lost_create_is_looked_for_no_longer_than_six_hours(world: World
     world.clock.advance(POLL)
     assert await world.reconciler.round() == 0
     assert (await world.job(job.id)).next_check_at is None
+
+
+async def test_a_round_over_many_trainings_costs_a_list_request_per_hundred(world: World) -> None:
+    jobs = [await world.training() for _ in range(150)]
+    for job in jobs[:10]:
+        world.tavus.finish(job.replica_id)
+    world.tavus.arrivals.clear()
+    world.clock.advance(POLL)
+
+    # A round takes a hundred due jobs; each round's polls are one list request.
+    assert await world.reconciler.round() == 100
+    assert await world.reconciler.round() == 50
+
+    assert [len(ids) for ids in world.tavus.lists] == [100, 50]
+    # Two requests in all: no replica asked for by itself.
+    assert [(method, path) for _, method, path in world.tavus.arrivals] == [
+        ("GET", "/v2/replicas")
+    ] * 2
+    finished = [await world.job(job.id) for job in jobs[:10]]
+    assert {job.status for job in finished} == {JobStatus.READY}
