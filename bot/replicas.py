@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from bot import jobs as life
 from bot.jobs import Job
@@ -33,17 +34,21 @@ class Replicas:
         viewer: str | None = None,
         page: int = 1,
         per_page: int = 10,
+        after: tuple[datetime, str] | None = None,
     ) -> tuple[list[Job], bool]:
         """One page of a workspace's (or a requester's) replicas, newest first; and if more.
 
         `viewer`: only what they may see (private ones only if theirs); None: all of them.
+        `after`: the last job shown (created_at, id): the page after it, found by key, not by
+        counting rows; without it, `page` is counted.
         """
         found = await self._store.jobs.page(
             team_id=team_id,
             user_id=user_id,
             viewer=viewer,
             limit=per_page + 1,
-            offset=(page - 1) * per_page,
+            offset=0 if after is not None else (page - 1) * per_page,
+            after=after,
         )
         return found[:per_page], len(found) > per_page
 

@@ -1009,3 +1009,22 @@ async def test_a_redraw_owed_while_another_is_being_sent_is_owed_anew(store: Sto
     # The one being sent was drawn from the job as claimed: the change needs its own redraw.
     assert claimed is not None
     assert again.id != first.id
+
+
+async def test_a_page_after_the_last_job_shown_is_found_by_key(
+    store: Store, clock: FakeClock
+) -> None:
+    made = []
+    for _ in range(3):
+        made.append(await add(store))
+        clock.advance(seconds=1)
+    team = REQUESTER.team_id
+
+    first = await store.jobs.page(team_id=team, limit=2)
+    newest = await add(store)  # arrives meanwhile: shifts nothing after the key
+    last = first[-1]
+    rest = await store.jobs.page(team_id=team, limit=2, after=(last.created_at, last.id))
+
+    assert [job.id for job in first] == [made[2].id, made[1].id]
+    assert [job.id for job in rest] == [made[0].id]
+    assert newest.id not in {job.id for job in rest}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -86,14 +87,32 @@ async def _open_form(
 async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
     """Replace the list with its next page."""
     await ack()
-    value = action_value(body)
-    page = max(1, int(value)) if value.isdigit() else 1
-    await deps.after_ack(_show_page(team_of(body), body["user"]["id"], page, respond, deps))
+    page, after = _cursor(action_value(body))
+    user = body["user"]["id"]
+    await deps.after_ack(_show_page(team_of(body), user, page, after, respond, deps))
 
 
-async def _show_page(team: str, user: str, page: int, respond: AsyncRespond, deps: Deps) -> None:
+def _cursor(value: str) -> tuple[int, tuple[datetime, str] | None]:
+    """A Next page button's value: "page|created_at|job id", or a bare page number."""
+    number, _, rest = value.partition("|")
+    page = max(1, int(number)) if number.isdigit() else 1
+    moment, _, job_id = rest.partition("|")
+    try:
+        return page, (datetime.fromisoformat(moment), job_id) if job_id else None
+    except ValueError:
+        return page, None
+
+
+async def _show_page(
+    team: str,
+    user: str,
+    page: int,
+    after: tuple[datetime, str] | None,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
     eyes = await viewer(deps.people, user)
-    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page)
+    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page, after=after)
     shown = screens.replica_list(jobs, page=page, more=more)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 

@@ -46,7 +46,10 @@ def replica_list(jobs: list[Job], *, page: int, more: bool) -> Message:
     lines = [messages.LIST_ITEM.format(**_row(job)) for job in jobs]
     result: list[dict[str, Any]] = [section(title), *(section(line) for line in lines)]
     if more:
-        result.append(actions(button(messages.LIST_MORE, LIST_PAGE_ACTION, str(page + 1))))
+        # The next page after the last job shown, by key: rows added meanwhile shift nothing.
+        last = jobs[-1]
+        cursor = f"{page + 1}|{last.created_at.isoformat()}|{last.id}"
+        result.append(actions(button(messages.LIST_MORE, LIST_PAGE_ACTION, cursor)))
     return Message(text="\n".join([title, *lines]), blocks=result)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -113,8 +113,11 @@ class Jobs:
         viewer: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Job]:
         """A workspace's (or one requester's) replicas, newest first, deleted ones left out.
+
+        `after`: the (created_at, id) of the last job already shown: the page after it.
 
         With a `viewer`, only what they may see: public ones, and private ones they asked for
         or whose likeness they are (None: everything, as an admin sees it).
@@ -126,6 +129,12 @@ class Jobs:
             statement = statement.where(jobs.c.user_id == user_id)
         if viewer is not None:
             statement = statement.where(_seen_by(viewer))
+        if after is not None:
+            # Keyset: the jobs after the last one shown, in the list's order (no rows skipped).
+            at, job_id = utc(after[0]), after[1]
+            statement = statement.where(
+                or_(jobs.c.created_at < at, and_(jobs.c.created_at == at, jobs.c.id > job_id))
+            )
         statement = (
             statement.order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit).offset(offset)
         )

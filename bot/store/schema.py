@@ -68,6 +68,9 @@ jobs = Table(
     Index("ix_jobs_status", "status"),
     Index("ix_jobs_next_check_at", "next_check_at"),
     Index("ix_jobs_subject_id", "team_id", "subject_id"),
+    # The list and App Home, newest first, a page at a time.
+    Index("ix_jobs_team_created", "team_id", "created_at"),
+    Index("ix_jobs_team_user_created", "team_id", "user_id", "created_at"),
 )
 
 # The outbox: every message the bot owes, written with the state change that causes it.
