@@ -62,12 +62,15 @@ class Reconciler:
     async def run(self) -> None:
         """Reconcile forever (cancel the task to stop)."""
         while True:
+            full = False
             try:
-                await self.round()
+                # A full round leaves more due behind it: the next one starts at once.
+                full = await self.round() >= BATCH
             except Exception:
                 # Whatever broke (the database, a bug on one job), the next round tries again.
                 log.exception("reconciler round failed")
-            await asyncio.sleep(self._tick)
+            if not full:
+                await asyncio.sleep(self._tick)
 
     async def round(self) -> int:
         """Check every job that is due now; returns how many were looked at."""

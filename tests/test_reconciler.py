@@ -11,6 +11,7 @@ import pytest
 from bot.callbacks import Verdict
 from bot.intake import NotStarted
 from bot.jobs import CallbackSecret, Job, JobStatus
+from bot.reconciler import Reconciler
 from bot.store import Store
 from tests.domain import POLL, REQUEST, REQUESTER, World
 from tests.standins.server import Fault
@@ -278,3 +279,28 @@ async def test_a_round_over_many_trainings_costs_a_list_request_per_hundred(worl
     ] * 2
     finished = [await world.job(job.id) for job in jobs[:10]]
     assert {job.status for job in finished} == {JobStatus.READY}
+
+
+async def test_a_full_round_is_followed_at_once_by_the_next(world: World) -> None:
+    jobs = [await world.training() for _ in range(120)]
+    world.clock.advance(POLL)
+    # A long wait between rounds: only a full round skips it.
+    reconciler = Reconciler(
+        store=world.store,
+        tavus=world.client,
+        intake=world.intake,
+        lifecycle=world.lifecycle,
+        poll_interval=POLL,
+        tick=3600,
+    )
+
+    loop = asyncio.create_task(reconciler.run())
+    try:
+        async with asyncio.timeout(10):
+            while len(world.tavus.lists) < 2:
+                await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+
+    assert [len(ids) for ids in world.tavus.lists[-2:]] == [100, 20]
+    assert len(jobs) == 120
