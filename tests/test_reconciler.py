@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -195,7 +196,10 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
             while (await world.job(job.id)).status is not JobStatus.READY:
                 await asyncio.sleep(0.01)
     finally:
+        # The round under way ends before its store closes beneath it.
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         await flaky.close()
     assert failing.failures == 0
 
@@ -300,7 +304,10 @@ async def test_a_full_round_is_followed_at_once_by_the_next(world: World) -> Non
             while len(world.tavus.lists) < 2:
                 await asyncio.sleep(0.01)
     finally:
+        # The round under way ends before the world's store closes beneath it.
         loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
 
     assert [len(ids) for ids in world.tavus.lists[-2:]] == [100, 20]
     assert len(jobs) == 120

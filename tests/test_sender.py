@@ -47,6 +47,8 @@ async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
         finally:
             await sender.stop(grace=1)
             task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def queued(store: Store) -> Job:
