@@ -28,6 +28,7 @@ from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.consent import Consent
 from bot.delivery import Sender
+from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient, Paces, SharedPaces
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
@@ -36,6 +37,7 @@ from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
+from bot.pace import Limit
 from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
@@ -77,11 +79,7 @@ async def create_app(settings: Settings) -> web.Application:
     bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
     sender = Sender(
         store=store,
-        client=_slack_client(settings, session, []),
-        rate=settings.slack_channel_rate,
-        burst=settings.slack_channel_burst,
-        update_rate=settings.slack_update_rate,
-        update_burst=settings.slack_update_burst,
+        client=_delivery_client(settings, session, store),
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
     )
@@ -258,6 +256,29 @@ async def open_store(settings: Settings) -> Store:
             log.warning("database not reachable yet (%s); retrying in %.0fs", exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+def _delivery_client(
+    settings: Settings, session: aiohttp.ClientSession, store: Store
+) -> PacedClient:
+    """The sender's client: each call within its budget, which instances on PostgreSQL share."""
+    paces: Paces = (
+        SharedPaces(store.paces, clock=lambda: store.now().timestamp())
+        if store.is_shared
+        else LocalPaces()
+    )
+    limits = Limits(
+        post=Limit(settings.slack_channel_rate, settings.slack_channel_burst),
+        update=Limit(settings.slack_update_rate, settings.slack_update_burst),
+    )
+    return PacedClient(
+        # A call whose turn is further off than a request's timeout is tried again later.
+        budgets=Budgets(paces, limits, most_wait=settings.slack_timeout),
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base,
+        session=session,
+        retry_handlers=[],
+    )
 
 
 def _slack_client(

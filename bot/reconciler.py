@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from datetime import timedelta
 
 from bot import jobs as life
@@ -34,6 +35,17 @@ SLOW_POLL_AFTER = timedelta(hours=6)
 LOST_SEARCH = timedelta(hours=6)
 # Tavus's clock and ours may disagree a little about when a replica was made.
 CLOCK_SKEW = timedelta(minutes=2)
+
+
+def spacing(backlog: int, *, interval: float, tick: float) -> float:
+    """Seconds between rounds while `backlog` checks are due: spread over the poll interval.
+
+    5,000 trainings begun in one launch fall due together; polled in one burst, they would
+    fall due together again each interval. Spread, each is polled at most an interval late,
+    and from then on their checks stay spread. Never longer than a quiet tick.
+    """
+    rounds = math.ceil(backlog / BATCH)
+    return 0.0 if rounds == 0 else min(tick, interval / (rounds + 1))
 
 
 class Reconciler:
@@ -62,15 +74,19 @@ class Reconciler:
     async def run(self) -> None:
         """Reconcile forever (cancel the task to stop)."""
         while True:
-            full = False
+            wait = self._tick
             try:
-                # A full round leaves more due behind it: the next one starts at once.
-                full = await self.round() >= BATCH
+                if await self.round() >= BATCH:
+                    # A full round leaves more due behind it: the rest follow, spread out.
+                    wait = spacing(
+                        await self._store.jobs.count_due(),
+                        interval=self._poll_interval.total_seconds(),
+                        tick=self._tick,
+                    )
             except Exception:
                 # Whatever broke (the database, a bug on one job), the next round tries again.
                 log.exception("reconciler round failed")
-            if not full:
-                await asyncio.sleep(self._tick)
+            await asyncio.sleep(wait)
 
     async def round(self) -> int:
         """Check every job that is due now; returns how many were looked at."""

@@ -1,4 +1,4 @@
-"""Budgets per method: card redraws keep their workspace's chat.update budget, apart from posts."""
+"""Budgets per method, as Slack keeps them: a 429 pauses only the budget it names."""
 
 from __future__ import annotations
 
@@ -6,9 +6,24 @@ import asyncio
 import json
 import time
 
-from bot.delivery.pace import Pace
+import aiohttp
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.delivery.budgets import (
+    TIER_3,
+    TIER_4,
+    Budgets,
+    Limits,
+    LocalPaces,
+    PacedClient,
+    Spent,
+    budget_key,
+)
+from bot.pace import Limit, Pace
 from tests.conftest import Launch
 from tests.flows import delivered, start_training, thread_replies
+from tests.standins.slack import BOT_TOKEN, SlackStandIn
 
 
 async def test_a_429_on_chat_update_holds_no_result_and_the_cards_follow(launch: Launch) -> None:
@@ -75,3 +90,76 @@ def test_a_pace_resumes_after_a_pause_with_one_message() -> None:
     assert pace.delay(30.0) == 0.0
     pace.spend(30.0)
     assert pace.delay(30.0) > 1.0
+
+
+# Budgets as Slack keeps them: per channel for posts, per workspace for each tiered method.
+
+
+class Ticks:
+    """A clock in seconds that stands still until moved."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+LIMITS = Limits(post=Limit(rate=1, burst=2), update=Limit(rate=0.5, burst=1))
+
+
+def test_each_method_keeps_the_budget_slack_gives_it() -> None:
+    assert budget_key("T1", "chat.postMessage", "C1") != budget_key("T1", "chat.postMessage", "C2")
+    assert budget_key("T1", "chat.update") == budget_key("T1", "chat.update")
+    assert budget_key("T1", "chat.update") != budget_key("T2", "chat.update")
+    assert budget_key("T1", "conversations.history") != budget_key("T1", "chat.update")
+    assert LIMITS.of("chat.postMessage") == Limit(rate=1, burst=2)
+    assert LIMITS.of("chat.update") == Limit(rate=0.5, burst=1)
+    for tier_3 in ("conversations.open", "conversations.replies", "files.info"):
+        assert LIMITS.of(tier_3) == TIER_3
+    for tier_4 in ("views.open", "views.publish", "chat.postEphemeral", "users.info"):
+        assert LIMITS.of(tier_4) == TIER_4
+
+
+async def test_turns_are_taken_in_order_a_burst_then_one_per_interval() -> None:
+    clock = Ticks()
+    budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=10)
+
+    waits = [await budgets.turn("chat.postMessage", "C1") for _ in range(5)]
+
+    # Each caller is given a later turn: nobody else can take a turn already given.
+    assert waits == pytest.approx([0, 0, 1, 2, 3])
+    assert await budgets.turn("chat.postMessage", "C2") == 0
+
+
+async def test_a_turn_further_off_than_a_call_may_wait_is_refused_and_not_taken() -> None:
+    clock = Ticks()
+    budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=1.5)
+    await budgets.pause("chat.postMessage", "C1", 30)
+
+    with pytest.raises(Spent) as spent:
+        await budgets.turn("chat.postMessage", "C1")
+
+    assert spent.value.wait == pytest.approx(30)
+    clock.now += 30
+    assert await budgets.turn("chat.postMessage", "C1") == 0
+
+
+async def test_a_429_pauses_only_the_budget_it_names(slack: SlackStandIn) -> None:
+    clock = Ticks()
+    budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=60)
+    slack.rate_limit("chat.postMessage", retry_after=20, channel="C1")
+    async with aiohttp.ClientSession() as session:
+        client = PacedClient(
+            budgets=budgets, token=BOT_TOKEN, base_url=slack.api_url, session=session
+        )
+        with pytest.raises(SlackApiError):
+            await client.chat_postMessage(channel="C1", text="first")
+        posted = await client.chat_postMessage(channel="C2", text="elsewhere")
+        await client.chat_update(channel="C2", ts=posted["ts"], text="redrawn")
+
+    assert await budgets.delay("chat.postMessage", "C1") == pytest.approx(20)
+    assert await budgets.delay("chat.postMessage", "C2") == 0
+    # The redraw spent chat.update's only token: its own budget, not C1's pause.
+    assert await budgets.delay("chat.update") == pytest.approx(2)
+    assert [call.method for call in slack.calls] == ["chat.postMessage"] * 2 + ["chat.update"]

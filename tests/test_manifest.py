@@ -71,7 +71,8 @@ def web_api_methods_called_by_the_bot() -> set[str]:
     called: set[str] = set()
     for source in (ROOT / "bot").rglob("*.py"):
         for name in CALL.findall(source.read_text(encoding="utf-8")):
-            if callable(getattr(AsyncWebClient, name, None)):
+            # api_call is what every method goes through (the paced client wraps it), not one.
+            if name != "api_call" and callable(getattr(AsyncWebClient, name, None)):
                 called.add(name)
     assert called, "found no Slack Web API calls under bot/: the search is broken"
     return called

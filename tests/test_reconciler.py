@@ -12,7 +12,7 @@ import pytest
 from bot.callbacks import Verdict
 from bot.intake import NotStarted
 from bot.jobs import CallbackSecret, Job, JobStatus
-from bot.reconciler import Reconciler
+from bot.reconciler import Reconciler, spacing
 from bot.store import Store
 from tests.domain import POLL, REQUEST, REQUESTER, World
 from tests.standins.server import Fault
@@ -285,16 +285,16 @@ async def test_a_round_over_many_trainings_costs_a_list_request_per_hundred(worl
     assert {job.status for job in finished} == {JobStatus.READY}
 
 
-async def test_a_full_round_is_followed_at_once_by_the_next(world: World) -> None:
+async def test_a_backlog_is_polled_round_after_round_until_none_is_due(world: World) -> None:
     jobs = [await world.training() for _ in range(120)]
     world.clock.advance(POLL)
-    # A long wait between rounds: only a full round skips it.
+    # A long quiet tick: only a full round's backlog brings the next round sooner.
     reconciler = Reconciler(
         store=world.store,
         tavus=world.client,
         intake=world.intake,
         lifecycle=world.lifecycle,
-        poll_interval=POLL,
+        poll_interval=timedelta(seconds=0.2),
         tick=3600,
     )
 
@@ -311,3 +311,19 @@ async def test_a_full_round_is_followed_at_once_by_the_next(world: World) -> Non
 
     assert [len(ids) for ids in world.tavus.lists[-2:]] == [100, 20]
     assert len(jobs) == 120
+    assert await world.store.jobs.count_due() == 0
+
+
+@pytest.mark.parametrize(
+    ("backlog", "tick", "wait"),
+    [
+        (0, 3600, 0.0),  # nothing more is due: no need to wait at all
+        (20, 3600, 300.0),  # one more round: halfway through the interval
+        (4900, 3600, 12.0),  # a launch: 49 more rounds, 50 in all over the interval
+        (20, 30, 30.0),  # never longer than a quiet tick
+    ],
+)
+def test_the_rounds_after_a_full_one_are_spread_over_the_poll_interval(
+    backlog: int, tick: float, wait: float
+) -> None:
+    assert spacing(backlog, interval=600, tick=tick) == pytest.approx(wait)

@@ -109,12 +109,12 @@ def test_a_failure_is_told_by_its_exception(exc: Exception, failure: Failure) ->
 @pytest.mark.parametrize(
     ("exc", "doubted", "decision"),
     [
-        # A 429 posted nothing: wait as Slack says, pause the channel, keep any earlier doubt.
-        (RATE_LIMITED, False, Retry(7.0, "ratelimited", False, counts=False, pause=True)),
-        (RATE_LIMITED, True, Retry(7.0, "ratelimited", True, counts=False, pause=True)),
-        (RATE_LIMITED_UNSAID, False, Retry(1.0, "ratelimited", False, counts=False, pause=True)),
-        (RATE_LIMITED_UNSAID, True, Retry(1.0, "ratelimited", True, counts=False, pause=True)),
-        (RATE_LIMITED_BLANK, False, Retry(1.0, "ratelimited", False, counts=False, pause=True)),
+        # A 429 posted nothing: wait as Slack says, keep any earlier doubt.
+        (RATE_LIMITED, False, Retry(7.0, "ratelimited", False, counts=False)),
+        (RATE_LIMITED, True, Retry(7.0, "ratelimited", True, counts=False)),
+        (RATE_LIMITED_UNSAID, False, Retry(1.0, "ratelimited", False, counts=False)),
+        (RATE_LIMITED_UNSAID, True, Retry(1.0, "ratelimited", True, counts=False)),
+        (RATE_LIMITED_BLANK, False, Retry(1.0, "ratelimited", False, counts=False)),
         # Slack's own trouble: back off; the request may have landed.
         (SERVER_ERROR, False, Retry(0.5, "HTTP 500", True)),
         (UNAVAILABLE, False, Retry(0.5, "service_unavailable", True)),
@@ -179,7 +179,7 @@ def test_a_notice_just_under_a_day_old_is_still_retried() -> None:
     ("exc", "decision"),
     [
         # A 429 is not a failed attempt: it never gives a notice up.
-        (RATE_LIMITED, Retry(7.0, "ratelimited", True, counts=False, pause=True)),
+        (RATE_LIMITED, Retry(7.0, "ratelimited", True, counts=False)),
         (INVALID_BLOCKS, GiveUp("invalid_blocks", "Slack refused it for good")),
     ],
 )

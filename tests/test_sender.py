@@ -10,10 +10,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import Sender
+from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
 from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.pace import Limit
 from bot.store import Store
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
@@ -39,8 +40,11 @@ async def flaky(store: Store) -> Store:
 async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
     """A sender delivering from `store` to the Slack stand-in until the block ends."""
     async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, session=session)
-        sender = Sender(store=store, client=client, rate=5, burst=5, request_timeout=2)
+        budgets = Budgets(LocalPaces(), Limits(post=Limit(rate=5, burst=5)), most_wait=2)
+        client = PacedClient(
+            budgets=budgets, token=BOT_TOKEN, base_url=slack.api_url, session=session
+        )
+        sender = Sender(store=store, client=client, request_timeout=2)
         task = asyncio.create_task(sender.run())
         try:
             yield sender

@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import jobs
 from bot.audit import BOT, TAVUS, Action, Record
+from bot.delivery.budgets import Budgets, Limits, SharedPaces
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.pace import Limit
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
 from bot.store.policy_queries import StoredPolicy
@@ -451,6 +453,21 @@ async def test_due_notices_come_oldest_first_up_to_the_limit(
 
     assert [notice.id for notice, _ in await store.notices.due()] == [n.id for n in owed]
     assert [notice.id for notice, _ in await store.notices.due(limit=2)] == [n.id for n in owed[:2]]
+
+
+async def test_what_people_wait_for_comes_before_card_redraws(
+    store: Store, clock: FakeClock
+) -> None:
+    redraws = [await store.notices.owe((await add(store)).id, NoticeKind.CARD)]
+    results = []
+    for _ in range(2):
+        clock.advance(seconds=1)
+        results.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
+
+    due = [notice.id for notice, _ in await store.notices.due()]
+
+    assert due == [n.id for n in results + redraws]
+    assert [notice.id for notice, _ in await store.notices.due(limit=2)] == [r.id for r in results]
 
 
 async def test_a_claimed_notice_is_nobody_elses_until_its_lease_runs_out(
@@ -1028,3 +1045,54 @@ async def test_a_page_after_the_last_job_shown_is_found_by_key(
     assert [job.id for job in first] == [made[2].id, made[1].id]
     assert [job.id for job in rest] == [made[0].id]
     assert newest.id not in {job.id for job in rest}
+
+
+# Slack's budgets, shared by instances
+
+
+def instance_budgets(store: Store) -> Budgets:
+    """One instance's budgets, kept in the store, on the store's clock."""
+    paces = SharedPaces(store.paces, clock=lambda: store.now().timestamp())
+    return Budgets(paces, Limits(post=Limit(rate=1, burst=2)), most_wait=60)
+
+
+async def test_instances_sharing_a_database_share_each_budget(
+    store: Store, store_url: str, clock: FakeClock
+) -> None:
+    other = await Store.open(store_url, clock=clock)
+    try:
+        one, two = instance_budgets(store), instance_budgets(other)
+
+        # Turns taken by either instance come from one budget: a burst of two, then one a second.
+        waits = [await budgets.turn("chat.postMessage", "C1") for budgets in (one, two) * 3]
+        assert waits == pytest.approx([0, 0, 1, 2, 3, 4])
+        assert await two.turn("chat.postMessage", "C2") == 0
+
+        # A 429 one instance met holds the other back, and both resume with one message.
+        clock.advance(seconds=10)
+        await one.pause("chat.postMessage", "C1", 30)
+        assert await two.delay("chat.postMessage", "C1") == pytest.approx(30)
+        clock.advance(seconds=30)
+        assert await two.turn("chat.postMessage", "C1") == 0
+        assert await one.turn("chat.postMessage", "C1") > 1
+    finally:
+        await other.close()
+
+
+async def test_turns_taken_at_once_are_never_the_same_turn(
+    store: Store, store_url: str, clock: FakeClock
+) -> None:
+    # Two instances on PostgreSQL (the row lock); on SQLite, one instance's many tasks (its
+    # one writer): SQLite is a file on one machine, and the bot shares paces only on PostgreSQL.
+    other = await Store.open(store_url, clock=clock) if store.is_shared else store
+    try:
+        one, two = instance_budgets(store), instance_budgets(other)
+        waits = await asyncio.gather(
+            *(budgets.turn("chat.postMessage", "C1") for budgets in (one, two) * 10)
+        )
+    finally:
+        if other is not store:
+            await other.close()
+
+    # Twenty turns: a burst of two at once, then one a second, none given twice.
+    assert sorted(waits) == pytest.approx([0, 0, *range(1, 19)])

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery import budgets
 from bot.jobs import Notice
 
 # Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
@@ -30,8 +31,8 @@ TRANSIENT = frozenset(
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
-# A 429 that names no Retry-After still pauses the channel, briefly.
-RETRY_AFTER = 1.0
+# A 429 that names no Retry-After is tried again soon (its budget is paused as long).
+RETRY_AFTER = budgets.RETRY_AFTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +66,13 @@ class Retry:
     """Try the notice again after `delay` seconds.
 
     `in_doubt`: an attempt may have reached Slack, so look before posting again. `counts`: it
-    counts as a failed attempt (towards backoff). `pause`: the channel sends nothing for `delay`.
+    counts as a failed attempt (towards backoff).
     """
 
     delay: float
     reason: str
     in_doubt: bool
     counts: bool = True
-    pause: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,9 @@ class GiveUp:
 
 def failure_of(exc: Exception) -> Failure:
     """What went wrong, told by the exception a send raised."""
+    if isinstance(exc, budgets.Spent):
+        # Our own budget said wait, so Slack was not asked: as good as its 429.
+        return Refused(429, "ratelimited", exc.wait)
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
         error = str(exc.response.get("error", "") or f"HTTP {status}")
@@ -112,7 +115,7 @@ def decide(
         case Refused(status=429, retry_after=retry_after):
             # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
             delay = RETRY_AFTER if retry_after is None else retry_after
-            return Retry(delay, "ratelimited", in_doubt=notice.in_doubt, counts=False, pause=True)
+            return Retry(delay, "ratelimited", in_doubt=notice.in_doubt, counts=False)
         case Refused(status=status, error=error) if status >= 500 or error in TRANSIENT:
             # A 5xx may answer a post that went through; an error word says Slack took nothing.
             reason, in_doubt = error, notice.in_doubt or status >= 500

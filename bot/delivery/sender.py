@@ -5,18 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
-from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import start_kept
-from bot.delivery.pace import Pace
-from bot.delivery.plan import UPDATES, Posted, Skip, lane_of, plan, plan_record, updates_lane
+from bot.delivery.budgets import POST, UPDATE, PacedClient, Spent
+from bot.delivery.plan import UPDATES, Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
@@ -42,24 +39,15 @@ class Sender:
         self,
         *,
         store: Store,
-        client: AsyncWebClient,
-        rate: float,
-        burst: int,
+        client: PacedClient,
         request_timeout: float,
-        update_rate: float = 50 / 60,
-        update_burst: int = 10,
         audit_channel: str | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._audit_channel = audit_channel
         self._poster = Poster(client)
-        self._rate = rate
-        self._burst = burst
-        # chat.update, Tier 3: about 50 a minute per workspace, in short bursts.
-        self._update_rate = update_rate
-        self._update_burst = update_burst
-        self._clock = clock
+        # Every call keeps its budget: the channel's posts, the workspace's redraws and reads.
+        self._budgets = client.budgets
         # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
         # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
         # a DM post), so it fits. In doubt, it first looks for an earlier attempt (a read of the
@@ -74,19 +62,13 @@ class Sender:
         self._lanes: dict[str, deque[tuple[Notice, Job | None]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._queued: set[str] = set()
-        self._paces: dict[str, Pace] = {}
         self._stopping = False
 
-    def _pace(self, key: str) -> Pace:
-        """The budget a lane keeps: a channel's posts, or a workspace's redraws."""
-        pace = self._paces.get(key)
-        if pace is None:
-            if key.startswith(UPDATES):
-                pace = Pace(rate=self._update_rate, burst=self._update_burst, now=self._clock())
-            else:
-                pace = Pace(rate=self._rate, burst=self._burst, now=self._clock())
-            self._paces[key] = pace
-        return pace
+    async def _lane_delay(self, key: str) -> float:
+        """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
+        if key.startswith(UPDATES):
+            return await self._budgets.delay(UPDATE)
+        return await self._budgets.delay(POST, key)
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""
@@ -150,20 +132,18 @@ class Sender:
         return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
 
     async def _drain(self, key: str, lane: deque[tuple[Notice, Job | None]]) -> None:
-        pace = self._pace(key)
         try:
             while lane:
                 notice, _ = lane.popleft()
                 try:
-                    # Sleeping `wait` once is enough: it lasts until the bucket holds a whole
-                    # token again (they come back at `rate` a second) or a 429's pause ends, and
-                    # no one else can take that token meanwhile: this lane alone spends the
-                    # channel's tokens, one notice at a time. Redraws have lanes of their own,
-                    # paced by their workspace's chat.update budget.
-                    if (wait := pace.delay(self._clock())) > 0:
+                    # Wait out the budget before claiming, so the claim is not spent waiting:
+                    # until a token is back or a 429's pause ends. The call itself then takes
+                    # its turn (another instance may have taken this one meanwhile). Redraws
+                    # have lanes of their own, paced by their workspace's chat.update budget.
+                    if (wait := await self._lane_delay(key)) > 0:
                         await asyncio.sleep(wait)
                     if not self._stopping:
-                        await self._deliver(notice.id, pace)
+                        await self._deliver(notice.id)
                 except StoreUnavailable as exc:
                     # Its claim runs out and it is tried again; a post that went out is found.
                     log.warning("notice %s: database unavailable: %s", notice.id, exc)
@@ -174,12 +154,11 @@ class Sender:
         finally:
             del self._lanes[key]
 
-    async def _deliver(self, notice_id: str, pace: Pace) -> None:
+    async def _deliver(self, notice_id: str) -> None:
         claimed = await self._store.notices.claim(notice_id, owner=self.owner, lease=self._lease)
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
-        pace.spend(self._clock())
         outcome: Posted | Skip | Retry | GiveUp
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
@@ -196,7 +175,7 @@ class Sender:
         if isinstance(outcome, Skip):
             await self._store.notices.give_up(notice.id, owner=self.owner, error=outcome.reason)
         elif isinstance(outcome, Retry | GiveUp):
-            await self._apply(notice, outcome, pace)
+            await self._apply(notice, outcome)
         else:
             await self._store.notices.sent(
                 notice.id,
@@ -210,13 +189,11 @@ class Sender:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 
-    async def _apply(self, notice: Notice, decision: Retry | GiveUp, pace: Pace) -> None:
+    async def _apply(self, notice: Notice, decision: Retry | GiveUp) -> None:
         if isinstance(decision, GiveUp):
             log.error("notice %s: %s: %s", notice.id, decision.why, decision.error)
             await self._store.notices.give_up(notice.id, owner=self.owner, error=decision.error)
             return
-        if decision.pause:
-            pace.pause(self._clock() + decision.delay)
         log.info("notice %s: retry in %.1fs (%s)", notice.id, decision.delay, decision.reason)
         await self._store.notices.retry(
             notice.id,
@@ -258,19 +235,15 @@ class Sender:
         # The job as claimed with its result: already the state the card must show.
         if not (job.announcement_channel and job.announcement_ts):
             return
-        budget = self._pace(updates_lane(job.requester.team_id))
         try:
-            if budget.delay(self._clock()) > 0:
+            if await self._budgets.delay(UPDATE) > 0:
                 # The workspace's chat.update budget is spent: the redraw waits in its lane.
                 raise TimeoutError("chat.update budget spent")
-            budget.spend(self._clock())
             await self._poster.redraw(
                 job.announcement_channel, job.announcement_ts, blocks.card(job)
             )
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
-                retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
-                budget.pause(self._clock() + retry_after)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError, Spent) as exc:
+            # A 429 has paused the chat.update budget already (the client does that).
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
             # Owed here, not through the lifecycle: no move caused it, and delivery wakes itself.
             try:

@@ -1,8 +1,8 @@
 """The store: jobs and their owed notices, in SQLite or PostgreSQL (by DATABASE_URL).
 
-`store.jobs`, `store.notices` and `store.audit` hold each table's queries; a job's move, the
-notice it owes and its audit record are written in one transaction. The engine, migrations and
-the one-writer rule are in `engine`.
+`store.jobs`, `store.notices`, `store.audit` and the rest hold each table's queries; a job's
+move, the notice it owes and its audit record are written in one transaction. The engine,
+migrations and the one-writer rule are in `engine`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_eng
 from bot.store.job_queries import Jobs
 from bot.store.media_queries import Keys, Media
 from bot.store.notice_queries import Notices
+from bot.store.pace_queries import Paces
 from bot.store.policy_queries import Policies
 from bot.store.receipt_queries import Receipts
 
@@ -32,6 +33,7 @@ class Store:
         self.policies = Policies(db)
         self.keys = Keys(db)
         self.media = Media(db)
+        self.paces = Paces(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:
@@ -43,6 +45,11 @@ class Store:
             await db.engine.dispose()
             raise
         return cls(db)
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether several instances may share this database (PostgreSQL; SQLite is a file)."""
+        return self.db.engine.dialect.name == "postgresql"
 
     def now(self) -> datetime:
         """The store's clock."""

@@ -259,6 +259,14 @@ class Jobs:
             rows = (await connection.execute(statement)).all()
         return [to_job(row._mapping) for row in rows]
 
+    async def count_due(self) -> int:
+        """How many unfinished jobs have a check due now."""
+        statement = select(func.count()).where(
+            jobs.c.next_check_at <= self._db.now(), jobs.c.status.not_in(FINAL)
+        )
+        async with self._db.reading() as connection:
+            return int((await connection.execute(statement)).scalar_one())
+
     async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
         """Take a due check by moving it to `until` (None: no more checks); None if not due."""
         async with self._db.writing() as connection:

@@ -65,11 +65,20 @@ class Notices:
     async def due(
         self, *, limit: int = 500, excluding: Collection[str] = ()
     ) -> list[tuple[Notice, Job | None]]:
-        """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first."""
+        """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first.
+
+        What people wait for (results, announcements, DMs) comes before card redraws: when
+        more is due than one read takes, the redraws are the ones left for the next.
+        """
         statement = (
             NOTICES_WITH_JOBS.where(*_free_and_due(self._db.now()))
             # Audit records owed together go out in the log's order.
-            .order_by(notices.c.created_at, notices.c.audit_seq, notices.c.id)
+            .order_by(
+                case((notices.c.kind.in_(REDRAWS), 1), else_=0),
+                notices.c.created_at,
+                notices.c.audit_seq,
+                notices.c.id,
+            )
             .limit(limit)
         )
         if excluding:

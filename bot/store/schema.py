@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -182,4 +183,18 @@ receipts = Table(
     Column("dm_ts", String(32)),
     Column("replica_id", String(64)),
     Index("ix_receipts_subject_id", "subject_id"),
+)
+
+# Slack's budgets, shared by every instance: a token bucket per budget (see bot.pace),
+# its times in wall-clock seconds.
+paces = Table(
+    "paces",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("rate", Float, nullable=False),
+    Column("burst", Float, nullable=False),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+    Column("paused_until", Float, nullable=False),
+    Column("taken", Integer, nullable=False),
 )

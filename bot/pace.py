@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # After a 429 the pace falls back to this share of its rate and a burst of one, then recovers
 # a step with each message Slack takes: no second burst into the same wall.
 FALL_BACK = 0.75
 RECOVER_RATE = 0.05  # of the configured rate, per message taken
 RECOVER_BURST_EVERY = 10  # messages taken per extra message of burst
+SLOWEST = 0.1  # of the configured rate: however many 429s, the pace goes no slower
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A budget's configured pace: `rate` calls a second, in bursts of `burst`."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaceState:
+    """Where a pace stands: what it has learned, and its bucket as of `updated` (seconds)."""
+
+    rate: float
+    burst: float
+    tokens: float
+    updated: float
+    paused_until: float
+    taken: int
 
 
 class Pace:
     """A token bucket: `rate` messages a second, bursts of `burst`, as configured.
 
     Those are starting points, not promises: a 429 (pause) lowers both to what Slack showed it
-    takes, and they climb back slowly as messages go through.
+    takes, and they climb back slowly as messages go through. A message may be spent before its
+    token is back (a reservation): the bucket then owes it, and the next one waits the longer.
     """
 
     def __init__(self, *, rate: float, burst: int, now: float) -> None:
@@ -25,6 +49,28 @@ class Pace:
         self._updated = now
         self._paused_until = now
         self._taken = 0  # messages taken since the last 429
+
+    @classmethod
+    def restored(cls, limit: Limit, state: PaceState) -> Pace:
+        """A pace as `state` left it (kept in the database, shared by instances)."""
+        pace = cls(rate=limit.rate, burst=limit.burst, now=state.updated)
+        pace._rate = min(limit.rate, state.rate)
+        pace._burst = min(float(limit.burst), state.burst)
+        pace._tokens = min(pace._burst, state.tokens)
+        pace._paused_until = state.paused_until
+        pace._taken = state.taken
+        return pace
+
+    def state(self) -> PaceState:
+        """Where it stands, to be kept and restored."""
+        return PaceState(
+            rate=self._rate,
+            burst=self._burst,
+            tokens=self._tokens,
+            updated=self._updated,
+            paused_until=self._paused_until,
+            taken=self._taken,
+        )
 
     @property
     def rate(self) -> float:
@@ -39,9 +85,9 @@ class Pace:
     def delay(self, now: float) -> float:
         """Seconds to wait before the next message may go out."""
         self._refill(now)
-        if self._paused_until > now:
-            return self._paused_until - now
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+        # The bucket counts from `updated`, which a pause puts at its end.
+        ready = self._updated + max(0.0, (1 - self._tokens) / self._rate)
+        return max(0.0, ready - now, self._paused_until - now)
 
     def spend(self, now: float) -> None:
         """Use up one message's worth; having gone through, the pace recovers a step."""
@@ -59,7 +105,7 @@ class Pace:
         self._tokens = 1.0
         self._updated = self._paused_until
         self._burst = 1.0
-        self._rate = max(self._most_rate * 0.1, self._rate * FALL_BACK)
+        self._rate = max(self._most_rate * SLOWEST, self._rate * FALL_BACK)
         self._taken = 0
 
     def _refill(self, now: float) -> None:
