@@ -25,7 +25,7 @@ class Poster:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
-        # A DM's channel id never changes: one conversations.open per user is enough.
+        # A DM's channel id never changes: it is looked up (or learnt from a post) once per user.
         self._dms: dict[str, str] = {}
 
     async def carry_out(self, plan: Plan, notice: Notice) -> Posted:
@@ -37,7 +37,7 @@ class Poster:
             log.info("notice %s had reached Slack already", notice.id)
             return found
         if plan.channel is None:
-            return await self.post(await self.dm(plan.requester), plan.message, notice)
+            return await self.post_dm(plan.requester, plan.message, notice)
         try:
             return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
         except SlackApiError as exc:
@@ -50,8 +50,7 @@ class Poster:
             if plan.fallback is None:
                 raise
         log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
-        dm = await self.dm(plan.requester)
-        posted = await self.post(dm, plan.fallback, notice)
+        posted = await self.post_dm(plan.requester, plan.fallback, notice)
         return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
 
     async def redraw(self, channel: str, ts: str, message: kit.Message) -> Posted:
@@ -77,6 +76,16 @@ class Poster:
         )
         return Posted(str(response["channel"]), str(response["ts"]))
 
+    async def post_dm(self, user_id: str, message: kit.Message, notice: Notice) -> Posted:
+        """Post in the bot's DM with `user_id`, addressed to the user: Slack finds the DM.
+
+        No conversations.open first: it is Tier 3 (about 50 a minute per workspace), so a burst
+        of DMs (200 consent requests) would wait minutes for it; posting goes at its own pace.
+        """
+        posted = await self.post(self._dms.get(user_id, user_id), message, notice)
+        self._dms[user_id] = posted.channel
+        return posted
+
     async def join(self, channel: str) -> bool:
         """Join `channel` so the bot may post there; False if Slack will not let it."""
         try:
@@ -88,7 +97,7 @@ class Poster:
         return True
 
     async def dm(self, user_id: str) -> str:
-        """The bot's DM channel with `user_id`, opened once and then remembered."""
+        """The bot's DM channel with `user_id`, opened (or posted to) once and then remembered."""
         if user_id not in self._dms:
             response = await self._client.conversations_open(users=user_id)
             self._dms[user_id] = str(response["channel"]["id"])

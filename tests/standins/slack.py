@@ -12,13 +12,13 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.standins.limits import POSTING, Tiers
 from tests.standins.server import Fault, StandIn
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
-POSTING = "chat.postMessage"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class SlackStandIn(StandIn):
         # limit); a token bucket per channel, as Slack's "1 a second, short bursts allowed".
         self.channel_limit: float | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
+        # Slack's tiers, enforced for every method they cover (None: not enforced).
+        self.tiers: Tiers | None = None
         # Requests that came while a Retry-After Slack had given for that channel still ran.
         self.early_retries = 0
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -139,6 +141,9 @@ class SlackStandIn(StandIn):
             args.update(await request.post())
         token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         channel = str(args.get("channel", ""))
+        if method == POSTING and channel[:1] in {"U", "W"}:
+            # Posted to a user: it lands in the bot's DM with them, as Slack does.
+            args["channel"] = channel = f"D{channel}"
         if method == POSTING and time.monotonic() < self._blocked_until.get(channel, 0):
             self.early_retries += 1
         if request.headers.get("Authorization") != f"Bearer {token}":
@@ -146,9 +151,9 @@ class SlackStandIn(StandIn):
         elif (fault := await self.planned(self._route_of(method, channel))) is not None:
             answer = fault
         elif method == POSTING and self._over_limit(channel):
-            answer = web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
-            )
+            answer = _ratelimited(1)
+        elif self.tiers is not None and (wait := self.tiers.refuse(method, channel)) is not None:
+            answer = _ratelimited(wait)
         else:
             answer = web.json_response(self._answer(method, args))
         if answer.status == 429 and method == POSTING:
@@ -384,6 +389,14 @@ class SlackStandIn(StandIn):
                 message[key] = args[key]
         self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _ratelimited(retry_after: int) -> web.Response:
+    return web.json_response(
+        {"ok": False, "error": "ratelimited"},
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def _route(method: str, channel: str = "") -> str:
