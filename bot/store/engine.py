@@ -78,6 +78,11 @@ class Database:
         """Apply every Alembic migration not yet applied."""
         async with self.writing() as connection:
             await connection.run_sync(_upgrade)
+            if connection.dialect.name == "sqlite":
+                # SQLite's planner needs statistics to choose an index over the one that sorts
+                # (PostgreSQL gathers its own). A bounded sample keeps this fast at any size.
+                await connection.execute(text("PRAGMA analysis_limit = 1000"))
+                await connection.execute(text("ANALYZE"))
 
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query."""

@@ -147,11 +147,14 @@ class Jobs:
 
         With a `viewer`, only among those they may see (as in page()).
         """
-        for column in (jobs.c.replica_id, jobs.c.replica_name):
+        wanted = query.strip()
+        # By id exactly (its unique index), else by name (the index on its lower case).
+        for matches in (
+            jobs.c.replica_id.in_({wanted, wanted.lower()}),
+            func.lower(jobs.c.replica_name) == wanted.lower(),
+        ):
             statement = select(jobs).where(
-                jobs.c.team_id == team_id,
-                jobs.c.status != JobStatus.DELETED.value,
-                func.lower(column) == query.strip().lower(),
+                jobs.c.team_id == team_id, jobs.c.status != JobStatus.DELETED.value, matches
             )
             if viewer is not None:
                 statement = statement.where(_seen_by(viewer))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    func,
 )
 
 metadata = MetaData(
@@ -73,6 +74,8 @@ jobs = Table(
     Index("ix_jobs_team_created", "team_id", "created_at"),
     Index("ix_jobs_team_user_created", "team_id", "user_id", "created_at"),
 )
+# `/replica status <name>`: a name is matched whatever its case.
+Index("ix_jobs_team_name", jobs.c.team_id, func.lower(jobs.c.replica_name))
 
 # The outbox: every message the bot owes, written with the state change that causes it.
 notices = Table(
