@@ -37,15 +37,15 @@ LOST_SEARCH = timedelta(hours=6)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def spacing(backlog: int, *, interval: float, tick: float) -> float:
-    """Seconds between rounds while `backlog` checks are due: spread over the poll interval.
+def spacing(checked: int, *, interval: float, tick: float) -> float:
+    """Seconds between full rounds while `checked` jobs have checks to come: the interval shared.
 
-    5,000 trainings begun in one launch fall due together; polled in one burst, they would
-    fall due together again each interval. Spread, each is polled at most an interval late,
-    and from then on their checks stay spread. Never longer than a quiet tick.
+    Each training is polled once an interval, so that many rounds of BATCH fit in one; 5,000
+    trainings begun in one launch, all due at once, are then polled over the interval rather
+    than in a burst, and their next checks stay spread. Never longer than a quiet tick.
     """
-    rounds = math.ceil(backlog / BATCH)
-    return 0.0 if rounds == 0 else min(tick, interval / (rounds + 1))
+    rounds = max(1, math.ceil(checked / BATCH))
+    return min(tick, interval / rounds)
 
 
 class Reconciler:
@@ -79,7 +79,7 @@ class Reconciler:
                 if await self.round() >= BATCH:
                     # A full round leaves more due behind it: the rest follow, spread out.
                     wait = spacing(
-                        await self._store.jobs.count_due(),
+                        await self._store.jobs.count_checked(),
                         interval=self._poll_interval.total_seconds(),
                         tick=self._tick,
                     )

@@ -311,19 +311,19 @@ async def test_a_backlog_is_polled_round_after_round_until_none_is_due(world: Wo
 
     assert [len(ids) for ids in world.tavus.lists[-2:]] == [100, 20]
     assert len(jobs) == 120
-    assert await world.store.jobs.count_due() == 0
+    assert await world.store.jobs.due() == []
 
 
 @pytest.mark.parametrize(
-    ("backlog", "tick", "wait"),
+    ("checked", "tick", "wait"),
     [
-        (0, 3600, 0.0),  # nothing more is due: no need to wait at all
-        (20, 3600, 300.0),  # one more round: halfway through the interval
-        (4900, 3600, 12.0),  # a launch: 49 more rounds, 50 in all over the interval
-        (20, 30, 30.0),  # never longer than a quiet tick
+        (5000, 3600, 12.0),  # a launch: 50 rounds of a hundred fill the interval
+        (150, 3600, 300.0),  # two rounds: one every half interval
+        (150, 30, 30.0),  # never longer than a quiet tick
+        (100_000, 30, 0.6),  # a thousand rounds
     ],
 )
-def test_the_rounds_after_a_full_one_are_spread_over_the_poll_interval(
-    backlog: int, tick: float, wait: float
+def test_full_rounds_are_spread_so_each_check_comes_once_an_interval(
+    checked: int, tick: float, wait: float
 ) -> None:
-    assert spacing(backlog, interval=600, tick=tick) == pytest.approx(wait)
+    assert spacing(checked, interval=600, tick=tick) == pytest.approx(wait)

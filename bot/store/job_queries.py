@@ -262,10 +262,10 @@ class Jobs:
             rows = (await connection.execute(statement)).all()
         return [to_job(row._mapping) for row in rows]
 
-    async def count_due(self) -> int:
-        """How many unfinished jobs have a check due now."""
+    async def count_checked(self) -> int:
+        """How many unfinished jobs have a check to come (due now or later)."""
         statement = select(func.count()).where(
-            jobs.c.next_check_at <= self._db.now(), jobs.c.status.not_in(FINAL)
+            jobs.c.next_check_at.is_not(None), jobs.c.status.not_in(FINAL)
         )
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
