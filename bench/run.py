@@ -179,23 +179,30 @@ async def run(count: int, channels: int) -> list[Row]:
         replied = time.monotonic() - started
         ok = sum(1 for status in statuses if status == 200)
         calls = slack.calls[calls_before:]
-        per_channel = Counter(
-            c.args["channel"] for c in calls if c.method == POSTING and c.args["_ok"]
-        )
+        replies = [c for c in calls if c.method == POSTING and c.args["_ok"]]
+        per_channel = Counter(c.args["channel"] for c in replies)
         rate, burst_of = tiers.post
         allowed = max(max(0, n - burst_of) / rate for n in per_channel.values())
+        # Delivery proper: from the first reply Slack took to the last (the limits' part).
+        span = replies[-1].at - replies[0].at
         limited = Counter(
             c.args["channel"] for c in calls if c.method == POSTING and c.args["_status"] == 429
         )
-        rows.append(
+        rows += [
             (
-                f"{len(jobs)} callbacks to {len(jobs)} replies, {len(per_channel)} channels",
-                f"{replied:.2f} s = {replied / allowed:.2f}× {allowed:.1f} s, "
-                f"≤ {max(limited.values(), default=0)} × 429 a channel ({ok} answered 200)",
+                f"{len(jobs)} callbacks at once to {len(jobs)} replies",
+                f"{replied:.2f} s ({ok} answered 200)",
+                "",
+                f"{max(per_channel.values())} replies a channel: {allowed:.0f} s at best",
+            ),
+            (
+                f"those replies, first to last, in {len(per_channel)} channels",
+                f"{span:.2f} s = {span / allowed:.2f}× {allowed:.1f} s, "
+                f"≤ {max(limited.values(), default=0)} × 429 a channel",
                 "≤ 1.2×, ≤ 1 × 429 a channel",
                 f"chat.postMessage {rate:g}/s a channel, bursts of {burst_of}",
-            )
-        )
+            ),
+        ]
         await nothing_owed(store, within=900)
         await wait_until(lambda: all_cards_show(slack, READY), within=900)
         current = time.monotonic() - started

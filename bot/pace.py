@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # After a 429 the pace falls back to this share of its rate and a burst of one, then recovers
-# a step with each message Slack takes: no second burst into the same wall.
-FALL_BACK = 0.75
+# a step with each message Slack takes: no second burst into the same wall. The burst is what
+# ran into it (Slack's rate is published, its bursts are not), so the rate falls back a little.
+FALL_BACK = 0.9
 RECOVER_RATE = 0.05  # of the configured rate, per message taken
 RECOVER_BURST_EVERY = 10  # messages taken per extra message of burst
 SLOWEST = 0.1  # of the configured rate: however many 429s, the pace goes no slower

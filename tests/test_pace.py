@@ -40,7 +40,7 @@ def test_after_a_429_the_pace_falls_back_then_recovers_slowly() -> None:
     pace.pause(until=5.0)
 
     # No second burst into the same wall: one message, then a slower pace than configured.
-    assert (pace.burst, pace.rate) == (1, 0.75)
+    assert (pace.burst, pace.rate) == (1, 0.9)
     assert pace.delay(5.0) == 0
     pace.spend(5.0)
     assert pace.delay(5.0) == pytest.approx(1 / pace.rate)
@@ -58,5 +58,5 @@ def test_a_second_429_falls_back_further() -> None:
     pace.pause(until=1.0)
     pace.pause(until=2.0)
 
-    assert pace.rate == pytest.approx(0.5625)
+    assert pace.rate == pytest.approx(0.81)
     assert pace.delay(1.5) == pytest.approx(0.5)
