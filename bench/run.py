@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -251,12 +252,21 @@ def main() -> None:
         rows += asyncio.run(run_shared(args.busy, url))
     rows += asyncio.run(run_large(finished=args.finished))
     print(
-        f"replica-bot benchmark on {platform.node()}: {os.cpu_count()} cores, "
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"replica-bot benchmark on {platform.node()}: {os.cpu_count()} cores ({cpu_model()}), "
+        f"Python {platform.python_version()}"
     )
     widths = [max(len(row[column]) for row in [HEADINGS, *rows]) for column in range(4)]
     for row in [HEADINGS, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def cpu_model() -> str:
+    """The processor's name as Linux reports it, or the machine's architecture."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
 
 
 HEADINGS = ("measure", "result", "target", "measured against")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.preflight.addresses import Address, GuardedResolver, PrivateAddress, literal
-from bot.preflight.probe import MOST_REDIRECTS
+from bot.preflight.addresses import Address, GuardedResolver, TooManyRedirects, following
 from bot.preflight.sniff import MOST_BYTES
 
 CHUNK = 1024 * 1024
@@ -99,17 +98,15 @@ class SlackFiles:
 
     async def chunks(self, url: str) -> AsyncIterator[bytes]:
         """The file's bytes, a chunk at a time. Raises NoAccess, PrivateAddress, aiohttp errors."""
-        session = self._open()
-        for _ in range(MOST_REDIRECTS + 1):
-            host = urlsplit(url).hostname or ""
-            address = literal(host)
-            if address is not None and not self._allowed(address):
-                raise PrivateAddress(host, str(address))
-            headers = {"Authorization": f"Bearer {self._token}"} if self._is_slack(host) else {}
-            async with session.get(url, headers=headers, allow_redirects=False) as response:
-                if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
-                    url = urljoin(url, response.headers["Location"])
-                    continue
+
+        def token_for(host: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {self._token}"} if self._is_slack(host) else {}
+
+        try:
+            async with following(self._open(), url, allowed=self._allowed, headers=token_for) as (
+                _,
+                response,
+            ):
                 if response.status >= 400:
                     raise NoAccess(messages.FILE_REFUSED.format(status=response.status))
                 if response.content_type == "text/html":
@@ -117,8 +114,8 @@ class SlackFiles:
                     raise NoAccess(messages.FILE_NO_ACCESS)
                 async for chunk in response.content.iter_chunked(CHUNK):
                     yield chunk
-                return
-        raise NoAccess(messages.FILE_REDIRECTS)
+        except TooManyRedirects:
+            raise NoAccess(messages.FILE_REDIRECTS) from None
 
     async def close(self) -> None:
         """Release the connections."""

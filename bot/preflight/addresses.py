@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+MOST_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class PrivateAddress(OSError):
@@ -19,6 +24,10 @@ class PrivateAddress(OSError):
         super().__init__(f"{host} resolves to {address}, which is not a public address")
         self.host = host
         self.address = address
+
+
+class TooManyRedirects(Exception):
+    """A link redirected more than MOST_REDIRECTS times."""
 
 
 def is_public(address: Address) -> bool:
@@ -76,3 +85,31 @@ class GuardedResolver(AbstractResolver):
     async def close(self) -> None:
         """Release the resolver underneath."""
         await self._inner.close()
+
+
+@contextlib.asynccontextmanager
+async def following(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    allowed: Callable[[Address], bool],
+    headers: Callable[[str], dict[str, str]],
+) -> AsyncIterator[tuple[str, aiohttp.ClientResponse]]:
+    """GET `url` and the redirects it leads to, each checked first; the last URL and response.
+
+    Redirects are followed here, not by aiohttp, so that each hop's address is judged (a host
+    written as an address never reaches the resolver) and gets headers of its own (a token
+    only for the hosts that may see it).
+    """
+    for _ in range(MOST_REDIRECTS + 1):
+        host = urlsplit(url).hostname or ""
+        address = literal(host)
+        if address is not None and not allowed(address):
+            raise PrivateAddress(host, str(address))
+        async with session.get(url, headers=headers(host), allow_redirects=False) as response:
+            if response.status in REDIRECTS and "Location" in response.headers:
+                url = urljoin(url, response.headers["Location"])
+                continue
+            yield url, response
+            return
+    raise TooManyRedirects(url)

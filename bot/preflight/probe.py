@@ -8,12 +8,19 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from bot import messages
-from bot.preflight.addresses import Address, GuardedResolver, PrivateAddress, is_public, literal
+from bot.preflight.addresses import (
+    Address,
+    GuardedResolver,
+    PrivateAddress,
+    TooManyRedirects,
+    following,
+    is_public,
+)
 from bot.preflight.sniff import (
     HEAD_BYTES,
     LINK_LIFETIME,
@@ -27,7 +34,6 @@ from bot.preflight.sniff import (
 log = logging.getLogger(__name__)
 
 # Redirects followed at most, each one checked like the link itself.
-MOST_REDIRECTS = 5
 MOST_CONNECTIONS = 500
 _OCTETS = {"application/octet-stream", "binary/octet-stream", ""}
 _SHARE_PAGES = {
@@ -128,21 +134,17 @@ class Prober:
         return judge(sniffed, kind, host=urlsplit(final_url).hostname or "")
 
     async def _fetch(self, url: str) -> tuple[str, Sniffed] | Problem:
-        session = self._open()
-        for _ in range(MOST_REDIRECTS + 1):
-            address = literal(urlsplit(url).hostname or "")
-            if address is not None and not self._allowed(address):
-                raise PrivateAddress(str(address), str(address))
-            headers = {"Range": f"bytes=0-{HEAD_BYTES - 1}"}
-            async with session.get(url, headers=headers, allow_redirects=False) as response:
-                if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
-                    url = urljoin(url, response.headers["Location"])
-                    continue
+        ranged = {"Range": f"bytes=0-{HEAD_BYTES - 1}"}
+        try:
+            async with following(
+                self._open(), url, allowed=self._allowed, headers=lambda _: ranged
+            ) as (final_url, response):
                 if response.status >= 400:
                     return Problem(messages.LINK_REFUSED.format(status=response.status))
                 head = await _read(response.content, HEAD_BYTES)
-                return url, sniff(response.headers, head)
-        return Problem(messages.LINK_REDIRECTS)
+                return final_url, sniff(response.headers, head)
+        except TooManyRedirects:
+            return Problem(messages.LINK_REDIRECTS)
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
