@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.jobs import secret_matches
+from bot.consent import delete_withdrawn
+from bot.jobs import Job, JobStatus, secret_matches
 from bot.lifecycle import Lifecycle
 from bot.lookups import Lookups
 from bot.store import Store, StoreUnavailable
@@ -55,6 +56,7 @@ class Callbacks:
     def __init__(self, *, store: Store, tavus: TavusClient, lifecycle: Lifecycle) -> None:
         self._store = store
         self._lifecycle = lifecycle
+        self._tavus = tavus
         self._lookups = Lookups(tavus)
 
     async def take(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
@@ -65,6 +67,8 @@ class Callbacks:
         replica_id = body.get("replica_id") or body.get("face_id")
         if not isinstance(replica_id, str) or job.replica_id not in (None, replica_id):
             return Verdict.MISMATCH
+        if job.status is JobStatus.WITHDRAWN and job.replica_id is None:
+            return await self._withdrawn(job, replica_id)
         if job.status.is_final:
             return Verdict.NOTED
         # The callback is only a hint: what Tavus answers to a GET is the truth.
@@ -91,6 +95,24 @@ class Callbacks:
             job, replica, fallback_error=str(reported) if reported else None
         )
         return Verdict.SETTLED if settled else Verdict.NOTED
+
+    async def _withdrawn(self, job: Job, replica_id: str) -> Verdict:
+        """A replica made although consent was withdrawn meanwhile: confirmed, then deleted."""
+        try:
+            replica = await self._lookups.get(replica_id)
+            if replica.replica_name != job.request.replica_name:
+                return Verdict.MISMATCH
+            await delete_withdrawn(self._store, self._tavus, job, replica_id)
+        except TavusRejected as error:
+            if error.no_such_replica:
+                return Verdict.NOTED  # not there (any more): nothing to delete
+            log.error("job %s: Tavus refused a withdrawn replica's delete: %s", job.id, error)
+            return Verdict.DEFERRED
+        except TavusError as error:
+            # The reconciler is still looking for it, and deletes it when it finds it.
+            log.info("job %s: withdrawn replica not deleted yet (%s)", job.id, error)
+            return Verdict.DEFERRED
+        return Verdict.NOTED
 
 
 CALLBACKS = web.AppKey("callbacks", Callbacks)

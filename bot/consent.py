@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import jobs as life
+from bot.audit import BOT, Action, Record
 from bot.intake import ORPHAN_GRACE
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
@@ -105,7 +106,12 @@ class Consent:
             return Withdrawn.NOTHING, job
         if job.replica_id is not None:
             await self._tavus.delete_replica(replica_id=job.replica_id, hard=True)
-        moved = await self._lifecycle.move(job.id, life.WITHDRAW, by=by, next_check_at=None)
+        # A create whose answer was lost may have made the replica all the same: it is looked
+        # for (by the reconciler, or found by its callback) and deleted too.
+        lost = job.status is JobStatus.UNKNOWN and job.replica_id is None
+        moved = await self._lifecycle.move(
+            job.id, life.WITHDRAW, by=by, next_check_at=self._store.now() if lost else None
+        )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job
             return Withdrawn.NOTHING, current
@@ -162,3 +168,26 @@ class Consent:
             dm_ts=where[1] if where else None,
             replica_id=job.replica_id,
         )
+
+
+async def delete_withdrawn(store: Store, tavus: TavusClient, job: Job, replica_id: str) -> None:
+    """Delete, with its footage, a replica made for a job whose consent was withdrawn first.
+
+    Its create's answer was lost, so the withdrawal found nothing to delete; the replica came to
+    light since (Tavus's list, or its callback). Raises TavusError if Tavus refuses the delete.
+    """
+    await tavus.delete_replica(replica_id=replica_id, hard=True)
+    await store.jobs.end_checks(job.id)  # nothing left to look for
+    await store.audit.record(
+        Record(
+            at=store.now(),
+            team_id=job.requester.team_id,
+            actor=BOT,
+            action=Action.DELETED,
+            job_id=job.id,
+            replica_id=replica_id,
+            subject=job.request.subject_id,
+            details={"why": "consent was withdrawn before Tavus's answer to the create"},
+        )
+    )
+    log.info("job %s: replica %s, made after consent was withdrawn, deleted", job.id, replica_id)

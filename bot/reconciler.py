@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot import jobs as life
 from bot import messages
+from bot.consent import delete_withdrawn
 from bot.intake import Intake
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
@@ -33,6 +34,8 @@ STALE_AFTER = timedelta(hours=24)
 SLOW_POLL_AFTER = timedelta(hours=6)
 # How long a create whose answer was lost is looked for in Tavus's list of replicas.
 LOST_SEARCH = timedelta(hours=6)
+# Creates whose answer was lost, looked for in Tavus's list: to adopt, or (withdrawn) to delete.
+LOOKED_FOR = frozenset({JobStatus.UNKNOWN, JobStatus.WITHDRAWN})
 # Tavus's clock and ours may disagree a little about when a replica was made.
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -135,7 +138,7 @@ class Reconciler:
             )
         elif job.status.is_training and job.replica_id is not None:
             await self._poll(job, job.replica_id)
-        elif job.status is JobStatus.UNKNOWN and job.replica_id is None:
+        elif job.status in LOOKED_FOR and job.replica_id is None:
             await self._find_lost(job)
         else:
             # Nothing to do for it: a job left due would come first in every round, forever.
@@ -184,8 +187,9 @@ class Reconciler:
     async def _find_lost(self, job: Job) -> None:
         """Look for the replica of a create whose answer was lost, by name and time.
 
-        Adopted only when exactly one replica of that name, made since the job, belongs to no
-        other job; otherwise looked for again next round, for LOST_SEARCH at most.
+        Adopted (or, consent withdrawn meanwhile, deleted) only when exactly one replica of that
+        name, made since the job, belongs to no other job; otherwise looked for again next round,
+        for LOST_SEARCH at most.
         """
         now = self._store.now()
         until = now + self._poll_interval if now - job.created_at < LOST_SEARCH else None
@@ -205,6 +209,12 @@ class Reconciler:
             and await self._store.jobs.of_replica(replica.replica_id) is None
         ]
         if len(candidates) != 1:
+            return
+        if job.status is JobStatus.WITHDRAWN:
+            try:
+                await delete_withdrawn(self._store, self._tavus, job, candidates[0].replica_id)
+            except TavusError as error:
+                log.warning("job %s: could not delete its replica (%s); next round", job.id, error)
             return
         adopted = await self._lifecycle.adopt(job, candidates[0])
         if adopted is not None:

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.audit import BOT, Action
 from bot.callbacks import Verdict
+from bot.consent import Consent, Withdrawn
 from bot.intake import NotStarted
 from bot.jobs import CallbackSecret, Job, JobStatus
 from bot.reconciler import Reconciler, spacing
@@ -204,12 +206,20 @@ async def test_the_loop_survives_failing_rounds(world: World, database_url: str)
     assert failing.failures == 0
 
 
-async def lost_create(world: World, name: str = "Dana") -> Job:
+async def lost_create(world: World, name: str = "Dana", *, subject: str | None = None) -> Job:
     """A create Tavus carried out but whose answer never came back (a timeout)."""
     world.clock.now = datetime.now(UTC)  # compared with the stand-in's real creation times
     world.tavus.fail_next("create", Fault(delay=2.5))  # longer than the client's 2 s
     before = len(world.tavus.replicas)
-    job = await world.intake.accept(REQUESTER, replace(REQUEST, replica_name=name))
+    request = replace(REQUEST, replica_name=name, subject_id=subject)
+    job = await world.intake.accept(REQUESTER, request)
+    if subject is not None:
+        # The person shown has consented (how is the consent tests' business).
+        consented = await transition(
+            world.store, job.id, from_=(JobStatus.AWAITING_CONSENT,), to=JobStatus.QUEUED
+        )
+        assert consented is not None
+        job = consented
     outcome = await world.intake.start(job)
     assert isinstance(outcome, NotStarted)
     await world.tavus.wait_until(lambda: len(world.tavus.replicas) > before, within=5)
@@ -263,6 +273,52 @@ async def test_a_lost_create_is_looked_for_no_longer_than_six_hours(world: World
     world.clock.advance(POLL)
     assert await world.reconciler.round() == 0
     assert (await world.job(job.id)).next_check_at is None
+
+
+async def withdrawn(world: World, job: Job) -> Job:
+    """The person shown takes consent back while the create's answer is unknown."""
+    consent = Consent(store=world.store, lifecycle=world.lifecycle, tavus=world.client)
+    outcome, moved = await consent.withdraw(job, by=REQUESTER.user_id)
+    assert (outcome, moved.status) == (Withdrawn.DONE, JobStatus.WITHDRAWN)
+    assert world.tavus.deletes == []  # nothing known to delete yet
+    return moved
+
+
+async def test_a_replica_made_although_consent_was_withdrawn_meanwhile_is_deleted(
+    world: World,
+) -> None:
+    job = await withdrawn(world, await lost_create(world, subject=REQUESTER.user_id))
+    [replica_id] = world.tavus.replicas
+
+    world.clock.advance(POLL)
+    await world.reconciler.round()
+
+    # Found in Tavus's list as a lost create is, but deleted with its footage, not adopted.
+    assert world.tavus.hard_deletes == [replica_id]
+    after = await world.job(job.id)
+    assert (after.status, after.replica_id, after.next_check_at) == (
+        JobStatus.WITHDRAWN,
+        None,
+        None,
+    )
+    [record] = [r for r in await world.store.audit.since() if r.action is Action.DELETED]
+    assert (record.job_id, record.replica_id, record.actor) == (job.id, replica_id, BOT)
+    world.clock.advance(POLL)
+    assert await world.reconciler.round() == 0
+
+
+async def test_the_callback_of_a_replica_made_after_a_withdrawal_deletes_it(world: World) -> None:
+    job = await withdrawn(world, await lost_create(world, subject=REQUESTER.user_id))
+    [replica_id] = world.tavus.replicas
+    body = world.tavus.finish(replica_id)
+    owed = await world.owed(job.id)
+
+    verdict = await world.callbacks.take(job.id, world.secrets[job.id], body)
+
+    assert verdict is Verdict.NOTED
+    assert world.tavus.hard_deletes == [replica_id]
+    assert (await world.job(job.id)).next_check_at is None
+    assert await world.owed(job.id) == owed  # nothing more to say: it was withdrawn
 
 
 async def test_a_round_over_many_trainings_costs_a_list_request_per_hundred(world: World) -> None:

@@ -22,6 +22,9 @@ from bot.store.rows import UNSET, given, to_job, utc
 from bot.store.schema import jobs
 
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
+# Jobs the reconciler may look at: unfinished ones, and a withdrawn one whose create's answer was
+# lost (its replica, should Tavus have made it, is looked for to be deleted).
+CHECKED = or_(jobs.c.status.not_in(FINAL), jobs.c.status == JobStatus.WITHDRAWN.value)
 PENDING_APPROVAL = JobStatus.PENDING_APPROVAL
 
 
@@ -251,10 +254,10 @@ class Jobs:
             )
 
     async def due(self, *, limit: int = 100) -> list[Job]:
-        """Unfinished jobs whose next check is due, oldest due first."""
+        """Jobs whose next check is due (unfinished, or withdrawn mid-create), oldest due first."""
         statement = (
             select(jobs)
-            .where(jobs.c.next_check_at <= self._db.now(), jobs.c.status.not_in(FINAL))
+            .where(jobs.c.next_check_at <= self._db.now(), CHECKED)
             .order_by(jobs.c.next_check_at)
             .limit(limit)
         )
@@ -264,9 +267,7 @@ class Jobs:
 
     async def count_checked(self) -> int:
         """How many unfinished jobs have a check to come (due now or later)."""
-        statement = select(func.count()).where(
-            jobs.c.next_check_at.is_not(None), jobs.c.status.not_in(FINAL)
-        )
+        statement = select(func.count()).where(jobs.c.next_check_at.is_not(None), CHECKED)
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
@@ -280,6 +281,11 @@ class Jobs:
                 jobs.c.next_check_at <= self._db.now(),
                 now=self._db.now(),
             )
+
+    async def end_checks(self, job_id: str) -> None:
+        """Check a job no more, whenever its next check was due."""
+        async with self._db.writing() as connection:
+            await update_job(connection, job_id, {"next_check_at": None}, None, now=self._db.now())
 
     async def check_soon(self, job_id: str, *, at: datetime) -> None:
         """Bring a job's next check forward to `at` (never push it back)."""
