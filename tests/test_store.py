@@ -353,10 +353,14 @@ async def test_due_checks_are_unfinished_jobs_due_now_oldest_first(store: Store)
     await add(store, next_check_at=START + timedelta(seconds=1))
     await add(store)
     for status in FINAL:
-        await add_in(store, status, next_check_at=START - timedelta(hours=1))
+        await add_in(
+            store, status, next_check_at=START - timedelta(hours=1), replica_id=f"r-{status}"
+        )
+    # Withdrawn while its create's answer was lost: the replica is looked for, to be deleted.
+    lost = await add_in(store, JobStatus.WITHDRAWN, next_check_at=START - timedelta(minutes=30))
 
-    assert [job.id for job in await store.jobs.due()] == [overdue.id, due.id, due_now.id]
-    assert [job.id for job in await store.jobs.due(limit=2)] == [overdue.id, due.id]
+    assert [job.id for job in await store.jobs.due()] == [lost.id, overdue.id, due.id, due_now.id]
+    assert [job.id for job in await store.jobs.due(limit=2)] == [lost.id, overdue.id]
 
 
 async def test_a_due_check_is_claimed_once_and_moved_to_its_deadline(

@@ -24,7 +24,10 @@ from bot.store.schema import jobs
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
 # Jobs the reconciler may look at: unfinished ones, and a withdrawn one whose create's answer was
 # lost (its replica, should Tavus have made it, is looked for to be deleted).
-CHECKED = or_(jobs.c.status.not_in(FINAL), jobs.c.status == JobStatus.WITHDRAWN.value)
+CHECKED = or_(
+    jobs.c.status.not_in(FINAL),
+    and_(jobs.c.status == JobStatus.WITHDRAWN.value, jobs.c.replica_id.is_(None)),
+)
 PENDING_APPROVAL = JobStatus.PENDING_APPROVAL
 
 
