@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import jobs
 from bot.audit import BOT, TAVUS, Action, Record
 from bot.delivery.budgets import Budgets, Limits, SharedPaces
+from bot.installations import Installed
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.pace import Limit
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
@@ -1110,3 +1111,78 @@ async def test_turns_taken_at_once_are_never_the_same_turn(
 
     # Twenty turns: a burst of two at once, then one a second, none given twice.
     assert sorted(waits) == pytest.approx([0, 0, *range(1, 19)])
+
+
+# Installations by OAuth, and their states
+
+
+def installed(*, team: str | None = "T1", org: str | None = None, **changes: Any) -> Installed:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "enterprise_id": org,
+        "is_enterprise_install": team is None,
+        "bot_id": "B1",
+        "bot_user_id": "U0BOT",
+        "bot_scopes": "chat:write,commands",
+        "bot_token_sealed": "sealed-token",
+        "installer_id": "U0ADA",
+        "installed_at": START,
+        **changes,
+    }
+    return Installed(**values)
+
+
+async def test_an_install_is_found_by_its_workspace_and_replaced_in_place(store: Store) -> None:
+    await store.installations.save(installed())
+    await store.installations.save(installed(bot_token_sealed="resealed", installer_id="U0BEN"))
+
+    found = await store.installations.find(team_id="T1", enterprise_id=None)
+
+    assert found == installed(bot_token_sealed="resealed", installer_id="U0BEN")
+    assert list(await store.installations.sealed()) == ["T:T1"]
+    assert await store.installations.find(team_id="T2", enterprise_id=None) is None
+
+
+async def test_an_org_install_serves_every_workspace_of_the_org(store: Store) -> None:
+    await store.installations.save(installed(team=None, org="E1"))
+    await store.installations.save(installed(team="T9", org="E1", bot_id="B9"))
+
+    of_org = await store.installations.find(team_id="T2", enterprise_id="E1")
+    own = await store.installations.find(team_id="T9", enterprise_id="E1")
+    by_org = await store.installations.find(
+        team_id=None, enterprise_id="E1", is_enterprise_install=True
+    )
+
+    assert of_org == installed(team=None, org="E1")
+    assert own == installed(team="T9", org="E1", bot_id="B9")  # its own install comes first
+    assert by_org == of_org
+    assert await store.installations.find(team_id="T2", enterprise_id="E2") is None
+
+
+async def test_an_install_is_forgotten_once(store: Store) -> None:
+    await store.installations.save(installed())
+
+    assert await store.installations.delete(team_id="T1", enterprise_id=None) == 1
+    assert await store.installations.delete(team_id="T1", enterprise_id=None) == 0
+    assert await store.installations.find(team_id="T1", enterprise_id=None) is None
+
+
+async def test_a_token_is_resealed_only_if_unchanged_meanwhile(store: Store) -> None:
+    await store.installations.save(installed())
+
+    assert not await store.installations.reseal("T:T1", was="other", now="new")
+    assert await store.installations.reseal("T:T1", was="sealed-token", now="new")
+    assert await store.installations.sealed() == {"T:T1": "new"}
+
+
+async def test_an_oauth_state_is_good_once_and_only_until_it_expires(
+    store: Store, clock: FakeClock
+) -> None:
+    await store.oauth_states.issue("s1", expires_at=START + timedelta(minutes=10))
+    await store.oauth_states.issue("s2", expires_at=START + timedelta(minutes=10))
+
+    assert await store.oauth_states.consume("s1")
+    assert not await store.oauth_states.consume("s1")  # replayed
+    assert not await store.oauth_states.consume("forged")
+    clock.advance(minutes=10)
+    assert not await store.oauth_states.consume("s2")  # expired

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
+from bot.store.installation_queries import Installations, OAuthStates
 from bot.store.job_queries import Jobs
 from bot.store.media_queries import Keys, Media
 from bot.store.notice_queries import Notices
@@ -34,6 +35,8 @@ class Store:
         self.keys = Keys(db)
         self.media = Media(db)
         self.paces = Paces(db)
+        self.installations = Installations(db)
+        self.oauth_states = OAuthStates(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

@@ -201,3 +201,32 @@ paces = Table(
     Column("paused_until", Float, nullable=False),
     Column("taken", Integer, nullable=False),
 )
+
+# The workspaces (or Enterprise Grid orgs) the app is installed in, by OAuth: one row each,
+# replaced in place on reinstall. `key` is "T:<team_id>", or "E:<enterprise_id>" for an org-wide
+# install, which serves every workspace of the org. The bot token is sealed (bot.vault).
+installations = Table(
+    "installations",
+    metadata,
+    Column("key", String(48), primary_key=True),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("is_enterprise_install", Boolean, nullable=False, server_default=false()),
+    Column("app_id", String(32)),
+    Column("bot_id", String(32), nullable=False),
+    Column("bot_user_id", String(32), nullable=False),
+    Column("bot_scopes", Text, nullable=False),
+    Column("bot_token_sealed", Text, nullable=False),
+    Column("installer_id", String(32), nullable=False),
+    Column("installed_at", DateTime(timezone=True), nullable=False),
+)
+
+# OAuth states handed out by /slack/install: each used once, before it expires.
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,171 @@
+"""Bolt's installation and OAuth state stores, kept in the bot's own database, tokens sealed.
+
+Bolt must never fall back to its file-based stores: these are the ones it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+
+from bot.installations import Installed
+from bot.store import Store
+from bot.vault import Vault
+
+log = logging.getLogger(__name__)
+
+# How long an install link's state lasts: enough to read Slack's consent screen.
+STATE_LIFETIME = timedelta(minutes=10)
+
+
+class InstallationStore(AsyncInstallationStore):
+    """Installs in the installations table; a bot token is sealed before it is stored."""
+
+    def __init__(self, store: Store, vault: Vault) -> None:
+        self._store = store
+        self._vault = vault
+
+    @property
+    def logger(self) -> logging.Logger:
+        """Where Bolt's installation messages go."""
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        """Keep an install Slack's OAuth flow has just completed (a reinstall replaces it)."""
+        # The installer answers for the install, and may connect Tavus.
+        installed = self._installed(installation.to_bot(), installation.user_id)
+        await self._store.installations.save(installed)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        """Keep a bot's new token or scopes; its installer stays who it was."""
+        found = await self._find(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
+        await self._store.installations.save(
+            self._installed(bot, found.installer_id if found else "")
+        )
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """The bot serving a workspace: its own install's, else its org's."""
+        found = await self._store.installations.find(
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            is_enterprise_install=bool(is_enterprise_install),
+        )
+        if found is None:
+            return None
+        return Bot(
+            app_id=found.app_id,
+            enterprise_id=found.enterprise_id,
+            enterprise_name=found.enterprise_name,
+            team_id=found.team_id,
+            team_name=found.team_name,
+            bot_token=self._vault.open(found.bot_token_sealed),
+            bot_id=found.bot_id,
+            bot_user_id=found.bot_user_id,
+            bot_scopes=found.bot_scopes,
+            is_enterprise_install=found.is_enterprise_install,
+            installed_at=found.installed_at.timestamp(),
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """The install serving a workspace, as Bolt's authorization asks for it (bot only)."""
+        bot = await self.async_find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        if bot is None:
+            return None
+        found = await self._find(enterprise_id, team_id, is_enterprise_install)
+        return Installation(
+            app_id=bot.app_id,
+            enterprise_id=bot.enterprise_id,
+            enterprise_name=bot.enterprise_name,
+            team_id=bot.team_id,
+            team_name=bot.team_name,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=bot.bot_scopes,
+            user_id=found.installer_id if found else "",
+            is_enterprise_install=bot.is_enterprise_install,
+            installed_at=bot.installed_at,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Forget a workspace's (or an org's) install: its token goes with it."""
+        await self._store.installations.delete(team_id=team_id, enterprise_id=enterprise_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        """The bot keeps no user tokens: forgetting an install is forgetting its bot."""
+        if user_id is None:
+            await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Forget everything about a workspace's (or an org's) install."""
+        await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def _find(
+        self, enterprise_id: str | None, team_id: str | None, org: bool | None = False
+    ) -> Installed | None:
+        return await self._store.installations.find(
+            team_id=team_id, enterprise_id=enterprise_id, is_enterprise_install=bool(org)
+        )
+
+    def _installed(self, bot: Bot, installer_id: str) -> Installed:
+        return Installed(
+            team_id=None if bot.is_enterprise_install else bot.team_id,
+            enterprise_id=bot.enterprise_id,
+            is_enterprise_install=bool(bot.is_enterprise_install),
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=",".join(bot.bot_scopes),
+            bot_token_sealed=self._vault.seal(bot.bot_token),
+            installer_id=installer_id,
+            installed_at=self._store.now(),
+            team_name=bot.team_name,
+            enterprise_name=bot.enterprise_name,
+            app_id=bot.app_id,
+        )
+
+
+class StateStore(AsyncOAuthStateStore):
+    """OAuth states in the oauth_states table: single use, for STATE_LIFETIME."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def logger(self) -> logging.Logger:
+        """Where Bolt's state messages go."""
+        return log
+
+    async def async_issue(self, *args: object, **kwargs: object) -> str:
+        """A new state for an install link (256 random bits)."""
+        state = secrets.token_urlsafe(32)
+        await self._store.oauth_states.issue(state, expires_at=self._store.now() + STATE_LIFETIME)
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        """Whether `state` is one issued, unused and unexpired; it is spent either way."""
+        return await self._store.oauth_states.consume(state)

@@ -1,0 +1,121 @@
+"""The installations and oauth_states tables: who has the app installed, and states in flight."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import RowMapping, delete, select
+
+from bot.installations import Installed, org_key, team_key
+from bot.store.engine import Database
+from bot.store.rows import aware, utc
+from bot.store.schema import installations, oauth_states
+
+
+class Installations:
+    """One row per workspace or org install, replaced in place when the app is installed again."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, installed: Installed) -> None:
+        """Keep an install, replacing the one before it (a reinstall, new scopes or token)."""
+        values = {**asdict(installed), "installed_at": utc(installed.installed_at)}
+        async with self._db.writing() as connection:
+            await connection.execute(
+                delete(installations).where(installations.c.key == installed.key)
+            )
+            await connection.execute(installations.insert().values(key=installed.key, **values))
+
+    async def find(
+        self, *, team_id: str | None, enterprise_id: str | None, is_enterprise_install: bool = False
+    ) -> Installed | None:
+        """The install serving a workspace: its own, else its org's (an org-wide install)."""
+        keys = [] if is_enterprise_install or not team_id else [team_key(team_id)]
+        if enterprise_id:
+            keys.append(org_key(enterprise_id))
+        if not keys:
+            return None
+        async with self._db.reading() as connection:
+            rows = {
+                row.key: row._mapping
+                for row in await connection.execute(
+                    select(installations).where(installations.c.key.in_(keys))
+                )
+            }
+        # A workspace's own install comes before its org's.
+        found = next((rows[key] for key in keys if key in rows), None)
+        return _installed(found) if found is not None else None
+
+    async def delete(self, *, team_id: str | None, enterprise_id: str | None) -> int:
+        """Forget a workspace's install (or an org's, by its id alone); how many rows went."""
+        keys = [team_key(team_id)] if team_id else [org_key(enterprise_id or "")]
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                delete(installations).where(installations.c.key.in_(keys))
+            )
+        return int(result.rowcount or 0)
+
+    async def sealed(self) -> dict[str, str]:
+        """Every install's sealed token, by its key (for resealing with a new key)."""
+        async with self._db.reading() as connection:
+            rows = await connection.execute(
+                select(installations.c.key, installations.c.bot_token_sealed)
+            )
+            return {row.key: row.bot_token_sealed for row in rows}
+
+    async def reseal(self, key: str, *, was: str, now: str) -> bool:
+        """Replace one sealed token by the same token sealed anew; False if it changed meanwhile."""
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                installations.update()
+                .where(installations.c.key == key, installations.c.bot_token_sealed == was)
+                .values(bot_token_sealed=now)
+            )
+        return bool(result.rowcount)
+
+
+class OAuthStates:
+    """States for Slack's OAuth flow: issued with an expiry, each consumed at most once."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def issue(self, state: str, *, expires_at: datetime) -> None:
+        """Keep a state handed out with an install link."""
+        async with self._db.writing() as connection:
+            # Expired states are swept as new ones are issued: the table stays small.
+            await connection.execute(
+                delete(oauth_states).where(oauth_states.c.expires_at <= utc(self._db.now()))
+            )
+            await connection.execute(
+                oauth_states.insert().values(state=state, expires_at=utc(expires_at))
+            )
+
+    async def consume(self, state: str) -> bool:
+        """Whether `state` was issued, unused and unexpired; it cannot be used again either way."""
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                delete(oauth_states).where(
+                    oauth_states.c.state == state, oauth_states.c.expires_at > utc(self._db.now())
+                )
+            )
+        return bool(result.rowcount)
+
+
+def _installed(row: RowMapping) -> Installed:
+    return Installed(
+        team_id=row["team_id"],
+        enterprise_id=row["enterprise_id"],
+        is_enterprise_install=bool(row["is_enterprise_install"]),
+        bot_id=row["bot_id"],
+        bot_user_id=row["bot_user_id"],
+        bot_scopes=row["bot_scopes"],
+        bot_token_sealed=row["bot_token_sealed"],
+        installer_id=row["installer_id"],
+        installed_at=aware(row["installed_at"]),
+        team_name=row["team_name"],
+        enterprise_name=row["enterprise_name"],
+        app_id=row["app_id"],
+    )
