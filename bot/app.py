@@ -272,8 +272,9 @@ def _delivery_client(
         update=Limit(settings.slack_update_rate, settings.slack_update_burst),
     )
     return PacedClient(
-        # A call whose turn is further off than a request's timeout is tried again later.
-        budgets=Budgets(paces, limits, most_wait=settings.slack_timeout),
+        # A call waits for its turn a quarter of a request's timeout at most (else it is tried
+        # again later): a send's calls, waits included, then fit in its deadline of 5 timeouts.
+        budgets=Budgets(paces, limits, most_wait=settings.slack_timeout / 4),
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base,
         session=session,

@@ -177,8 +177,9 @@ async def delete_withdrawn(store: Store, tavus: TavusClient, job: Job, replica_i
     light since (Tavus's list, or its callback). Raises TavusError if Tavus refuses the delete.
     """
     await tavus.delete_replica(replica_id=replica_id, hard=True)
-    await store.jobs.end_checks(job.id)  # nothing left to look for
-    await store.audit.record(
+    # Nothing left to look for, and the deletion on record, in one transaction.
+    await store.jobs.end_checks(
+        job.id,
         Record(
             at=store.now(),
             team_id=job.requester.team_id,
@@ -188,6 +189,6 @@ async def delete_withdrawn(store: Store, tavus: TavusClient, job: Job, replica_i
             replica_id=replica_id,
             subject=job.request.subject_id,
             details={"why": "consent was withdrawn before Tavus's answer to the create"},
-        )
+        ),
     )
     log.info("job %s: replica %s, made after consent was withdrawn, deleted", job.id, replica_id)

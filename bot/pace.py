@@ -101,13 +101,21 @@ class Pace:
 
     def pause(self, until: float) -> None:
         """Send nothing more before `until` (Slack said so with Retry-After), then go slower."""
-        # Resume with a single message, not a burst that would run straight into another 429.
         self._paused_until = max(self._paused_until, until)
-        self._tokens = 1.0
-        self._updated = self._paused_until
+        # The next turn not yet given: turns given past the pause are kept (nobody may take
+        # them again); those inside it are refused when their callers look again.
+        free = self._updated + max(0.0, (1 - self._tokens) / self._rate)
+        if free <= self._paused_until:
+            # Resume with a single message, not a burst that would run into another 429.
+            self._tokens = 1.0
+            self._updated = self._paused_until
         self._burst = 1.0
         self._rate = max(self._most_rate * SLOWEST, self._rate * FALL_BACK)
         self._taken = 0
+
+    def paused_for(self, now: float) -> float:
+        """Seconds a 429's pause still holds the budget (0: not paused)."""
+        return max(0.0, self._paused_until - now)
 
     def _refill(self, now: float) -> None:
         if now > self._updated:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot import messages
@@ -192,7 +192,8 @@ class Reconciler:
         for LOST_SEARCH at most.
         """
         now = self._store.now()
-        until = now + self._poll_interval if now - job.created_at < LOST_SEARCH else None
+        sent = await self._sent_after(job)
+        until = now + self._poll_interval if now - sent < LOST_SEARCH else None
         if await self._store.jobs.claim_check(job.id, until=until) is None:
             return
         try:
@@ -219,3 +220,9 @@ class Reconciler:
         adopted = await self._lifecycle.adopt(job, candidates[0])
         if adopted is not None:
             await self._lifecycle.settle(adopted, candidates[0])
+
+    async def _sent_after(self, job: Job) -> datetime:
+        """The earliest its create can have gone: once saved, consented to and approved."""
+        receipt = await self._store.receipts.of_job(job.id)
+        moments = [job.created_at, job.reviewed_at, receipt.decided_at if receipt else None]
+        return max(moment for moment in moments if moment is not None)

@@ -19,6 +19,7 @@ from bot.delivery.budgets import (
     PacedClient,
     Spent,
     budget_key,
+    retry_after,
 )
 from bot.pace import Limit, Pace
 from tests.conftest import Launch
@@ -163,3 +164,33 @@ async def test_a_429_pauses_only_the_budget_it_names(slack: SlackStandIn) -> Non
     # The redraw spent chat.update's only token: its own budget, not C1's pause.
     assert await budgets.delay("chat.update") == pytest.approx(2)
     assert [call.method for call in slack.calls] == ["chat.postMessage"] * 2 + ["chat.update"]
+
+
+async def test_a_turn_that_falls_inside_a_pause_met_meanwhile_is_refused() -> None:
+    budgets = Budgets(LocalPaces(), Limits(post=Limit(rate=20, burst=1)), most_wait=1)
+    await budgets.take("chat.postMessage", "C1")  # the burst: at once
+
+    waiting = asyncio.create_task(budgets.take("chat.postMessage", "C1"))  # its turn: 50 ms on
+    await asyncio.sleep(0)
+    await budgets.pause("chat.postMessage", "C1", 30)  # another call met a 429 meanwhile
+
+    with pytest.raises(Spent) as spent:
+        await waiting
+    assert spent.value.wait == pytest.approx(30, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("1.5", 1.5),
+        ("30", 30.0),
+        (None, 1.0),
+        ("", 1.0),
+        ("soon", 1.0),
+        ("inf", 1.0),
+        ("-3", 1.0),
+        ("86400", 300.0),  # a header is not to stop the bot for a day
+    ],
+)
+def test_a_retry_after_is_read_safely(header: str | None, seconds: float) -> None:
+    assert retry_after(header) == seconds

@@ -60,3 +60,16 @@ def test_a_second_429_falls_back_further() -> None:
 
     assert pace.rate == pytest.approx(0.81)
     assert pace.delay(1.5) == pytest.approx(0.5)
+
+
+def test_a_pause_keeps_the_turns_already_given_beyond_it() -> None:
+    pace = Pace(rate=1, burst=1, now=0.0)
+    for _ in range(5):  # turns at 0, 1, 2, 3 and 4, each given to a caller
+        pace.spend(pace.delay(0.0))
+
+    pace.pause(until=2.0)
+
+    # Nobody is given a turn another caller holds: the next free one comes after theirs.
+    assert pace.delay(0.0) == pytest.approx(4 + 1 / pace.rate)  # after the turn at 4, slower
+    assert pace.paused_for(0.5) == pytest.approx(1.5)
+    assert pace.paused_for(3.0) == 0

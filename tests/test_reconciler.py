@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.audit import BOT, Action
 from bot.callbacks import Verdict
@@ -16,6 +17,7 @@ from bot.intake import NotStarted
 from bot.jobs import CallbackSecret, Job, JobStatus
 from bot.reconciler import Reconciler, spacing
 from bot.store import Store
+from bot.store.schema import jobs
 from tests.domain import POLL, REQUEST, REQUESTER, World
 from tests.standins.server import Fault
 from tests.store_helpers import Flaky, transition
@@ -305,6 +307,25 @@ async def test_a_replica_made_although_consent_was_withdrawn_meanwhile_is_delete
     assert (record.job_id, record.replica_id, record.actor) == (job.id, replica_id, BOT)
     world.clock.advance(POLL)
     assert await world.reconciler.round() == 0
+
+
+async def test_a_lost_create_is_looked_for_from_when_it_was_sent_not_when_it_was_asked(
+    world: World,
+) -> None:
+    job = await lost_create(world)
+    # Asked for eight hours ago, approved (and so sent) only now.
+    async with world.store.db.writing() as connection:
+        await connection.execute(
+            update(jobs)
+            .where(jobs.c.id == job.id)
+            .values(created_at=world.clock.now - timedelta(hours=8), reviewed_at=world.clock.now)
+        )
+    world.tavus.replicas.clear()  # not found yet
+
+    world.clock.advance(POLL)
+    assert await world.reconciler.round() == 1
+
+    assert (await world.job(job.id)).next_check_at is not None  # looked for again
 
 
 async def test_the_callback_of_a_replica_made_after_a_withdrawal_deletes_it(world: World) -> None:

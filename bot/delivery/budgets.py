@@ -10,6 +10,7 @@ where several instances share them.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ TIER_3 = Limit(rate=50 / 60, burst=10)
 TIER_4 = Limit(rate=100 / 60, burst=20)
 TIER_3_METHODS = ("chat.update", "conversations.", "files.")
 TIER_4_METHODS = ("views.", "chat.postEphemeral", "users.info")
-# A 429 that names no Retry-After still pauses its budget, briefly.
+# A 429 that names no Retry-After (or an unreadable one) still pauses its budget, briefly.
 RETRY_AFTER = 1.0
+# However long a 429 says to wait, no budget is held longer: a header is not to stop the bot.
+MOST_RETRY_AFTER = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,14 @@ class Budgets:
         """Wait for the turn of one call, or raise Spent if it is further off than `most_wait`."""
         if (wait := await self.turn(method, channel)) > 0:
             await asyncio.sleep(wait)
+            # A 429 may have paused the budget meanwhile: a turn inside the pause is no turn.
+            key = budget_key(self._workspace, method, channel)
+            now = self._paces.now()
+            paused = await self._paces.change(
+                key, self._limits.of(method), lambda pace: pace.paused_for(now)
+            )
+            if paused > 0:
+                raise Spent(key, paused)
 
     async def turn(self, method: str, channel: str | None = None) -> float:
         """Take the next turn of one call: seconds until it comes (Spent if beyond `most_wait`)."""
@@ -214,10 +225,20 @@ class PacedClient(AsyncWebClient):
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
-                header = exc.response.headers.get("Retry-After")
-                seconds = float(header) if header else RETRY_AFTER
+                seconds = retry_after(exc.response.headers.get("Retry-After"))
                 await self.budgets.pause(api_method, channel, seconds)
             raise
+
+
+def retry_after(header: str | None) -> float:
+    """Seconds a 429's Retry-After asks for: RETRY_AFTER if none or unreadable, at most 300."""
+    try:
+        seconds = float(header) if header else RETRY_AFTER
+    except ValueError:
+        seconds = RETRY_AFTER
+    if not math.isfinite(seconds) or seconds < 0:
+        seconds = RETRY_AFTER
+    return min(seconds, MOST_RETRY_AFTER)
 
 
 def _channel_of(method: str, kwargs: dict[str, Any]) -> str | None:

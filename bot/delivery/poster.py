@@ -82,7 +82,8 @@ class Poster:
         No conversations.open first: it is Tier 3 (about 50 a minute per workspace), so a burst
         of DMs (200 consent requests) would wait minutes for it; posting goes at its own pace.
         """
-        posted = await self.post(self._dms.get(user_id, user_id), message, notice)
+        # Always to the user's id, so each DM keeps one budget (its lane's), whoever learnt its id.
+        posted = await self.post(user_id, message, notice)
         self._dms[user_id] = posted.channel
         return posted
 

@@ -96,7 +96,7 @@ def failure_of(exc: Exception) -> Failure:
             # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank
             # one is none.
             header = exc.response.headers.get("Retry-After")
-            retry_after = float(header) if header else None
+            retry_after = budgets.retry_after(header) if header else None
         return Refused(status, error, retry_after)
     if isinstance(exc, aiohttp.ClientError | TimeoutError):
         return NoAnswer(repr(exc))

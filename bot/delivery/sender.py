@@ -68,7 +68,8 @@ class Sender:
         """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
         if key.startswith(UPDATES):
             return await self._budgets.delay(UPDATE)
-        return await self._budgets.delay(POST, key)
+        # A DM's lane is dm:<user>; its posts go to the user's id (Poster.post_dm).
+        return await self._budgets.delay(POST, key.removeprefix("dm:"))
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""

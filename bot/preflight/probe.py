@@ -33,7 +33,6 @@ from bot.preflight.sniff import (
 
 log = logging.getLogger(__name__)
 
-# Redirects followed at most, each one checked like the link itself.
 MOST_CONNECTIONS = 500
 _OCTETS = {"application/octet-stream", "binary/octet-stream", ""}
 _SHARE_PAGES = {

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import RowMapping, delete, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.installations import Installed, org_key, team_key
 from bot.store.engine import Database
@@ -21,6 +22,13 @@ class Installations:
 
     async def save(self, installed: Installed) -> None:
         """Keep an install, replacing the one before it (a reinstall, new scopes or token)."""
+        try:
+            await self._replace(installed)
+        except IntegrityError:
+            # Saved at the same moment elsewhere (a reinstall clicked twice): the later one wins.
+            await self._replace(installed)
+
+    async def _replace(self, installed: Installed) -> None:
         values = {**asdict(installed), "installed_at": utc(installed.installed_at)}
         async with self._db.writing() as connection:
             await connection.execute(

@@ -285,10 +285,12 @@ class Jobs:
                 now=self._db.now(),
             )
 
-    async def end_checks(self, job_id: str) -> None:
-        """Check a job no more, whenever its next check was due."""
+    async def end_checks(self, job_id: str, record: Record | None = None) -> None:
+        """Check a job no more, whenever its next check was due; `record` is written with it."""
         async with self._db.writing() as connection:
             await update_job(connection, job_id, {"next_check_at": None}, None, now=self._db.now())
+            if record is not None:
+                await audit_queries.record_in(connection, record)
 
     async def check_soon(self, job_id: str, *, at: datetime) -> None:
         """Bring a job's next check forward to `at` (never push it back)."""
