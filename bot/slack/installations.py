@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
@@ -57,26 +58,8 @@ class InstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
         """The bot serving a workspace: its own install's, else its org's."""
-        found = await self._store.installations.find(
-            team_id=team_id,
-            enterprise_id=enterprise_id,
-            is_enterprise_install=bool(is_enterprise_install),
-        )
-        if found is None:
-            return None
-        return Bot(
-            app_id=found.app_id,
-            enterprise_id=found.enterprise_id,
-            enterprise_name=found.enterprise_name,
-            team_id=found.team_id,
-            team_name=found.team_name,
-            bot_token=self._vault.open(found.bot_token_sealed),
-            bot_id=found.bot_id,
-            bot_user_id=found.bot_user_id,
-            bot_scopes=found.bot_scopes,
-            is_enterprise_install=found.is_enterprise_install,
-            installed_at=found.installed_at.timestamp(),
-        )
+        found = await self._find(enterprise_id, team_id, is_enterprise_install)
+        return None if found is None else Bot(**self._fields(found))
 
     async def async_find_installation(
         self,
@@ -87,28 +70,10 @@ class InstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         """The install serving a workspace, as Bolt's authorization asks for it (bot only)."""
-        bot = await self.async_find_bot(
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            is_enterprise_install=is_enterprise_install,
-        )
-        if bot is None:
-            return None
         found = await self._find(enterprise_id, team_id, is_enterprise_install)
-        return Installation(
-            app_id=bot.app_id,
-            enterprise_id=bot.enterprise_id,
-            enterprise_name=bot.enterprise_name,
-            team_id=bot.team_id,
-            team_name=bot.team_name,
-            bot_token=bot.bot_token,
-            bot_id=bot.bot_id,
-            bot_user_id=bot.bot_user_id,
-            bot_scopes=bot.bot_scopes,
-            user_id=found.installer_id if found else "",
-            is_enterprise_install=bot.is_enterprise_install,
-            installed_at=bot.installed_at,
-        )
+        if found is None:
+            return None
+        return Installation(**self._fields(found), user_id=found.installer_id)
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget a workspace's (or an org's) install: its token goes with it."""
@@ -131,6 +96,22 @@ class InstallationStore(AsyncInstallationStore):
         return await self._store.installations.find(
             team_id=team_id, enterprise_id=enterprise_id, is_enterprise_install=bool(org)
         )
+
+    def _fields(self, found: Installed) -> dict[str, Any]:
+        """What a Bot and an Installation both say of an install, its token opened."""
+        return {
+            "app_id": found.app_id,
+            "enterprise_id": found.enterprise_id,
+            "enterprise_name": found.enterprise_name,
+            "team_id": found.team_id,
+            "team_name": found.team_name,
+            "bot_token": self._vault.open(found.bot_token_sealed),
+            "bot_id": found.bot_id,
+            "bot_user_id": found.bot_user_id,
+            "bot_scopes": found.bot_scopes,
+            "is_enterprise_install": found.is_enterprise_install,
+            "installed_at": found.installed_at.timestamp(),
+        }
 
     def _installed(self, bot: Bot, installer_id: str) -> Installed:
         return Installed(
