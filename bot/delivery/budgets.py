@@ -73,8 +73,8 @@ class Paces(Protocol):
         """Apply `how` to the pace of `key` (made from `limit` if new) and keep the result."""
         ...
 
-    async def peek(self, key: str, limit: Limit) -> float:
-        """Seconds to wait before `key` may spend, changing nothing."""
+    async def peek(self, key: str, limit: Limit, how: Callable[[Pace], T]) -> T:
+        """What `how` reads of the pace of `key` (a fresh one if new), keeping nothing."""
         ...
 
 
@@ -93,10 +93,10 @@ class LocalPaces:
         """Apply `how` to the pace of `key`, made from `limit` if new."""
         return how(self._pace(key, limit))
 
-    async def peek(self, key: str, limit: Limit) -> float:
-        """Seconds to wait before `key` may spend."""
-        pace = self._paces.get(key)
-        return 0.0 if pace is None else pace.delay(self.now())
+    async def peek(self, key: str, limit: Limit, how: Callable[[Pace], T]) -> T:
+        """What `how` reads of the pace of `key` (a fresh one, not kept, if new)."""
+        pace = self._paces.get(key) or Pace(rate=limit.rate, burst=limit.burst, now=self.now())
+        return how(pace)
 
     def _pace(self, key: str, limit: Limit) -> Pace:
         pace = self._paces.get(key)
@@ -142,10 +142,11 @@ class SharedPaces:
         fresh = Pace(rate=limit.rate, burst=limit.burst, now=self.now()).state()
         return await self._store.change(key, fresh, changed)
 
-    async def peek(self, key: str, limit: Limit) -> float:
-        """Seconds to wait before `key` may spend, by the state last kept."""
+    async def peek(self, key: str, limit: Limit, how: Callable[[Pace], T]) -> T:
+        """What `how` reads of the pace of `key` as last kept (a fresh one if none), unlocked."""
         state = await self._store.get(key)
-        return 0.0 if state is None else Pace.restored(limit, state).delay(self.now())
+        fresh = Pace(rate=limit.rate, burst=limit.burst, now=self.now())
+        return how(fresh if state is None else Pace.restored(limit, state))
 
 
 class Spent(Exception):
@@ -170,17 +171,18 @@ class Budgets:
 
     async def delay(self, method: str, channel: str | None = None) -> float:
         """Seconds before a call of `method` (to `channel`) may go, spending nothing."""
-        key = budget_key(self._workspace, method, channel)
-        return await self._paces.peek(key, self._limits.of(method))
+        now = self._paces.now()
+        return await self._paces.peek(
+            self._key(method, channel), self._limits.of(method), lambda pace: pace.delay(now)
+        )
 
     async def take(self, method: str, channel: str | None = None) -> None:
         """Wait for the turn of one call, or raise Spent if it is further off than `most_wait`."""
         if (wait := await self.turn(method, channel)) > 0:
             await asyncio.sleep(wait)
             # A 429 may have paused the budget meanwhile: a turn inside the pause is no turn.
-            key = budget_key(self._workspace, method, channel)
-            now = self._paces.now()
-            paused = await self._paces.change(
+            key, now = self._key(method, channel), self._paces.now()
+            paused = await self._paces.peek(
                 key, self._limits.of(method), lambda pace: pace.paused_for(now)
             )
             if paused > 0:
@@ -188,8 +190,7 @@ class Budgets:
 
     async def turn(self, method: str, channel: str | None = None) -> float:
         """Take the next turn of one call: seconds until it comes (Spent if beyond `most_wait`)."""
-        key = budget_key(self._workspace, method, channel)
-        now = self._paces.now()
+        key, now = self._key(method, channel), self._paces.now()
 
         def reserve(pace: Pace) -> float:
             wait = pace.delay(now)
@@ -205,9 +206,13 @@ class Budgets:
 
     async def pause(self, method: str, channel: str | None, seconds: float) -> None:
         """Hold the budget Slack named in a 429 for its Retry-After; then it goes slower."""
-        key = budget_key(self._workspace, method, channel)
         until = self._paces.now() + seconds
-        await self._paces.change(key, self._limits.of(method), lambda pace: pace.pause(until))
+        await self._paces.change(
+            self._key(method, channel), self._limits.of(method), lambda pace: pace.pause(until)
+        )
+
+    def _key(self, method: str, channel: str | None) -> str:
+        return budget_key(self._workspace, method, channel)
 
 
 class PacedClient(AsyncWebClient):
