@@ -72,15 +72,6 @@ async def wait_until(check: Callable[[], bool], within: float = 120.0) -> float:
     return time.monotonic() - started
 
 
-async def settle(slack: SlackStandIn, quiet: float = 0.5) -> None:
-    """Wait until the bot has made no Slack call for `quiet` seconds."""
-    while True:
-        seen = len(slack.calls)
-        await asyncio.sleep(quiet)
-        if len(slack.calls) == seen:
-            return
-
-
 def in_channels(slack: SlackStandIn) -> list[dict[str, Any]]:
     """The posts in channels (the cards and their threads), not the DMs asking for consent."""
     return [post for post in slack.posts() if post["channel"].startswith("C")]

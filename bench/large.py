@@ -25,7 +25,7 @@ from bot.receipts import sha256, statement_for
 from bot.store import Store
 from bot.store.schema import jobs, receipts
 from tests.processes import BotProcess, environment_of
-from tests.slack_client import SIGNING_SECRET, SlackSender, command_fields
+from tests.slack_client import SIGNING_SECRET, SlackSender, command_fields, event_body
 from tests.standins.slack import BOT_TOKEN, TEAM_ID, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
@@ -378,17 +378,7 @@ async def _homes(
     sender = SlackSender(events)
     took = []
     for _ in range(samples):
-        body = json.dumps(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
-                "api_app_id": "A0APP",
-                "type": "event_callback",
-                "event_id": f"Ev{time.time_ns()}",
-                "event_time": int(time.time()),
-                "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-            }
-        )
+        body = event_body({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})
         before = len(slack.calls)
         started = time.monotonic()
         async with session.post(

@@ -16,8 +16,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp.test_utils import unused_port
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.kit import Client, Row, create_jobs, nothing_owed, wait_until
 from bot.store import Store
@@ -27,6 +25,7 @@ from tests.standins.limits import POSTING, Tiers
 from tests.standins.media import MediaStandIn, mp4
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
+from tests.store_helpers import empty_postgres
 
 CHANNEL = "C9BUSY"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def run_shared(count: int, url: str) -> list[Row]:
     """`count` replies owed in one channel, delivered by two instances sharing its pace."""
-    await empty(url)
+    await empty_postgres(url)  # nothing an earlier run left
     slack, tavus, media = SlackStandIn(), TavusStandIn(), MediaStandIn()
     for server in (slack, tavus, media):
         await server.start()
@@ -125,17 +124,6 @@ def to_port(url: str, port: int) -> str:
     """`url` on the instance listening on `port` (both serve every job's callback)."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(netloc=f"127.0.0.1:{port}"))
-
-
-async def empty(url: str) -> None:
-    """Drop whatever an earlier run left in the database."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""A clock for the store and the domain, moved by hand so tests never sleep."""
+"""Clocks for the store, the domain and the paces, moved by hand so tests never sleep."""
 
 from __future__ import annotations
 
@@ -17,4 +17,14 @@ class FakeClock:
     def advance(self, by: timedelta = timedelta(), **delta: float) -> datetime:
         """Move on by `by` and/or timedelta(**delta); the new time."""
         self.now += by + timedelta(**delta)
+        return self.now
+
+
+class Ticks:
+    """A clock in seconds (as time.monotonic gives them) that stands still until moved."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
         return self.now

@@ -95,17 +95,7 @@ class SlackSender:
 
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         """Deliver an Events API event, as JSON, signed."""
-        body = json.dumps(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
-                "api_app_id": "A0APP",
-                "type": "event_callback",
-                "event_id": f"Ev{time.time_ns()}",
-                "event_time": int(time.time()),
-                "event": event,
-            }
-        )
+        body = event_body(event)
         return await self.post(body, self.headers(body, content_type="application/json"))
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -246,3 +236,18 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
         "hash": "1700000000.abc",
         "state": {"values": values},
     }
+
+
+def event_body(event: dict[str, Any]) -> str:
+    """The JSON body Slack's Events API sends for `event`."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )

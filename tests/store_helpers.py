@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.jobs import Job, JobStatus, Move, NoticeKind
 from bot.store import Store, StoreUnavailable
@@ -50,3 +51,14 @@ class Flaky:
             self.failures -= 1
             raise StoreUnavailable("connection refused")
         return await self._method(*args, **kwargs)
+
+
+async def empty_postgres(url: str) -> None:
+    """Drop every table of the PostgreSQL database at `url`: no earlier rows, no older schema."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()

@@ -22,6 +22,7 @@ from bot.delivery.budgets import (
     retry_after,
 )
 from bot.pace import Limit, Pace
+from tests.clocks import Ticks
 from tests.conftest import Launch
 from tests.flows import delivered, start_training, thread_replies
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
@@ -96,16 +97,6 @@ def test_a_pace_resumes_after_a_pause_with_one_message() -> None:
 # Budgets as Slack keeps them: per channel for posts, per workspace for each tiered method.
 
 
-class Ticks:
-    """A clock in seconds that stands still until moved."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 LIMITS = Limits(post=Limit(rate=1, burst=2), update=Limit(rate=0.5, burst=1))
 
 
@@ -123,7 +114,7 @@ def test_each_method_keeps_the_budget_slack_gives_it() -> None:
 
 
 async def test_turns_are_taken_in_order_a_burst_then_one_per_interval() -> None:
-    clock = Ticks()
+    clock = Ticks(1000.0)
     budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=10)
 
     waits = [await budgets.turn("chat.postMessage", "C1") for _ in range(5)]
@@ -134,7 +125,7 @@ async def test_turns_are_taken_in_order_a_burst_then_one_per_interval() -> None:
 
 
 async def test_a_turn_further_off_than_a_call_may_wait_is_refused_and_not_taken() -> None:
-    clock = Ticks()
+    clock = Ticks(1000.0)
     budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=1.5)
     await budgets.pause("chat.postMessage", "C1", 30)
 
@@ -147,7 +138,7 @@ async def test_a_turn_further_off_than_a_call_may_wait_is_refused_and_not_taken(
 
 
 async def test_a_429_pauses_only_the_budget_it_names(slack: SlackStandIn) -> None:
-    clock = Ticks()
+    clock = Ticks(1000.0)
     budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=60)
     slack.rate_limit("chat.postMessage", retry_after=20, channel="C1")
     async with aiohttp.ClientSession() as session:

@@ -31,7 +31,7 @@ from bot.store import Store, StoreUnavailable
 from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
 from tests.clocks import FakeClock
-from tests.store_helpers import notices_of, transition
+from tests.store_helpers import empty_postgres, notices_of, transition
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
 REQUEST = ReplicaRequest(
@@ -59,14 +59,8 @@ async def store_url(request: pytest.FixtureRequest, database_url: str) -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL contract tests need a server: no TEST_POSTGRES_URL is set")
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as connection:
-            # Tests must not see each other's rows, nor an older schema's leftovers.
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
+    # Tests must not see each other's rows, nor an older schema's leftovers.
+    await empty_postgres(url)
     return url
 
 

@@ -85,6 +85,7 @@ def plan_record(notice: Notice, record: Record | None) -> Plan | Skip:
 
 
 UPDATES = "updates:"
+DM = "dm:"
 
 
 def lane_of(notice: Notice, job: Job | None) -> str:
@@ -99,13 +100,18 @@ def lane_of(notice: Notice, job: Job | None) -> str:
     if kind.is_redraw:
         return updates_lane(job.requester.team_id)
     if kind is NoticeKind.NOT_STARTED:
-        return f"dm:{job.requester.user_id}"
+        return dm_lane(job.requester.user_id)
     if kind is NoticeKind.CONSENT_REQUEST:
-        return f"dm:{job.request.subject_id}"
+        return dm_lane(str(job.request.subject_id))
     if kind in (NoticeKind.APPROVAL_REQUEST, NoticeKind.APPROVAL_SETTLED):
         to = notice.recipient or ""
-        return to if is_channel(to) else f"dm:{to}"
+        return to if is_channel(to) else dm_lane(to)
     return job.announcement_channel or job.requester.channel_id
+
+
+def dm_lane(user_id: str) -> str:
+    """The lane of the bot's DM with a person: its posts go to their user id."""
+    return f"{DM}{user_id}"
 
 
 def updates_lane(team_id: str) -> str:

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.background import start_kept
 from bot.delivery.budgets import POST, UPDATE, PacedClient, Spent
-from bot.delivery.plan import UPDATES, Posted, Skip, lane_of, plan, plan_record
+from bot.delivery.plan import DM, UPDATES, Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
@@ -68,8 +68,8 @@ class Sender:
         """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
         if key.startswith(UPDATES):
             return await self._budgets.delay(UPDATE)
-        # A DM's lane is dm:<user>; its posts go to the user's id (Poster.post_dm).
-        return await self._budgets.delay(POST, key.removeprefix("dm:"))
+        # A DM's posts go to the user's id (Poster.post_dm): that is the budget they keep.
+        return await self._budgets.delay(POST, key.removeprefix(DM))
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""

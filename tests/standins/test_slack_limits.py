@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from tests.clocks import Ticks
 from tests.standins.limits import Tiers
-
-
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_posts_are_limited_per_channel_after_a_burst_of_two() -> None:
