@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -39,3 +39,24 @@ def team_key(team_id: str) -> str:
 def org_key(enterprise_id: str) -> str:
     """The key of an org-wide install."""
     return f"E:{enterprise_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """A workspace's Tavus account: its key sealed, what may be shown of it, who saved it when."""
+
+    team_id: str
+    key_sealed: str = field(repr=False)  # bot.vault's sealing: the plain key is never stored
+    last4: str
+    saved_by: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A Connect Tavus session: whose workspace, which admin, its form's CSRF token, until when."""
+
+    team_id: str
+    user_id: str
+    csrf: str = field(repr=False)
+    expires_at: datetime

@@ -444,6 +444,8 @@ class Requester:
     channel_id: str
     # Asked in a private channel or a DM: only the requester, the person shown and admins see it.
     private: bool = False
+    # The workspace's Enterprise Grid org, if any: an org-wide install holds its bot token.
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import jobs
 from bot.audit import BOT, TAVUS, Action, Record
 from bot.delivery.budgets import Budgets, Limits, SharedPaces
-from bot.installations import Installed
+from bot.installations import Connected, Installed, Visit
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.pace import Limit
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
@@ -1180,3 +1180,62 @@ async def test_an_oauth_state_is_good_once_and_only_until_it_expires(
     assert not await store.oauth_states.consume("forged")
     clock.advance(minutes=10)
     assert not await store.oauth_states.consume("s2")  # expired
+
+
+def connected(team: str = "T1", **changes: Any) -> Connected:
+    fields: dict[str, Any] = {
+        "team_id": team,
+        "key_sealed": "sealed-key",
+        "last4": "ab12",
+        "saved_by": "U0ADMIN",
+        "saved_at": START,
+    }
+    return Connected(**{**fields, **changes})
+
+
+async def test_a_workspaces_tavus_key_is_its_own_replaced_in_place_and_resealed(
+    store: Store,
+) -> None:
+    await store.tavus_accounts.save(connected())
+    await store.tavus_accounts.save(connected(key_sealed="newer", last4="cd34"))
+    await store.tavus_accounts.save(connected("T2", key_sealed="theirs"))
+
+    assert await store.tavus_accounts.find("T1") == connected(key_sealed="newer", last4="cd34")
+    assert not await store.tavus_accounts.reseal("T1", was="sealed-key", now="x")
+    assert await store.tavus_accounts.reseal("T1", was="newer", now="resealed")
+    assert await store.tavus_accounts.sealed() == {"T1": "resealed", "T2": "theirs"}
+    assert await store.tavus_accounts.delete("T1") == 1
+    assert await store.tavus_accounts.delete("T1") == 0
+    assert await store.tavus_accounts.find("T1") is None
+    assert await store.tavus_accounts.find("T2") is not None
+
+
+async def test_a_connect_link_opens_one_session_which_lasts_until_it_expires(
+    store: Store, clock: FakeClock
+) -> None:
+    until = START + timedelta(minutes=15)
+    await store.connect_links.issue("n1", team_id="T1", user_id="U0ADMIN", expires_at=until)
+
+    visit = await store.connect_links.open("n1", session_digest="d1", csrf="c1")
+    assert visit == Visit(team_id="T1", user_id="U0ADMIN", csrf="c1", expires_at=until)
+    assert await store.connect_links.open("n1", session_digest="d2", csrf="c2") is None  # used
+    assert await store.connect_links.open("forged", session_digest="d3", csrf="c3") is None
+    assert await store.connect_links.visit("d1") == visit
+    assert await store.connect_links.visit("d2") is None
+    clock.advance(minutes=15)
+    assert await store.connect_links.visit("d1") is None  # expired
+
+
+async def test_a_connect_session_ends_when_its_key_is_saved_or_its_workspace_goes(
+    store: Store,
+) -> None:
+    until = START + timedelta(minutes=15)
+    for nonce in ("n1", "n2"):
+        await store.connect_links.issue(nonce, team_id="T1", user_id="U1", expires_at=until)
+        await store.connect_links.open(nonce, session_digest=f"d-{nonce}", csrf="c")
+
+    await store.connect_links.end("d-n1")
+    assert await store.connect_links.visit("d-n1") is None
+    assert await store.connect_links.visit("d-n2") is not None
+    await store.connect_links.forget("T1")
+    assert await store.connect_links.visit("d-n2") is None

@@ -10,6 +10,14 @@ def team_of(body: dict[str, Any]) -> str:
     return str(body["user"].get("team_id") or body["team"]["id"])
 
 
+def enterprise_of(body: dict[str, Any]) -> str | None:
+    """The Enterprise Grid org a request came from, if any (commands and views say it apart)."""
+    enterprise = body.get("enterprise")
+    found = enterprise.get("id") if isinstance(enterprise, dict) else None
+    found = found or body.get("enterprise_id") or (body.get("user") or {}).get("enterprise_id")
+    return str(found) if found else None
+
+
 def action_value(body: dict[str, Any]) -> str:
     """The value of the button that was clicked ("" if it has none)."""
     return str(body["actions"][0].get("value") or "")

@@ -18,7 +18,7 @@ from bot.media.slack_files import SlackFile, refusal
 from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
-from bot.slack.payloads import team_of
+from bot.slack.payloads import enterprise_of, team_of
 from bot.slack.permissions import check_subject, creator_refusal
 from bot.store import StoreUnavailable
 
@@ -113,6 +113,7 @@ async def submit_form(
         user_id=body["user"]["id"],
         channel_id=parsed.channel_id,
         private=private,
+        enterprise_id=enterprise_of(body),
     )
     unchecked = tuple(name for name, v in verdicts.items() if isinstance(v, Unchecked))
     request = replace(parsed.request, subject_name=subject.name, unchecked=unchecked)

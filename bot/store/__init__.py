@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.store.account_queries import ConnectLinks, TavusAccounts
 from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
 from bot.store.installation_queries import Installations, OAuthStates
@@ -37,6 +38,8 @@ class Store:
         self.paces = Paces(db)
         self.installations = Installations(db)
         self.oauth_states = OAuthStates(db)
+        self.tavus_accounts = TavusAccounts(db)
+        self.connect_links = ConnectLinks(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

@@ -63,6 +63,7 @@ class Jobs:
         values: dict[str, Any] = {
             "id": job_id,
             "team_id": requester.team_id,
+            "enterprise_id": requester.enterprise_id,
             "user_id": requester.user_id,
             "channel_id": requester.channel_id,
             "private": requester.private,

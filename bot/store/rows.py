@@ -47,6 +47,7 @@ def to_job(row: Mapping[Any, Any]) -> Job:
             user_id=row["user_id"],
             channel_id=row["channel_id"],
             private=bool(row.get("private")),
+            enterprise_id=row.get("enterprise_id"),
         ),
         request=ReplicaRequest(
             replica_name=row["replica_name"],

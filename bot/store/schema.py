@@ -31,6 +31,8 @@ jobs = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("team_id", String(32), nullable=False),
+    # The Enterprise Grid org of the workspace, if any: an org-wide install serves the job.
+    Column("enterprise_id", String(32)),
     Column("user_id", String(32), nullable=False),
     Column("channel_id", String(32), nullable=False),
     # Asked in a private channel or a DM: listed only to its requester, subject and admins.
@@ -229,4 +231,30 @@ oauth_states = Table(
     metadata,
     Column("state", String(64), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Each workspace's Tavus account, connected by an admin on the Connect Tavus page (OAuth mode):
+# the key sealed (bot.vault), its last four characters to show, and who saved it when.
+tavus_accounts = Table(
+    "tavus_accounts",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("key_sealed", Text, nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("saved_by", String(32), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+)
+
+# Connect Tavus links sent to admins: each opens the page once, and the session it starts
+# (a cookie, stored here only as a digest, with its form's CSRF token) lasts until it expires.
+connect_links = Table(
+    "connect_links",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("session_digest", String(64)),
+    Column("csrf", String(64)),
+    Index("ix_connect_links_session_digest", "session_digest"),
 )

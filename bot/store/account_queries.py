@@ -1,0 +1,148 @@
+"""The tavus_accounts and connect_links tables: workspaces' Tavus keys, and links to set them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from bot.installations import Connected, Visit
+from bot.store.engine import Database
+from bot.store.rows import aware, utc
+from bot.store.schema import connect_links, tavus_accounts
+
+
+class TavusAccounts:
+    """One sealed Tavus key per workspace, replaced when an admin saves another."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, connected: Connected) -> None:
+        """Keep a workspace's key, in place of the one before it."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                delete(tavus_accounts).where(tavus_accounts.c.team_id == connected.team_id)
+            )
+            await connection.execute(
+                tavus_accounts.insert().values(
+                    team_id=connected.team_id,
+                    key_sealed=connected.key_sealed,
+                    last4=connected.last4,
+                    saved_by=connected.saved_by,
+                    saved_at=utc(connected.saved_at),
+                )
+            )
+
+    async def find(self, team_id: str) -> Connected | None:
+        """The workspace's Tavus account, if an admin connected one."""
+        async with self._db.reading() as connection:
+            row = (
+                await connection.execute(
+                    select(tavus_accounts).where(tavus_accounts.c.team_id == team_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        return Connected(
+            team_id=row.team_id,
+            key_sealed=row.key_sealed,
+            last4=row.last4,
+            saved_by=row.saved_by,
+            saved_at=aware(row.saved_at),
+        )
+
+    async def delete(self, team_id: str) -> int:
+        """Forget a workspace's key (uninstalled); how many rows went."""
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                delete(tavus_accounts).where(tavus_accounts.c.team_id == team_id)
+            )
+        return int(result.rowcount or 0)
+
+    async def sealed(self) -> dict[str, str]:
+        """Every workspace's sealed key, by team id (for resealing with a new key)."""
+        async with self._db.reading() as connection:
+            rows = await connection.execute(
+                select(tavus_accounts.c.team_id, tavus_accounts.c.key_sealed)
+            )
+            return {row.team_id: row.key_sealed for row in rows}
+
+    async def reseal(self, team_id: str, *, was: str, now: str) -> bool:
+        """Replace one sealed key by the same key sealed anew; False if it changed meanwhile."""
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                tavus_accounts.update()
+                .where(tavus_accounts.c.team_id == team_id, tavus_accounts.c.key_sealed == was)
+                .values(key_sealed=now)
+            )
+        return bool(result.rowcount)
+
+
+class ConnectLinks:
+    """Connect Tavus links: issued to one admin, opened once, then a session until they expire."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def issue(self, nonce: str, *, team_id: str, user_id: str, expires_at: datetime) -> None:
+        """Keep a link handed to an admin; expired links are swept as new ones are issued."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                delete(connect_links).where(connect_links.c.expires_at <= utc(self._db.now()))
+            )
+            await connection.execute(
+                connect_links.insert().values(
+                    nonce=nonce, team_id=team_id, user_id=user_id, expires_at=utc(expires_at)
+                )
+            )
+
+    async def open(self, nonce: str, *, session_digest: str, csrf: str) -> Visit | None:
+        """Start the session of a link never opened and unexpired; None if used or expired."""
+        async with self._db.writing() as connection:
+            opened = await connection.execute(
+                connect_links.update()
+                .where(
+                    connect_links.c.nonce == nonce,
+                    connect_links.c.session_digest.is_(None),
+                    connect_links.c.expires_at > utc(self._db.now()),
+                )
+                .values(session_digest=session_digest, csrf=csrf)
+            )
+            if not opened.rowcount:
+                return None
+        return await self.visit(session_digest)
+
+    async def visit(self, session_digest: str) -> Visit | None:
+        """The session a cookie's digest names, while it lasts."""
+        async with self._db.reading() as connection:
+            row = (
+                await connection.execute(
+                    select(connect_links).where(
+                        connect_links.c.session_digest == session_digest,
+                        connect_links.c.expires_at > utc(self._db.now()),
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return Visit(
+            team_id=row.team_id,
+            user_id=row.user_id,
+            csrf=row.csrf,
+            expires_at=aware(row.expires_at),
+        )
+
+    async def end(self, session_digest: str) -> None:
+        """End a session (its key is saved): the link and its cookie are no use any more."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                delete(connect_links).where(connect_links.c.session_digest == session_digest)
+            )
+
+    async def forget(self, team_id: str) -> None:
+        """Drop a workspace's links and sessions (uninstalled)."""
+        async with self._db.writing() as connection:
+            await connection.execute(
+                delete(connect_links).where(connect_links.c.team_id == team_id)
+            )
