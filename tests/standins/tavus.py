@@ -42,6 +42,12 @@ class TavusStandIn(StandIn):
         self.most_open = 0
         # When each request arrived (time.monotonic()), with its method and path.
         self.arrivals: list[tuple[float, str, str]] = []
+        # The API keys Tavus knows, each an account of its own: a replica is seen (got, listed,
+        # renamed, deleted) only with the key it was created with.
+        self.keys: set[str] = {API_KEY}
+        self.owners: dict[str, str] = {}
+        # The key each request carried, with its method and path.
+        self.keys_used: list[tuple[str, str, str | None]] = []
         self.app.middlewares.append(self._count)
         self.app.router.add_post("/v2/replicas", self._create)
         self.app.router.add_get("/v2/replicas/{replica_id}", self._get)
@@ -53,6 +59,7 @@ class TavusStandIn(StandIn):
     @web.middleware
     async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.arrivals.append((time.monotonic(), request.method, request.path))
+        self.keys_used.append((request.method, request.path, request.headers.get("x-api-key")))
         self.open_now += 1
         self.most_open = max(self.most_open, self.open_now)
         try:
@@ -65,8 +72,8 @@ class TavusStandIn(StandIn):
         body = await request.json()
         self.creates.append(body)
         await self.notify()
-        if request.headers.get("x-api-key") != API_KEY:
-            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("create")) is not None:
             return fault
         if bool(body.get("train_video_url")) == bool(body.get("train_image_url")):
@@ -76,6 +83,7 @@ class TavusStandIn(StandIn):
         if body.get("train_image_url") and not body.get("voice_name"):
             return web.json_response({"error": "voice_name is required"}, status=400)
         replica_id = f"r{next(self._ids):09x}"
+        self.owners[replica_id] = str(request.headers["x-api-key"])
         self.replicas[replica_id] = {
             "replica_id": replica_id,
             "replica_name": body.get("replica_name"),
@@ -95,26 +103,30 @@ class TavusStandIn(StandIn):
         self.gets.extend(wanted)
         self.lists.append(wanted)
         await self.notify()
-        if request.headers.get("x-api-key") != API_KEY:
-            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("get")) is not None:
             return fault
         chosen = wanted or list(reversed(self.replicas))  # the whole list: newest first
         found = [
             {k: v for k, v in self.replicas[i].items() if k != "callback_url"}
             for i in chosen
-            if i in self.replicas
+            if self._sees(request, i)
         ]
+        if limit := request.query.get("limit"):
+            found = found[: int(limit)]
         return web.json_response({"data": found, "total_count": len(found)})
 
     async def _get(self, request: web.Request) -> web.Response:
         replica_id = request.match_info["replica_id"]
         self.gets.append(replica_id)
         await self.notify()
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("get")) is not None:
             return fault
         replica = self.replicas.get(replica_id)
-        if replica is None:
+        if replica is None or not self._sees(request, replica_id):
             return web.json_response({"error": "Invalid replica_id"}, status=400)
         return web.json_response({k: v for k, v in replica.items() if k != "callback_url"})
 
@@ -127,12 +139,12 @@ class TavusStandIn(StandIn):
         name = body.get("replica_name") if isinstance(body, dict) else None
         self.renames.append((replica_id, name))
         await self.notify()
-        if request.headers.get("x-api-key") != API_KEY:
-            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("rename")) is not None:
             return fault
         replica = self.replicas.get(replica_id)
-        if replica is None:
+        if replica is None or not self._sees(request, replica_id):
             return web.json_response({"error": "Invalid replica_id"}, status=400)
         if not isinstance(name, str) or not name.strip():
             return web.json_response({"error": "replica_name is required"}, status=400)
@@ -145,11 +157,11 @@ class TavusStandIn(StandIn):
         if request.query.get("hard") == "true":
             self.hard_deletes.append(replica_id)
         await self.notify()
-        if request.headers.get("x-api-key") != API_KEY:
-            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("delete")) is not None:
             return fault
-        if self.replicas.pop(replica_id, None) is None:
+        if not self._sees(request, replica_id) or self.replicas.pop(replica_id, None) is None:
             return web.json_response({"error": "Invalid replica_id"}, status=400)
         # Tavus answers a delete with an empty body.
         return web.Response(status=200)
@@ -157,8 +169,8 @@ class TavusStandIn(StandIn):
     async def _voices(self, request: web.Request) -> web.Response:
         self.voice_requests.append(dict(request.query))
         await self.notify()
-        if request.headers.get("x-api-key") != API_KEY:
-            return web.json_response({"message": "Invalid access token"}, status=401)
+        if (refused := self._refused(request)) is not None:
+            return refused
         if (fault := await self.planned("voices")) is not None:
             return fault
         try:
@@ -174,6 +186,16 @@ class TavusStandIn(StandIn):
             for index, voice in enumerate(self.voices[start : start + limit], start=start + 1)
         ]
         return web.json_response({"data": data, "total_count": len(self.voices)})
+
+    def _refused(self, request: web.Request) -> web.Response | None:
+        if request.headers.get("x-api-key") in self.keys:
+            return None
+        return web.json_response({"message": "Invalid access token"}, status=401)
+
+    def _sees(self, request: web.Request, replica_id: str) -> bool:
+        # A replica made here by hand (no owner) belongs to the tests' default account.
+        owner = self.owners.get(replica_id, API_KEY)
+        return replica_id in self.replicas and request.headers.get("x-api-key") == owner
 
     def finish(self, replica_id: str, error_message: str | None = None) -> dict[str, Any]:
         """End a training: completed, or error with Tavus's message. Returns the callback body."""
