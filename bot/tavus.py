@@ -73,16 +73,22 @@ class Replica:
 
 
 class TavusClient:
-    """Talks to Tavus through one injected httpx.AsyncClient (base URL, key and timeouts set)."""
+    """Talks to one Tavus account through an injected httpx.AsyncClient (base URL, timeouts set).
+
+    The account's key is the HTTP client's (one workspace), or `api_key`: then one HTTP client
+    serves every workspace's account, each with a TavusClient of its own.
+    """
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
+        api_key: str | None = None,
         deadline: float | None = None,
         max_concurrency: int = 10,
     ) -> None:
         self._http = http
+        self._headers = {"x-api-key": api_key} if api_key is not None else None
         # httpx times each phase (connect, read…) on its own; this bounds the whole request.
         self._deadline = deadline
         # At most this many requests open at Tavus at once; the rest wait their turn, in order.
@@ -91,13 +97,18 @@ class TavusClient:
         self._paused_until = 0.0
 
     @staticmethod
-    def build_http(*, base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:
+    def build_http(
+        *, base_url: str, api_key: str | None = None, timeout: float
+    ) -> httpx.AsyncClient:
         """The long-lived HTTP client this class expects; the caller closes it."""
-        return httpx.AsyncClient(
-            base_url=base_url,
-            headers={"x-api-key": api_key, "accept": "application/json"},
-            timeout=httpx.Timeout(timeout),
-        )
+        headers = {"accept": "application/json"}
+        if api_key is not None:
+            headers["x-api-key"] = api_key
+        return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=httpx.Timeout(timeout))
+
+    async def check_key(self) -> None:
+        """Ask for one replica, to learn whether Tavus takes the key (TavusRejected if not)."""
+        await self._request("GET", "/v2/replicas", params={"limit": 1})
 
     async def create_replica(
         self,
@@ -214,7 +225,7 @@ class TavusClient:
     async def _timed(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             async with asyncio.timeout(self._deadline):
-                return await self._http.request(method, path, **kwargs)
+                return await self._http.request(method, path, headers=self._headers, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # Nothing reached Tavus: safe to say it did nothing.
             raise TavusUnavailable(f"no connection: {exc.__class__.__name__}") from exc

@@ -131,3 +131,28 @@ async def test_standin_delete_fault_keeps_the_replica(
 
 
 # The exception tree callers rely on
+
+
+async def test_accounts_sharing_one_http_client_each_see_only_their_own_replicas(
+    tavus: TavusStandIn,
+) -> None:
+    tavus.keys.add("key-of-acme")
+    http = TavusClient.build_http(base_url=tavus.url, timeout=5)
+    try:
+        ours = TavusClient(http, api_key=STANDIN_API_KEY)
+        theirs = TavusClient(http, api_key="key-of-acme")
+        replica_id = await train(ours)
+
+        await ours.check_key()
+        await theirs.check_key()
+        assert [r.replica_id for r in await ours.recent_replicas()] == [replica_id]
+        assert await theirs.recent_replicas() == []
+        with pytest.raises(TavusRejected) as caught:
+            await theirs.get_replica(replica_id)
+        assert caught.value.no_such_replica
+        with pytest.raises(TavusRejected) as refused:
+            await TavusClient(http, api_key="wrong").check_key()
+        assert refused.value.status == 401
+        assert ("GET", "/v2/replicas", "key-of-acme") in tavus.keys_used
+    finally:
+        await http.aclose()
