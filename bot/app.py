@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiobotocore.config import AioConfig
@@ -23,12 +23,14 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, slack
+from bot.accounts import Accounts, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.consent import Consent
 from bot.delivery import Sender
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient, Paces, SharedPaces
+from bot.delivery.clients import SlackClients
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
@@ -42,10 +44,13 @@ from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
+from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
+from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.permissions import People
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
+from bot.vault import Vault
 from bot.voices import Voices
 
 if TYPE_CHECKING:
@@ -69,26 +74,36 @@ async def create_app(settings: Settings) -> web.Application:
     store = await open_store(settings)
     # slack_sdk ignores its own timeout when handed a session: the session's is the one in force.
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout))
+    # With one workspace, its key is the HTTP client's; with many, each account sets its own.
     tavus_http = TavusClient.build_http(
         base_url=str(settings.tavus_api_url),
         api_key=settings.tavus_api_key,
         timeout=settings.tavus_timeout,
     )
+    vault = Vault(settings.secrets_keys) if settings.oauth else None
+    accounts: Accounts
+    if vault is not None:
+        accounts = Workspaces(
+            store=store,
+            vault=vault,
+            http=tavus_http,
+            max_concurrency=settings.tavus_max_concurrency,
+        )
+    else:
+        tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
+        accounts = OneWorkspace(bot_token=settings.slack_bot_token or "", tavus=tavus)
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
     bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
     sender = Sender(
         store=store,
-        client=_delivery_client(settings, session, store),
+        clients=_delivery_clients(settings, session, store, accounts),
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
     )
-    tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)
     lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
     files = SlackFiles(
-        bolt_client,
-        token=settings.slack_bot_token,
         api_url=settings.slack_api_base,
         allowed=_any_address if settings.media_allow_private_hosts else is_public,
     )
@@ -121,12 +136,13 @@ async def create_app(settings: Settings) -> web.Application:
             lifecycle=lifecycle,
             media=media,
             files=files,
+            accounts=accounts,
             ttl=timedelta(seconds=settings.media_ttl),
             consent_timeout=timedelta(seconds=settings.consent_timeout),
         )
     intake = Intake(
         store=store,
-        tavus=tavus,
+        accounts=accounts,
         lifecycle=lifecycle,
         callback_url=settings.callback_url,
         create_timeout=timedelta(seconds=settings.tavus_timeout),
@@ -137,12 +153,24 @@ async def create_app(settings: Settings) -> web.Application:
     )
     reconciler = Reconciler(
         store=store,
-        tavus=tavus,
+        accounts=accounts,
         intake=intake,
         lifecycle=lifecycle,
         poll_interval=poll_interval,
         tick=min(settings.tavus_poll_interval, 30.0),
     )
+    oauth: dict[str, Any] = {}
+    if vault is not None:
+        oauth = {
+            "oauth_settings": oauth_settings(
+                client_id=settings.slack_client_id or "",
+                client_secret=settings.slack_client_secret or "",
+                public_url=str(settings.public_url),
+                store=store,
+                vault=vault,
+            ),
+            "authorize": authorize(store, vault),
+        }
     bolt = AsyncApp(
         client=bolt_client,
         # slack_events checks signatures before Bolt sees a request; Socket Mode needs none.
@@ -150,17 +178,18 @@ async def create_app(settings: Settings) -> web.Application:
         # Slack is answered when a listener returns; what follows goes to the follow-ups.
         process_before_response=True,
         logger=logging.getLogger("bot.bolt"),
+        **oauth,
     )
-    voices = Voices(tavus)
+    voices = Voices(accounts, one_account=vault is None)
     prober = None
     if settings.media_check_links:
         allowed = _any_address if settings.media_allow_private_hosts else is_public
         prober = Prober(allowed=allowed, clock=store.now)
     deps = Deps(
         intake=intake,
-        replicas=Replicas(store=store, tavus=tavus, lifecycle=lifecycle),
+        replicas=Replicas(store=store, accounts=accounts, lifecycle=lifecycle),
         governance=Governance(store=store, defaults=settings.policy),
-        consent=Consent(store=store, lifecycle=lifecycle, tavus=tavus),
+        consent=Consent(store=store, lifecycle=lifecycle, accounts=accounts),
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         prober=prober,
@@ -180,7 +209,9 @@ async def create_app(settings: Settings) -> web.Application:
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
     if settings.public_url is not None:
-        callbacks.add_routes(app, Callbacks(store=store, tavus=tavus, lifecycle=lifecycle))
+        callbacks.add_routes(app, Callbacks(store=store, accounts=accounts, lifecycle=lifecycle))
+    if bolt.oauth_flow is not None:
+        slack_oauth.add_routes(app, bolt.oauth_flow)
     if local is not None:
         local.add_routes(app, store.now)
 
@@ -214,6 +245,7 @@ async def create_app(settings: Settings) -> web.Application:
         for loop in (delivery_loop, reconciler_loop, voices_loop):
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
+        await voices.close()
         await tavus_http.aclose()
         if prober is not None:
             await prober.close()
@@ -258,10 +290,13 @@ async def open_store(settings: Settings) -> Store:
             delay = min(delay * 2, 10.0)
 
 
-def _delivery_client(
-    settings: Settings, session: aiohttp.ClientSession, store: Store
-) -> PacedClient:
-    """The sender's client: each call within its budget, which instances on PostgreSQL share."""
+def _delivery_clients(
+    settings: Settings, session: aiohttp.ClientSession, store: Store, accounts: Accounts
+) -> SlackClients:
+    """The sender's clients: each workspace's token, each call within its workspace's budget.
+
+    On PostgreSQL the budgets are kept in the database, which every instance shares.
+    """
     paces: Paces = (
         SharedPaces(store.paces, clock=lambda: store.now().timestamp())
         if store.is_shared
@@ -271,15 +306,22 @@ def _delivery_client(
         post=Limit(settings.slack_channel_rate, settings.slack_channel_burst),
         update=Limit(settings.slack_update_rate, settings.slack_update_burst),
     )
-    return PacedClient(
+
+    def budgets(team_id: str) -> Budgets:
         # A call waits for its turn a quarter of a request's timeout at most (else it is tried
         # again later): a send's calls, waits included, then fit in its deadline of 5 timeouts.
-        budgets=Budgets(paces, limits, most_wait=settings.slack_timeout / 4),
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_base,
-        session=session,
-        retry_handlers=[],
-    )
+        return Budgets(paces, limits, workspace=team_id, most_wait=settings.slack_timeout / 4)
+
+    def connect(token: str, kept: Budgets) -> PacedClient:
+        return PacedClient(
+            budgets=kept,
+            token=token,
+            base_url=settings.slack_api_base,
+            session=session,
+            retry_handlers=[],
+        )
+
+    return SlackClients(tokens=accounts, budgets=budgets, connect=connect)
 
 
 def _slack_client(

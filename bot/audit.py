@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     REFUSED = "refused"  # someone was refused something the rules do not let them do
     POLICY_CHANGED = "policy_changed"  # an admin changed who may create, or who approves
     EXPORTED = "exported"  # an admin took a copy of the log (/replica audit)
+    TAVUS_CONNECTED = "tavus_connected"  # an admin connected the workspace's Tavus account
 
 
 @dataclass(frozen=True, slots=True)

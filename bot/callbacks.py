@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.accounts import Accounts, Gone
 from bot.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
 from bot.lifecycle import Lifecycle
@@ -53,11 +54,11 @@ STATUS = {
 class Callbacks:
     """Takes Tavus's callbacks: checks each against its job and Tavus, then settles the job."""
 
-    def __init__(self, *, store: Store, tavus: TavusClient, lifecycle: Lifecycle) -> None:
+    def __init__(self, *, store: Store, accounts: Accounts, lifecycle: Lifecycle) -> None:
         self._store = store
         self._lifecycle = lifecycle
-        self._tavus = tavus
-        self._lookups = Lookups(tavus)
+        self._accounts = accounts
+        self._lookups = Lookups()
 
     async def take(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
         """Check a Tavus callback against its job and Tavus itself; settle the job at most once."""
@@ -67,13 +68,20 @@ class Callbacks:
         replica_id = body.get("replica_id") or body.get("face_id")
         if not isinstance(replica_id, str) or job.replica_id not in (None, replica_id):
             return Verdict.MISMATCH
-        if job.status is JobStatus.WITHDRAWN and job.replica_id is None:
-            return await self._withdrawn(job, replica_id)
-        if job.status.is_final:
+        looked_for = job.status is JobStatus.WITHDRAWN and job.replica_id is None
+        if job.status.is_final and not looked_for:
             return Verdict.NOTED
+        try:
+            # Asked of the job's own workspace's account: no other can see its replica.
+            tavus = await self._accounts.tavus(job.requester.team_id)
+        except Gone as gone:
+            log.info("job %s: callback not checked: %s", job.id, gone)
+            return Verdict.NOTED
+        if looked_for:
+            return await self._withdrawn(job, tavus, replica_id)
         # The callback is only a hint: what Tavus answers to a GET is the truth.
         try:
-            replica = await self._lookups.get(replica_id)
+            replica = await self._lookups.get(tavus, replica_id)
         except TavusRejected as error:
             if error.no_such_replica:
                 return Verdict.MISMATCH  # no such replica: not this job's, whatever the secret
@@ -96,13 +104,13 @@ class Callbacks:
         )
         return Verdict.SETTLED if settled else Verdict.NOTED
 
-    async def _withdrawn(self, job: Job, replica_id: str) -> Verdict:
+    async def _withdrawn(self, job: Job, tavus: TavusClient, replica_id: str) -> Verdict:
         """A replica made although consent was withdrawn meanwhile: confirmed, then deleted."""
         try:
-            replica = await self._lookups.get(replica_id)
+            replica = await self._lookups.get(tavus, replica_id)
             if replica.replica_name != job.request.replica_name:
                 return Verdict.MISMATCH
-            await delete_withdrawn(self._store, self._tavus, job, replica_id)
+            await delete_withdrawn(self._store, tavus, job, replica_id)
         except TavusRejected as error:
             if error.no_such_replica:
                 return Verdict.NOTED  # not there (any more): nothing to delete

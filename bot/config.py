@@ -11,9 +11,21 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.governance import EVERYONE, Approvers, Creators, Policy
 from bot.store import Pool
+from bot.vault import Vault
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
 HELP: dict[str, str] = {
+    "slack_client_id": (
+        "the Client ID from your Slack app's 'Basic Information' page (many workspaces, by OAuth)"
+    ),
+    "slack_client_secret": (
+        "the Client Secret from your Slack app's 'Basic Information' page (many workspaces)"
+    ),
+    "secrets_keys": (
+        "comma-separated Fernet keys, newest first, that seal bot tokens and Tavus keys at rest "
+        '(many workspaces); make one with: python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"'
+    ),
     "slack_bot_token": (
         "the Bot User OAuth Token (xoxb-…) from your Slack app's 'OAuth & Permissions' page"
     ),
@@ -27,7 +39,7 @@ HELP: dict[str, str] = {
     "tavus_api_key": "your API key from the Tavus developer portal (platform.tavus.io → API Keys)",
     "public_url": (
         "the public https address where Tavus can reach this bot, e.g. https://bot.example.com "
-        "(leave unset to rely on polling alone)"
+        "(needed with SLACK_CLIENT_ID; else leave unset to rely on polling alone)"
     ),
     "database_url": (
         "sqlite:///path/to/file.db, or postgresql://user:password@host/dbname "
@@ -51,7 +63,6 @@ HELP: dict[str, str] = {
         "about 50 a minute)"
     ),
     "slack_update_burst": "card redraws per workspace in a burst, 1 or more (default 10)",
-    "slack_client_id": "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this bot uses one bot token",
     "consent_timeout": (
         "seconds the person shown has to consent before the request expires, above 0 "
         "(default 259200, 72 hours)"
@@ -95,6 +106,13 @@ HELP: dict[str, str] = {
 
 
 NO_WAY_IN = "no_way_in"
+MIXED = "mixed"
+ONE_MODE = (
+    "choose one mode: one workspace (SLACK_BOT_TOKEN and TAVUS_API_KEY, with "
+    "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN), or many by OAuth (SLACK_CLIENT_ID, "
+    "SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET, PUBLIC_URL and SECRETS_KEYS; each workspace's "
+    "admins connect Tavus and set channels in App Home). Socket Mode cannot serve OAuth installs"
+)
 HEADLINE = "replica-bot cannot start; fix these settings (environment or .env):"
 
 
@@ -140,13 +158,21 @@ class DatabaseSettings(BaseSettings):
 
 
 class Settings(DatabaseSettings):
-    """Everything the bot is configured with; nothing else reads the environment."""
+    """Everything the bot is configured with; nothing else reads the environment.
 
-    slack_bot_token: str = Field(pattern=r"^xoxb-")
+    Two modes: one workspace (a bot token and a Tavus key here), or many, installed by OAuth
+    (SLACK_CLIENT_ID), each workspace's token and Tavus key in the database, sealed.
+    """
+
+    # Declared first: the fields after them are checked against the mode they choose.
+    slack_client_id: str | None = Field(default=None, min_length=1)
+    slack_client_secret: str | None = Field(default=None, min_length=1, validate_default=True)
+    slack_bot_token: str | None = Field(default=None, pattern=r"^xoxb-", validate_default=True)
     # Needed to check requests Slack sends over HTTP; Socket Mode (an app token) needs none.
     slack_signing_secret: str | None = Field(default=None, min_length=1)
-    tavus_api_key: str = Field(min_length=1)
-    public_url: AnyHttpUrl | None = None
+    tavus_api_key: str | None = Field(default=None, min_length=1, validate_default=True)
+    secrets_keys: Annotated[tuple[str, ...], NoDecode] = Field(default=(), validate_default=True)
+    public_url: AnyHttpUrl | None = Field(default=None, validate_default=True)
     port: int = Field(default=3000, ge=1, le=65535)
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
@@ -162,13 +188,15 @@ class Settings(DatabaseSettings):
     slack_update_rate: float = Field(default=50 / 60, gt=0)
     slack_update_burst: int = Field(default=10, ge=1)
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
-    # Declared only to refuse it: Bolt silently turns on OAuth when it is in the environment.
-    slack_client_id: str | None = None
     consent_timeout: float = Field(default=259200.0, gt=0)
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
-    approval_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
-    audit_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
+    approval_channel: str | None = Field(
+        default=None, pattern=r"^[CG][A-Z0-9]{2,}$", validate_default=True
+    )
+    audit_channel: str | None = Field(
+        default=None, pattern=r"^[CG][A-Z0-9]{2,}$", validate_default=True
+    )
     media_check_links: bool = True
     media_allow_private_hosts: bool = False
     media_dir: Path = Path("media")
@@ -203,20 +231,66 @@ class Settings(DatabaseSettings):
         Approvers.parse(words)  # raises ValueError saying what is wrong
         return tuple(word.strip() for word in words if word.strip())
 
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _pair(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A client id absent from info.data was invalid, and is named already.
+        client_id = info.data.get("slack_client_id", "")
+        if client_id is not None and value is None:
+            raise PydanticCustomError("missing", "the client id needs its secret")
+        if client_id is None and value is not None:
+            raise ValueError("set SLACK_CLIENT_ID with it: OAuth needs both")
+        return value
+
+    @field_validator("slack_bot_token", "tavus_api_key", "audit_channel", "approval_channel")
+    @classmethod
+    def _of_one_workspace(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # In OAuth mode each workspace has its own: one in the environment would be anybody's.
+        if _oauth(info) and value is not None:
+            raise PydanticCustomError(MIXED, "set with SLACK_CLIENT_ID")
+        required = info.field_name in {"slack_bot_token", "tavus_api_key"}
+        if required and not _oauth(info) and value is None:
+            raise PydanticCustomError("missing", "needed with one workspace")
+        return value
+
+    @field_validator("secrets_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("secrets_keys")
+    @classmethod
+    def _fernet_keys(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if _oauth(info) and not value:
+            raise PydanticCustomError("missing", "OAuth mode seals secrets with them")
+        if value:
+            Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _reachable(cls, value: AnyHttpUrl | None, info: ValidationInfo) -> AnyHttpUrl | None:
+        if _oauth(info) and value is None:
+            # Slack sends installers back to it, and the Connect Tavus page lives there.
+            raise PydanticCustomError("missing", "OAuth mode is served at it")
+        return value
+
     @field_validator("slack_app_token")
     @classmethod
     def _a_way_in(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if _oauth(info) and value is not None:
+            raise PydanticCustomError(MIXED, "Socket Mode with OAuth")
         # Declared after the signing secret, so info.data holds it if it was valid.
         if value is None and info.data.get("slack_signing_secret", "") is None:
             raise PydanticCustomError(NO_WAY_IN, "neither a signing secret nor an app token")
         return value
 
-    @field_validator("slack_client_id")
-    @classmethod
-    def _no_oauth(cls, value: str | None) -> None:
-        # Bolt checks presence, not content: even an empty SLACK_CLIENT_ID turns OAuth on.
-        if value is not None:
-            raise ValueError("OAuth (multi-workspace) installs are not supported")
+    @property
+    def oauth(self) -> bool:
+        """Whether the bot serves many workspaces, installed by OAuth (SLACK_CLIENT_ID)."""
+        return self.slack_client_id is not None
 
     @property
     def slack_api_base(self) -> str:
@@ -238,6 +312,12 @@ class Settings(DatabaseSettings):
         if self.public_url is None:
             return None
         return f"{str(self.public_url).rstrip('/')}/tavus/callback/{job_id}/{secret}"
+
+
+def _oauth(info: ValidationInfo) -> bool:
+    # Bolt checks presence, not content: even an empty SLACK_CLIENT_ID would turn OAuth on.
+    # An invalid one (absent from info.data) was meant to turn it on too.
+    return info.data.get("slack_client_id", "") is not None
 
 
 Chosen = TypeVar("Chosen", bound="DatabaseSettings")
@@ -262,7 +342,13 @@ def _load(kind: type[Chosen], overrides: dict[str, Any]) -> Chosen:
 
 def _describe(exc: ValidationError) -> str:
     problems: list[tuple[str, str]] = []
+    mixed = [str(error["loc"][0]).upper() for error in exc.errors() if error["type"] == MIXED]
+    if mixed:
+        line = f"  - SLACK_CLIENT_ID cannot be set with {', '.join(mixed)}: {ONE_MODE}"
+        problems.append(("slack_client_id", line))
     for error in exc.errors():
+        if error["type"] == MIXED:
+            continue
         field = str(error["loc"][0]) if error["loc"] else "?"
         problem = "is missing" if error["type"] == "missing" else f"is invalid ({error['msg']})"
         if error["type"] == NO_WAY_IN:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import jobs as life
+from bot.accounts import Accounts
 from bot.audit import BOT, Action, Record
 from bot.intake import ORPHAN_GRACE
 from bot.jobs import Job, JobStatus
@@ -46,10 +47,10 @@ class Withdrawn(enum.Enum):
 class Consent:
     """Takes the answer of the person shown: only theirs counts, and the first one wins."""
 
-    def __init__(self, *, store: Store, lifecycle: Lifecycle, tavus: TavusClient) -> None:
+    def __init__(self, *, store: Store, lifecycle: Lifecycle, accounts: Accounts) -> None:
         self._store = store
         self._lifecycle = lifecycle
-        self._tavus = tavus
+        self._accounts = accounts
 
     async def answer(
         self,
@@ -105,7 +106,8 @@ class Consent:
         if job.status not in life.WITHDRAW.from_:
             return Withdrawn.NOTHING, job
         if job.replica_id is not None:
-            await self._tavus.delete_replica(replica_id=job.replica_id, hard=True)
+            tavus = await self._accounts.tavus(job.requester.team_id)
+            await tavus.delete_replica(replica_id=job.replica_id, hard=True)
         # A create whose answer was lost may have made the replica all the same: it is looked
         # for (by the reconciler, or found by its callback) and deleted too.
         lost = job.status is JobStatus.UNKNOWN and job.replica_id is None

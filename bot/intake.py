@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from bot import jobs as life
 from bot import messages
+from bot.accounts import Accounts, Gone
 from bot.background import start_kept
 from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
 from bot.lifecycle import Lifecycle
 from bot.store import Store, StoreUnavailable
-from bot.tavus import TavusClient, TavusError, TavusUncertain
+from bot.tavus import TavusError, TavusUncertain
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class Intake:
         self,
         *,
         store: Store,
-        tavus: TavusClient,
+        accounts: Accounts,
         lifecycle: Lifecycle,
         callback_url: CallbackUrl,
         create_timeout: timedelta,
@@ -60,7 +61,7 @@ class Intake:
     ) -> None:
         self._store = store
         self._fresh_links = fresh_links
-        self._tavus = tavus
+        self._accounts = accounts
         self._lifecycle = lifecycle
         self._callback_url = callback_url
         self._create_timeout = create_timeout
@@ -144,6 +145,13 @@ class Intake:
             log.error("could not undo a request saved too late: %s", exc)
 
     async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
+        try:
+            tavus = await self._accounts.tavus(job.requester.team_id)
+        except Gone as gone:
+            # Uninstalled, or its Tavus account gone, since the request: nothing can be sent.
+            log.warning("job %s: ended unsent: %s", job.id, gone)
+            await self._lifecycle.move(job.id, life.END, next_check_at=None)
+            return None
         secret = CallbackSecret.generate()
         creating = await self._lifecycle.move(
             job.id,
@@ -157,7 +165,7 @@ class Intake:
         try:
             if self._fresh_links is not None and request.slack_file:
                 request = await self._fresh_links(job)
-            created = await self._tavus.create_replica(
+            created = await tavus.create_replica(
                 replica_name=request.replica_name,
                 model_name=request.model_name,
                 train_video_url=request.train_video_url,

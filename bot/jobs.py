@@ -34,6 +34,9 @@ class JobStatus(enum.StrEnum):
     EXPIRED = "expired"  # the person shown did not answer in time (final)
     WITHDRAWN = "withdrawn"  # the person shown took their consent back: deleted, footage too
     NOT_APPROVED = "not_approved"  # an approver rejected the request (final)
+    # The app was uninstalled from its workspace (or its Tavus account went): ended quietly,
+    # nothing posted, since nothing can be (final).
+    ENDED = "ended"
     # The create request got no answer: Tavus may or may not have the replica. Only a callback
     # carrying this job's secret, or Tavus's list of replicas, can still reveal it.
     UNKNOWN = "unknown"
@@ -50,6 +53,7 @@ class JobStatus(enum.StrEnum):
             JobStatus.EXPIRED,
             JobStatus.WITHDRAWN,
             JobStatus.NOT_APPROVED,
+            JobStatus.ENDED,
         }
 
     @property
@@ -302,7 +306,8 @@ FAIL = _move(
 )
 DELETE = _move(
     "delete",
-    EVERY - {_S.DELETED, _S.WITHDRAWN},
+    # An ended job's workspace has gone: nobody is left there to delete it.
+    EVERY - {_S.DELETED, _S.WITHDRAWN, _S.ENDED},
     _S.DELETED,
     NoticeKind.CARD,
     Only.ONCE_ANNOUNCED,
@@ -317,6 +322,12 @@ RENAME = _move(
     Only.ONCE_ANNOUNCED,
     why="renamed at Tavus too",
     records=Action.RENAMED,
+)
+END = _move(
+    "end",
+    EVERY - {s for s in JobStatus if s.is_final},
+    _S.ENDED,
+    why="its workspace uninstalled the app or lost its Tavus account: nothing can be sent",
 )
 NOTE_PROGRESS = _move(
     "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"
@@ -343,6 +354,7 @@ MOVES = (
     SUCCEED,
     FAIL,
     DELETE,
+    END,
     RENAME,
     NOTE_PROGRESS,
 )

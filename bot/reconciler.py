@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot import messages
+from bot.accounts import Accounts, Gone
 from bot.consent import delete_withdrawn
 from bot.intake import Intake
 from bot.jobs import Job, JobStatus
@@ -58,21 +59,21 @@ class Reconciler:
         self,
         *,
         store: Store,
-        tavus: TavusClient,
+        accounts: Accounts,
         intake: Intake,
         lifecycle: Lifecycle,
         poll_interval: timedelta,
         tick: float,
     ) -> None:
         self._store = store
-        self._tavus = tavus
+        self._accounts = accounts
         self._intake = intake
         self._lifecycle = lifecycle
         self._poll_interval = poll_interval
         self._tick = tick
         self._slots = asyncio.Semaphore(CONCURRENCY)
         # A round's polls are answered together: a list request per hundred trainings.
-        self._lookups = Lookups(tavus)
+        self._lookups = Lookups()
 
     async def run(self) -> None:
         """Reconcile forever (cancel the task to stop)."""
@@ -161,11 +162,24 @@ class Reconciler:
             log.exception("job %s: could not claim its poll", job.id)
             return False
 
+    async def _account(self, job: Job) -> TavusClient | None:
+        """The job's own workspace's Tavus account; None, and the job ended, if it has gone."""
+        try:
+            return await self._accounts.tavus(job.requester.team_id)
+        except Gone as gone:
+            # Never retried forever, never asked of another workspace's account.
+            log.warning("job %s: ended: %s", job.id, gone)
+            await self._lifecycle.move(job.id, life.END, next_check_at=None)
+            await self._store.jobs.end_checks(job.id)
+            return None
+
     async def _poll_claimed(self, job: Job) -> None:
         replica_id = job.replica_id or ""
         age = self._store.now() - job.created_at
+        if (tavus := await self._account(job)) is None:
+            return
         try:
-            replica = await self._lookups.get(replica_id)
+            replica = await self._lookups.get(tavus, replica_id)
         except TavusRejected as error:
             if not error.no_such_replica:
                 # A wrong or revoked API key says nothing about the replica: try again later.
@@ -196,8 +210,10 @@ class Reconciler:
         until = now + self._poll_interval if now - sent < LOST_SEARCH else None
         if await self._store.jobs.claim_check(job.id, until=until) is None:
             return
+        if (tavus := await self._account(job)) is None:
+            return
         try:
-            replicas = await self._tavus.recent_replicas()
+            replicas = await tavus.recent_replicas()
         except TavusError as error:
             log.info("job %s: could not list replicas (%s)", job.id, error)
             return
@@ -213,7 +229,7 @@ class Reconciler:
             return
         if job.status is JobStatus.WITHDRAWN:
             try:
-                await delete_withdrawn(self._store, self._tavus, job, candidates[0].replica_id)
+                await delete_withdrawn(self._store, tavus, job, candidates[0].replica_id)
             except TavusError as error:
                 log.warning("job %s: could not delete its replica (%s); next round", job.id, error)
             return

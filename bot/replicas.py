@@ -6,10 +6,11 @@ import logging
 from datetime import datetime
 
 from bot import jobs as life
+from bot.accounts import Accounts
 from bot.jobs import Job
 from bot.lifecycle import Lifecycle
 from bot.store import Store
-from bot.tavus import TavusClient, TavusError
+from bot.tavus import TavusError
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +18,9 @@ log = logging.getLogger(__name__)
 class Replicas:
     """A workspace's replicas as the bot knows them, and the changes people ask for."""
 
-    def __init__(self, *, store: Store, tavus: TavusClient, lifecycle: Lifecycle) -> None:
+    def __init__(self, *, store: Store, accounts: Accounts, lifecycle: Lifecycle) -> None:
         self._store = store
-        self._tavus = tavus
+        self._accounts = accounts
         self._lifecycle = lifecycle
 
     async def get(self, job_id: str) -> Job | None:
@@ -68,7 +69,8 @@ class Replicas:
         if not job.status.is_training or job.replica_id is None:
             return job
         try:
-            replica = await self._tavus.get_replica(job.replica_id)
+            tavus = await self._accounts.tavus(job.requester.team_id)
+            replica = await tavus.get_replica(job.replica_id)
         except TavusError as error:
             log.info("job %s: could not refresh (%s)", job.id, error)
             return job
@@ -78,7 +80,8 @@ class Replicas:
     async def rename(self, job: Job, replica_name: str, *, by: str) -> Job:
         """Rename the replica at Tavus, then here, for user `by`. Raises TavusError on refusal."""
         if job.replica_id is not None:
-            await self._tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
+            tavus = await self._accounts.tavus(job.requester.team_id)
+            await tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
         renamed = await self._lifecycle.move(job.id, life.RENAME, by=by, replica_name=replica_name)
         return renamed or job
 
@@ -88,6 +91,7 @@ class Replicas:
         Raises TavusError if Tavus refuses.
         """
         if job.replica_id is not None:
-            await self._tavus.delete_replica(replica_id=job.replica_id)
+            tavus = await self._accounts.tavus(job.requester.team_id)
+            await tavus.delete_replica(replica_id=job.replica_id)
         deleted = await self._lifecycle.move(job.id, life.DELETE, by=by, next_check_at=None)
         return deleted or job

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
-from bot.tavus import TavusClient, TavusError
+from bot.accounts import Accounts
+from bot.background import start_kept
+from bot.tavus import TavusError
 
 log = logging.getLogger(__name__)
 
@@ -15,33 +18,59 @@ DOCUMENTED = ("anna", "benjamin", "james", "liam", "julia", "ivy")
 MAX_OFFERED = 100
 REFRESH_EVERY = 3600.0
 RETRY_AFTER_FAILURE = 300.0
+# With one Tavus account for every workspace, its list is kept under this key.
+ONE_ACCOUNT = ""
 
 
 class Voices:
-    """The voices the form offers: read instantly, refreshed from Tavus by `run()`."""
+    """The voices the form offers: read instantly, refreshed from Tavus in the background.
 
-    def __init__(self, tavus: TavusClient) -> None:
-        self._tavus = tavus
-        self._current: tuple[str, ...] = DOCUMENTED
+    With one account (`one_account`), `run()` keeps its list fresh from the start; with an
+    account per workspace, a workspace's list is fetched when its form first needs it (that
+    form offers the documented voices), and again once it is an hour old.
+    """
 
-    @property
-    def current(self) -> tuple[str, ...]:
-        """The voices to offer now (the form must open within Slack's 3 seconds)."""
-        return self._current
+    def __init__(self, accounts: Accounts, *, one_account: bool = True) -> None:
+        self._accounts = accounts
+        self._one_account = one_account
+        self._lists: dict[str, tuple[str, ...]] = {}
+        # When each list is next due a refresh (monotonic seconds).
+        self._due: dict[str, float] = {}
+        self._refreshing: set[asyncio.Task[bool]] = set()
 
-    async def refresh(self) -> bool:
-        """Fetch Tavus's list; keep the last good one if that fails. True if it worked."""
+    def current(self, team_id: str) -> tuple[str, ...]:
+        """The voices to offer in this workspace now (the form must open within 3 seconds)."""
+        key = ONE_ACCOUNT if self._one_account else team_id
+        if not self._one_account and time.monotonic() >= self._due.get(key, 0.0):
+            self._due[key] = time.monotonic() + RETRY_AFTER_FAILURE  # one refresh at a time
+            start_kept(self._refreshing, self.refresh(key))
+        return self._lists.get(key, DOCUMENTED)
+
+    async def refresh(self, team_id: str = ONE_ACCOUNT) -> bool:
+        """Fetch the account's list; keep the last good one if that fails. True if it worked."""
         try:
-            voices = await self._tavus.list_voices()
+            tavus = await self._accounts.tavus(team_id)
+            voices = await tavus.list_voices()
         except TavusError as exc:
-            log.warning("could not list Tavus voices (%s); keeping %d", exc, len(self._current))
+            kept = len(self._lists.get(team_id, DOCUMENTED))
+            log.warning("could not list Tavus voices (%s); keeping %d", exc, kept)
+            self._due[team_id] = time.monotonic() + RETRY_AFTER_FAILURE
             return False
         if voices:
-            self._current = voices[:MAX_OFFERED]
+            self._lists[team_id] = voices[:MAX_OFFERED]
+        self._due[team_id] = time.monotonic() + REFRESH_EVERY
         return bool(voices)
 
     async def run(self) -> None:
-        """Refresh now and then every hour (sooner again after a failure), until cancelled."""
+        """With one account: refresh now and then every hour (sooner after a failure)."""
+        if not self._one_account:
+            return
         while True:
             ok = await self.refresh()
             await asyncio.sleep(REFRESH_EVERY if ok else RETRY_AFTER_FAILURE)
+
+    async def close(self) -> None:
+        """Stop the refreshes under way."""
+        for task in self._refreshing:
+            task.cancel()
+        await asyncio.gather(*self._refreshing, return_exceptions=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from bot.accounts import OneWorkspace
 from bot.callbacks import Callbacks
 from bot.intake import Intake, Started
 from bot.jobs import Job, ReplicaRequest, Requester
@@ -18,6 +19,7 @@ from bot.reconciler import Reconciler
 from bot.store import Store
 from bot.tavus import TavusClient
 from tests.clocks import FakeClock
+from tests.standins.slack import BOT_TOKEN
 from tests.standins.tavus import API_KEY, TavusStandIn
 from tests.store_helpers import notices_of
 
@@ -34,6 +36,7 @@ class World:
     store: Store
     tavus: TavusStandIn
     client: TavusClient
+    accounts: OneWorkspace
     lifecycle: Lifecycle
     intake: Intake
     callbacks: Callbacks
@@ -45,7 +48,7 @@ class World:
         """Another reconciler, as a second instance (or one on a store that fails) runs."""
         return Reconciler(
             store=store,
-            tavus=self.client,
+            accounts=self.accounts,
             intake=self.intake,
             lifecycle=self.lifecycle,
             poll_interval=POLL,
@@ -93,26 +96,37 @@ async def world_on(database_url: str, tavus: TavusStandIn) -> AsyncIterator[Worl
         return f"https://bot.example.com/tavus/callback/{job_id}/{secret}"
 
     client = TavusClient(http)
+    accounts = OneWorkspace(bot_token=BOT_TOKEN, tavus=client)
     lifecycle = Lifecycle(store=store, wake_delivery=lambda: woken.append(1), poll_interval=POLL)
     intake = Intake(
         store=store,
-        tavus=client,
+        accounts=accounts,
         lifecycle=lifecycle,
         callback_url=callback_url,
         create_timeout=timedelta(seconds=30),
         poll_interval=POLL,
     )
-    callbacks = Callbacks(store=store, tavus=client, lifecycle=lifecycle)
+    callbacks = Callbacks(store=store, accounts=accounts, lifecycle=lifecycle)
     reconciler = Reconciler(
         store=store,
-        tavus=client,
+        accounts=accounts,
         intake=intake,
         lifecycle=lifecycle,
         poll_interval=POLL,
         tick=0.01,
     )
     yield World(
-        clock, store, tavus, client, lifecycle, intake, callbacks, reconciler, secrets, woken
+        clock,
+        store,
+        tavus,
+        client,
+        accounts,
+        lifecycle,
+        intake,
+        callbacks,
+        reconciler,
+        secrets,
+        woken,
     )
     await http.aclose()
     await store.close()

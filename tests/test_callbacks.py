@@ -49,9 +49,9 @@ async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: Wo
 async def test_lookups_made_together_are_answered_by_one_request(world: World) -> None:
     jobs = [await world.training() for _ in range(6)]
     ids = [job.replica_id for job in jobs if job.replica_id is not None]
-    lookups = Lookups(world.client)
+    lookups = Lookups()
 
-    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
+    replicas = await asyncio.gather(*(lookups.get(world.client, replica_id) for replica_id in ids))
 
     assert [replica.replica_id for replica in replicas] == ids
     assert world.tavus.lists == [ids]
@@ -81,9 +81,9 @@ async def test_a_replica_the_list_leaves_out_is_asked_for_by_itself(world: World
     jobs = [await world.training() for _ in range(2)]
     ids = [job.replica_id for job in jobs if job.replica_id is not None]
     world.tavus.fail_next("get", Fault(200, {"data": []}))  # the list answers nothing
-    lookups = Lookups(world.client)
+    lookups = Lookups()
 
-    replicas = await asyncio.gather(*(lookups.get(replica_id) for replica_id in ids))
+    replicas = await asyncio.gather(*(lookups.get(world.client, replica_id) for replica_id in ids))
 
     assert [replica.replica_id for replica in replicas] == ids
     assert world.tavus.lists == [ids]

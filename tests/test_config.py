@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.config import HELP, ConfigError, Settings, load_settings
 
@@ -301,28 +302,73 @@ def test_every_new_slack_setting_is_named_when_all_are_malformed() -> None:
     ]
 
 
-@pytest.mark.usefixtures("required")
-def test_slack_client_id_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SLACK_CLIENT_ID", "1234.5678")
-    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
-
-    with pytest.raises(ConfigError) as caught:
-        load_settings()
-
-    (problem,) = problems(caught.value)
-    assert problem.startswith("  - SLACK_CLIENT_ID is invalid")
-    assert "SLACK_CLIENT_SECRET" in problem
+OAUTH = {
+    "SLACK_CLIENT_ID": "1234.5678",
+    "SLACK_CLIENT_SECRET": "client-secret",
+    "SLACK_SIGNING_SECRET": "test-signing-secret",
+    "PUBLIC_URL": PUBLIC_URL,
+    "SECRETS_KEYS": f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
+}
 
 
-@pytest.mark.usefixtures("required")
-def test_an_empty_slack_client_id_is_refused_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_client_id_chooses_many_workspaces_with_no_token_or_tavus_key() -> None:
+    settings = load_settings(**{name.lower(): value for name, value in OAUTH.items()})
+
+    assert settings.oauth
+    assert (settings.slack_bot_token, settings.tavus_api_key) == (None, None)
+    assert settings.secrets_keys == tuple(OAUTH["SECRETS_KEYS"].split(","))
+    assert not load_settings(**{name.lower(): value for name, value in REQUIRED.items()}).oauth
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"SLACK_BOT_TOKEN": "xoxb-1"},
+        {"TAVUS_API_KEY": "k", "AUDIT_CHANNEL": "C0AUDIT"},
+        {"SLACK_APP_TOKEN": "xapp-1"},
+        {"APPROVAL_CHANNEL": "C0APPROVE"},
+    ],
+)
+def test_a_mixture_of_the_two_modes_is_refused_in_one_line(extra: dict[str, str]) -> None:
+    error = refusal(**OAUTH, **extra)
+
+    (problem,) = problems(error)
+    assert problem.startswith(f"  - SLACK_CLIENT_ID cannot be set with {', '.join(extra)}:")
+    assert "choose one mode" in problem
+    assert "Socket Mode cannot serve OAuth installs" in problem
+
+
+def test_many_workspaces_name_everything_they_still_need() -> None:
+    error = refusal(SLACK_CLIENT_ID="1234.5678")
+
+    named = [line.split()[1] for line in problems(error)]
+    assert named == ["SLACK_CLIENT_SECRET", "SECRETS_KEYS", "SLACK_SIGNING_SECRET", "PUBLIC_URL"]
+    assert all("is missing" in line for line in problems(error))
+
+
+def test_a_client_secret_without_its_id_is_refused() -> None:
+    error = refusal(**REQUIRED, SLACK_CLIENT_SECRET="client-secret")
+
+    (problem,) = problems(error)
+    assert problem.startswith("  - SLACK_CLIENT_SECRET is invalid")
+    assert "SLACK_CLIENT_ID" in problem
+
+
+def test_an_empty_slack_client_id_counts_as_oauth_and_is_refused() -> None:
     # Bolt switches to OAuth installs when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are merely
     # present in the environment (`is not None`), even if empty.
-    monkeypatch.setenv("SLACK_CLIENT_ID", "")
-    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+    error = refusal(**{**OAUTH, "SLACK_CLIENT_ID": ""})
 
-    with pytest.raises(ConfigError, match="SLACK_CLIENT_ID"):
-        load_settings()
+    assert [line.split()[1] for line in problems(error)] == ["SLACK_CLIENT_ID"]
+
+
+def test_a_secrets_key_that_is_not_a_fernet_key_is_refused_without_showing_it() -> None:
+    error = refusal(**{**OAUTH, "SECRETS_KEYS": f"{Fernet.generate_key().decode()},hunter2"})
+
+    (problem,) = problems(error)
+    assert problem.startswith("  - SECRETS_KEYS is invalid")
+    assert "key 2 is not a Fernet key" in problem
+    assert "hunter2" not in str(error)
 
 
 @pytest.mark.usefixtures("required")
@@ -333,7 +379,7 @@ def test_an_empty_slack_client_id_is_refused_too(monkeypatch: pytest.MonkeyPatch
         ("SLACK_APP_TOKEN", "xoxb-secret-app-token", "secret-app-token"),
         ("DATABASE_URL", "mysql://admin:hunter2@db.example.com/replicas", "hunter2"),
         ("PUBLIC_URL", "not-a-url-with-a-token", "with-a-token"),
-        ("SLACK_CLIENT_ID", "1234.secret-client-id", "secret-client-id"),
+        ("SLACK_CLIENT_SECRET", "secret-client-secret", "secret-client-secret"),
     ],
 )
 def test_secret_values_never_appear_in_the_error(

@@ -401,7 +401,7 @@ async def test_withdrawing_before_the_create_ends_the_job_without_calling_tavus(
 ) -> None:
     asking = replace(REQUEST, subject_id=DANA, subject_name="Dana Doe", intended_use="demos")
     job = await world.intake.accept(REQUESTER, asking)
-    consenting = Consent(store=world.store, lifecycle=world.lifecycle, tavus=world.client)
+    consenting = Consent(store=world.store, lifecycle=world.lifecycle, accounts=world.accounts)
     answered, queued = await consenting.answer(job, Decision.GIVEN, by=DANA)
     assert (answered, queued.status) == (Answered.TAKEN, JobStatus.QUEUED)
 

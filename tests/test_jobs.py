@@ -85,6 +85,7 @@ def test_job_status_values_are_the_stored_words() -> None:
         "expired",
         "withdrawn",
         "not_approved",
+        "ended",
         "unknown",
     ]
     assert JobStatus("training") is JobStatus.TRAINING
@@ -221,6 +222,7 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
     # awaiting consent is also reached once that copy is kept.
     assert set(JobStatus) - reached == {JobStatus.FETCHING}
     # Only delete and withdraw leave a final state: nothing else happens to a finished job.
+    # An ended job is left by nothing: its workspace has gone.
     assert {s for s in left if s.is_final} == {
         JobStatus.READY,
         JobStatus.FAILED,
@@ -259,5 +261,9 @@ def test_the_table_lists_every_move_with_its_rule() -> None:
     table = life.table()
 
     assert "| `refuse` | creating | rejected | not_started (unless the form shows it) |" in table
-    assert "| `delete` | any but deleted, withdrawn | deleted | card (once announced) |" in table
+    assert (
+        "| `delete` | any but deleted, withdrawn, ended | deleted | card (once announced) |"
+        in table
+    )
     assert "| `rename` | any | (stays) | card (once announced) |" in table
+    assert "| `end` | any but ready, failed, rejected, deleted, declined, expired, " in table

@@ -141,6 +141,7 @@ async def test_the_link_tavus_gets_is_renewed_at_the_create_and_the_file_kept_as
             lifecycle=cast(Any, None),
             media=media,
             files=cast(Any, None),
+            accounts=cast(Any, None),
             ttl=timedelta(hours=72),
             consent_timeout=timedelta(hours=72),
         )

@@ -279,7 +279,7 @@ async def test_a_lost_create_is_looked_for_no_longer_than_six_hours(world: World
 
 async def withdrawn(world: World, job: Job) -> Job:
     """The person shown takes consent back while the create's answer is unknown."""
-    consent = Consent(store=world.store, lifecycle=world.lifecycle, tavus=world.client)
+    consent = Consent(store=world.store, lifecycle=world.lifecycle, accounts=world.accounts)
     outcome, moved = await consent.withdraw(job, by=REQUESTER.user_id)
     assert (outcome, moved.status) == (Withdrawn.DONE, JobStatus.WITHDRAWN)
     assert world.tavus.deletes == []  # nothing known to delete yet
@@ -368,7 +368,7 @@ async def test_a_backlog_is_polled_round_after_round_until_none_is_due(world: Wo
     # A long quiet tick: only a full round's backlog brings the next round sooner.
     reconciler = Reconciler(
         store=world.store,
-        tavus=world.client,
+        accounts=world.accounts,
         intake=world.intake,
         lifecycle=world.lifecycle,
         poll_interval=timedelta(seconds=0.2),

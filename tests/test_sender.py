@@ -11,8 +11,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.accounts import Workspace
 from bot.delivery import Sender
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
+from bot.delivery.clients import SlackClients
 from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.pace import Limit
 from bot.store import Store
@@ -36,15 +38,26 @@ async def flaky(store: Store) -> Store:
     return store
 
 
+class OneToken:
+    """Every workspace's token is the stand-in's."""
+
+    async def bot_token(self, workspace: Workspace) -> str:
+        return BOT_TOKEN
+
+
 @contextlib.asynccontextmanager
 async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
     """A sender delivering from `store` to the Slack stand-in until the block ends."""
     async with aiohttp.ClientSession() as session:
-        budgets = Budgets(LocalPaces(), Limits(post=Limit(rate=5, burst=5)), most_wait=2)
-        client = PacedClient(
-            budgets=budgets, token=BOT_TOKEN, base_url=slack.api_url, session=session
+        paces, limits = LocalPaces(), Limits(post=Limit(rate=5, burst=5))
+        clients = SlackClients(
+            tokens=OneToken(),
+            budgets=lambda team: Budgets(paces, limits, workspace=team, most_wait=2),
+            connect=lambda token, budgets: PacedClient(
+                budgets=budgets, token=token, base_url=slack.api_url, session=session
+            ),
         )
-        sender = Sender(store=store, client=client, request_timeout=2)
+        sender = Sender(store=store, clients=clients, request_timeout=2)
         task = asyncio.create_task(sender.run())
         try:
             yield sender

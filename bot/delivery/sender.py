@@ -11,10 +11,11 @@ from datetime import timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.accounts import NotInstalled, Workspace, workspace_of
 from bot.background import start_kept
-from bot.delivery.budgets import POST, UPDATE, PacedClient, Spent
+from bot.delivery.budgets import POST, UPDATE, Spent
+from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Posted, Skip, lane_of, plan, plan_record
-from bot.delivery.poster import Poster
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.slack import blocks
@@ -39,15 +40,15 @@ class Sender:
         self,
         *,
         store: Store,
-        client: PacedClient,
+        clients: SlackClients,
         request_timeout: float,
         audit_channel: str | None = None,
     ) -> None:
         self._store = store
         self._audit_channel = audit_channel
-        self._poster = Poster(client)
-        # Every call keeps its budget: the channel's posts, the workspace's redraws and reads.
-        self._budgets = client.budgets
+        # Each workspace's calls go with its own token, and keep its own budgets: the channel's
+        # posts, the workspace's redraws and reads.
+        self._clients = clients
         # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
         # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
         # a DM post), so it fits. In doubt, it first looks for an earlier attempt (a read of the
@@ -60,16 +61,19 @@ class Sender:
         self.owner = new_id()
         self._wake = asyncio.Event()
         self._lanes: dict[str, deque[tuple[Notice, Job | None]]] = {}
+        # The workspace whose budgets each lane keeps ("" for an audit channel's copies).
+        self._lane_teams: dict[str, str] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._queued: set[str] = set()
         self._stopping = False
 
     async def _lane_delay(self, key: str) -> float:
         """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
+        budgets = self._clients.budgets(self._lane_teams.get(key, ""))
         if key.startswith(UPDATES):
-            return await self._budgets.delay(UPDATE)
+            return await budgets.delay(UPDATE)
         # A DM's posts go to the user's id (Poster.post_dm): that is the budget they keep.
-        return await self._budgets.delay(POST, key.removeprefix(DM))
+        return await budgets.delay(POST, key.removeprefix(DM))
 
     def wake(self) -> None:
         """Look for owed notices now rather than at the next idle poll."""
@@ -122,6 +126,7 @@ class Sender:
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = deque()
+                self._lane_teams[key] = job.requester.team_id if job is not None else ""
                 start_kept(self._lane_tasks, self._drain(key, lane))
             lane.append((notice, job))
 
@@ -154,6 +159,7 @@ class Sender:
                     self._queued.discard(notice.id)
         finally:
             del self._lanes[key]
+            self._lane_teams.pop(key, None)
 
     async def _deliver(self, notice_id: str) -> None:
         claimed = await self._store.notices.claim(notice_id, owner=self.owner, lease=self._lease)
@@ -167,6 +173,10 @@ class Sender:
                 outcome = await self._send(notice, job)
         except StoreUnavailable:
             raise
+        except NotInstalled as gone:
+            # Never sent with another workspace's token, never retried forever: given up.
+            log.warning("notice %s: %s; not sent", notice.id, gone)
+            outcome = Skip(str(gone))
         except Exception as exc:
             failure = failure_of(exc)
             if isinstance(failure, Crashed):
@@ -213,7 +223,9 @@ class Sender:
             planned = plan_record(notice, record)
             if isinstance(planned, Skip):
                 return planned
-            return await self._poster.carry_out(planned, notice)
+            assert record is not None  # plan_record skips a missing record
+            poster = await self._clients.poster(Workspace(record.team_id))
+            return await poster.carry_out(planned, notice)
         if notice.kind.is_threaded and not job.announcement_ts:
             # A thread needs its parent first; the announcement may have gone out since the
             # claim read the job.
@@ -225,7 +237,8 @@ class Sender:
         planned = plan(notice, job)
         if isinstance(planned, Skip):
             return planned
-        return await self._poster.carry_out(planned, notice)
+        poster = await self._clients.poster(workspace_of(job))
+        return await poster.carry_out(planned, notice)
 
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.
@@ -237,12 +250,13 @@ class Sender:
         if not (job.announcement_channel and job.announcement_ts):
             return
         try:
-            if await self._budgets.delay(UPDATE) > 0:
+            if await self._clients.budgets(job.requester.team_id).delay(UPDATE) > 0:
                 # The workspace's chat.update budget is spent: the redraw waits in its lane.
                 raise TimeoutError("chat.update budget spent")
-            await self._poster.redraw(
-                job.announcement_channel, job.announcement_ts, blocks.card(job)
-            )
+            poster = await self._clients.poster(workspace_of(job))
+            await poster.redraw(job.announcement_channel, job.announcement_ts, blocks.card(job))
+        except NotInstalled:
+            return  # its workspace has gone: nothing to redraw, nothing to owe
         except (SlackApiError, aiohttp.ClientError, TimeoutError, Spent) as exc:
             # A 429 has paused the chat.update budget already (the client does that).
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)

@@ -11,6 +11,7 @@ import aiohttp
 
 from bot import jobs as life
 from bot import messages
+from bot.accounts import Accounts, Gone, workspace_of
 from bot.jobs import Job, ReplicaRequest
 from bot.lifecycle import Lifecycle
 from bot.media.local import MediaStore, new_key
@@ -36,6 +37,7 @@ class Fetcher:
         lifecycle: Lifecycle,
         media: MediaStore,
         files: SlackFiles,
+        accounts: Accounts,
         ttl: timedelta,
         consent_timeout: timedelta,
     ) -> None:
@@ -43,6 +45,7 @@ class Fetcher:
         self._lifecycle = lifecycle
         self._media = media
         self._files = files
+        self._accounts = accounts
         self._ttl = ttl
         self._consent_timeout = consent_timeout
 
@@ -50,7 +53,13 @@ class Fetcher:
         """Copy `file` for `job`; the job moved on (or ended, told why), or None if it had."""
         key = new_key(_extension(file))
         try:
-            stored = await self._media.put(key, self._files.chunks(file.url), most=MOST_BYTES)
+            # The token of the job's own workspace: the file is theirs.
+            token = await self._accounts.bot_token(workspace_of(job))
+            chunks = self._files.chunks(file.url, token=token)
+            stored = await self._media.put(key, chunks, most=MOST_BYTES)
+        except Gone as gone:
+            log.warning("job %s: ended unfetched: %s", job.id, gone)
+            return await self._lifecycle.move(job.id, life.END, next_check_at=None)
         except NoAccess as refused:
             return await self._lose(job, refused.words)
         except PrivateAddress:

@@ -64,28 +64,27 @@ def usable(files: list[dict[str, object]]) -> dict[str, object] | None:
 
 
 class SlackFiles:
-    """files.info through the Web API client; downloads through a guarded session."""
+    """files.info through a request's Web API client; downloads through a guarded session.
+
+    Each workspace's files are read with its own bot token, handed in by the caller.
+    """
 
     def __init__(
         self,
-        client: AsyncWebClient,
         *,
-        token: str,
         api_url: str,
         allowed: Callable[[Address], bool],
         timeout: float = 600.0,
     ) -> None:
-        self._client = client
-        self._token = token
         # Slack's hosts, and the one SLACK_API_URL names (a stand-in, in tests).
         self._own_host = urlsplit(api_url).hostname or "slack.com"
         self._allowed = allowed
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
-    async def info(self, file_id: str) -> SlackFile:
+    async def info(self, client: AsyncWebClient, file_id: str) -> SlackFile:
         """What Slack says of a file (Slack Connect files arrive as stubs: this fills them in)."""
-        response = await self._client.files_info(file=file_id)
+        response = await client.files_info(file=file_id)
         file = response.get("file") or {}
         return SlackFile(
             id=str(file.get("id", file_id)),
@@ -96,11 +95,11 @@ class SlackFiles:
             url=str(file.get("url_private_download") or file.get("url_private") or ""),
         )
 
-    async def chunks(self, url: str) -> AsyncIterator[bytes]:
+    async def chunks(self, url: str, *, token: str) -> AsyncIterator[bytes]:
         """The file's bytes, a chunk at a time. Raises NoAccess, PrivateAddress, aiohttp errors."""
 
         def token_for(host: str) -> dict[str, str]:
-            return {"Authorization": f"Bearer {self._token}"} if self._is_slack(host) else {}
+            return {"Authorization": f"Bearer {token}"} if self._is_slack(host) else {}
 
         try:
             async with following(self._open(), url, allowed=self._allowed, headers=token_for) as (

@@ -78,7 +78,7 @@ async def _open_form(
         deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
     )
     if refusal is None:
-        view = deps.form(channel_id, body["user"]["id"], prefill)
+        view = deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
     else:
         view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
     await client.views_open(trigger_id=body["trigger_id"], view=view)

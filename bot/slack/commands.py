@@ -179,7 +179,8 @@ async def _open_form(
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")
         return
-    view = deps.form(command["channel_id"], command["user_id"], prefill(parsed, deps.models[0]))
+    prefilled = prefill(parsed, deps.models[0])
+    view = deps.form(command["team_id"], command["channel_id"], command["user_id"], prefilled)
     await client.views_open(trigger_id=command["trigger_id"], view=view)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiojobs import Scheduler
@@ -62,13 +62,17 @@ class Deps:
     follow_ups: Scheduler
 
     def form(
-        self, channel_id: str, requester_id: str, prefill: ReplicaRequest | None = None
+        self,
+        team_id: str,
+        channel_id: str,
+        requester_id: str,
+        prefill: ReplicaRequest | None = None,
     ) -> dict[str, Any]:
         """The request form, posting to `channel_id`, offering today's models and voices."""
         return form.build(
             channel_id=channel_id,
             models=self.models,
-            voices=self.voices.current,
+            voices=self.voices.current(team_id),
             prefill=prefill,
             requester_id=requester_id,
         )
@@ -90,7 +94,8 @@ class Deps:
         """Add the middleware that puts these Deps in every request's context."""
 
         async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-            context[KEY] = self
+            # Slack is asked about people with the client of the request's own workspace.
+            context[KEY] = replace(self, people=self.people.using(context.client))
             await next()
 
         app.use(inject)

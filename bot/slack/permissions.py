@@ -37,10 +37,25 @@ class People:
     KEPT = 60.0  # seconds; a changed role or a new guest is seen within a minute
     MOST = 10_000  # answers kept at most before the expired ones are dropped
 
-    def __init__(self, client: AsyncWebClient, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        clock: Callable[[], float] = time.monotonic,
+        kept: dict[str, tuple[float, Any]] | None = None,
+    ) -> None:
         self._client = client
         self._clock = clock
-        self._kept: dict[str, tuple[float, Any]] = {}
+        self._kept: dict[str, tuple[float, Any]] = {} if kept is None else kept
+
+    def using(self, client: AsyncWebClient) -> People:
+        """The same answers, asking Slack with another client (a request's workspace's token).
+
+        Slack's ids are unique across workspaces, so one workspace's answers never stand in for
+        another's.
+        """
+        if client is self._client:
+            return self
+        return People(client, self._clock, self._kept)
 
     async def user(self, user_id: str) -> dict[str, Any]:
         """users.info's user. Raises CannotTell if Slack does not answer it."""
@@ -100,7 +115,9 @@ class People:
     def _keep(self, key: str, value: Any) -> Any:
         now = self._clock()
         if len(self._kept) >= self.MOST:
-            self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
+            # In place: the People of other requests share this dict.
+            for expired in [k for k, v in self._kept.items() if v[0] <= now]:
+                del self._kept[expired]
         self._kept[key] = (now + self.KEPT, value)
         return value
 

@@ -53,7 +53,9 @@ async def from_message(
         slack_file_name=name,
     )
     channel = (body.get("channel") or {}).get("id") or user
-    await client.views_open(trigger_id=body["trigger_id"], view=deps.form(channel, user, prefill))
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=deps.form(team_of(body), channel, user, prefill)
+    )
 
 
 def register(app: AsyncApp) -> None:

@@ -34,7 +34,7 @@ MIN_SAVE = 0.3  # a save is always given this long, however long the checks took
 
 
 async def _slack_file(
-    request: ReplicaRequest, view: dict[str, Any], deps: Deps
+    request: ReplicaRequest, view: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> SlackFile | dict[str, str] | None:
     """The file posted in Slack to train from, or what is wrong with it (by field); None if none."""
     if not request.slack_file:
@@ -44,7 +44,7 @@ async def _slack_file(
     if deps.files is None:
         return {where: messages.SHORTCUT_NO_MEDIA}
     try:
-        file = await deps.files.info(request.slack_file)
+        file = await deps.files.info(client, request.slack_file)
     except SlackApiError as exc:
         log.info("files.info %s: %s", request.slack_file, exc.response.get("error"))
         return {where: messages.FILE_NO_ACCESS}
@@ -80,7 +80,8 @@ async def submit_form(
     deps: Deps,
 ) -> None:
     """Refuse bad input inline; otherwise save the job, which asks the person shown to consent."""
-    parsed = form.parse(view, models=deps.models, voices=deps.voices.current)
+    voices = deps.voices.current(team_of(body))
+    parsed = form.parse(view, models=deps.models, voices=voices)
     if isinstance(parsed, form.Invalid):
         await ack(response_action="errors", errors=parsed.errors)
         return
@@ -93,7 +94,7 @@ async def submit_form(
         check_subject(deps.people, parsed.request.subject_id or ""),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),
-        _slack_file(parsed.request, view, deps),
+        _slack_file(parsed.request, view, client, deps),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.

@@ -1,0 +1,293 @@
+"""The Connect Tavus page: a workspace admin opens a signed, single-use link and saves its key.
+
+Slack asks apps not to take secrets in modals, so App Home sends the admin a link instead. The
+link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
+starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
+CSRF token. A key is saved only once Tavus takes it, sealed by the vault; the page shows no
+more of it than its last four characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, timedelta
+from html import escape
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot import pages
+from bot.audit import Action, Record
+from bot.installations import Connected, Visit
+from bot.store import Store, StoreUnavailable
+from bot.tavus import TavusClient, TavusError, TavusRejected
+from bot.vault import Vault
+
+log = logging.getLogger(__name__)
+
+PATH = "/tavus/connect"
+COOKIE = "replica_bot_connect"
+LIFETIME = timedelta(minutes=15)
+# A token is what link() makes: a 24-byte URL-safe nonce, whole seconds, a hex HMAC-SHA256.
+_TOKEN = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{32})\.(?P<expiry>[0-9]{1,12})\.(?P<sig>[0-9a-f]{64})")
+# Tavus keys are 32 hex digits. Anything with spaces, control or non-ASCII characters cannot go
+# in an HTTP header (httpx would fail as if Tavus were down); one this short would show whole
+# as its last four characters.
+_KEY = re.compile(r"[!-~]{12,200}")
+
+TITLE = "Connect Tavus"
+HEADING_FORM = "Connect this workspace to Tavus"
+HEADING_REFUSED = "This page cannot be opened"
+HEADING_NOT_SAVED = "Nothing was saved"
+HEADING_SAVED = "Tavus connected"
+HEADING_PREVIEW = "Connect Tavus"
+WORKSPACE = "Slack workspace {team_id}"
+CURRENT = "Connected: key ending in {last4}, saved by Slack user {saved_by} on {saved_at}."
+NOT_YET = "No Tavus account is connected yet."
+INTRO = (
+    "Paste the API key of the Tavus account this workspace's replicas should be made with "
+    "(Tavus Developer Portal, API Keys). The bot checks it with Tavus, keeps it encrypted and "
+    "never shows more than its last four characters. Saving replaces any key saved before."
+)
+KEY_LABEL = "Tavus API key"
+SUBMIT = "Check and save"
+CONTINUE = "Continue"
+NEW_LINK = "Ask for a new link: open the bot's App Home in Slack and press Connect Tavus."
+LINK_INVALID = "This link is not valid: it may have been cut short or changed on the way."
+LINK_EXPIRED = "This link has expired: a link works for a few minutes only."
+LINK_USED = "This link was already used: a link opens this page once."
+NO_SESSION = "This page is no longer open: it was left too long, or its key is already saved."
+CSRF_REFUSED = (
+    "The form did not come from this page, so nothing was saved. Reload the page and try again."
+)
+KEY_MISSING = "Paste the Tavus API key first."
+KEY_MALFORMED = (
+    "That does not look like a Tavus API key (one word of letters and digits), so nothing was "
+    "saved. Copy it again from the Tavus Developer Portal."
+)
+KEY_REJECTED = (
+    "Tavus did not accept this key, so nothing was saved. Check it in the Tavus Developer "
+    "Portal and paste it again."
+)
+TAVUS_DOWN = "Tavus could not be reached, so nothing was saved. Try again in a minute."
+DATABASE_DOWN = "The bot could not reach its database. Try again in a minute."
+DATABASE_DOWN_SAVING = (
+    "The bot could not reach its database, so the key may not have been saved. "
+    "Try again in a minute."
+)
+SAVED = "Connected: key ending in {last4}. Go back to Slack: /replica works now."
+PREVIEW = "A Connect Tavus link for a workspace admin: it opens in a browser, once."
+
+
+class ConnectTavus:
+    """Issues Connect Tavus links and serves their page, where an admin saves a Tavus key."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        vault: Vault,
+        secret: bytes,
+        base_url: str,
+        tavus_for_key: Callable[[str], TavusClient],
+        lifetime: timedelta = LIFETIME,
+    ) -> None:
+        if not secret:
+            # An empty HMAC key signs links anybody could forge: refuse to start instead.
+            raise ValueError("ConnectTavus needs a secret to sign its links")
+        if lifetime <= timedelta():
+            raise ValueError("a Connect Tavus link must last some time")
+        self._store = store
+        self._vault = vault
+        self._secret = secret
+        self._base_url = base_url.rstrip("/")
+        self._secure = urlsplit(base_url).scheme == "https"
+        self._tavus_for_key = tavus_for_key
+        self._lifetime = lifetime
+
+    async def link(self, *, team_id: str, user_id: str) -> str:
+        """A new link to the page for one admin of one workspace, working once, until it expires."""
+        nonce = secrets.token_urlsafe(24)
+        expires = self._store.now() + self._lifetime
+        await self._store.connect_links.issue(
+            nonce, team_id=team_id, user_id=user_id, expires_at=expires
+        )
+        expiry = int(expires.timestamp())
+        return f"{self._base_url}{PATH}?t={nonce}.{expiry}.{self._sign(nonce, expiry)}"
+
+    def add_routes(self, app: web.Application) -> None:
+        """Serve the page: GET opens a link or shows the form, POST saves a key."""
+        # No HEAD: a link checker's HEAD request must not use up a single-use link.
+        app.router.add_get(PATH, self._get, allow_head=False)
+        app.router.add_post(PATH, self._post)
+
+    async def _get(self, request: web.Request) -> web.Response:
+        try:
+            if "t" in request.query:
+                return await self._open(request, request.query["t"])
+            digest = _session_digest(request)
+            visit = await self._store.connect_links.visit(digest) if digest else None
+            if visit is None:
+                return _refused(NO_SESSION)
+            return await self._form(visit)
+        except StoreUnavailable:
+            log.warning("Connect Tavus: the database is unavailable")
+            return _page(503, _document(HEADING_REFUSED, [DATABASE_DOWN]))
+
+    async def _post(self, request: web.Request) -> web.Response:
+        try:
+            return await self._save(request)
+        except StoreUnavailable:
+            log.warning("Connect Tavus: the database is unavailable")
+            return _page(503, _document(HEADING_NOT_SAVED, [DATABASE_DOWN_SAVING]))
+
+    async def _open(self, request: web.Request, token: str) -> web.Response:
+        if "Slackbot" in request.headers.get("User-Agent", ""):
+            # Slack fetching the link for a preview is not the admin opening it.
+            return _page(200, _document(HEADING_PREVIEW, [PREVIEW]))
+        match = _TOKEN.fullmatch(token)
+        if match is None or not hmac.compare_digest(
+            self._sign(match["nonce"], int(match["expiry"])).encode(), match["sig"].encode()
+        ):
+            log.info("Connect Tavus: a link not signed by this bot was refused")
+            return _refused(LINK_INVALID)
+        now = self._store.now()
+        if int(match["expiry"]) <= now.timestamp():
+            return _refused(LINK_EXPIRED)
+        session = secrets.token_urlsafe(32)
+        visit = await self._store.connect_links.open(
+            match["nonce"], session_digest=_digest(session), csrf=secrets.token_urlsafe(32)
+        )
+        if visit is None:
+            log.info("Connect Tavus: a link opened again was refused")
+            return _refused(LINK_USED)
+        response = _page(303, _document(HEADING_FORM, [], follow=True))
+        # The token leaves the address bar (and the history) for a plain address.
+        response.headers["Location"] = PATH
+        response.set_cookie(
+            COOKIE,
+            session,
+            max_age=max(1, int((visit.expires_at - now).total_seconds())),
+            path=PATH,
+            secure=self._secure,
+            httponly=True,
+            # Lax, not Strict: the admin arrives from Slack, and Strict would drop the cookie
+            # on that cross-site redirect.
+            samesite="Lax",
+        )
+        return response
+
+    async def _save(self, request: web.Request) -> web.Response:
+        digest = _session_digest(request)
+        visit = await self._store.connect_links.visit(digest) if digest else None
+        if digest is None or visit is None:
+            return _refused(NO_SESSION)
+        form = await request.post()
+        csrf = form.get("csrf")
+        if not isinstance(csrf, str) or not hmac.compare_digest(csrf.encode(), visit.csrf.encode()):
+            log.info("Connect Tavus: a form without its CSRF token was refused")
+            return _page(403, _document(HEADING_NOT_SAVED, [CSRF_REFUSED]))
+        given = form.get("api_key")
+        key = given.strip() if isinstance(given, str) else ""
+        if not key:
+            return await self._form(visit, status=400, error=KEY_MISSING)
+        if not _KEY.fullmatch(key):
+            return await self._form(visit, status=400, error=KEY_MALFORMED)
+        try:
+            await self._tavus_for_key(key).check_key()
+        except TavusRejected as exc:
+            log.info("Connect Tavus: Tavus refused %s's key (HTTP %s)", visit.team_id, exc.status)
+            return await self._form(visit, status=400, error=KEY_REJECTED)
+        except TavusError as exc:
+            # The class name only: the chained error could quote the request it was part of.
+            log.warning("Connect Tavus: Tavus unavailable (%s)", type(exc).__name__)
+            return await self._form(visit, status=503, error=TAVUS_DOWN)
+        connected = Connected(
+            team_id=visit.team_id,
+            key_sealed=self._vault.seal(key),
+            last4=key[-4:],
+            saved_by=visit.user_id,
+            saved_at=self._store.now(),
+        )
+        await self._store.tavus_accounts.save(connected)
+        await self._store.audit.record(
+            Record(
+                at=connected.saved_at,
+                team_id=visit.team_id,
+                actor=visit.user_id,
+                action=Action.TAVUS_CONNECTED,
+                details={"last4": connected.last4},
+            )
+        )
+        await self._store.connect_links.end(digest)
+        log.info("Connect Tavus: %s connected %s's Tavus account", visit.user_id, visit.team_id)
+        response = _page(200, _document(HEADING_SAVED, [SAVED.format(last4=connected.last4)]))
+        response.del_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="Lax")
+        return response
+
+    async def _form(
+        self, visit: Visit, *, status: int = 200, error: str | None = None
+    ) -> web.Response:
+        connected = await self._store.tavus_accounts.find(visit.team_id)
+        current = (
+            CURRENT.format(
+                last4=connected.last4,
+                saved_by=connected.saved_by,
+                saved_at=f"{connected.saved_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+            )
+            if connected is not None
+            else NOT_YET
+        )
+        lines = [WORKSPACE.format(team_id=visit.team_id), current, INTRO]
+        return _page(status, _document(HEADING_FORM, lines, error=error, csrf=visit.csrf))
+
+    def _sign(self, nonce: str, expiry: int) -> str:
+        return hmac.new(self._secret, f"{nonce}.{expiry}".encode(), hashlib.sha256).hexdigest()
+
+
+def _digest(session: str) -> str:
+    """What is stored of a session cookie: its SHA-256, so the table alone opens no session."""
+    return hashlib.sha256(session.encode()).hexdigest()
+
+
+def _session_digest(request: web.Request) -> str | None:
+    session = request.cookies.get(COOKIE)
+    return _digest(session) if session else None
+
+
+def _refused(reason: str) -> web.Response:
+    return _page(403, _document(HEADING_REFUSED, [reason, NEW_LINK]))
+
+
+def _page(status: int, document: str) -> web.Response:
+    return pages.response(status, document)
+
+
+def _document(
+    heading: str,
+    lines: Sequence[str],
+    *,
+    error: str | None = None,
+    csrf: str | None = None,
+    follow: bool = False,
+) -> str:
+    """A whole page: a heading, paragraphs, and the form when a CSRF token is given; escaped."""
+    extra = ""
+    if csrf is not None:
+        extra = (
+            f'<form method="post" action="{escape(PATH)}">'
+            f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
+            f'<label for="api_key">{escape(KEY_LABEL)}</label>'
+            '<input type="password" id="api_key" name="api_key" autocomplete="off" '
+            'spellcheck="false" required>'
+            f'<button type="submit">{escape(SUBMIT)}</button>'
+            "</form>"
+        )
+    if follow:
+        extra += f'<p><a href="{escape(PATH)}">{escape(CONTINUE)}</a></p>'
+    return pages.document(TITLE, heading, lines, error=error, extra=extra)
