@@ -27,10 +27,12 @@ from bot.accounts import Accounts, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
+from bot.connect import ConnectTavus
 from bot.consent import Consent
 from bot.delivery import Sender
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient, Paces, SharedPaces
 from bot.delivery.clients import SlackClients
+from bot.departures import Departures
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
@@ -82,12 +84,20 @@ async def create_app(settings: Settings) -> web.Application:
     )
     vault = Vault(settings.secrets_keys) if settings.oauth else None
     accounts: Accounts
+    connect = None
     if vault is not None:
-        accounts = Workspaces(
+        accounts = workspaces = Workspaces(
             store=store,
             vault=vault,
             http=tavus_http,
             max_concurrency=settings.tavus_max_concurrency,
+        )
+        connect = ConnectTavus(
+            store=store,
+            vault=vault,
+            secret=bytes.fromhex(await store.keys.get("connect")),
+            base_url=str(settings.public_url),
+            tavus_for_key=workspaces.client_for,
         )
     else:
         tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
@@ -198,6 +208,9 @@ async def create_app(settings: Settings) -> web.Application:
         models=settings.tavus_models,
         voices=voices,
         follow_ups=follow_ups(),
+        accounts=accounts,
+        departures=Departures(store=store, lifecycle=lifecycle),
+        connect=connect,
     )
     slack.register(bolt, deps)
 
@@ -212,6 +225,8 @@ async def create_app(settings: Settings) -> web.Application:
         callbacks.add_routes(app, Callbacks(store=store, accounts=accounts, lifecycle=lifecycle))
     if bolt.oauth_flow is not None:
         slack_oauth.add_routes(app, bolt.oauth_flow)
+    if connect is not None:
+        connect.add_routes(app)
     if local is not None:
         local.add_routes(app, store.now)
 

@@ -35,6 +35,7 @@ class Action(enum.StrEnum):
     POLICY_CHANGED = "policy_changed"  # an admin changed who may create, or who approves
     EXPORTED = "exported"  # an admin took a copy of the log (/replica audit)
     TAVUS_CONNECTED = "tavus_connected"  # an admin connected the workspace's Tavus account
+    UNINSTALLED = "uninstalled"  # the app left the workspace: its secrets went, its jobs ended
 
 
 @dataclass(frozen=True, slots=True)

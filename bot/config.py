@@ -256,18 +256,14 @@ class Settings(DatabaseSettings):
     @field_validator("secrets_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _split_keys(value)
 
     @field_validator("secrets_keys")
     @classmethod
     def _fernet_keys(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        if _oauth(info) and not value:
-            raise PydanticCustomError("missing", "OAuth mode seals secrets with them")
-        if value:
-            Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
-        return value
+        return _fernet_keys(
+            value, needed="OAuth mode seals secrets with them" if _oauth(info) else None
+        )
 
     @field_validator("public_url")
     @classmethod
@@ -314,6 +310,37 @@ class Settings(DatabaseSettings):
         return f"{str(self.public_url).rstrip('/')}/tavus/callback/{job_id}/{secret}"
 
 
+class VaultSettings(DatabaseSettings):
+    """The database's settings and SECRETS_KEYS: all that `python -m bot rotate-keys` needs."""
+
+    secrets_keys: Annotated[tuple[str, ...], NoDecode]
+
+    @field_validator("secrets_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        return _split_keys(value)
+
+    @field_validator("secrets_keys")
+    @classmethod
+    def _fernet_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _fernet_keys(value, needed="the stored secrets are resealed with them")
+
+
+def _split_keys(value: Any) -> Any:
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _fernet_keys(value: tuple[str, ...], *, needed: str | None) -> tuple[str, ...]:
+    # `needed` says why the keys are required here; None where they are optional.
+    if needed is not None and not value:
+        raise PydanticCustomError("missing", needed)
+    if value:
+        Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
+    return value
+
+
 def _oauth(info: ValidationInfo) -> bool:
     # Bolt checks presence, not content: even an empty SLACK_CLIENT_ID would turn OAuth on.
     # An invalid one (absent from info.data) was meant to turn it on too.
@@ -331,6 +358,11 @@ def load_settings(**overrides: Any) -> Settings:
 def load_database_settings(**overrides: Any) -> DatabaseSettings:
     """Only the database's settings (for tools that need nothing else), or ConfigError."""
     return _load(DatabaseSettings, overrides)
+
+
+def load_vault_settings(**overrides: Any) -> VaultSettings:
+    """The database's settings and SECRETS_KEYS (to reseal stored secrets), or ConfigError."""
+    return _load(VaultSettings, overrides)
 
 
 def _load(kind: type[Chosen], overrides: dict[str, Any]) -> Chosen:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import pages
+from bot.accounts import Workspace
 from bot.audit import Action, Record
 from bot.installations import Connected, Visit
 from bot.store import Store, StoreUnavailable
@@ -110,15 +111,31 @@ class ConnectTavus:
         self._tavus_for_key = tavus_for_key
         self._lifetime = lifetime
 
-    async def link(self, *, team_id: str, user_id: str) -> str:
+    async def link(self, *, team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
         """A new link to the page for one admin of one workspace, working once, until it expires."""
         nonce = secrets.token_urlsafe(24)
         expires = self._store.now() + self._lifetime
         await self._store.connect_links.issue(
-            nonce, team_id=team_id, user_id=user_id, expires_at=expires
+            nonce, team_id=team_id, user_id=user_id, expires_at=expires, enterprise_id=enterprise_id
         )
         expiry = int(expires.timestamp())
         return f"{self._base_url}{PATH}?t={nonce}.{expiry}.{self._sign(nonce, expiry)}"
+
+    async def current(self, team_id: str) -> Connected | None:
+        """The workspace's Tavus account as saved, if any (what App Home shows of it)."""
+        return await self._store.tavus_accounts.find(team_id)
+
+    async def installer(self, workspace: Workspace) -> str | None:
+        """Who installed the app for the workspace (they may connect Tavus too), if installed."""
+        installed = await self._store.installations.find(
+            team_id=workspace.team_id, enterprise_id=workspace.enterprise_id
+        )
+        return installed.installer_id if installed is not None else None
+
+    @property
+    def minutes(self) -> int:
+        """How long a link lasts, in whole minutes (as the admin is told)."""
+        return max(1, int(self._lifetime.total_seconds() // 60))
 
     def add_routes(self, app: web.Application) -> None:
         """Serve the page: GET opens a link or shows the form, POST saves a key."""
@@ -209,6 +226,7 @@ class ConnectTavus:
             return await self._form(visit, status=503, error=TAVUS_DOWN)
         connected = Connected(
             team_id=visit.team_id,
+            enterprise_id=visit.enterprise_id,
             key_sealed=self._vault.seal(key),
             last4=key[-4:],
             saved_by=visit.user_id,

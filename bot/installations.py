@@ -50,6 +50,7 @@ class Connected:
     last4: str
     saved_by: str
     saved_at: datetime
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +61,4 @@ class Visit:
     user_id: str
     csrf: str = field(repr=False)
     expires_at: datetime
+    enterprise_id: str | None = None

@@ -527,6 +527,40 @@ CARD_DELETED = ":wastebasket: Deleted"
 NOT_SAVED_LATER = "My database is not answering right now: try again in a minute."
 
 # App Home.
+# Each workspace's Tavus account (many workspaces): App Home's section, its button, the link.
+HOME_TAVUS_CONNECTED = (
+    "*Tavus account* (admins only)\nConnected: key ending in `{last4}`, saved by <@{user}> on "
+    "{when}. Replicas are made with this workspace's own Tavus account."
+)
+HOME_TAVUS_MISSING_ADMIN = (
+    "*Tavus account* (admins only)\n:warning: Not connected yet: nobody here can make a replica "
+    "until an admin connects this workspace's Tavus account."
+)
+HOME_TAVUS_MISSING = (
+    ":warning: This workspace is not connected to Tavus yet: a workspace admin must connect it "
+    "(from this App Home) before anyone can make a replica."
+)
+TAVUS_CONNECT_BUTTON = "Connect Tavus"
+TAVUS_CHANGE_BUTTON = "Change Tavus key"
+TAVUS_NOT_CONNECTED = (
+    "This workspace is not connected to Tavus yet, so no replica can be made. Ask a workspace "
+    "admin to open the bot's App Home and click *Connect Tavus*."
+)
+TAVUS_NOT_CONNECTED_ADMIN = (
+    "This workspace is not connected to Tavus yet. Open the bot's App Home (its Home tab) and "
+    "click *Connect Tavus* to save this workspace's Tavus API key; then /replica works."
+)
+CONNECT_TITLE = "Connect Tavus"
+CONNECT_LINK = (
+    "Open the page below in your browser to save this workspace's Tavus API key. The link is "
+    "yours alone, works once, and lasts {minutes} minutes; Slack never sees the key."
+)
+CONNECT_OPEN = "Open the Connect Tavus page"
+CONNECT_NOT_ADMIN = (
+    "Only a workspace admin or owner, or whoever installed the bot, can connect Tavus."
+)
+CONNECT_UNAVAILABLE = "The bot could not make a link just now; try again in a minute."
+
 HOME_TITLE = "My replicas"
 HOME_INTRO = "Your Tavus replicas, newest first. Results also arrive in each replica's thread."
 HOME_OF_ME = "*Replicas of me*"

@@ -27,6 +27,8 @@ def deps() -> Deps:
         models=("phoenix-4",),
         voices=cast(Any, None),
         follow_ups=follow_ups(),
+        accounts=cast(Any, None),
+        departures=cast(Any, None),
     )
 
 

@@ -1204,8 +1204,8 @@ async def test_a_workspaces_tavus_key_is_its_own_replaced_in_place_and_resealed(
     assert not await store.tavus_accounts.reseal("T1", was="sealed-key", now="x")
     assert await store.tavus_accounts.reseal("T1", was="newer", now="resealed")
     assert await store.tavus_accounts.sealed() == {"T1": "resealed", "T2": "theirs"}
-    assert await store.tavus_accounts.delete("T1") == 1
-    assert await store.tavus_accounts.delete("T1") == 0
+    assert await store.tavus_accounts.delete(team_id="T1") == 1
+    assert await store.tavus_accounts.delete(team_id="T1") == 0
     assert await store.tavus_accounts.find("T1") is None
     assert await store.tavus_accounts.find("T2") is not None
 
@@ -1237,5 +1237,25 @@ async def test_a_connect_session_ends_when_its_key_is_saved_or_its_workspace_goe
     await store.connect_links.end("d-n1")
     assert await store.connect_links.visit("d-n1") is None
     assert await store.connect_links.visit("d-n2") is not None
-    await store.connect_links.forget("T1")
+    await store.connect_links.forget(team_id="T1")
     assert await store.connect_links.visit("d-n2") is None
+
+
+async def test_an_org_wide_uninstall_forgets_every_key_and_link_of_the_org(store: Store) -> None:
+    await store.tavus_accounts.save(connected("T1", enterprise_id="E1"))
+    await store.tavus_accounts.save(connected("T2", enterprise_id="E1"))
+    await store.tavus_accounts.save(connected("T3"))
+    until = START + timedelta(minutes=15)
+    await store.connect_links.issue("n1", team_id="T1", user_id="U1", expires_at=until)
+    await store.connect_links.issue(
+        "n2", team_id="T2", user_id="U1", expires_at=until, enterprise_id="E1"
+    )
+
+    assert await store.tavus_accounts.delete(team_id=None, enterprise_id="E1") == 2
+    await store.connect_links.forget(team_id=None, enterprise_id="E1")
+
+    assert await store.tavus_accounts.sealed() == {"T3": "sealed-key"}
+    assert await store.connect_links.open("n2", session_digest="d", csrf="c") is None
+    opened = await store.connect_links.open("n1", session_digest="d1", csrf="c")
+    assert opened is not None
+    assert opened.enterprise_id is None

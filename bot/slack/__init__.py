@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import actions, commands, home, policy, shortcuts, views
+from bot.slack import (
+    actions,
+    commands,
+    departures,
+    home,
+    policy,
+    shortcuts,
+    tavus_account,
+    views,
+)
 from bot.slack.deps import Deps
 
 
@@ -17,3 +26,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     home.register(app)
     policy.register(app)
     shortcuts.register(app)
+    tavus_account.register(app)
+    departures.register(app)

@@ -28,12 +28,11 @@ from bot.slack.kit import (
     WITHDRAW_ACTION,
     escape,
 )
-from bot.slack.payloads import action_value, message_of, team_of
+from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.slack.permissions import (
     OWN_REQUEST,
     approval_refusal,
     approvers_of,
-    creator_refusal,
     may_change,
     viewer,
 )
@@ -74,9 +73,7 @@ async def _open_form(
     prefill: ReplicaRequest | None = None,
 ) -> None:
     """The form, or, for someone the workspace does not let create replicas, why not."""
-    refusal = await creator_refusal(
-        deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
-    )
+    refusal = await deps.refusal(team_of(body), body["user"]["id"])
     if refusal is None:
         view = deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
     else:
@@ -302,7 +299,7 @@ async def _withdraw(
         job = now
     from_home = (body.get("container") or {}).get("type") == "view"
     if from_home:
-        await home.publish(team, user, client, deps)
+        await home.publish(workspace_of(body), user, client, deps)
         if words:
             view = blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
             await client.views_open(trigger_id=body["trigger_id"], view=view)

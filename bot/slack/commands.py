@@ -18,7 +18,7 @@ from bot.slack import form, kit, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
-from bot.slack.permissions import creator_refusal, is_admin, may_change, viewer
+from bot.slack.permissions import is_admin, may_change, viewer
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -173,9 +173,7 @@ async def _open_form(
     respond: AsyncRespond,
     deps: Deps,
 ) -> None:
-    refusal = await creator_refusal(
-        deps.people, deps.governance, team_id=command["team_id"], user_id=command["user_id"]
-    )
+    refusal = await deps.refusal(command["team_id"], command["user_id"])
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")
         return

@@ -10,8 +10,12 @@ from typing import Any
 from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot import messages
+from bot.accounts import Accounts, NotConnected
 from bot.approvals import Approvals
+from bot.connect import ConnectTavus
 from bot.consent import Consent
+from bot.departures import Departures
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
@@ -20,7 +24,7 @@ from bot.media.slack_files import SlackFiles
 from bot.preflight.probe import Prober
 from bot.replicas import Replicas
 from bot.slack import form
-from bot.slack.permissions import People
+from bot.slack.permissions import People, creator_refusal, is_admin
 from bot.voices import Voices
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,19 @@ class Deps:
     models: Sequence[str]
     voices: Voices
     follow_ups: Scheduler
+    accounts: Accounts
+    departures: Departures
+    # The Connect Tavus page, with many workspaces; None with one (TAVUS_API_KEY serves all).
+    connect: ConnectTavus | None = None
+
+    async def refusal(self, team_id: str, user_id: str) -> str | None:
+        """Why `user_id` cannot start a replica here now (and it is on record), or None."""
+        try:
+            await self.accounts.tavus(team_id)
+        except NotConnected:
+            admin = await is_admin(self.people, user_id)
+            return messages.TAVUS_NOT_CONNECTED_ADMIN if admin else messages.TAVUS_NOT_CONNECTED
+        return await creator_refusal(self.people, self.governance, team_id=team_id, user_id=user_id)
 
     def form(
         self,

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.accounts import Workspace
 from bot.slack import screens
 from bot.slack.deps import Deps
 from bot.slack.permissions import is_admin
@@ -21,17 +22,26 @@ async def show_home(
     if event.get("tab") != "home":
         return
     team = context.team_id or event.get("view", {}).get("team_id", "")
-    await deps.after_ack(publish(team, event["user"], client, deps))
+    workspace = Workspace(team, context.enterprise_id)
+    await deps.after_ack(publish(workspace, event["user"], client, deps))
 
 
-async def publish(team: str, user: str, client: AsyncWebClient, deps: Deps) -> None:
+async def publish(workspace: Workspace, user: str, client: AsyncWebClient, deps: Deps) -> None:
     """Draw a user's Home tab as things stand now."""
+    team = workspace.team_id
     jobs, _ = await deps.replicas.page(team_id=team, user_id=user, per_page=HOME_ROWS)
     of_me = await deps.consent.of_subject(team_id=team, user_id=user)
-    policy = None
-    if await is_admin(deps.people, user):
+    policy, tavus = None, None
+    admin = await is_admin(deps.people, user)
+    if admin:
         policy = (await deps.governance.policy(team), await deps.governance.current(team))
-    await client.views_publish(user_id=user, view=screens.home(jobs, of_me, policy))
+    if deps.connect is not None:
+        installer = await deps.connect.installer(workspace)
+        tavus = screens.TavusShown(
+            connected=await deps.connect.current(team), admin=admin or user == installer
+        )
+    view = screens.home(jobs, of_me, policy, tavus)
+    await client.views_publish(user_id=user, view=view)
 
 
 def register(app: AsyncApp) -> None:

@@ -17,6 +17,8 @@ WITHDRAW_ACTION = "consent_withdraw"
 APPROVE_ACTION = "approval_approve"
 REJECT_ACTION = "approval_reject"
 POLICY_ACTION = "open_policy"
+CONNECT_TAVUS_ACTION = "connect_tavus"
+OPEN_LINK_ACTION = "open_link"
 
 
 # Every modal input holds a single element under this action id: its block id says which.
@@ -63,14 +65,17 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    url: str | None = None,
 ) -> dict[str, Any]:
-    """A button; `confirm` is Slack's own dialog, shown before the click counts."""
+    """A button; `confirm` is Slack's own dialog, shown before the click counts; `url` opens."""
     made: dict[str, Any] = {
         "type": "button",
         "action_id": action_id,
         "value": value,
         "text": {"type": "plain_text", "text": label},
     }
+    if url:
+        made["url"] = url
     if style:
         made["style"] = style
     if confirm:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.accounts import Workspace
+
 
 def team_of(body: dict[str, Any]) -> str:
     """The workspace a click or a submission came from (the user's own, in a shared channel)."""
@@ -16,6 +18,11 @@ def enterprise_of(body: dict[str, Any]) -> str | None:
     found = enterprise.get("id") if isinstance(enterprise, dict) else None
     found = found or body.get("enterprise_id") or (body.get("user") or {}).get("enterprise_id")
     return str(found) if found else None
+
+
+def workspace_of(body: dict[str, Any]) -> Workspace:
+    """The workspace (and its Grid org) a click or a submission came from."""
+    return Workspace(team_of(body), enterprise_of(body))
 
 
 def action_value(body: dict[str, Any]) -> str:

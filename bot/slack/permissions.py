@@ -239,6 +239,11 @@ async def is_admin(people: People, user_id: str) -> bool:
         return False  # refuse rather than guess
 
 
+async def may_connect(people: People, user_id: str, installer: str | None) -> bool:
+    """Whether a user may connect the workspace's Tavus account: an admin, or the installer."""
+    return user_id == installer or await is_admin(people, user_id)
+
+
 async def viewer(people: People, user_id: str) -> str | None:
     """Whose eyes a list is drawn for: None for an admin, who sees every replica."""
     try:

@@ -11,7 +11,7 @@ from bot import messages
 from bot.slack import blocks, home, policy_form, screens
 from bot.slack.deps import Deps
 from bot.slack.kit import POLICY_ACTION
-from bot.slack.payloads import team_of
+from bot.slack.payloads import team_of, workspace_of
 from bot.slack.permissions import is_admin
 
 
@@ -48,7 +48,7 @@ async def submit_policy(
     await deps.governance.change(team, parsed, by=user)
     saved = messages.POLICY_SAVED.format(**screens.policy_words(parsed))
     await ack(response_action="update", view=blocks.status_view(messages.POLICY_TITLE, saved))
-    await deps.after_ack(home.publish(team, user, client, deps))
+    await deps.after_ack(home.publish(workspace_of(body), user, client, deps))
 
 
 async def _refused(team: str, user: str, deps: Deps) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
 from bot.governance import Policy, Set
+from bot.installations import Connected
 from bot.jobs import Job, JobStatus
 from bot.receipts import Decision, Receipt
 from bot.slack.blocks import (
@@ -17,6 +19,7 @@ from bot.slack.blocks import (
     withdraw_button,
 )
 from bot.slack.kit import (
+    CONNECT_TAVUS_ACTION,
     DELETE_ACTION,
     LIST_PAGE_ACTION,
     OPEN_FORM_ACTION,
@@ -97,15 +100,25 @@ def confirm_delete(job: Job) -> Message:
     return Message(text=question, blocks=[section(question), actions(delete)])
 
 
+@dataclass(frozen=True, slots=True)
+class TavusShown:
+    """What App Home shows of the workspace's Tavus account (many workspaces only)."""
+
+    connected: Connected | None
+    admin: bool  # may connect it: an admin, an owner, or the installer
+
+
 def home(
     jobs: list[Job],
     of_me: list[tuple[Job, Receipt | None]] | None = None,
     policy: tuple[Policy, Set | None] | None = None,
+    tavus: TavusShown | None = None,
 ) -> dict[str, Any]:
     """The App Home tab: the user's replicas, the replicas of them, and a way to start one.
 
     Each replica of them shows its consent, with Withdraw while that consent stands. `policy`,
     for an admin only: the workspace's rules (and who set them, if an admin did), to change.
+    `tavus`: the workspace's Tavus account, to connect (admins), or that it is missing (others).
     """
     rows = [section(messages.LIST_ITEM.format(**_row(job))) for job in jobs]
     mine: list[dict[str, Any]] = []
@@ -124,9 +137,34 @@ def home(
             {"type": "divider"},
             *(rows or [section(messages.HOME_EMPTY)]),
             *([{"type": "divider"}, section(messages.HOME_OF_ME), *mine] if mine else []),
+            *(_tavus_blocks(tavus) if tavus is not None else []),
             *(_policy_blocks(*policy) if policy is not None else []),
         ],
     }
+
+
+def _tavus_blocks(tavus: TavusShown) -> list[dict[str, Any]]:
+    connected = tavus.connected
+    if not tavus.admin:
+        return (
+            []
+            if connected is not None
+            else [{"type": "divider"}, section(messages.HOME_TAVUS_MISSING)]
+        )
+    if connected is None:
+        summary = section(messages.HOME_TAVUS_MISSING_ADMIN)
+        label = messages.TAVUS_CONNECT_BUTTON
+    else:
+        summary = section(
+            messages.HOME_TAVUS_CONNECTED.format(
+                last4=escape(connected.last4),
+                user=connected.saved_by,
+                when=when(connected.saved_at),
+            )
+        )
+        label = messages.TAVUS_CHANGE_BUTTON
+    summary["accessory"] = button(label, CONNECT_TAVUS_ACTION, "home", style="primary")
+    return [{"type": "divider"}, summary]
 
 
 def _policy_blocks(policy: Policy, changed: Set | None) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ from bot.media.slack_files import usable
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
-from bot.slack.permissions import creator_refusal
 
 CALLBACK_ID = "make_replica_from_file"
 
@@ -37,9 +36,7 @@ async def from_message(
         await respond(text=messages.SHORTCUT_NO_MEDIA, response_type="ephemeral")
         return
     user = body["user"]["id"]
-    refusal = await creator_refusal(
-        deps.people, deps.governance, team_id=team_of(body), user_id=user
-    )
+    refusal = await deps.refusal(team_of(body), user)
     if refusal is not None:
         view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
         await client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -19,7 +19,7 @@ from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
 from bot.slack import blocks, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of
-from bot.slack.permissions import check_subject, creator_refusal
+from bot.slack.permissions import check_subject
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,7 @@ async def submit_form(
     started = time.monotonic()
     # All asked at once: the answer to Slack is due within 3 seconds.
     refusal, subject, private, verdicts, slack_file = await asyncio.gather(
-        creator_refusal(
-            deps.people, deps.governance, team_id=team_of(body), user_id=body["user"]["id"]
-        ),
+        deps.refusal(team_of(body), body["user"]["id"]),
         check_subject(deps.people, parsed.request.subject_id or ""),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),

@@ -27,6 +27,7 @@ class TavusAccounts:
             await connection.execute(
                 tavus_accounts.insert().values(
                     team_id=connected.team_id,
+                    enterprise_id=connected.enterprise_id,
                     key_sealed=connected.key_sealed,
                     last4=connected.last4,
                     saved_by=connected.saved_by,
@@ -50,14 +51,17 @@ class TavusAccounts:
             last4=row.last4,
             saved_by=row.saved_by,
             saved_at=aware(row.saved_at),
+            enterprise_id=row.enterprise_id,
         )
 
-    async def delete(self, team_id: str) -> int:
-        """Forget a workspace's key (uninstalled); how many rows went."""
+    async def delete(self, *, team_id: str | None, enterprise_id: str | None = None) -> int:
+        """Forget a workspace's key, or every key of a Grid org (uninstalled); how many went."""
+        if team_id is not None:
+            which = tavus_accounts.c.team_id == team_id
+        else:
+            which = tavus_accounts.c.enterprise_id == (enterprise_id or "")
         async with self._db.writing() as connection:
-            result = await connection.execute(
-                delete(tavus_accounts).where(tavus_accounts.c.team_id == team_id)
-            )
+            result = await connection.execute(delete(tavus_accounts).where(which))
         return int(result.rowcount or 0)
 
     async def sealed(self) -> dict[str, str]:
@@ -85,7 +89,15 @@ class ConnectLinks:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def issue(self, nonce: str, *, team_id: str, user_id: str, expires_at: datetime) -> None:
+    async def issue(
+        self,
+        nonce: str,
+        *,
+        team_id: str,
+        user_id: str,
+        expires_at: datetime,
+        enterprise_id: str | None = None,
+    ) -> None:
         """Keep a link handed to an admin; expired links are swept as new ones are issued."""
         async with self._db.writing() as connection:
             await connection.execute(
@@ -93,7 +105,11 @@ class ConnectLinks:
             )
             await connection.execute(
                 connect_links.insert().values(
-                    nonce=nonce, team_id=team_id, user_id=user_id, expires_at=utc(expires_at)
+                    nonce=nonce,
+                    team_id=team_id,
+                    enterprise_id=enterprise_id,
+                    user_id=user_id,
+                    expires_at=utc(expires_at),
                 )
             )
 
@@ -131,6 +147,7 @@ class ConnectLinks:
             user_id=row.user_id,
             csrf=row.csrf,
             expires_at=aware(row.expires_at),
+            enterprise_id=row.enterprise_id,
         )
 
     async def end(self, session_digest: str) -> None:
@@ -140,9 +157,11 @@ class ConnectLinks:
                 delete(connect_links).where(connect_links.c.session_digest == session_digest)
             )
 
-    async def forget(self, team_id: str) -> None:
-        """Drop a workspace's links and sessions (uninstalled)."""
+    async def forget(self, *, team_id: str | None, enterprise_id: str | None = None) -> None:
+        """Drop a workspace's (or a Grid org's) links and sessions (uninstalled)."""
+        if team_id is not None:
+            which = connect_links.c.team_id == team_id
+        else:
+            which = connect_links.c.enterprise_id == (enterprise_id or "")
         async with self._db.writing() as connection:
-            await connection.execute(
-                delete(connect_links).where(connect_links.c.team_id == team_id)
-            )
+            await connection.execute(delete(connect_links).where(which))

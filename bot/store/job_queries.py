@@ -286,6 +286,21 @@ class Jobs:
                 now=self._db.now(),
             )
 
+    async def of_workspace_open(
+        self, *, team_id: str | None, enterprise_id: str | None = None
+    ) -> list[Job]:
+        """A workspace's (or a Grid org's) jobs not yet final, or still looked at."""
+        if team_id is not None:
+            whose = jobs.c.team_id == team_id
+        else:
+            whose = jobs.c.enterprise_id == (enterprise_id or "")
+        final = [status.value for status in JobStatus if status.is_final]
+        statement = select(jobs).where(
+            whose, or_(jobs.c.status.not_in(final), jobs.c.next_check_at.is_not(None))
+        )
+        async with self._db.reading() as connection:
+            return [to_job(row._mapping) for row in await connection.execute(statement)]
+
     async def end_checks(self, job_id: str, record: Record | None = None) -> None:
         """Check a job no more, whenever its next check was due; `record` is written with it."""
         async with self._db.writing() as connection:

@@ -239,10 +239,13 @@ tavus_accounts = Table(
     "tavus_accounts",
     metadata,
     Column("team_id", String(32), primary_key=True),
+    # Its Grid org, if any: an org-wide uninstall takes every key of the org.
+    Column("enterprise_id", String(32)),
     Column("key_sealed", Text, nullable=False),
     Column("last4", String(4), nullable=False),
     Column("saved_by", String(32), nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_tavus_accounts_enterprise_id", "enterprise_id"),
 )
 
 # Connect Tavus links sent to admins: each opens the page once, and the session it starts
@@ -252,6 +255,7 @@ connect_links = Table(
     metadata,
     Column("nonce", String(64), primary_key=True),
     Column("team_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
     Column("user_id", String(32), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("session_digest", String(64)),

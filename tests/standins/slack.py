@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -19,6 +20,10 @@ BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
+# The app's OAuth credentials, as its 'Basic Information' page shows them.
+CLIENT_ID = "1234.5678"
+CLIENT_SECRET = "client-secret"
+INSTALLER_ID = "U0INSTALLER"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,12 @@ class SlackStandIn(StandIn):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[Call] = []
+        # Bot tokens Slack knows, and the workspace (or Grid org) each was issued for; every
+        # call records the one its token named as "_team".
+        self.tokens: dict[str, str] = {BOT_TOKEN: TEAM_ID}
+        # Codes Slack's consent screen handed installers, each exchanged once at oauth.v2.access.
+        self.codes: dict[str, dict[str, Any]] = {}
+        self._installs = itertools.count(1)
         # Channels the bot is not a member of: posting there answers not_in_channel.
         self.outside: set[str] = set()
         # Private channels (and DMs): never joined; conversations.info says is_private, or, if
@@ -139,14 +150,14 @@ class SlackStandIn(StandIn):
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
-        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         channel = str(args.get("channel", ""))
         if method == POSTING and channel[:1] in {"U", "W"}:
             # Posted to a user: it lands in the bot's DM with them, as Slack does.
             args["channel"] = channel = f"D{channel}"
         if method == POSTING and time.monotonic() < self._blocked_until.get(channel, 0):
             self.early_retries += 1
-        if request.headers.get("Authorization") != f"Bearer {token}":
+        args["_team"] = self._team_of(method, request.headers.get("Authorization", ""))
+        if args["_team"] is None:
             answer: web.Response = web.json_response({"ok": False, "error": "invalid_auth"})
         elif (fault := await self.planned(self._route_of(method, channel))) is not None:
             answer = fault
@@ -187,6 +198,43 @@ class SlackStandIn(StandIn):
         self._buckets[channel] = (tokens - 1, now)
         return False
 
+    def grant(
+        self, team_id: str | None, *, enterprise_id: str | None = None, name: str = "Acme"
+    ) -> str:
+        """An installer approved the app on Slack's consent screen: the code Slack sends back.
+
+        With no team, it is an org-wide install of the Grid org `enterprise_id`.
+        """
+        n = next(self._installs)
+        code = f"code-{n}"
+        org = team_id is None
+        self.codes[code] = {
+            "ok": True,
+            "app_id": "A0APP",
+            "authed_user": {"id": INSTALLER_ID},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": f"xoxb-install-{n}",
+            "bot_user_id": f"U0BOT{n}",
+            "team": None if org else {"id": team_id, "name": name},
+            "enterprise": {"id": enterprise_id, "name": f"{name} Org"} if enterprise_id else None,
+            "is_enterprise_install": org,
+        }
+        return code
+
+    def revoke(self, token: str) -> None:
+        """Slack forgets a token (the app uninstalled, or its tokens revoked)."""
+        self.tokens.pop(token, None)
+
+    def _team_of(self, method: str, authorization: str) -> str | None:
+        """Whose credentials a call carries (None: none Slack knows)."""
+        if method == "apps.connections.open":
+            return TEAM_ID if authorization == f"Bearer {APP_TOKEN}" else None
+        if method == "oauth.v2.access":
+            basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+            return "" if authorization == f"Basic {basic}" else None
+        return self.tokens.get(authorization.removeprefix("Bearer "))
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {
@@ -194,10 +242,17 @@ class SlackStandIn(StandIn):
                 "url": "https://test.slack.com/",
                 "team": "Test",
                 "user": "replica-bot",
-                "team_id": TEAM_ID,
+                "team_id": args["_team"],
                 "user_id": BOT_USER_ID,
                 "bot_id": "B0BOT",
             }
+        if method == "oauth.v2.access":
+            granted = self.codes.pop(str(args.get("code", "")), None)
+            if granted is None:
+                return {"ok": False, "error": "invalid_code"}
+            team, org = granted["team"], granted["enterprise"]
+            self.tokens[granted["access_token"]] = team["id"] if team else org["id"]
+            return granted
         if method == POSTING:
             return self._post(args)
         if method in {"views.open", "views.update"}:
@@ -305,7 +360,7 @@ class SlackStandIn(StandIn):
         if file_id in self.download_redirects:
             raise web.HTTPFound(self.download_redirects[file_id])
         if (
-            request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}"
+            request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens
             or file_id not in self.file_bytes
         ):
             # As Slack does without files:read: its sign-in page, with status 200.

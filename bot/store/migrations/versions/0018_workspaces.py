@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "tavus_accounts",
         sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("enterprise_id", sa.String(32)),
         sa.Column("key_sealed", sa.Text, nullable=False),
         sa.Column("last4", sa.String(4), nullable=False),
         sa.Column("saved_by", sa.String(32), nullable=False),
@@ -32,6 +33,7 @@ def upgrade() -> None:
         "connect_links",
         sa.Column("nonce", sa.String(64), nullable=False),
         sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("enterprise_id", sa.String(32)),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("session_digest", sa.String(64)),
@@ -39,9 +41,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("nonce", name="pk_connect_links"),
     )
     op.create_index("ix_connect_links_session_digest", "connect_links", ["session_digest"])
+    op.create_index("ix_tavus_accounts_enterprise_id", "tavus_accounts", ["enterprise_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tavus_accounts_enterprise_id", "tavus_accounts")
     op.drop_index("ix_connect_links_session_digest", "connect_links")
     op.drop_table("connect_links")
     op.drop_table("tavus_accounts")

@@ -1,0 +1,40 @@
+"""Slack says the app has left a workspace (uninstalled, or its bot token revoked): forget it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.accounts import Workspace
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def _workspace(body: dict[str, Any]) -> Workspace:
+    return Workspace(str(body.get("team_id") or ""), body.get("enterprise_id") or None)
+
+
+async def app_uninstalled(body: dict[str, Any], deps: Deps) -> None:
+    """The app was uninstalled: the workspace's token and Tavus key go, its jobs end."""
+    org_wide = bool(body.get("is_enterprise_install"))
+    await deps.after_ack(
+        deps.departures.left(_workspace(body), org_wide=org_wide, why="uninstalled")
+    )
+
+
+async def tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    """Tokens were revoked: if the bot's were, the workspace is left as if uninstalled."""
+    if not (event.get("tokens") or {}).get("bot"):
+        return  # only people's tokens, and the bot keeps none
+    org_wide = bool(body.get("is_enterprise_install"))
+    left = deps.departures.left(_workspace(body), org_wide=org_wide, why="bot token revoked")
+    await deps.after_ack(left)
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the event listeners."""
+    app.event("app_uninstalled")(app_uninstalled)
+    app.event("tokens_revoked")(tokens_revoked)
