@@ -129,6 +129,10 @@ class Bot:
         """Every consent receipt."""
         return await self._rows(select(receipts))
 
+    async def rows(self, table: Any) -> list[dict[str, Any]]:
+        """Every row of one table."""
+        return await self._rows(select(table))
+
     async def _rows(self, statement: Any) -> list[dict[str, Any]]:
         engine = create_async_engine(self.settings.sqlalchemy_url)
         try:

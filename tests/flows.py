@@ -122,6 +122,8 @@ async def press(
         container=container,
         trigger=key,
         response_url=bot.slack.response_url(key),
+        team=bot.sender.team,
+        enterprise=bot.sender.enterprise,
     )
     status, _ = await bot.sender.post(urlencode({"payload": json.dumps(payload)}))
     assert status == 200

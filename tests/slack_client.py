@@ -20,8 +20,19 @@ CHANNEL_ID = "C0GENERAL"
 class SlackSender:
     """Sends requests to the bot's /slack/events, signed exactly as Slack signs them."""
 
-    def __init__(self, events_url: str, secret: str = SIGNING_SECRET, respond_to: str = "") -> None:
+    def __init__(
+        self,
+        events_url: str,
+        secret: str = SIGNING_SECRET,
+        respond_to: str = "",
+        *,
+        team: str = TEAM_ID,
+        enterprise: str | None = None,
+    ) -> None:
         self.events_url = events_url
+        # The workspace (and Grid org) every request comes from.
+        self.team = team
+        self.enterprise = enterprise
         self._verifier = SignatureVerifier(secret)
         self._triggers = 0
         # Where response_url points (the Slack stand-in's /respond/ route); keys number requests.
@@ -66,6 +77,8 @@ class SlackSender:
             container=container,
             trigger=f"action-trigger-{self._triggers + 1}",
             response_url=self._next_response_url(),
+            team=self.team,
+            enterprise=self.enterprise,
         )
         return await self.post(urlencode({"payload": json.dumps(payload)}))
 
@@ -95,7 +108,7 @@ class SlackSender:
 
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         """Deliver an Events API event, as JSON, signed."""
-        body = event_body(event)
+        body = event_body(event, team=self.team, enterprise=self.enterprise)
         return await self.post(body, self.headers(body, content_type="application/json"))
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -111,7 +124,13 @@ class SlackSender:
     def command_body(self, text: str = "", **kwargs: Any) -> str:
         """The form-encoded body Slack sends for `/replica text`."""
         response_url = self._next_response_url()
-        fields = command_fields(text, trigger=f"trigger-{self._triggers}", **kwargs)
+        fields = command_fields(
+            text,
+            trigger=f"trigger-{self._triggers}",
+            team=self.team,
+            enterprise=self.enterprise,
+            **kwargs,
+        )
         return urlencode({**fields, "response_url": response_url})
 
     async def command(self, text: str = "", **kwargs: Any) -> tuple[int, str]:
@@ -120,7 +139,7 @@ class SlackSender:
 
     async def submit(self, view: dict[str, Any], *, user: str = USER_ID) -> tuple[int, Any]:
         """Submit a modal; returns the status and the decoded JSON answer (or None if empty)."""
-        payload = submission(view, user=user)
+        payload = submission(view, user=user, team=self.team, enterprise=self.enterprise)
         status, text = await self.post(urlencode({"payload": json.dumps(payload)}))
         return status, json.loads(text) if text else None
 
@@ -133,12 +152,16 @@ def action_payload(
     response_url: str,
     user: str = USER_ID,
     container: dict[str, Any] | None = None,
+    team: str = TEAM_ID,
+    enterprise: str | None = None,
 ) -> dict[str, Any]:
     """A block_actions payload: one button clicked, as Slack sends it."""
     return {
         "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "team": {"id": team, "domain": "test"},
+        "enterprise": {"id": enterprise, "name": "Org"} if enterprise else None,
+        "is_enterprise_install": False,
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": team},
         "api_app_id": "A0APP",
         "token": "legacy-verification-token",
         "trigger_id": trigger,
@@ -157,12 +180,20 @@ def action_payload(
 
 
 def command_fields(
-    text: str = "", *, trigger: str, user: str = USER_ID, channel: str = CHANNEL_ID
+    text: str = "",
+    *,
+    trigger: str,
+    user: str = USER_ID,
+    channel: str = CHANNEL_ID,
+    team: str = TEAM_ID,
+    enterprise: str | None = None,
 ) -> dict[str, str]:
     """The fields of a `/replica text` slash command, as Slack sends them."""
+    org = {"enterprise_id": enterprise, "enterprise_name": "Org"} if enterprise else {}
     return {
+        **org,
         "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "team_domain": "test",
         "channel_id": channel,
         "channel_name": "general",
@@ -176,12 +207,19 @@ def command_fields(
     }
 
 
-def submission(view: dict[str, Any], *, user: str = USER_ID) -> dict[str, Any]:
+def submission(
+    view: dict[str, Any],
+    *,
+    user: str = USER_ID,
+    team: str = TEAM_ID,
+    enterprise: str | None = None,
+) -> dict[str, Any]:
     """The view_submission payload Slack sends when a user submits `view`."""
     return {
         "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "team": {"id": team, "domain": "test"},
+        "enterprise": {"id": enterprise, "name": "Org"} if enterprise else None,
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": team},
         "api_app_id": "A0APP",
         "token": "legacy-verification-token",
         "trigger_id": "submit-trigger",
@@ -238,12 +276,16 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
     }
 
 
-def event_body(event: dict[str, Any]) -> str:
-    """The JSON body Slack's Events API sends for `event`."""
+def event_body(
+    event: dict[str, Any], *, team: str = TEAM_ID, enterprise: str | None = None, **more: Any
+) -> str:
+    """The JSON body Slack's Events API sends for `event` (`more`: is_enterprise_install…)."""
     return json.dumps(
         {
+            **more,
+            "enterprise_id": enterprise,
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team,
             "api_app_id": "A0APP",
             "type": "event_callback",
             "event_id": f"Ev{time.time_ns()}",

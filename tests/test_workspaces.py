@@ -1,0 +1,412 @@
+"""Many workspaces, end to end: installed by OAuth, each served with its own token and Tavus key.
+
+The real bot in OAuth mode over HTTP, against the Slack stand-in (which knows each workspace's
+token and plays oauth.v2.access) and the Tavus stand-in (which gives each key its own account).
+The installer's browser is an aiohttp session; the state cookie Slack's flow sets is Secure, so
+it is sent by hand, as a browser on the https address would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import pytest
+from cryptography.fernet import Fernet
+
+from bot import rotate_keys
+from bot.config import Settings, load_settings
+from bot.slack import form
+from bot.slack.kit import CONNECT_TAVUS_ACTION
+from bot.store.schema import installations, tavus_accounts
+from tests.conftest import Bot, Launch
+from tests.flows import USE, VIDEO, consent, consent_request_of
+from tests.slack_client import USER_ID, SlackSender, filled
+from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
+from tests.test_connect import form_of, words
+
+OLD_KEY = Fernet.generate_key().decode()
+STATE_COOKIE = "slack-app-oauth-state"
+ACME, GLOBEX = "T0ACME", "T0GLOBEX"
+TAVUS_KEYS = {ACME: "acme0000tavus0000key00000000a1b2", GLOBEX: "globex00tavus0000key00000000c3d4"}
+
+
+@pytest.fixture
+def settings(
+    base_settings: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """OAuth mode: no bot token, no Tavus key; the app's credentials and SECRETS_KEYS."""
+    monkeypatch.chdir(tmp_path)
+    chosen = {
+        k: v for k, v in base_settings.items() if k not in {"slack_bot_token", "tavus_api_key"}
+    }
+    return load_settings(
+        **chosen,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        secrets_keys=OLD_KEY,
+    )
+
+
+def as_workspace(bot: Bot, team: str, enterprise: str | None = None) -> Bot:
+    """The same bot, its requests coming from another workspace."""
+    sender = SlackSender(
+        f"{bot.url}/slack/events",
+        respond_to=f"{bot.slack.url}/respond",
+        team=team,
+        enterprise=enterprise,
+    )
+    return replace(bot, sender=sender)
+
+
+async def start_install(bot: Bot, browser: aiohttp.ClientSession) -> str:
+    """Open the install link: the state Slack is sent with (also set as the state cookie)."""
+    async with browser.get(f"{bot.url}/slack/install", allow_redirects=False) as response:
+        assert response.status == 302
+        sent_to = urlsplit(response.headers["Location"])
+        cookie = response.cookies[STATE_COOKIE].value
+    query = parse_qs(sent_to.query)
+    assert sent_to.netloc == "slack.com"
+    assert query["client_id"] == [CLIENT_ID]
+    assert "chat:write" in query["scope"][0].split(",")
+    assert query["redirect_uri"] == [f"{bot.url}/slack/oauth_redirect"]
+    assert cookie == query["state"][0]
+    return cookie
+
+
+async def come_back(
+    bot: Bot, browser: aiohttp.ClientSession, state: str, **query: str
+) -> tuple[int, str]:
+    """Slack sends the installer back to the bot with `query` (code, or error) and the state."""
+    async with browser.get(
+        f"{bot.url}/slack/oauth_redirect",
+        params={"state": state, **query},
+        headers={"Cookie": f"{STATE_COOKIE}={state}"},
+    ) as response:
+        return response.status, words(await response.text())
+
+
+async def install(bot: Bot, team: str | None, *, enterprise: str | None = None) -> str:
+    """Install the app in a workspace (or, without a team, org-wide): the bot token Slack gave."""
+    async with aiohttp.ClientSession() as browser:
+        state = await start_install(bot, browser)
+        code = bot.slack.grant(team, enterprise_id=enterprise)
+        token = str(bot.slack.codes[code]["access_token"])
+        status, page = await come_back(bot, browser, state, code=code)
+    assert status == 200, page
+    assert "Connect Tavus" in page
+    return token
+
+
+async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tuple[int, str]:
+    """From App Home, ask for the Connect Tavus link and save `key` on its page."""
+    opened = len(bot.slack.called("views.open"))
+    status, _ = await bot.sender.action(
+        CONNECT_TAVUS_ACTION, "home", user=user, container={"type": "view", "view_id": "V0HOME"}
+    )
+    assert status == 200
+    await bot.slack.wait_for("views.open", opened + 1)
+    link = link_in(bot.slack.called("views.open")[opened]["view"])
+    assert link is not None, "no link was offered"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(link) as response:
+            assert response.status == 200
+            csrf = form_of(await response.text())["csrf"]
+        async with browser.post(link.split("?")[0], data={"csrf": csrf, "api_key": key}) as saved:
+            return saved.status, words(await saved.text())
+
+
+def link_in(view: Any) -> str | None:
+    """The address a modal's link button opens, if it has one."""
+    view = json.loads(view) if isinstance(view, str) else view
+    for block in view["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("url"):
+                return str(element["url"])
+    return None
+
+
+def stored(settings: Settings) -> bytes:
+    """Every byte of the bot's SQLite database, as anyone with the file can read them."""
+    return Path(settings.database_url.removeprefix("sqlite:///")).read_bytes()
+
+
+def calls_of(slack: SlackStandIn, method: str, team: str) -> list[dict[str, Any]]:
+    """The calls to `method` made with the token of `team`."""
+    return [args for args in slack.called(method) if args.get("_team") == team]
+
+
+async def train(bot: Bot, name: str) -> dict[str, Any]:
+    """Ask for a replica in the bot's workspace and consent to it: the create Tavus received."""
+    creates = len(bot.tavus.creates)
+    opened = len(bot.slack.called("views.open"))
+    status, body = await bot.sender.command()
+    assert (status, body) == (200, "")
+    await bot.slack.wait_for("views.open", opened + 1)
+    view = bot.slack.called("views.open")[opened]["view"]
+    values = {form.NAME: name, form.VIDEO: VIDEO, form.CONSENT: True, form.USE: USE}
+    status, answer = await bot.sender.submit(filled(view, **values))
+    assert (status, answer["response_action"]) == (200, "update"), answer
+    [job] = [job for job in await bot.jobs() if job["replica_name"] == name]
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=job["subject_id"])
+    await bot.tavus.wait_until(lambda: len(bot.tavus.creates) > creates, within=10)
+    return bot.tavus.creates[-1]
+
+
+async def wait_for_status(bot: Bot, name: str, status: str) -> dict[str, Any]:
+    async with asyncio.timeout(10):
+        while True:
+            found = [job for job in await bot.jobs() if job["replica_name"] == name]
+            if found and found[0]["status"] == status:
+                return found[0]
+            await asyncio.sleep(0.05)
+
+
+# --- installing ----------------------------------------------------------------------------
+
+
+async def test_an_install_is_kept_sealed_and_its_page_says_to_connect_tavus(
+    bot: Bot, settings: Settings
+) -> None:
+    token = await install(bot, ACME)
+
+    [access] = bot.slack.called("oauth.v2.access")
+    assert access["_team"] == ""  # the app's own credentials, not a bot token
+    db = stored(settings)
+    assert token.encode() not in db
+    # Requests from the workspace are served with its token from now on.
+    opened = len(bot.slack.called("views.open"))
+    await as_workspace(bot, ACME).sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    await bot.slack.wait_for("views.open", opened + 1)
+    assert bot.slack.called("views.open")[opened]["_team"] == ACME
+
+
+async def test_a_workspace_installed_again_is_kept_once_with_its_new_token(bot: Bot) -> None:
+    await install(bot, ACME)
+    token = await install(bot, ACME)
+
+    acme = as_workspace(bot, ACME)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    await bot.slack.wait_for("views.open")
+    assert bot.slack.tokens[token] == ACME
+    assert len(calls_of(bot.slack, "views.open", ACME)) == 1
+
+
+async def test_an_org_wide_install_serves_every_workspace_of_the_org(bot: Bot) -> None:
+    await install(bot, None, enterprise="E0ORG")
+
+    member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    await member.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    await bot.slack.wait_for("views.open")
+
+    assert [call["_team"] for call in bot.slack.called("views.open")] == ["E0ORG"]
+
+
+async def test_a_state_is_good_once_a_forged_one_never_and_neither_installs(bot: Bot) -> None:
+    async with aiohttp.ClientSession() as browser:
+        state = await start_install(bot, browser)
+        first = bot.slack.grant(ACME)
+        assert (await come_back(bot, browser, state, code=first))[0] == 200
+        replayed = bot.slack.grant(GLOBEX)
+        status, page = await come_back(bot, browser, state, code=replayed)
+        forged_status, forged = await come_back(bot, browser, "forged-state", code=replayed)
+
+    assert status == 401
+    assert "expired" in page
+    assert "nothing was installed" in page
+    assert forged_status == 401
+    assert "nothing was installed" in forged
+    assert replayed in bot.slack.codes  # never exchanged
+    assert len(bot.slack.called("oauth.v2.access")) == 1
+
+
+async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> None:
+    async with aiohttp.ClientSession() as browser:
+        denied, denied_page = await come_back(
+            bot, browser, await start_install(bot, browser), error="access_denied"
+        )
+        unknown, unknown_page = await come_back(
+            bot, browser, await start_install(bot, browser), code="never-issued"
+        )
+
+    assert denied == 400
+    assert "Installation cancelled" in denied_page
+    assert "access_denied" in denied_page
+    assert unknown == 401
+    assert "did not confirm" in unknown_page
+    assert [call["_ok"] for call in bot.slack.called("oauth.v2.access")] == [False]
+    acme = as_workspace(bot, ACME)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    await asyncio.sleep(0.3)
+    assert bot.slack.called("views.open") == []  # no install serves the workspace
+
+
+# --- each workspace's Tavus account --------------------------------------------------------
+
+
+async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bot: Bot) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+
+    status, _ = await acme.sender.command()
+    answer = await bot.slack.wait_for_response(acme.sender.last_response_key)
+
+    assert status == 200
+    assert "not connected to Tavus yet" in answer["text"]
+    assert "admin" in answer["text"]
+    assert bot.slack.called("views.open") == []
+
+
+async def test_only_an_admin_or_the_installer_gets_a_connect_link(bot: Bot) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=USER_ID)
+    await bot.slack.wait_for("views.open")
+    bot.slack.admins.add("U0ADMIN")
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0ADMIN")
+    await bot.slack.wait_for("views.open", 2)
+
+    refused, offered = (call["view"] for call in bot.slack.called("views.open"))
+    assert link_in(refused) is None
+    assert "Only a workspace admin" in json.dumps(refused)
+    assert link_in(offered) is not None
+
+
+async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
+    bot: Bot, settings: Settings
+) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+
+    wrong = await connect_tavus(acme, "wrong0000tavus0000key0000000zzzz")
+    right = await connect_tavus(acme, TAVUS_KEYS[ACME])
+
+    assert wrong[0] == 400
+    assert "did not accept this key" in wrong[1]
+    assert right[0] == 200
+    assert TAVUS_KEYS[ACME][-4:] in right[1]
+    db = stored(settings)
+    assert TAVUS_KEYS[ACME].encode() not in db
+
+
+async def test_two_workspaces_are_each_served_with_their_own_token_and_tavus_key(
+    bot: Bot, settings: Settings
+) -> None:
+    tokens = {team: await install(bot, team) for team in (ACME, GLOBEX)}
+    workspaces = {team: as_workspace(bot, team) for team in (ACME, GLOBEX)}
+    for team, key in TAVUS_KEYS.items():
+        bot.tavus.keys.add(key)
+        assert (await connect_tavus(workspaces[team], key))[0] == 200
+
+    created = {team: await train(workspaces[team], f"Dana of {team}") for team in workspaces}
+    for team in workspaces:
+        await wait_for_status(bot, f"Dana of {team}", "training")
+
+    # Tavus saw each create with its own workspace's key, and no other.
+    creates = [(m, p, k) for m, p, k in bot.tavus.keys_used if (m, p) == ("POST", "/v2/replicas")]
+    assert sorted(key for _, _, key in creates) == sorted(TAVUS_KEYS.values())
+    for team, body in created.items():
+        [made] = [
+            r for r, v in bot.tavus.replicas.items() if v["replica_name"] == body["replica_name"]
+        ]
+        assert bot.tavus.owners[made] == TAVUS_KEYS[team]
+    # Slack saw each workspace's messages with its own token, and never the other's.
+    for team in workspaces:
+        mine = [post for post in bot.slack.posts() if f"Dana of {team}" in json.dumps(post)]
+        assert mine
+        assert {post["_team"] for post in mine} == {team}
+    db = stored(settings)
+    for secret in [*tokens.values(), *TAVUS_KEYS.values()]:
+        assert secret.encode() not in db
+
+
+async def test_a_result_hours_later_goes_with_its_own_workspaces_token(launch: Launch) -> None:
+    bot = await launch(tavus_poll_interval=1)
+    await install(bot, ACME)
+    await install(bot, GLOBEX)
+    globex = as_workspace(bot, GLOBEX)
+    bot.tavus.keys.add(TAVUS_KEYS[GLOBEX])
+    await connect_tavus(globex, TAVUS_KEYS[GLOBEX])
+    await train(globex, "Dana")
+    await wait_for_status(bot, "Dana", "training")
+    await bot.stop()  # no callback comes: a new instance polls, knowing nothing but the database
+    [replica_id] = list(bot.tavus.replicas)
+    bot.tavus.finish(replica_id)
+    bot.slack.calls.clear()
+
+    again = await launch(tavus_poll_interval=1)
+    await wait_for_status(again, "Dana", "ready")
+    await bot.slack.wait_until(lambda: bool(calls_of(bot.slack, "chat.postMessage", GLOBEX)))
+
+    assert not calls_of(bot.slack, "chat.postMessage", ACME)
+    polls = [k for m, p, k in bot.tavus.keys_used if m == "GET" and p.startswith("/v2/replicas")]
+    assert set(polls) == {TAVUS_KEYS[GLOBEX]}
+
+
+# --- leaving ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT1"]}},
+    ],
+)
+async def test_a_workspace_that_leaves_is_forgotten_and_its_jobs_ended_once(
+    bot: Bot, settings: Settings, event: dict[str, Any]
+) -> None:
+    token = await install(bot, ACME)
+    await install(bot, GLOBEX)
+    acme = as_workspace(bot, ACME)
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    await connect_tavus(acme, TAVUS_KEYS[ACME])
+    await train(acme, "Dana")
+    await wait_for_status(bot, "Dana", "training")
+    bot.slack.revoke(token)
+
+    for _ in range(2):  # Slack may deliver an event twice
+        assert (await acme.sender.event(event))[0] == 200
+    ended = await wait_for_status(bot, "Dana", "ended")
+    [replica_id] = list(bot.tavus.replicas)
+    status, _ = await bot.tavus.call_back(replica_id, bot.tavus.finish(replica_id))
+    await asyncio.sleep(0.3)
+
+    assert ended["next_check_at"] is None
+    assert status == 200  # taken, and nothing posted: the workspace has gone
+    assert [r["action"] for r in await bot.audit()].count("uninstalled") == 1
+    assert [row["team_id"] for row in await bot.rows(installations)] == [GLOBEX]
+    assert await bot.rows(tavus_accounts) == []
+    assert (await wait_for_status(bot, "Dana", "ended"))["status"] == "ended"
+    # The other workspace is untouched.
+    globex = as_workspace(bot, GLOBEX)
+    opened = len(bot.slack.called("views.open"))
+    await globex.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    await bot.slack.wait_for("views.open", opened + 1)
+
+
+async def test_rotating_keys_leaves_every_workspace_served_with_the_new_key_alone(
+    bot: Bot, launch: Launch, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    await connect_tavus(acme, TAVUS_KEYS[ACME])
+    await bot.stop()
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SECRETS_KEYS", f"{new_key},{OLD_KEY}")
+
+    assert await asyncio.to_thread(rotate_keys.run, []) == 0
+
+    again = as_workspace(await launch(secrets_keys=(new_key,)), ACME)
+    await train(again, "Dana")
+    assert bot.tavus.keys_used[-1][2] == TAVUS_KEYS[ACME]
