@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import SLACK_PATH
 from bot.slack.commands import COMMAND
+from bot.slack.oauth import REDIRECT_PATH, SCOPES
 
 ROOT = Path(__file__).parents[1]
 MANIFEST = ROOT / "manifest.yml"
@@ -116,3 +117,20 @@ def test_every_web_api_method_the_bot_calls_is_granted_by_the_manifest_scopes() 
 
 def test_procfile_starts_the_bot_as_a_web_process() -> None:
     assert PROCFILE.read_text(encoding="utf-8") == "web: python -m bot\n"
+
+
+def test_installs_come_back_to_the_oauth_route_and_ask_for_the_manifests_scopes() -> None:
+    manifest = load_manifest()
+
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert urlsplit(redirect).path == REDIRECT_PATH
+    assert list(SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+    assert manifest["settings"]["org_deploy_enabled"] is True
+    # Slack cannot turn rotation off again once on: the bot keeps tokens that do not expire.
+    assert manifest["settings"]["token_rotation_enabled"] is False
+
+
+def test_leaving_a_workspace_is_heard_of() -> None:
+    events = load_manifest()["settings"]["event_subscriptions"]["bot_events"]
+
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
