@@ -66,6 +66,14 @@ class Accounts(BotTokens, Protocol):
         """A client for the workspace's Tavus account; NotConnected if it has none."""
         ...
 
+    async def serving(self, workspace: Workspace) -> TavusClient:
+        """The workspace's Tavus client, once sure the app is still installed there (else Gone).
+
+        What work hours later asks first: a job of a workspace that has gone is ended, never
+        carried on with another's credentials.
+        """
+        ...
+
 
 class OneWorkspace:
     """The settings' bot token and Tavus key, for every request: the single-workspace mode."""
@@ -80,6 +88,10 @@ class OneWorkspace:
 
     async def tavus(self, team_id: str) -> TavusClient:
         """The client for TAVUS_API_KEY."""
+        return self._tavus
+
+    async def serving(self, workspace: Workspace) -> TavusClient:
+        """The client for TAVUS_API_KEY: the one workspace is served as long as the bot runs."""
         return self._tavus
 
 
@@ -125,6 +137,15 @@ class Workspaces:
         client = self.client_for(self._vault.open(connected.key_sealed))
         self._clients[team_id] = (connected.key_sealed, client)
         return client
+
+    async def serving(self, workspace: Workspace) -> TavusClient:
+        """The workspace's Tavus client, if an installation still serves it (else NotInstalled)."""
+        installed = await self._store.installations.find(
+            team_id=workspace.team_id, enterprise_id=workspace.enterprise_id
+        )
+        if installed is None:
+            raise NotInstalled(f"no installation serves workspace {workspace.team_id}")
+        return await self.tavus(workspace.team_id)
 
     def client_for(self, api_key: str) -> TavusClient:
         """A client for any key (the Connect Tavus page checks one with it before saving it)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import Accounts, Gone
+from bot.accounts import Accounts, Gone, workspace_of
 from bot.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
 from bot.lifecycle import Lifecycle
@@ -73,7 +73,7 @@ class Callbacks:
             return Verdict.NOTED
         try:
             # Asked of the job's own workspace's account: no other can see its replica.
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            tavus = await self._accounts.serving(workspace_of(job))
         except Gone as gone:
             log.info("job %s: callback not checked: %s", job.id, gone)
             return Verdict.NOTED

@@ -111,7 +111,8 @@ ONE_MODE = (
     "choose one mode: one workspace (SLACK_BOT_TOKEN and TAVUS_API_KEY, with "
     "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN), or many by OAuth (SLACK_CLIENT_ID, "
     "SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET, PUBLIC_URL and SECRETS_KEYS; each workspace's "
-    "admins connect Tavus and set channels in App Home). Socket Mode cannot serve OAuth installs"
+    "admins connect Tavus and set their approvers and channels in App Home). Socket Mode cannot "
+    "serve OAuth installs"
 )
 HEADLINE = "replica-bot cannot start; fix these settings (environment or .env):"
 
@@ -219,17 +220,23 @@ class Settings(DatabaseSettings):
 
     @field_validator("replica_creators", mode="before")
     @classmethod
-    def _creators(cls, value: Any) -> Any:
+    def _creators(cls, value: Any, info: ValidationInfo) -> Any:
         words = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
-        Creators.parse(words)  # raises ValueError saying what is wrong
+        creators = Creators.parse(words)  # raises ValueError saying what is wrong
+        if _oauth(info) and (creators.users or creators.groups):
+            # People's ids belong to one workspace: each sets its own in App Home.
+            raise PydanticCustomError(MIXED, "ids of one workspace's people")
         return tuple(word.strip() for word in words if word.strip()) or (EVERYONE,)
 
     @field_validator("replica_approvers", mode="before")
     @classmethod
-    def _approvers(cls, value: Any) -> Any:
+    def _approvers(cls, value: Any, info: ValidationInfo) -> Any:
         words = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
         Approvers.parse(words)  # raises ValueError saying what is wrong
-        return tuple(word.strip() for word in words if word.strip())
+        chosen = tuple(word.strip() for word in words if word.strip())
+        if _oauth(info) and chosen:
+            raise PydanticCustomError(MIXED, "ids of one workspace's people")
+        return chosen
 
     @field_validator("slack_client_secret")
     @classmethod

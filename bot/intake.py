@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot import jobs as life
 from bot import messages
-from bot.accounts import Accounts, Gone
+from bot.accounts import Accounts, Gone, workspace_of
 from bot.background import start_kept
 from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
 from bot.lifecycle import Lifecycle
@@ -146,7 +146,7 @@ class Intake:
 
     async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
         try:
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            tavus = await self._accounts.serving(workspace_of(job))
         except Gone as gone:
             # Uninstalled, or its Tavus account gone, since the request: nothing can be sent.
             log.warning("job %s: ended unsent: %s", job.id, gone)

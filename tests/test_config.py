@@ -327,6 +327,7 @@ def test_a_client_id_chooses_many_workspaces_with_no_token_or_tavus_key() -> Non
         {"TAVUS_API_KEY": "k", "AUDIT_CHANNEL": "C0AUDIT"},
         {"SLACK_APP_TOKEN": "xapp-1"},
         {"APPROVAL_CHANNEL": "C0APPROVE"},
+        {"REPLICA_CREATORS": "U0ALICE,S0SALES", "REPLICA_APPROVERS": "U0BEN"},
     ],
 )
 def test_a_mixture_of_the_two_modes_is_refused_in_one_line(extra: dict[str, str]) -> None:

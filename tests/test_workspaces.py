@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import rotate_keys
 from bot.config import Settings, load_settings
@@ -121,6 +124,16 @@ async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tupl
             return saved.status, words(await saved.text())
 
 
+async def ready(bot: Bot, team: str) -> Bot:
+    """Install the app in `team` and connect its own Tavus account: the bot as `team` sees it."""
+    await install(bot, team)
+    workspace = as_workspace(bot, team)
+    bot.tavus.keys.add(TAVUS_KEYS[team])
+    status, page = await connect_tavus(workspace, TAVUS_KEYS[team])
+    assert status == 200, page
+    return workspace
+
+
 def link_in(view: Any) -> str | None:
     """The address a modal's link button opens, if it has one."""
     view = json.loads(view) if isinstance(view, str) else view
@@ -134,6 +147,11 @@ def link_in(view: Any) -> str | None:
 def stored(settings: Settings) -> bytes:
     """Every byte of the bot's SQLite database, as anyone with the file can read them."""
     return Path(settings.database_url.removeprefix("sqlite:///")).read_bytes()
+
+
+def beside(folder: Path) -> set[str]:
+    """What a folder holds, SQLite's own -wal and -shm files counted as the database."""
+    return {path.name.split("-")[0] for path in folder.iterdir()}
 
 
 def calls_of(slack: SlackStandIn, method: str, team: str) -> list[dict[str, Any]]:
@@ -298,13 +316,11 @@ async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
 
 
 async def test_two_workspaces_are_each_served_with_their_own_token_and_tavus_key(
-    bot: Bot, settings: Settings
+    bot: Bot, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    tokens = {team: await install(bot, team) for team in (ACME, GLOBEX)}
-    workspaces = {team: as_workspace(bot, team) for team in (ACME, GLOBEX)}
-    for team, key in TAVUS_KEYS.items():
-        bot.tavus.keys.add(key)
-        assert (await connect_tavus(workspaces[team], key))[0] == 200
+    caplog.set_level(logging.INFO)
+    workspaces = {team: await ready(bot, team) for team in (ACME, GLOBEX)}
+    tokens = {team: t for t, team in bot.slack.tokens.items() if team in workspaces}
 
     created = {team: await train(workspaces[team], f"Dana of {team}") for team in workspaces}
     for team in workspaces:
@@ -326,15 +342,13 @@ async def test_two_workspaces_are_each_served_with_their_own_token_and_tavus_key
     db = stored(settings)
     for secret in [*tokens.values(), *TAVUS_KEYS.values()]:
         assert secret.encode() not in db
+        assert secret not in caplog.text
 
 
 async def test_a_result_hours_later_goes_with_its_own_workspaces_token(launch: Launch) -> None:
     bot = await launch(tavus_poll_interval=1)
     await install(bot, ACME)
-    await install(bot, GLOBEX)
-    globex = as_workspace(bot, GLOBEX)
-    bot.tavus.keys.add(TAVUS_KEYS[GLOBEX])
-    await connect_tavus(globex, TAVUS_KEYS[GLOBEX])
+    globex = await ready(bot, GLOBEX)
     await train(globex, "Dana")
     await wait_for_status(bot, "Dana", "training")
     await bot.stop()  # no callback comes: a new instance polls, knowing nothing but the database
@@ -364,11 +378,9 @@ async def test_a_result_hours_later_goes_with_its_own_workspaces_token(launch: L
 async def test_a_workspace_that_leaves_is_forgotten_and_its_jobs_ended_once(
     bot: Bot, settings: Settings, event: dict[str, Any]
 ) -> None:
-    token = await install(bot, ACME)
+    acme = await ready(bot, ACME)
+    [token] = [t for t, team in bot.slack.tokens.items() if team == ACME]
     await install(bot, GLOBEX)
-    acme = as_workspace(bot, ACME)
-    bot.tavus.keys.add(TAVUS_KEYS[ACME])
-    await connect_tavus(acme, TAVUS_KEYS[ACME])
     await train(acme, "Dana")
     await wait_for_status(bot, "Dana", "training")
     bot.slack.revoke(token)
@@ -396,10 +408,7 @@ async def test_a_workspace_that_leaves_is_forgotten_and_its_jobs_ended_once(
 async def test_rotating_keys_leaves_every_workspace_served_with_the_new_key_alone(
     bot: Bot, launch: Launch, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await install(bot, ACME)
-    acme = as_workspace(bot, ACME)
-    bot.tavus.keys.add(TAVUS_KEYS[ACME])
-    await connect_tavus(acme, TAVUS_KEYS[ACME])
+    await ready(bot, ACME)
     await bot.stop()
     new_key = Fernet.generate_key().decode()
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -410,3 +419,43 @@ async def test_rotating_keys_leaves_every_workspace_served_with_the_new_key_alon
     again = as_workspace(await launch(secrets_keys=(new_key,)), ACME)
     await train(again, "Dana")
     assert bot.tavus.keys_used[-1][2] == TAVUS_KEYS[ACME]
+
+
+async def test_app_home_offers_connect_tavus_to_the_installer_and_warns_members(
+    bot: Bot, tmp_path: Path
+) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+
+    for user in (INSTALLER_ID, USER_ID):
+        await acme.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    await bot.slack.wait_for("views.publish", 2)
+
+    installer, member = (json.dumps(call["view"]) for call in bot.slack.called("views.publish"))
+    assert CONNECT_TAVUS_ACTION in installer
+    assert "Not connected yet" in installer
+    assert CONNECT_TAVUS_ACTION not in member
+    assert "not connected to Tavus yet" in member
+    assert {call["_team"] for call in bot.slack.called("views.publish")} == {ACME}
+    # Bolt's file-based stores were never used: nothing was written beside the database.
+    assert beside(tmp_path) == {"bot.db"}
+
+
+async def test_a_job_whose_installation_vanished_unannounced_is_ended_not_polled_forever(
+    launch: Launch, settings: Settings
+) -> None:
+    bot = await launch(tavus_poll_interval=1)
+    acme = await ready(bot, ACME)
+    await train(acme, "Dana")
+    await wait_for_status(bot, "Dana", "training")
+    # The uninstall event was lost: the install is simply gone.
+    engine = create_async_engine(settings.sqlalchemy_url)
+    async with engine.begin() as connection:
+        await connection.execute(delete(installations))
+    await engine.dispose()
+    polled = len(bot.tavus.gets)
+
+    ended = await wait_for_status(bot, "Dana", "ended")
+
+    assert ended["next_check_at"] is None
+    assert len(bot.tavus.gets) == polled  # not asked of Tavus again, with any key
