@@ -38,3 +38,17 @@ async def test_a_changed_copy_does_not_change_what_is_kept() -> None:
     (await people.user("U1"))["is_admin"] = True
 
     assert (await people.user("U1"))["is_admin"] is False
+
+
+async def test_what_one_workspace_says_of_a_person_never_answers_for_another() -> None:
+    # In Enterprise Grid a user's id is the same in every workspace of the org; their role
+    # is not: an admin of one workspace may be a guest in the next.
+    slack = FakeSlack()
+    people = People(slack)  # type: ignore[arg-type]
+
+    in_first = await people.using(slack, "T1").user("U1")  # type: ignore[arg-type]
+    again = await people.using(slack, "T1").user("U1")  # type: ignore[arg-type]
+    in_second = await people.using(slack, "T2").user("U1")  # type: ignore[arg-type]
+
+    assert slack.asked == ["U1", "U1"]
+    assert (in_first["is_admin"], again["is_admin"], in_second["is_admin"]) == (False, False, True)

@@ -112,7 +112,8 @@ class Deps:
 
         async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
             # Slack is asked about people with the client of the request's own workspace.
-            context[KEY] = replace(self, people=self.people.using(context.client))
+            people = self.people.using(context.client, context.team_id or "")
+            context[KEY] = replace(self, people=people)
             await next()
 
         app.use(inject)

@@ -8,15 +8,24 @@ from bot.accounts import Workspace
 
 
 def team_of(body: dict[str, Any]) -> str:
-    """The workspace a click or a submission came from (the user's own, in a shared channel)."""
-    return str(body["user"].get("team_id") or body["team"]["id"])
+    """The workspace whose install a click or a submission came to, as Bolt picks its token.
+
+    Not the user's own (in a shared channel, or Grid, that may be another workspace): the job,
+    its policy and its credentials are those of the install that served the request.
+    """
+    installed = (body.get("view") or {}).get("app_installed_team_id")
+    team = body.get("team")
+    found = installed or (team.get("id") if isinstance(team, dict) else team)
+    return str(found or body.get("team_id") or body["user"].get("team_id"))
 
 
 def enterprise_of(body: dict[str, Any]) -> str | None:
     """The Enterprise Grid org a request came from, if any (commands and views say it apart)."""
     enterprise = body.get("enterprise")
-    found = enterprise.get("id") if isinstance(enterprise, dict) else None
-    found = found or body.get("enterprise_id") or (body.get("user") or {}).get("enterprise_id")
+    found = enterprise.get("id") if isinstance(enterprise, dict) else enterprise
+    team = body.get("team")
+    found = found or body.get("enterprise_id")
+    found = found or (team.get("enterprise_id") if isinstance(team, dict) else None)
     return str(found) if found else None
 
 

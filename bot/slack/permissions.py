@@ -42,20 +42,22 @@ class People:
         client: AsyncWebClient,
         clock: Callable[[], float] = time.monotonic,
         kept: dict[str, tuple[float, Any]] | None = None,
+        team_id: str = "",
     ) -> None:
         self._client = client
         self._clock = clock
         self._kept: dict[str, tuple[float, Any]] = {} if kept is None else kept
+        self._team = team_id
 
-    def using(self, client: AsyncWebClient) -> People:
-        """The same answers, asking Slack with another client (a request's workspace's token).
+    def using(self, client: AsyncWebClient, team_id: str) -> People:
+        """The same store of answers, asking Slack as one workspace (a request's token).
 
-        Slack's ids are unique across workspaces, so one workspace's answers never stand in for
-        another's.
+        Answers are kept by workspace: in Enterprise Grid a user's id is the same in every
+        workspace of the org, but whether they are an admin, or a guest, is not.
         """
-        if client is self._client:
+        if client is self._client and team_id == self._team:
             return self
-        return People(client, self._clock, self._kept)
+        return People(client, self._clock, self._kept, team_id)
 
     async def user(self, user_id: str) -> dict[str, Any]:
         """users.info's user. Raises CannotTell if Slack does not answer it."""
@@ -109,7 +111,7 @@ class People:
         return bool(found)
 
     def _fresh(self, key: str) -> Any:
-        kept = self._kept.get(key)
+        kept = self._kept.get(f"{self._team}/{key}")
         return kept[1] if kept is not None and kept[0] > self._clock() else None
 
     def _keep(self, key: str, value: Any) -> Any:
@@ -118,7 +120,7 @@ class People:
             # In place: the People of other requests share this dict.
             for expired in [k for k, v in self._kept.items() if v[0] <= now]:
                 del self._kept[expired]
-        self._kept[key] = (now + self.KEPT, value)
+        self._kept[f"{self._team}/{key}"] = (now + self.KEPT, value)
         return value
 
 
