@@ -37,6 +37,19 @@ async def _freeze_startup_objects(_: web.Application) -> None:
     gc.freeze()
 
 
+# Loggers that write whole Slack requests and answers at DEBUG: oauth.v2.access's answer is a
+# bot token, and a request carries its token too. They never say more than INFO.
+QUIET = ("slack_sdk", "slack_bolt", "bot.bolt")
+
+
+def configure_logging(level: str) -> None:
+    """Log at LOG_LEVEL, but never let a library write a secret it was handed at DEBUG."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    floor = max(logging.INFO, logging.getLevelNamesMapping()[level])
+    for name in QUIET:
+        logging.getLogger(name).setLevel(floor)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the bot; a configuration problem ends it at once with a message, not a traceback."""
     args = sys.argv[1:] if argv is None else argv
@@ -49,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     try:
         web.run_app(
             _serving(settings),

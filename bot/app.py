@@ -325,7 +325,9 @@ def _delivery_clients(
     def budgets(team_id: str) -> Budgets:
         # A call waits for its turn a quarter of a request's timeout at most (else it is tried
         # again later): a send's calls, waits included, then fit in its deadline of 5 timeouts.
-        return Budgets(paces, limits, workspace=team_id, most_wait=settings.slack_timeout / 4)
+        # One workspace keeps one set of budgets, whatever team a job or an audit record names.
+        workspace = team_id if settings.oauth else ""
+        return Budgets(paces, limits, workspace=workspace, most_wait=settings.slack_timeout / 4)
 
     def connect(token: str, kept: Budgets) -> PacedClient:
         return PacedClient(

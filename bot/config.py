@@ -278,6 +278,9 @@ class Settings(DatabaseSettings):
         if _oauth(info) and value is None:
             # Slack sends installers back to it, and the Connect Tavus page lives there.
             raise PydanticCustomError("missing", "OAuth mode is served at it")
+        if _oauth(info) and value is not None and not _secure(value):
+            # Install states and the Connect Tavus session ride in cookies: https, or loopback.
+            raise ValueError("with SLACK_CLIENT_ID it must be https (http only on loopback)")
         return value
 
     @field_validator("slack_app_token")
@@ -346,6 +349,10 @@ def _fernet_keys(value: tuple[str, ...], *, needed: str | None) -> tuple[str, ..
     if value:
         Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
     return value
+
+
+def _secure(url: AnyHttpUrl) -> bool:
+    return url.scheme == "https" or url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def _oauth(info: ValidationInfo) -> bool:

@@ -48,6 +48,8 @@ HEADING_NOT_SAVED = "Nothing was saved"
 HEADING_SAVED = "Tavus connected"
 HEADING_PREVIEW = "Connect Tavus"
 WORKSPACE = "Slack workspace {team_id}"
+# Named as Slack named it at install: an admin of several workspaces sees which one this is.
+WORKSPACE_NAMED = "Slack workspace {name} ({team_id})"
 CURRENT = "Connected: key ending in {last4}, saved by Slack user {saved_by} on {saved_at}."
 NOT_YET = "No Tavus account is connected yet."
 INTRO = (
@@ -261,7 +263,16 @@ class ConnectTavus:
             if connected is not None
             else NOT_YET
         )
-        lines = [WORKSPACE.format(team_id=visit.team_id), current, INTRO]
+        installed = await self._store.installations.find(
+            team_id=visit.team_id, enterprise_id=visit.enterprise_id
+        )
+        name = installed.team_name or installed.enterprise_name if installed else None
+        workspace = (
+            WORKSPACE_NAMED.format(name=name, team_id=visit.team_id)
+            if name
+            else WORKSPACE.format(team_id=visit.team_id)
+        )
+        lines = [workspace, current, INTRO]
         return _page(status, _document(HEADING_FORM, lines, error=error, csrf=visit.csrf))
 
     def _sign(self, nonce: str, expiry: int) -> str:

@@ -1,12 +1,15 @@
 """A workspace leaves (uninstalled, tokens revoked): its secrets go, its jobs end, the log stays.
 
 Safe to hear twice, from any instance: what is gone stays gone, a job ends once (a
-compare-and-set), and the audit log records the departure only when it changed something.
+compare-and-set), and the audit log records the departure only when it changed something. An
+event that comes after the app was installed there again (Slack retries, and sends two events
+for one uninstall) is out of date and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot.accounts import Workspace
@@ -24,20 +27,32 @@ class Departures:
         self._store = store
         self._lifecycle = lifecycle
 
-    async def left(self, workspace: Workspace, *, org_wide: bool, why: str) -> int:
-        """The app has left `workspace` (every workspace of its org, if `org_wide`).
+    async def left(
+        self, workspace: Workspace, *, org_wide: bool, why: str, at: datetime | None = None
+    ) -> int:
+        """The app left `workspace` (every workspace of its org, if `org_wide`) at `at`.
 
         Its bot token and Tavus key are deleted, and its unfinished jobs ended: nothing can be
-        posted there any more, and no token of another workspace may be used instead. Returns
-        how many jobs were ended.
+        posted there any more, and no token of another workspace may be used instead. An org's
+        workspaces with an install of their own keep it, and their jobs. Returns how many jobs
+        were ended.
         """
         team_id = None if org_wide else workspace.team_id
         org = workspace.enterprise_id
+        if at is not None and await self._installed_since(workspace, org_wide, at):
+            log.info("%s: %s is out of date (installed again since); ignored", why, team_id or org)
+            return 0
+        keeping = await self._store.installations.own_teams_of(org) if org_wide and org else set()
         tokens = await self._store.installations.delete(team_id=team_id, enterprise_id=org)
-        keys = await self._store.tavus_accounts.delete(team_id=team_id, enterprise_id=org)
-        await self._store.connect_links.forget(team_id=team_id, enterprise_id=org)
+        keys = await self._store.tavus_accounts.delete(
+            team_id=team_id, enterprise_id=org, keeping=keeping
+        )
+        await self._store.connect_links.forget(team_id=team_id, enterprise_id=org, keeping=keeping)
         ended = 0
-        for job in await self._store.jobs.of_workspace_open(team_id=team_id, enterprise_id=org):
+        left_behind = await self._store.jobs.of_workspace_open(
+            team_id=team_id, enterprise_id=org, keeping=sorted(keeping)
+        )
+        for job in left_behind:
             if not job.status.is_final:
                 moved = await self._lifecycle.move(job.id, life.END, next_check_at=None)
                 ended += moved is not None
@@ -63,3 +78,12 @@ class Departures:
             ended,
         )
         return ended
+
+    async def _installed_since(self, workspace: Workspace, org_wide: bool, at: datetime) -> bool:
+        installed = await self._store.installations.find(
+            team_id=None if org_wide else workspace.team_id,
+            enterprise_id=workspace.enterprise_id,
+            is_enterprise_install=org_wide,
+        )
+        # Slack's event_time is in whole seconds: an install within that second is not newer.
+        return installed is not None and installed.installed_at > at + timedelta(seconds=1)

@@ -8,7 +8,9 @@ import time
 
 from bot.accounts import Accounts
 from bot.background import start_kept
+from bot.store import StoreUnavailable
 from bot.tavus import TavusError
+from bot.vault import Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ class Voices:
         try:
             tavus = await self._accounts.tavus(team_id)
             voices = await tavus.list_voices()
-        except TavusError as exc:
+        except (TavusError, StoreUnavailable, Unreadable) as exc:
+            # In the background: whatever failed, the form offers the last good list.
             kept = len(self._lists.get(team_id, DOCUMENTED))
             log.warning("could not list Tavus voices (%s); keeping %d", exc, kept)
             self._due[team_id] = time.monotonic() + RETRY_AFTER_FAILURE

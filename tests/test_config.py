@@ -347,6 +347,25 @@ def test_many_workspaces_name_everything_they_still_need() -> None:
     assert all("is missing" in line for line in problems(error))
 
 
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://bot.example.com", True),
+        ("https://bot.example.com", False),
+        ("http://127.0.0.1:3000", False),
+        ("http://localhost:3000", False),
+    ],
+)
+def test_many_workspaces_are_served_over_https_or_on_loopback(url: str, refused: bool) -> None:
+    variables = {**OAUTH, "PUBLIC_URL": url}
+    if refused:
+        (problem,) = problems(refusal(**variables))
+        assert problem.startswith("  - PUBLIC_URL is invalid")
+        assert "https" in problem
+    else:
+        assert load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
+
+
 def test_a_client_secret_without_its_id_is_refused() -> None:
     error = refusal(**REQUIRED, SLACK_CLIENT_SECRET="client-secret")
 

@@ -133,4 +133,4 @@ def test_installs_come_back_to_the_oauth_route_and_ask_for_the_manifests_scopes(
 def test_leaving_a_workspace_is_heard_of() -> None:
     events = load_manifest()["settings"]["event_subscriptions"]["bot_events"]
 
-    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert {"app_uninstalled", "tokens_revoked", "team_access_revoked"} <= set(events)

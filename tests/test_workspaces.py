@@ -23,6 +23,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import rotate_keys
+from bot.__main__ import QUIET, configure_logging
 from bot.config import Settings, load_settings
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION
@@ -119,7 +120,9 @@ async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tupl
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
         async with browser.get(link) as response:
             assert response.status == 200
-            csrf = form_of(await response.text())["csrf"]
+            page = await response.text()
+            csrf = form_of(page)["csrf"]
+            assert "Slack workspace Acme (" in words(page)  # named as Slack named it
         async with browser.post(link.split("?")[0], data={"csrf": csrf, "api_key": key}) as saved:
             return saved.status, words(await saved.text())
 
@@ -459,3 +462,21 @@ async def test_a_job_whose_installation_vanished_unannounced_is_ended_not_polled
 
     assert ended["next_check_at"] is None
     assert len(bot.tavus.gets) == polled  # not asked of Tavus again, with any key
+
+
+async def test_even_at_debug_no_token_reaches_the_logs(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging("DEBUG")  # as python -m bot does with LOG_LEVEL=DEBUG
+    caplog.set_level(logging.DEBUG)
+    try:
+        acme = await ready(bot, ACME)
+        await train(acme, "Dana")
+    finally:
+        for name in QUIET:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+    assert caplog.records  # the logs were written
+    for token in bot.slack.tokens:
+        assert token not in caplog.text
+    assert TAVUS_KEYS[ACME] not in caplog.text

@@ -97,6 +97,7 @@ STATUS_WORDS = {
     JobStatus.DECLINED: messages.CARD_DECLINED,
     JobStatus.EXPIRED: messages.CARD_EXPIRED,
     JobStatus.WITHDRAWN: messages.CARD_WITHDRAWN,
+    JobStatus.ENDED: messages.CARD_ENDED,
 }
 
 

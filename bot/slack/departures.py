@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -17,12 +18,29 @@ def _workspace(body: dict[str, Any]) -> Workspace:
     return Workspace(str(body.get("team_id") or ""), body.get("enterprise_id") or None)
 
 
+def _sent_at(body: dict[str, Any]) -> datetime | None:
+    # When Slack saw it happen: a retried event must not undo an install made since.
+    moment = body.get("event_time")
+    return datetime.fromtimestamp(moment, UTC) if isinstance(moment, int | float) else None
+
+
 async def app_uninstalled(body: dict[str, Any], deps: Deps) -> None:
     """The app was uninstalled: the workspace's token and Tavus key go, its jobs end."""
     org_wide = bool(body.get("is_enterprise_install"))
-    await deps.after_ack(
-        deps.departures.left(_workspace(body), org_wide=org_wide, why="uninstalled")
+    left = deps.departures.left(
+        _workspace(body), org_wide=org_wide, why="uninstalled", at=_sent_at(body)
     )
+    await deps.after_ack(left)
+
+
+async def team_access_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    """An org-wide install lost some workspaces of its org: each of them leaves."""
+    org = body.get("enterprise_id") or None
+    for team_id in event.get("team_ids") or []:
+        left = deps.departures.left(
+            Workspace(str(team_id), org), org_wide=False, why="access revoked", at=_sent_at(body)
+        )
+        await deps.after_ack(left)
 
 
 async def tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
@@ -30,11 +48,14 @@ async def tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps
     if not (event.get("tokens") or {}).get("bot"):
         return  # only people's tokens, and the bot keeps none
     org_wide = bool(body.get("is_enterprise_install"))
-    left = deps.departures.left(_workspace(body), org_wide=org_wide, why="bot token revoked")
+    left = deps.departures.left(
+        _workspace(body), org_wide=org_wide, why="bot token revoked", at=_sent_at(body)
+    )
     await deps.after_ack(left)
 
 
 def register(app: AsyncApp) -> None:
     """Attach the event listeners."""
     app.event("app_uninstalled")(app_uninstalled)
+    app.event("team_access_revoked")(team_access_revoked)
     app.event("tokens_revoked")(tokens_revoked)

@@ -200,5 +200,6 @@ def _bolt_request(request: web.Request) -> AsyncBoltRequest:
 def add_routes(app: web.Application, flow: AsyncOAuthFlow) -> None:
     """Serve the install link and Slack's redirect back."""
     app[FLOW] = flow
-    app.router.add_get(INSTALL_PATH, install)
-    app.router.add_get(REDIRECT_PATH, oauth_redirect)
+    # No HEAD: a link checker must neither spend a state nor finish an install.
+    app.router.add_get(INSTALL_PATH, install, allow_head=False)
+    app.router.add_get(REDIRECT_PATH, oauth_redirect, allow_head=False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 
 from bot.installations import Connected, Visit
 from bot.store.engine import Database
@@ -54,12 +55,21 @@ class TavusAccounts:
             enterprise_id=row.enterprise_id,
         )
 
-    async def delete(self, *, team_id: str | None, enterprise_id: str | None = None) -> int:
-        """Forget a workspace's key, or every key of a Grid org (uninstalled); how many went."""
+    async def delete(
+        self,
+        *,
+        team_id: str | None,
+        enterprise_id: str | None = None,
+        keeping: Collection[str] = (),
+    ) -> int:
+        """Forget a workspace's key, or every key of a Grid org but `keeping`'s; how many went."""
         if team_id is not None:
             which = tavus_accounts.c.team_id == team_id
         else:
-            which = tavus_accounts.c.enterprise_id == (enterprise_id or "")
+            which = and_(
+                tavus_accounts.c.enterprise_id == (enterprise_id or ""),
+                tavus_accounts.c.team_id.not_in(list(keeping)),
+            )
         async with self._db.writing() as connection:
             result = await connection.execute(delete(tavus_accounts).where(which))
         return int(result.rowcount or 0)
@@ -157,11 +167,20 @@ class ConnectLinks:
                 delete(connect_links).where(connect_links.c.session_digest == session_digest)
             )
 
-    async def forget(self, *, team_id: str | None, enterprise_id: str | None = None) -> None:
-        """Drop a workspace's (or a Grid org's) links and sessions (uninstalled)."""
+    async def forget(
+        self,
+        *,
+        team_id: str | None,
+        enterprise_id: str | None = None,
+        keeping: Collection[str] = (),
+    ) -> None:
+        """Drop a workspace's (or a Grid org's, but `keeping`'s) links and sessions."""
         if team_id is not None:
             which = connect_links.c.team_id == team_id
         else:
-            which = connect_links.c.enterprise_id == (enterprise_id or "")
+            which = and_(
+                connect_links.c.enterprise_id == (enterprise_id or ""),
+                connect_links.c.team_id.not_in(list(keeping)),
+            )
         async with self._db.writing() as connection:
             await connection.execute(delete(connect_links).where(which))

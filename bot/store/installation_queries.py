@@ -65,6 +65,17 @@ class Installations:
             )
         return int(result.rowcount or 0)
 
+    async def own_teams_of(self, enterprise_id: str) -> set[str]:
+        """The workspaces of a Grid org that have an install of their own besides the org's."""
+        async with self._db.reading() as connection:
+            rows = await connection.execute(
+                select(installations.c.team_id).where(
+                    installations.c.enterprise_id == enterprise_id,
+                    installations.c.is_enterprise_install.is_(False),
+                )
+            )
+            return {row.team_id for row in rows if row.team_id}
+
     async def sealed(self) -> dict[str, str]:
         """Every install's sealed token, by its key (for resealing with a new key)."""
         async with self._db.reading() as connection:

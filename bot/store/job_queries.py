@@ -287,13 +287,19 @@ class Jobs:
             )
 
     async def of_workspace_open(
-        self, *, team_id: str | None, enterprise_id: str | None = None
+        self,
+        *,
+        team_id: str | None,
+        enterprise_id: str | None = None,
+        keeping: Sequence[str] = (),
     ) -> list[Job]:
-        """A workspace's (or a Grid org's) jobs not yet final, or still looked at."""
+        """A workspace's (or an org's, but `keeping`'s) jobs not yet final, or still looked at."""
         if team_id is not None:
             whose = jobs.c.team_id == team_id
         else:
-            whose = jobs.c.enterprise_id == (enterprise_id or "")
+            whose = and_(
+                jobs.c.enterprise_id == (enterprise_id or ""), jobs.c.team_id.not_in(list(keeping))
+            )
         final = [status.value for status in JobStatus if status.is_final]
         statement = select(jobs).where(
             whose, or_(jobs.c.status.not_in(final), jobs.c.next_check_at.is_not(None))
