@@ -46,6 +46,7 @@ from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
+from bot.retention import Retention
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
@@ -161,6 +162,7 @@ async def create_app(settings: Settings) -> web.Application:
         # A file from Slack gets a fresh link as the create goes: consent may have taken days.
         fresh_links=fetcher.fresh_links if fetcher is not None else None,
     )
+    retention = Retention(store=store, days=settings.retention_days)
     reconciler = Reconciler(
         store=store,
         accounts=accounts,
@@ -239,7 +241,11 @@ async def create_app(settings: Settings) -> web.Application:
         reconciler_loop = asyncio.create_task(reconciler.run())
         voices_loop = asyncio.create_task(voices.run())
         sweeper_loop = asyncio.create_task(sweeper.run()) if sweeper is not None else None
+        retention_loop = asyncio.create_task(retention.run())
         yield
+        retention_loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await retention_loop
         if sweeper_loop is not None:
             sweeper_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):

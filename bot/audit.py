@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     EXPORTED = "exported"  # an admin took a copy of the log (/replica audit)
     TAVUS_CONNECTED = "tavus_connected"  # an admin connected the workspace's Tavus account
     UNINSTALLED = "uninstalled"  # the app left the workspace: its secrets went, its jobs ended
+    EXPUNGED = "expunged"  # RETENTION_DAYS passed: finished jobs' links, file names, errors went
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,10 @@ HELP: dict[str, str] = {
     ),
     "media_s3_endpoint_url": "an S3-compatible endpoint, e.g. https://s3.eu-west-1.amazonaws.com",
     "media_s3_region": "the bucket's region, e.g. eu-west-1 (else AWS_REGION / AWS_DEFAULT_REGION)",
+    "retention_days": (
+        "days a finished job keeps its media links, file names and error texts, 1 or more "
+        "(default 365); its outcome, consent receipt and the audit log stay"
+    ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
 }
@@ -206,6 +210,7 @@ class Settings(DatabaseSettings):
     media_s3_bucket: str | None = Field(default=None, min_length=3)
     media_s3_endpoint_url: AnyHttpUrl | None = None
     media_s3_region: str | None = None
+    retention_days: int = Field(default=365, ge=1)
     shutdown_grace: float = Field(default=8.0, ge=0)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

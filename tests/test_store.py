@@ -1259,3 +1259,33 @@ async def test_an_org_wide_uninstall_forgets_every_key_and_link_of_the_org(store
     opened = await store.connect_links.open("n1", session_digest="d1", csrf="c")
     assert opened is not None
     assert opened.enterprise_id is None
+
+
+async def test_retention_clears_the_details_of_long_finished_jobs_once(
+    store: Store, clock: FakeClock
+) -> None:
+    old = await add_in(
+        store,
+        JobStatus.FAILED,
+        error_message="Tavus: face not found",
+        thumbnail_url="https://cdn.example.com/t.mp4",
+        next_check_at=None,
+    )
+    unfinished = await add_in(store, JobStatus.TRAINING, replica_id="r-training")
+    await add_in(store, JobStatus.READY, next_check_at=None, replica_id="r-ready")
+    clock.advance(days=400)
+    recent = await add_in(store, JobStatus.READY, next_check_at=None, replica_id="r-recent")
+
+    first = await store.jobs.forget_details(before=clock.now - timedelta(days=365), days=365)
+    again = await store.jobs.forget_details(before=clock.now - timedelta(days=365), days=365)
+
+    assert first == {"T1": 2}
+    assert again == {}
+    cleared = await stored(store, old.id)
+    assert cleared.request.train_image_url is None
+    assert (cleared.error_message, cleared.thumbnail_url) == (None, None)
+    assert cleared.status is JobStatus.FAILED  # the outcome stays
+    assert (await stored(store, unfinished.id)).request.train_image_url is not None
+    assert (await stored(store, recent.id)).request.train_image_url is not None
+    records = [r for r in await store.audit.since() if r.action is Action.EXPUNGED]
+    assert [(r.team_id, r.details) for r in records] == [("T1", {"jobs": 2, "retention_days": 365})]

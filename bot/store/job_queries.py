@@ -307,6 +307,55 @@ class Jobs:
         async with self._db.reading() as connection:
             return [to_job(row._mapping) for row in await connection.execute(statement)]
 
+    async def forget_details(self, *, before: datetime, days: int) -> dict[str, int]:
+        """Finished jobs last changed before `before` lose their links, file names and errors.
+
+        What stays: the job itself (who, what, when, its outcome), its consent receipt and the
+        audit log. Returns how many jobs each workspace had cleared, each recorded in the log in
+        the same transaction: a second instance sweeping at once clears, and records, nothing.
+        """
+        final = [status.value for status in JobStatus if status.is_final]
+        details = (
+            jobs.c.train_video_url,
+            jobs.c.train_image_url,
+            jobs.c.consent_video_url,
+            jobs.c.thumbnail_url,
+            jobs.c.slack_file_name,
+            jobs.c.error_message,
+        )
+        now = self._db.now()
+        async with self._db.writing() as connection:
+            cleared = await connection.execute(
+                update(jobs)
+                .where(
+                    jobs.c.status.in_(final),
+                    jobs.c.next_check_at.is_(None),
+                    jobs.c.updated_at < utc(before),
+                    or_(*(column.is_not(None) for column in details)),
+                )
+                .values({column.name: None for column in details})
+                .returning(jobs.c.id, jobs.c.team_id)
+            )
+            rows = cleared.all()
+            await notice_queries.forget_errors(connection, [row.id for row in rows])
+            counts: dict[str, int] = {}
+            for row in rows:
+                counts[row.team_id] = counts.get(row.team_id, 0) + 1
+            await audit_queries.record_in(
+                connection,
+                *(
+                    Record(
+                        at=now,
+                        team_id=team_id,
+                        actor=BOT,
+                        action=Action.EXPUNGED,
+                        details={"jobs": count, "retention_days": days},
+                    )
+                    for team_id, count in sorted(counts.items())
+                ),
+            )
+        return counts
+
     async def end_checks(self, job_id: str, record: Record | None = None) -> None:
         """Check a job no more, whenever its next check was due; `record` is written with it."""
         async with self._db.writing() as connection:

@@ -396,6 +396,15 @@ async def settle_in(connection: AsyncConnection, job_id: str, *, now: datetime) 
         await connection.execute(notices.insert(), rows)
 
 
+async def forget_errors(connection: AsyncConnection, job_ids: Sequence[str]) -> None:
+    """Clear what Slack said went wrong with these jobs' messages (their retention is over)."""
+    for start in range(0, len(job_ids), 500):  # within any database's bound-parameter limit
+        chunk = list(job_ids[start : start + 500])
+        await connection.execute(
+            update(notices).where(notices.c.job_id.in_(chunk)).values(last_error=None)
+        )
+
+
 def _new(
     job_id: str | None, kind: NoticeKind, now: datetime, **where: str | int | None
 ) -> dict[str, Any]:
