@@ -52,6 +52,7 @@ from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.permissions import People
 from bot.store import Store, StoreUnavailable
+from bot.talks import Talks
 from bot.tavus import TavusClient
 from bot.vault import Vault
 from bot.voices import Voices
@@ -212,6 +213,7 @@ async def create_app(settings: Settings) -> web.Application:
         follow_ups=follow_ups(),
         accounts=accounts,
         departures=Departures(store=store, lifecycle=lifecycle),
+        talks=Talks(store=store, accounts=accounts),
         connect=connect,
     )
     slack.register(bolt, deps)

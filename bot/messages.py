@@ -352,6 +352,23 @@ STALE = (
 MOVED = "I couldn't reply in <#{channel}> (I'm no longer allowed to post there), so here it is:"
 FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
+TALK_BUTTON = "Talk to it"
+TALK_OPENED = (
+    ":movie_camera: Your conversation with *{name}* is open: {url}\nThis is an AI-generated "
+    "replica of <@{shown}>, not the person. The room is yours alone; it closes by itself when "
+    "you leave, and Tavus counts its minutes."
+)
+TALK_NOT_YOURS = (
+    "Only whoever asked for *{name}*, the person it shows, and workspace admins can talk to it."
+)
+TALK_NOT_READY = "*{name}* is not ready to talk: its status is {status}."
+TALK_FAILED = "Tavus could not open a conversation with *{name}*: {reason}"
+TAVUS_KEY_REFUSED = "Tavus did not accept the bot's API key; an admin must check it."
+TAVUS_NOT_ALLOWED = (
+    "the Tavus account may not do this ({message}): check its plan and credits in the Tavus portal."
+)
+TAVUS_REFUSED = "Tavus said no ({message})."
+TAVUS_UNREACHABLE = "Tavus did not answer in time. Nothing was opened; try again in a minute."
 READY_NEXT = (
     "Next: pick it in the Tavus portal, or pass `replica_id: {replica_id}` to the Tavus API, "
     "to make videos and conversations with it."
@@ -448,6 +465,17 @@ def failure_hint(error_message: str | None) -> str | None:
         if pattern.search(error_message):
             return hint
     return None
+
+
+def tavus_trouble(error: TavusError) -> str:
+    """What went wrong at Tavus, in plain words, and what to do (for anything but a create)."""
+    if isinstance(error, TavusRejected):
+        if error.status == 401:
+            return TAVUS_KEY_REFUSED
+        if error.status in (402, 403):
+            return TAVUS_NOT_ALLOWED.format(message=error.message)
+        return TAVUS_REFUSED.format(message=error.message)
+    return TAVUS_UNREACHABLE
 
 
 def create_failure(error: TavusError) -> str:

@@ -60,6 +60,14 @@ class CreatedReplica:
 
 
 @dataclass(frozen=True, slots=True)
+class Conversation:
+    """A live conversation Tavus opened with a replica: a video room anyone with its link joins."""
+
+    conversation_id: str
+    conversation_url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Replica:
     """A replica as Tavus reports it."""
 
@@ -172,6 +180,19 @@ class TavusClient:
         """Delete a replica; `hard` deletes its training footage too, for good. Not retried."""
         params = {"hard": "true"} if hard else None
         read_answer(await self._send("DELETE", _replica_path(replica_id), params=params))
+
+    async def create_conversation(
+        self, *, replica_id: str, conversation_name: str | None = None
+    ) -> Conversation:
+        """Open a conversation with a replica. Not retried: each one costs credits at Tavus."""
+        body = {"replica_id": replica_id}
+        if conversation_name:
+            body["conversation_name"] = conversation_name
+        data = await self._request("POST", "/v2/conversations", json=body)
+        conversation_id, url = data.get("conversation_id"), data.get("conversation_url")
+        if not isinstance(conversation_id, str) or not isinstance(url, str) or not url:
+            raise TavusUncertain("Tavus's answer names no conversation")
+        return Conversation(conversation_id=conversation_id, conversation_url=url)
 
     async def list_voices(self) -> tuple[str, ...]:
         """The stock voice slugs for image training, lower-cased, without repeats, in Tavus's order.

@@ -29,6 +29,7 @@ def deps() -> Deps:
         follow_ups=follow_ups(),
         accounts=cast(Any, None),
         departures=cast(Any, None),
+        talks=cast(Any, None),
     )
 
 

@@ -11,6 +11,7 @@ from bot.slack import (
     home,
     policy,
     shortcuts,
+    talk,
     tavus_account,
     views,
 )
@@ -27,4 +28,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     policy.register(app)
     shortcuts.register(app)
     tavus_account.register(app)
+    talk.register(app)
     departures.register(app)

@@ -16,6 +16,7 @@ from bot.slack.kit import (
     CONSENT_GIVE_ACTION,
     REJECT_ACTION,
     RETRY_ACTION,
+    TALK_ACTION,
     WITHDRAW_ACTION,
     Message,
     actions,
@@ -148,9 +149,15 @@ def result(job: Job) -> Message:
         details = [messages.CARD_REPLICA.format(**values), messages.CARD_MODEL.format(**values)]
         if job.thumbnail_url:
             details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
+        talk = button(messages.TALK_BUTTON, TALK_ACTION, job.id, style="primary")
         return Message(
             text=words,
-            blocks=[section(words), fields(details), context(messages.READY_NEXT.format(**values))],
+            blocks=[
+                section(words),
+                fields(details),
+                actions(talk),
+                context(messages.READY_NEXT.format(**values)),
+            ],
         )
     if job.status in ENDINGS:
         return text(ENDINGS[job.status].format(**values))

@@ -25,6 +25,7 @@ from bot.preflight.probe import Prober
 from bot.replicas import Replicas
 from bot.slack import form
 from bot.slack.permissions import People, creator_refusal, is_admin
+from bot.talks import Talks
 from bot.voices import Voices
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Deps:
     follow_ups: Scheduler
     accounts: Accounts
     departures: Departures
+    talks: Talks
     # The Connect Tavus page, with many workspaces; None with one (TAVUS_API_KEY serves all).
     connect: ConnectTavus | None = None
 

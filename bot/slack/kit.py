@@ -19,6 +19,7 @@ REJECT_ACTION = "approval_reject"
 POLICY_ACTION = "open_policy"
 CONNECT_TAVUS_ACTION = "connect_tavus"
 OPEN_LINK_ACTION = "open_link"
+TALK_ACTION = "talk_to_replica"
 
 
 # Every modal input holds a single element under this action id: its block id says which.

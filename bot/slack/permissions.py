@@ -241,6 +241,11 @@ async def is_admin(people: People, user_id: str) -> bool:
         return False  # refuse rather than guess
 
 
+async def may_talk(people: People, user_id: str, job: Job) -> bool:
+    """Whether a user may talk to a replica: its requester, the person it shows, or an admin."""
+    return user_id == job.request.subject_id or await may_change(people, user_id, job)
+
+
 async def may_connect(people: People, user_id: str, installer: str | None) -> bool:
     """Whether a user may connect the workspace's Tavus account: an admin, or the installer."""
     return user_id == installer or await is_admin(people, user_id)

@@ -19,6 +19,7 @@ from bot.store.notice_queries import Notices
 from bot.store.pace_queries import Paces
 from bot.store.policy_queries import Policies
 from bot.store.receipt_queries import Receipts
+from bot.store.talk_queries import Talks
 
 __all__ = ["Pool", "Store", "StoreUnavailable"]
 
@@ -40,6 +41,7 @@ class Store:
         self.oauth_states = OAuthStates(db)
         self.tavus_accounts = TavusAccounts(db)
         self.connect_links = ConnectLinks(db)
+        self.talks = Talks(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

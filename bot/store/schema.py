@@ -262,3 +262,15 @@ connect_links = Table(
     Column("csrf", String(64)),
     Index("ix_connect_links_session_digest", "session_digest"),
 )
+
+# The conversation each person last opened with a ready replica ("Talk to it"): claimed before
+# Tavus is asked (its url NULL until Tavus answers), so a double click opens one room.
+talks = Table(
+    "talks",
+    metadata,
+    Column("job_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("conversation_id", String(64)),
+    Column("conversation_url", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+)

@@ -55,6 +55,10 @@ class TavusStandIn(StandIn):
         self.app.router.add_patch("/v2/replicas/{replica_id}/name", self._rename)
         self.app.router.add_delete("/v2/replicas/{replica_id}", self._delete)
         self.app.router.add_get("/v2/voices", self._voices)
+        self.app.router.add_post("/v2/conversations", self._converse)
+        # The body of each conversation asked for, and the rooms opened.
+        self.conversation_requests: list[dict[str, Any]] = []
+        self.conversations: list[dict[str, Any]] = []
 
     @web.middleware
     async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -186,6 +190,30 @@ class TavusStandIn(StandIn):
             for index, voice in enumerate(self.voices[start : start + limit], start=start + 1)
         ]
         return web.json_response({"data": data, "total_count": len(self.voices)})
+
+    async def _converse(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.conversation_requests.append(body)
+        await self.notify()
+        if (refused := self._refused(request)) is not None:
+            return refused
+        if (fault := await self.planned("converse")) is not None:
+            return fault
+        replica_id = str(body.get("replica_id", ""))
+        if not self._sees(request, replica_id):
+            return web.json_response({"message": "Invalid replica_uuid"}, status=400)
+        if self.replicas[replica_id]["status"] != "completed":
+            return web.json_response({"message": "Replica is not ready"}, status=400)
+        conversation_id = f"c{next(self._ids):09x}"
+        opened = {
+            "conversation_id": conversation_id,
+            "conversation_name": body.get("conversation_name"),
+            "conversation_url": f"https://tavus.daily.co/{conversation_id}",
+            "status": "active",
+            "replica_id": replica_id,
+        }
+        self.conversations.append(opened)
+        return web.json_response(opened)
 
     def _refused(self, request: web.Request) -> web.Response | None:
         if request.headers.get("x-api-key") in self.keys:

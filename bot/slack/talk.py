@@ -1,0 +1,54 @@
+"""The ready result's Talk to it button: a conversation with the replica, its link private."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot import messages
+from bot.jobs import JobStatus
+from bot.slack.blocks import card_status, fields_of
+from bot.slack.deps import Deps
+from bot.slack.kit import TALK_ACTION
+from bot.slack.payloads import action_value
+from bot.slack.permissions import may_talk
+from bot.tavus import TavusError
+
+log = logging.getLogger(__name__)
+
+
+async def talk(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    """Open a conversation for whoever clicked, if they may (requester, person shown, admin).
+
+    Everyone else is told why not, privately.
+    """
+    await ack()
+    await deps.after_ack(_talk(body, respond, deps))
+
+
+async def _talk(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user, values = body["user"]["id"], fields_of(job)
+    if not await may_talk(deps.people, user, job):
+        words = messages.TALK_NOT_YOURS.format(**values)
+    elif job.status is not JobStatus.READY or job.replica_id is None:
+        words = messages.TALK_NOT_READY.format(**values, status=card_status(job))
+    else:
+        try:
+            url = await deps.talks.open(job, by=user)
+        except TavusError as error:
+            log.info("job %s: no conversation for %s: %s", job.id, user, error)
+            words = messages.TALK_FAILED.format(**values, reason=messages.tavus_trouble(error))
+        else:
+            subject = job.request.subject_id or job.requester.user_id
+            words = messages.TALK_OPENED.format(**values, url=url, shown=subject)
+    await respond(text=words, response_type="ephemeral", replace_original=False)
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the button listener."""
+    app.action(TALK_ACTION)(talk)
