@@ -30,6 +30,7 @@ from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
 from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
+from bot.store.talk_queries import Opened
 from tests.clocks import FakeClock
 from tests.store_helpers import empty_postgres, notices_of, transition
 
@@ -1289,3 +1290,29 @@ async def test_retention_clears_the_details_of_long_finished_jobs_once(
     assert (await stored(store, recent.id)).request.train_image_url is not None
     records = [r for r in await store.audit.since() if r.action is Action.EXPUNGED]
     assert [(r.team_id, r.details) for r in records] == [("T1", {"jobs": 2, "retention_days": 365})]
+
+
+async def test_a_talk_is_claimed_once_then_shared_until_it_is_old(
+    store: Store, clock: FakeClock
+) -> None:
+    since = clock.now - timedelta(minutes=10)
+    assert await store.talks.claim("j1", "U1", since=since) is None  # ours: ask Tavus
+    opening = await store.talks.claim("j1", "U1", since=since)
+    await store.talks.opened("j1", "U1", conversation_id="c1", url="https://room/c1")
+    opened = await store.talks.claim("j1", "U1", since=since)
+    other = await store.talks.claim("j1", "U2", since=since)
+    clock.advance(minutes=11)
+    again = await store.talks.claim("j1", "U1", since=clock.now - timedelta(minutes=10))
+
+    assert opening == Opened(None, START)  # another click is opening it
+    assert opened == Opened("https://room/c1", START)
+    assert (other, again) == (None, None)
+
+
+async def test_a_talk_tavus_did_not_open_is_released(store: Store, clock: FakeClock) -> None:
+    since = clock.now - timedelta(minutes=10)
+    await store.talks.claim("j1", "U1", since=since)
+    await store.talks.release("j1", "U1")
+
+    assert await store.talks.get("j1", "U1") is None
+    assert await store.talks.claim("j1", "U1", since=since) is None
