@@ -1,4 +1,4 @@
-"""python -m bot: serve until SIGTERM or Ctrl-C; or run a sub-command, `audit` or `rotate-keys`."""
+"""python -m bot: serve until SIGTERM or Ctrl-C; or run `audit`, `rotate-keys` or `check`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from bot import audit_export, rotate_keys
+from bot import audit_export, doctor, rotate_keys
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.store import StoreUnavailable
@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return audit_export.run(args[1:])
     if args[:1] == ["rotate-keys"]:
         return rotate_keys.run(args[1:])
+    if args[:1] == ["check"]:
+        return doctor.run(args[1:])
     try:
         settings = load_settings()
     except ConfigError as exc:

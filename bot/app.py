@@ -125,7 +125,7 @@ async def create_app(settings: Settings) -> web.Application:
     clients = contextlib.AsyncExitStack()
     if settings.media_s3_bucket is not None:
         media = S3Media(
-            await clients.enter_async_context(_s3_client(settings)),
+            await clients.enter_async_context(s3_client(settings)),
             bucket=settings.media_s3_bucket,
             clock=store.now,
         )
@@ -281,7 +281,7 @@ async def create_app(settings: Settings) -> web.Application:
     return app
 
 
-def _s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
+def s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
     """The S3 client for MEDIA_S3_BUCKET; credentials as botocore finds them (AWS_… variables)."""
     endpoint = settings.media_s3_endpoint_url
     return get_session().create_client(

@@ -283,7 +283,7 @@ class Settings(DatabaseSettings):
         if _oauth(info) and value is None:
             # Slack sends installers back to it, and the Connect Tavus page lives there.
             raise PydanticCustomError("missing", "OAuth mode is served at it")
-        if _oauth(info) and value is not None and not _secure(value):
+        if _oauth(info) and value is not None and not secure_url(value):
             # Install states and the Connect Tavus session ride in cookies: https, or loopback.
             raise ValueError("with SLACK_CLIENT_ID it must be https (http only on loopback)")
         return value
@@ -356,7 +356,8 @@ def _fernet_keys(value: tuple[str, ...], *, needed: str | None) -> tuple[str, ..
     return value
 
 
-def _secure(url: AnyHttpUrl) -> bool:
+def secure_url(url: AnyHttpUrl) -> bool:
+    """Whether an address may carry cookies and secrets: https, or http on this machine only."""
     return url.scheme == "https" or url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 

@@ -45,6 +45,10 @@ SCOPES_FOR_METHOD: dict[str, frozenset[str]] = {
     "views_publish": frozenset(),
     "views_open": frozenset(),
     "views_update": frozenset(),
+    # python -m bot check: who a token is (any token may ask), and Socket Mode's app token
+    # (connections:write is an app-level scope, not a bot scope).
+    "auth_test": frozenset(),
+    "apps_connections_open": frozenset(),
 }
 
 CALL = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)\(")

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.slack.oauth import SCOPES
 from tests.standins.limits import POSTING, Tiers
 from tests.standins.server import Fault, StandIn
 
@@ -44,6 +45,8 @@ class SlackStandIn(StandIn):
         # Bot tokens Slack knows, and the workspace (or Grid org) each was issued for; every
         # call records the one its token named as "_team".
         self.tokens: dict[str, str] = {BOT_TOKEN: TEAM_ID}
+        # The scopes every token's install granted, as auth.test's x-oauth-scopes header says.
+        self.granted_scopes: tuple[str, ...] = SCOPES
         # Codes Slack's consent screen handed installers, each exchanged once at oauth.v2.access.
         self.codes: dict[str, dict[str, Any]] = {}
         self._installs = itertools.count(1)
@@ -167,6 +170,8 @@ class SlackStandIn(StandIn):
             answer = _ratelimited(wait)
         else:
             answer = web.json_response(self._answer(method, args))
+            if method == "auth.test":
+                answer.headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
         if answer.status == 429 and method == POSTING:
             retry_after = float(answer.headers.get("Retry-After", "1"))
             self._blocked_until[channel] = time.monotonic() + retry_after
