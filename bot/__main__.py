@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import sys
 
 from aiohttp import web
 
-from bot import audit_export, doctor, rotate_keys
+from bot import audit_export, doctor, logs, rotate_keys
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.store import StoreUnavailable
@@ -37,19 +36,6 @@ async def _freeze_startup_objects(_: web.Application) -> None:
     gc.freeze()
 
 
-# Loggers that write whole Slack requests and answers at DEBUG: oauth.v2.access's answer is a
-# bot token, and a request carries its token too. They never say more than INFO.
-QUIET = ("slack_sdk", "slack_bolt", "bot.bolt")
-
-
-def configure_logging(level: str) -> None:
-    """Log at LOG_LEVEL, but never let a library write a secret it was handed at DEBUG."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    floor = max(logging.INFO, logging.getLevelNamesMapping()[level])
-    for name in QUIET:
-        logging.getLogger(name).setLevel(floor)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Start the bot; a configuration problem ends it at once with a message, not a traceback."""
     args = sys.argv[1:] if argv is None else argv
@@ -64,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format, secrets=settings.secret_values)
     try:
         web.run_app(
             _serving(settings),

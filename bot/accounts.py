@@ -13,6 +13,7 @@ from typing import Protocol
 import httpx
 
 from bot.jobs import Job
+from bot.logs import register_secret
 from bot.store import Store
 from bot.tavus import TavusClient, TavusError
 from bot.vault import Vault
@@ -149,6 +150,8 @@ class Workspaces:
 
     def client_for(self, api_key: str) -> TavusClient:
         """A client for any key (the Connect Tavus page checks one with it before saving it)."""
+        # Opened from the vault or typed on the Connect Tavus page: never to be logged.
+        register_secret(api_key)
         return TavusClient(
             self._http,
             api_key=api_key,

@@ -18,11 +18,12 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import callbacks, slack
+from bot import callbacks, metrics, slack
 from bot.accounts import Accounts, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
@@ -41,6 +42,7 @@ from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
+from bot.metrics import Metrics, Snapshot, SnapshotSource
 from bot.pace import Limit
 from bot.preflight.addresses import Address, is_public
 from bot.preflight.probe import Prober
@@ -76,6 +78,7 @@ DATABASE_WAIT = 60.0
 async def create_app(settings: Settings) -> web.Application:
     """Open the store and the API clients, and wire them into one aiohttp application."""
     store = await open_store(settings)
+    meters = Metrics()
     # slack_sdk ignores its own timeout when handed a session: the session's is the one in force.
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout))
     # With one workspace, its key is the HTTP client's; with many, each account sets its own.
@@ -83,6 +86,7 @@ async def create_app(settings: Settings) -> web.Application:
         base_url=str(settings.tavus_api_url),
         api_key=settings.tavus_api_key,
         timeout=settings.tavus_timeout,
+        transport=meters.tavus_transport(),
     )
     vault = Vault(settings.secrets_keys) if settings.oauth else None
     accounts: Accounts
@@ -106,10 +110,13 @@ async def create_app(settings: Settings) -> web.Application:
         accounts = OneWorkspace(bot_token=settings.slack_bot_token or "", tavus=tavus)
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
-    bolt_client = _slack_client(settings, session, [AsyncConnectionErrorRetryHandler()])
+    # Counted first: slack_sdk stops asking the handlers once one retries.
+    bolt_client = _slack_client(
+        settings, session, [meters.slack_counter(), AsyncConnectionErrorRetryHandler()]
+    )
     sender = Sender(
         store=store,
-        clients=_delivery_clients(settings, session, store, accounts),
+        clients=_delivery_clients(settings, session, store, accounts, meters.slack_counter()),
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
     )
@@ -171,6 +178,7 @@ async def create_app(settings: Settings) -> web.Application:
         lifecycle=lifecycle,
         poll_interval=poll_interval,
         tick=min(settings.tavus_poll_interval, 30.0),
+        metrics=meters,
     )
     oauth: dict[str, Any] = {}
     if vault is not None:
@@ -202,7 +210,7 @@ async def create_app(settings: Settings) -> web.Application:
         intake=intake,
         replicas=Replicas(store=store, accounts=accounts, lifecycle=lifecycle),
         governance=Governance(store=store, defaults=settings.policy),
-        consent=Consent(store=store, lifecycle=lifecycle, accounts=accounts),
+        consent=Consent(store=store, lifecycle=lifecycle, accounts=accounts, metrics=meters),
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         prober=prober,
@@ -218,13 +226,14 @@ async def create_app(settings: Settings) -> web.Application:
     )
     slack.register(bolt, deps)
 
-    app = web.Application()
+    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_PATH)])
     app[STORE] = store
     app[BOLT] = bolt
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
+    metrics.add_routes(app, meters, store_snapshot(store), settings.metrics_token)
     if settings.public_url is not None:
         callbacks.add_routes(app, Callbacks(store=store, accounts=accounts, lifecycle=lifecycle))
     if bolt.oauth_flow is not None:
@@ -298,6 +307,18 @@ def _any_address(_: Address) -> bool:
     return True
 
 
+def store_snapshot(store: Store) -> SnapshotSource:
+    """What /metrics reads from the store at each scrape: jobs by status, notices owed."""
+
+    async def snapshot() -> Snapshot:
+        by_status = await store.jobs.count_by_status()
+        owed, oldest = await store.notices.owed()
+        age = (store.now() - oldest).total_seconds() if oldest is not None else None
+        return Snapshot(jobs_by_status=by_status, owed_notices=owed, oldest_owed_age_seconds=age)
+
+    return snapshot
+
+
 async def open_store(settings: Settings) -> Store:
     """Open the database, waiting a while for it if it is not up yet (e.g. starting alongside)."""
     delay = 0.5
@@ -314,7 +335,11 @@ async def open_store(settings: Settings) -> Store:
 
 
 def _delivery_clients(
-    settings: Settings, session: aiohttp.ClientSession, store: Store, accounts: Accounts
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    store: Store,
+    accounts: Accounts,
+    counter: AsyncRetryHandler,
 ) -> SlackClients:
     """The sender's clients: each workspace's token, each call within its workspace's budget.
 
@@ -343,7 +368,8 @@ def _delivery_clients(
             token=token,
             base_url=settings.slack_api_base,
             session=session,
-            retry_handlers=[],
+            # Counting only: the sender's retries are its own, durable ones.
+            retry_handlers=[counter],
         )
 
     return SlackClients(tokens=accounts, budgets=budgets, connect=connect)
@@ -352,7 +378,7 @@ def _delivery_clients(
 def _slack_client(
     settings: Settings,
     session: aiohttp.ClientSession,
-    retry: list[AsyncConnectionErrorRetryHandler],
+    retry: list[AsyncRetryHandler],
 ) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token,

@@ -19,7 +19,9 @@ from bot.accounts import Accounts, Gone, workspace_of
 from bot.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
 from bot.lifecycle import Lifecycle
+from bot.logs import log_context
 from bot.lookups import Lookups
+from bot.metrics import METRICS
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
 
@@ -128,27 +130,36 @@ CALLBACKS = web.AppKey("callbacks", Callbacks)
 
 async def take_callback(request: web.Request) -> web.Response:
     """Answer one callback delivery: 2xx once it is taken, 4xx (and nothing posted) otherwise."""
+    verdict, response = await _take(request)
+    request.app[METRICS].callback(verdict)
+    return response
+
+
+async def _take(request: web.Request) -> tuple[str, web.Response]:
+    """The callback's verdict (or why it got none: malformed, unavailable) and its answer."""
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _answer(413, "body too large")
+        return "malformed", _answer(413, "body too large")
     body = bytearray()
     async for chunk in request.content.iter_chunked(4096):
         body += chunk
         if len(body) > MAX_BODY:
-            return _answer(413, "body too large")
+            return "malformed", _answer(413, "body too large")
     try:
         payload = json.loads(body)
     except ValueError:
-        return _answer(400, "body is not JSON")
+        return "malformed", _answer(400, "body is not JSON")
     if not isinstance(payload, dict):
-        return _answer(400, "body is not a JSON object")
-    try:
-        verdict = await request.app[CALLBACKS].take(
-            request.match_info["job_id"], request.match_info["secret"], payload
-        )
-    except StoreUnavailable:
-        # Nothing was decided: a redelivery, or the reconciler later, will settle the job.
-        return _answer(503, "database unavailable")
-    return _answer(STATUS[verdict], verdict.value)
+        return "malformed", _answer(400, "body is not a JSON object")
+    job_id = request.match_info["job_id"]
+    with log_context(job_id=job_id):
+        try:
+            verdict = await request.app[CALLBACKS].take(
+                job_id, request.match_info["secret"], payload
+            )
+        except StoreUnavailable:
+            # Nothing was decided: a redelivery, or the reconciler later, will settle the job.
+            return "unavailable", _answer(503, "database unavailable")
+    return verdict.value, _answer(STATUS[verdict], verdict.value)
 
 
 def _answer(status: int, word: str) -> web.Response:

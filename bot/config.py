@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -105,7 +106,16 @@ HELP: dict[str, str] = {
         "(default 365); its outcome, consent receipt and the audit log stay"
     ),
     "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
+    "metrics_token": (
+        "a token of 16 characters or more (e.g. from `openssl rand -hex 32`) that Prometheus "
+        "must send as `Authorization: Bearer <token>` to read /metrics; unset, /metrics is open "
+        "to anyone who can reach the port"
+    ),
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+    "log_format": (
+        "text (default: one line a record) or json (one JSON object a line: time, level, "
+        "logger, message, and job_id, team_id, channel, replica_id where known)"
+    ),
 }
 
 
@@ -212,7 +222,9 @@ class Settings(DatabaseSettings):
     media_s3_region: str | None = None
     retention_days: int = Field(default=365, ge=1)
     shutdown_grace: float = Field(default=8.0, ge=0)
+    metrics_token: str | None = Field(default=None, min_length=16)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_format: str = Field(default="text", pattern=r"^(text|json)$")
 
     @field_validator("tavus_models", mode="before")
     @classmethod
@@ -317,6 +329,21 @@ class Settings(DatabaseSettings):
             approvers=Approvers.parse(self.replica_approvers),
             approval_channel=self.approval_channel,
         )
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret the settings hold, to be kept out of the logs."""
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_client_secret,
+            self.slack_app_token,
+            self.tavus_api_key,
+            self.metrics_token,
+            urlsplit(self.database_url).password,
+            *self.secrets_keys,
+        )
+        return tuple(value for value in values if value)
 
     def callback_url(self, job_id: str, secret: str) -> str | None:
         """The address Tavus calls back for one job, carrying its secret; None without one."""

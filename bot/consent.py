@@ -18,6 +18,7 @@ from bot.audit import BOT, Action, Record
 from bot.intake import ORPHAN_GRACE
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
+from bot.metrics import Metrics
 from bot.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
 from bot.store import Store
 from bot.tavus import TavusClient
@@ -47,10 +48,18 @@ class Withdrawn(enum.Enum):
 class Consent:
     """Takes the answer of the person shown: only theirs counts, and the first one wins."""
 
-    def __init__(self, *, store: Store, lifecycle: Lifecycle, accounts: Accounts) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        lifecycle: Lifecycle,
+        accounts: Accounts,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._store = store
         self._lifecycle = lifecycle
         self._accounts = accounts
+        self._metrics = metrics if metrics is not None else Metrics()
 
     async def answer(
         self,
@@ -91,6 +100,7 @@ class Consent:
             current = await self._store.jobs.get(job.id) or job
             return await self._why_not(current), current
         log.info("job %s: consent %s by %s", job.id, decision.value, by)
+        self._metrics.consent(decision.value)
         return Answered.TAKEN, moved
 
     async def withdraw(self, job: Job, *, by: str) -> tuple[Withdrawn, Job]:
@@ -118,6 +128,7 @@ class Consent:
             current = await self._store.jobs.get(job.id) or job
             return Withdrawn.NOTHING, current
         log.info("job %s: consent withdrawn by %s", job.id, by)
+        self._metrics.consent("withdrawn")
         return Withdrawn.DONE, moved
 
     async def of_subject(self, *, team_id: str, user_id: str) -> list[tuple[Job, Receipt | None]]:

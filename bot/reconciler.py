@@ -21,6 +21,7 @@ from bot.intake import Intake
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
 from bot.lookups import Lookups
+from bot.metrics import Metrics
 from bot.store import Store
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected
 
@@ -64,8 +65,10 @@ class Reconciler:
         lifecycle: Lifecycle,
         poll_interval: timedelta,
         tick: float,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics if metrics is not None else Metrics()
         self._accounts = accounts
         self._intake = intake
         self._lifecycle = lifecycle
@@ -121,7 +124,8 @@ class Reconciler:
         """Move a job whose check is due: expire, send, report a cut-off create, poll, or look."""
         if job.status is JobStatus.AWAITING_CONSENT:
             # Its check falls due when CONSENT_TIMEOUT has passed: nobody answered.
-            await self._lifecycle.move(job.id, life.EXPIRE, next_check_at=None)
+            if await self._lifecycle.move(job.id, life.EXPIRE, next_check_at=None) is not None:
+                self._metrics.consent("expired")
         elif job.status is JobStatus.FETCHING:
             # Its check falls due FETCH_GRACE after the save: the copy's process died.
             await self._lifecycle.move(

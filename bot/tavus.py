@@ -106,13 +106,25 @@ class TavusClient:
 
     @staticmethod
     def build_http(
-        *, base_url: str, api_key: str | None = None, timeout: float
+        *,
+        base_url: str,
+        api_key: str | None = None,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> httpx.AsyncClient:
-        """The long-lived HTTP client this class expects; the caller closes it."""
+        """The long-lived HTTP client this class expects; the caller closes it.
+
+        `transport`: httpx's own unless given (one that counts the requests, for /metrics).
+        """
         headers = {"accept": "application/json"}
         if api_key is not None:
             headers["x-api-key"] = api_key
-        return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=httpx.Timeout(timeout))
+        return httpx.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+        )
 
     async def check_key(self) -> None:
         """Ask for one replica, to learn whether Tavus takes the key (TavusRejected if not)."""

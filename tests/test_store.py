@@ -1316,3 +1316,26 @@ async def test_a_talk_tavus_did_not_open_is_released(store: Store, clock: FakeCl
 
     assert await store.talks.get("j1", "U1") is None
     assert await store.talks.claim("j1", "U1", since=since) is None
+
+
+async def test_jobs_are_counted_by_status_every_status_named(store: Store) -> None:
+    await store.jobs.add(job_id="j1", requester=REQUESTER, request=REQUEST)
+    await store.jobs.add(job_id="j2", requester=REQUESTER, request=REQUEST)
+
+    counts = await store.jobs.count_by_status()
+
+    assert set(counts) == {status.value for status in JobStatus}
+    assert counts[JobStatus.QUEUED.value] == 2
+    assert sum(counts.values()) == 2
+
+
+async def test_owed_notices_are_counted_with_the_oldest_moment(
+    store: Store, clock: FakeClock
+) -> None:
+    assert await store.notices.owed() == (0, None)
+    await store.jobs.add(job_id="j1", requester=REQUESTER, request=REQUEST)
+    await store.notices.owe("j1", NoticeKind.RESULT)
+    clock.advance(minutes=5)
+    await store.notices.owe("j1", NoticeKind.STALE)
+
+    assert await store.notices.owed() == (2, START)

@@ -275,6 +275,15 @@ class Jobs:
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
+    async def count_by_status(self) -> dict[str, int]:
+        """How many jobs are in each status, every status named (0 where none is)."""
+        statement = select(jobs.c.status, func.count()).group_by(jobs.c.status)
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(statement)).all()
+        counts = dict.fromkeys((status.value for status in JobStatus), 0)
+        counts.update({str(status): int(count) for status, count in rows})
+        return counts
+
     async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
         """Take a due check by moving it to `until` (None: no more checks); None if not due."""
         async with self._db.writing() as connection:

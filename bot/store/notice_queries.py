@@ -103,6 +103,18 @@ class Notices:
             earliest = datetime.fromisoformat(earliest)
         return aware(earliest) if earliest is not None else None
 
+    async def owed(self) -> tuple[int, datetime | None]:
+        """How many notices are still owed to Slack, and when the oldest of them was owed."""
+        statement = select(func.count(), func.min(notices.c.created_at)).where(
+            notices.c.status == PENDING
+        )
+        async with self._db.reading() as connection:
+            count, oldest = (await connection.execute(statement)).one()
+        if isinstance(oldest, str):
+            # SQLite may hand MIN() back as text.
+            oldest = datetime.fromisoformat(oldest)
+        return int(count), aware(oldest) if oldest is not None else None
+
     async def claim(
         self, notice_id: str, *, owner: str, lease: timedelta
     ) -> tuple[Notice, Job | None] | None:

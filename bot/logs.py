@@ -1,0 +1,199 @@
+"""Logging: LOG_FORMAT text or json, the job a line is about, and never a secret on any line."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import TextIO
+from urllib.parse import quote
+
+# The line python -m bot has always written, kept for LOG_FORMAT=text.
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMATS = ("text", "json")
+# Loggers that write whole Slack requests and answers at DEBUG: oauth.v2.access's answer is a
+# bot token, and a request carries its token too. They never say more than INFO.
+QUIET = ("slack_sdk", "slack_bolt", "bot.bolt")
+# What a line may say it is about, from log_context() or a call's `extra`.
+FIELDS = ("job_id", "team_id", "channel", "replica_id")
+HIDDEN = "…"
+# A registered value shorter than this is no credential, and hiding it would garble every line.
+SHORTEST_SECRET = 8
+HANDLER_NAME = "replica-bot"
+
+_context: ContextVar[Mapping[str, str]] = ContextVar("log_context", default=MappingProxyType({}))
+
+# Slack's tokens keep their kind (xoxb-…): which one leaked is worth knowing, and not secret.
+_SLACK_TOKEN = re.compile(r"(xox[a-z](?:\.xox[a-z])?-|xapp-)[A-Za-z0-9-]+")
+_FERNET = re.compile(r"gAAAAA[A-Za-z0-9_-]{20,}={0,2}")
+_BEARER = re.compile(r"\b(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*", re.IGNORECASE)
+_BASIC = re.compile(r"\b(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})", re.IGNORECASE)
+_API_KEY = re.compile(r"""(x-api-key['"]?\s*[:=]\s*['"]?)[^\s'",;}&]+""", re.IGNORECASE)
+# The last segment of a callback URL is the job's secret: whoever has it can settle the job.
+_CALLBACK = re.compile(r"""(/tavus/callback/[^/\s?#'"]+/)[^/\s?#'"&]+""")
+# Signed media links: the bot's own (sig=) and S3's presigned ones.
+_SIGNED = re.compile(
+    r"""\b(sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=[^&\s'"#]+""",
+    re.IGNORECASE,
+)
+# The text of exceptions, rendered once by the filter so that it can be redacted.
+_EXCEPTIONS = logging.Formatter()
+
+
+@contextmanager
+def log_context(
+    *,
+    job_id: str | None = None,
+    team_id: str | None = None,
+    channel: str | None = None,
+    replica_id: str | None = None,
+) -> Iterator[None]:
+    """Name the job, workspace, channel or replica the lines logged inside are about.
+
+    Nested contexts add to the outer one (None keeps the outer value); tasks started inside
+    carry the context with them, as asyncio copies it into each new task.
+    """
+    given = {"job_id": job_id, "team_id": team_id, "channel": channel, "replica_id": replica_id}
+    fields = {**_context.get(), **{name: value for name, value in given.items() if value}}
+    token = _context.set(MappingProxyType(fields))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class Redactor(logging.Filter):
+    """Puts … for every secret in a record: its message, its arguments, exception and stack.
+
+    Known shapes (Slack tokens, Bearer and Basic credentials, Fernet tokens, x-api-key values,
+    callback secrets, link signatures), and every value registered with `add`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._known: re.Pattern[str] | None = None
+
+    def add(self, value: str | None) -> None:
+        """Hide this value wherever it appears, as it is and URL-encoded."""
+        if value is None or len(value) < SHORTEST_SECRET:
+            return
+        self._secrets.update({value, quote(value, safe="")})
+        # Longest first: a secret that contains another is hidden whole.
+        ordered = sorted(self._secrets, key=len, reverse=True)
+        self._known = re.compile("|".join(re.escape(secret) for secret in ordered))
+
+    def redact(self, text: str) -> str:
+        """The text with every secret in it replaced by …."""
+        if self._known is not None:
+            text = self._known.sub(HIDDEN, text)
+        text = _SLACK_TOKEN.sub(rf"\1{HIDDEN}", text)
+        text = _FERNET.sub(HIDDEN, text)
+        text = _BEARER.sub(rf"\1{HIDDEN}", text)
+        text = _BASIC.sub(_basic, text)
+        text = _API_KEY.sub(rf"\1{HIDDEN}", text)
+        text = _CALLBACK.sub(rf"\1{HIDDEN}", text)
+        return _SIGNED.sub(rf"\1={HIDDEN}", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place (every handler then sees it redacted); never drop it."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a log call must not raise, nor its arguments escape unredacted
+            message = f"unformattable log message {record.msg!r} with arguments {record.args!r}"
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _EXCEPTIONS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+# Installed on every handler configure() sees, so that register_secret() reaches them all.
+REDACTOR = Redactor()
+
+
+def register_secret(value: str | None) -> None:
+    """Never log this value (a key, a signing or client secret); None and short ones are ignored."""
+    REDACTOR.add(value)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, what it is about, any exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON; a call's `extra` wins over log_context()."""
+        moment = datetime.fromtimestamp(record.created, UTC)
+        line: dict[str, str] = {
+            "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        context = _context.get()
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is None:
+                value = context.get(name)
+            if value is not None:
+                line[name] = str(value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        # JSON escapes newlines: a traceback stays on its one line.
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure(
+    level: str,
+    fmt: str = "text",
+    *,
+    secrets: Iterable[str | None] = (),
+    stream: TextIO | None = None,
+) -> logging.Handler:
+    """Log at `level` (LOG_LEVEL) as `fmt` (LOG_FORMAT) to `stream` (stderr), no secret shown.
+
+    Libraries that would write a secret they were handed at DEBUG never go below INFO. Called
+    again, it replaces the handler it installed before. Returns the handler.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    number = logging.getLevelNamesMapping()[level]
+    for value in secrets:
+        register_secret(value)
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in [each for each in root.handlers if each.get_name() == HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    # Handlers something else installed (a platform's) are redacted as well.
+    for each in root.handlers:
+        each.addFilter(REDACTOR)
+    root.setLevel(number)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.INFO, number))
+    return handler
+
+
+def _basic(match: re.Match[str]) -> str:
+    # "Basic" is also an English word: only base64 of "user:password" is a credential.
+    try:
+        decoded = base64.b64decode(match.group(2), validate=True)
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    return f"{match.group(1)}{HIDDEN}" if b":" in decoded else match.group(0)
