@@ -14,6 +14,7 @@ from bot.accounts import Accounts, Gone, workspace_of
 from bot.background import start_kept
 from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
 from bot.lifecycle import Lifecycle
+from bot.logs import about
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusError, TavusUncertain
 
@@ -117,7 +118,8 @@ class Intake:
         in a task of its own: a shutdown waits for it instead of cutting it off between Tavus's
         answer and the store.
         """
-        task = start_kept(self._in_flight, self._start(job, tell_by_dm=tell_by_dm))
+        with about(job):  # the task takes the context with it
+            task = start_kept(self._in_flight, self._start(job, tell_by_dm=tell_by_dm))
         return await asyncio.shield(task)
 
     async def drain(self, grace: float) -> None:

@@ -9,12 +9,14 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TextIO
 from urllib.parse import quote
+
+from bot.jobs import Job
 
 # The line python -m bot has always written, kept for LOG_FORMAT=text.
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -68,6 +70,16 @@ def log_context(
         yield
     finally:
         _context.reset(token)
+
+
+def about(job: Job) -> AbstractContextManager[None]:
+    """The log context of work on one job: its id, workspace, channel and replica."""
+    return log_context(
+        job_id=job.id,
+        team_id=job.requester.team_id,
+        channel=job.announcement_channel or job.requester.channel_id,
+        replica_id=job.replica_id,
+    )
 
 
 class Redactor(logging.Filter):

@@ -20,6 +20,7 @@ from bot.consent import delete_withdrawn
 from bot.intake import Intake
 from bot.jobs import Job, JobStatus
 from bot.lifecycle import Lifecycle
+from bot.logs import about
 from bot.lookups import Lookups
 from bot.metrics import Metrics
 from bot.store import Store
@@ -106,7 +107,8 @@ class Reconciler:
     async def _check_one(self, job: Job) -> None:
         async with self._slots:
             try:
-                await self.check(job)
+                with about(job):
+                    await self.check(job)
             except Exception:
                 log.exception("job %s: check failed", job.id)
 
@@ -178,6 +180,10 @@ class Reconciler:
             return None
 
     async def _poll_claimed(self, job: Job) -> None:
+        with about(job):
+            await self._poll_claimed_in_context(job)
+
+    async def _poll_claimed_in_context(self, job: Job) -> None:
         replica_id = job.replica_id or ""
         age = self._store.now() - job.created_at
         if (tavus := await self._account(job)) is None:

@@ -489,3 +489,31 @@ async def test_even_at_debug_no_token_reaches_the_logs(
     for token in bot.slack.tokens:
         assert token not in written.getvalue()
     assert TAVUS_KEYS[ACME] not in written.getvalue()
+
+
+async def test_json_lines_about_a_job_name_it_its_workspace_and_channel(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    written = io.StringIO()
+    root = logging.getLogger()
+    handler = configure("INFO", "json", stream=written)  # as python -m bot with LOG_FORMAT=json
+    try:
+        acme = await ready(bot, ACME)
+        await train(acme, "Dana")
+        await wait_for_status(bot, "Dana", "training")
+    finally:
+        root.removeHandler(handler)
+        for each in root.handlers:
+            each.removeFilter(REDACTOR)
+        for name in QUIET:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+    lines = [json.loads(line) for line in written.getvalue().splitlines()]
+    [job] = await bot.jobs()
+    about_it = [line for line in lines if line.get("job_id") == job["id"]]
+    loggers = {line["logger"] for line in about_it}
+    assert {"bot.intake", "bot.delivery.sender"} <= loggers
+    assert all(line["team_id"] == ACME for line in about_it)
+    assert any(line.get("channel") == job["channel_id"] for line in about_it)
+    assert any(line.get("replica_id") == job["replica_id"] for line in about_it)

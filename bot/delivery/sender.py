@@ -18,6 +18,7 @@ from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
+from bot.logs import about, log_context
 from bot.slack import blocks
 from bot.store import Store, StoreUnavailable
 
@@ -166,6 +167,10 @@ class Sender:
         if claimed is None:
             return  # sent already, not due, or another instance has it
         notice, job = claimed
+        with about(job) if job is not None else log_context():
+            await self._deliver_claimed(notice, job)
+
+    async def _deliver_claimed(self, notice: Notice, job: Job | None) -> None:
         outcome: Posted | Skip | Retry | GiveUp
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.

@@ -19,6 +19,7 @@ from bot.departures import Departures
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.jobs import ReplicaRequest
+from bot.logs import log_context
 from bot.media.fetch import Fetcher
 from bot.media.slack_files import SlackFiles
 from bot.preflight.probe import Prober
@@ -116,6 +117,8 @@ class Deps:
             # Slack is asked about people with the client of the request's own workspace.
             people = self.people.using(context.client, context.team_id or "")
             context[KEY] = replace(self, people=people)
-            await next()
+            # Every line logged for the request, and its follow-ups, names its workspace.
+            with log_context(team_id=context.team_id, channel=context.channel_id):
+                await next()
 
         app.use(inject)
