@@ -363,6 +363,7 @@ TALK_NOT_YOURS = (
 )
 TALK_NOT_READY = "*{name}* is not ready to talk: its status is {status}."
 TALK_FAILED = "Tavus could not open a conversation with *{name}*: {reason}"
+TALK_STORE_DOWN = "the bot could not reach its database. Nothing was opened; try again in a minute."
 TAVUS_KEY_REFUSED = "Tavus did not accept the bot's API key; an admin must check it."
 TAVUS_NOT_ALLOWED = (
     "the Tavus account may not do this ({message}): check its plan and credits in the Tavus portal."

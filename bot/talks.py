@@ -12,14 +12,14 @@ from datetime import timedelta
 
 from bot.accounts import Accounts, workspace_of
 from bot.jobs import Job
-from bot.store import Store
-from bot.tavus import TavusUnavailable
+from bot.store import Store, StoreUnavailable
+from bot.tavus import TavusUnavailable, TavusUncertain
 
 log = logging.getLogger(__name__)
 
 # A click within this long of the last one (by the same person, for the same replica) gets the
-# same room: a double click, or a second look at the link.
-REUSE_FOR = timedelta(minutes=10)
+# same room: a double click. Later, a new room: the last one closed when its guest left.
+REUSE_FOR = timedelta(seconds=30)
 # How long a click waits for the room another click of theirs is opening.
 WAIT_FOR_OTHER = 10.0
 
@@ -42,12 +42,20 @@ class Talks:
             opened = await tavus.create_conversation(
                 replica_id=job.replica_id or "", conversation_name=job.request.replica_name
             )
+        except TavusUncertain:
+            # Tavus may have opened it: the claim stands until REUSE_FOR, so no click meanwhile
+            # opens (and pays for) a second room.
+            raise
         except BaseException:
             await self._store.talks.release(job.id, by)
             raise
-        await self._store.talks.opened(
-            job.id, by, conversation_id=opened.conversation_id, url=opened.conversation_url
-        )
+        try:
+            await self._store.talks.opened(
+                job.id, by, conversation_id=opened.conversation_id, url=opened.conversation_url
+            )
+        except StoreUnavailable as exc:
+            # The room is open and paid for: its link still goes to whoever asked.
+            log.warning("job %s: conversation %s not kept: %s", job.id, opened.conversation_id, exc)
         log.info("job %s: %s opened conversation %s", job.id, by, opened.conversation_id)
         return opened.conversation_url
 

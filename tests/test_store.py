@@ -1274,6 +1274,8 @@ async def test_retention_clears_the_details_of_long_finished_jobs_once(
     )
     unfinished = await add_in(store, JobStatus.TRAINING, replica_id="r-training")
     await add_in(store, JobStatus.READY, next_check_at=None, replica_id="r-ready")
+    await store.talks.claim(old.id, "U1", since=clock.now)
+    await store.talks.opened(old.id, "U1", conversation_id="c1", url="https://room/c1")
     clock.advance(days=400)
     recent = await add_in(store, JobStatus.READY, next_check_at=None, replica_id="r-recent")
 
@@ -1286,6 +1288,7 @@ async def test_retention_clears_the_details_of_long_finished_jobs_once(
     assert cleared.request.train_image_url is None
     assert (cleared.error_message, cleared.thumbnail_url) == (None, None)
     assert cleared.status is JobStatus.FAILED  # the outcome stays
+    assert await store.talks.get(old.id, "U1") is None  # its conversation's link goes too
     assert (await stored(store, unfinished.id)).request.train_image_url is not None
     assert (await stored(store, recent.id)).request.train_image_url is not None
     records = [r for r in await store.audit.since() if r.action is Action.EXPUNGED]

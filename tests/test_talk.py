@@ -91,3 +91,18 @@ async def test_tavus_refusing_is_told_in_plain_words_and_a_retry_opens_one(bot: 
     assert "plan and credits" in refused["text"]
     assert len(bot.tavus.conversations) == 1
     assert bot.tavus.conversations[0]["conversation_url"] in retried["text"]
+
+
+async def test_an_answer_tavus_lost_opens_no_second_room_for_a_while(bot: Bot) -> None:
+    job_id, _ = await ready(bot)
+    bot.tavus.fail_next("converse", Fault(delay=3))  # beyond TAVUS_TIMEOUT: no answer
+
+    lost = await click(bot, TALK_ACTION, job_id)
+    await bot.sender.action(TALK_ACTION, job_id)  # waits for the room it may be opening
+    key = bot.sender.last_response_key
+    await bot.slack.wait_until(lambda: bool(bot.slack.responses[key]), within=20)
+    [again] = bot.slack.responses[key]
+
+    assert "Tavus did not answer in time" in lost["text"]
+    assert "Tavus did not answer in time" in again["text"]
+    assert len(bot.tavus.conversation_requests) == 1  # Tavus may have opened one: not asked again

@@ -14,6 +14,7 @@ from bot.slack.deps import Deps
 from bot.slack.kit import TALK_ACTION
 from bot.slack.payloads import action_value
 from bot.slack.permissions import may_talk
+from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ async def _talk(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None
     else:
         try:
             url = await deps.talks.open(job, by=user)
+        except StoreUnavailable as exc:
+            log.error("job %s: no conversation for %s: %s", job.id, user, exc)
+            words = messages.TALK_FAILED.format(**values, reason=messages.TALK_STORE_DOWN)
         except TavusError as error:
             log.info("job %s: no conversation for %s: %s", job.id, user, error)
             words = messages.TALK_FAILED.format(**values, reason=messages.tavus_trouble(error))

@@ -16,7 +16,7 @@ from bot.audit import BOT, Action, Record
 from bot.batch import Batch
 from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester
 from bot.receipts import Receipt
-from bot.store import audit_queries, notice_queries, receipt_queries
+from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, given, to_job, utc
 from bot.store.schema import jobs
@@ -347,6 +347,7 @@ class Jobs:
             )
             rows = cleared.all()
             await notice_queries.forget_errors(connection, [row.id for row in rows])
+            await talk_queries.forget(connection, [row.id for row in rows])
             counts: dict[str, int] = {}
             for row in rows:
                 counts[row.team_id] = counts.get(row.team_id, 0) + 1

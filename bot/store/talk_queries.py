@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.engine import Database
 from bot.store.rows import aware
@@ -79,3 +81,10 @@ class Talks:
                 )
             ).first()
         return Opened(row.conversation_url, aware(row.started_at)) if row is not None else None
+
+
+async def forget(connection: AsyncConnection, job_ids: Sequence[str]) -> None:
+    """Delete these jobs' conversations (their links): the jobs' retention is over."""
+    for start in range(0, len(job_ids), 500):  # within any database's bound-parameter limit
+        chunk = list(job_ids[start : start + 500])
+        await connection.execute(delete(talks).where(talks.c.job_id.in_(chunk)))
