@@ -14,7 +14,6 @@ from typing import TextIO, TypeVar
 
 import aiohttp
 import httpx
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,7 +27,7 @@ from bot.config import ConfigError, Settings, load_settings, secure_url
 from bot.installations import Connected, Installed, org_key, team_key
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
 from bot.store import Store, StoreUnavailable
-from bot.store.engine import MIGRATIONS, Database, create_engine
+from bot.store.engine import Database, alembic_config, create_engine
 from bot.tavus import TavusClient, TavusError, TavusRejected
 from bot.vault import Unreadable, Vault
 
@@ -291,13 +290,6 @@ async def check_database(db: Database, name: str) -> tuple[Result, Schema]:
         "when the bot starts"
     )
     return passed(name, detail), Schema.OLDER
-
-
-def alembic_config() -> Config:
-    """The store's Alembic configuration, as bot.store.engine migrates with it."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
 
 
 def _current_revisions(connection: Connection) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from bot.config import DatabaseSettings, Settings
 from bot.installations import Connected, Installed
 from bot.slack.oauth import SCOPES
 from bot.store import Store
+from bot.store.engine import alembic_config
 from bot.vault import Vault
 from tests.slack_client import SIGNING_SECRET
 from tests.standins.server import Fault
@@ -323,7 +324,7 @@ async def test_without_public_url_polling_is_said_and_no_media_folder_is_needed(
 
 def upgrade_to(revision: str) -> Any:
     def upgrade(connection: Connection) -> None:
-        config = doctor.alembic_config()
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

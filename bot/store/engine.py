@@ -131,11 +131,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def alembic_config() -> Config:
+    """The store's Alembic configuration: what migrations run with, and what `check` reads."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Instances starting together take turns; the lock ends with the transaction.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
