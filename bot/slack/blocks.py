@@ -28,6 +28,7 @@ from bot.slack.kit import (
     section,
     text,
 )
+from bot.slack.kit import title as modal_title
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
 ERROR_LIMIT = 1500
@@ -203,8 +204,8 @@ def status_view(title: str, text: str) -> dict[str, Any]:
     """A one-section modal used to show how a submission went."""
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": title},
-        "close": {"type": "plain_text", "text": messages.VIEW_CLOSE},
+        "title": modal_title(title),
+        "close": modal_title(messages.VIEW_CLOSE),
         "blocks": [section(text)],
     }
 

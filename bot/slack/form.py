@@ -10,7 +10,18 @@ from urllib.parse import urlsplit
 
 from bot import messages
 from bot.jobs import ReplicaRequest
-from bot.slack.kit import FIELD, field, field_state, option, plain
+from bot.slack.kit import (
+    FIELD,
+    PLACEHOLDER_LIMIT,
+    escape,
+    field,
+    field_state,
+    fits_option,
+    option,
+    plain,
+    section,
+    title,
+)
 from bot.voices import DOCUMENTED
 
 CALLBACK_ID = "replica_form"
@@ -69,16 +80,16 @@ def build(
     if given.slack_file:
         # From the shortcut: the file posted in Slack is the training source.
         metadata["slack_file"] = {"id": given.slack_file, "name": given.slack_file_name}
-        intro += "\n" + messages.FORM_FROM_SLACK.format(name=given.slack_file_name)
+        intro += "\n" + messages.FORM_FROM_SLACK.format(name=escape(given.slack_file_name or ""))
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": json.dumps(metadata),
-        "title": plain(messages.FORM_TITLE),
-        "submit": plain(messages.FORM_SUBMIT),
-        "close": plain(messages.FORM_CLOSE),
+        "title": title(messages.FORM_TITLE),
+        "submit": title(messages.FORM_SUBMIT),
+        "close": title(messages.FORM_CLOSE),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+            section(intro),
             field(
                 NAME,
                 messages.NAME_LABEL,
@@ -126,8 +137,10 @@ def build(
                 messages.VOICE_HINT,
                 {
                     "type": "static_select",
-                    "placeholder": plain(messages.VOICE_PLACEHOLDER),
-                    "options": [option(voice) for voice in voices],
+                    "placeholder": plain(messages.VOICE_PLACEHOLDER, PLACEHOLDER_LIMIT),
+                    # A select hands back an option's value whole: a name Slack would refuse is
+                    # not offered.
+                    "options": [option(voice) for voice in voices if fits_option(voice)],
                     **({"initial_option": option(voice)} if voice else {}),
                 },
                 True,

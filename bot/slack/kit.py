@@ -25,6 +25,21 @@ TALK_ACTION = "talk_to_replica"
 # Every modal input holds a single element under this action id: its block id says which.
 FIELD = "value"
 
+# Slack refuses a whole message or view (invalid_blocks) when one text is over its limit, so
+# every builder here cuts its text to fit. The limits are Block Kit's published ones.
+TEXT_LIMIT = 3000  # a section's text, a context's text
+FIELD_LIMIT = 2000  # one of a section's fields
+BUTTON_LIMIT = 75  # a button's label
+OPTION_LIMIT = 75  # a select option's label
+OPTION_VALUE_LIMIT = 150  # a select option's value: an id, never cut (see option())
+LABEL_LIMIT = 2000  # an input's label and hint
+PLACEHOLDER_LIMIT = 150
+VIEW_TITLE_LIMIT = 24  # a modal's title, submit and close
+DIALOG_TITLE_LIMIT = 100
+DIALOG_TEXT_LIMIT = 300
+DIALOG_BUTTON_LIMIT = 30
+HEADER_LIMIT = 150
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -44,19 +59,43 @@ def escape(words: str) -> str:
     return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def clip(words: str, limit: int) -> str:
+    """`words` cut to at most `limit` characters, ending in "…" when cut.
+
+    Never in the middle of an escape (`&amp;`) or a `<…>` mention, link or date, which Slack
+    would show broken or refuse.
+    """
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    for opening, closing in (("&", ";"), ("<", ">")):
+        start = cut.rfind(opening)
+        if start != -1 and closing not in cut[start:]:
+            cut = cut[:start]
+    return cut + "…"
+
+
 def section(words: str) -> dict[str, Any]:
     """A mrkdwn section block."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": words}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(words, TEXT_LIMIT)}}
 
 
 def fields(texts: list[str]) -> dict[str, Any]:
     """A section of mrkdwn fields, shown two to a row."""
-    return {"type": "section", "fields": [{"type": "mrkdwn", "text": t} for t in texts]}
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": clip(t, FIELD_LIMIT)} for t in texts],
+    }
 
 
 def context(words: str) -> dict[str, Any]:
     """A context block: small grey mrkdwn text."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": words}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(words, TEXT_LIMIT)}]}
+
+
+def header(words: str) -> dict[str, Any]:
+    """A header block: large plain text."""
+    return {"type": "header", "text": plain(words, HEADER_LIMIT)}
 
 
 def button(
@@ -73,7 +112,7 @@ def button(
         "type": "button",
         "action_id": action_id,
         "value": value,
-        "text": {"type": "plain_text", "text": label},
+        "text": plain(label, BUTTON_LIMIT),
     }
     if url:
         made["url"] = url
@@ -89,10 +128,10 @@ def dialog(
 ) -> dict[str, Any]:
     """Slack's confirmation dialog for a button: `words` in mrkdwn, two choices."""
     made: dict[str, Any] = {
-        "title": {"type": "plain_text", "text": title},
-        "text": {"type": "mrkdwn", "text": words},
-        "confirm": {"type": "plain_text", "text": confirm},
-        "deny": {"type": "plain_text", "text": deny},
+        "title": plain(title, DIALOG_TITLE_LIMIT),
+        "text": {"type": "mrkdwn", "text": clip(words, DIALOG_TEXT_LIMIT)},
+        "confirm": plain(confirm, DIALOG_BUTTON_LIMIT),
+        "deny": plain(deny, DIALOG_BUTTON_LIMIT),
     }
     if danger:
         made["style"] = "danger"
@@ -104,14 +143,28 @@ def actions(*elements: dict[str, Any]) -> dict[str, Any]:
     return {"type": "actions", "elements": list(elements)}
 
 
-def plain(words: str) -> dict[str, Any]:
-    """A plain_text object: labels, titles, option texts."""
-    return {"type": "plain_text", "text": words}
+def plain(words: str, limit: int = LABEL_LIMIT) -> dict[str, Any]:
+    """A plain_text object: labels, titles, option texts, cut to `limit`."""
+    return {"type": "plain_text", "text": clip(words, limit)}
+
+
+def title(words: str) -> dict[str, Any]:
+    """A modal's title, or the words of its submit or close button."""
+    return plain(words, VIEW_TITLE_LIMIT)
 
 
 def option(value: str, label: str | None = None) -> dict[str, Any]:
-    """A select's option, labelled with its value unless given a label."""
-    return {"text": plain(label or value), "value": value}
+    """A select's option, labelled with its value unless given a label.
+
+    Only the label is cut: the value is what the submission hands back, so callers offer no
+    value over OPTION_VALUE_LIMIT (fits_option).
+    """
+    return {"text": plain(label or value, OPTION_LIMIT), "value": value}
+
+
+def fits_option(value: str) -> bool:
+    """Whether a select can offer `value` as it is (Slack refuses longer values)."""
+    return 0 < len(value) <= OPTION_VALUE_LIMIT
 
 
 def field(
@@ -125,7 +178,7 @@ def field(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label),
+        "label": plain(label, LABEL_LIMIT),
         "element": {**element, "action_id": FIELD},
         "optional": optional,
     }

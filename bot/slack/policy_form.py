@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import messages
 from bot.governance import ADMINS, EVERYONE, Approvers, Creators, Policy
-from bot.slack.kit import field, field_state, option, plain
+from bot.slack.kit import field, field_state, option, section, title
 
 CALLBACK_ID = "policy_form"
 RULE = "creators_rule"
@@ -48,11 +48,11 @@ def build(policy: Policy) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": plain(messages.POLICY_TITLE),
-        "submit": plain(messages.POLICY_SUBMIT),
-        "close": plain(messages.FORM_CLOSE),
+        "title": title(messages.POLICY_TITLE),
+        "submit": title(messages.POLICY_SUBMIT),
+        "close": title(messages.FORM_CLOSE),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": messages.POLICY_INTRO}},
+            section(messages.POLICY_INTRO),
             field(
                 RULE,
                 messages.POLICY_RULE_LABEL,

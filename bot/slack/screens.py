@@ -31,6 +31,7 @@ from bot.slack.kit import (
     dialog,
     escape,
     fields,
+    header,
     section,
     text,
 )
@@ -131,7 +132,7 @@ def home(
     return {
         "type": "home",
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": messages.HOME_TITLE}},
+            header(messages.HOME_TITLE),
             section(messages.HOME_INTRO),
             actions(button(messages.HOME_NEW, OPEN_FORM_ACTION, "home", style="primary")),
             {"type": "divider"},
