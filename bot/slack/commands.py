@@ -89,8 +89,8 @@ Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Audit | Us
 
 
 def parse_command(text: str) -> Command:
-    """What the words after /replica ask for. Pure."""
-    words = [_unwrap(word) for word in text.split()]
+    """What the words after /replica ask for, from the text as Slack sends it. Pure."""
+    words = [unescape(_unwrap(word)) for word in text.split()]
     if not words:
         return OpenForm()
     verb, rest = words[0].lower(), words[1:]
@@ -132,6 +132,16 @@ def prefill(command: OpenForm, model: str) -> ReplicaRequest | None:
         train_image_url=command.url if is_image else None,
         train_video_url=None if is_image else command.url,
     )
+
+
+def unescape(word: str) -> str:
+    """Undo Slack's escaping of the text it sends: `&amp;`, `&lt;` and `&gt;`, nothing else.
+
+    Slack escapes these three in every text it sends an app, links and command text included
+    (docs.slack.dev/messaging/formatting-message-text#escaping); `&amp;` goes last, so a typed
+    "&lt;" (sent as "&amp;lt;") stays "&lt;".
+    """
+    return word.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _unwrap(word: str) -> str:
