@@ -124,6 +124,7 @@ WITHDRAW_DIALOG_CONFIRM = "Withdraw"
 WITHDRAW_NOT_THEIRS = "Only <@{subject}> can withdraw this consent: it is their likeness."
 WITHDRAW_NOT_NOW = "The replica is being created right now. Try again in a minute."
 WITHDRAW_NOTHING = "There is no consent to withdraw here any more."
+WITHDRAW_DONE = "Done: *{name}* was deleted at Tavus with its footage, or never created."
 WITHDRAW_FAILED = "I couldn't delete *{name}* at Tavus, so nothing changed: {reason}"
 # Answers to clicks on the request that do not decide it.
 CONSENT_NOT_THEIRS = "Only <@{subject}> can answer this request: it is their likeness."
@@ -315,6 +316,10 @@ REPLICA_GONE = "Tavus no longer knows this replica ({message}); it may have been
 RESTARTED_MID_CREATE = "the bot restarted while asking Tavus"
 NOT_SAVED_IN_TIME = "not saved in time; the user was asked to try again"
 VIEW_CLOSE = "Close"
+# A modal opened at once, while what it will show is being made.
+WORKING_TITLE = "replica-bot"
+WORKING = ":hourglass_flowing_sand: One moment…"
+WORKING_FAILED = "Something went wrong on my side. Close this and try again in a minute."
 
 # The channel message and its thread.
 ANNOUNCEMENT_ASKED = (
@@ -524,6 +529,7 @@ AUDIT_COMMENT = "The replica-bot audit log of the last {days} days: {count} reco
 AUDIT_TITLE = "replica-bot audit log, last {days} days"
 AUDIT_FAILED = "I couldn't upload the audit log to your DM: Slack said `{error}`. Try again later."
 NOT_FOUND = "I don't know a replica `{query}` in this workspace."
+JOB_GONE = "I no longer know this request. Start a new one with `/replica`."
 NOT_YOURS = "Only <@{user}>, who started *{name}*, or a workspace admin can {verb} it."
 LIST_EMPTY = "No replicas yet. Type `/replica` to train the first one."
 LIST_TITLE = "*Replicas in this workspace* (page {page})"

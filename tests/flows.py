@@ -20,11 +20,10 @@ USE = "sales demo videos"
 
 async def open_form(bot: Bot, channel: str = CHANNEL_ID, user: str = USER_ID) -> dict[str, Any]:
     """Type /replica and return the form the bot opened."""
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, body = await bot.sender.command(channel=channel, user=user)
     assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open", opened + 1)
-    return bot.slack.called("views.open")[opened]["view"]
+    return await bot.slack.wait_for_modal(opened + 1)
 
 
 async def submit(

@@ -154,10 +154,9 @@ async def test_a_failed_results_try_again_reopens_the_form_with_its_values(bot: 
     status, _ = await bot.sender.action(retry["action_id"], retry["value"])
 
     assert status == 200
-    await bot.slack.wait_for("views.open", opened + 1)
+    view = await bot.slack.wait_for_modal(opened + 1)
     call = bot.slack.called("views.open")[opened]
     assert call["trigger_id"] == f"action-trigger-{bot.sender.last_response_key[1:]}"
-    view = call["view"]
     initial = {
         b["block_id"]: b["element"].get("initial_value", b["element"].get("initial_option"))
         for b in view["blocks"]
@@ -251,11 +250,11 @@ async def test_the_home_button_opens_the_form_posting_to_the_users_dm(bot: Bot) 
     )
 
     assert status == 200
-    await bot.slack.wait_for("views.open")
+    view = await bot.slack.wait_for_modal()
     [opened] = bot.slack.called("views.open")
     assert opened["trigger_id"].startswith("action-trigger-")
-    assert opened["view"]["callback_id"] == form.CALLBACK_ID
-    assert json.loads(opened["view"]["private_metadata"])["channel_id"] == USER_ID
+    assert view["callback_id"] == form.CALLBACK_ID
+    assert json.loads(view["private_metadata"])["channel_id"] == USER_ID
 
 
 async def test_opening_the_messages_tab_publishes_nothing(bot: Bot) -> None:

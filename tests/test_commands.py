@@ -236,14 +236,14 @@ async def test_a_name_and_url_open_the_form_filled_in(
     status, body = await bot.sender.command(text)
 
     assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open")
+    view = await bot.slack.wait_for_modal()
     [opened] = bot.slack.called("views.open")
     assert opened["trigger_id"] == "trigger-1"
-    values = initial_values(opened["view"])
+    values = initial_values(view)
     for block, value in filled_in.items():
         assert values[block] == value
     assert values[left_empty] is None
-    assert json.loads(opened["view"]["private_metadata"])["channel_id"] == CHANNEL_ID
+    assert json.loads(view["private_metadata"])["channel_id"] == CHANNEL_ID
 
 
 # --- rename ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from bot.config import ConfigError, load_settings
 from bot.governance import Creators
 from bot.slack import form, kit
 from tests.conftest import Bot, Launch
-from tests.flows import VIDEO, ask, open_form, start_training
+from tests.flows import VIDEO, open_form, start_training
 from tests.slack_client import USER_ID, filled
 
 OTHER_USER = "U0BOB"
@@ -45,10 +45,13 @@ def test_a_rule_the_bot_cannot_read_stops_the_start_saying_why(
 
 
 async def refused(bot: Bot, user: str = USER_ID) -> str:
-    """Type /replica as `user`; the private answer, once it is clear no form opened."""
-    answer = await ask(bot, "", user=user)
-    assert bot.slack.called("views.open") == []
-    return str(answer["text"])
+    """Type /replica as `user`: what the modal says instead of the form, once it is clear."""
+    opened = len(bot.slack.modals)
+    assert await bot.sender.command(user=user) == (200, "")
+    view = await bot.slack.wait_for_modal(opened + 1)
+    assert view["title"]["text"] == messages.NOT_A_CREATOR_TITLE
+    assert "callback_id" not in view  # no form
+    return str(view["blocks"][0]["text"]["text"])
 
 
 async def refusals(bot: Bot) -> list[tuple[str, str]]:
@@ -160,10 +163,9 @@ async def test_the_home_button_tells_someone_who_may_not_create_why_in_a_modal(
     )
 
     assert status == 200
-    await bot.slack.wait_for("views.open")
-    [opened] = bot.slack.called("views.open")
-    assert opened["view"]["title"]["text"] == messages.NOT_A_CREATOR_TITLE
-    assert messages.NOT_A_CREATOR in json.dumps(opened["view"])
+    view = await bot.slack.wait_for_modal()
+    assert view["title"]["text"] == messages.NOT_A_CREATOR_TITLE
+    assert messages.NOT_A_CREATOR in json.dumps(view)
 
 
 async def test_try_again_is_refused_too_once_the_rule_no_longer_allows(launch: Launch) -> None:
@@ -172,14 +174,13 @@ async def test_try_again_is_refused_too_once_the_rule_no_longer_allows(launch: L
     [job] = await before.jobs()
     await before.stop()
     bot = await launch(replica_creators=("admins",))
-    opened_before = len(bot.slack.called("views.open"))
+    opened_before = len(bot.slack.modals)
 
     status, _ = await bot.sender.action(kit.RETRY_ACTION, job["id"])
 
     assert status == 200
-    await bot.slack.wait_for("views.open", opened_before + 1)
-    [opened] = bot.slack.called("views.open")[opened_before:]
-    assert opened["view"]["title"]["text"] == messages.NOT_A_CREATOR_TITLE
+    view = await bot.slack.wait_for_modal(opened_before + 1)
+    assert view["title"]["text"] == messages.NOT_A_CREATOR_TITLE
 
 
 async def test_what_slack_says_of_a_person_is_asked_once_a_minute(bot: Bot) -> None:

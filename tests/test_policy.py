@@ -11,7 +11,7 @@ from bot import messages
 from bot.governance import Approvers, Creators, Policy
 from bot.slack import form, kit, policy_form
 from tests.conftest import Bot, Launch
-from tests.flows import ask, ask_for_consent, consent, consent_request_of, open_form
+from tests.flows import ask_for_consent, consent, consent_request_of, open_form
 from tests.slack_client import USER_ID, filled
 
 ADA = "U0ADA"  # a workspace admin
@@ -38,11 +38,10 @@ async def home_of(bot: Bot, user: str) -> dict[str, Any]:
 
 async def open_policy(bot: Bot, user: str = ADA) -> dict[str, Any]:
     """Click Policy on the Home tab as `user`; the modal that opened."""
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, _ = await bot.sender.action(kit.POLICY_ACTION, "home", user=user, container=HOME)
     assert status == 200
-    await bot.slack.wait_for("views.open", opened + 1)
-    return bot.slack.called("views.open")[opened]["view"]
+    return await bot.slack.wait_for_modal(opened + 1)
 
 
 async def save_policy(bot: Bot, user: str = ADA, **fields: Any) -> Any:
@@ -92,8 +91,9 @@ async def test_an_admin_changes_who_may_create_and_it_holds_at_once(admin_bot: B
 
     assert answer["response_action"] == "update"
     assert f"Who may create replicas: <@{CAROL}>" in shown(answer["view"])
-    refused = await ask(bot, "")
-    assert refused["text"] == messages.NOT_A_CREATOR
+    refused = await open_form(bot)
+    assert refused["title"]["text"] == messages.NOT_A_CREATOR_TITLE
+    assert messages.NOT_A_CREATOR in json.dumps(refused)
     await open_form(bot, user=CAROL)
     [changed] = [row for row in await bot.audit() if row["action"] == "policy_changed"]
     assert changed["actor"] == ADA

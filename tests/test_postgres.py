@@ -190,13 +190,12 @@ async def _five_jobs_across_both(handles: list[Bot]) -> None:
     # Any instance may get any request: the command goes to one, the submission to the other.
     slack = handles[0].slack
     for n in range(5):
-        opened = len(slack.called("views.open"))
+        opened = len(slack.modals)
         status, _ = await handles[n % 2].sender.post(
             handles[n % 2].sender.command_body(channel=f"C0TEAM{n}")
         )
         assert status == 200
-        await slack.wait_for("views.open", opened + 1)
-        view = slack.called("views.open")[opened]["view"]
+        view = await slack.wait_for_modal(opened + 1)
         values = {
             form.NAME: f"Dana {n}",
             form.VIDEO: VIDEO,

@@ -44,14 +44,13 @@ async def use_shortcut(
     bot: Bot, files: list[dict[str, Any]], text: str = ""
 ) -> dict[str, Any] | None:
     """Use "Make a replica from this" on a message with `files`; the form, if one opened."""
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, _ = await bot.sender.shortcut(shortcuts.CALLBACK_ID, {"text": text, "files": files})
     assert status == 200
     try:
-        await bot.slack.wait_for("views.open", opened + 1, within=2)
+        return await bot.slack.wait_for_modal(opened + 1, within=2)
     except TimeoutError:
         return None
-    return bot.slack.called("views.open")[opened]["view"]
 
 
 async def submit_form(bot: Bot, view: dict[str, Any], **fields: Any) -> Any:
@@ -128,8 +127,7 @@ async def test_an_uploaded_image_is_the_training_image(bot: Bot) -> None:
     assert view is None
     opened = len(bot.slack.called("views.open"))
     await bot.sender.command()
-    await bot.slack.wait_for("views.open", opened + 1)
-    form_view = bot.slack.called("views.open")[opened]["view"]
+    form_view = await bot.slack.wait_for_modal(opened + 1)
 
     answer = await submit_form(
         bot,

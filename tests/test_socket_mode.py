@@ -25,7 +25,7 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
 
     ack = await slack.push("slash_commands", command_fields(trigger="socket-trigger"))
     assert "payload" not in ack or not ack["payload"]
-    await slack.wait_for("views.open")
+    view = await slack.wait_for_modal()
     [opened] = slack.called("views.open")
     assert opened["trigger_id"] == "socket-trigger"
 
@@ -35,7 +35,7 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
         form.CONSENT: True,
         form.USE: "sales demo videos",
     }
-    ack = await slack.push("interactive", submission(filled(opened["view"], **values)))
+    ack = await slack.push("interactive", submission(filled(view, **values)))
     assert ack["payload"]["response_action"] == "update"
     [job] = await bot.jobs()
     await consent_request_of(bot, job["id"])
@@ -67,10 +67,9 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
 async def test_invalid_input_over_socket_mode_is_refused_inline(launch: Launch) -> None:
     bot = await launch(slack_app_token=APP_TOKEN)
     await bot.slack.push("slash_commands", command_fields(trigger="t"))
-    await bot.slack.wait_for("views.open")
-    [opened] = bot.slack.called("views.open")
+    view = await bot.slack.wait_for_modal()
 
-    ack = await bot.slack.push("interactive", submission(filled(opened["view"], **{form.NAME: ""})))
+    ack = await bot.slack.push("interactive", submission(filled(view, **{form.NAME: ""})))
 
     assert ack["payload"]["response_action"] == "errors"
     assert form.NAME in ack["payload"]["errors"]

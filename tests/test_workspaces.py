@@ -110,13 +110,12 @@ async def install(bot: Bot, team: str | None, *, enterprise: str | None = None) 
 
 async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tuple[int, str]:
     """From App Home, ask for the Connect Tavus link and save `key` on its page."""
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, _ = await bot.sender.action(
         CONNECT_TAVUS_ACTION, "home", user=user, container={"type": "view", "view_id": "V0HOME"}
     )
     assert status == 200
-    await bot.slack.wait_for("views.open", opened + 1)
-    link = link_in(bot.slack.called("views.open")[opened]["view"])
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
     assert link is not None, "no link was offered"
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
         async with browser.get(link) as response:
@@ -166,11 +165,10 @@ def calls_of(slack: SlackStandIn, method: str, team: str) -> list[dict[str, Any]
 async def train(bot: Bot, name: str) -> dict[str, Any]:
     """Ask for a replica in the bot's workspace and consent to it: the create Tavus received."""
     creates = len(bot.tavus.creates)
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, body = await bot.sender.command()
     assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open", opened + 1)
-    view = bot.slack.called("views.open")[opened]["view"]
+    view = await bot.slack.wait_for_modal(opened + 1)
     values = {form.NAME: name, form.VIDEO: VIDEO, form.CONSENT: True, form.USE: USE}
     status, answer = await bot.sender.submit(filled(view, **values))
     assert (status, answer["response_action"]) == (200, "update"), answer
@@ -277,12 +275,12 @@ async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bo
     acme = as_workspace(bot, ACME)
 
     status, _ = await acme.sender.command()
-    answer = await bot.slack.wait_for_response(acme.sender.last_response_key)
+    view = await bot.slack.wait_for_modal()
 
     assert status == 200
-    assert "not connected to Tavus yet" in answer["text"]
-    assert "admin" in answer["text"]
-    assert bot.slack.called("views.open") == []
+    assert "not connected to Tavus yet" in json.dumps(view)
+    assert "admin" in json.dumps(view)
+    assert "callback_id" not in view  # no form
 
 
 async def test_only_an_admin_or_the_installer_gets_a_connect_link(bot: Bot) -> None:
@@ -290,12 +288,11 @@ async def test_only_an_admin_or_the_installer_gets_a_connect_link(bot: Bot) -> N
     acme = as_workspace(bot, ACME)
 
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=USER_ID)
-    await bot.slack.wait_for("views.open")
+    refused = await bot.slack.wait_for_modal()
     bot.slack.admins.add("U0ADMIN")
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0ADMIN")
-    await bot.slack.wait_for("views.open", 2)
+    offered = await bot.slack.wait_for_modal(2)
 
-    refused, offered = (call["view"] for call in bot.slack.called("views.open"))
     assert link_in(refused) is None
     assert "Only a workspace admin" in json.dumps(refused)
     assert link_in(offered) is not None

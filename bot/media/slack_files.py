@@ -58,9 +58,24 @@ def refusal(file: SlackFile) -> str | None:
 def usable(files: list[dict[str, object]]) -> dict[str, object] | None:
     """The first video or image among a message's files, as the event gives them."""
     for file in files:
-        if str(file.get("mimetype", "")).startswith(("video/", "image/")):
+        if is_media(str(file.get("mimetype", ""))):
             return file
     return None
+
+
+def is_media(mimetype: str) -> bool:
+    """Whether a file of this type can be trained from: a video or an image."""
+    return mimetype.startswith(("video/", "image/"))
+
+
+def is_stub(file: dict[str, object]) -> bool:
+    """Whether a message's file is a stub that only files.info fills in.
+
+    In Slack Connect channels a message's files arrive as {"id", "mode": "file_access",
+    "file_access": "check_file_info", …}, without a type or a name
+    (docs.slack.dev/reference/events/message/file_share).
+    """
+    return file.get("file_access") == "check_file_info" or not file.get("mimetype")
 
 
 class SlackFiles:

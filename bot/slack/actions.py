@@ -13,7 +13,7 @@ from bot.approvals import Reviewed
 from bot.consent import Answered, Withdrawn
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision
-from bot.slack import blocks, home, kit, screens
+from bot.slack import blocks, home, kit, modals, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import (
@@ -50,10 +50,14 @@ async def try_again(
 async def _reopen_form(
     job_id: str, body: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
+    await modals.open_then(client, body["trigger_id"], _refilled(job_id, body, deps))
+
+
+async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
     job = await deps.replicas.get(job_id)
     if job is None:
-        return
-    await _open_form(body, client, deps, job.requester.channel_id, job.request)
+        return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
+    return await _form(body, deps, job.requester.channel_id, job.request)
 
 
 async def open_form_from_home(
@@ -62,23 +66,21 @@ async def open_form_from_home(
     """Open the form from App Home; news goes to the user's DM with the bot."""
     await ack()
     # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
-    await deps.after_ack(_open_form(body, client, deps, body["user"]["id"]))
+    form = _form(body, deps, body["user"]["id"])
+    await deps.after_ack(modals.open_then(client, body["trigger_id"], form))
 
 
-async def _open_form(
+async def _form(
     body: dict[str, Any],
-    client: AsyncWebClient,
     deps: Deps,
     channel_id: str,
     prefill: ReplicaRequest | None = None,
-) -> None:
+) -> dict[str, Any]:
     """The form, or, for someone the workspace does not let create replicas, why not."""
     refusal = await deps.refusal(team_of(body), body["user"]["id"])
     if refusal is None:
-        view = deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
-    else:
-        view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+        return deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
+    return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
 
 
 async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
@@ -275,9 +277,39 @@ async def withdraw_consent(
 async def _withdraw(
     body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, deps: Deps
 ) -> None:
+    if (body.get("container") or {}).get("type") == "view":
+        # From App Home: no response_url; the outcome is told in a modal, opened first.
+        await modals.open_then(client, body["trigger_id"], _withdrawn_in_home(body, client, deps))
+        return
+    done = await _withdrawal(body, deps)
+    if done is None:
+        return
+    words, job = done
+    if words:
+        await respond(text=words, response_type="ephemeral", replace_original=False)
+    elif (kept := await deps.consent.receipt(job.id)) is not None:
+        shown = blocks.receipt(kept, job)
+        await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
+async def _withdrawn_in_home(
+    body: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> dict[str, Any]:
+    done = await _withdrawal(body, deps)
+    if done is None:
+        return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
+    words, job = done
+    await home.publish(workspace_of(body), body["user"]["id"], client, deps)
+    if not words:
+        words = messages.WITHDRAW_DONE.format(**fields_of(job))
+    return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
+
+
+async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | None:
+    """Withdraw the clicked job's consent: what to tell the user ("" if done), and the job."""
     job = await deps.replicas.get(action_value(body))
     if job is None:
-        return
+        return None
     user, team = body["user"]["id"], team_of(body)
     values = fields_of(job)
     try:
@@ -297,17 +329,7 @@ async def _withdraw(
             Withdrawn.NOTHING: messages.WITHDRAW_NOTHING,
         }[outcome]
         job = now
-    from_home = (body.get("container") or {}).get("type") == "view"
-    if from_home:
-        await home.publish(workspace_of(body), user, client, deps)
-        if words:
-            view = blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-    elif words:
-        await respond(text=words, response_type="ephemeral", replace_original=False)
-    elif (kept := await deps.consent.receipt(job.id)) is not None:
-        shown = blocks.receipt(kept, job)
-        await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+    return words, job
 
 
 def register(app: AsyncApp) -> None:

@@ -210,6 +210,11 @@ def status_view(title: str, text: str) -> dict[str, Any]:
     }
 
 
+def working_view() -> dict[str, Any]:
+    """The modal shown at once while the real one is being made (a trigger lives 3 s)."""
+    return status_view(messages.WORKING_TITLE, messages.WORKING)
+
+
 def awaiting_consent_view(job: Job) -> dict[str, Any]:
     """The modal once the request is saved: the person shown has been asked in a DM."""
     values = fields_of(job)

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import audit, messages
 from bot.jobs import ReplicaRequest
-from bot.slack import form, kit, screens
+from bot.slack import blocks, form, kit, modals, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
@@ -170,26 +170,25 @@ async def on_command(
         return
     await ack()
     if isinstance(parsed, OpenForm):
-        # trigger_id lives 3 s: the form opens right after the answer, nothing in between.
-        await deps.after_ack(_open_form(parsed, command, client, respond, deps))
+        # trigger_id lives 3 s: a modal opens right after the answer, the look-ups after it.
+        await deps.after_ack(_open_form(parsed, command, client, deps))
     else:
         await deps.after_ack(_reply(parsed, command, client, respond, deps))
 
 
 async def _open_form(
-    parsed: OpenForm,
-    command: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    deps: Deps,
+    parsed: OpenForm, command: dict[str, Any], client: AsyncWebClient, deps: Deps
 ) -> None:
-    refusal = await deps.refusal(command["team_id"], command["user_id"])
+    await modals.open_then(client, command["trigger_id"], _form(parsed, command, deps))
+
+
+async def _form(parsed: OpenForm, command: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    """The form, or, for someone who may not create replicas here, why not."""
+    team, user = command["team_id"], command["user_id"]
+    refusal = await deps.refusal(team, user)
     if refusal is not None:
-        await respond(text=refusal, response_type="ephemeral")
-        return
-    prefilled = prefill(parsed, deps.models[0])
-    view = deps.form(command["team_id"], command["channel_id"], command["user_id"], prefilled)
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+        return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+    return deps.form(team, command["channel_id"], user, prefill(parsed, deps.models[0]))
 
 
 async def _reply(

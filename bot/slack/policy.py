@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks, home, policy_form, screens
+from bot.slack import blocks, home, modals, policy_form, screens
 from bot.slack.deps import Deps
 from bot.slack.kit import POLICY_ACTION
 from bot.slack.payloads import team_of, workspace_of
@@ -20,16 +20,14 @@ async def open_policy(
 ) -> None:
     """The Policy modal, filled in with the rules as they stand; for admins only."""
     await ack()
-    await deps.after_ack(_open(body, client, deps))
+    await deps.after_ack(modals.open_then(client, body["trigger_id"], _view(body, deps)))
 
 
-async def _open(body: dict[str, Any], client: AsyncWebClient, deps: Deps) -> None:
+async def _view(body: dict[str, Any], deps: Deps) -> dict[str, Any]:
     team, user = team_of(body), body["user"]["id"]
     if await _refused(team, user, deps):
-        view = blocks.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY)
-    else:
-        view = policy_form.build(await deps.governance.policy(team))
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+        return blocks.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY)
+    return policy_form.build(await deps.governance.policy(team))
 
 
 async def submit_policy(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePath
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.jobs import ReplicaRequest
-from bot.media.slack_files import usable
-from bot.slack import blocks, form
+from bot.media.slack_files import SlackFiles, is_media, is_stub, usable
+from bot.slack import blocks, form, modals
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
+
+log = logging.getLogger(__name__)
 
 CALLBACK_ID = "make_replica_from_file"
 
@@ -26,21 +30,33 @@ async def from_message(
     respond: AsyncRespond,
     deps: Deps,
 ) -> None:
-    """Open the form at once with the message's video or image; or say why it can't be."""
+    """Open the form with the message's video or image; or say why it can't be."""
     await ack()
-    file = usable(list((shortcut.get("message") or {}).get("files") or []))
-    if file is None:
+    files = list((shortcut.get("message") or {}).get("files") or [])
+    if usable(files) is None and not any(is_stub(file) for file in files):
         await respond(text=messages.SHORTCUT_NO_FILE, response_type="ephemeral")
         return
-    if deps.fetcher is None:
+    if deps.fetcher is None or deps.files is None:
         await respond(text=messages.SHORTCUT_NO_MEDIA, response_type="ephemeral")
         return
+    view = _view(body, files, deps.files, client, deps)
+    await deps.after_ack(modals.open_then(client, body["trigger_id"], view))
+
+
+async def _view(
+    body: dict[str, Any],
+    files: list[dict[str, Any]],
+    slack_files: SlackFiles,
+    client: AsyncWebClient,
+    deps: Deps,
+) -> dict[str, Any]:
     user = body["user"]["id"]
     refusal = await deps.refusal(team_of(body), user)
     if refusal is not None:
-        view = blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-        return
+        return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+    file = await _first_media(files, slack_files, client)
+    if file is None:
+        return blocks.status_view(messages.FORM_TITLE, messages.SHORTCUT_NO_FILE)
     name = str(file.get("name") or file.get("id"))
     title = str(file.get("title") or PurePath(name).stem)[: form.NAME_LIMIT]
     prefill = ReplicaRequest(
@@ -50,9 +66,30 @@ async def from_message(
         slack_file_name=name,
     )
     channel = (body.get("channel") or {}).get("id") or user
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=deps.form(team_of(body), channel, user, prefill)
-    )
+    return deps.form(team_of(body), channel, user, prefill)
+
+
+async def _first_media(
+    files: list[dict[str, Any]], slack_files: SlackFiles, client: AsyncWebClient
+) -> dict[str, Any] | None:
+    """The message's first video or image, asking files.info about the stubs among them."""
+    for file in files:
+        if is_stub(file):
+            try:
+                found = await slack_files.info(client, str(file.get("id", "")))
+            except SlackApiError as exc:
+                # Not shared with the bot, or gone: another of the message's files may do.
+                log.info("files.info %s: %s", file.get("id"), exc.response.get("error"))
+                continue
+            file = {
+                "id": found.id,
+                "name": found.name,
+                "title": found.title,
+                "mimetype": found.mimetype,
+            }
+        if is_media(str(file.get("mimetype", ""))):
+            return file
+    return None
 
 
 def register(app: AsyncApp) -> None:

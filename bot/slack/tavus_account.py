@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks
+from bot.connect import ConnectTavus
+from bot.slack import blocks, modals
 from bot.slack.deps import Deps
 from bot.slack.kit import CONNECT_TAVUS_ACTION, OPEN_LINK_ACTION, actions, button
 from bot.slack.payloads import workspace_of
@@ -28,22 +29,25 @@ async def connect_tavus(
     link that works once.
     """
     await ack()
-    workspace, user = workspace_of(body), body["user"]["id"]
     if deps.connect is None:
         return  # one workspace: TAVUS_API_KEY serves it, and App Home shows no such button
+    view = _view(body, deps.connect, deps)
+    await deps.after_ack(modals.open_then(client, body["trigger_id"], view))
+
+
+async def _view(body: dict[str, Any], connect: ConnectTavus, deps: Deps) -> dict[str, Any]:
+    workspace, user = workspace_of(body), body["user"]["id"]
     try:
-        if not await may_connect(deps.people, user, await deps.connect.installer(workspace)):
+        if not await may_connect(deps.people, user, await connect.installer(workspace)):
             log.info("%s may not connect Tavus in %s", user, workspace.team_id)
-            view = blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN)
-        else:
-            link = await deps.connect.link(
-                team_id=workspace.team_id, user_id=user, enterprise_id=workspace.enterprise_id
-            )
-            view = _link_view(link, deps.connect.minutes)
+            return blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN)
+        link = await connect.link(
+            team_id=workspace.team_id, user_id=user, enterprise_id=workspace.enterprise_id
+        )
     except StoreUnavailable as exc:
         log.error("could not make a Connect Tavus link: %s", exc)
-        view = blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE)
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+        return blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE)
+    return _link_view(link, connect.minutes)
 
 
 def _link_view(link: str, minutes: int) -> dict[str, Any]:

@@ -92,6 +92,10 @@ class SlackStandIn(StandIn):
         # Where a download is sent instead (a CDN's redirect), by file id.
         self.download_redirects: dict[str, str] = {}
         self.uploaded: dict[str, bytes] = {}
+        # Modals opened, in order, and every version each showed (views.open, views.update).
+        self.modals: list[str] = []
+        self.versions: dict[str, list[dict[str, Any]]] = {}
+        self._view_ids = itertools.count(1)
         self.files: list[dict[str, Any]] = []
         self._file_ids = itertools.count(1)
 
@@ -265,7 +269,7 @@ class SlackStandIn(StandIn):
             view = json.loads(view) if isinstance(view, str) else view
             if not isinstance(view, dict) or "title" not in view:
                 return {"ok": False, "error": "invalid_arguments"}
-            return {"ok": True, "view": {**view, "id": args.get("view_id") or "V0VIEW"}}
+            return self._show(method, args, view)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', '')}"}}
         if method == "conversations.history":
@@ -336,6 +340,36 @@ class SlackStandIn(StandIn):
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _show(self, method: str, args: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal (a new view id), or change one that is open, as views.* do."""
+        if method == "views.open":
+            view_id = f"V{next(self._view_ids):08d}"
+            self.modals.append(view_id)
+            self.versions[view_id] = [view]
+        else:
+            view_id = str(args.get("view_id") or "")
+            if view_id not in self.versions:
+                return {"ok": False, "error": "not_found"}
+            self.versions[view_id].append(view)
+        return {"ok": True, "view": {**view, "id": view_id}}
+
+    async def wait_for_modal(self, count: int = 1, within: float = 10.0) -> dict[str, Any]:
+        """The `count`th modal opened, once the bot has shown what it opened it for.
+
+        The bot opens every modal with a "Working…" view and then updates it: this waits for
+        that update, and returns the view as the user sees it then.
+        """
+
+        def shown() -> bool:
+            return len(self.modals) >= count and len(self.versions[self.modals[count - 1]]) > 1
+
+        await self.wait_until(shown, within)
+        return self.versions[self.modals[count - 1]][-1]
+
+    def modal(self, index: int = -1) -> list[dict[str, Any]]:
+        """Every version of the `index`th modal opened (as opened, then each views.update)."""
+        return self.versions[self.modals[index]]
 
     def response_url(self, key: str) -> str:
         """A response_url for a command or action, answered by this stand-in."""

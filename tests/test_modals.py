@@ -1,0 +1,46 @@
+"""Modals open at once with "Working…", then show what they were opened for, or that it failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages
+from bot.slack import blocks, modals
+from tests.standins.slack import BOT_TOKEN, SlackStandIn
+
+
+@pytest.fixture
+def client(slack: SlackStandIn) -> AsyncWebClient:
+    return AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+
+
+async def test_the_modal_opens_before_the_view_is_made_then_shows_it(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    seen_when_making: list[int] = []
+
+    async def make() -> dict[str, Any]:
+        seen_when_making.append(len(slack.called("views.open")))
+        return blocks.status_view("Done", "made")
+
+    await modals.open_then(client, "trigger-1", make())
+
+    assert seen_when_making == [1]  # the modal was open before anything slow began
+    assert slack.modal() == [blocks.working_view(), blocks.status_view("Done", "made")]
+
+
+async def test_a_view_that_fails_to_be_made_says_so_in_the_open_modal(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    async def broken() -> dict[str, Any]:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        await modals.open_then(client, "trigger-1", broken())
+
+    [working, failed] = slack.modal()
+    assert working == blocks.working_view()
+    assert messages.WORKING_FAILED in failed["blocks"][0]["text"]["text"]
