@@ -331,8 +331,8 @@ ANNOUNCEMENT = (
     "Status: training. I'll reply in this thread when training finishes, usually 3–4 hours."
 )
 ANNOUNCEMENT_IN_DM = (
-    "I couldn't post in <#{channel}> (I'm not a member there; invite me with `/invite "
-    "@replica-bot`), so I'll keep you posted here instead.\n"
+    "I couldn't post in <#{channel}> (I'm not a member there, or it takes no posts from apps; "
+    "`/invite @replica-bot` if I'm not), so I'll keep you posted here instead.\n"
 )
 READY = (
     "<@{user}> your replica *{name}* is ready! Replica id: `{replica_id}`. Use it in the Tavus "

@@ -181,10 +181,20 @@ async def test_a_slow_success_is_found_and_not_posted_twice(launch: Launch) -> N
     assert job["announcement_ts"] == post["ts"]
 
 
-async def test_a_channel_that_refuses_the_result_gets_it_by_dm(bot: Bot) -> None:
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "is_archived",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "restricted_action_thread_locked",
+    ],
+)
+async def test_a_channel_that_refuses_the_result_gets_it_by_dm(bot: Bot, refusal: str) -> None:
     post = await start_training(bot)
     job = await job_of(bot)
-    bot.slack.fail("chat.postMessage", "is_archived")
+    bot.slack.fail("chat.postMessage", refusal)
 
     await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
 
@@ -194,7 +204,7 @@ async def test_a_channel_that_refuses_the_result_gets_it_by_dm(bot: Bot) -> None
     assert "ready" in dm["text"]
     assert f"<#{CHANNEL_ID}>" in dm["text"]
     [result] = [notice for notice in notices if notice["kind"] == "result"]
-    assert "is_archived" in result["last_error"]
+    assert refusal in result["last_error"]
 
 
 async def test_a_message_nobody_can_take_is_recorded_as_failed(bot: Bot) -> None:

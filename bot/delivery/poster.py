@@ -14,8 +14,21 @@ from bot.slack import kit
 
 log = logging.getLogger(__name__)
 
-# The channel won't take the message: post to the requester's DM instead.
-UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+# The channel won't take the message: post to the requester's DM instead. The restricted_action_*
+# errors are channels an admin set to read-only, to thread replies only, to no threads at all,
+# or a locked thread (chat.postMessage's documented errors).
+UNREACHABLE = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "restricted_action_thread_locked",
+    }
+)
 # Every message delivery posts carries its notice's id under this type, to be found again.
 METADATA_TYPE = "replica_bot_notice"
 
