@@ -150,6 +150,10 @@ APPROVAL_REJECTED = ":no_entry_sign: Rejected by <@{reviewer}> on {when}."
 APPROVAL_MOOT = "No longer waiting for approval: {status}."
 APPROVAL_OWN = "You can't approve or reject a request you made, or one of your own likeness."
 APPROVAL_NOT_APPROVER = "Only this workspace's approvers can approve replicas; you are not one."
+APPROVERS_UNKNOWN = (
+    "I couldn't check with Slack who approves replicas here just now. Nothing changed: click "
+    "again in a minute."
+)
 APPROVAL_ALREADY = "This request was already decided. {status}"
 NOT_APPROVED = (
     "<@{user}> <@{reviewer}> did not approve the replica *{name}*, so nothing was sent to Tavus. "

@@ -177,6 +177,42 @@ async def test_approvers_may_be_a_user_group(launch: Launch) -> None:
     assert (await settled_create(bot, job["id"]))["status"] == "training"
 
 
+async def test_a_busy_slack_leaves_the_approval_undecided_and_says_try_again(
+    launch: Launch,
+) -> None:
+    bot = await launch(replica_approvers=("S0LEGAL",), approval_channel=APPROVAL_CHANNEL)
+    bot.slack.usergroups["S0LEGAL"] = [ANN]
+    job, [request] = await asked_approval(bot)
+    bot.slack.rate_limit("usergroups.users.list", 30)
+
+    answer = await review(bot, request, job["id"], by=ANN)
+
+    assert answer["text"] == messages.APPROVERS_UNKNOWN
+    assert await status_of(bot, job["id"]) == "pending_approval"
+    assert [r for r in await bot.audit() if r["action"] == "refused"] == []
+    # The same click once Slack answers again decides it.
+    await review(bot, request, job["id"], by=ANN)
+    assert (await settled_create(bot, job["id"]))["status"] == "training"
+
+
+async def test_a_busy_slack_at_consent_records_nothing_and_says_try_again(
+    launch: Launch,
+) -> None:
+    bot = await launch(replica_approvers=("S0LEGAL",))
+    bot.slack.usergroups["S0LEGAL"] = [ANN]
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    bot.slack.rate_limit("usergroups.users.list", 30)
+
+    answer = await consent(bot, job["id"], user=DANA)
+
+    assert answer["text"] == messages.APPROVERS_UNKNOWN
+    assert await status_of(bot, job["id"]) == "awaiting_consent"
+    assert await bot.receipts() == []
+    await consent(bot, job["id"], user=DANA)
+    await bot.slack.wait_until(lambda: len(approval_requests(bot, job["id"])) >= 1)
+
+
 async def test_the_first_decision_wins_and_later_clicks_are_told(launch: Launch) -> None:
     bot = await launch(replica_approvers=(ANN, BEN), approval_channel=APPROVAL_CHANNEL)
     job, [request] = await asked_approval(bot)

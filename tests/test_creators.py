@@ -108,6 +108,32 @@ async def test_a_user_group_slack_will_not_list_on_a_free_plan_counts_as_empty(
     assert "needs a paid Slack plan" in caplog.text
 
 
+@pytest.mark.parametrize("refusal", ["ratelimited", "internal_error"])
+async def test_a_busy_slack_is_try_again_never_not_a_member(launch: Launch, refusal: str) -> None:
+    bot = await launch(replica_creators=("S0SALES",))
+    bot.slack.usergroups["S0SALES"] = [USER_ID]
+    if refusal == "ratelimited":
+        bot.slack.rate_limit("usergroups.users.list", 30)  # Tier 2: about 20 a minute
+    else:
+        bot.slack.fail("usergroups.users.list", refusal)
+
+    assert await refused(bot) == messages.CREATOR_UNKNOWN
+    assert await refusals(bot) == []  # nobody was refused: nobody could tell
+    # Asked again once Slack answers, the same person is let in: nothing was kept.
+    assert (await open_form(bot))["callback_id"] == form.CALLBACK_ID
+
+
+async def test_a_user_group_is_listed_in_the_workspace_of_the_request(launch: Launch) -> None:
+    bot = await launch(replica_creators=("S0SALES",))
+    bot.slack.usergroups["S0SALES"] = [USER_ID]
+
+    assert (await open_form(bot))["callback_id"] == form.CALLBACK_ID
+
+    # An org-wide install's token needs it; a workspace's may have it.
+    [listed] = bot.slack.called("usergroups.users.list")
+    assert (listed["usergroup"], listed["team_id"]) == ("S0SALES", bot.sender.team)
+
+
 @pytest.mark.parametrize(
     "profile",
     [{"is_restricted": True}, {"is_ultra_restricted": True}, {"is_bot": True}, {"deleted": True}],

@@ -31,6 +31,7 @@ from bot.slack.kit import (
 from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.slack.permissions import (
     OWN_REQUEST,
+    CannotTell,
     approval_refusal,
     approvers_of,
     may_change,
@@ -182,7 +183,14 @@ async def _answer(
     if job is None:
         return
     user = body["user"]["id"]
-    approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
+    try:
+        approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
+    except CannotTell:
+        # Nothing is recorded: the same click in a minute counts as if it were the first.
+        await respond(
+            text=messages.APPROVERS_UNKNOWN, response_type="ephemeral", replace_original=False
+        )
+        return
     answered, now = await deps.consent.answer(
         job, decision, by=user, where=message_of(body), approvers=approvers
     )
@@ -242,7 +250,13 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
         return
     user, team = body["user"]["id"], team_of(body)
     policy = await deps.governance.policy(team)
-    why = await approval_refusal(deps.people, policy, user_id=user, job=job)
+    try:
+        why = await approval_refusal(deps.people, policy, user_id=user, job=job)
+    except CannotTell:
+        await respond(
+            text=messages.APPROVERS_UNKNOWN, response_type="ephemeral", replace_original=False
+        )
+        return
     if why is not None:
         await deps.governance.refused(team_id=team, user_id=user, what="approve", why=why)
         words = messages.APPROVAL_OWN if why == OWN_REQUEST else messages.APPROVAL_NOT_APPROVER

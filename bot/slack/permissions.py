@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.delivery.retry import TRANSIENT
 from bot.governance import Approvers, Creators, Governance, Policy
 from bot.jobs import Job
 from bot.store import StoreUnavailable
@@ -65,6 +67,9 @@ class People:
         if found is None:
             try:
                 response = await self._client.users_info(user=user_id)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("could not look up %s: %r", user_id, exc)
+                raise CannotTell(repr(exc)) from exc
             except SlackApiError as exc:
                 log.warning("could not look up %s: %s", user_id, exc)
                 raise CannotTell(str(exc.response.get("error"))) from exc
@@ -73,14 +78,27 @@ class People:
         return dict(found)
 
     async def members(self, group: str) -> frozenset[str]:
-        """The members of a user group; none when Slack will not list it (logged why)."""
+        """The members of a user group; none when Slack will not list it (logged why).
+
+        Raises CannotTell when Slack is busy (the method is Tier 2: about 20 a minute) or down:
+        "not a member" would refuse someone wrongly, and put the refusal on record.
+        """
         found = self._fresh(f"group:{group}")
         if found is None:
+            # An org-wide install's token must name the workspace whose group it is; a
+            # workspace's own token may (usergroups.users.list: "Required if org token is used").
             try:
-                response = await self._client.usergroups_users_list(usergroup=group)
+                response = await self._client.usergroups_users_list(
+                    usergroup=group, team_id=self._team or None
+                )
                 found = frozenset(response.get("users") or [])
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise CannotTell(repr(exc)) from exc
             except SlackApiError as exc:
                 error = exc.response.get("error")
+                if _busy(exc):
+                    log.warning("could not list user group %s now (%s)", group, error)
+                    raise CannotTell(str(error)) from exc
                 if error == "plan_upgrade_required":
                     log.warning("user group %s needs a paid Slack plan: counted as empty", group)
                 else:
@@ -122,6 +140,12 @@ class People:
                 del self._kept[expired]
         self._kept[f"{self._team}/{key}"] = (now + self.KEPT, value)
         return value
+
+
+def _busy(exc: SlackApiError) -> bool:
+    """Whether Slack's refusal says "not now" (a 429, its own trouble) rather than "no"."""
+    status = exc.response.status_code
+    return status == 429 or status >= 500 or exc.response.get("error") in TRANSIENT
 
 
 async def may_create(people: People, user_id: str, creators: Creators) -> bool:
