@@ -12,6 +12,7 @@ import asyncio
 import io
 import json
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import rotate_keys
+from bot import messages, rotate_keys
 from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
@@ -108,7 +109,9 @@ async def install(bot: Bot, team: str | None, *, enterprise: str | None = None) 
     return token
 
 
-async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tuple[int, str]:
+async def connect_tavus(
+    bot: Bot, key: str, *, user: str = INSTALLER_ID, named: str = "Slack workspace Acme ("
+) -> tuple[int, str]:
     """From App Home, ask for the Connect Tavus link and save `key` on its page."""
     opened = len(bot.slack.modals)
     status, _ = await bot.sender.action(
@@ -122,7 +125,7 @@ async def connect_tavus(bot: Bot, key: str, *, user: str = INSTALLER_ID) -> tupl
             assert response.status == 200
             page = await response.text()
             csrf = form_of(page)["csrf"]
-            assert "Slack workspace Acme (" in words(page)  # named as Slack named it
+            assert named in words(page)  # named as Slack named it
         async with browser.post(link.split("?")[0], data={"csrf": csrf, "api_key": key}) as saved:
             return saved.status, words(await saved.text())
 
@@ -514,3 +517,88 @@ async def test_json_lines_about_a_job_name_it_its_workspace_and_channel(
     assert all(line["team_id"] == ACME for line in about_it)
     assert any(line.get("channel") == job["channel_id"] for line in about_it)
     assert any(line.get("replica_id") == job["replica_id"] for line in about_it)
+
+
+# --- org-wide installs (Enterprise Grid), with events as Slack envelopes them -------------------
+
+
+def org_event(event: dict[str, Any], *, team: str | None, org: str) -> str:
+    """An Events API body for an org-wide install, as Slack sends it.
+
+    Whether the install is org-wide is said in `authorizations`, whose team is null for an org
+    install; nothing at the envelope's top level says it (api.slack.com/enterprise/apps).
+    """
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team,
+            "enterprise_id": org,
+            "api_app_id": "A0APP",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": org,
+                    "team_id": None,
+                    "user_id": "U0BOT1",
+                    "is_bot": True,
+                    "is_enterprise_install": True,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+    )
+
+
+async def send_event(bot: Bot, body: str) -> int:
+    status, _ = await bot.sender.post(
+        body, bot.sender.headers(body, content_type="application/json")
+    )
+    return status
+
+
+async def test_an_org_wide_uninstall_ends_the_open_jobs_of_every_workspace_of_the_org(
+    bot: Bot,
+) -> None:
+    token = await install(bot, None, enterprise="E0ORG")
+    member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
+    assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200
+    await train(member, "Dana")
+    await wait_for_status(bot, "Dana", "training")
+    bot.slack.revoke(token)
+
+    # An org-wide uninstall names the org; the workspace it reached may not be named at all.
+    body = org_event({"type": "app_uninstalled"}, team=None, org="E0ORG")
+    assert await send_event(bot, body) == 200
+
+    ended = await wait_for_status(bot, "Dana", "ended")
+    assert ended["next_check_at"] is None
+    assert await bot.rows(installations) == []
+    assert await bot.rows(tavus_accounts) == []
+    [left] = [r for r in await bot.audit() if r["action"] == "uninstalled"]
+    assert json.loads(left["details"])["org_wide"] is True
+
+
+async def test_the_first_home_open_of_an_org_wide_install_is_drawn_for_its_workspace(
+    bot: Bot,
+) -> None:
+    await install(bot, None, enterprise="E0ORG")
+    member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
+    assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200
+    await train(member, "Dana")
+    published = len(bot.slack.called("views.publish"))
+
+    # The first open: no view yet, and no team in the authorizations.
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D1", "tab": "home"}
+    assert await send_event(bot, org_event(event, team="T0BRANCH", org="E0ORG")) == 200
+
+    await bot.slack.wait_for("views.publish", published + 1)
+    home = json.dumps(bot.slack.called("views.publish")[published]["view"])
+    assert "Dana" in home  # the workspace's replicas, not an empty team's
+    assert messages.HOME_TAVUS_MISSING not in home

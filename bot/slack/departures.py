@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.accounts import Workspace
 from bot.slack.deps import Deps
@@ -14,8 +14,16 @@ from bot.slack.deps import Deps
 log = logging.getLogger(__name__)
 
 
-def _workspace(body: dict[str, Any]) -> Workspace:
-    return Workspace(str(body.get("team_id") or ""), body.get("enterprise_id") or None)
+def _workspace(body: dict[str, Any], context: AsyncBoltContext) -> tuple[Workspace, bool]:
+    """The workspace (or org) an event says the app left, and whether the install was org-wide.
+
+    Slack's envelope says so in `authorizations[0]` (is_enterprise_install, its team null for an
+    org), not at its top level: Bolt reads it there into the context. An org-wide uninstall may
+    carry the org's id alone.
+    """
+    team = context.team_id or body.get("team_id") or ""
+    org = context.enterprise_id or body.get("enterprise_id") or None
+    return Workspace(str(team), org), bool(context.is_enterprise_install)
 
 
 def _sent_at(body: dict[str, Any]) -> datetime | None:
@@ -24,12 +32,10 @@ def _sent_at(body: dict[str, Any]) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if isinstance(moment, int | float) else None
 
 
-async def app_uninstalled(body: dict[str, Any], deps: Deps) -> None:
+async def app_uninstalled(body: dict[str, Any], context: AsyncBoltContext, deps: Deps) -> None:
     """The app was uninstalled: the workspace's token and Tavus key go, its jobs end."""
-    org_wide = bool(body.get("is_enterprise_install"))
-    left = deps.departures.left(
-        _workspace(body), org_wide=org_wide, why="uninstalled", at=_sent_at(body)
-    )
+    workspace, org_wide = _workspace(body, context)
+    left = deps.departures.left(workspace, org_wide=org_wide, why="uninstalled", at=_sent_at(body))
     await deps.after_ack(left)
 
 
@@ -43,13 +49,15 @@ async def team_access_revoked(body: dict[str, Any], event: dict[str, Any], deps:
         await deps.after_ack(left)
 
 
-async def tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+async def tokens_revoked(
+    body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, deps: Deps
+) -> None:
     """Tokens were revoked: if the bot's were, the workspace is left as if uninstalled."""
     if not (event.get("tokens") or {}).get("bot"):
         return  # only people's tokens, and the bot keeps none
-    org_wide = bool(body.get("is_enterprise_install"))
+    workspace, org_wide = _workspace(body, context)
     left = deps.departures.left(
-        _workspace(body), org_wide=org_wide, why="bot token revoked", at=_sent_at(body)
+        workspace, org_wide=org_wide, why="bot token revoked", at=_sent_at(body)
     )
     await deps.after_ack(left)
 

@@ -16,12 +16,19 @@ HOME_ROWS = 20
 
 
 async def show_home(
-    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, deps: Deps
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    deps: Deps,
 ) -> None:
     """Publish the user's replicas, and the replicas of them, newest first."""
     if event.get("tab") != "home":
         return
-    team = context.team_id or event.get("view", {}).get("team_id", "")
+    # An org-wide install's events name no team in their authorizations (Bolt's context), and
+    # a first open has no view yet: the envelope's team_id is the workspace it was opened in.
+    view = event.get("view") or {}
+    team = context.team_id or view.get("team_id") or body.get("team_id") or ""
     workspace = Workspace(team, context.enterprise_id)
     await deps.after_ack(publish(workspace, event["user"], client, deps))
 
