@@ -31,8 +31,18 @@ from bot.config import Settings
 from bot.connect import ConnectTavus
 from bot.consent import Consent
 from bot.delivery import Sender
-from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient, Paces, SharedPaces
+from bot.delivery.budgets import (
+    LIMITED_HISTORY,
+    TIER_3,
+    Budgets,
+    Limits,
+    LocalPaces,
+    PacedClient,
+    Paces,
+    SharedPaces,
+)
 from bot.delivery.clients import SlackClients
+from bot.delivery.poster import HISTORY_PAGE, LIMITED_HISTORY_PAGE
 from bot.departures import Departures
 from bot.governance import Governance
 from bot.intake import Intake
@@ -350,9 +360,12 @@ def _delivery_clients(
         if store.is_shared
         else LocalPaces()
     )
+    # Distributed by OAuth (and so, unless listed in the Marketplace, limited to a read a minute
+    # of 15 messages), or a single workspace's own app at Tier 3.
     limits = Limits(
         post=Limit(settings.slack_channel_rate, settings.slack_channel_burst),
         update=Limit(settings.slack_update_rate, settings.slack_update_burst),
+        history=LIMITED_HISTORY if settings.oauth else TIER_3,
     )
 
     def budgets(team_id: str) -> Budgets:
@@ -372,7 +385,8 @@ def _delivery_clients(
             retry_handlers=[counter],
         )
 
-    return SlackClients(tokens=accounts, budgets=budgets, connect=connect)
+    page = LIMITED_HISTORY_PAGE if settings.oauth else HISTORY_PAGE
+    return SlackClients(tokens=accounts, budgets=budgets, connect=connect, history_page=page)
 
 
 def _slack_client(

@@ -496,7 +496,8 @@ class Notice:
     in_doubt: bool = False
     # Who it goes to when not the job's own people (an approver, or the approval channel).
     recipient: str | None = None
-    # Where it landed once sent; for a redraw, the message it redraws.
+    # Where it landed once sent; for a redraw, the message it redraws; while in doubt, where the
+    # attempt that may have landed went (a channel, or a person's id for their DM).
     channel: str | None = None
     ts: str | None = None
     audit_seq: int | None = None  # the audit record an AUDIT notice copies

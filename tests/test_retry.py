@@ -178,17 +178,26 @@ def test_a_notice_just_under_a_day_old_is_still_retried() -> None:
 @pytest.mark.parametrize(
     ("exc", "decision"),
     [
-        # A 429 is not a failed attempt: it never gives a notice up.
-        (RATE_LIMITED, Retry(7.0, "ratelimited", True, counts=False)),
+        # A 429 never counts as a failed attempt, but a day of them ends like any failure:
+        # a read Slack allows once a minute must not keep a notice (and its job's results) forever.
+        (RATE_LIMITED, GiveUp("ratelimited", f"giving up after {GIVE_UP_AFTER}")),
         (INVALID_BLOCKS, GiveUp("invalid_blocks", "Slack refused it for good")),
     ],
 )
-def test_a_day_old_notice_is_still_waited_for_on_a_429_and_refused_as_ever(
+def test_a_day_old_notice_is_given_up_on_a_429_too_and_refused_as_ever(
     exc: Exception, decision: Retry | GiveUp
 ) -> None:
     old = notice(age=2 * GIVE_UP_AFTER, in_doubt=True)
 
     assert decide(failure_of(exc), old, now=NOW, jitter=top) == decision
+
+
+def test_a_429_under_a_day_old_is_waited_for_without_counting() -> None:
+    young = notice(age=GIVE_UP_AFTER - timedelta(minutes=2), in_doubt=True)
+
+    assert decide(failure_of(RATE_LIMITED), young, now=NOW, jitter=top) == Retry(
+        7.0, "ratelimited", True, counts=False
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -15,9 +15,11 @@ from bot.accounts import Workspace
 from bot.delivery import Sender
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
 from bot.delivery.clients import SlackClients
+from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT
 from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.pace import Limit
 from bot.store import Store
+from tests.clocks import FakeClock
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
 
@@ -177,3 +179,29 @@ async def test_a_card_never_announced_is_given_up_without_asking_slack(
 
     assert card["last_error"] == "the announcement was never posted: no card to update"
     assert slack.calls == []
+
+
+async def test_a_reply_never_waits_past_its_longest_wait_for_an_announcement_stuck_elsewhere(
+    database_url: str, slack: SlackStandIn
+) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    store = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"), clock=clock)
+    try:
+        # The announcement is held (in doubt, its look refused a minute at a time) and stays so.
+        job = await training(store)
+        announcement = await notice_of(store, job, NoticeKind.ANNOUNCEMENT)
+        await store.notices.claim(announcement["id"], owner=ELSEWHERE, lease=timedelta(days=2))
+        await transition(
+            store, job.id, from_=(JobStatus.TRAINING,), to=JobStatus.READY, notice=NoticeKind.RESULT
+        )
+        async with running(store, slack):
+            await until(store, job, NoticeKind.RESULT, last_error="waiting for the announcement")
+            assert slack.posts() == []
+            clock.advance(MOST_WAIT_FOR_ANNOUNCEMENT)
+            result = await until(store, job, NoticeKind.RESULT, status="sent")
+    finally:
+        await store.close()
+
+    [dm] = slack.posts()
+    assert ("Dana" in dm["text"], "thread_ts" in dm) == (True, False)
+    assert result["channel"] == "DU1"

@@ -29,6 +29,10 @@ UPDATE = "chat.update"
 TIER_3 = Limit(rate=50 / 60, burst=10)
 TIER_4 = Limit(rate=100 / 60, burst=20)
 TIER_3_METHODS = ("chat.update", "conversations.", "files.")
+# The reads before a resend. Apps distributed by OAuth outside the Marketplace get one a minute
+# of each (docs.slack.dev/reference/methods/conversations.history); others, Tier 3.
+HISTORY_METHODS = ("conversations.history", "conversations.replies")
+LIMITED_HISTORY = Limit(rate=1 / 60, burst=1)
 TIER_4_METHODS = ("views.", "chat.postEphemeral", "users.info")
 # A 429 that names no Retry-After (or an unreadable one) still pauses its budget, briefly.
 RETRY_AFTER = 1.0
@@ -42,6 +46,7 @@ class Limits:
 
     post: Limit  # chat.postMessage, per channel
     update: Limit = TIER_3  # chat.update, per workspace
+    history: Limit = TIER_3  # conversations.history and .replies, each per workspace
 
     def of(self, method: str) -> Limit:
         """The pace a method's budget starts from."""
@@ -49,6 +54,8 @@ class Limits:
             return self.post
         if method == UPDATE:
             return self.update
+        if method in HISTORY_METHODS:
+            return self.history
         if method.startswith(TIER_4_METHODS):
             return TIER_4
         # Tier 3, and the slower methods the bot rarely calls: Tier 3 is the safe guess.

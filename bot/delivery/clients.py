@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.accounts import BotTokens, Workspace
 from bot.delivery.budgets import Budgets, PacedClient
-from bot.delivery.poster import Poster
+from bot.delivery.poster import HISTORY_PAGE, Poster
 
 
 class SlackClients:
@@ -22,10 +22,13 @@ class SlackClients:
         tokens: BotTokens,
         budgets: Callable[[str], Budgets],
         connect: Callable[[str, Budgets], PacedClient],
+        history_page: int = HISTORY_PAGE,
     ) -> None:
         self._tokens = tokens
         self._budgets = budgets
         self._connect = connect
+        # How many messages a look before a resend may read at once (Slack's cap for the app).
+        self._history_page = history_page
         self._posters: dict[str, tuple[str, Poster]] = {}
         self._kept_budgets: dict[str, Budgets] = {}
 
@@ -42,6 +45,7 @@ class SlackClients:
         kept = self._posters.get(workspace.team_id)
         if kept is not None and kept[0] == token:
             return kept[1]
-        poster = Poster(self._connect(token, self.budgets(workspace.team_id)))
+        client = self._connect(token, self.budgets(workspace.team_id))
+        poster = Poster(client, history_page=self._history_page)
         self._posters[workspace.team_id] = (token, poster)
         return poster

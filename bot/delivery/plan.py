@@ -22,6 +22,16 @@ class Plan:
     update_ts: str | None = None
 
 
+@dataclass(slots=True)
+class Attempt:
+    """Where a send last posted to: a channel, or a person's id (their DM).
+
+    If no answer came, it is there that the notice may have landed.
+    """
+
+    target: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
     """Nothing left to send for this notice (e.g. a card whose message was never posted)."""

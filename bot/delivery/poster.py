@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery.plan import Plan, Posted
+from bot.delivery.plan import Attempt, Plan, Posted
 from bot.jobs import Notice
 from bot.slack import kit
 
@@ -33,16 +33,32 @@ UNREACHABLE = frozenset(
 METADATA_TYPE = "replica_bot_notice"
 
 
+# How many messages one look before a resend reads: non-Marketplace apps distributed by OAuth get
+# at most 15 (and one call a minute) from conversations.history and .replies; others, Tier 3.
+HISTORY_PAGE = 200
+LIMITED_HISTORY_PAGE = 15
+
+
+class LookAgain(Exception):
+    """The place to look became readable only now (the bot joined it): look on the next try."""
+
+
 class Poster:
     """The one caller of Slack's Web API for delivery; it knows plans and notices, not the store."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, history_page: int = HISTORY_PAGE) -> None:
         self._client = client
+        self._history_page = history_page
         # A DM's channel id never changes: it is looked up (or learnt from a post) once per user.
         self._dms: dict[str, str] = {}
 
-    async def carry_out(self, plan: Plan, notice: Notice) -> Posted:
-        """Send `notice` as planned: look first if in doubt; if its channel refuses, the DM."""
+    async def carry_out(self, plan: Plan, notice: Notice, attempt: Attempt | None = None) -> Posted:
+        """Send `notice` as planned: look first if in doubt; if its channel refuses, the DM.
+
+        `attempt` learns where each post went: should no answer come, the notice is in doubt
+        there, and only there is it looked for before the next try.
+        """
+        attempt = attempt or Attempt()
         if plan.update_ts is not None and plan.channel is not None:
             # Redrawing is idempotent: no need to look for an earlier attempt.
             return await self.redraw(plan.channel, plan.update_ts, plan.message)
@@ -50,8 +66,10 @@ class Poster:
             log.info("notice %s had reached Slack already", notice.id)
             return found
         if plan.channel is None:
+            attempt.target = plan.requester
             return await self.post_dm(plan.requester, plan.message, notice)
         try:
+            attempt.target = plan.channel
             return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
         except SlackApiError as exc:
             refused = str(exc.response.get("error"))
@@ -63,6 +81,7 @@ class Poster:
             if plan.fallback is None:
                 raise
         log.info("notice %s: %s refused (%s); DM instead", notice.id, plan.channel, refused)
+        attempt.target = plan.requester
         posted = await self.post_dm(plan.requester, plan.fallback, notice)
         return Posted(posted.channel, posted.ts, refused=f"{plan.channel}: {refused}")
 
@@ -118,33 +137,56 @@ class Poster:
         return self._dms[user_id]
 
     async def find_earlier(self, notice: Notice, plan: Plan) -> Posted | None:
-        """Look for a message carrying this notice's id where it may have landed."""
-        places: list[tuple[str, str | None]] = []
-        if plan.channel is not None:
-            places.append((plan.channel, plan.thread_ts))
-        if plan.requester:
-            places.append((await self.dm(plan.requester), None))
-        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
-        for channel, thread_ts in places:
-            try:
-                if thread_ts is not None:
-                    response = await self._client.conversations_replies(
-                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-                    )
-                else:
-                    response = await self._client.conversations_history(
-                        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-                    )
-            except SlackApiError as exc:
-                if exc.response.status_code == 429 or exc.response.status_code >= 500:
-                    raise
-                # Without the history scopes we cannot tell: sending again is the lesser harm.
-                log.warning("notice %s: cannot look in %s: %s", notice.id, channel, exc)
-                continue
-            for message in response.get("messages") or []:
-                if _notice_id(message) == notice.id:
-                    return Posted(channel, str(message["ts"]))
+        """Look for a message carrying this notice's id where the attempt in doubt went.
+
+        One read, in one place: where that attempt posted (recorded with the notice), else where
+        the plan posts first. Reads have a budget of their own (an app distributed by OAuth gets
+        one a minute): a read that must wait raises Spent, and the notice is tried again later,
+        still in doubt.
+        """
+        where = notice.channel or plan.channel or plan.requester
+        if not where:
+            return None
+        thread_ts = plan.thread_ts if where == plan.channel else None
+        if where[:1] in {"U", "W"}:
+            # Posted to a person's id: it landed in the bot's DM with them.
+            where = await self.dm(where)
+        try:
+            messages = await self._read(where, thread_ts, notice)
+        except SlackApiError as exc:
+            status, error = exc.response.status_code, exc.response.get("error")
+            if status == 429 or status >= 500:
+                raise
+            if error == "not_in_channel" and await self.join(where):
+                # A public channel posted to through chat:write.public, which a bot can read only
+                # as a member: a member now, it reads there on the next try.
+                raise LookAgain(where) from exc
+            # Without the history scopes we cannot tell: sending again is the lesser harm.
+            log.warning("notice %s: cannot look in %s: %s", notice.id, where, exc)
+            return None
+        for message in messages:
+            if _notice_id(message) == notice.id:
+                return Posted(where, str(message["ts"]))
         return None
+
+    async def _read(
+        self, channel: str, thread_ts: str | None, notice: Notice
+    ) -> list[dict[str, Any]]:
+        """The messages of a thread, or of a channel since the notice was owed."""
+        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
+        if thread_ts is not None:
+            response = await self._client.conversations_replies(
+                channel=channel,
+                ts=thread_ts,
+                oldest=oldest,
+                include_all_metadata=True,
+                limit=self._history_page,
+            )
+        else:
+            response = await self._client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=self._history_page
+            )
+        return list(response.get("messages") or [])
 
 
 def _notice_id(message: dict[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import budgets
+from bot.delivery.poster import LookAgain
 from bot.jobs import Notice
 
 # Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
@@ -88,6 +89,9 @@ def failure_of(exc: Exception) -> Failure:
     if isinstance(exc, budgets.Spent):
         # Our own budget said wait, so Slack was not asked: as good as its 429.
         return Refused(429, "ratelimited", exc.wait)
+    if isinstance(exc, LookAgain):
+        # Nothing was posted; the read that can tell whether an attempt landed waits its turn.
+        return Refused(429, f"joined {exc} to look there", None)
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
         error = str(exc.response.get("error", "") or f"HTTP {status}")
@@ -112,6 +116,9 @@ def decide(
 ) -> Retry | GiveUp:
     """Whether to try `notice` again after `failure`, and how; `now` is the store's clock."""
     match failure:
+        case Refused(status=429, error=error) if now - notice.created_at > GIVE_UP_AFTER:
+            # Rate limits end too: a notice refused for a day, 429 or not, is given up.
+            return GiveUp(error, why=f"giving up after {GIVE_UP_AFTER}")
         case Refused(status=429, retry_after=retry_after):
             # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
             delay = RETRY_AFTER if retry_after is None else retry_after

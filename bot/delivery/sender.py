@@ -15,7 +15,7 @@ from bot.accounts import NotInstalled, Workspace, workspace_of
 from bot.background import start_kept
 from bot.delivery.budgets import POST, UPDATE, Spent
 from bot.delivery.clients import SlackClients
-from bot.delivery.plan import DM, UPDATES, Posted, Skip, lane_of, plan, plan_record
+from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.logs import about, log_context
@@ -30,8 +30,12 @@ IDLE_POLL = 2.0
 MIN_IDLE = 0.05
 # Audit records owed to the audit channel in one round, at most.
 AUDIT_BATCH = 100
-# A thread reply waits this long for its announcement to go out first.
+# A thread reply waits this long for its announcement to go out first, looking again each time.
 WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
+# ... and this long at most: an announcement stuck in doubt (its channel unreadable, Slack's reads
+# at one a minute) must not hold the result back for the day it may take to give up. The reply
+# then goes to the requester's DM.
+MOST_WAIT_FOR_ANNOUNCEMENT = timedelta(minutes=10)
 
 
 class Sender:
@@ -172,10 +176,11 @@ class Sender:
 
     async def _deliver_claimed(self, notice: Notice, job: Job | None) -> None:
         outcome: Posted | Skip | Retry | GiveUp
+        attempt = Attempt()
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
             async with asyncio.timeout(self._send_deadline):
-                outcome = await self._send(notice, job)
+                outcome = await self._send(notice, job, attempt)
         except StoreUnavailable:
             raise
         except NotInstalled as gone:
@@ -191,7 +196,7 @@ class Sender:
         if isinstance(outcome, Skip):
             await self._store.notices.give_up(notice.id, owner=self.owner, error=outcome.reason)
         elif isinstance(outcome, Retry | GiveUp):
-            await self._apply(notice, outcome)
+            await self._apply(notice, outcome, attempt)
         else:
             await self._store.notices.sent(
                 notice.id,
@@ -205,7 +210,7 @@ class Sender:
                 # Off the lane: the next reply in this channel need not wait for the redraw.
                 start_kept(self._lane_tasks, self._redraw_card(job))
 
-    async def _apply(self, notice: Notice, decision: Retry | GiveUp) -> None:
+    async def _apply(self, notice: Notice, decision: Retry | GiveUp, attempt: Attempt) -> None:
         if isinstance(decision, GiveUp):
             log.error("notice %s: %s: %s", notice.id, decision.why, decision.error)
             await self._store.notices.give_up(notice.id, owner=self.owner, error=decision.error)
@@ -218,10 +223,14 @@ class Sender:
             error=decision.reason,
             in_doubt=decision.in_doubt,
             failed=decision.counts,
+            # Where a post of this try went: if in doubt, that is where to look next time.
+            doubt_channel=attempt.target if decision.in_doubt else None,
         )
         self._wake.set()
 
-    async def _send(self, notice: Notice, job: Job | None) -> Posted | Skip | Retry:
+    async def _send(
+        self, notice: Notice, job: Job | None, attempt: Attempt
+    ) -> Posted | Skip | Retry:
         if job is None:
             # About no one job: a copy of an audit record.
             record = await self._store.audit.get(notice.audit_seq or 0)
@@ -230,11 +239,14 @@ class Sender:
                 return planned
             assert record is not None  # plan_record skips a missing record
             poster = await self._clients.poster(Workspace(record.team_id))
-            return await poster.carry_out(planned, notice)
+            return await poster.carry_out(planned, notice, attempt)
         if notice.kind.is_threaded and not job.announcement_ts:
             # A thread needs its parent first; the announcement may have gone out since the
-            # claim read the job.
-            if await self._store.notices.pending(job.id, NoticeKind.ANNOUNCEMENT):
+            # claim read the job. Past the longest wait, the reply goes without it (a DM).
+            waited = self._store.now() - notice.created_at
+            if waited < MOST_WAIT_FOR_ANNOUNCEMENT and await self._store.notices.pending(
+                job.id, NoticeKind.ANNOUNCEMENT
+            ):
                 delay = WAIT_FOR_ANNOUNCEMENT.total_seconds()
                 reason = "waiting for the announcement"
                 return Retry(delay, reason, in_doubt=notice.in_doubt, counts=False)
@@ -243,7 +255,7 @@ class Sender:
         if isinstance(planned, Skip):
             return planned
         poster = await self._clients.poster(workspace_of(job))
-        return await poster.carry_out(planned, notice)
+        return await poster.carry_out(planned, notice, attempt)
 
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.

@@ -143,8 +143,12 @@ class Notices:
         error: str,
         in_doubt: bool,
         failed: bool = True,
+        doubt_channel: str | None = None,
     ) -> None:
-        """Hand a notice back to be tried again at `at`; `failed` counts it towards backoff."""
+        """Hand a notice back to be tried again at `at`; `failed` counts it towards backoff.
+
+        `doubt_channel`: where the attempt that may have landed went, kept to look there.
+        """
         changes: dict[str, Any] = {
             "next_attempt_at": utc(at),
             "last_error": error,
@@ -152,6 +156,8 @@ class Notices:
             "lease_owner": None,
             "lease_until": None,
         }
+        if doubt_channel is not None:
+            changes["channel"] = doubt_channel
         if failed:
             changes["attempts"] = notices.c.attempts + 1
         await self._update(notice_id, owner, **changes)
