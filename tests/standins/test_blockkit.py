@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -736,3 +739,75 @@ async def test_the_sender_fails_on_an_acknowledgement_slack_would_refuse(
     assert (await sender.command("help"))[0] == 200
     with pytest.raises(AssertionError, match=r"blocks\[0\]\.text: empty text"):
         await sender.command("help")
+
+
+# The slack fixture's guarantee
+
+
+ROOT = str(Path(__file__).resolve().parents[2])
+GUARDED = """
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.conftest import slack  # noqa: F401
+from tests.standins.slack import BOT_TOKEN
+
+EMPTY = [{"type": "section", "text": {"type": "mrkdwn", "text": ""}}]
+
+
+async def post(slack):
+    client = AsyncWebClient(base_url=slack.api_url, token=BOT_TOKEN)
+    try:
+        await client.chat_postMessage(channel="C1", text="t", blocks=EMPTY)
+    except SlackApiError:
+        pass  # as a bot that gives up quietly
+
+
+async def test_refused(slack):
+    await post(slack)
+
+
+@pytest.mark.slack_refuses
+async def test_marked(slack):
+    await post(slack)
+
+
+async def test_cleared(slack):
+    await post(slack)
+    slack.refused_blocks.clear()
+"""
+
+
+async def test_a_test_whose_message_slack_refused_fails_unless_it_says_so(tmp_path: Path) -> None:
+    (tmp_path / "test_guarded.py").write_text(GUARDED)
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+        "markers = slack_refuses: refusals expected\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(120):
+        out, _ = await process.communicate()
+    said = out.decode()
+
+    # Its own steps pass; the fixture's check after them fails the run.
+    assert process.returncode == 1
+    assert "3 passed, 1 error" in said, said
+    assert "ERROR test_guarded.py::test_refused" in said
+    assert (
+        "Slack refused the bot's Block Kit: [Refusal(chat.postMessage: blocks[0].text: empty text)]"
+        in said
+    )
