@@ -338,12 +338,15 @@ def _text(
     kind = text.get("type")
     words = text.get("text")
     problems = []
+    # "unsupported type: …" is Slack's wording for a value outside the enum it expects (as
+    # blocks.validate documents it); what it says of mrkdwn where plain_text only is UNCONFIRMED.
     if kind not in TEXT_TYPES:
-        problems.append(Problem((*path, "type"), f"unknown text type {kind!r}", "unsupported type"))
-    elif plain and kind != "plain_text":
-        # Slack's own wording for the enum it expects, as blocks.validate shows it.
         problems.append(
-            Problem((*path, "type"), f"{kind} where only plain_text", "must be plain_text")
+            Problem((*path, "type"), f"unknown text type {kind!r}", f"unsupported type: {kind}")
+        )
+    elif plain and kind != "plain_text":
+        problems.append(
+            Problem((*path, "type"), f"{kind} where only plain_text", f"unsupported type: {kind}")
         )
     if not isinstance(words, str) or not words:
         # Text object docs: "minimum length for this field is 1 character".
