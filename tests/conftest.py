@@ -24,11 +24,17 @@ from tests.standins.tavus import API_KEY, TavusStandIn
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
+async def slack(request: pytest.FixtureRequest) -> AsyncIterator[SlackStandIn]:
     standin = SlackStandIn()
     await standin.start()
     yield standin
-    await standin.stop()
+    try:
+        # A message Slack refuses fails the test that sent it, even when the bot gave up on it
+        # quietly; a test about refusals marks itself slack_refuses, or empties the list.
+        if request.node.get_closest_marker("slack_refuses") is None and standin.refused_blocks:
+            pytest.fail(f"Slack refused the bot's Block Kit: {standin.refused_blocks}")
+    finally:
+        await standin.stop()
 
 
 @pytest.fixture

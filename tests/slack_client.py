@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from tests.standins.blockkit import ack_errors
 from tests.standins.slack import TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
@@ -112,14 +113,22 @@ class SlackSender:
         return await self.post(body, self.headers(body, content_type="application/json"))
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-        """POST a raw body with the given headers (signed correctly when none are given)."""
+        """POST a raw body with the given headers (signed correctly when none are given).
+
+        An acknowledgement whose blocks or view Slack would refuse fails the test here: Slack
+        would show the user an error instead.
+        """
         async with (
             aiohttp.ClientSession() as session,
             session.post(
                 self.events_url, data=body.encode(), headers=headers or self.headers(body)
             ) as response,
         ):
-            return response.status, await response.text()
+            status, text = response.status, await response.text()
+        if status == 200 and text.startswith("{"):
+            problems = ack_errors(json.loads(text))
+            assert not problems, f"Slack would refuse the bot's acknowledgement: {problems}"
+        return status, text
 
     def command_body(self, text: str = "", **kwargs: Any) -> str:
         """The form-encoded body Slack sends for `/replica text`."""

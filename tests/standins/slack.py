@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.slack.oauth import SCOPES
+from tests.standins import blockkit
 from tests.standins.limits import POSTING, Tiers
 from tests.standins.server import Fault, StandIn
 
@@ -74,6 +75,9 @@ class SlackStandIn(StandIn):
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._blocked_until: dict[str, float] = {}
         self._ts = itertools.count(1)
+        # Messages and views Slack's Block Kit schema refused (Web API, response_url, Socket
+        # Mode acks): the slack fixture fails a test that leaves any here.
+        self.refused_blocks: list[blockkit.Refusal] = []
         # Socket Mode: envelopes pushed to the bot, and the bot's acknowledgements.
         self.acks: list[dict[str, Any]] = []
         self._sockets: list[web.WebSocketResponse] = []
@@ -172,6 +176,9 @@ class SlackStandIn(StandIn):
             answer = _ratelimited(1)
         elif self.tiers is not None and (wait := self.tiers.refuse(method, channel)) is not None:
             answer = _ratelimited(wait)
+        elif (refused := blockkit.refusal(method, args)) is not None:
+            self.refused_blocks.append(refused)
+            answer = web.json_response(refused.answer)
         else:
             answer = web.json_response(self._answer(method, args))
             if method == "auth.test":
@@ -412,7 +419,13 @@ class SlackStandIn(StandIn):
         return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.responses[request.match_info["key"]].append(await request.json())
+        body = await request.json()
+        if (refused := blockkit.response_url_refusal(body)) is not None:
+            # Not shown: as Slack, which answers 400 that Bolt's respond() does not raise on.
+            self.refused_blocks.append(refused)
+            await self.notify()
+            return web.Response(status=refused.status, text=str(refused.answer))
+        self.responses[request.match_info["key"]].append(body)
         await self.notify()
         return web.Response(text="ok")
 
@@ -429,7 +442,11 @@ class SlackStandIn(StandIn):
         await self.notify()
         async for message in socket:
             if message.type is WSMsgType.TEXT:
-                self.acks.append(json.loads(message.data))
+                ack = json.loads(message.data)
+                if problems := blockkit.ack_errors(ack.get("payload")):
+                    # Slack shows the user an error instead of the modal or the message.
+                    self.refused_blocks.append(blockkit.Refusal("ack", tuple(problems), ack))
+                self.acks.append(ack)
                 await self.notify()
         self._sockets.remove(socket)
         return socket
