@@ -12,7 +12,9 @@ from bot import messages
 from bot.jobs import ReplicaRequest
 from bot.slack.kit import (
     FIELD,
+    METADATA_NAME_LIMIT,
     PLACEHOLDER_LIMIT,
+    clip,
     escape,
     field,
     field_state,
@@ -79,7 +81,9 @@ def build(
     intro = messages.FORM_INTRO
     if given.slack_file:
         # From the shortcut: the file posted in Slack is the training source.
-        metadata["slack_file"] = {"id": given.slack_file, "name": given.slack_file_name}
+        # Cut: the metadata holds 3,000 characters, and JSON may write each one as six.
+        name = clip(given.slack_file_name or "", METADATA_NAME_LIMIT)
+        metadata["slack_file"] = {"id": given.slack_file, "name": name}
         intro += "\n" + messages.FORM_FROM_SLACK.format(name=escape(given.slack_file_name or ""))
     return {
         "type": "modal",

@@ -39,6 +39,8 @@ DIALOG_TITLE_LIMIT = 100
 DIALOG_TEXT_LIMIT = 300
 DIALOG_BUTTON_LIMIT = 30
 HEADER_LIMIT = 150
+ERROR_LIMIT = 2000  # an input's error in a view_submission's answer (as long as its hint)
+METADATA_NAME_LIMIT = 200  # a file name in private_metadata (3,000 in all, JSON-escaped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,11 @@ def field(
     if hint:
         block["hint"] = plain(hint)
     return block
+
+
+def errors(by_block: Mapping[str, str]) -> dict[str, str]:
+    """A view_submission's `errors` answer, each cut to fit under its input."""
+    return {block_id: clip(words, ERROR_LIMIT) for block_id, words in by_block.items()}
 
 
 def field_state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:

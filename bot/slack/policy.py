@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks, home, modals, policy_form, screens
+from bot.slack import blocks, home, kit, modals, policy_form, screens
 from bot.slack.deps import Deps
 from bot.slack.kit import POLICY_ACTION
 from bot.slack.payloads import team_of, workspace_of
@@ -36,7 +36,7 @@ async def submit_policy(
     """Check the new rules and who sets them, save them with their record, redraw Home."""
     parsed = policy_form.parse(view)
     if isinstance(parsed, policy_form.Invalid):
-        await ack(response_action="errors", errors=parsed.errors)
+        await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     team, user = team_of(body), body["user"]["id"]
     # Checked again: someone may have stopped being an admin since the modal opened.

@@ -16,7 +16,7 @@ from bot import messages
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.slack_files import SlackFile, refusal
 from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
-from bot.slack import blocks, form
+from bot.slack import blocks, form, kit
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of
 from bot.slack.permissions import check_subject
@@ -83,7 +83,7 @@ async def submit_form(
     voices = deps.voices.current(team_of(body))
     parsed = form.parse(view, models=deps.models, voices=voices)
     if isinstance(parsed, form.Invalid):
-        await ack(response_action="errors", errors=parsed.errors)
+        await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     started = time.monotonic()
     # All asked at once: the answer to Slack is due within 3 seconds.
@@ -96,16 +96,16 @@ async def submit_form(
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
-        await ack(response_action="errors", errors={form.NAME: refusal})
+        await ack(response_action="errors", errors=kit.errors({form.NAME: refusal}))
         return
     if isinstance(subject, str):
-        await ack(response_action="errors", errors={form.SUBJECT: subject})
+        await ack(response_action="errors", errors=kit.errors({form.SUBJECT: subject}))
         return
     problems = {name: v.words for name, v in verdicts.items() if isinstance(v, Problem)}
     if isinstance(slack_file, dict):
         problems.update(slack_file)
     if problems:
-        await ack(response_action="errors", errors=problems)
+        await ack(response_action="errors", errors=kit.errors(problems))
         return
     requester = Requester(
         team_id=team_of(body),
@@ -125,7 +125,8 @@ async def submit_form(
         )
     except StoreUnavailable as exc:
         log.error("could not save a request: %s", exc)
-        await ack(response_action="errors", errors={form.NAME: messages.ERROR_NOT_SAVED})
+        not_saved = kit.errors({form.NAME: messages.ERROR_NOT_SAVED})
+        await ack(response_action="errors", errors=not_saved)
         return
     await ack(response_action="update", view=blocks.awaiting_consent_view(job))
     if isinstance(slack_file, SlackFile) and deps.fetcher is not None:
