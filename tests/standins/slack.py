@@ -240,6 +240,7 @@ class SlackStandIn(StandIn):
         assert isinstance(answer.body, bytes)
         body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
         args["_ok"] = bool(body.get("ok"))
+        args["_error"] = body.get("error")
         args["_status"] = answer.status
         if "ts" in body:
             args["ts"] = body["ts"]
