@@ -95,7 +95,7 @@ def consented(slack: SlackStandIn, job_id: str, person: str) -> dict[str, Any]:
         kit.CONSENT_GIVE_ACTION,
         job_id,
         user=person,
-        trigger=f"consent-{job_id}",
+        trigger=slack.trigger(),
         response_url=slack.response_url(f"consent-{job_id}"),
     )
 
@@ -167,7 +167,7 @@ async def create_jobs(
     turn = itertools.cycle(clients)
     await asyncio.gather(
         *(
-            next(turn).slack(urlencode(command_fields(trigger=f"{channel}-{n}", channel=channel)))
+            next(turn).slack(urlencode(command_fields(trigger=slack.trigger(), channel=channel)))
             for n in range(count)
         )
     )
@@ -176,7 +176,15 @@ async def create_jobs(
     values = {**FORM, form.VIDEO: video}
     await asyncio.gather(
         *(
-            next(turn).slack(urlencode({"payload": json.dumps(submission(filled(v, **values)))}))
+            next(turn).slack(
+                urlencode(
+                    {
+                        "payload": json.dumps(
+                            submission(filled(v, **values), trigger=slack.trigger())
+                        )
+                    }
+                )
+            )
             for v in views
         )
     )

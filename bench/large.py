@@ -353,7 +353,7 @@ async def _commands(
     acks, answers = [], []
     for n in range(samples):
         address = f"{key}-{n}"
-        fields = command_fields(text, trigger=address, user=BIG, channel=CHANNELS[0])
+        fields = command_fields(text, trigger=slack.trigger(), user=BIG, channel=CHANNELS[0])
         fields["response_url"] = slack.response_url(address)
         arrived = asyncio.create_task(_response(slack, address))
         started = time.monotonic()
@@ -375,7 +375,7 @@ async def _homes(
     session: aiohttp.ClientSession, slack: SlackStandIn, events: str, samples: int, user: str
 ) -> list[float]:
     """`user` opening App Home, one at a time: from the event sent to the views.publish."""
-    sender = SlackSender(events)
+    sender = SlackSender(events, triggers=slack.trigger)
     took = []
     for _ in range(samples):
         body = event_body({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})

@@ -67,9 +67,9 @@ async def run_shared(count: int, url: str) -> list[Row]:
             for process in processes:
                 await process.start()
             clients = [Client(session, f"http://127.0.0.1:{port}") for port in ports]
-            for n, client in enumerate(clients):
+            for client in clients:
                 # Warm up: Bolt's first request calls auth.test.
-                await client.slack(urlencode(command_fields(trigger=f"warm-up-{n}")))
+                await client.slack(urlencode(command_fields(trigger=slack.trigger())))
             await wait_until(lambda: len(slack.called("views.open")) >= len(clients))
             await create_jobs(clients, slack, tavus, channel=CHANNEL, count=count, video=video)
             await nothing_owed(store)

@@ -165,7 +165,9 @@ async def launch(
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         url = f"http://127.0.0.1:{port}"
-        sender = SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond")
+        sender = SlackSender(
+            f"{url}/slack/events", respond_to=f"{slack.url}/respond", triggers=slack.trigger
+        )
         bot = Bot(url, chosen, slack, tavus, sender, runner)
         running.append(bot)
         return bot

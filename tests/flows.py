@@ -110,7 +110,7 @@ async def press(
     bot: Bot, post: dict[str, Any] | None, action: str, value: str, *, user: str = USER_ID
 ) -> dict[str, Any]:
     """Click a button of `post` (None: of a message not known) as `user`; the bot's answer."""
-    container = {"type": "message"}
+    container: dict[str, Any] = {"type": "message"}
     if post is not None:
         container.update(channel_id=post["channel"], message_ts=post["ts"])
     key = f"click-{next(_clicks)}"
@@ -119,10 +119,12 @@ async def press(
         value,
         user=user,
         container=container,
-        trigger=key,
+        message=None if post is None else bot.slack.card(post["channel"], post["ts"]),
+        trigger=bot.slack.trigger(),
         response_url=bot.slack.response_url(key),
         team=bot.sender.team,
         enterprise=bot.sender.enterprise,
+        org_install=bot.sender.org_install,
     )
     status, _ = await bot.sender.post(urlencode({"payload": json.dumps(payload)}))
     assert status == 200

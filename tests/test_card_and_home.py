@@ -10,6 +10,7 @@ from typing import Any
 from bot import messages
 from bot.slack import form, kit
 from bot.slack.kit import RETRY_ACTION
+from bot.slack.oauth import SCOPES
 from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
 from tests.flows import (
@@ -156,7 +157,8 @@ async def test_a_failed_results_try_again_reopens_the_form_with_its_values(bot: 
     assert status == 200
     view = await bot.slack.wait_for_modal(opened + 1)
     call = bot.slack.called("views.open")[opened]
-    assert call["trigger_id"] == f"action-trigger-{bot.sender.last_response_key[1:]}"
+    assert call["trigger_id"] == bot.sender.last_trigger
+    assert call["_ok"]
     initial = {
         b["block_id"]: b["element"].get("initial_value", b["element"].get("initial_option"))
         for b in view["blocks"]
@@ -172,10 +174,24 @@ async def test_a_failed_results_try_again_reopens_the_form_with_its_values(bot: 
 # --- where the bot cannot post --------------------------------------------------------------
 
 
-async def test_in_a_public_channel_it_is_not_in_the_bot_joins_and_announces_there(
+async def test_in_a_public_channel_it_is_not_in_the_bot_announces_there_without_joining(
+    bot: Bot,
+) -> None:
+    bot.slack.outside.add(CHANNEL_ID)  # chat:write.public is granted: posting needs no join
+
+    post = await start_training(bot)
+
+    assert post["channel"] == CHANNEL_ID
+    assert bot.slack.called("conversations.join") == []
+    assert CHANNEL_ID in bot.slack.outside
+
+
+async def test_without_chat_write_public_the_bot_joins_a_public_channel_and_announces_there(
     bot: Bot,
 ) -> None:
     bot.slack.outside.add(CHANNEL_ID)
+    # An install granted without chat:write.public: Slack answers not_in_channel.
+    bot.slack.granted_scopes = tuple(s for s in SCOPES if s != "chat:write.public")
 
     post = await start_training(bot)
 
@@ -252,7 +268,8 @@ async def test_the_home_button_opens_the_form_posting_to_the_users_dm(bot: Bot) 
     assert status == 200
     view = await bot.slack.wait_for_modal()
     [opened] = bot.slack.called("views.open")
-    assert opened["trigger_id"].startswith("action-trigger-")
+    assert opened["trigger_id"] == bot.sender.last_trigger
+    assert opened["_ok"]
     assert view["callback_id"] == form.CALLBACK_ID
     assert json.loads(view["private_metadata"])["channel_id"] == USER_ID
 

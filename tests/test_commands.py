@@ -227,18 +227,20 @@ async def test_a_command_that_mentions_payload_is_answered_like_any_other(bot: B
     ("text", "filled_in", "left_empty"),
     [
         (f"Dana Lee {VIDEO}", {form.NAME: "Dana Lee", form.VIDEO: VIDEO}, form.IMAGE),
+        # As a command with "Escape channels, users, and links" on would send a link.
         (f"Dana Lee <{IMAGE}>", {form.NAME: "Dana Lee", form.IMAGE: IMAGE}, form.VIDEO),
     ],
 )
 async def test_a_name_and_url_open_the_form_filled_in(
     bot: Bot, text: str, filled_in: dict[str, str], left_empty: str
 ) -> None:
-    status, body = await bot.sender.command(text)
+    status, body = await bot.sender.command(text, raw=True)
 
     assert (status, body) == (200, "")
     view = await bot.slack.wait_for_modal()
     [opened] = bot.slack.called("views.open")
-    assert opened["trigger_id"] == "trigger-1"
+    assert opened["trigger_id"] == bot.sender.last_trigger
+    assert opened["_ok"]
     values = initial_values(view)
     for block, value in filled_in.items():
         assert values[block] == value

@@ -153,7 +153,11 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
             settings.model_copy(update=shared),
             slack,
             tavus,
-            SlackSender(f"http://127.0.0.1:{port}/slack/events", respond_to=f"{slack.url}/respond"),
+            SlackSender(
+                f"http://127.0.0.1:{port}/slack/events",
+                respond_to=f"{slack.url}/respond",
+                triggers=slack.trigger,
+            ),
         )
         for port in ports
     ]

@@ -39,7 +39,8 @@ from tests.standins.server import Fault
 async def test_slash_command_opens_the_form_with_its_trigger(bot: Bot) -> None:
     view = await open_form(bot)
     call = bot.slack.called("views.open")[0]
-    assert call["trigger_id"] == "trigger-1"
+    assert call["trigger_id"] == bot.sender.last_trigger
+    assert call["_ok"]
     assert view["callback_id"] == form.CALLBACK_ID
     assert CHANNEL_ID in view["private_metadata"]
     block_ids = {block.get("block_id") for block in view["blocks"]}
@@ -283,7 +284,8 @@ async def test_unsigned_or_stale_slack_requests_are_refused(
 ) -> None:
     body = bot.sender.command_body()
     if headers == "wrong-secret":
-        sent = SlackSender(bot.sender.events_url, secret="not-the-secret").headers(body)
+        wrong = SlackSender(bot.sender.events_url, "not-the-secret", triggers=bot.slack.trigger)
+        sent = wrong.headers(body)
     elif headers == "stale":
         sent = bot.sender.headers(body, age=6 * 60)
     else:
@@ -304,9 +306,10 @@ async def test_a_form_body_changed_after_signing_is_refused_and_saves_nothing(bo
         form.CONSENT: True,
         form.USE: "sales demo videos",
     }
-    signed = urlencode({"payload": json.dumps(submission(filled(view, **values)))})
+    trigger = bot.slack.trigger()
+    signed = urlencode({"payload": json.dumps(submission(filled(view, **values), trigger=trigger))})
     forged = {**values, form.NAME: "Eve"}
-    sent = urlencode({"payload": json.dumps(submission(filled(view, **forged)))})
+    sent = urlencode({"payload": json.dumps(submission(filled(view, **forged), trigger=trigger))})
 
     status, _ = await bot.sender.post(sent, bot.sender.headers(signed))
 

@@ -50,7 +50,9 @@ async def bot_process(
             settings,
             slack,
             tavus,
-            SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond"),
+            SlackSender(
+                f"{url}/slack/events", respond_to=f"{slack.url}/respond", triggers=slack.trigger
+            ),
         ),
         start,
     )
@@ -115,7 +117,9 @@ async def test_sigterm_while_a_create_is_unanswered_never_calls_it_refused(
         settings,
         slack,
         tavus,
-        SlackSender(f"{url}/slack/events", respond_to=f"{slack.url}/respond"),
+        SlackSender(
+            f"{url}/slack/events", respond_to=f"{slack.url}/respond", triggers=slack.trigger
+        ),
     )
     try:
         await process.start()

@@ -23,11 +23,13 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
     slack = bot.slack
     assert slack.called("apps.connections.open")
 
-    ack = await slack.push("slash_commands", command_fields(trigger="socket-trigger"))
+    trigger = slack.trigger()
+    ack = await slack.push("slash_commands", command_fields(trigger=trigger))
     assert "payload" not in ack or not ack["payload"]
     view = await slack.wait_for_modal()
     [opened] = slack.called("views.open")
-    assert opened["trigger_id"] == "socket-trigger"
+    assert opened["trigger_id"] == trigger
+    assert opened["_ok"]
 
     values = {
         form.NAME: "Dana",
@@ -35,14 +37,15 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
         form.CONSENT: True,
         form.USE: "sales demo videos",
     }
-    ack = await slack.push("interactive", submission(filled(view, **values)))
+    submitted = submission(filled(view, **values), trigger=slack.trigger())
+    ack = await slack.push("interactive", submitted)
     assert ack["payload"]["response_action"] == "update"
     [job] = await bot.jobs()
     await consent_request_of(bot, job["id"])
     clicked = action_payload(
         kit.CONSENT_GIVE_ACTION,
         job["id"],
-        trigger="socket-click",
+        trigger=slack.trigger(),
         response_url=slack.response_url("consent"),
     )
     await slack.push("interactive", clicked)
@@ -66,10 +69,11 @@ async def test_the_whole_flow_runs_over_socket_mode_without_a_public_url(launch:
 
 async def test_invalid_input_over_socket_mode_is_refused_inline(launch: Launch) -> None:
     bot = await launch(slack_app_token=APP_TOKEN)
-    await bot.slack.push("slash_commands", command_fields(trigger="t"))
+    await bot.slack.push("slash_commands", command_fields(trigger=bot.slack.trigger()))
     view = await bot.slack.wait_for_modal()
 
-    ack = await bot.slack.push("interactive", submission(filled(view, **{form.NAME: ""})))
+    submitted = submission(filled(view, **{form.NAME: ""}), trigger=bot.slack.trigger())
+    ack = await bot.slack.push("interactive", submitted)
 
     assert ack["payload"]["response_action"] == "errors"
     assert form.NAME in ack["payload"]["errors"]
@@ -80,7 +84,7 @@ async def test_socket_mode_needs_no_signing_secret_and_serves_no_http_events(
     launch: Launch,
 ) -> None:
     bot = await launch(slack_app_token=APP_TOKEN, slack_signing_secret=None)
-    await bot.slack.push("slash_commands", command_fields(trigger="t"))
+    await bot.slack.push("slash_commands", command_fields(trigger=bot.slack.trigger()))
     await bot.slack.wait_for("views.open")
 
     # With no secret to check them by, requests over HTTP are not taken at all.

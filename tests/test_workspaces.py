@@ -59,13 +59,17 @@ def settings(
     )
 
 
-def as_workspace(bot: Bot, team: str, enterprise: str | None = None) -> Bot:
-    """The same bot, its requests coming from another workspace."""
+def as_workspace(
+    bot: Bot, team: str, enterprise: str | None = None, *, org_install: bool = False
+) -> Bot:
+    """The same bot, its requests coming from another workspace (of an org-wide install)."""
     sender = SlackSender(
         f"{bot.url}/slack/events",
         respond_to=f"{bot.slack.url}/respond",
+        triggers=bot.slack.trigger,
         team=team,
         enterprise=enterprise,
+        org_install=org_install,
     )
     return replace(bot, sender=sender)
 
@@ -224,7 +228,7 @@ async def test_a_workspace_installed_again_is_kept_once_with_its_new_token(bot: 
 async def test_an_org_wide_install_serves_every_workspace_of_the_org(bot: Bot) -> None:
     await install(bot, None, enterprise="E0ORG")
 
-    member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG", org_install=True)
     await member.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
     await bot.slack.wait_for("views.open")
 

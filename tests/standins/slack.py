@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from aiohttp import WSMsgType, web
 
 from bot.slack.oauth import SCOPES
 from tests.standins import blockkit
-from tests.standins.limits import POSTING, Tiers
+from tests.standins.limits import HISTORY, HISTORY_LIMITED, POSTING, Tiers
 from tests.standins.server import Fault, StandIn
 
 BOT_TOKEN = "xoxb-test-token"
@@ -26,6 +27,19 @@ BOT_USER_ID = "U0BOT"
 CLIENT_ID = "1234.5678"
 CLIENT_SECRET = "client-secret"
 INSTALLER_ID = "U0INSTALLER"
+# A trigger_id works once, within 3 s of the click or command that issued it
+# (docs.slack.dev/reference/methods/views.open; errors expired_trigger_id, exchanged_trigger_id).
+TRIGGER_LIFETIME = 3.0
+TRIGGER_METHODS = frozenset({"views.open", "views.push"})
+# conversations.history and .replies: `limit` defaults to 100 and goes up to 999; for
+# non-Marketplace apps distributed by OAuth, 15 is both the default and the most.
+HISTORY_PAGE, HISTORY_MOST, HISTORY_LIMITED_PAGE = 100, 999, 15
+# Channels Slack may restrict posting in, and the error chat.postMessage then answers
+# (slack-api-ref methods/chat/chat.postMessage.json, errors).
+READ_ONLY = "restricted_action_read_only_channel"
+THREAD_ONLY = "restricted_action_thread_only_channel"
+NON_THREADABLE = "restricted_action_non_threadable_channel"
+THREAD_LOCKED = "restricted_action_thread_locked"
 
 
 @dataclass(frozen=True)
@@ -51,15 +65,39 @@ class SlackStandIn(StandIn):
         # Codes Slack's consent screen handed installers, each exchanged once at oauth.v2.access.
         self.codes: dict[str, dict[str, Any]] = {}
         self._installs = itertools.count(1)
-        # Channels the bot is not a member of: posting there answers not_in_channel.
+        # The stand-in's own clock (seconds, as time.monotonic): triggers' age, the history limit.
+        self.clock: Callable[[], float] = time.monotonic
+        # trigger_ids Slack handed out (with when), and those already exchanged at views.open.
+        self.issued: dict[str, float] = {}
+        self.exchanged: set[str] = set()
+        self._trigger_ids = itertools.count(1)
+        # Channels the bot is not a member of. A post to a public one succeeds with
+        # chat:write.public (and answers not_in_channel without it); a private one answers
+        # channel_not_found; history answers not_in_channel (public) or channel_not_found.
         self.outside: set[str] = set()
         # Private channels (and DMs): never joined; conversations.info says is_private, or, if
         # the bot is outside too, channel_not_found, as Slack does.
         self.private: set[str] = set()
+        # Channels where posting is restricted: nobody may post (read-only), only replies in
+        # threads (thread-only), or no thread replies (non-threadable); and locked threads
+        # (channel, thread_ts) that take no replies.
+        self.read_only: set[str] = set()
+        self.thread_only: set[str] = set()
+        self.non_threadable: set[str] = set()
+        self.locked_threads: set[tuple[str, str]] = set()
+        # An OAuth-distributed app outside the Marketplace: history and replies at 1 request a
+        # minute per method and workspace (on `clock`), `limit` at most (and by default) 15.
+        self.history_limited = False
+        self._history_limits = Tiers(history=HISTORY_LIMITED, clock=lambda: self.clock())
+        # Grid orgs with an org-wide install: their tokens are org tokens.
+        self.orgs: set[str] = set()
         # Workspace admins, as users.info reports them.
         self.admins: set[str] = set()
         # Anything else users.info reports of a user (is_restricted, is_bot, deleted, real_name…).
         self.profiles: dict[str, dict[str, Any]] = defaultdict(dict)
+        # Users Slack does not know: users.info answers user_not_found. Opt-in: every other id
+        # is a user, as most tests take for granted.
+        self.unknown_users: set[str] = set()
         # User groups' members, as usergroups.users.list reports them.
         self.usergroups: dict[str, list[str]] = {}
         # What the bot sent to response_url addresses, by the address's last part.
@@ -91,6 +129,8 @@ class SlackStandIn(StandIn):
         self.app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         self.slack_files: dict[str, dict[str, Any]] = {}
         self.file_bytes: dict[str, bytes] = {}
+        # Files the bot may not see (in a conversation it is not in): what files.info answers.
+        self.hidden_files: dict[str, str] = {}
         # Downloads asked for, with the Authorization header they carried.
         self.downloads: list[dict[str, Any]] = []
         # Where a download is sent instead (a CDN's redirect), by file id.
@@ -127,6 +167,28 @@ class SlackStandIn(StandIn):
             429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(retry_after)}
         )
         self.fail_next(method, fault, times, channel=channel)
+
+    def trigger(self, *, age: float = 0.0) -> str:
+        """A trigger_id, as Slack hands one out with a command, click or shortcut `age` s ago.
+
+        views.open and views.push take it once, within TRIGGER_LIFETIME of its issue.
+        """
+        n = next(self._trigger_ids)
+        trigger_id = f"{n}.{4200000000 + n}.{n:032x}"
+        self.issued[trigger_id] = self.clock() - age
+        return trigger_id
+
+    def _exchange(self, trigger_id: str) -> str | None:
+        """Use a trigger up: None if it was good, else the error Slack answers."""
+        issued = self.issued.get(trigger_id)
+        if issued is None:
+            return "invalid_trigger_id"
+        if trigger_id in self.exchanged:
+            return "exchanged_trigger_id"
+        if self.clock() - issued > TRIGGER_LIFETIME:
+            return "expired_trigger_id"
+        self.exchanged.add(trigger_id)
+        return None
 
     def called(self, method: str) -> list[dict[str, Any]]:
         """The arguments of every call to `method`, in order."""
@@ -174,7 +236,7 @@ class SlackStandIn(StandIn):
             answer = fault
         elif method == POSTING and self._over_limit(channel):
             answer = _ratelimited(1)
-        elif self.tiers is not None and (wait := self.tiers.refuse(method, channel)) is not None:
+        elif (wait := self._refusal(method, channel, str(args["_team"]))) is not None:
             answer = _ratelimited(wait)
         elif (refused := blockkit.refusal(method, args)) is not None:
             self.refused_blocks.append(refused)
@@ -189,6 +251,7 @@ class SlackStandIn(StandIn):
         assert isinstance(answer.body, bytes)
         body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
         args["_ok"] = bool(body.get("ok"))
+        args["_error"] = body.get("error")
         args["_status"] = answer.status
         if "ts" in body:
             args["ts"] = body["ts"]
@@ -197,6 +260,12 @@ class SlackStandIn(StandIn):
         if late := self.take_late_answer(self._route_of(method, channel)):
             await asyncio.sleep(late)
         return answer
+
+    def _refusal(self, method: str, channel: str, team: str) -> int | None:
+        """Retry-After seconds if Slack's limits refuse this call, else None."""
+        if self.history_limited and method in HISTORY:
+            return self._history_limits.refuse(method, channel, team)
+        return None if self.tiers is None else self.tiers.refuse(method, channel, team)
 
     def _route_of(self, method: str, channel: str) -> str:
         # A fault planned for this channel comes before one planned for every channel.
@@ -268,35 +337,30 @@ class SlackStandIn(StandIn):
                 return {"ok": False, "error": "invalid_code"}
             team, org = granted["team"], granted["enterprise"]
             self.tokens[granted["access_token"]] = team["id"] if team else org["id"]
+            if not team:
+                self.orgs.add(org["id"])
             return granted
         if method == POSTING:
             return self._post(args)
-        if method in {"views.open", "views.update"}:
+        if method in {"views.open", "views.push", "views.update"}:
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             if not isinstance(view, dict) or "title" not in view:
                 return {"ok": False, "error": "invalid_arguments"}
+            if method in TRIGGER_METHODS and (
+                refused := self._exchange(str(args.get("trigger_id", "")))
+            ):
+                return {"ok": False, "error": refused}
             return self._show(method, args, view)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', '')}"}}
-        if method == "conversations.history":
-            oldest = float(args.get("oldest") or 0)
-            found = [
-                m
-                for m in self.messages[args.get("channel", "")]
-                if "thread_ts" not in m and float(m["ts"]) > oldest
-            ]
-            return {"ok": True, "messages": found[::-1], "has_more": False}
-        if method == "conversations.replies":
-            thread = args.get("ts")
-            found = [
-                m
-                for m in self.messages[args.get("channel", "")]
-                if m["ts"] == thread or m.get("thread_ts") == thread
-            ]
-            return {"ok": True, "messages": found, "has_more": False}
+        if method in HISTORY:
+            return self._history(method, args)
         if method == "files.info":
-            found = self.slack_files.get(str(args.get("file", "")))
+            file_id = str(args.get("file", ""))
+            found = self.slack_files.get(file_id)
+            if file_id in self.hidden_files:
+                return {"ok": False, "error": self.hidden_files[file_id]}
             if found is None:
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "file": found}
@@ -327,9 +391,15 @@ class SlackStandIn(StandIn):
             return {"ok": True, "channel": {"id": channel, "is_private": private, "is_im": False}}
         if method == "users.info":
             user = args.get("user", "")
+            if user in self.unknown_users:
+                return {"ok": False, "error": "user_not_found"}
             found = {"id": user, "is_admin": user in self.admins, **self.profiles[user]}
             return {"ok": True, "user": found}
         if method == "usergroups.users.list":
+            if args["_team"] in self.orgs and not args.get("team_id"):
+                # An org token must say which workspace's group it means ("Required if org
+                # token is used"); Slack answers as slack-go/slack#1157 shows for dnd.info.
+                return {"ok": False, "error": "missing_argument", "arg": "team_id"}
             group = args.get("usergroup", "")
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
@@ -350,7 +420,7 @@ class SlackStandIn(StandIn):
 
     def _show(self, method: str, args: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal (a new view id), or change one that is open, as views.* do."""
-        if method == "views.open":
+        if method in {"views.open", "views.push"}:
             view_id = f"V{next(self._view_ids):08d}"
             self.modals.append(view_id)
             self.versions[view_id] = [view]
@@ -378,6 +448,44 @@ class SlackStandIn(StandIn):
         """Every version of the `index`th modal opened (as opened, then each views.update)."""
         return self.versions[self.modals[index]]
 
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (top-level messages, newest first) or .replies (a thread)."""
+        channel = str(args.get("channel", ""))
+        if channel[:1] in {"U", "W"} or (channel in self.outside and channel in self.private):
+            # A user id is not a conversation; a private channel the bot is not in is unseen.
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self.outside:
+            # "Only user tokens can access public channels they are not in."
+            return {"ok": False, "error": "not_in_channel"}
+        if method == "conversations.history":
+            oldest = float(args.get("oldest") or 0)
+            found = [
+                m
+                for m in self.messages[channel]
+                if "thread_ts" not in m and float(m["ts"]) > oldest
+            ][::-1]
+        else:
+            thread = args.get("ts")
+            found = [
+                m
+                for m in self.messages[channel]
+                if m["ts"] == thread or m.get("thread_ts") == thread
+            ]
+        most = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_MOST
+        default = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_PAGE
+        asked = str(args.get("limit") or "")
+        limit = min(most, int(asked) if asked.isdigit() and int(asked) > 0 else default)
+        cursor = str(args.get("cursor") or "")
+        start = _offset(cursor)
+        if start is None:
+            return {"ok": False, "error": "invalid_cursor"}
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        answer: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+        if more:
+            answer["response_metadata"] = {"next_cursor": _cursor(start + limit)}
+        return answer
+
     def response_url(self, key: str) -> str:
         """A response_url for a command or action, answered by this stand-in."""
         return f"{self.url}/respond/{key}"
@@ -398,6 +506,30 @@ class SlackStandIn(StandIn):
         self.file_bytes[file_id] = data
         return dict(self.slack_files[file_id])
 
+    def connect_stub(self, file_id: str) -> dict[str, Any]:
+        """A posted file as a Slack Connect channel's message carries it: a stub, no details.
+
+        files.info on its id answers the full file (docs.slack.dev/reference/events/message/
+        file_share, "Slack Connect files").
+        """
+        assert file_id in self.slack_files, "post_file it first: files.info must know it"
+        return {
+            "id": file_id,
+            "mode": "file_access",
+            "file_access": "check_file_info",
+            "created": 0,
+            "timestamp": 0,
+            "user": "",
+        }
+
+    def hide_file(self, file_id: str, error: str = "file_not_found") -> None:
+        """The bot may not see this file (posted where it is not): files.info answers `error`.
+
+        Slack answers file_not_found to a bot token for a file in a private channel it is not in
+        (PipedreamHQ/pipedream#22031); `not_visible` is the other documented answer.
+        """
+        self.hidden_files[file_id] = error
+
     async def _download(self, request: web.Request) -> web.StreamResponse:
         file_id = request.match_info["file_id"]
         self.downloads.append(
@@ -408,6 +540,7 @@ class SlackStandIn(StandIn):
         if (
             request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens
             or file_id not in self.file_bytes
+            or file_id in self.hidden_files
         ):
             # As Slack does without files:read: its sign-in page, with status 200.
             return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
@@ -489,7 +622,20 @@ class SlackStandIn(StandIn):
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel", "")
         if channel in self.outside:
-            return {"ok": False, "error": "not_in_channel"}
+            if channel in self.private:
+                return {"ok": False, "error": "channel_not_found"}
+            if "chat:write.public" not in self.granted_scopes:
+                return {"ok": False, "error": "not_in_channel"}
+            # chat:write.public: the post goes in, and the bot is still not a member.
+        thread = args.get("thread_ts")
+        if channel in self.read_only:
+            return {"ok": False, "error": READ_ONLY}
+        if channel in self.thread_only and not thread:
+            return {"ok": False, "error": THREAD_ONLY}
+        if channel in self.non_threadable and thread:
+            return {"ok": False, "error": NON_THREADABLE}
+        if (channel, thread) in self.locked_threads:
+            return {"ok": False, "error": THREAD_LOCKED}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
         # Real ts values are epoch seconds; history's `oldest` filter depends on that.
@@ -508,6 +654,22 @@ def _ratelimited(retry_after: int) -> web.Response:
         status=429,
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def _cursor(offset: int) -> str:
+    """An opaque next_cursor, as Slack's (base64 of where the next page starts)."""
+    return base64.b64encode(f"next_offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int | None:
+    """Where a cursor's page starts (0 with none); None if it is not one Slack gave."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, number = base64.b64decode(cursor, validate=True).decode().partition(":")
+    except ValueError:
+        return None
+    return int(number) if kind == "next_offset" and number.isdigit() else None
 
 
 def _route(method: str, channel: str = "") -> str:
