@@ -22,7 +22,6 @@ from tests.conftest import Bot, Launch
 from tests.flows import (
     USE,
     VIDEO,
-    ask,
     ask_for_consent,
     consent,
     consent_request_of,
@@ -98,13 +97,12 @@ async def test_an_in_doubt_announcement_of_a_home_form_is_found_under_the_histor
     bot.slack.history_limited = True
     status, _ = await bot.sender.action(kit.OPEN_FORM_ACTION, "home", container=HOME)
     assert status == 200
-    await bot.slack.wait_for("views.open")
-    [opened] = bot.slack.called("views.open")
+    view = await bot.slack.wait_for_modal()
     values = {form.NAME: "Dana", form.VIDEO: VIDEO, form.CONSENT: True, form.USE: USE}
     values[form.SUBJECT] = DANA  # her consent request goes to her DM, not the requester's
     # The announcement (in the requester's DM: the form came from Home) lands, its answer late.
     bot.slack.fail_next("chat.postMessage", Fault(late_answer=2.0), channel=f"D{USER_ID}")
-    status, answer = await bot.sender.submit(filled(opened["view"], **values))
+    status, answer = await bot.sender.submit(filled(view, **values))
     assert (status, answer["response_action"]) == (200, "update")
     [job] = await bot.jobs()
     await consent_request_of(bot, job["id"])
@@ -132,9 +130,8 @@ async def test_a_link_with_a_query_string_typed_after_replica_is_prefilled_exact
     status, body = await bot.sender.command(f"Dana {link}")
 
     assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open")
-    [opened] = bot.slack.called("views.open")
-    video = next(b for b in opened["view"]["blocks"] if b.get("block_id") == form.VIDEO)
+    view = await bot.slack.wait_for_modal()
+    video = next(b for b in view["blocks"] if b.get("block_id") == form.VIDEO)
     assert video["element"]["initial_value"] == link
 
 
@@ -158,13 +155,12 @@ async def org_wide(bot: Bot) -> Bot:
     await install(bot, None, enterprise=ORG)
     branch = as_workspace(bot, BRANCH, ORG, org_install=True)
     bot.tavus.keys.add(BRANCH_KEY)
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
     status, _ = await branch.sender.action(
         CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID, container=HOME
     )
     assert status == 200
-    await bot.slack.wait_for("views.open", opened + 1)
-    link = link_in(bot.slack.called("views.open")[opened]["view"])
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
     assert link is not None, "no link was offered"
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
         async with browser.get(link) as response:
@@ -205,13 +201,12 @@ async def test_an_org_tokens_user_group_lookups_name_the_workspace(launch: Launc
     bot.slack.usergroups["S0SALES"] = [USER_ID]
     # Bolt's per-request client sends team_id with every call (WebClient(team_id=context's)),
     # so an org token's lookups from a request name the workspace; this keeps it so.
-    opened = len(bot.slack.called("views.open"))
+    opened = len(bot.slack.modals)
 
     status, body = await branch.sender.command()
 
     assert (status, body) == (200, "")
-    await bot.slack.wait_for("views.open", opened + 1)
-    view = bot.slack.called("views.open")[opened]["view"]
+    view = await bot.slack.wait_for_modal(opened + 1)
     assert view["callback_id"] == form.CALLBACK_ID, shown(view)
     lookups = bot.slack.called("usergroups.users.list")
     assert lookups
@@ -252,12 +247,11 @@ async def test_a_slack_connect_file_stub_opens_the_form_after_files_info(media_b
     status, _ = await bot.sender.shortcut(shortcuts.CALLBACK_ID, {"text": "", "files": [stub]})
 
     assert status == 200
-    await asyncio.sleep(1.0)
+    view = await bot.slack.wait_for_modal()
     assert bot.slack.responses[bot.sender.last_response_key] == []  # no "no video or image"
     assert [call["file"] for call in bot.slack.called("files.info")] == ["F0SHARED"]
-    [opened] = bot.slack.called("views.open")
-    assert opened["view"]["callback_id"] == form.CALLBACK_ID, shown(opened["view"])
-    assert "dana-intro.mp4" in shown(opened["view"])
+    assert view["callback_id"] == form.CALLBACK_ID, shown(view)
+    assert "dana-intro.mp4" in shown(view)
 
 
 async def test_a_file_the_bot_cannot_see_is_refused_before_the_form_is_filled_in(
@@ -270,12 +264,9 @@ async def test_a_file_the_bot_cannot_see_is_refused_before_the_form_is_filled_in
     status, _ = await bot.sender.shortcut(shortcuts.CALLBACK_ID, {"text": "", "files": [file]})
 
     assert status == 200
-    await asyncio.sleep(1.0)
-    forms = [c for c in bot.slack.called("views.open") if c["view"].get("callback_id")]
-    assert [c["view"]["callback_id"] for c in forms] != [form.CALLBACK_ID]
-    told = shown(bot.slack.responses[bot.sender.last_response_key])
-    told += shown([c["view"] for c in bot.slack.called("views.open")])
-    assert "would not let me read this file" in told
+    view = await bot.slack.wait_for_modal()
+    assert "callback_id" not in view  # no form to fill in for nothing
+    assert "would not let me read this file" in shown(view)
 
 
 # --- 6. every modal opens within its trigger's 3 seconds --------------------------------------
@@ -285,11 +276,12 @@ SLOW = 3.2  # seconds: longer than a trigger lives, shorter than the client wait
 
 
 async def opened_in_time(bot: Bot, since: int = 0, within: float = 10.0) -> dict[str, Any]:
-    """The views.open since call `since` that Slack accepted (its trigger still good)."""
+    """The modal opened since views.open call `since` that Slack accepted (its trigger still
+    good), as it shows once the bot has filled it in."""
     with contextlib.suppress(TimeoutError):
         await bot.slack.wait_until(lambda: any(ok for ok, _ in opens(bot, since)), within=within)
     assert (True, None) in opens(bot, since), opens(bot, since)
-    return next(c for c in bot.slack.called("views.open")[since:] if c["_ok"])
+    return await bot.slack.wait_for_modal(len(bot.slack.modals), within=within)
 
 
 async def test_replica_opens_the_form_in_time_when_users_info_is_slow(launch: Launch) -> None:
@@ -405,7 +397,7 @@ async def test_a_failed_withdrawal_from_home_is_explained_in_time_when_tavus_is_
 
     assert status == 200
     explained = await opened_in_time(bot, opened, within=15)
-    assert messages.WITHDRAW_DIALOG_TITLE in shown(explained["view"])
+    assert messages.WITHDRAW_DIALOG_TITLE in shown(explained)
     assert (await bot.jobs())[0]["status"] == "training"
 
 
@@ -462,8 +454,9 @@ async def test_a_rate_limited_user_group_lookup_asks_to_try_again_and_records_no
     bot.slack.usergroups["S0SALES"] = [USER_ID]
     bot.slack.rate_limit("usergroups.users.list", retry_after=30)
 
-    answer = await ask(bot, "")
+    assert await bot.sender.command() == (200, "")
+    view = await bot.slack.wait_for_modal()
 
-    assert "try again in a minute" in answer["text"].lower()
-    assert bot.slack.called("views.open") == []
+    assert "try again in a minute" in shown(view).lower()
+    assert "callback_id" not in view  # no form
     assert [row for row in await bot.audit() if row["action"] == "refused"] == []

@@ -54,9 +54,12 @@ async def _view(
     refusal = await deps.refusal(team_of(body), user)
     if refusal is not None:
         return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
-    file = await _first_media(files, slack_files, client)
+    file, hidden = await _first_media(files, slack_files, client)
     if file is None:
-        return blocks.status_view(messages.FORM_TITLE, messages.SHORTCUT_NO_FILE)
+        # A file the bot may not read (a private channel it is not in) is said so now, before
+        # anyone fills in a form that would be refused at the end.
+        words = messages.FILE_NO_ACCESS if hidden else messages.SHORTCUT_NO_FILE
+        return blocks.status_view(messages.FORM_TITLE, words)
     name = str(file.get("name") or file.get("id"))
     title = str(file.get("title") or PurePath(name).stem)[: form.NAME_LIMIT]
     prefill = ReplicaRequest(
@@ -71,25 +74,31 @@ async def _view(
 
 async def _first_media(
     files: list[dict[str, Any]], slack_files: SlackFiles, client: AsyncWebClient
-) -> dict[str, Any] | None:
-    """The message's first video or image, asking files.info about the stubs among them."""
+) -> tuple[dict[str, Any] | None, bool]:
+    """The message's first video or image the bot may read, and whether one was hidden from it.
+
+    files.info is asked about each candidate: it fills in Slack Connect stubs, and it says
+    whether the bot may read the file at all (file_not_found for one it cannot see).
+    """
+    hidden = False
     for file in files:
-        if is_stub(file):
-            try:
-                found = await slack_files.info(client, str(file.get("id", "")))
-            except SlackApiError as exc:
-                # Not shared with the bot, or gone: another of the message's files may do.
-                log.info("files.info %s: %s", file.get("id"), exc.response.get("error"))
-                continue
-            file = {
+        if not is_stub(file) and not is_media(str(file.get("mimetype", ""))):
+            continue
+        try:
+            found = await slack_files.info(client, str(file.get("id", "")))
+        except SlackApiError as exc:
+            # Not shared with the bot, or gone: another of the message's files may do.
+            log.info("files.info %s: %s", file.get("id"), exc.response.get("error"))
+            hidden = True
+            continue
+        if is_media(found.mimetype):
+            return {
                 "id": found.id,
                 "name": found.name,
                 "title": found.title,
                 "mimetype": found.mimetype,
-            }
-        if is_media(str(file.get("mimetype", ""))):
-            return file
-    return None
+            }, hidden
+    return None, hidden
 
 
 def register(app: AsyncApp) -> None:

@@ -653,7 +653,7 @@ async def test_what_slack_takes_goes_through_and_nothing_is_recorded(
     slack: SlackStandIn, client: AsyncWebClient
 ) -> None:
     await client.chat_postMessage(channel="C1", text="t", blocks=actions(button(confirm=dialog())))
-    await client.views_open(trigger_id="t", view=modal())
+    await client.views_open(trigger_id=slack.trigger(), view=modal())
     await client.views_publish(user_id="U1", view={"type": "home", "blocks": sections(100)})
 
     assert len(slack.posts()) == 1
@@ -725,7 +725,7 @@ async def test_the_sender_fails_on_an_acknowledgement_slack_would_refuse(
     answering: tuple[str, list[Any]],
 ) -> None:
     url, bodies = answering
-    sender = SlackSender(url)
+    sender = SlackSender(url, triggers=lambda: "a-trigger")
     bodies += [
         {"response_action": "errors", "errors": {"name": "Give it a name."}},
         {"response_action": "update", "view": modal(title=plain("t" * 30))},

@@ -87,6 +87,7 @@ async def test_a_trigger_expires_on_the_standins_clock(
     assert await error_of(web, "views.open", trigger_id=late, view=MODAL) == "expired_trigger_id"
 
 
+@pytest.mark.slack_refuses
 async def test_a_refused_view_leaves_its_trigger_unused(
     slack: SlackStandIn, web: AsyncWebClient
 ) -> None:
