@@ -26,7 +26,7 @@ async def test_the_modal_opens_before_the_view_is_made_then_shows_it(
         seen_when_making.append(len(slack.called("views.open")))
         return blocks.status_view("Done", "made")
 
-    await modals.open_then(client, "trigger-1", make())
+    await modals.open_then(client, slack.trigger(), make())
 
     assert seen_when_making == [1]  # the modal was open before anything slow began
     assert slack.modal() == [blocks.working_view(), blocks.status_view("Done", "made")]
@@ -39,7 +39,7 @@ async def test_a_view_that_fails_to_be_made_says_so_in_the_open_modal(
         raise RuntimeError("the database went away")
 
     with pytest.raises(RuntimeError):
-        await modals.open_then(client, "trigger-1", broken())
+        await modals.open_then(client, slack.trigger(), broken())
 
     [working, failed] = slack.modal()
     assert working == blocks.working_view()
