@@ -534,6 +534,10 @@ AUDIT_TITLE = "replica-bot audit log, last {days} days"
 AUDIT_FAILED = "I couldn't upload the audit log to your DM: Slack said `{error}`. Try again later."
 NOT_FOUND = "I don't know a replica `{query}` in this workspace."
 JOB_GONE = "I no longer know this request. Start a new one with `/replica`."
+RETRY_NOT_YOURS = (
+    "Only whoever asked for this replica, or a workspace admin, can try it again. Type "
+    "`/replica` to start one of your own."
+)
 NOT_YOURS = "Only <@{user}>, who started *{name}*, or a workspace admin can {verb} it."
 LIST_EMPTY = "No replicas yet. Type `/replica` to train the first one."
 LIST_TITLE = "*Replicas in this workspace* (page {page})"

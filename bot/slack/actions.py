@@ -13,7 +13,7 @@ from bot.approvals import Reviewed
 from bot.consent import Answered, Withdrawn
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision
-from bot.slack import blocks, home, kit, modals, screens
+from bot.slack import blocks, form, home, kit, modals, screens
 from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import (
@@ -34,6 +34,7 @@ from bot.slack.permissions import (
     CannotTell,
     approval_refusal,
     approvers_of,
+    is_admin,
     may_change,
     viewer,
 )
@@ -55,10 +56,19 @@ async def _reopen_form(
 
 
 async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    """The failed job's form for its requester; for an admin, without what may be secret.
+
+    Anyone else in the channel sees the button too: they are told no, and nothing of the job.
+    """
     job = await deps.replicas.get(job_id)
     if job is None:
         return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
-    return await _form(body, deps, job.requester.channel_id, job.request)
+    prefill = job.request
+    if body["user"]["id"] != job.requester.user_id:
+        if not await is_admin(deps.people, body["user"]["id"]):
+            return blocks.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
+        prefill = form.shareable(prefill)
+    return await _form(body, deps, job.requester.channel_id, prefill)
 
 
 async def open_form_from_home(
