@@ -130,7 +130,7 @@ async def test_a_finished_training_makes_the_card_ready_and_replies_with_details
     assert f"<@{USER_ID}>" in reply["text"]  # mentioned, so Slack notifies them
     assert f"`{replica_id}`" in reply["text"]
     assert "phoenix-4" in result
-    assert THUMBNAIL in result
+    assert THUMBNAIL not in result  # the channel reads it: the preview is for /replica status
     assert "Next:" in result
 
 

@@ -215,7 +215,8 @@ async def _answer(
     team, user = command["team_id"], command["user_id"]
     if isinstance(parsed, Audit):
         return await _export(parsed.days, team, user, client, deps)
-    # Replicas asked for in private channels and DMs are seen only by their own people.
+    # Replicas asked for in private channels and DMs are seen only by their own people, and
+    # guests see only their own.
     eyes = await viewer(deps.people, user)
     if isinstance(parsed, ListReplicas):
         jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=parsed.page)
@@ -226,7 +227,7 @@ async def _answer(
         return kit.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
     if isinstance(parsed, Status):
         fresh = await deps.replicas.refresh_and_settle(job)
-        return screens.replica_status(fresh, await deps.consent.receipt(job.id))
+        return screens.replica_status(fresh, await deps.consent.receipt(job.id), shown_to=eyes)
     verb = "rename" if isinstance(parsed, Rename) else "delete"
     if not await may_change(deps.people, user, job):
         return kit.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.delivery.retry import TRANSIENT
 from bot.governance import Approvers, Creators, Governance, Policy
-from bot.jobs import Job
+from bot.jobs import Job, Sight, Viewer
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -275,14 +275,22 @@ async def may_connect(people: People, user_id: str, installer: str | None) -> bo
     return user_id == installer or await is_admin(people, user_id)
 
 
-async def viewer(people: People, user_id: str) -> str | None:
-    """Whose eyes a list is drawn for: None for an admin, who sees every replica."""
+async def viewer(people: People, user_id: str) -> Viewer:
+    """Whose eyes a list is drawn for: an admin sees every replica, a guest only their own.
+
+    Guests, and people of another organization met in a shared channel (is_stranger), see
+    only the replicas they asked for or that show them: a guest let into one channel must not
+    learn what the rest of the workspace makes.
+    """
     try:
         user = await people.user(user_id)
     except CannotTell:
-        return user_id  # show them less rather than more
-    return None if _is_admin(user) else user_id
+        return Viewer(user_id, Sight.GUEST)  # show them less rather than more
+    if user.get("is_stranger") or any(user.get(flag) for flag in GUEST_FLAGS):
+        return Viewer(user_id, Sight.GUEST)
+    return Viewer(user_id, Sight.ALL if _is_admin(user) else Sight.MEMBER)
 
 
 def _is_admin(user: dict[str, Any]) -> bool:
-    return any(user.get(flag) for flag in ADMIN_FLAGS)
+    # An admin of another organization, met in a shared channel, is no admin here.
+    return not user.get("is_stranger") and any(user.get(flag) for flag in ADMIN_FLAGS)
