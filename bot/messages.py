@@ -535,6 +535,10 @@ AUDIT_TITLE = "replica-bot audit log, last {days} days"
 AUDIT_FAILED = "I couldn't upload the audit log to your DM: Slack said `{error}`. Try again later."
 NOT_FOUND = "I don't know a replica `{query}` in this workspace."
 JOB_GONE = "I no longer know this request. Start a new one with `/replica`."
+OTHER_WORKSPACE = (
+    "This replica belongs to another Slack workspace: only people there can act on it. Nothing "
+    "changed."
+)
 RETRY_NOT_YOURS = (
     "Only whoever asked for this replica, or a workspace admin, can try it again. Type "
     "`/replica` to start one of your own."

@@ -34,11 +34,14 @@ from bot.slack.permissions import (
     CannotTell,
     approval_refusal,
     approvers_of,
+    elsewhere,
     is_admin,
     may_change,
     viewer,
 )
 from bot.tavus import TavusError
+
+ANOTHER_WORKSPACE = "another workspace's replica"
 
 
 async def try_again(
@@ -63,6 +66,8 @@ async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, 
     job = await deps.replicas.get(job_id)
     if job is None:
         return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
+    if elsewhere(job, workspace_of(body)):
+        return blocks.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
     prefill = job.request
     if body["user"]["id"] != job.requester.user_id:
         if not await is_admin(deps.people, body["user"]["id"]):
@@ -128,24 +133,21 @@ async def _show_page(
 
 
 async def delete_confirmed(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    deps: Deps,
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
 ) -> None:
     """Delete the replica the user confirmed, checking again that they may."""
     await ack()
-    await deps.after_ack(_delete(action_value(body), body["user"]["id"], client, respond, deps))
+    await deps.after_ack(_delete(body, respond, deps))
 
 
-async def _delete(
-    job_id: str, user: str, client: AsyncWebClient, respond: AsyncRespond, deps: Deps
-) -> None:
-    job = await deps.replicas.get(job_id)
+async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
     if job is None:
         return
-    if not await may_change(deps.people, user, job):
+    user = body["user"]["id"]
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_change(deps.people, user, job):
         words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
     else:
         try:
@@ -193,6 +195,11 @@ async def _answer(
     if job is None:
         return
     user = body["user"]["id"]
+    if await _from_elsewhere(job, body, "consent", deps):
+        await respond(
+            text=messages.OTHER_WORKSPACE, response_type="ephemeral", replace_original=False
+        )
+        return
     try:
         approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
     except CannotTell:
@@ -258,8 +265,14 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
     job = await deps.replicas.get(action_value(body))
     if job is None:
         return
+    if await _from_elsewhere(job, body, "approve", deps):
+        await respond(
+            text=messages.OTHER_WORKSPACE, response_type="ephemeral", replace_original=False
+        )
+        return
     user, team = body["user"]["id"], team_of(body)
-    policy = await deps.governance.policy(team)
+    # The job's own workspace's rules decide it (the same workspace as the click, checked above).
+    policy = await deps.governance.policy(job.requester.team_id)
     try:
         why = await approval_refusal(deps.people, policy, user_id=user, job=job)
     except CannotTell:
@@ -334,6 +347,8 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
     job = await deps.replicas.get(action_value(body))
     if job is None:
         return None
+    if await _from_elsewhere(job, body, "withdraw", deps):
+        return messages.OTHER_WORKSPACE, job
     user, team = body["user"]["id"], team_of(body)
     values = fields_of(job)
     try:
@@ -354,6 +369,19 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
         }[outcome]
         job = now
     return words, job
+
+
+async def _from_elsewhere(job: Job, body: dict[str, Any], what: str, deps: Deps) -> bool:
+    """Whether the click came from another workspace than the job's; if so, on record.
+
+    Recorded in the clicking workspace's log, as every refusal is, naming no job of the other.
+    """
+    if not elsewhere(job, workspace_of(body)):
+        return False
+    await deps.governance.refused(
+        team_id=team_of(body), user_id=body["user"]["id"], what=what, why=ANOTHER_WORKSPACE
+    )
+    return True
 
 
 def register(app: AsyncApp) -> None:

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.accounts import Workspace
 from bot.delivery.retry import TRANSIENT
 from bot.governance import Approvers, Creators, Governance, Policy
 from bot.jobs import Job, Sight, Viewer
@@ -244,6 +245,19 @@ async def check_subject(people: People, user_id: str) -> Person | str:
     profile = user.get("profile") or {}
     names = (profile.get("real_name"), user.get("real_name"), user.get("name"))
     return Person(user_id, next((n.strip() for n in names if n and n.strip()), user_id))
+
+
+def elsewhere(job: Job, clicked_in: Workspace) -> bool:
+    """Whether a click on a job's button came from a workspace other than the job's own.
+
+    A button posted in a channel shared by two workspaces (Slack Connect, or Grid) can be
+    clicked under the other one's identity. The job, its policy, its Tavus account and who its
+    admins are all belong to its own workspace: the other workspace's rights count for nothing.
+    """
+    if clicked_in.team_id != job.requester.team_id:
+        return True
+    ours, theirs = job.requester.enterprise_id, clicked_in.enterprise_id
+    return bool(ours and theirs and ours != theirs)
 
 
 async def may_change(people: People, user_id: str, job: Job) -> bool:

@@ -12,8 +12,8 @@ from bot.jobs import JobStatus
 from bot.slack.blocks import card_status, fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import TALK_ACTION
-from bot.slack.payloads import action_value
-from bot.slack.permissions import may_talk
+from bot.slack.payloads import action_value, workspace_of
+from bot.slack.permissions import elsewhere, may_talk
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -34,7 +34,9 @@ async def _talk(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None
     if job is None:
         return
     user, values = body["user"]["id"], fields_of(job)
-    if not await may_talk(deps.people, user, job):
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_talk(deps.people, user, job):
         words = messages.TALK_NOT_YOURS.format(**values)
     elif job.status is not JobStatus.READY or job.replica_id is None:
         words = messages.TALK_NOT_READY.format(**values, status=card_status(job))
