@@ -363,10 +363,11 @@ FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
 TALK_BUTTON = "Talk to it"
 TALK_OPENED = (
-    ":movie_camera: Your conversation with *{name}* is open: {url}\nThis is an AI-generated "
-    "replica of <@{shown}>, not the person. The room is yours alone; it closes by itself when "
+    ":movie_camera: Your conversation with *{name}* is open: {link}\nThis is an AI-generated "
+    "replica of <@{subject}>, not the person. The room is yours alone; it closes by itself when "
     "you leave, and Tavus counts its minutes."
 )
+TALK_LINK = "join it here"  # the label of the conversation's link
 TALK_NOT_YOURS = (
     "Only whoever asked for *{name}*, the person it shows, and workspace admins can talk to it."
 )
@@ -384,7 +385,7 @@ READY_NEXT = (
     "to make videos and conversations with it. `/replica status {replica_id}` links its preview "
     "video."
 )
-THUMBNAIL = "<{url}|Preview video>"
+THUMBNAIL = "Preview video"  # the label of the link to it
 RETRY_BUTTON = "Try again"
 
 # The card: the announcement, redrawn in place as the job moves on.

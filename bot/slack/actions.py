@@ -14,7 +14,6 @@ from bot.consent import Answered, Withdrawn
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision
 from bot.slack import blocks, form, home, kit, modals, screens
-from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import (
     APPROVE_ACTION,
@@ -26,7 +25,6 @@ from bot.slack.kit import (
     REJECT_ACTION,
     RETRY_ACTION,
     WITHDRAW_ACTION,
-    escape,
 )
 from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.slack.permissions import (
@@ -148,14 +146,14 @@ async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> No
     if elsewhere(job, workspace_of(body)):
         words = messages.OTHER_WORKSPACE
     elif not await may_change(deps.people, user, job):
-        words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
+        words = screens.about(messages.NOT_YOURS, job, verb="delete")
     else:
         try:
             deleted = await deps.replicas.delete(job, by=user)
-            words = messages.DELETED.format(**fields_of(deleted))
+            words = screens.about(messages.DELETED, deleted)
         except TavusError as error:
             reason = messages.create_failure(error)
-            words = messages.DELETE_FAILED.format(**fields_of(job), reason=reason)
+            words = screens.about(messages.DELETE_FAILED, job, reason=reason)
     shown = kit.text(words)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
@@ -338,7 +336,7 @@ async def _withdrawn_in_home(
     words, job = done
     await home.publish(workspace_of(body), body["user"]["id"], client, deps)
     if not words:
-        words = messages.WITHDRAW_DONE.format(**fields_of(job))
+        words = screens.about(messages.WITHDRAW_DONE, job)
     return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
 
 
@@ -350,12 +348,11 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
     if await _from_elsewhere(job, body, "withdraw", deps):
         return messages.OTHER_WORKSPACE, job
     user, team = body["user"]["id"], team_of(body)
-    values = fields_of(job)
     try:
         outcome, now = await deps.consent.withdraw(job, by=user)
     except TavusError as error:
         reason = messages.create_failure(error)
-        words = messages.WITHDRAW_FAILED.format(name=values["name"], reason=escape(reason))
+        words = screens.about(messages.WITHDRAW_FAILED, job, reason=reason)
     else:
         if outcome is Withdrawn.NOT_THEIRS:
             await deps.governance.refused(
@@ -363,7 +360,7 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
             )
         words = {
             Withdrawn.DONE: "",
-            Withdrawn.NOT_THEIRS: messages.WITHDRAW_NOT_THEIRS.format(**values),
+            Withdrawn.NOT_THEIRS: screens.about(messages.WITHDRAW_NOT_THEIRS, job),
             Withdrawn.NOT_NOW: messages.WITHDRAW_NOT_NOW,
             Withdrawn.NOTHING: messages.WITHDRAW_NOTHING,
         }[outcome]

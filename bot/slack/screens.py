@@ -33,6 +33,7 @@ from bot.slack.kit import (
     escape,
     fields,
     header,
+    link,
     section,
     text,
 )
@@ -74,7 +75,7 @@ def replica_status(job: Job, answer: Receipt | None = None, *, shown_to: Viewer)
     if job.reviewer_id:
         details.append(messages.STATUS_APPROVAL.format(outcome=approval_outcome(job)))
     if job.thumbnail_url and shown_to.party_to(job):
-        details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
+        details.append(link(job.thumbnail_url, messages.THUMBNAIL))
     lines = []
     if job.status in (JobStatus.FAILED, JobStatus.REJECTED, JobStatus.UNKNOWN):
         lines.append(messages.STATUS_ERROR.format(**values))
@@ -88,6 +89,26 @@ def replica_status(job: Job, answer: Receipt | None = None, *, shown_to: Viewer)
         *(section(line) for line in lines),
     ]
     return Message(text="\n".join([title, *details, *lines]), blocks=blocks)
+
+
+def about(template: str, job: Job, **words: str) -> str:
+    """An answer about one job: `template` with the job's values and status, and `words`.
+
+    `words` are a user's or Tavus's (a reason, a verb): escaped here, once, like the job's own
+    values in fields_of.
+    """
+    inert = {key: escape(value) for key, value in words.items()}
+    return template.format(**fields_of(job), status=card_status(job), **inert)
+
+
+def talk_opened(job: Job, url: str) -> str:
+    """The private answer to Talk to it: the conversation's link, from Tavus."""
+    return messages.TALK_OPENED.format(**fields_of(job), link=link(url, messages.TALK_LINK))
+
+
+def not_found(query: str) -> Message:
+    """No replica by that id or name, as far as the caller may see."""
+    return text(messages.NOT_FOUND.format(query=escape(query[:80].replace("`", "'"))))
 
 
 def confirm_delete(job: Job) -> Message:
