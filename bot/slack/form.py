@@ -264,11 +264,9 @@ def _bare(url: str | None) -> str | None:
     """`url` if nothing in it can be a secret but its host and path; else None."""
     if url is None:
         return None
-    try:
-        parts = urlsplit(url)
-        secret = parts.query or parts.fragment or parts.username or parts.password
-    except ValueError:
-        return None
+    # Saved only once is_web_url() took it: urlsplit() reads it without raising.
+    parts = urlsplit(url)
+    secret = parts.query or parts.fragment or parts.username or parts.password
     return None if secret else url
 
 
