@@ -483,6 +483,29 @@ class Job:
     reviewed_at: datetime | None = None
 
 
+class Sight(enum.Enum):
+    """How much of a workspace's replicas someone may see."""
+
+    ALL = "all"  # workspace admins and owners
+    MEMBER = "member"  # public ones, and private ones they asked for or that show them
+    GUEST = "guest"  # only those they asked for or that show them (guests, people from outside)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Whose eyes replicas are listed and shown for, and how far those eyes reach."""
+
+    user_id: str
+    sight: Sight = Sight.MEMBER
+
+    def party_to(self, job: Job) -> bool:
+        """Whether they asked for the replica, are the person it shows, or are an admin."""
+        return self.sight is Sight.ALL or self.user_id in (
+            job.requester.user_id,
+            job.request.subject_id,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """One owed message about a job, as stored in the outbox."""

@@ -363,10 +363,11 @@ FAILED_HINT = "\nWhat to do: {hint}"
 FAILED_RETRY = "\nFix the source and run `/replica` again."
 TALK_BUTTON = "Talk to it"
 TALK_OPENED = (
-    ":movie_camera: Your conversation with *{name}* is open: {url}\nThis is an AI-generated "
-    "replica of <@{shown}>, not the person. The room is yours alone; it closes by itself when "
+    ":movie_camera: Your conversation with *{name}* is open: {link}\nThis is an AI-generated "
+    "replica of <@{subject}>, not the person. The room is yours alone; it closes by itself when "
     "you leave, and Tavus counts its minutes."
 )
+TALK_LINK = "join it here"  # the label of the conversation's link
 TALK_NOT_YOURS = (
     "Only whoever asked for *{name}*, the person it shows, and workspace admins can talk to it."
 )
@@ -381,9 +382,10 @@ TAVUS_REFUSED = "Tavus said no ({message})."
 TAVUS_UNREACHABLE = "Tavus did not answer in time. Nothing was opened; try again in a minute."
 READY_NEXT = (
     "Next: pick it in the Tavus portal, or pass `replica_id: {replica_id}` to the Tavus API, "
-    "to make videos and conversations with it."
+    "to make videos and conversations with it. `/replica status {replica_id}` links its preview "
+    "video."
 )
-THUMBNAIL = "<{url}|Preview video>"
+THUMBNAIL = "Preview video"  # the label of the link to it
 RETRY_BUTTON = "Try again"
 
 # The card: the announcement, redrawn in place as the job moves on.
@@ -534,6 +536,14 @@ AUDIT_TITLE = "replica-bot audit log, last {days} days"
 AUDIT_FAILED = "I couldn't upload the audit log to your DM: Slack said `{error}`. Try again later."
 NOT_FOUND = "I don't know a replica `{query}` in this workspace."
 JOB_GONE = "I no longer know this request. Start a new one with `/replica`."
+OTHER_WORKSPACE = (
+    "This replica belongs to another Slack workspace: only people there can act on it. Nothing "
+    "changed."
+)
+RETRY_NOT_YOURS = (
+    "Only whoever asked for this replica, or a workspace admin, can try it again. Type "
+    "`/replica` to start one of your own."
+)
 NOT_YOURS = "Only <@{user}>, who started *{name}*, or a workspace admin can {verb} it."
 LIST_EMPTY = "No replicas yet. Type `/replica` to train the first one."
 LIST_TITLE = "*Replicas in this workspace* (page {page})"
@@ -545,12 +555,12 @@ STATUS_CONSENT = "*Consent*\n{consent}"
 STATUS_APPROVAL = "*Approval*\n{outcome}"
 CONSENT_CONFIRMED = "Confirmed by the requester, before consent receipts existed"
 CONSENT_WITH_VIDEO = (
-    "Confirmed by the requester, before consent receipts existed, with a <{url}|consent video>"
+    "Confirmed by the requester, before consent receipts existed, with a consent video ({media})"
 )
 CONSENT_GIVEN_BY = "Given by <@{subject}> on {when}"
 CONSENT_DECLINED_BY = "Declined by <@{subject}> on {when}"
 CONSENT_WAITING = "Waiting for <@{subject}>"
-CONSENT_VIDEO_TOO = ", with a <{url}|consent video>"
+CONSENT_VIDEO_TOO = ", with a consent video ({media})"
 STATUS_ERROR = "*Error*\n{error}"
 STATUS_HINT = "*What to do*\n{hint}"
 RENAMED = "Renamed `{replica_id}` to *{name}*."

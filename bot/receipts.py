@@ -86,10 +86,13 @@ def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
             )
         )
         links = (request.consent_video_url,)
-    for url in links:
-        if url:
-            parts = urlsplit(url)
-            file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"
-            bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-            found.append(Medium(url=bare, host=parts.hostname or parts.netloc, file=file))
+    found.extend(medium_of(url) for url in links if url)
     return tuple(found)
+
+
+def medium_of(url: str) -> Medium:
+    """A link as host and file name, its query string and fragment dropped."""
+    parts = urlsplit(url)
+    file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"
+    bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return Medium(url=bare, host=parts.hostname or parts.netloc, file=file)

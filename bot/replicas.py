@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot import jobs as life
 from bot.accounts import Accounts
-from bot.jobs import Job
+from bot.jobs import Job, Viewer
 from bot.lifecycle import Lifecycle
 from bot.store import Store
 from bot.tavus import TavusError
@@ -32,14 +32,14 @@ class Replicas:
         *,
         team_id: str,
         user_id: str | None = None,
-        viewer: str | None = None,
+        viewer: Viewer | None = None,
         page: int = 1,
         per_page: int = 10,
         after: tuple[datetime, str] | None = None,
     ) -> tuple[list[Job], bool]:
         """One page of a workspace's (or a requester's) replicas, newest first; and if more.
 
-        `viewer`: only what they may see (private ones only if theirs); None: all of them.
+        `viewer`: only what they may see (an admin all, a guest only their own); None: all.
         `after`: the last job shown (created_at, id): the page after it, found by key, not by
         counting rows; without it, `page` is counted.
         """
@@ -53,7 +53,7 @@ class Replicas:
         )
         return found[:per_page], len(found) > per_page
 
-    async def find(self, *, team_id: str, query: str, viewer: str | None = None) -> Job | None:
+    async def find(self, *, team_id: str, query: str, viewer: Viewer | None = None) -> Job | None:
         """The workspace's replica with this id, or else this name (the newest such).
 
         `viewer`: only among what they may see; None: among all of them.

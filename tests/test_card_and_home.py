@@ -16,6 +16,7 @@ from tests.conftest import Bot, Launch
 from tests.flows import (
     CONSENT_VIDEO,
     IMAGE,
+    USE,
     VIDEO,
     consent,
     delivered,
@@ -130,7 +131,7 @@ async def test_a_finished_training_makes_the_card_ready_and_replies_with_details
     assert f"<@{USER_ID}>" in reply["text"]  # mentioned, so Slack notifies them
     assert f"`{replica_id}`" in reply["text"]
     assert "phoenix-4" in result
-    assert THUMBNAIL in result
+    assert THUMBNAIL not in result  # the channel reads it: the preview is for /replica status
     assert "Next:" in result
 
 
@@ -169,6 +170,60 @@ async def test_a_failed_results_try_again_reopens_the_form_with_its_values(bot: 
     assert initial[form.CONSENT_VIDEO] == CONSENT_VIDEO
     assert initial[form.MODEL]["value"] == "phoenix-3"
     assert json.loads(view["private_metadata"])["channel_id"] == CHANNEL_ID
+
+
+SIGNED_VIDEO = "https://cdn.example.com/dana.mp4?X-Amz-Signature=S1GNATURE"
+SIGNED_CONSENT = "https://cdn.example.com/dana-consent.mp4?sig=S1GNATURE"
+
+
+async def failed_from_signed_links(bot: Bot) -> dict[str, Any]:
+    """A training from presigned links that Tavus failed: its Try again button."""
+    post = await start_training(
+        bot,
+        **{form.NAME: "Dana signed", form.VIDEO: SIGNED_VIDEO, form.CONSENT_VIDEO: SIGNED_CONSENT},
+    )
+    job = await only_job(bot)
+    await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"], "No luck"))
+    await delivered(bot)
+    [reply] = await thread_replies(bot, post)
+    [retry] = buttons(reply["blocks"])
+    return retry
+
+
+async def test_try_again_by_anyone_else_is_refused_and_shows_nothing_of_the_job(bot: Bot) -> None:
+    retry = await failed_from_signed_links(bot)
+    opened = len(bot.slack.modals)
+
+    status, _ = await bot.sender.action(retry["action_id"], retry["value"], user=OTHER_USER)
+
+    assert status == 200
+    view = await bot.slack.wait_for_modal(opened + 1)
+    assert view["blocks"][0]["text"]["text"] == messages.RETRY_NOT_YOURS
+    seen = json.dumps(bot.slack.modal(opened))
+    for secret in ("cdn.example.com", "S1GNATURE", "Dana signed", USE, "slack_file"):
+        assert secret not in seen
+    assert "callback_id" not in view  # no form: nothing could be submitted
+
+
+async def test_try_again_by_an_admin_refills_the_form_without_signed_links(bot: Bot) -> None:
+    retry = await failed_from_signed_links(bot)
+    bot.slack.admins.add(OTHER_USER)
+    opened = len(bot.slack.modals)
+
+    status, _ = await bot.sender.action(retry["action_id"], retry["value"], user=OTHER_USER)
+
+    assert status == 200
+    view = await bot.slack.wait_for_modal(opened + 1)
+    initial = {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    assert (initial[form.NAME], initial[form.USE]) == ("Dana signed", USE)
+    assert initial[form.VIDEO] is None
+    assert initial[form.CONSENT_VIDEO] is None
+    assert "S1GNATURE" not in json.dumps(view)
+    assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL_ID}
 
 
 # --- where the bot cannot post --------------------------------------------------------------

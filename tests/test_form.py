@@ -565,6 +565,38 @@ def test_build_keeps_the_person_a_retried_request_named() -> None:
     assert blocks[form.USE]["element"]["initial_value"] == "demos"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.example.com/v.mp4?X-Amz-Signature=abc",
+        "https://cdn.example.com/v.mp4#token=abc",
+        "https://user:pass@cdn.example.com/v.mp4",
+    ],
+)
+def test_a_request_shared_with_someone_else_drops_its_slack_file_and_secret_links(
+    url: str,
+) -> None:
+    request = ReplicaRequest(
+        replica_name="Dana",
+        model_name="phoenix-4",
+        train_video_url=url,
+        train_image_url=url,
+        consent_video_url=CONSENT_URL,
+        slack_file="F0SECRET",
+        slack_file_name="dana.mp4",
+        intended_use="demos",
+    )
+
+    shared = form.shareable(request)
+
+    assert (shared.train_video_url, shared.train_image_url) == (None, None)
+    assert shared.consent_video_url == CONSENT_URL  # nothing secret in it
+    assert (shared.slack_file, shared.slack_file_name) == (None, None)
+    assert (shared.replica_name, shared.intended_use) == ("Dana", "demos")
+    built = form.build(channel_id=CHANNEL, models=MODELS, prefill=shared)
+    assert "F0SECRET" not in json.dumps(built)
+
+
 def test_the_consent_box_confirms_the_media_shows_the_person_chosen() -> None:
     [option] = input_blocks(form.build(channel_id=CHANNEL, models=MODELS))[form.CONSENT]["element"][
         "options"

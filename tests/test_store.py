@@ -1057,6 +1057,31 @@ async def test_a_page_after_the_last_job_shown_is_found_by_key(
     assert newest.id not in {job.id for job in rest}
 
 
+async def test_each_viewer_sees_as_far_as_their_sight_reaches(store: Store) -> None:
+    async def asked(user: str, subject: str, private: bool) -> Job:
+        requester = replace(REQUESTER, user_id=user, private=private)
+        request = replace(REQUEST, subject_id=subject)
+        return await store.jobs.add(job_id=new_id(), requester=requester, request=request)
+
+    public = await asked("U1", "U1", private=False)
+    hidden = await asked("U1", "U1", private=True)
+    of_guest = await asked("U1", "UGUEST", private=True)
+    by_guest = await asked("UGUEST", "U1", private=False)
+    team = REQUESTER.team_id
+
+    async def seen(viewer: jobs.Viewer) -> set[str]:
+        return {job.id for job in await store.jobs.page(team_id=team, viewer=viewer)}
+
+    everything = {public.id, hidden.id, of_guest.id, by_guest.id}
+    assert await seen(jobs.Viewer("UADMIN", jobs.Sight.ALL)) == everything
+    assert await seen(jobs.Viewer("U2", jobs.Sight.MEMBER)) == {public.id, by_guest.id}
+    assert await seen(jobs.Viewer("UGUEST", jobs.Sight.GUEST)) == {of_guest.id, by_guest.id}
+    guest = jobs.Viewer("UGUEST", jobs.Sight.GUEST)
+    assert await store.jobs.find(team_id=team, query="Dana", viewer=guest) is not None
+    stranger = jobs.Viewer("U9", jobs.Sight.GUEST)
+    assert await store.jobs.find(team_id=team, query="Dana", viewer=stranger) is None
+
+
 # Slack's budgets, shared by instances
 
 

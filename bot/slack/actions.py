@@ -13,8 +13,7 @@ from bot.approvals import Reviewed
 from bot.consent import Answered, Withdrawn
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.receipts import Decision
-from bot.slack import blocks, home, kit, modals, screens
-from bot.slack.blocks import fields_of
+from bot.slack import blocks, form, home, kit, modals, screens
 from bot.slack.deps import Deps
 from bot.slack.kit import (
     APPROVE_ACTION,
@@ -26,7 +25,6 @@ from bot.slack.kit import (
     REJECT_ACTION,
     RETRY_ACTION,
     WITHDRAW_ACTION,
-    escape,
 )
 from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.slack.permissions import (
@@ -34,10 +32,14 @@ from bot.slack.permissions import (
     CannotTell,
     approval_refusal,
     approvers_of,
+    elsewhere,
+    is_admin,
     may_change,
     viewer,
 )
 from bot.tavus import TavusError
+
+ANOTHER_WORKSPACE = "another workspace's replica"
 
 
 async def try_again(
@@ -55,10 +57,21 @@ async def _reopen_form(
 
 
 async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    """The failed job's form for its requester; for an admin, without what may be secret.
+
+    Anyone else in the channel sees the button too: they are told no, and nothing of the job.
+    """
     job = await deps.replicas.get(job_id)
     if job is None:
         return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
-    return await _form(body, deps, job.requester.channel_id, job.request)
+    if elsewhere(job, workspace_of(body)):
+        return blocks.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
+    prefill = job.request
+    if body["user"]["id"] != job.requester.user_id:
+        if not await is_admin(deps.people, body["user"]["id"]):
+            return blocks.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
+        prefill = form.shareable(prefill)
+    return await _form(body, deps, job.requester.channel_id, prefill)
 
 
 async def open_form_from_home(
@@ -118,32 +131,29 @@ async def _show_page(
 
 
 async def delete_confirmed(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    deps: Deps,
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
 ) -> None:
     """Delete the replica the user confirmed, checking again that they may."""
     await ack()
-    await deps.after_ack(_delete(action_value(body), body["user"]["id"], client, respond, deps))
+    await deps.after_ack(_delete(body, respond, deps))
 
 
-async def _delete(
-    job_id: str, user: str, client: AsyncWebClient, respond: AsyncRespond, deps: Deps
-) -> None:
-    job = await deps.replicas.get(job_id)
+async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
     if job is None:
         return
-    if not await may_change(deps.people, user, job):
-        words = messages.NOT_YOURS.format(**fields_of(job), verb="delete")
+    user = body["user"]["id"]
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_change(deps.people, user, job):
+        words = screens.about(messages.NOT_YOURS, job, verb="delete")
     else:
         try:
             deleted = await deps.replicas.delete(job, by=user)
-            words = messages.DELETED.format(**fields_of(deleted))
+            words = screens.about(messages.DELETED, deleted)
         except TavusError as error:
             reason = messages.create_failure(error)
-            words = messages.DELETE_FAILED.format(**fields_of(job), reason=reason)
+            words = screens.about(messages.DELETE_FAILED, job, reason=reason)
     shown = kit.text(words)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
@@ -183,6 +193,11 @@ async def _answer(
     if job is None:
         return
     user = body["user"]["id"]
+    if await _from_elsewhere(job, body, "consent", deps):
+        await respond(
+            text=messages.OTHER_WORKSPACE, response_type="ephemeral", replace_original=False
+        )
+        return
     try:
         approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
     except CannotTell:
@@ -248,8 +263,14 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
     job = await deps.replicas.get(action_value(body))
     if job is None:
         return
+    if await _from_elsewhere(job, body, "approve", deps):
+        await respond(
+            text=messages.OTHER_WORKSPACE, response_type="ephemeral", replace_original=False
+        )
+        return
     user, team = body["user"]["id"], team_of(body)
-    policy = await deps.governance.policy(team)
+    # The job's own workspace's rules decide it (the same workspace as the click, checked above).
+    policy = await deps.governance.policy(job.requester.team_id)
     try:
         why = await approval_refusal(deps.people, policy, user_id=user, job=job)
     except CannotTell:
@@ -315,7 +336,7 @@ async def _withdrawn_in_home(
     words, job = done
     await home.publish(workspace_of(body), body["user"]["id"], client, deps)
     if not words:
-        words = messages.WITHDRAW_DONE.format(**fields_of(job))
+        words = screens.about(messages.WITHDRAW_DONE, job)
     return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
 
 
@@ -324,13 +345,14 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
     job = await deps.replicas.get(action_value(body))
     if job is None:
         return None
+    if await _from_elsewhere(job, body, "withdraw", deps):
+        return messages.OTHER_WORKSPACE, job
     user, team = body["user"]["id"], team_of(body)
-    values = fields_of(job)
     try:
         outcome, now = await deps.consent.withdraw(job, by=user)
     except TavusError as error:
         reason = messages.create_failure(error)
-        words = messages.WITHDRAW_FAILED.format(name=values["name"], reason=escape(reason))
+        words = screens.about(messages.WITHDRAW_FAILED, job, reason=reason)
     else:
         if outcome is Withdrawn.NOT_THEIRS:
             await deps.governance.refused(
@@ -338,12 +360,25 @@ async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | Non
             )
         words = {
             Withdrawn.DONE: "",
-            Withdrawn.NOT_THEIRS: messages.WITHDRAW_NOT_THEIRS.format(**values),
+            Withdrawn.NOT_THEIRS: screens.about(messages.WITHDRAW_NOT_THEIRS, job),
             Withdrawn.NOT_NOW: messages.WITHDRAW_NOT_NOW,
             Withdrawn.NOTHING: messages.WITHDRAW_NOTHING,
         }[outcome]
         job = now
     return words, job
+
+
+async def _from_elsewhere(job: Job, body: dict[str, Any], what: str, deps: Deps) -> bool:
+    """Whether the click came from another workspace than the job's; if so, on record.
+
+    Recorded in the clicking workspace's log, as every refusal is, naming no job of the other.
+    """
+    if not elsewhere(job, workspace_of(body)):
+        return False
+    await deps.governance.refused(
+        team_id=team_of(body), user_id=body["user"]["id"], what=what, why=ANOTHER_WORKSPACE
+    )
+    return True
 
 
 def register(app: AsyncApp) -> None:

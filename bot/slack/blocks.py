@@ -9,7 +9,7 @@ from bot import jobs as life
 from bot import messages
 from bot.audit import Record
 from bot.jobs import Job, JobStatus, ReplicaRequest
-from bot.receipts import Decision, Receipt, media_of, statement_for
+from bot.receipts import Decision, Medium, Receipt, media_of, medium_of, statement_for
 from bot.slack.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
@@ -148,8 +148,8 @@ def result(job: Job) -> Message:
     if job.status is JobStatus.READY:
         words = messages.READY.format(**values)
         details = [messages.CARD_REPLICA.format(**values), messages.CARD_MODEL.format(**values)]
-        if job.thumbnail_url:
-            details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
+        # No preview link here: the whole channel reads this, and the preview is the face
+        # itself; /replica status shows it to those party to the replica.
         talk = button(messages.TALK_BUTTON, TALK_ACTION, job.id, style="primary")
         return Message(
             text=words,
@@ -266,9 +266,16 @@ def consent_request(job: Job) -> Message:
 
 def media_lines(request: ReplicaRequest) -> str:
     """What a replica is trained from, a line each: host and file name, never a query string."""
-    return "\n".join(
-        f"{escape(medium.host)} · {escape(medium.file)}" for medium in media_of(request)
-    )
+    return "\n".join(_named(medium) for medium in media_of(request))
+
+
+def named(url: str) -> str:
+    """A link as people are shown it: host · file, never a query string (it may be a secret)."""
+    return _named(medium_of(url))
+
+
+def _named(medium: Medium) -> str:
+    return f"{escape(medium.host)} · {escape(medium.file)}"
 
 
 def approval_request(job: Job) -> Message:
@@ -354,7 +361,7 @@ def receipt(answer: Receipt, job: Job) -> Message:
         name=escape(job.request.replica_name),
         user=answer.requester_id,
     )
-    media = "\n".join(f"{escape(m.host)} · {escape(m.file)}" for m in answer.media)
+    media = "\n".join(_named(medium) for medium in answer.media)
     return Message(
         text=said,
         blocks=[

@@ -15,7 +15,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import audit, messages
 from bot.jobs import ReplicaRequest
 from bot.slack import blocks, form, kit, modals, screens
-from bot.slack.blocks import fields_of
 from bot.slack.deps import Deps
 from bot.slack.kit import Message
 from bot.slack.permissions import is_admin, may_change, viewer
@@ -118,7 +117,7 @@ def parse_command(text: str) -> Command:
         return Usage(messages.BAD_DAYS)
     if form.is_web_url(words[-1]):
         return OpenForm(" ".join(words[:-1])[: form.NAME_LIMIT], words[-1])
-    return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=words[0][:40]))
+    return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=kit.escape(words[0][:40])))
 
 
 def prefill(command: OpenForm, model: str) -> ReplicaRequest | None:
@@ -215,7 +214,8 @@ async def _answer(
     team, user = command["team_id"], command["user_id"]
     if isinstance(parsed, Audit):
         return await _export(parsed.days, team, user, client, deps)
-    # Replicas asked for in private channels and DMs are seen only by their own people.
+    # Replicas asked for in private channels and DMs are seen only by their own people, and
+    # guests see only their own.
     eyes = await viewer(deps.people, user)
     if isinstance(parsed, ListReplicas):
         jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=parsed.page)
@@ -223,13 +223,13 @@ async def _answer(
     query = parsed.query if isinstance(parsed, Status) else parsed.replica_id
     job = await deps.replicas.find(team_id=team, query=query, viewer=eyes)
     if job is None:
-        return kit.text(messages.NOT_FOUND.format(query=query[:80].replace("`", "'")))
+        return screens.not_found(query)
     if isinstance(parsed, Status):
         fresh = await deps.replicas.refresh_and_settle(job)
-        return screens.replica_status(fresh, await deps.consent.receipt(job.id))
+        return screens.replica_status(fresh, await deps.consent.receipt(job.id), shown_to=eyes)
     verb = "rename" if isinstance(parsed, Rename) else "delete"
     if not await may_change(deps.people, user, job):
-        return kit.text(messages.NOT_YOURS.format(**fields_of(job), verb=verb))
+        return kit.text(screens.about(messages.NOT_YOURS, job, verb=verb))
     if isinstance(parsed, Delete):
         return screens.confirm_delete(job)
     name = parsed.replica_name[: form.NAME_LIMIT]
@@ -237,8 +237,8 @@ async def _answer(
         renamed = await deps.replicas.rename(job, name, by=user)
     except TavusError as error:
         reason = messages.create_failure(error)
-        return kit.text(messages.RENAME_FAILED.format(**fields_of(job), reason=reason))
-    return kit.text(messages.RENAMED.format(**fields_of(renamed)))
+        return kit.text(screens.about(messages.RENAME_FAILED, job, reason=reason))
+    return kit.text(screens.about(messages.RENAMED, renamed))
 
 
 async def _export(days: int, team: str, user: str, client: AsyncWebClient, deps: Deps) -> Message:

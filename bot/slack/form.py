@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -245,6 +245,33 @@ def parse(
             slack_file_name=slack_file[1] if slack_file else None,
         ),
     )
+
+
+def shareable(request: ReplicaRequest) -> ReplicaRequest:
+    """Another person's request, as a form refilled for an admin may hold it.
+
+    No file posted in Slack: the bot would copy it with its own token, whoever could open it.
+    No link that may carry a secret (a query string, a fragment, a user name): a presigned link
+    is a password, and someone else's is not for an admin to read either.
+    """
+    return replace(
+        request,
+        train_video_url=_bare(request.train_video_url),
+        train_image_url=_bare(request.train_image_url),
+        consent_video_url=_bare(request.consent_video_url),
+        slack_file=None,
+        slack_file_name=None,
+    )
+
+
+def _bare(url: str | None) -> str | None:
+    """`url` if nothing in it can be a secret but its host and path; else None."""
+    if url is None:
+        return None
+    # Saved only once is_web_url() took it: urlsplit() reads it without raising.
+    parts = urlsplit(url)
+    secret = parts.query or parts.fragment or parts.username or parts.password
+    return None if secret else url
 
 
 def is_web_url(value: str) -> bool:

@@ -61,6 +61,15 @@ def escape(words: str) -> str:
     return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def link(url: str, label: str) -> str:
+    """A mrkdwn link to `url`, shown as `label` (mrkdwn, made inert by the caller).
+
+    Slack ends a link's address at its first "|": one inside the address would make the rest
+    a label of whoever wrote the link, so it is percent-encoded (to the same address).
+    """
+    return f"<{escape(url).replace('|', '%7C')}|{label}>"
+
+
 def clip(words: str, limit: int) -> str:
     """`words` cut to at most `limit` characters, ending in "…" when cut.
 

@@ -13,9 +13,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.accounts import Workspace
 from bot.delivery.retry import TRANSIENT
 from bot.governance import Approvers, Creators, Governance, Policy
-from bot.jobs import Job
+from bot.jobs import Job, Sight, Viewer
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,19 @@ async def check_subject(people: People, user_id: str) -> Person | str:
     return Person(user_id, next((n.strip() for n in names if n and n.strip()), user_id))
 
 
+def elsewhere(job: Job, clicked_in: Workspace) -> bool:
+    """Whether a click on a job's button came from a workspace other than the job's own.
+
+    A button posted in a channel shared by two workspaces (Slack Connect, or Grid) can be
+    clicked under the other one's identity. The job, its policy, its Tavus account and who its
+    admins are all belong to its own workspace: the other workspace's rights count for nothing.
+    """
+    if clicked_in.team_id != job.requester.team_id:
+        return True
+    ours, theirs = job.requester.enterprise_id, clicked_in.enterprise_id
+    return bool(ours and theirs and ours != theirs)
+
+
 async def may_change(people: People, user_id: str, job: Job) -> bool:
     """Whether a user may rename or delete a replica: its requester, or a workspace admin."""
     if user_id == job.requester.user_id:
@@ -275,14 +289,22 @@ async def may_connect(people: People, user_id: str, installer: str | None) -> bo
     return user_id == installer or await is_admin(people, user_id)
 
 
-async def viewer(people: People, user_id: str) -> str | None:
-    """Whose eyes a list is drawn for: None for an admin, who sees every replica."""
+async def viewer(people: People, user_id: str) -> Viewer:
+    """Whose eyes a list is drawn for: an admin sees every replica, a guest only their own.
+
+    Guests, and people of another organization met in a shared channel (is_stranger), see
+    only the replicas they asked for or that show them: a guest let into one channel must not
+    learn what the rest of the workspace makes.
+    """
     try:
         user = await people.user(user_id)
     except CannotTell:
-        return user_id  # show them less rather than more
-    return None if _is_admin(user) else user_id
+        return Viewer(user_id, Sight.GUEST)  # show them less rather than more
+    if user.get("is_stranger") or any(user.get(flag) for flag in GUEST_FLAGS):
+        return Viewer(user_id, Sight.GUEST)
+    return Viewer(user_id, Sight.ALL if _is_admin(user) else Sight.MEMBER)
 
 
 def _is_admin(user: dict[str, Any]) -> bool:
-    return any(user.get(flag) for flag in ADMIN_FLAGS)
+    # An admin of another organization, met in a shared channel, is no admin here.
+    return not user.get("is_stranger") and any(user.get(flag) for flag in ADMIN_FLAGS)

@@ -8,13 +8,14 @@ from typing import Any
 from bot import messages
 from bot.governance import Policy, Set
 from bot.installations import Connected
-from bot.jobs import Job, JobStatus
+from bot.jobs import Job, JobStatus, Viewer
 from bot.receipts import Decision, Receipt
 from bot.slack.blocks import (
     approval_outcome,
     card_status,
     fields_of,
     may_withdraw,
+    named,
     when,
     withdraw_button,
 )
@@ -32,6 +33,7 @@ from bot.slack.kit import (
     escape,
     fields,
     header,
+    link,
     section,
     text,
 )
@@ -57,8 +59,11 @@ def replica_list(jobs: list[Job], *, page: int, more: bool) -> Message:
     return Message(text="\n".join([title, *lines]), blocks=result)
 
 
-def replica_status(job: Job, answer: Receipt | None = None) -> Message:
-    """Everything about one replica: status, progress, model, who and when, consent, result."""
+def replica_status(job: Job, answer: Receipt | None = None, *, shown_to: Viewer) -> Message:
+    """Everything about one replica: status, progress, model, who and when, consent, result.
+
+    Its preview video (a link to the face itself) only for those party to it.
+    """
     values = fields_of(job)
     details = [
         messages.CARD_STATUS.format(status=card_status(job)),
@@ -69,8 +74,8 @@ def replica_status(job: Job, answer: Receipt | None = None) -> Message:
     ]
     if job.reviewer_id:
         details.append(messages.STATUS_APPROVAL.format(outcome=approval_outcome(job)))
-    if job.thumbnail_url:
-        details.append(messages.THUMBNAIL.format(url=escape(job.thumbnail_url)))
+    if job.thumbnail_url and shown_to.party_to(job):
+        details.append(link(job.thumbnail_url, messages.THUMBNAIL))
     lines = []
     if job.status in (JobStatus.FAILED, JobStatus.REJECTED, JobStatus.UNKNOWN):
         lines.append(messages.STATUS_ERROR.format(**values))
@@ -84,6 +89,26 @@ def replica_status(job: Job, answer: Receipt | None = None) -> Message:
         *(section(line) for line in lines),
     ]
     return Message(text="\n".join([title, *details, *lines]), blocks=blocks)
+
+
+def about(template: str, job: Job, **words: str) -> str:
+    """An answer about one job: `template` with the job's values and status, and `words`.
+
+    `words` are a user's or Tavus's (a reason, a verb): escaped here, once, like the job's own
+    values in fields_of.
+    """
+    inert = {key: escape(value) for key, value in words.items()}
+    return template.format(**fields_of(job), status=card_status(job), **inert)
+
+
+def talk_opened(job: Job, url: str) -> str:
+    """The private answer to Talk to it: the conversation's link, from Tavus."""
+    return messages.TALK_OPENED.format(**fields_of(job), link=link(url, messages.TALK_LINK))
+
+
+def not_found(query: str) -> Message:
+    """No replica by that id or name, as far as the caller may see."""
+    return text(messages.NOT_FOUND.format(query=escape(query[:80].replace("`", "'"))))
 
 
 def confirm_delete(job: Job) -> Message:
@@ -215,10 +240,12 @@ def _row(job: Job) -> dict[str, str]:
 
 def _consent(job: Job, answer: Receipt | None) -> str:
     subject = job.request.subject_id
+    # The consent video as receipts name it, host · file: its link may be a presigned secret.
+    url = job.request.consent_video_url
+    video = named(url) if url else None
     if subject is None:
-        url = job.request.consent_video_url
-        if url:
-            return messages.CONSENT_WITH_VIDEO.format(url=escape(url))
+        if video:
+            return messages.CONSENT_WITH_VIDEO.format(media=video)
         return messages.CONSENT_CONFIRMED
     if answer is None:
         return messages.CONSENT_WAITING.format(subject=subject)
@@ -228,5 +255,4 @@ def _consent(job: Job, answer: Receipt | None) -> str:
         else messages.CONSENT_DECLINED_BY
     )
     said = template.format(subject=subject, when=when(answer.decided_at))
-    url = job.request.consent_video_url
-    return said + messages.CONSENT_VIDEO_TOO.format(url=escape(url)) if url else said
+    return said + messages.CONSENT_VIDEO_TOO.format(media=video) if video else said

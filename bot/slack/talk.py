@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot import messages
 from bot.jobs import JobStatus
-from bot.slack.blocks import card_status, fields_of
+from bot.slack import screens
 from bot.slack.deps import Deps
 from bot.slack.kit import TALK_ACTION
-from bot.slack.payloads import action_value
-from bot.slack.permissions import may_talk
+from bot.slack.payloads import action_value, workspace_of
+from bot.slack.permissions import elsewhere, may_talk
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -33,23 +33,25 @@ async def _talk(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None
     job = await deps.replicas.get(action_value(body))
     if job is None:
         return
-    user, values = body["user"]["id"], fields_of(job)
-    if not await may_talk(deps.people, user, job):
-        words = messages.TALK_NOT_YOURS.format(**values)
+    user = body["user"]["id"]
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_talk(deps.people, user, job):
+        words = screens.about(messages.TALK_NOT_YOURS, job)
     elif job.status is not JobStatus.READY or job.replica_id is None:
-        words = messages.TALK_NOT_READY.format(**values, status=card_status(job))
+        words = screens.about(messages.TALK_NOT_READY, job)
     else:
         try:
             url = await deps.talks.open(job, by=user)
         except StoreUnavailable as exc:
             log.error("job %s: no conversation for %s: %s", job.id, user, exc)
-            words = messages.TALK_FAILED.format(**values, reason=messages.TALK_STORE_DOWN)
+            words = screens.about(messages.TALK_FAILED, job, reason=messages.TALK_STORE_DOWN)
         except TavusError as error:
             log.info("job %s: no conversation for %s: %s", job.id, user, error)
-            words = messages.TALK_FAILED.format(**values, reason=messages.tavus_trouble(error))
+            reason = messages.tavus_trouble(error)
+            words = screens.about(messages.TALK_FAILED, job, reason=reason)
         else:
-            subject = job.request.subject_id or job.requester.user_id
-            words = messages.TALK_OPENED.format(**values, url=url, shown=subject)
+            words = screens.talk_opened(job, url)
     await respond(text=words, response_type="ephemeral", replace_original=False)
 
 

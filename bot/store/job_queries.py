@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import jobs as life
 from bot.audit import BOT, Action, Record
 from bot.batch import Batch
-from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester
+from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester, Sight, Viewer
 from bot.receipts import Receipt
 from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries
 from bot.store.engine import Database
@@ -117,7 +117,7 @@ class Jobs:
         *,
         team_id: str,
         user_id: str | None = None,
-        viewer: str | None = None,
+        viewer: Viewer | None = None,
         limit: int = 10,
         offset: int = 0,
         after: tuple[datetime, str] | None = None,
@@ -126,8 +126,7 @@ class Jobs:
 
         `after`: the (created_at, id) of the last job already shown: the page after it.
 
-        With a `viewer`, only what they may see: public ones, and private ones they asked for
-        or whose likeness they are (None: everything, as an admin sees it).
+        With a `viewer`, only what they may see (see _seen_by); None: everything.
         """
         statement = select(jobs).where(
             jobs.c.team_id == team_id, jobs.c.status != JobStatus.DELETED.value
@@ -149,7 +148,7 @@ class Jobs:
             rows = (await connection.execute(statement)).all()
         return [to_job(row._mapping) for row in rows]
 
-    async def find(self, *, team_id: str, query: str, viewer: str | None = None) -> Job | None:
+    async def find(self, *, team_id: str, query: str, viewer: Viewer | None = None) -> Job | None:
         """The workspace's newest job whose replica id, or else name, is `query`.
 
         With a `viewer`, only among those they may see (as in page()).
@@ -433,9 +432,17 @@ async def update_job(
     return to_job(row._mapping) if row is not None else None
 
 
-def _seen_by(viewer: str) -> ColumnElement[bool]:
-    """Jobs `viewer` may see: public ones, and private ones they asked for or that show them."""
-    return or_(jobs.c.private.is_(False), jobs.c.user_id == viewer, jobs.c.subject_id == viewer)
+def _seen_by(viewer: Viewer) -> ColumnElement[bool]:
+    """Jobs `viewer` may see: an admin all; a member public ones and their own; a guest theirs.
+
+    Their own: those they asked for, or that show them.
+    """
+    if viewer.sight is Sight.ALL:
+        return true()
+    own = or_(jobs.c.user_id == viewer.user_id, jobs.c.subject_id == viewer.user_id)
+    if viewer.sight is Sight.GUEST:
+        return own
+    return or_(jobs.c.private.is_(False), own)
 
 
 @dataclass(frozen=True, slots=True)
