@@ -15,7 +15,7 @@ from bot import messages
 from bot.audit import Action, Record
 from bot.governance import Approvers, Creators, Policy, Set
 from bot.installations import Connected
-from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
+from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
 from bot.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.slack import blocks, form, kit, policy_form, screens, tavus_account
@@ -227,6 +227,7 @@ def takes(problems: list[str]) -> None:
 
 
 # Every message about a job, as it goes to a channel, a thread or a DM.
+ADMIN = Viewer("U0ADMIN", Sight.ALL)
 JOB_MESSAGES: list[tuple[str, Callable[[Job], Message]]] = [
     ("announcement", blocks.announcement),
     ("announcement moved to a DM", lambda job: blocks.announcement(job, moved_from="C0ORIGIN")),
@@ -239,7 +240,8 @@ JOB_MESSAGES: list[tuple[str, Callable[[Job], Message]]] = [
     ("consent request", blocks.consent_request),
     ("approval request", blocks.approval_request),
     ("approval settled", blocks.approval_settled),
-    ("status", screens.replica_status),
+    # Shown to an admin, who sees the most of it (the Tavus preview link too).
+    ("status", lambda job: screens.replica_status(job, shown_to=ADMIN)),
     ("confirm delete", screens.confirm_delete),
 ]
 
@@ -269,7 +271,7 @@ def test_the_receipt_and_the_status_with_it_are_ones_slack_takes(
 
     if answer is not None:
         takes(refused(blocks.receipt(answer, job)))
-    takes(refused(screens.replica_status(job, answer)))
+    takes(refused(screens.replica_status(job, answer, shown_to=ADMIN)))
 
 
 @FEW
