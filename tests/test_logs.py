@@ -12,11 +12,21 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.logs import QUIET, REDACTOR, JsonFormatter, configure, log_context, register_secret
+from bot.logs import (
+    FEW_HEADS,
+    QUIET,
+    REDACTOR,
+    JsonFormatter,
+    Redactor,
+    configure,
+    log_context,
+    register_secret,
+)
 
 log = logging.getLogger("bot.test_logs")
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\w+) ([\w.]+): (.*)$")
@@ -379,3 +389,52 @@ def test_the_json_formatter_renders_an_exception_on_a_handler_of_its_own() -> No
 
     (line,) = lines(stream)
     assert line["exception"].endswith("KeyError: 'k'")
+
+
+def test_the_registered_values_are_bounded_the_least_recently_used_going_first() -> None:
+    redactor = Redactor(most=3)
+    redactor.add("a-setting-secret", keep=True)
+    for number in range(5):
+        redactor.add(f"tavus-key-{number}")
+    redactor.add("tavus-key-2")  # used again: recent once more
+    redactor.add("tavus-key-5")
+
+    assert len(redactor) == 4  # the setting, and the three used last
+    assert "a-setting-secret" in redactor
+    assert [f"tavus-key-{n}" in redactor for n in range(6)] == [False, False, True, False, True, True]
+    assert redactor.redact("tavus-key-1 tavus-key-2 tavus-key-4 a-setting-secret") == (
+        "tavus-key-1 … … …"
+    )
+
+
+def test_a_setting_registered_by_use_first_is_kept_for_good() -> None:
+    redactor = Redactor(most=1)
+    redactor.add("shared-secret-value")
+    redactor.add("shared-secret-value", keep=True)
+    redactor.add("another-value-0001")
+    redactor.add("another-value-0002")
+
+    assert "shared-secret-value" in redactor
+    assert redactor.redact("x shared-secret-value y") == "x … y"
+
+
+@pytest.mark.parametrize("count", [1, FEW_HEADS, FEW_HEADS + 1, 1000])
+def test_each_registered_value_is_hidden_however_many_there_are(count: int) -> None:
+    redactor = Redactor()
+    values = [secrets.token_urlsafe(24) for _ in range(count)]
+    for value in values:
+        redactor.add(value)
+    hidden = [values[0], values[-1], values[count // 2]]
+
+    for value in hidden:
+        line = f"key={value}&then {quote(value, safe='')}."
+        assert redactor.redact(line) == "key=…&then …."
+    assert redactor.redact("nothing secret here at all") == "nothing secret here at all"
+
+
+def test_a_secret_that_contains_another_is_hidden_whole() -> None:
+    redactor = Redactor()
+    redactor.add("0123456789")
+    redactor.add("0123456789abcdef")
+
+    assert redactor.redact("<0123456789abcdef> <0123456789>") == "<…> <…>"
