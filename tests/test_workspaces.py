@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import messages, rotate_keys
+from bot import connect, messages, rotate_keys
 from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
@@ -271,6 +271,42 @@ async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> N
 
 
 # --- each workspace's Tavus account --------------------------------------------------------
+
+
+async def connect_page(bot: Bot, browser: aiohttp.ClientSession) -> tuple[str, str]:
+    """A new Connect Tavus link from App Home, opened in `browser`: the page's address and CSRF."""
+    opened = len(bot.slack.modals)
+    await bot.sender.action(
+        CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID, container={"type": "view", "view_id": "V"}
+    )
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
+    assert link is not None
+    async with browser.get(link) as response:
+        assert response.status == 200
+        return link.split("?")[0], form_of(await response.text())["csrf"]
+
+
+async def test_keys_tavus_refuses_are_never_kept_for_the_logs_only_the_one_it_takes(
+    bot: Bot,
+) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    known = len(REDACTOR)
+    refused = [f"{number:032x}" for number in range(50)]
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        for start in range(0, len(refused), connect.MOST_KEY_CHECKS):
+            page, csrf = await connect_page(acme, browser)
+            for key in refused[start : start + connect.MOST_KEY_CHECKS]:
+                async with browser.post(page, data={"csrf": csrf, "api_key": key}) as answer:
+                    assert answer.status in (400, 403)
+
+    assert len(bot.tavus.keys_used) == len(refused)  # one check each, nothing more
+    assert len(REDACTOR) == known
+    assert not [key for key in refused if key in REDACTOR]
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    assert (await connect_tavus(acme, TAVUS_KEYS[ACME]))[0] == 200
+    assert TAVUS_KEYS[ACME] in REDACTOR
 
 
 async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bot: Bot) -> None:

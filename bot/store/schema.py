@@ -260,6 +260,8 @@ connect_links = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("session_digest", String(64)),
     Column("csrf", String(64)),
+    # Keys checked with Tavus in the session: past a few, it is closed (connect.MOST_KEY_CHECKS).
+    Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_connect_links_session_digest", "session_digest"),
 )
 
