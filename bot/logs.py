@@ -57,6 +57,15 @@ _SIGNED = re.compile(
 )
 # The text of exceptions, rendered once by the filter so that it can be redacted.
 _EXCEPTIONS = logging.Formatter()
+# What would end a line or move the cursor in whatever reads the log: an outside value carrying
+# one could forge a line of its own. Written escaped, as Python writes them in a string.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A traceback's own lines are its structure: only its other control characters are escaped.
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# In text, the lines of a traceback or stack below a record's own line start with this: only a
+# record's first line starts at the margin, so no value can pass for a record of its own.
+CONTINUED = "  "
 
 
 @contextmanager
@@ -95,7 +104,8 @@ class Redactor(logging.Filter):
     """Puts … for every secret in a record: its message, its arguments, exception and stack.
 
     Known shapes (Slack tokens, Bearer and Basic credentials, Fernet tokens, x-api-key values,
-    callback secrets, link signatures), and every value registered with `add`.
+    callback secrets, link signatures), and every value registered with `add`. The message is
+    also escaped: a control character in it (a newline) is written as its escape, never itself.
 
     Registered values are looked up by their first SHORTEST_SECRET characters, never compiled
     into a pattern: adding one costs the same however many there are, and a line costs the
@@ -163,18 +173,18 @@ class Redactor(logging.Filter):
         return _SIGNED.sub(rf"\1={HIDDEN}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the record in place (every handler then sees it redacted); never drop it."""
+        """Redact and escape the record in place (every handler then sees it so); never drop it."""
         try:
             message = record.getMessage()
         except Exception:  # a log call must not raise, nor its arguments escape unredacted
             message = f"unformattable log message {record.msg!r} with arguments {record.args!r}"
-        record.msg, record.args = self.redact(message), None
+        record.msg, record.args = escape(self.redact(message)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = _EXCEPTIONS.formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            record.exc_text = _CONTROL_BUT_NEWLINE.sub(_escaped, self.redact(record.exc_text))
         if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
+            record.stack_info = _CONTROL_BUT_NEWLINE.sub(_escaped, self.redact(record.stack_info))
         return True
 
     def _hide_registered(self, text: str) -> str:
@@ -225,6 +235,22 @@ def register_secret(value: str | None) -> None:
     REDACTOR.add(value)
 
 
+def escape(text: str) -> str:
+    """The text with its control characters (newlines too) written escaped, as in a str's repr."""
+    return _CONTROL.sub(_escaped, text)
+
+
+class TextFormatter(logging.Formatter):
+    """TEXT_FORMAT's line; a traceback or stack below it indented, never passing for a record."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record's line, and any traceback or stack on the lines below, each indented."""
+        return super().format(record).replace("\n", f"\n{CONTINUED}")
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, what it is about, any exception."""
 
@@ -273,7 +299,7 @@ def configure(
         REDACTOR.add(value, keep=True)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.set_name(HANDLER_NAME)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     for old in [each for each in root.handlers if each.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
@@ -285,6 +311,15 @@ def configure(
     for name in QUIET:
         logging.getLogger(name).setLevel(max(logging.INFO, number))
     return handler
+
+
+def _escaped(match: re.Match[str]) -> str:
+    character = match.group()
+    named = _NAMED.get(character)
+    if named is not None:
+        return named
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _basic(match: re.Match[str]) -> str:

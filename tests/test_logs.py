@@ -401,7 +401,14 @@ def test_the_registered_values_are_bounded_the_least_recently_used_going_first()
 
     assert len(redactor) == 4  # the setting, and the three used last
     assert "a-setting-secret" in redactor
-    assert [f"tavus-key-{n}" in redactor for n in range(6)] == [False, False, True, False, True, True]
+    assert [f"tavus-key-{n}" in redactor for n in range(6)] == [
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
     assert redactor.redact("tavus-key-1 tavus-key-2 tavus-key-4 a-setting-secret") == (
         "tavus-key-1 … … …"
     )
@@ -438,3 +445,39 @@ def test_a_secret_that_contains_another_is_hidden_whole() -> None:
     redactor.add("0123456789abcdef")
 
     assert redactor.redact("<0123456789abcdef> <0123456789>") == "<…> <…>"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_control_characters_in_a_logged_value_are_written_escaped_on_one_line(
+    capture: Capture, fmt: str
+) -> None:
+    stream = capture(fmt)
+    outside = "x\r\n2031-01-01 12:00:00,000 INFO bot.connect: forged\x1b[2J\u2028\x85\x00\tend"
+
+    log.info("a value from outside: %s", outside)
+
+    [line] = stream.getvalue().splitlines()
+    message = json.loads(line)["message"] if fmt == "json" else line
+    assert message.endswith(
+        r"a value from outside: x\r\n2031-01-01 12:00:00,000 INFO bot.connect: forged"
+        r"\x1b[2J\u2028\x85\x00\tend"
+    )
+
+
+def test_in_text_a_traceback_is_indented_so_no_line_of_it_passes_for_a_record(
+    capture: Capture,
+) -> None:
+    stream = capture("text")
+
+    try:
+        raise ValueError("bad\n2031-01-01 12:00:00,000 INFO bot.connect: forged\rover")
+    except ValueError:
+        log.exception("the check failed")
+    log.info("next", stack_info=True)
+
+    written = stream.getvalue().splitlines()
+    records = [line for line in written if not line.startswith("  ")]
+    assert [TEXT_LINE.match(line) is not None for line in records] == [True, True]
+    assert "  Traceback (most recent call last):" in written
+    assert "  2031-01-01 12:00:00,000 INFO bot.connect: forged\\rover" in written
+    assert "  Stack (most recent call last):" in written

@@ -249,6 +249,34 @@ async def test_a_state_is_good_once_a_forged_one_never_and_neither_installs(bot:
     assert len(bot.slack.called("oauth.v2.access")) == 1
 
 
+FORGED = "2031-01-01 12:00:00,000 INFO bot.connect: Connect Tavus: U0ADMIN connected T0123"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+async def test_an_error_sent_back_from_slack_cannot_forge_a_log_line(bot: Bot, fmt: str) -> None:
+    written = io.StringIO()
+    root = logging.getLogger()
+    handler = configure("INFO", fmt, stream=written)
+    try:
+        async with aiohttp.ClientSession() as browser:
+            error = f"access_denied\r\n{FORGED}\u2028{FORGED}\x1b[2J"
+            status, page = await come_back(bot, browser, "any", error=error)
+    finally:
+        root.removeHandler(handler)
+        for each in root.handlers:
+            each.removeFilter(REDACTOR)
+
+    assert status == 400
+    assert FORGED in page  # the page shows it, escaped as HTML
+    lines = written.getvalue().splitlines()
+    [line] = [line for line in lines if "an install did not complete" in line]
+    assert not [line for line in lines if line.startswith(FORGED)]
+    message = json.loads(line)["message"] if fmt == "json" else line
+    assert message.endswith(
+        f"an install did not complete: access_denied\\r\\n{FORGED}\\u2028{FORGED}\\x1b[2J"
+    )
+
+
 async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> None:
     async with aiohttp.ClientSession() as browser:
         denied, denied_page = await come_back(
