@@ -50,9 +50,11 @@ _BASIC = re.compile(r"\b(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})", re.IGNORECASE)
 _API_KEY = re.compile(r"""(x-api-key['"]?\s*[:=]\s*['"]?)[^\s'",;}&]+""", re.IGNORECASE)
 # The last segment of a callback URL is the job's secret: whoever has it can settle the job.
 _CALLBACK = re.compile(r"""(/tavus/callback/[^/\s?#'"]+/)[^/\s?#'"&]+""")
-# Signed media links: the bot's own (sig=) and S3's presigned ones.
+# Signed media links: the bot's own and Azure SAS (sig=), S3's and GCS's presigned ones, and
+# CloudFront's signed ones (Signature, Policy, Key-Pair-Id; Signature is GCS's V2 one too).
 _SIGNED = re.compile(
-    r"""\b(sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=[^&\s'"#]+""",
+    r"""\b(sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature"""
+    r"""|X-Goog-Credential|Signature|Policy|Key-Pair-Id)=[^&\s'"#]+""",
     re.IGNORECASE,
 )
 # The text of exceptions, rendered once by the filter so that it can be redacted.

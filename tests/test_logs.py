@@ -265,6 +265,31 @@ SECRETS = {
         "fedcba9876543210fedcba9876543210",
         "X-Amz-Signature=…&x=1",
     ),
+    "gcs link": (
+        "fetching https://storage.googleapis.com/b/k?X-Goog-Expires=60&X-Goog-Signature={}&x=1",
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "X-Goog-Signature=…&x=1",
+    ),
+    "gcs credential": (
+        "fetching https://storage.googleapis.com/b/k?X-Goog-Credential={}&x=1",
+        "bot%40project.iam.gserviceaccount.com%2F20261203%2Fauto%2Fstorage%2Fgoog4_request",
+        "X-Goog-Credential=…&x=1",
+    ),
+    "azure sas": (
+        "fetching https://a.blob.core.windows.net/c/k?sv=2022-11-02&se=2026-12-04&sig={}",
+        "q8XkV4c9GNTuFkSx2VY0lPnRcd%2BX1oIa0Ykq3fF2Z0s%3D",
+        "se=2026-12-04&sig=…",
+    ),
+    "cloudfront signature": (
+        "fetching https://d1.cloudfront.net/k.mp4?Expires=1700000000&Signature={}&Key-Pair-Id=K",
+        "Nql641NHEUkUaXQHZINK1FZ~SYeUSoBJMxjdgqrzIdzV2gyEXPDNv0pYdWJkflDKJ3xIu7lbwRpSkG98NBlgPi",
+        "Signature=…&Key-Pair-Id=…",
+    ),
+    "cloudfront policy": (
+        "fetching https://d1.cloudfront.net/k.mp4?Policy={}&Signature=s1gnature&Key-Pair-Id=K",
+        "eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9kMS5jbG91ZGZyb250Lm5ldC8qIn1dfQ__",
+        "Policy=…&Signature=…&Key-Pair-Id=…",
+    ),
 }
 
 
