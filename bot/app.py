@@ -199,6 +199,7 @@ async def create_app(settings: Settings) -> web.Application:
                 public_url=str(settings.public_url),
                 store=store,
                 vault=vault,
+                state_secret=bytes.fromhex(await store.keys.get("oauth_state")),
             ),
             "authorize": authorize(store, vault),
         }

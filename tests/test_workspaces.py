@@ -29,7 +29,7 @@ from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION
-from bot.store.schema import installations, tavus_accounts
+from bot.store.schema import installations, oauth_states, tavus_accounts
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
@@ -229,6 +229,18 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_org(bot: Bot) -
     await bot.slack.wait_for("views.open")
 
     assert [call["_team"] for call in bot.slack.called("views.open")] == ["E0ORG"]
+
+
+async def test_install_links_handed_out_write_nothing_until_one_comes_back(bot: Bot) -> None:
+    async with aiohttp.ClientSession() as browser:
+        states = [await start_install(bot, browser) for _ in range(30)]
+        assert await bot.rows(oauth_states) == []
+
+        code = bot.slack.grant(ACME)
+        status, _ = await come_back(bot, browser, states[7], code=code)
+
+    assert status == 200
+    assert [row["state"] for row in await bot.rows(oauth_states)] == [states[7].split(".")[0]]
 
 
 async def test_a_state_is_good_once_a_forged_one_never_and_neither_installs(bot: Bot) -> None:

@@ -225,7 +225,8 @@ installations = Table(
     Column("installed_at", DateTime(timezone=True), nullable=False),
 )
 
-# OAuth states handed out by /slack/install: each used once, before it expires.
+# OAuth states already used (handed out signed by /slack/install, written only when they come
+# back): kept until they expire, so that none is used twice.
 oauth_states = Table(
     "oauth_states",
     metadata,
