@@ -109,7 +109,8 @@ HELP: dict[str, str] = {
     "metrics_token": (
         "a token of 16 characters or more (e.g. from `openssl rand -hex 32`) that Prometheus "
         "must send as `Authorization: Bearer <token>` to read /metrics; unset, /metrics is open "
-        "to anyone who can reach the port"
+        "to anyone who can reach the port with one workspace, and to this machine only (loopback, "
+        "no proxy) with many (SLACK_CLIENT_ID)"
     ),
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": (

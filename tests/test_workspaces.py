@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -30,6 +32,7 @@ from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION
 from bot.store.schema import installations, oauth_states, tavus_accounts
+from tests.addresses import outside_address
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
@@ -308,6 +311,37 @@ async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> N
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
     await asyncio.sleep(0.3)
     assert bot.slack.called("views.open") == []  # no install serves the workspace
+
+
+async def test_without_a_token_the_metrics_of_many_workspaces_answer_this_machine_only(
+    bot: Bot,
+) -> None:
+    assert bot.runner is not None
+    address, port = outside_address(), unused_port()
+    await web.TCPSite(bot.runner, address, port).start()
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://{address}:{port}/metrics") as outside:
+            assert outside.status == 403
+            assert "METRICS_TOKEN" in await outside.text()
+        async with session.get(f"{bot.url}/metrics") as here:
+            assert here.status == 200
+
+
+async def test_with_a_token_the_metrics_of_many_workspaces_answer_whoever_carries_it(
+    launch: Launch,
+) -> None:
+    bot = await launch(metrics_token="a-metrics-token-long-enough")
+    assert bot.runner is not None
+    address, port = outside_address(), unused_port()
+    await web.TCPSite(bot.runner, address, port).start()
+
+    headers = {"Authorization": "Bearer a-metrics-token-long-enough"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://{address}:{port}/metrics", headers=headers) as answer,
+    ):
+        assert answer.status == 200
 
 
 # --- each workspace's Tavus account --------------------------------------------------------
