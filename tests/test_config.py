@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import HELP, ConfigError, Settings, load_settings
+from bot.config import EVERY_INTERFACE, HELP, LOOPBACK, ConfigError, Settings, load_settings
 
 REQUIRED = {
     "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -454,3 +454,41 @@ def test_pool_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> 
     pool = load_settings().pool
 
     assert (pool.size, pool.overflow, pool.timeout) == (12, 0, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("variables", "host"),
+    [
+        ({}, EVERY_INTERFACE),  # Slack's requests come over HTTP
+        ({"PUBLIC_URL": PUBLIC_URL}, EVERY_INTERFACE),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, LOOPBACK),  # Socket Mode: nothing calls in
+        ({"SLACK_APP_TOKEN": "xapp-1", "PUBLIC_URL": "http://127.0.0.1:3000"}, LOOPBACK),
+        ({"SLACK_APP_TOKEN": "xapp-1", "PUBLIC_URL": PUBLIC_URL}, EVERY_INTERFACE),  # Tavus does
+        ({"SLACK_APP_TOKEN": "xapp-1", "HOST": EVERY_INTERFACE}, EVERY_INTERFACE),
+        ({"HOST": "127.0.0.1"}, "127.0.0.1"),
+        ({"HOST": "::"}, "::"),
+    ],
+)
+@pytest.mark.usefixtures("required")
+def test_the_bot_listens_only_where_it_is_called_unless_host_says(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], host: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    assert load_settings().listen_host == host
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize("value", ["", "every interface", "127.0.0.1;rm", "host/x"])
+def test_a_malformed_host_is_named_with_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("HOST", value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    (problem,) = problems(caught.value)
+    assert problem.startswith("  - HOST is invalid")
+    assert "127.0.0.1" in problem
