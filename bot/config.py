@@ -306,9 +306,14 @@ class Settings(DatabaseSettings):
         if _oauth(info) and value is None:
             # Slack sends installers back to it, and the Connect Tavus page lives there.
             raise PydanticCustomError("missing", "OAuth mode is served at it")
-        if _oauth(info) and value is not None and not secure_url(value):
-            # Install states and the Connect Tavus session ride in cookies: https, or loopback.
-            raise ValueError("with SLACK_CLIENT_ID it must be https (http only on loopback)")
+        if value is not None and not secure_url(value):
+            # Tavus's callbacks carry each job's secret, media links their signatures, and with
+            # SLACK_CLIENT_ID install states and Connect Tavus sessions ride in cookies: over
+            # plain http anyone on the way reads them. Loopback never leaves the machine.
+            raise ValueError(
+                "it must be https: callbacks and media links carry secrets (http only on "
+                "loopback, e.g. http://127.0.0.1:3000)"
+            )
         return value
 
     @field_validator("slack_app_token")

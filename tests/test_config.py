@@ -366,6 +366,29 @@ def test_many_workspaces_are_served_over_https_or_on_loopback(url: str, refused:
         assert load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
 
 
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://bot.example.com", True),
+        ("http://203.0.113.9:3000", True),
+        ("https://bot.example.com", False),
+        ("http://127.0.0.1:3000", False),
+        ("http://localhost:3000", False),
+        ("http://[::1]:3000", False),
+    ],
+)
+def test_one_workspace_is_called_back_over_https_or_on_loopback(url: str, refused: bool) -> None:
+    variables = {**REQUIRED, "PUBLIC_URL": url}
+    if refused:
+        (problem,) = problems(refusal(**variables))
+        assert problem.startswith("  - PUBLIC_URL is invalid")
+        assert "must be https" in problem
+        assert "http only on loopback" in problem
+        assert problem.endswith(HELP["public_url"])
+    else:
+        assert not load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
+
+
 def test_a_client_secret_without_its_id_is_refused() -> None:
     error = refusal(**REQUIRED, SLACK_CLIENT_SECRET="client-secret")
 
