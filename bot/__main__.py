@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         web.run_app(
             _serving(settings),
             loop=_event_loop(),
+            host=settings.listen_host,
             port=settings.port,
             print=None,
             access_log=None,

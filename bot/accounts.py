@@ -114,8 +114,8 @@ class Workspaces:
         self._deadline = deadline
         self._max_concurrency = max_concurrency
         # A client per account, kept while its key stays the same: it holds the account's
-        # concurrency limit and any pause Tavus asked for.
-        self._clients: dict[str, tuple[str, TavusClient]] = {}
+        # concurrency limit and any pause Tavus asked for. Its key, opened, to be kept from logs.
+        self._clients: dict[str, tuple[str, str, TavusClient]] = {}
 
     async def bot_token(self, workspace: Workspace) -> str:
         """The bot token of the install serving the workspace: its own, else its org's."""
@@ -134,9 +134,13 @@ class Workspaces:
             raise NotConnected(NOT_CONNECTED)
         kept = self._clients.get(team_id)
         if kept is not None and kept[0] == connected.key_sealed:
-            return kept[1]
-        client = self.client_for(self._vault.open(connected.key_sealed))
-        self._clients[team_id] = (connected.key_sealed, client)
+            # Registered again as it is used: the redactor keeps the keys used most recently.
+            register_secret(kept[1])
+            return kept[2]
+        key = self._vault.open(connected.key_sealed)
+        register_secret(key)
+        client = self.client_for(key)
+        self._clients[team_id] = (connected.key_sealed, key, client)
         return client
 
     async def serving(self, workspace: Workspace) -> TavusClient:
@@ -149,9 +153,11 @@ class Workspaces:
         return await self.tavus(workspace.team_id)
 
     def client_for(self, api_key: str) -> TavusClient:
-        """A client for any key (the Connect Tavus page checks one with it before saving it)."""
-        # Opened from the vault or typed on the Connect Tavus page: never to be logged.
-        register_secret(api_key)
+        """A client for any key (the Connect Tavus page checks one with it before saving it).
+
+        The key is not registered with the log redactor here: one merely typed on the page may
+        be anything, and is kept from the logs only once Tavus has accepted it.
+        """
         return TavusClient(
             self._http,
             api_key=api_key,

@@ -199,6 +199,7 @@ async def create_app(settings: Settings) -> web.Application:
                 public_url=str(settings.public_url),
                 store=store,
                 vault=vault,
+                state_secret=bytes.fromhex(await store.keys.get("oauth_state")),
             ),
             "authorize": authorize(store, vault),
         }
@@ -243,7 +244,9 @@ async def create_app(settings: Settings) -> web.Application:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
-    metrics.add_routes(app, meters, store_snapshot(store), settings.metrics_token)
+    metrics.add_routes(
+        app, meters, store_snapshot(store), settings.metrics_token, local_only=settings.oauth
+    )
     if settings.public_url is not None:
         callbacks.add_routes(app, Callbacks(store=store, accounts=accounts, lifecycle=lifecycle))
     if bolt.oauth_flow is not None:

@@ -50,6 +50,12 @@ HELP: dict[str, str] = {
     "database_pool_overflow": "extra PostgreSQL connections allowed at busy moments (default 5)",
     "database_timeout": "seconds to wait for a database connection, above 0 (default 10)",
     "port": "a TCP port number between 1 and 65535 (default 3000)",
+    "host": (
+        "the address the bot listens on: 0.0.0.0, every interface (the default over HTTP, as "
+        "hosting platforms need), or 127.0.0.1, this machine only (the default in Socket Mode "
+        "without PUBLIC_URL, where nothing outside needs to reach it; also right behind a proxy "
+        "or tunnel on the same machine); :: for every IPv6 and IPv4 interface"
+    ),
     "slack_api_url": "the Slack Web API base URL, default https://slack.com/api/",
     "tavus_api_url": "the Tavus API base URL, default https://tavusapi.com",
     "tavus_timeout": "seconds to wait for a Tavus answer, a number above 0 (default 30)",
@@ -109,7 +115,8 @@ HELP: dict[str, str] = {
     "metrics_token": (
         "a token of 16 characters or more (e.g. from `openssl rand -hex 32`) that Prometheus "
         "must send as `Authorization: Bearer <token>` to read /metrics; unset, /metrics is open "
-        "to anyone who can reach the port"
+        "to anyone who can reach the port with one workspace, and to this machine only (loopback, "
+        "no proxy) with many (SLACK_CLIENT_ID)"
     ),
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": (
@@ -129,6 +136,9 @@ ONE_MODE = (
     "serve OAuth installs"
 )
 HEADLINE = "replica-bot cannot start; fix these settings (environment or .env):"
+# Where the bot listens unless HOST says: every interface, or this machine alone.
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 (hosting platforms reach the process from outside)
+LOOPBACK = "127.0.0.1"
 
 
 class ConfigError(Exception):
@@ -189,6 +199,7 @@ class Settings(DatabaseSettings):
     secrets_keys: Annotated[tuple[str, ...], NoDecode] = Field(default=(), validate_default=True)
     public_url: AnyHttpUrl | None = Field(default=None, validate_default=True)
     port: int = Field(default=3000, ge=1, le=65535)
+    host: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.:-]+$")
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
     tavus_timeout: float = Field(default=30.0, gt=0)
@@ -295,9 +306,14 @@ class Settings(DatabaseSettings):
         if _oauth(info) and value is None:
             # Slack sends installers back to it, and the Connect Tavus page lives there.
             raise PydanticCustomError("missing", "OAuth mode is served at it")
-        if _oauth(info) and value is not None and not secure_url(value):
-            # Install states and the Connect Tavus session ride in cookies: https, or loopback.
-            raise ValueError("with SLACK_CLIENT_ID it must be https (http only on loopback)")
+        if value is not None and not secure_url(value):
+            # Tavus's callbacks carry each job's secret, media links their signatures, and with
+            # SLACK_CLIENT_ID install states and Connect Tavus sessions ride in cookies: over
+            # plain http anyone on the way reads them. Loopback never leaves the machine.
+            raise ValueError(
+                "it must be https: callbacks and media links carry secrets (http only on "
+                "loopback, e.g. http://127.0.0.1:3000)"
+            )
         return value
 
     @field_validator("slack_app_token")
@@ -314,6 +330,20 @@ class Settings(DatabaseSettings):
     def oauth(self) -> bool:
         """Whether the bot serves many workspaces, installed by OAuth (SLACK_CLIENT_ID)."""
         return self.slack_client_id is not None
+
+    @property
+    def listen_host(self) -> str:
+        """HOST; else loopback in Socket Mode when nothing outside calls in, else every interface.
+
+        Slack's requests arrive over HTTP unless in Socket Mode; Tavus's callbacks and media
+        downloads arrive wherever PUBLIC_URL points, unless that is this machine itself.
+        """
+        if self.host is not None:
+            return self.host
+        inward = self.public_url is not None and not _loopback(self.public_url)
+        if self.slack_app_token is not None and not inward:
+            return LOOPBACK
+        return EVERY_INTERFACE
 
     @property
     def slack_api_base(self) -> str:
@@ -385,7 +415,11 @@ def _fernet_keys(value: tuple[str, ...], *, needed: str | None) -> tuple[str, ..
 
 def secure_url(url: AnyHttpUrl) -> bool:
     """Whether an address may carry cookies and secrets: https, or http on this machine only."""
-    return url.scheme == "https" or url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
+    return url.scheme == "https" or _loopback(url)
+
+
+def _loopback(url: AnyHttpUrl) -> bool:
+    return url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def _oauth(info: ValidationInfo) -> bool:

@@ -4,11 +4,13 @@ Slack asks apps not to take secrets in modals, so App Home sends the admin a lin
 link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
 starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
 CSRF token. A key is saved only once Tavus takes it, sealed by the vault; the page shows no
-more of it than its last four characters.
+more of it than its last four characters. A session has MOST_KEY_CHECKS keys checked at most,
+and only a key Tavus took is kept from the logs by value (what was merely typed is not).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -25,6 +27,7 @@ from bot import pages
 from bot.accounts import Workspace
 from bot.audit import Action, Record
 from bot.installations import Connected, Visit
+from bot.logs import register_secret
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
 from bot.vault import Vault
@@ -40,6 +43,13 @@ _TOKEN = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{32})\.(?P<expiry>[0-9]{1,12})\.(?P
 # in an HTTP header (httpx would fail as if Tavus were down); one this short would show whole
 # as its last four characters.
 _KEY = re.compile(r"[!-~]{12,200}")
+# Keys a session may have checked with Tavus, then it closes: enough for a typo or two, while
+# each check is a Tavus request with whatever was typed. A new link (one more click in Slack
+# by an admin or the installer) gives as many again.
+MOST_KEY_CHECKS = 5
+# Key checks open at Tavus at once, whatever the number of pages: many sessions pasting keys
+# together cannot send Tavus more than this from the bot's address.
+KEY_CHECKS_AT_ONCE = 4
 
 TITLE = "Connect Tavus"
 HEADING_FORM = "Connect this workspace to Tavus"
@@ -78,6 +88,10 @@ KEY_REJECTED = (
     "Portal and paste it again."
 )
 TAVUS_DOWN = "Tavus could not be reached, so nothing was saved. Try again in a minute."
+TRIES_LEFT = "This page checks {left} more {keys} at most."
+TOO_MANY_KEYS = (
+    "Too many keys were tried on this page, so it is closed: nothing more is checked or saved."
+)
 DATABASE_DOWN = "The bot could not reach its database. Try again in a minute."
 DATABASE_DOWN_SAVING = (
     "The bot could not reach its database, so the key may not have been saved. "
@@ -112,6 +126,7 @@ class ConnectTavus:
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
         self._lifetime = lifetime
+        self._checks = asyncio.Semaphore(KEY_CHECKS_AT_ONCE)
 
     async def link(self, *, team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
         """A new link to the page for one admin of one workspace, working once, until it expires."""
@@ -153,6 +168,8 @@ class ConnectTavus:
             visit = await self._store.connect_links.visit(digest) if digest else None
             if visit is None:
                 return _refused(NO_SESSION)
+            if visit.attempts >= MOST_KEY_CHECKS:
+                return _refused(TOO_MANY_KEYS)
             return await self._form(visit)
         except StoreUnavailable:
             log.warning("Connect Tavus: the database is unavailable")
@@ -206,6 +223,8 @@ class ConnectTavus:
         visit = await self._store.connect_links.visit(digest) if digest else None
         if digest is None or visit is None:
             return _refused(NO_SESSION)
+        if visit.attempts >= MOST_KEY_CHECKS:
+            return _refused(TOO_MANY_KEYS)
         form = await request.post()
         csrf = form.get("csrf")
         if not isinstance(csrf, str) or not hmac.compare_digest(csrf.encode(), visit.csrf.encode()):
@@ -217,15 +236,21 @@ class ConnectTavus:
             return await self._form(visit, status=400, error=KEY_MISSING)
         if not _KEY.fullmatch(key):
             return await self._form(visit, status=400, error=KEY_MALFORMED)
+        made = await self._store.connect_links.attempt(digest, most=MOST_KEY_CHECKS)
+        if made is None:  # the last checks were sent together, and this one came after
+            return _refused(TOO_MANY_KEYS)
         try:
-            await self._tavus_for_key(key).check_key()
+            async with self._checks:
+                await self._tavus_for_key(key).check_key()
         except TavusRejected as exc:
             log.info("Connect Tavus: Tavus refused %s's key (HTTP %s)", visit.team_id, exc.status)
-            return await self._form(visit, status=400, error=KEY_REJECTED)
+            return await self._not_checked(visit, made, 400, KEY_REJECTED)
         except TavusError as exc:
             # The class name only: the chained error could quote the request it was part of.
             log.warning("Connect Tavus: Tavus unavailable (%s)", type(exc).__name__)
-            return await self._form(visit, status=503, error=TAVUS_DOWN)
+            return await self._not_checked(visit, made, 503, TAVUS_DOWN)
+        # Now known to be a key: never to be logged (what was typed before may be anything).
+        register_secret(key)
         connected = Connected(
             team_id=visit.team_id,
             enterprise_id=visit.enterprise_id,
@@ -249,6 +274,16 @@ class ConnectTavus:
         response = _page(200, _document(HEADING_SAVED, [SAVED.format(last4=connected.last4)]))
         response.del_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="Lax")
         return response
+
+    async def _not_checked(self, visit: Visit, made: int, status: int, reason: str) -> web.Response:
+        """The form again, saying how many keys it still checks; none left, the page closed."""
+        left = MOST_KEY_CHECKS - made
+        if left <= 0:
+            log.info("Connect Tavus: a page of %s closed after %d keys", visit.team_id, made)
+            return _page(403, _document(HEADING_NOT_SAVED, [reason, TOO_MANY_KEYS, NEW_LINK]))
+        keys = "key" if left == 1 else "keys"
+        error = f"{reason} {TRIES_LEFT.format(left=left, keys=keys)}"
+        return await self._form(visit, status=status, error=error)
 
     async def _form(
         self, visit: Visit, *, status: int = 200, error: str | None = None

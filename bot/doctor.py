@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.app import SLACK_PATH, s3_client
-from bot.config import ConfigError, Settings, load_settings, secure_url
+from bot.config import ConfigError, Settings, load_settings
 from bot.installations import Connected, Installed, org_key, team_key
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
 from bot.store import Store, StoreUnavailable
@@ -71,10 +71,6 @@ UNKNOWN_REVISION_FIX = (
     "run the bot version that migrated this database, or point DATABASE_URL at this bot's own"
 )
 FOLDER_FIX = "create the folder, or point DATABASE_URL at a file in a folder the bot may write"
-HTTPS_FIX = (
-    "serve the bot over https (e.g. behind a TLS proxy) and set PUBLIC_URL to that address; "
-    "http is for loopback only"
-)
 BARE_URL_FIX = "set PUBLIC_URL to the bare address, e.g. https://bot.example.com"
 MEDIA_DIR_FIX = (
     "make MEDIA_DIR a folder the bot's user may write, or keep files in S3 (MEDIA_S3_BUCKET)"
@@ -565,8 +561,6 @@ def check_public_url(settings: Settings) -> Result:
     if url.query or url.fragment:
         return failed(name, f"{base} carries a query or fragment", BARE_URL_FIX)
     paste = _paste(settings, base, socket_mode)
-    if not secure_url(url):
-        return failed(name, f"{base} is not https and not loopback ({paste})", HTTPS_FIX)
     return passed(name, f"{base}; {paste}")
 
 

@@ -62,3 +62,4 @@ class Visit:
     csrf: str = field(repr=False)
     expires_at: datetime
     enterprise_id: str | None = None
+    attempts: int = 0  # keys checked with Tavus in this session so far

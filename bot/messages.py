@@ -249,6 +249,14 @@ LINK_EXPIRES = (
     "This link expires on {when}, and Tavus needs it to work for at least 24 hours after the "
     "request. Make a link that lasts longer (a presigned link of 2 days or more)."
 )
+LINK_EXPIRY_UNREADABLE = (
+    "This link says when it expires, but not in a way that can be read, so it cannot be checked. "
+    "Make a fresh link to the file (a presigned link of 2 days or more) and paste that one."
+)
+LINK_NOT_CHECKED = (
+    "This link could not be checked, so it was not taken. Make a fresh link to the file (its "
+    "direct download link) and paste that one."
+)
 UNCHECKED = (
     "<@{user}> I couldn't check the link for {fields} in time (its host was slow), so the request "
     "went ahead as it is. If Tavus can't download it, training will fail and I'll say so here."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import logging
 import math
 import re
@@ -41,6 +42,9 @@ ACK_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 
 # A scrape waits this long for the store's numbers; Prometheus's own default timeout is 10 s.
 SNAPSHOT_TIMEOUT = 5.0
 REALM = 'Bearer realm="metrics"'
+LOCAL_ONLY = "without METRICS_TOKEN, /metrics answers this machine only"
+# Headers a proxy adds: a request carrying one came from farther away than its loopback peer.
+FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 SlackResult = Literal["ok", "429", "error"]
 # What a Tavus request came to when no HTTP status came back.
@@ -210,10 +214,27 @@ def endpoint_template(endpoint: str) -> str:
     return f"{method.upper()} /{'/'.join(shaped)}"
 
 
-def metrics_handler(metrics: Metrics, snapshot: SnapshotSource, token: str | None) -> Handler:
+def from_this_machine(remote: str | None, headers: Mapping[str, str]) -> bool:
+    """Whether a request came from this machine: a loopback peer relaying nobody else's request."""
+    if not remote:
+        return False
+    try:
+        address = ipaddress.ip_address(remote.partition("%")[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback and not any(name in headers for name in FORWARDED)
+
+
+def metrics_handler(
+    metrics: Metrics, snapshot: SnapshotSource, token: str | None, *, local_only: bool = False
+) -> Handler:
     """The GET /metrics handler: the store's gauges read afresh, then everything rendered.
 
-    With a token, only a request carrying it as `Authorization: Bearer <token>` is served.
+    With a token, only a request carrying it as `Authorization: Bearer <token>` is served;
+    without one and `local_only`, only a request from this machine (from_this_machine). A
+    refused request never reaches the store.
     """
     if token is not None and not token:
         # An empty token would let in whoever sends "Bearer " with nothing after it.
@@ -224,6 +245,8 @@ def metrics_handler(metrics: Metrics, snapshot: SnapshotSource, token: str | Non
             return web.Response(
                 status=401, text="a bearer token is required", headers={"WWW-Authenticate": REALM}
             )
+        if token is None and local_only and not from_this_machine(request.remote, request.headers):
+            return web.Response(status=403, text=LOCAL_ONLY)
         # prometheus-client's collectors are synchronous: the store is asked here, first.
         await metrics.refresh(snapshot)
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -232,11 +255,21 @@ def metrics_handler(metrics: Metrics, snapshot: SnapshotSource, token: str | Non
 
 
 def add_routes(
-    app: web.Application, metrics: Metrics, snapshot: SnapshotSource, token: str | None
+    app: web.Application,
+    metrics: Metrics,
+    snapshot: SnapshotSource,
+    token: str | None,
+    *,
+    local_only: bool = False,
 ) -> None:
-    """Serve GET /metrics on an application, and make `metrics` its app[METRICS]."""
+    """Serve GET /metrics on an application, and make `metrics` its app[METRICS].
+
+    `local_only`: without a token, serve this machine only (many workspaces, where anyone may
+    reach the bot and the store's counts would be every tenant's).
+    """
     app[METRICS] = metrics
-    app.router.add_get(PATH, metrics_handler(metrics, snapshot, token), allow_head=False)
+    handler = metrics_handler(metrics, snapshot, token, local_only=local_only)
+    app.router.add_get(PATH, handler, allow_head=False)
 
 
 def ack_timer(metrics: Metrics, path: str = SLACK_EVENTS) -> Middleware:

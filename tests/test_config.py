@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import HELP, ConfigError, Settings, load_settings
+from bot.config import EVERY_INTERFACE, HELP, LOOPBACK, ConfigError, Settings, load_settings
 
 REQUIRED = {
     "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -366,6 +366,29 @@ def test_many_workspaces_are_served_over_https_or_on_loopback(url: str, refused:
         assert load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
 
 
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://bot.example.com", True),
+        ("http://203.0.113.9:3000", True),
+        ("https://bot.example.com", False),
+        ("http://127.0.0.1:3000", False),
+        ("http://localhost:3000", False),
+        ("http://[::1]:3000", False),
+    ],
+)
+def test_one_workspace_is_called_back_over_https_or_on_loopback(url: str, refused: bool) -> None:
+    variables = {**REQUIRED, "PUBLIC_URL": url}
+    if refused:
+        (problem,) = problems(refusal(**variables))
+        assert problem.startswith("  - PUBLIC_URL is invalid")
+        assert "must be https" in problem
+        assert "http only on loopback" in problem
+        assert problem.endswith(HELP["public_url"])
+    else:
+        assert not load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
+
+
 def test_a_client_secret_without_its_id_is_refused() -> None:
     error = refusal(**REQUIRED, SLACK_CLIENT_SECRET="client-secret")
 
@@ -454,3 +477,41 @@ def test_pool_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> 
     pool = load_settings().pool
 
     assert (pool.size, pool.overflow, pool.timeout) == (12, 0, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("variables", "host"),
+    [
+        ({}, EVERY_INTERFACE),  # Slack's requests come over HTTP
+        ({"PUBLIC_URL": PUBLIC_URL}, EVERY_INTERFACE),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, LOOPBACK),  # Socket Mode: nothing calls in
+        ({"SLACK_APP_TOKEN": "xapp-1", "PUBLIC_URL": "http://127.0.0.1:3000"}, LOOPBACK),
+        ({"SLACK_APP_TOKEN": "xapp-1", "PUBLIC_URL": PUBLIC_URL}, EVERY_INTERFACE),  # Tavus does
+        ({"SLACK_APP_TOKEN": "xapp-1", "HOST": EVERY_INTERFACE}, EVERY_INTERFACE),
+        ({"HOST": "127.0.0.1"}, "127.0.0.1"),
+        ({"HOST": "::"}, "::"),
+    ],
+)
+@pytest.mark.usefixtures("required")
+def test_the_bot_listens_only_where_it_is_called_unless_host_says(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], host: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    assert load_settings().listen_host == host
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize("value", ["", "every interface", "127.0.0.1;rm", "host/x"])
+def test_a_malformed_host_is_named_with_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("HOST", value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    (problem,) = problems(caught.value)
+    assert problem.startswith("  - HOST is invalid")
+    assert "127.0.0.1" in problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
@@ -400,6 +401,70 @@ async def test_tavus_down_gives_503_saves_nothing_and_the_form_stays(site: Site)
     # The session is still open: the same form, sent again, goes through.
     response = await site.submit(csrf=csrf, api_key=GOOD)
     assert response.status == 200
+
+
+def wrong_key(number: int) -> str:
+    """A key Tavus refuses, different each time (as someone guessing would send)."""
+    return f"{number:032x}"
+
+
+async def test_a_session_checks_five_keys_and_the_sixth_is_refused_without_asking_tavus(
+    site: Site,
+) -> None:
+    csrf = await site.open_form()
+
+    pages = []
+    for number in range(connect.MOST_KEY_CHECKS):
+        fields = {"csrf": csrf, "api_key": wrong_key(number)}
+        async with site.browser.post(f"{site.url}{PATH}", data=fields) as r:
+            pages.append((r.status, words(await r.text())))
+    sixth = await site.submit(csrf=csrf, api_key=GOOD)  # even a good key: the page is closed
+
+    *refused, last = pages
+    assert [status for status, _ in refused] == [400, 400, 400, 400]
+    assert "This page checks 4 more keys at most." in refused[0][1]
+    assert "This page checks 1 more key at most." in refused[3][1]
+    assert last[0] == 403
+    assert connect.KEY_REJECTED in last[1]
+    assert connect.TOO_MANY_KEYS in last[1]
+    assert connect.NEW_LINK in last[1]
+    assert sixth.status == 403
+    assert len(site.tavus.keys_used) == connect.MOST_KEY_CHECKS
+    assert GOOD not in [key for _, _, key in site.tavus.keys_used]
+    assert await site.saved() == []
+    async with site.browser.get(f"{site.url}{PATH}") as page:
+        assert page.status == 403
+        assert connect.TOO_MANY_KEYS in words(await page.text())
+
+
+async def test_keys_sent_together_are_checked_no_more_than_a_session_allows(site: Site) -> None:
+    csrf = await site.open_form()
+
+    answers = await asyncio.gather(
+        *(site.submit(csrf=csrf, api_key=wrong_key(number)) for number in range(20))
+    )
+
+    assert len(site.tavus.keys_used) == connect.MOST_KEY_CHECKS
+    assert sorted(answer.status for answer in answers).count(403) == 20 - 4
+
+
+async def test_what_cannot_be_a_key_costs_no_check(site: Site) -> None:
+    csrf = await site.open_form()
+    for _ in range(connect.MOST_KEY_CHECKS + 1):
+        assert (await site.submit(csrf=csrf, api_key="tooshort")).status == 400
+
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
+
+
+async def test_a_new_link_checks_as_many_keys_again(site: Site) -> None:
+    csrf = await site.open_form()
+    for number in range(connect.MOST_KEY_CHECKS):
+        await site.submit(csrf=csrf, api_key=wrong_key(number))
+
+    response = await site.submit(csrf=await site.open_form(), api_key=GOOD)
+
+    assert response.status == 200
+    assert [row["last4"] for row in await site.saved()] == ["ab12"]
 
 
 async def test_a_good_key_is_saved_sealed_and_recorded(site: Site) -> None:

@@ -274,19 +274,16 @@ async def test_tavus_down_or_silent_is_a_problem_within_the_time_limit(
 
 
 @pytest.mark.usefixtures("current")
-async def test_an_http_public_url_off_loopback_is_refused_with_the_urls_it_would_give(
+async def test_an_http_public_url_off_loopback_is_refused_as_a_setting(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PUBLIC_URL", "http://bot.example.com")
 
     checked = await check(capsys)
 
-    assert checked.code == 1
-    assert checked.problems() == [
-        "problem  PUBLIC_URL: http://bot.example.com is not https and not loopback "
-        f"({EVENTS}: http://bot.example.com/slack/events) — fix: serve the bot over https (e.g. "
-        "behind a TLS proxy) and set PUBLIC_URL to that address; http is for loopback only"
-    ]
+    assert checked.code == 2
+    assert "PUBLIC_URL is invalid" in checked.err
+    assert "must be https" in checked.err
 
 
 @pytest.mark.usefixtures("current")

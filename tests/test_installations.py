@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
-from bot.slack.installations import InstallationStore, StateStore
+from bot.slack.installations import STATE_LIFETIME, InstallationStore, StateStore
 from bot.store import Store
 from bot.vault import SecretsKeyError, Unreadable, Vault
+from tests.clocks import FakeClock
 
 TOKEN = "xoxb-1-secret-token-of-workspace-one"
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -95,8 +97,11 @@ async def test_an_org_install_serves_its_workspaces_and_goes_on_uninstall(store:
     assert await installs.async_find_bot(enterprise_id="E1", team_id="T7") is None
 
 
+SECRET = b"install-states-signing-secret"
+
+
 async def test_an_install_links_state_is_single_use(store: Store) -> None:
-    states = StateStore(store)
+    states = StateStore(store, SECRET)
 
     state = await states.async_issue()
 
@@ -104,3 +109,58 @@ async def test_an_install_links_state_is_single_use(store: Store) -> None:
     assert await states.async_consume(state)
     assert not await states.async_consume(state)
     assert not await states.async_consume("forged")
+
+
+async def test_handing_out_states_stores_nothing(store: Store) -> None:
+    states = StateStore(store, SECRET)
+
+    issued = {await states.async_issue() for _ in range(50)}
+
+    assert len(issued) == 50
+    async with store.db.reading() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM oauth_states"))).scalar() == 0
+
+
+async def test_a_state_changed_or_signed_by_another_key_is_refused_unstored(store: Store) -> None:
+    state = await StateStore(store, SECRET).async_issue()
+    nonce, expiry, sig = state.split(".")
+    other = await StateStore(store, b"another-bots-secret").async_issue()
+    changed = [
+        f"{nonce}.{int(expiry) + 3600}.{sig}",  # a longer life, the old signature
+        f"{nonce[:-1]}{'A' if nonce[-1] != 'A' else 'B'}.{expiry}.{sig}",
+        f"{nonce}.{expiry}.{'0' * 64}",
+        other,
+        "",
+        f"{nonce}.{expiry}.{sig}.",
+    ]
+
+    states = StateStore(store, SECRET)
+    assert [await states.async_consume(each) for each in changed] == [False] * len(changed)
+    async with store.db.reading() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM oauth_states"))).scalar() == 0
+    assert await states.async_consume(state)
+
+
+async def test_a_state_past_its_lifetime_is_refused(database_url: str) -> None:
+    clock = FakeClock(datetime(2030, 1, 1, tzinfo=UTC))
+    url = database_url.replace("sqlite://", "sqlite+aiosqlite://")
+    store = await Store.open(url, clock=clock)
+    try:
+        states = StateStore(store, SECRET)
+        state = await states.async_issue()
+        clock.advance(STATE_LIFETIME)
+        assert not await states.async_consume(state)
+    finally:
+        await store.close()
+
+
+async def test_past_so_many_states_used_at_once_an_install_is_refused(store: Store) -> None:
+    states = StateStore(store, SECRET, most=3)
+    issued = [await states.async_issue() for _ in range(4)]
+
+    assert [await states.async_consume(state) for state in issued] == [True, True, True, False]
+
+
+def test_states_cannot_be_signed_without_a_secret(store: Store) -> None:
+    with pytest.raises(ValueError, match="secret"):
+        StateStore(store, b"")

@@ -12,11 +12,21 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.logs import QUIET, REDACTOR, JsonFormatter, configure, log_context, register_secret
+from bot.logs import (
+    FEW_HEADS,
+    QUIET,
+    REDACTOR,
+    JsonFormatter,
+    Redactor,
+    configure,
+    log_context,
+    register_secret,
+)
 
 log = logging.getLogger("bot.test_logs")
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\w+) ([\w.]+): (.*)$")
@@ -255,6 +265,31 @@ SECRETS = {
         "fedcba9876543210fedcba9876543210",
         "X-Amz-Signature=…&x=1",
     ),
+    "gcs link": (
+        "fetching https://storage.googleapis.com/b/k?X-Goog-Expires=60&X-Goog-Signature={}&x=1",
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "X-Goog-Signature=…&x=1",
+    ),
+    "gcs credential": (
+        "fetching https://storage.googleapis.com/b/k?X-Goog-Credential={}&x=1",
+        "bot%40project.iam.gserviceaccount.com%2F20261203%2Fauto%2Fstorage%2Fgoog4_request",
+        "X-Goog-Credential=…&x=1",
+    ),
+    "azure sas": (
+        "fetching https://a.blob.core.windows.net/c/k?sv=2022-11-02&se=2026-12-04&sig={}",
+        "q8XkV4c9GNTuFkSx2VY0lPnRcd%2BX1oIa0Ykq3fF2Z0s%3D",
+        "se=2026-12-04&sig=…",
+    ),
+    "cloudfront signature": (
+        "fetching https://d1.cloudfront.net/k.mp4?Expires=1700000000&Signature={}&Key-Pair-Id=K",
+        "Nql641NHEUkUaXQHZINK1FZ~SYeUSoBJMxjdgqrzIdzV2gyEXPDNv0pYdWJkflDKJ3xIu7lbwRpSkG98NBlgPi",
+        "Signature=…&Key-Pair-Id=…",
+    ),
+    "cloudfront policy": (
+        "fetching https://d1.cloudfront.net/k.mp4?Policy={}&Signature=s1gnature&Key-Pair-Id=K",
+        "eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9kMS5jbG91ZGZyb250Lm5ldC8qIn1dfQ__",
+        "Policy=…&Signature=…&Key-Pair-Id=…",
+    ),
 }
 
 
@@ -379,3 +414,95 @@ def test_the_json_formatter_renders_an_exception_on_a_handler_of_its_own() -> No
 
     (line,) = lines(stream)
     assert line["exception"].endswith("KeyError: 'k'")
+
+
+def test_the_registered_values_are_bounded_the_least_recently_used_going_first() -> None:
+    redactor = Redactor(most=3)
+    redactor.add("a-setting-secret", keep=True)
+    for number in range(5):
+        redactor.add(f"tavus-key-{number}")
+    redactor.add("tavus-key-2")  # used again: recent once more
+    redactor.add("tavus-key-5")
+
+    assert len(redactor) == 4  # the setting, and the three used last
+    assert "a-setting-secret" in redactor
+    assert [f"tavus-key-{n}" in redactor for n in range(6)] == [
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert redactor.redact("tavus-key-1 tavus-key-2 tavus-key-4 a-setting-secret") == (
+        "tavus-key-1 … … …"
+    )
+
+
+def test_a_setting_registered_by_use_first_is_kept_for_good() -> None:
+    redactor = Redactor(most=1)
+    redactor.add("shared-secret-value")
+    redactor.add("shared-secret-value", keep=True)
+    redactor.add("another-value-0001")
+    redactor.add("another-value-0002")
+
+    assert "shared-secret-value" in redactor
+    assert redactor.redact("x shared-secret-value y") == "x … y"
+
+
+@pytest.mark.parametrize("count", [1, FEW_HEADS, FEW_HEADS + 1, 1000])
+def test_each_registered_value_is_hidden_however_many_there_are(count: int) -> None:
+    redactor = Redactor()
+    values = [secrets.token_urlsafe(24) for _ in range(count)]
+    for value in values:
+        redactor.add(value)
+    hidden = [values[0], values[-1], values[count // 2]]
+
+    for value in hidden:
+        line = f"key={value}&then {quote(value, safe='')}."
+        assert redactor.redact(line) == "key=…&then …."
+    assert redactor.redact("nothing secret here at all") == "nothing secret here at all"
+
+
+def test_a_secret_that_contains_another_is_hidden_whole() -> None:
+    redactor = Redactor()
+    redactor.add("0123456789")
+    redactor.add("0123456789abcdef")
+
+    assert redactor.redact("<0123456789abcdef> <0123456789>") == "<…> <…>"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_control_characters_in_a_logged_value_are_written_escaped_on_one_line(
+    capture: Capture, fmt: str
+) -> None:
+    stream = capture(fmt)
+    outside = "x\r\n2031-01-01 12:00:00,000 INFO bot.connect: forged\x1b[2J\u2028\x85\x00\tend"
+
+    log.info("a value from outside: %s", outside)
+
+    [line] = stream.getvalue().splitlines()
+    message = json.loads(line)["message"] if fmt == "json" else line
+    assert message.endswith(
+        r"a value from outside: x\r\n2031-01-01 12:00:00,000 INFO bot.connect: forged"
+        r"\x1b[2J\u2028\x85\x00\tend"
+    )
+
+
+def test_in_text_a_traceback_is_indented_so_no_line_of_it_passes_for_a_record(
+    capture: Capture,
+) -> None:
+    stream = capture("text")
+
+    try:
+        raise ValueError("bad\n2031-01-01 12:00:00,000 INFO bot.connect: forged\rover")
+    except ValueError:
+        log.exception("the check failed")
+    log.info("next", stack_info=True)
+
+    written = stream.getvalue().splitlines()
+    records = [line for line in written if not line.startswith("  ")]
+    assert [TEXT_LINE.match(line) is not None for line in records] == [True, True]
+    assert "  Traceback (most recent call last):" in written
+    assert "  2031-01-01 12:00:00,000 INFO bot.connect: forged\\rover" in written
+    assert "  Stack (most recent call last):" in written

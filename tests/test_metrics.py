@@ -13,6 +13,7 @@ import httpx
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import unused_port
+from multidict import CIMultiDict
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.errors import SlackApiError
@@ -28,10 +29,12 @@ from bot.metrics import (
     ack_timer,
     add_routes,
     endpoint_template,
+    from_this_machine,
     metrics_handler,
 )
 from bot.store import StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected, TavusTimeout, TavusUnavailable
+from tests.addresses import outside_address
 from tests.conftest import Launch
 from tests.flows import delivered, start_training
 from tests.standins.server import Fault
@@ -71,12 +74,16 @@ class Served:
     metrics: Metrics
     store: Store
     ack_delay: list[float]
+    outside_url: str | None = None  # where it is served on a non-loopback address, if asked
 
-    async def scrape(self, token: str | None = None) -> aiohttp.ClientResponse:
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    async def scrape(
+        self, token: str | None = None, *, url: str | None = None, **headers: str
+    ) -> aiohttp.ClientResponse:
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         async with (
             aiohttp.ClientSession() as session,
-            session.get(f"{self.url}{PATH}", headers=headers) as response,
+            session.get(f"{url or self.url}{PATH}", headers=headers) as response,
         ):
             await response.read()
             return response
@@ -102,7 +109,13 @@ Serve = Callable[..., Awaitable[Served]]
 async def serve() -> AsyncIterator[Serve]:
     runners: list[web.AppRunner] = []
 
-    async def start(*, token: str | None = None, store: Store | None = None) -> Served:
+    async def start(
+        *,
+        token: str | None = None,
+        store: Store | None = None,
+        local_only: bool = False,
+        outside: bool = False,
+    ) -> Served:
         metrics, store = Metrics(), store or Store()
         delays: list[float] = []
 
@@ -116,13 +129,18 @@ async def serve() -> AsyncIterator[Serve]:
         app = web.Application(middlewares=[ack_timer(metrics)])
         app.router.add_post(SLACK_EVENTS, slack_events)
         app.router.add_post("/tavus/callback/j/s", other)
-        add_routes(app, metrics, store.snapshot, token)
+        add_routes(app, metrics, store.snapshot, token, local_only=local_only)
         runner = web.AppRunner(app, shutdown_timeout=0.1)
         await runner.setup()
         runners.append(runner)
         port = unused_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()
-        return Served(f"http://127.0.0.1:{port}", metrics, store, delays)
+        served = Served(f"http://127.0.0.1:{port}", metrics, store, delays)
+        if outside:
+            address = outside_address()
+            await web.TCPSite(runner, address, port).start()
+            served.outside_url = f"http://{address}:{port}"
+        return served
 
     yield start
     for runner in runners:
@@ -355,6 +373,68 @@ async def test_without_a_token_anyone_may_scrape(serve: Serve) -> None:
 
     assert (await served.scrape()).status == 200
     assert (await served.scrape(token="anything")).status == 200
+
+
+@pytest.mark.parametrize(
+    ("remote", "headers", "local"),
+    [
+        ("127.0.0.1", {}, True),
+        ("127.0.0.2", {}, True),
+        ("::1", {}, True),
+        ("::ffff:127.0.0.1", {}, True),
+        ("fe80::1%eth0", {}, False),
+        ("192.0.2.2", {}, False),
+        ("10.0.0.1", {}, False),
+        ("0.0.0.0", {}, False),  # noqa: S104 (an address judged, not bound)
+        ("", {}, False),
+        (None, {}, False),
+        ("not an address", {}, False),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, False),  # a proxy on this machine
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}, False),
+        ("127.0.0.1", {"X-Real-IP": "203.0.113.9"}, False),
+    ],
+)
+def test_only_a_loopback_peer_relaying_nobody_is_this_machine(
+    remote: str | None, headers: dict[str, str], local: bool
+) -> None:
+    assert from_this_machine(remote, CIMultiDict(headers)) is local
+
+
+async def test_local_only_without_a_token_serves_this_machine_alone(serve: Serve) -> None:
+    served = await serve(local_only=True, outside=True)
+    assert served.outside_url is not None
+
+    assert (await served.scrape()).status == 200
+    asked = served.store.asked
+    refused = await served.scrape(url=served.outside_url)
+    proxied = await served.scrape(**{"X-Forwarded-For": "203.0.113.9"})
+
+    assert refused.status == 403
+    assert proxied.status == 403
+    assert served.store.asked == asked  # the database is not asked for a refused scrape
+
+
+async def test_local_only_with_a_token_serves_whoever_carries_it(serve: Serve) -> None:
+    served = await serve(token=TOKEN, local_only=True, outside=True)
+    assert served.outside_url is not None
+
+    assert (await served.scrape(token=TOKEN, url=served.outside_url)).status == 200
+    assert (await served.scrape(url=served.outside_url)).status == 401
+
+
+async def test_one_workspaces_metrics_without_a_token_are_open_beyond_loopback(
+    launch: Launch,
+) -> None:
+    bot = await launch()
+    assert bot.runner is not None
+    address, port = outside_address(), unused_port()
+    await web.TCPSite(bot.runner, address, port).start()
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://{address}:{port}{PATH}") as answer,
+    ):
+        assert answer.status == 200
 
 
 def test_an_empty_token_is_refused_rather_than_letting_everyone_in() -> None:

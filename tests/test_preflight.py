@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bot import messages
 from bot.preflight.addresses import is_public
 from bot.preflight.probe import Kind, Prober, Problem, Unchecked, judge
-from bot.preflight.sniff import Sniffed, image_size, link_expires, video_codec
+from bot.preflight.sniff import Sniffed, UnreadableExpiry, image_size, link_expires, video_codec
 from bot.slack import form
 from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
@@ -61,6 +62,24 @@ def test_the_video_codec_is_read_from_the_movie_box_when_it_comes_first() -> Non
 )
 def test_presigned_links_say_when_they_expire(query: str, expires: datetime | None) -> None:
     assert link_expires(f"https://files.example.com/dana.mp4?{query}") == expires
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "X-Amz-Date=20261203T120000Z&X-Amz-Expires=99999999999999999999",
+        "X-Amz-Date=20261203T120000Z&X-Amz-Expires=" + "9" * 5000,
+        "X-Amz-Date=20261203T120000Z&X-Amz-Expires=%C2%B2",  # "²": a digit to isdigit()
+        "X-Amz-Date=yesterday&X-Amz-Expires=3600",
+        "X-Amz-Expires=3600",
+        "X-Goog-Date=99991231T000000Z&X-Goog-Expires=604800",  # past the year 9999
+        "se=next-week&sig=abc",
+        "Expires=soon&Signature=x&Key-Pair-Id=K",
+    ],
+)
+def test_an_expiry_that_cannot_be_read_is_said_so(query: str) -> None:
+    with pytest.raises(UnreadableExpiry):
+        link_expires(f"https://files.example.com/dana.mp4?{query}")
 
 
 @pytest.mark.parametrize(
@@ -284,3 +303,44 @@ async def test_checks_run_together_within_the_budget(media: MediaStandIn) -> Non
         await prober.close()
 
     assert verdicts == {"a": Unchecked(), "b": None}
+
+
+async def test_a_link_whose_expiry_cannot_be_read_is_refused_unfetched_and_not_logged(
+    checking: Bot, media: MediaStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    query = (
+        "X-Amz-Date=20261203T120000Z&X-Amz-Expires=99999999999999999999"
+        "&X-Goog-Signature=a1b2c3d4e5f6signature"
+    )
+    video = media.put(f"dana.mp4?{query}", mp4(), "video/mp4")
+
+    status, answer = await submitted(checking, **{form.VIDEO: video})
+
+    assert status == 200
+    assert answer["errors"] == {form.VIDEO: messages.LINK_EXPIRY_UNREADABLE}
+    assert "fresh link" in messages.LINK_EXPIRY_UNREADABLE
+    assert await checking.jobs() == []
+    assert media.requests == []
+    assert "a1b2c3d4e5f6signature" not in caplog.text
+
+
+async def test_a_check_that_fails_unforeseen_is_a_problem_logged_without_the_query(
+    media: MediaStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_: object) -> bool:
+        raise RuntimeError("a guard that fails")
+
+    caplog.set_level(logging.DEBUG)
+    prober = Prober(allowed=broken, clock=lambda: NOW)
+    video = media.put("dana.mp4", mp4(), "video/mp4")
+    signed = f"{video}?Signature=cloudfront-signature-0123&Policy=eyJTdGF0ZW1lbnQi&Key-Pair-Id=K1"
+    try:
+        verdicts = await prober.check_all({"video": (signed, Kind.VIDEO)}, budget=5)
+    finally:
+        await prober.close()
+
+    assert verdicts == {"video": Problem(messages.LINK_NOT_CHECKED)}
+    assert f"checking {video} failed: RuntimeError" in caplog.text
+    assert "cloudfront-signature-0123" not in caplog.text
+    assert media.requests == []

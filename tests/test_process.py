@@ -13,6 +13,10 @@ import pytest
 from aiohttp.test_utils import unused_port
 
 from bot.config import HELP
+from tests.addresses import outside_address
+from tests.processes import BotProcess
+from tests.standins.slack import APP_TOKEN, BOT_TOKEN, SlackStandIn
+from tests.standins.tavus import API_KEY, TavusStandIn
 
 SETTINGS = [name.upper() for name in HELP] + ["SLACK_CLIENT_SECRET"]
 
@@ -117,3 +121,52 @@ async def test_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> Non
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def answers(url: str) -> bool:
+    """Whether anything answers at `url` (a refused connection is no answer)."""
+    try:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            return response.status == 200
+    except aiohttp.ClientConnectionError:
+        return False
+
+
+async def serving(tmp_path: Path, **settings: str) -> tuple[BotProcess, str]:
+    """A bot process started with `settings`, and its /healthz on this machine's outer address."""
+    port = unused_port()
+    process = BotProcess(environment(**settings, PORT=str(port)), tmp_path, port)
+    outside = f"http://{outside_address()}:{port}/healthz"
+    await process.start()  # answering on 127.0.0.1 by then
+    return process, outside
+
+
+@pytest.mark.parametrize(("host", "reachable"), [(None, True), ("127.0.0.1", False)])
+async def test_over_http_the_bot_listens_on_every_interface_unless_host_says(
+    tmp_path: Path, host: str | None, reachable: bool
+) -> None:
+    chosen = {"HOST": host} if host else {}
+    settings = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "TAVUS_API_KEY": "k"}
+    process, outside = await serving(tmp_path, **settings, **chosen)
+    try:
+        assert await answers(outside) is reachable
+    finally:
+        await process.kill()
+
+
+async def test_in_socket_mode_the_bot_listens_on_this_machine_only(
+    tmp_path: Path, slack: SlackStandIn, tavus: TavusStandIn
+) -> None:
+    process, outside = await serving(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        TAVUS_API_KEY=API_KEY,
+        SLACK_API_URL=slack.api_url,
+        TAVUS_API_URL=tavus.url,
+    )
+    try:
+        assert slack.called("apps.connections.open")
+        assert not await answers(outside)
+    finally:
+        await process.kill()

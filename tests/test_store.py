@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,6 +30,7 @@ from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
 from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
+from bot.store.schema import oauth_states
 from bot.store.talk_queries import Opened
 from tests.clocks import FakeClock
 from tests.store_helpers import empty_postgres, notices_of, transition
@@ -1195,17 +1196,28 @@ async def test_a_token_is_resealed_only_if_unchanged_meanwhile(store: Store) -> 
     assert await store.installations.sealed() == {"T:T1": "new"}
 
 
-async def test_an_oauth_state_is_good_once_and_only_until_it_expires(
+async def test_an_oauth_state_is_spent_once_and_kept_until_it_expires(
     store: Store, clock: FakeClock
 ) -> None:
-    await store.oauth_states.issue("s1", expires_at=START + timedelta(minutes=10))
-    await store.oauth_states.issue("s2", expires_at=START + timedelta(minutes=10))
+    later = START + timedelta(minutes=10)
 
-    assert await store.oauth_states.consume("s1")
-    assert not await store.oauth_states.consume("s1")  # replayed
-    assert not await store.oauth_states.consume("forged")
+    assert await store.oauth_states.spend("s1", expires_at=later, most=10)
+    assert not await store.oauth_states.spend("s1", expires_at=later, most=10)  # replayed
     clock.advance(minutes=10)
-    assert not await store.oauth_states.consume("s2")  # expired
+    assert await store.oauth_states.spend("s2", expires_at=later + timedelta(minutes=10), most=1)
+    async with store.db.reading() as connection:
+        kept = await connection.execute(select(oauth_states.c.state))
+        assert [row.state for row in kept] == ["s2"]  # s1 expired, and was swept
+
+
+async def test_no_more_oauth_states_are_kept_at_once_than_allowed(store: Store) -> None:
+    later = START + timedelta(minutes=10)
+    for number in range(3):
+        assert await store.oauth_states.spend(f"s{number}", expires_at=later, most=3)
+
+    assert not await store.oauth_states.spend("s3", expires_at=later, most=3)
+    async with store.db.reading() as connection:
+        assert len((await connection.execute(select(oauth_states))).all()) == 3
 
 
 def connected(team: str = "T1", **changes: Any) -> Connected:

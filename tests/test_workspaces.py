@@ -20,16 +20,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import messages, rotate_keys
+from bot import connect, messages, rotate_keys
 from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION
-from bot.store.schema import installations, tavus_accounts
+from bot.store.schema import installations, oauth_states, tavus_accounts
+from tests.addresses import outside_address
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
@@ -235,6 +238,18 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_org(bot: Bot) -
     assert [call["_team"] for call in bot.slack.called("views.open")] == ["E0ORG"]
 
 
+async def test_install_links_handed_out_write_nothing_until_one_comes_back(bot: Bot) -> None:
+    async with aiohttp.ClientSession() as browser:
+        states = [await start_install(bot, browser) for _ in range(30)]
+        assert await bot.rows(oauth_states) == []
+
+        code = bot.slack.grant(ACME)
+        status, _ = await come_back(bot, browser, states[7], code=code)
+
+    assert status == 200
+    assert [row["state"] for row in await bot.rows(oauth_states)] == [states[7].split(".")[0]]
+
+
 async def test_a_state_is_good_once_a_forged_one_never_and_neither_installs(bot: Bot) -> None:
     async with aiohttp.ClientSession() as browser:
         state = await start_install(bot, browser)
@@ -251,6 +266,34 @@ async def test_a_state_is_good_once_a_forged_one_never_and_neither_installs(bot:
     assert "nothing was installed" in forged
     assert replayed in bot.slack.codes  # never exchanged
     assert len(bot.slack.called("oauth.v2.access")) == 1
+
+
+FORGED = "2031-01-01 12:00:00,000 INFO bot.connect: Connect Tavus: U0ADMIN connected T0123"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+async def test_an_error_sent_back_from_slack_cannot_forge_a_log_line(bot: Bot, fmt: str) -> None:
+    written = io.StringIO()
+    root = logging.getLogger()
+    handler = configure("INFO", fmt, stream=written)
+    try:
+        async with aiohttp.ClientSession() as browser:
+            error = f"access_denied\r\n{FORGED}\u2028{FORGED}\x1b[2J"
+            status, page = await come_back(bot, browser, "any", error=error)
+    finally:
+        root.removeHandler(handler)
+        for each in root.handlers:
+            each.removeFilter(REDACTOR)
+
+    assert status == 400
+    assert FORGED in page  # the page shows it, escaped as HTML
+    lines = written.getvalue().splitlines()
+    [line] = [line for line in lines if "an install did not complete" in line]
+    assert not [line for line in lines if line.startswith(FORGED)]
+    message = json.loads(line)["message"] if fmt == "json" else line
+    assert message.endswith(
+        f"an install did not complete: access_denied\\r\\n{FORGED}\\u2028{FORGED}\\x1b[2J"
+    )
 
 
 async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> None:
@@ -274,7 +317,74 @@ async def test_a_denied_install_and_an_unknown_code_store_nothing(bot: Bot) -> N
     assert bot.slack.called("views.open") == []  # no install serves the workspace
 
 
+async def test_without_a_token_the_metrics_of_many_workspaces_answer_this_machine_only(
+    bot: Bot,
+) -> None:
+    assert bot.runner is not None
+    address, port = outside_address(), unused_port()
+    await web.TCPSite(bot.runner, address, port).start()
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://{address}:{port}/metrics") as outside:
+            assert outside.status == 403
+            assert "METRICS_TOKEN" in await outside.text()
+        async with session.get(f"{bot.url}/metrics") as here:
+            assert here.status == 200
+
+
+async def test_with_a_token_the_metrics_of_many_workspaces_answer_whoever_carries_it(
+    launch: Launch,
+) -> None:
+    bot = await launch(metrics_token="a-metrics-token-long-enough")
+    assert bot.runner is not None
+    address, port = outside_address(), unused_port()
+    await web.TCPSite(bot.runner, address, port).start()
+
+    headers = {"Authorization": "Bearer a-metrics-token-long-enough"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://{address}:{port}/metrics", headers=headers) as answer,
+    ):
+        assert answer.status == 200
+
+
 # --- each workspace's Tavus account --------------------------------------------------------
+
+
+async def connect_page(bot: Bot, browser: aiohttp.ClientSession) -> tuple[str, str]:
+    """A new Connect Tavus link from App Home, opened in `browser`: the page's address and CSRF."""
+    opened = len(bot.slack.modals)
+    await bot.sender.action(
+        CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID, container={"type": "view", "view_id": "V"}
+    )
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
+    assert link is not None
+    async with browser.get(link) as response:
+        assert response.status == 200
+        return link.split("?")[0], form_of(await response.text())["csrf"]
+
+
+async def test_keys_tavus_refuses_are_never_kept_for_the_logs_only_the_one_it_takes(
+    bot: Bot,
+) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    known = len(REDACTOR)
+    refused = [f"{number:032x}" for number in range(50)]
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        for start in range(0, len(refused), connect.MOST_KEY_CHECKS):
+            page, csrf = await connect_page(acme, browser)
+            for key in refused[start : start + connect.MOST_KEY_CHECKS]:
+                async with browser.post(page, data={"csrf": csrf, "api_key": key}) as answer:
+                    assert answer.status in (400, 403)
+
+    assert len(bot.tavus.keys_used) == len(refused)  # one check each, nothing more
+    assert len(REDACTOR) == known
+    assert not [key for key in refused if key in REDACTOR]
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    assert (await connect_tavus(acme, TAVUS_KEYS[ACME]))[0] == 200
+    assert TAVUS_KEYS[ACME] in REDACTOR
 
 
 async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bot: Bot) -> None:

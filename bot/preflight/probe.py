@@ -27,6 +27,7 @@ from bot.preflight.sniff import (
     MOST_BYTES,
     SMALLEST_SIDE,
     Sniffed,
+    UnreadableExpiry,
     link_expires,
     sniff,
 )
@@ -88,7 +89,11 @@ class Prober:
     async def check_all(
         self, links: Mapping[str, tuple[str, Kind]], *, budget: float
     ) -> dict[str, Verdict]:
-        """Check every link at once; whatever is not done within `budget` seconds is Unchecked."""
+        """Check every link at once; whatever is not done within `budget` seconds is Unchecked.
+
+        A check that failed in a way nobody foresaw is a Problem, never Unchecked: a link made
+        to break the check must not go ahead as if its host had been slow.
+        """
         tasks = {
             name: asyncio.create_task(self.check(url, kind)) for name, (url, kind) in links.items()
         }
@@ -99,17 +104,25 @@ class Prober:
             task.cancel()
         verdicts: dict[str, Verdict] = {}
         for name, task in tasks.items():
-            if task in done and task.exception() is None:
-                verdicts[name] = task.result()
-            else:
-                if task in done:
-                    log.warning("checking %s failed: %r", links[name][0], task.exception())
+            if task not in done:
                 verdicts[name] = Unchecked()
+            elif (failed := task.exception()) is not None:
+                # The link without its query (a presigned signature), the error by its kind:
+                # its text may quote the whole link.
+                url = links[name][0]
+                log.warning("checking %s failed: %s", _safe(url), type(failed).__name__)
+                verdicts[name] = Problem(messages.LINK_NOT_CHECKED)
+            else:
+                verdicts[name] = task.result()
         return verdicts
 
     async def check(self, url: str, kind: Kind) -> Verdict:
         """Fetch the link's first bytes (following checked redirects) and judge what they are."""
-        expires = link_expires(url)
+        try:
+            expires = link_expires(url)
+        except UnreadableExpiry:
+            log.info("link %s says when it expires unreadably", _safe(url))
+            return Problem(messages.LINK_EXPIRY_UNREADABLE)
         if expires is not None and expires < self._clock() + LINK_LIFETIME:
             return Problem(messages.LINK_EXPIRES.format(when=f"{expires:%Y-%m-%d %H:%M} UTC"))
         try:
@@ -122,10 +135,12 @@ class Prober:
                 exc.os_error, PrivateAddress
             ):
                 return Problem(messages.LINK_PRIVATE)
-            log.info("link %s does not answer: %s", _safe(url), exc)
+            # The socket's error names the address, never the link's query.
+            log.info("link %s does not answer: %s", _safe(url), exc.os_error)
             return Problem(messages.LINK_NO_ANSWER)
         except (aiohttp.ClientError, OSError, ValueError) as exc:
-            log.info("link %s does not answer: %s", _safe(url), exc)
+            # By its kind only: aiohttp's errors quote the whole link, query and all.
+            log.info("link %s does not answer: %s", _safe(url), type(exc).__name__)
             return Problem(messages.LINK_NO_ANSWER)
         if isinstance(fetched, Problem):
             return fetched

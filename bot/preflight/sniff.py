@@ -144,28 +144,48 @@ def _sample_entries(data: bytes, start: int, end: int) -> list[bytes]:
 
 
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
+# Seconds a presigned link may say it lasts, read at most this long: S3 and GCS allow 7 days.
+_MOST_DIGITS = 12
+_EPOCH_SECONDS = re.compile(r"[0-9]{9,11}")
+
+
+class UnreadableExpiry(ValueError):
+    """A link says when it expires, but not in a way that can be read (or in a year past 9999)."""
 
 
 def link_expires(url: str) -> datetime | None:
-    """When a presigned link stops working (S3, GCS, Azure, CloudFront); None if it does not say."""
+    """When a presigned link stops working (S3, GCS, Azure, CloudFront); None if it does not say.
+
+    UnreadableExpiry if it says so unreadably: such a link cannot be judged, and a value made
+    to break the reading (X-Amz-Expires=99999999999999999999) must not let it pass unchecked.
+    """
     query = {key.lower(): values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
+    try:
+        return _expiry(query)
+    except (ValueError, OverflowError) as exc:
+        raise UnreadableExpiry(f"the link's expiry cannot be read: {type(exc).__name__}") from exc
+
+
+def _expiry(query: Mapping[str, str]) -> datetime | None:
     for date_key, expires_key in (
         ("x-amz-date", "x-amz-expires"),
         ("x-goog-date", "x-goog-expires"),
     ):
-        if date_key in query and query.get(expires_key, "").isdigit():
-            try:
-                signed = datetime.strptime(query[date_key], _AMZ_DATE).replace(tzinfo=UTC)
-            except ValueError:
-                return None
-            return signed + timedelta(seconds=int(query[expires_key]))
+        if expires_key in query:
+            seconds = query[expires_key]
+            # isdigit alone takes "²", which int() refuses; a long run is no real lifetime.
+            if not (seconds.isascii() and seconds.isdigit()) or len(seconds) > _MOST_DIGITS:
+                raise ValueError(f"{expires_key} is not a number of seconds")
+            signed = datetime.strptime(query.get(date_key, ""), _AMZ_DATE).replace(tzinfo=UTC)
+            return signed + timedelta(seconds=int(seconds))
     if "se" in query and "sig" in query:  # Azure SAS: se is the expiry, ISO 8601
-        try:
-            moment = datetime.fromisoformat(query["se"].replace("Z", "+00:00"))
-        except ValueError:
-            return None
+        moment = datetime.fromisoformat(query["se"].replace("Z", "+00:00"))
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    expires = query.get("expires", "")
-    if re.fullmatch(r"\d{9,11}", expires):  # CloudFront (and S3 v2): seconds since 1970
+    expires = query.get("expires")
+    if expires is None:
+        return None
+    if _EPOCH_SECONDS.fullmatch(expires):  # CloudFront (and S3 v2): seconds since 1970
         return datetime.fromtimestamp(int(expires), UTC)
+    if "signature" in query:  # a signed CloudFront link whose expiry is not seconds
+        raise ValueError("Expires is not a number of seconds")
     return None

@@ -5,9 +5,12 @@ Bolt must never fall back to its file-based stores: these are the ones it is giv
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -23,6 +26,12 @@ log = logging.getLogger(__name__)
 
 # How long an install link's state lasts: enough to read Slack's consent screen.
 STATE_LIFETIME = timedelta(minutes=10)
+# States used and not yet expired are kept (to refuse them a second time) up to this many: past
+# it, installs are refused until some expire. Far above the installs of a real ten minutes, and
+# a bound on what anyone can make the bot write by coming back with states it handed out.
+MOST_SPENT_STATES = 1000
+# A state is what StateStore.async_issue makes: a 24-byte URL-safe nonce, whole seconds, HMAC.
+_STATE = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{32})\.(?P<expiry>[0-9]{1,12})\.(?P<sig>[0-9a-f]{64})")
 
 
 class InstallationStore(AsyncInstallationStore):
@@ -131,10 +140,20 @@ class InstallationStore(AsyncInstallationStore):
 
 
 class StateStore(AsyncOAuthStateStore):
-    """OAuth states in the oauth_states table: single use, for STATE_LIFETIME."""
+    """OAuth states signed by the bot, written to the database only once used: single use.
 
-    def __init__(self, store: Store) -> None:
+    Handing one out (`GET /slack/install`, open to anyone) writes nothing: the state is
+    `nonce.expiry.HMAC`. One that comes back signed and unexpired is recorded as spent in
+    oauth_states, where a second use finds it, MOST_SPENT_STATES at most at a time.
+    """
+
+    def __init__(self, store: Store, secret: bytes, *, most: int = MOST_SPENT_STATES) -> None:
+        if not secret:
+            # An empty HMAC key signs states anybody could forge: refuse to start instead.
+            raise ValueError("StateStore needs a secret to sign its states")
         self._store = store
+        self._secret = secret
+        self._most = most
 
     @property
     def logger(self) -> logging.Logger:
@@ -142,11 +161,30 @@ class StateStore(AsyncOAuthStateStore):
         return log
 
     async def async_issue(self, *args: object, **kwargs: object) -> str:
-        """A new state for an install link (256 random bits)."""
-        state = secrets.token_urlsafe(32)
-        await self._store.oauth_states.issue(state, expires_at=self._store.now() + STATE_LIFETIME)
-        return state
+        """A new state for an install link (192 random bits, its expiry, signed); nothing stored."""
+        nonce = secrets.token_urlsafe(24)
+        expiry = int((self._store.now() + STATE_LIFETIME).timestamp())
+        return f"{nonce}.{expiry}.{self._sign(nonce, expiry)}"
 
     async def async_consume(self, state: str) -> bool:
-        """Whether `state` is one issued, unused and unexpired; it is spent either way."""
-        return await self._store.oauth_states.consume(state)
+        """Whether `state` is one signed here, unexpired and unused; it is spent if so."""
+        match = _STATE.fullmatch(state or "")
+        if match is None:
+            return False
+        expiry = int(match["expiry"])
+        if not hmac.compare_digest(
+            self._sign(match["nonce"], expiry).encode(), match["sig"].encode()
+        ):
+            log.info("an install state not signed by this bot was refused")
+            return False
+        if expiry <= self._store.now().timestamp():
+            return False
+        spent = await self._store.oauth_states.spend(
+            match["nonce"], expires_at=datetime.fromtimestamp(expiry, UTC), most=self._most
+        )
+        if not spent:
+            log.info("an install state used already, or one too many at once, was refused")
+        return spent
+
+    def _sign(self, nonce: str, expiry: int) -> str:
+        return hmac.new(self._secret, f"{nonce}.{expiry}".encode(), hashlib.sha256).hexdigest()

@@ -116,9 +116,18 @@ class Authorize(AsyncAuthorize):
 
 
 def oauth_settings(
-    *, client_id: str, client_secret: str, public_url: str, store: Store, vault: Vault
+    *,
+    client_id: str,
+    client_secret: str,
+    public_url: str,
+    store: Store,
+    vault: Vault,
+    state_secret: bytes,
 ) -> AsyncOAuthSettings:
-    """Bolt's OAuth flow on the bot's own stores: never its file-based defaults."""
+    """Bolt's OAuth flow on the bot's own stores: never its file-based defaults.
+
+    Its states are signed with `state_secret`, and stored only once used.
+    """
     base = public_url.rstrip("/")
     return AsyncOAuthSettings(
         client_id=client_id,
@@ -130,7 +139,7 @@ def oauth_settings(
         # Straight to Slack's consent screen: a page with one button before it says nothing.
         install_page_rendering_enabled=False,
         installation_store=InstallationStore(store, vault),
-        state_store=StateStore(store),
+        state_store=StateStore(store, state_secret),
         state_expiration_seconds=int(STATE_LIFETIME.total_seconds()),
         callback_options=AsyncCallbackOptions(success=_installed, failure=_failed),
     )
@@ -178,7 +187,7 @@ def _install_url(args: AsyncFailureArgs) -> str:
 
 
 async def install(request: web.Request) -> web.Response:
-    """Start an install: a fresh state, kept in the database and a cookie, then Slack."""
+    """Start an install: a fresh signed state, in a cookie and Slack's link; nothing stored."""
     flow = request.app[FLOW]
     return await to_aiohttp_response(await flow.handle_installation(_bolt_request(request)))
 

@@ -158,7 +158,33 @@ class ConnectLinks:
             csrf=row.csrf,
             expires_at=aware(row.expires_at),
             enterprise_id=row.enterprise_id,
+            attempts=row.attempts,
         )
+
+    async def attempt(self, session_digest: str, *, most: int) -> int | None:
+        """Count one more key checked in a session: how many it has now; None past `most`.
+
+        Counted before Tavus is asked, in one conditional UPDATE: requests sent together
+        cannot all pass.
+        """
+        async with self._db.writing() as connection:
+            counted = await connection.execute(
+                connect_links.update()
+                .where(
+                    connect_links.c.session_digest == session_digest,
+                    connect_links.c.expires_at > utc(self._db.now()),
+                    connect_links.c.attempts < most,
+                )
+                .values(attempts=connect_links.c.attempts + 1)
+            )
+            if not counted.rowcount:
+                return None
+            made = await connection.execute(
+                select(connect_links.c.attempts).where(
+                    connect_links.c.session_digest == session_digest
+                )
+            )
+            return int(made.scalar_one())
 
     async def end(self, session_digest: str) -> None:
         """End a session (its key is saved): the link and its cookie are no use any more."""

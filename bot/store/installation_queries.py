@@ -1,11 +1,11 @@
-"""The installations and oauth_states tables: who has the app installed, and states in flight."""
+"""The installations and oauth_states tables: who has the app installed, and states spent."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import RowMapping, delete, select
+from sqlalchemy import RowMapping, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.installations import Installed, org_key, team_key
@@ -96,31 +96,40 @@ class Installations:
 
 
 class OAuthStates:
-    """States for Slack's OAuth flow: issued with an expiry, each consumed at most once."""
+    """OAuth states already used, kept until they expire so that none is used twice.
+
+    Nothing is written when a state is handed out (it is signed instead): only a state coming
+    back is, once, and no more than `most` at a time, so no flood of requests grows the table.
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def issue(self, state: str, *, expires_at: datetime) -> None:
-        """Keep a state handed out with an install link."""
-        async with self._db.writing() as connection:
-            # Expired states are swept as new ones are issued: the table stays small.
-            await connection.execute(
-                delete(oauth_states).where(oauth_states.c.expires_at <= utc(self._db.now()))
+    async def spend(self, state: str, *, expires_at: datetime, most: int) -> bool:
+        """Mark a state used; False if it was already, or `most` unexpired ones are kept."""
+        now = utc(self._db.now())
+        # Read first: a replay, or a flood past the bound, is refused without a write.
+        async with self._db.reading() as connection:
+            kept = await connection.execute(
+                select(
+                    func.count(),
+                    func.count().filter(oauth_states.c.state == state),
+                ).where(oauth_states.c.expires_at > now)
             )
-            await connection.execute(
-                oauth_states.insert().values(state=state, expires_at=utc(expires_at))
-            )
-
-    async def consume(self, state: str) -> bool:
-        """Whether `state` was issued, unused and unexpired; it cannot be used again either way."""
-        async with self._db.writing() as connection:
-            result = await connection.execute(
-                delete(oauth_states).where(
-                    oauth_states.c.state == state, oauth_states.c.expires_at > utc(self._db.now())
+            unexpired, used = kept.one()
+        if used or unexpired >= most:
+            return False
+        try:
+            async with self._db.writing() as connection:
+                await connection.execute(
+                    delete(oauth_states).where(oauth_states.c.expires_at <= now)
                 )
-            )
-        return bool(result.rowcount)
+                await connection.execute(
+                    oauth_states.insert().values(state=state, expires_at=utc(expires_at))
+                )
+        except IntegrityError:
+            return False  # the same state came back twice at once: the other one spent it
+        return True
 
 
 def _installed(row: RowMapping) -> Installed:

@@ -225,7 +225,8 @@ installations = Table(
     Column("installed_at", DateTime(timezone=True), nullable=False),
 )
 
-# OAuth states handed out by /slack/install: each used once, before it expires.
+# OAuth states already used (handed out signed by /slack/install, written only when they come
+# back): kept until they expire, so that none is used twice.
 oauth_states = Table(
     "oauth_states",
     metadata,
@@ -260,6 +261,8 @@ connect_links = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("session_digest", String(64)),
     Column("csrf", String(64)),
+    # Keys checked with Tavus in the session: past a few, it is closed (connect.MOST_KEY_CHECKS).
+    Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_connect_links_session_digest", "session_digest"),
 )
 
