@@ -13,7 +13,6 @@ import pytest
 from aiohttp.test_utils import unused_port
 
 from bot.config import HELP
-from tests.addresses import outside_address
 from tests.processes import BotProcess
 from tests.standins.slack import APP_TOKEN, BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
@@ -132,11 +131,17 @@ async def answers(url: str) -> bool:
         return False
 
 
+# Another address of this machine's loopback network: a socket bound to every interface answers
+# there, one bound to 127.0.0.1 does not. The test never leaves this machine.
+ANOTHER_INTERFACE = "127.0.0.2"
+
+
 async def serving(tmp_path: Path, **settings: str) -> tuple[BotProcess, str]:
-    """A bot process started with `settings`, and its /healthz on this machine's outer address."""
+    """A bot process started with `settings`, and its /healthz at another of this machine's
+    addresses than the one it is always reached at (127.0.0.1)."""
     port = unused_port()
     process = BotProcess(environment(**settings, PORT=str(port)), tmp_path, port)
-    outside = f"http://{outside_address()}:{port}/healthz"
+    outside = f"http://{ANOTHER_INTERFACE}:{port}/healthz"
     await process.start()  # answering on 127.0.0.1 by then
     return process, outside
 
