@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.preflight.addresses import is_public
+from bot.preflight.addresses import is_public, literal
 from bot.preflight.probe import Kind, Prober, Problem, Unchecked, judge
 from bot.preflight.sniff import Sniffed, image_size, link_expires, video_codec
 from bot.slack import form
@@ -82,6 +82,12 @@ def test_presigned_links_say_when_they_expire(query: str, expires: datetime | No
         ("::ffff:8.8.8.8", True),
         ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
         ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
+        ("::127.0.0.1", False),  # IPv4-compatible loopback
+        ("::a00:1", False),  # IPv4-compatible 10.0.0.1
+        ("::8.8.8.8", True),
+        ("::", False),
+        ("::ffff:0:7f00:1", False),  # IPv4-translated, in reserved ::/8
+        ("ff::1", False),  # reserved ::/8, which Python counts as global
         ("224.0.0.1", False),
     ],
 )
@@ -261,15 +267,76 @@ async def test_a_redirect_to_a_private_address_is_refused_before_it_is_followed(
     port = media.url.rsplit(":", 1)[1]
     hop = media.redirect("away", f"http://127.0.0.2:{port}/dana.mp4")
     mapped = media.redirect("mapped", f"http://[::ffff:127.0.0.1]:{port}/dana.mp4")
+    decimal = media.redirect("decimal", f"http://2130706434:{port}/dana.mp4")  # 127.0.0.2
     media.put("dana.mp4", mp4(), "video/mp4")
     fine = media.redirect("fine", f"{media.url}/dana.mp4")
     try:
         assert await prober.check(hop, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
         assert await prober.check(mapped, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
+        assert await prober.check(decimal, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
         assert await prober.check(fine, Kind.VIDEO) is None
     finally:
         await prober.close()
-    assert [r["path"] for r in media.requests] == ["away", "mapped", "fine", "dana.mp4"]
+    assert [r["path"] for r in media.requests] == ["away", "mapped", "decimal", "fine", "dana.mp4"]
+
+
+# Every way to write loopback that some socket library reads as an address.
+LOOPBACK_SPELLINGS = [
+    "2130706433",  # decimal
+    "127.1",  # short
+    "0177.0.0.1",  # octal
+    "0x7f000001",  # hex
+    "0x7f.1",
+    "0",  # 0.0.0.0
+    "127.0.0.1.",  # trailing dot
+    "[::127.0.0.1]",  # IPv4-compatible IPv6
+    "[::ffff:127.0.0.1]",  # IPv4-mapped IPv6
+    "[::ffff:0:7f00:1]",  # IPv4-translated, in reserved ::/8
+]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
+async def test_loopback_in_any_spelling_is_refused_by_the_guard_before_any_request(
+    media: MediaStandIn, host: str
+) -> None:
+    # LINK_PRIVATE is the guard's own verdict: aiohttp refusing the host itself (as 3.14.1 and
+    # later do for some forms) would be "does not answer", and older ones would connect.
+    prober = Prober(clock=lambda: NOW)
+    port = media.url.rsplit(":", 1)[1]
+    media.put("dana.mp4", mp4(), "video/mp4")
+    try:
+        verdict = await prober.check(f"http://{host}:{port}/dana.mp4", Kind.VIDEO)
+    finally:
+        await prober.close()
+
+    assert verdict == Problem(messages.LINK_PRIVATE)
+    assert media.requests == []
+
+
+async def test_links_in_legacy_numeric_spellings_are_refused_through_the_form(
+    launch: Launch, media: MediaStandIn
+) -> None:
+    bot = await launch(media_check_links=True)  # the guard on: loopback is off limits
+    port = media.url.rsplit(":", 1)[1]
+    media.put("dana.mp4", mp4(), "video/mp4")
+
+    for host in LOOPBACK_SPELLINGS:
+        _, answer = await submitted(bot, **{form.VIDEO: f"http://{host}:{port}/dana.mp4"})
+        assert answer["errors"] == {form.VIDEO: messages.LINK_PRIVATE}, host
+
+    assert media.requests == []
+    assert await bot.jobs() == []
+
+
+def test_a_host_is_read_as_an_address_the_way_a_socket_would() -> None:
+    assert literal("2130706433") == ipaddress.ip_address("127.0.0.1")
+    assert literal("0x7f.1") == ipaddress.ip_address("127.0.0.1")
+    assert literal("0") == ipaddress.ip_address("0.0.0.0")  # noqa: S104 (read, not bound)
+    assert literal("127.0.0.1.") == ipaddress.ip_address("127.0.0.1")
+    assert literal("[::1]") == ipaddress.ip_address("::1")
+    assert literal("8.8.8.8") == ipaddress.ip_address("8.8.8.8")
+    for name in ("example.com", "example.com.", "1e100.net", "0x7f.example", "١٢٧.0.0.1", ""):
+        assert literal(name) is None, name
 
 
 async def test_checks_run_together_within_the_budget(media: MediaStandIn) -> None:
