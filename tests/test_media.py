@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,12 +34,23 @@ async def kept_by(
     """A file stored as the bot stores it (same folder, same key); its link and record."""
     store = await Store.open(bot.settings.sqlalchemy_url)
     try:
-        secret = bytes.fromhex(await store.keys.get("media"))
+        secret = await media_secret(store)
         media = LocalMedia(bot.settings.media_dir, base_url=bot.url, secret=secret)
         stored = await media.put(new_key("mp4"), chunks(data), most=10_000_000)
         return await media.link(stored.key, until=store.now() + ttl), stored
     finally:
         await store.close()
+
+
+async def media_secret(store: Store) -> bytes:
+    """The key the bot signs media links with."""
+    return bytes.fromhex(await store.keys.get("media"))
+
+
+def signed(query: str) -> tuple[str, str]:
+    """A link's expires and sig."""
+    found = dict(part.split("=") for part in query.split("&"))
+    return found["expires"], found["sig"]
 
 
 @pytest.fixture
@@ -49,6 +60,7 @@ async def bot(launch: Launch, tmp_path: Path) -> Bot:
 
 DATA = bytes(range(256)) * 40
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+LATER = datetime(2100, 1, 1, tzinfo=UTC)  # beyond the bot's own clock, which is real
 
 
 async def test_a_kept_file_is_served_whole_in_parts_and_to_head(bot: Bot) -> None:
@@ -87,6 +99,65 @@ async def test_a_tampered_or_expired_link_is_refused_and_a_deleted_file_is_gone(
         (bot.settings.media_dir / stored.key).unlink()
         async with session.get(link) as gone:
             assert gone.status == 404
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda _: "²",  # a digit to str.isdigit, not to int()
+        lambda real: real.translate(ARABIC_INDIC),  # digits int() reads: the same expiry
+        lambda real: "0" * 5000 + real,  # past int()'s 4,300 digits
+        lambda _: "9" * 13,  # ASCII, but longer than any expiry the bot writes
+        lambda real: f"-{real}",
+        lambda _: "",
+        lambda real: f" {real}",
+        lambda real: f"{real}\n",
+    ],
+    ids=[
+        "superscript",
+        "arabic-indic",
+        "5000-digits",
+        "13-digits",
+        "negative",
+        "empty",
+        "space",
+        "newline",
+    ],
+)
+async def test_a_malformed_expiry_is_refused_with_403_never_an_error(
+    bot: Bot, spoil: Callable[[str], str]
+) -> None:
+    link, stored = await kept_by(bot, DATA)
+    expires, sig = signed(link.split("?")[1])
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{bot.url}/media/{stored.key}", params={"expires": spoil(expires), "sig": sig}
+        ) as answer,
+    ):
+        assert answer.status == 403
+
+
+async def test_a_key_with_a_trailing_newline_is_not_a_key(bot: Bot) -> None:
+    link, stored = await kept_by(bot, DATA)
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    try:
+        secret = await media_secret(store)
+    finally:
+        await store.close()
+    # Signed for the key and its newline: only the key's shape can refuse it.
+    query = signing.query(secret, f"{stored.key}\n", LATER)
+
+    assert not signing.valid(secret, f"{stored.key}\n", *signed(query), now=NOW)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{bot.url}/media/{stored.key}%0A?{query}") as answer:
+            assert answer.status == 403
+        async with session.get(link) as answer:
+            assert answer.status == 200
 
 
 def test_a_signature_holds_only_for_its_key_and_until_its_time() -> None:
