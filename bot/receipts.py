@@ -69,7 +69,7 @@ def sha256(text: str) -> str:
 
 
 def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
-    """The training files of a request, each as host and file name, query strings dropped."""
+    """The training files of a request, each as host and file name, without query or password."""
     found = []
     links: tuple[str | None, ...] = (
         request.train_video_url,
@@ -90,6 +90,8 @@ def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
         if url:
             parts = urlsplit(url)
             file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"
-            bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-            found.append(Medium(url=bare, host=parts.hostname or parts.netloc, file=file))
+            # Requests saved before the form dropped a link's password may still hold one.
+            netloc = parts.netloc.rpartition("@")[2]
+            bare = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+            found.append(Medium(url=bare, host=parts.hostname or netloc, file=file))
     return tuple(found)

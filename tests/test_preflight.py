@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,6 +170,28 @@ async def test_good_links_are_checked_with_a_ranged_get_and_the_request_is_saved
     assert len(await checking.jobs()) == 1
     assert {r["path"] for r in media.requests} == {"dana.mp4", "consent.mp4"}
     assert all(r["range"] == "bytes=0-262143" for r in media.requests)
+
+
+async def test_a_links_password_is_neither_sent_nor_kept_anywhere(
+    checking: Bot, media: MediaStandIn
+) -> None:
+    video = media.put("dana.mp4", mp4(), "video/mp4")
+    with_password = video.replace("http://", "http://dana:hunter2@")
+
+    _, answer = await submitted(checking, **{form.VIDEO: with_password, form.SUBJECT: DANA})
+    [job] = await checking.jobs()
+    await consent(checking, job["id"], user=DANA)
+    await checking.tavus.wait_until(lambda: len(checking.tavus.creates) == 1)
+
+    assert answer["response_action"] == "update"
+    assert [r["authorization"] for r in media.requests] == [None]  # the check sent none
+    assert job["train_video_url"] == video
+    assert checking.tavus.creates[0]["train_video_url"] == video
+    [receipt] = await checking.receipts()
+    assert json.loads(receipt["media"])[0]["url"] == video
+    database = Path(checking.settings.database_url.removeprefix("sqlite:///"))
+    for kept in database.parent.glob(f"{database.name}*"):
+        assert b"hunter2" not in kept.read_bytes(), kept.name
 
 
 @pytest.mark.parametrize(
