@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,12 +13,15 @@ from typing import Any, cast
 
 import aiohttp
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.media import signing
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, Stored, new_key
 from bot.store import Store
 from bot.store.media_queries import Kept
+from bot.store.schema import keys
+from bot.vault import SigningKeys, Unreadable, Vault
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER
@@ -44,7 +49,7 @@ async def kept_by(
 
 async def media_secret(store: Store) -> bytes:
     """The key the bot signs media links with."""
-    return bytes.fromhex(await store.keys.get("media"))
+    return await SigningKeys(store.keys, None).get("media")
 
 
 def signed(query: str) -> tuple[str, str]:
@@ -99,6 +104,47 @@ async def test_a_tampered_or_expired_link_is_refused_and_a_deleted_file_is_gone(
         (bot.settings.media_dir / stored.key).unlink()
         async with session.get(link) as gone:
             assert gone.status == 404
+
+
+async def test_a_key_made_before_secrets_keys_is_sealed_in_place_and_its_links_still_work(
+    launch: Launch, tmp_path: Path
+) -> None:
+    bot = await launch(media_dir=tmp_path / "media")  # no SECRETS_KEYS: kept as it is
+    link, _ = await kept_by(bot, DATA)
+    [(name, plain)] = [(row["name"], row["value"]) for row in await bot.rows(keys)]
+    await bot.stop()
+    vault_key = Fernet.generate_key().decode()
+
+    sealed = await launch(media_dir=tmp_path / "media", secrets_keys=(vault_key,))
+
+    async with aiohttp.ClientSession() as session, session.get(link) as answer:
+        assert answer.status == 200
+    [row] = await sealed.rows(keys)
+    assert (row["name"], Vault([vault_key]).open(row["value"])) == (name, plain)
+    # A dump holds it no longer (the file's free space may, until VACUUM: see the README).
+    assert plain not in await dump(sealed)
+    # Sealed, it opens only with the vault: without it, no key (and no start) rather than
+    # links signed with a key made anew.
+    store = await Store.open(sealed.settings.sqlalchemy_url)
+    try:
+        with pytest.raises(Unreadable, match="media signing key is sealed"):
+            await SigningKeys(store.keys, None).get("media")
+        assert await SigningKeys(store.keys, Vault([vault_key])).get("media") == bytes.fromhex(
+            plain
+        )
+    finally:
+        await store.close()
+
+
+async def dump(bot: Bot) -> str:
+    """The bot's database as `sqlite3 bot.db .dump` writes it out."""
+    path = bot.settings.database_url.removeprefix("sqlite:///")
+
+    def dumped() -> str:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return "\n".join(connection.iterdump())
+
+    return await asyncio.to_thread(dumped)
 
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
