@@ -12,6 +12,7 @@ from bot import audit_export, doctor, logs, rotate_keys
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.store import StoreUnavailable
+from bot.vault import Unreadable
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     except StoreUnavailable as exc:
         print(f"replica-bot cannot reach its database (DATABASE_URL): {exc}", file=sys.stderr)
+        return 1
+    except Unreadable as exc:
+        # Signing keys sealed with keys no longer in SECRETS_KEYS (or none): media and Connect
+        # Tavus links would not verify, so the bot does not start.
+        print(f"replica-bot cannot open its signing keys: {exc}", file=sys.stderr)
         return 1
     return 0
 

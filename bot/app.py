@@ -66,7 +66,7 @@ from bot.slack.permissions import People
 from bot.store import Store, StoreUnavailable
 from bot.talks import Talks
 from bot.tavus import TavusClient
-from bot.vault import Vault
+from bot.vault import SigningKeys, Vault
 from bot.voices import Voices
 
 if TYPE_CHECKING:
@@ -98,7 +98,11 @@ async def create_app(settings: Settings) -> web.Application:
         timeout=settings.tavus_timeout,
         transport=meters.tavus_transport(),
     )
-    vault = Vault(settings.secrets_keys) if settings.oauth else None
+    # The bot's own signing keys are sealed whenever there are keys to seal them with; bot
+    # tokens and Tavus keys exist only with many workspaces, where SECRETS_KEYS is required.
+    sealer = Vault(settings.secrets_keys) if settings.secrets_keys else None
+    vault = sealer if settings.oauth else None
+    signing_keys = SigningKeys(store.keys, sealer)
     accounts: Accounts
     connect = None
     if vault is not None:
@@ -111,7 +115,7 @@ async def create_app(settings: Settings) -> web.Application:
         connect = ConnectTavus(
             store=store,
             vault=vault,
-            secret=bytes.fromhex(await store.keys.get("connect")),
+            secret=await signing_keys.get("connect"),
             base_url=str(settings.public_url),
             tavus_for_key=workspaces.client_for,
         )
@@ -148,7 +152,7 @@ async def create_app(settings: Settings) -> web.Application:
         )
     elif settings.public_url is not None:
         # Files taken from Slack are served from here, behind links signed with the bot's key.
-        secret = bytes.fromhex(await store.keys.get("media"))
+        secret = await signing_keys.get("media")
         media = local = LocalMedia(
             settings.media_dir, base_url=str(settings.public_url), secret=secret
         )
@@ -199,7 +203,7 @@ async def create_app(settings: Settings) -> web.Application:
                 public_url=str(settings.public_url),
                 store=store,
                 vault=vault,
-                state_secret=bytes.fromhex(await store.keys.get("oauth_state")),
+                state_secret=await signing_keys.get("oauth_state"),
             ),
             "authorize": authorize(store, vault),
         }

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.audit import Action
 
@@ -445,6 +446,18 @@ class ReplicaRequest:
     # A file posted in Slack to train from (its id), and its name; the bot keeps a copy.
     slack_file: str | None = None
     slack_file_name: str | None = None
+
+
+def without_credentials(url: str) -> str:
+    """A link without the user name and password it may carry (https://user:pass@host/…).
+
+    Links are kept (jobs, receipts that can never be changed) and shown; a password in one
+    would be kept and shown with it, and sent to Tavus and to every host a check follows.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,7 @@ def sha256(text: str) -> str:
 
 
 def media_of(request: ReplicaRequest) -> tuple[Medium, ...]:
-    """The training files of a request, each as host and file name, query strings dropped."""
+    """The training files of a request, each as host and file name, without query or password."""
     found = []
     links: tuple[str | None, ...] = (
         request.train_video_url,
@@ -94,5 +94,7 @@ def medium_of(url: str) -> Medium:
     """A link as host and file name, its query string and fragment dropped."""
     parts = urlsplit(url)
     file = unquote(parts.path.rsplit("/", 1)[-1]) or parts.path or "/"
-    bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return Medium(url=bare, host=parts.hostname or parts.netloc, file=file)
+    # Requests saved before the form dropped a link's user name and password may still hold one.
+    netloc = parts.netloc.rpartition("@")[2]
+    bare = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return Medium(url=bare, host=parts.hostname or netloc, file=file)

@@ -12,9 +12,9 @@ from typing import Protocol
 
 from bot.config import ConfigError, VaultSettings, load_vault_settings
 from bot.store import Store, StoreUnavailable
-from bot.vault import Unreadable, Vault
+from bot.vault import SigningKeys, Unreadable, Vault
 
-RESEALED = "resealed {bot_tokens} and {tavus_keys} with the newest of SECRETS_KEYS"
+RESEALED = "resealed {bot_tokens}, {tavus_keys} and {signing_keys} with the newest of SECRETS_KEYS"
 COMPLETE = "; you can now remove the older keys"
 UNOPENED = "no key in SECRETS_KEYS opens {rows}"
 CHANGING = "{rows} changed again while being resealed"
@@ -51,15 +51,16 @@ class Tally:
 
 @dataclass(frozen=True, slots=True)
 class Rotation:
-    """What resealing every stored secret came to: the bot tokens', and the Tavus keys'."""
+    """What resealing every stored secret came to, table by table."""
 
     bot_tokens: Tally
     tavus_keys: Tally
+    signing_keys: Tally = Tally()
 
     @property
     def complete(self) -> bool:
         """Whether every stored secret is now sealed with the newest key alone."""
-        tallies = (self.bot_tokens, self.tavus_keys)
+        tallies = (self.bot_tokens, self.tavus_keys, self.signing_keys)
         return not any(tally.unopened or tally.changing for tally in tallies)
 
     def summary(self) -> str:
@@ -67,11 +68,22 @@ class Rotation:
         done = RESEALED.format(
             bot_tokens=_count(self.bot_tokens.resealed, "bot token"),
             tavus_keys=_count(self.tavus_keys.resealed, "Tavus key"),
+            signing_keys=_count(self.signing_keys.resealed, "signing key"),
         )
         if self.complete:
             return done + COMPLETE
-        unopened = _rows(self.bot_tokens.unopened, self.tavus_keys.unopened, joint="or")
-        changing = _rows(self.bot_tokens.changing, self.tavus_keys.changing, joint="and")
+        unopened = _rows(
+            self.bot_tokens.unopened,
+            self.tavus_keys.unopened,
+            self.signing_keys.unopened,
+            joint="or",
+        )
+        changing = _rows(
+            self.bot_tokens.changing,
+            self.tavus_keys.changing,
+            self.signing_keys.changing,
+            joint="and",
+        )
         problems = [UNOPENED.format(rows=unopened)] if unopened else []
         problems += [CHANGING.format(rows=changing)] if changing else []
         advice = KEEP_FOR_UNOPENED if unopened else KEEP_FOR_CHANGING
@@ -83,9 +95,9 @@ def parser() -> argparse.ArgumentParser:
     return argparse.ArgumentParser(
         prog="python -m bot rotate-keys",
         description=(
-            "Reseal every bot token and Tavus key stored in the database in DATABASE_URL with "
-            "the first of SECRETS_KEYS, so that the older keys can then be removed from it. "
-            "Safe to run again, and while the bot runs."
+            "Reseal every bot token, Tavus key and signing key stored in the database in "
+            "DATABASE_URL with the first of SECRETS_KEYS, so that the older keys can then be "
+            "removed from it. Safe to run again, and while the bot runs."
         ),
     )
 
@@ -111,10 +123,13 @@ def run(argv: list[str]) -> int:
 
 
 async def rotate(store: Store, vault: Vault) -> Rotation:
-    """Reseal every bot token and Tavus key in `store` with the vault's newest key."""
+    """Reseal every bot token, Tavus key and sealed signing key in `store` with the newest key."""
     return Rotation(
         bot_tokens=await reseal_table(store.installations, vault),
         tavus_keys=await reseal_table(store.tavus_accounts, vault),
+        # A signing key kept unsealed is left so: it is sealed by the bot that reads it with
+        # SECRETS_KEYS, which can then open it (sealed here, a bot without them could not).
+        signing_keys=await reseal_table(SigningKeys(store.keys, None), vault),
     )
 
 
@@ -160,7 +175,10 @@ def _count(number: int, thing: str) -> str:
     return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
-def _rows(install_keys: Sequence[str], team_ids: Sequence[str], *, joint: str) -> str:
+def _rows(
+    install_keys: Sequence[str], team_ids: Sequence[str], names: Sequence[str], *, joint: str
+) -> str:
     rows = [f"the bot token of install {key}" for key in install_keys]
     rows += [f"the Tavus key of workspace {team_id}" for team_id in team_ids]
+    rows += [f"the {name} signing key" for name in names]
     return ", ".join(rows[:-1]) + f" {joint} {rows[-1]}" if len(rows) > 1 else "".join(rows)

@@ -9,6 +9,7 @@ import pytest
 
 from bot import messages
 from bot.jobs import ReplicaRequest
+from bot.receipts import Medium, media_of
 from bot.slack import form
 from bot.slack.form import Invalid, Submission
 
@@ -290,6 +291,37 @@ def test_spaces_around_the_name_and_links_are_trimmed() -> None:
     assert isinstance(result, Submission)
     assert result.request.replica_name == "Dana"
     assert result.request.train_video_url == VIDEO_URL
+
+
+def test_a_links_user_name_and_password_are_dropped_and_the_rest_kept() -> None:
+    result = parse(
+        submitted_view(
+            video="https://dana:hunter2@cdn.example.com/training.mp4?X-Amz-Signature=abc",
+            consent_video="https://token@cdn.example.com/consent.mp4",
+        )
+    )
+
+    assert isinstance(result, Submission)
+    assert result.request.train_video_url == (
+        "https://cdn.example.com/training.mp4?X-Amz-Signature=abc"
+    )
+    assert result.request.consent_video_url == CONSENT_URL
+    image = parse(submitted_view(image="https://a:b@cdn.example.com/headshot.png", voice="ivy"))
+    assert isinstance(image, Submission)
+    assert image.request.train_image_url == IMAGE_URL
+
+
+def test_a_receipt_names_a_link_without_its_password_even_one_saved_with_it() -> None:
+    # A request saved before the form dropped passwords still holds one.
+    saved = ReplicaRequest(
+        replica_name="Dana",
+        model_name="phoenix-4",
+        train_video_url="https://dana:hunter2@cdn.example.com:8443/share/v.mp4?sig=x",
+    )
+
+    assert media_of(saved) == (
+        Medium("https://cdn.example.com:8443/share/v.mp4", "cdn.example.com", "v.mp4"),
+    )
 
 
 def test_blank_optional_links_count_as_not_given() -> None:

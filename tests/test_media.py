@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,12 +13,15 @@ from typing import Any, cast
 
 import aiohttp
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.media import signing
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, Stored, new_key
 from bot.store import Store
 from bot.store.media_queries import Kept
+from bot.store.schema import keys
+from bot.vault import SigningKeys, Unreadable, Vault
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER
@@ -34,12 +39,23 @@ async def kept_by(
     """A file stored as the bot stores it (same folder, same key); its link and record."""
     store = await Store.open(bot.settings.sqlalchemy_url)
     try:
-        secret = bytes.fromhex(await store.keys.get("media"))
+        secret = await media_secret(store)
         media = LocalMedia(bot.settings.media_dir, base_url=bot.url, secret=secret)
         stored = await media.put(new_key("mp4"), chunks(data), most=10_000_000)
         return await media.link(stored.key, until=store.now() + ttl), stored
     finally:
         await store.close()
+
+
+async def media_secret(store: Store) -> bytes:
+    """The key the bot signs media links with."""
+    return await SigningKeys(store.keys, None).get("media")
+
+
+def signed(query: str) -> tuple[str, str]:
+    """A link's expires and sig."""
+    found = dict(part.split("=") for part in query.split("&"))
+    return found["expires"], found["sig"]
 
 
 @pytest.fixture
@@ -49,6 +65,7 @@ async def bot(launch: Launch, tmp_path: Path) -> Bot:
 
 DATA = bytes(range(256)) * 40
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+LATER = datetime(2100, 1, 1, tzinfo=UTC)  # beyond the bot's own clock, which is real
 
 
 async def test_a_kept_file_is_served_whole_in_parts_and_to_head(bot: Bot) -> None:
@@ -87,6 +104,106 @@ async def test_a_tampered_or_expired_link_is_refused_and_a_deleted_file_is_gone(
         (bot.settings.media_dir / stored.key).unlink()
         async with session.get(link) as gone:
             assert gone.status == 404
+
+
+async def test_a_key_made_before_secrets_keys_is_sealed_in_place_and_its_links_still_work(
+    launch: Launch, tmp_path: Path
+) -> None:
+    bot = await launch(media_dir=tmp_path / "media")  # no SECRETS_KEYS: kept as it is
+    link, _ = await kept_by(bot, DATA)
+    [(name, plain)] = [(row["name"], row["value"]) for row in await bot.rows(keys)]
+    await bot.stop()
+    vault_key = Fernet.generate_key().decode()
+
+    sealed = await launch(media_dir=tmp_path / "media", secrets_keys=(vault_key,))
+
+    async with aiohttp.ClientSession() as session, session.get(link) as answer:
+        assert answer.status == 200
+    [row] = await sealed.rows(keys)
+    assert (row["name"], Vault([vault_key]).open(row["value"])) == (name, plain)
+    # A dump holds it no longer (the file's free space may, until VACUUM: see the README).
+    assert plain not in await dump(sealed)
+    # Sealed, it opens only with the vault: without it, no key (and no start) rather than
+    # links signed with a key made anew.
+    store = await Store.open(sealed.settings.sqlalchemy_url)
+    try:
+        with pytest.raises(Unreadable, match="media signing key is sealed"):
+            await SigningKeys(store.keys, None).get("media")
+        assert await SigningKeys(store.keys, Vault([vault_key])).get("media") == bytes.fromhex(
+            plain
+        )
+    finally:
+        await store.close()
+
+
+async def dump(bot: Bot) -> str:
+    """The bot's database as `sqlite3 bot.db .dump` writes it out."""
+    path = bot.settings.database_url.removeprefix("sqlite:///")
+
+    def dumped() -> str:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return "\n".join(connection.iterdump())
+
+    return await asyncio.to_thread(dumped)
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda _: "²",  # a digit to str.isdigit, not to int()
+        lambda real: real.translate(ARABIC_INDIC),  # digits int() reads: the same expiry
+        lambda real: "0" * 5000 + real,  # past int()'s 4,300 digits
+        lambda _: "9" * 13,  # ASCII, but longer than any expiry the bot writes
+        lambda real: f"-{real}",
+        lambda _: "",
+        lambda real: f" {real}",
+        lambda real: f"{real}\n",
+    ],
+    ids=[
+        "superscript",
+        "arabic-indic",
+        "5000-digits",
+        "13-digits",
+        "negative",
+        "empty",
+        "space",
+        "newline",
+    ],
+)
+async def test_a_malformed_expiry_is_refused_with_403_never_an_error(
+    bot: Bot, spoil: Callable[[str], str]
+) -> None:
+    link, stored = await kept_by(bot, DATA)
+    expires, sig = signed(link.split("?")[1])
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{bot.url}/media/{stored.key}", params={"expires": spoil(expires), "sig": sig}
+        ) as answer,
+    ):
+        assert answer.status == 403
+
+
+async def test_a_key_with_a_trailing_newline_is_not_a_key(bot: Bot) -> None:
+    link, stored = await kept_by(bot, DATA)
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    try:
+        secret = await media_secret(store)
+    finally:
+        await store.close()
+    # Signed for the key and its newline: only the key's shape can refuse it.
+    query = signing.query(secret, f"{stored.key}\n", LATER)
+
+    assert not signing.valid(secret, f"{stored.key}\n", *signed(query), now=NOW)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{bot.url}/media/{stored.key}%0A?{query}") as answer:
+            assert answer.status == 403
+        async with session.get(link) as answer:
+            assert answer.status == 200
 
 
 def test_a_signature_holds_only_for_its_key_and_until_its_time() -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import messages
-from bot.preflight.addresses import is_public
+from bot.preflight.addresses import is_public, literal
 from bot.preflight.probe import Kind, Prober, Problem, Unchecked, judge
 from bot.preflight.sniff import Sniffed, UnreadableExpiry, image_size, link_expires, video_codec
 from bot.slack import form
@@ -101,6 +103,12 @@ def test_an_expiry_that_cannot_be_read_is_said_so(query: str) -> None:
         ("::ffff:8.8.8.8", True),
         ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
         ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
+        ("::127.0.0.1", False),  # IPv4-compatible loopback
+        ("::a00:1", False),  # IPv4-compatible 10.0.0.1
+        ("::8.8.8.8", True),
+        ("::", False),
+        ("::ffff:0:7f00:1", False),  # IPv4-translated, in reserved ::/8
+        ("ff::1", False),  # reserved ::/8, which Python counts as global
         ("224.0.0.1", False),
     ],
 )
@@ -181,6 +189,28 @@ async def test_good_links_are_checked_with_a_ranged_get_and_the_request_is_saved
     assert len(await checking.jobs()) == 1
     assert {r["path"] for r in media.requests} == {"dana.mp4", "consent.mp4"}
     assert all(r["range"] == "bytes=0-262143" for r in media.requests)
+
+
+async def test_a_links_password_is_neither_sent_nor_kept_anywhere(
+    checking: Bot, media: MediaStandIn
+) -> None:
+    video = media.put("dana.mp4", mp4(), "video/mp4")
+    with_password = video.replace("http://", "http://dana:hunter2@")
+
+    _, answer = await submitted(checking, **{form.VIDEO: with_password, form.SUBJECT: DANA})
+    [job] = await checking.jobs()
+    await consent(checking, job["id"], user=DANA)
+    await checking.tavus.wait_until(lambda: len(checking.tavus.creates) == 1)
+
+    assert answer["response_action"] == "update"
+    assert [r["authorization"] for r in media.requests] == [None]  # the check sent none
+    assert job["train_video_url"] == video
+    assert checking.tavus.creates[0]["train_video_url"] == video
+    [receipt] = await checking.receipts()
+    assert json.loads(receipt["media"])[0]["url"] == video
+    database = Path(checking.settings.database_url.removeprefix("sqlite:///"))
+    for kept in database.parent.glob(f"{database.name}*"):
+        assert b"hunter2" not in kept.read_bytes(), kept.name
 
 
 @pytest.mark.parametrize(
@@ -280,15 +310,76 @@ async def test_a_redirect_to_a_private_address_is_refused_before_it_is_followed(
     port = media.url.rsplit(":", 1)[1]
     hop = media.redirect("away", f"http://127.0.0.2:{port}/dana.mp4")
     mapped = media.redirect("mapped", f"http://[::ffff:127.0.0.1]:{port}/dana.mp4")
+    decimal = media.redirect("decimal", f"http://2130706434:{port}/dana.mp4")  # 127.0.0.2
     media.put("dana.mp4", mp4(), "video/mp4")
     fine = media.redirect("fine", f"{media.url}/dana.mp4")
     try:
         assert await prober.check(hop, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
         assert await prober.check(mapped, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
+        assert await prober.check(decimal, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
         assert await prober.check(fine, Kind.VIDEO) is None
     finally:
         await prober.close()
-    assert [r["path"] for r in media.requests] == ["away", "mapped", "fine", "dana.mp4"]
+    assert [r["path"] for r in media.requests] == ["away", "mapped", "decimal", "fine", "dana.mp4"]
+
+
+# Every way to write loopback that some socket library reads as an address.
+LOOPBACK_SPELLINGS = [
+    "2130706433",  # decimal
+    "127.1",  # short
+    "0177.0.0.1",  # octal
+    "0x7f000001",  # hex
+    "0x7f.1",
+    "0",  # 0.0.0.0
+    "127.0.0.1.",  # trailing dot
+    "[::127.0.0.1]",  # IPv4-compatible IPv6
+    "[::ffff:127.0.0.1]",  # IPv4-mapped IPv6
+    "[::ffff:0:7f00:1]",  # IPv4-translated, in reserved ::/8
+]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
+async def test_loopback_in_any_spelling_is_refused_by_the_guard_before_any_request(
+    media: MediaStandIn, host: str
+) -> None:
+    # LINK_PRIVATE is the guard's own verdict: aiohttp refusing the host itself (as 3.14.1 and
+    # later do for some forms) would be "does not answer", and older ones would connect.
+    prober = Prober(clock=lambda: NOW)
+    port = media.url.rsplit(":", 1)[1]
+    media.put("dana.mp4", mp4(), "video/mp4")
+    try:
+        verdict = await prober.check(f"http://{host}:{port}/dana.mp4", Kind.VIDEO)
+    finally:
+        await prober.close()
+
+    assert verdict == Problem(messages.LINK_PRIVATE)
+    assert media.requests == []
+
+
+async def test_links_in_legacy_numeric_spellings_are_refused_through_the_form(
+    launch: Launch, media: MediaStandIn
+) -> None:
+    bot = await launch(media_check_links=True)  # the guard on: loopback is off limits
+    port = media.url.rsplit(":", 1)[1]
+    media.put("dana.mp4", mp4(), "video/mp4")
+
+    for host in LOOPBACK_SPELLINGS:
+        _, answer = await submitted(bot, **{form.VIDEO: f"http://{host}:{port}/dana.mp4"})
+        assert answer["errors"] == {form.VIDEO: messages.LINK_PRIVATE}, host
+
+    assert media.requests == []
+    assert await bot.jobs() == []
+
+
+def test_a_host_is_read_as_an_address_the_way_a_socket_would() -> None:
+    assert literal("2130706433") == ipaddress.ip_address("127.0.0.1")
+    assert literal("0x7f.1") == ipaddress.ip_address("127.0.0.1")
+    assert literal("0") == ipaddress.ip_address("0.0.0.0")  # noqa: S104 (read, not bound)
+    assert literal("127.0.0.1.") == ipaddress.ip_address("127.0.0.1")
+    assert literal("[::1]") == ipaddress.ip_address("::1")
+    assert literal("8.8.8.8") == ipaddress.ip_address("8.8.8.8")
+    for name in ("example.com", "example.com.", "1e100.net", "0x7f.example", "١٢٧.0.0.1", ""):
+        assert literal(name) is None, name
 
 
 async def test_checks_run_together_within_the_budget(media: MediaStandIn) -> None:

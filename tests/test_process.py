@@ -11,8 +11,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.test_utils import unused_port
+from cryptography.fernet import Fernet
 
 from bot.config import HELP
+from bot.store import Store
+from bot.vault import SigningKeys, Vault
 from tests.processes import BotProcess
 from tests.standins.slack import APP_TOKEN, BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
@@ -82,6 +85,34 @@ async def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
     assert code != 0
     assert "SLACK_BOT_TOKEN" not in stderr
     assert "TAVUS_API_KEY" in stderr
+
+
+async def test_a_sealed_signing_key_and_no_secrets_keys_stop_the_start_saying_so(
+    tmp_path: Path,
+) -> None:
+    database = f"sqlite:///{tmp_path / 'bot.db'}"
+    store = await Store.open(database.replace("sqlite://", "sqlite+aiosqlite://", 1))
+    try:
+        await SigningKeys(store.keys, Vault([Fernet.generate_key().decode()])).get("media")
+    finally:
+        await store.close()
+
+    code, stderr = await run_to_end(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        TAVUS_API_KEY="k",
+        PUBLIC_URL="https://bot.example.com",
+        DATABASE_URL=database,
+        PORT=str(unused_port()),
+    )
+
+    assert code == 1
+    assert "Traceback" not in stderr
+    assert (
+        "replica-bot cannot open its signing keys: the media signing key is sealed, and "
+        "SECRETS_KEYS is not set"
+    ) in stderr
 
 
 async def test_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

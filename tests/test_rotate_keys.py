@@ -19,7 +19,7 @@ from bot.config import HELP, DatabaseSettings, VaultSettings
 from bot.installations import Connected, Installed
 from bot.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.store import Store
-from bot.vault import Unreadable, Vault
+from bot.vault import SigningKeys, Unreadable, Vault
 from tests.store_helpers import empty_postgres
 
 NEW, OLD, RETIRED = (Fernet.generate_key().decode() for _ in range(3))
@@ -117,8 +117,8 @@ async def test_every_secret_sealed_with_an_old_key_opens_with_the_new_key_alone_
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert out == (
-        "resealed 3 bot tokens and 2 Tavus keys with the newest of SECRETS_KEYS; "
-        "you can now remove the older keys\n"
+        "resealed 3 bot tokens, 2 Tavus keys and 0 signing keys with the newest of "
+        "SECRETS_KEYS; you can now remove the older keys\n"
     )
     assert await opened_with_new_key_alone(store) == {
         "T:T1": "xoxb-token-one",
@@ -145,10 +145,10 @@ async def test_a_secret_no_key_opens_is_named_and_kept_while_the_others_are_rese
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
     assert err == (
-        "resealed 1 bot token and 1 Tavus key with the newest of SECRETS_KEYS, but no key in "
-        "SECRETS_KEYS opens the bot token of install T:T9 or the Tavus key of workspace T7: "
-        "keep the older keys, put back the key that sealed these (or reinstall the app or "
-        "connect Tavus again in those workspaces) and run rotate-keys again\n"
+        "resealed 1 bot token, 1 Tavus key and 0 signing keys with the newest of SECRETS_KEYS, "
+        "but no key in SECRETS_KEYS opens the bot token of install T:T9 or the Tavus key of "
+        "workspace T7: keep the older keys, put back the key that sealed these (or reinstall the "
+        "app or connect Tavus again in those workspaces) and run rotate-keys again\n"
     )
     tokens, tavus_keys = await store.installations.sealed(), await store.tavus_accounts.sealed()
     assert (tokens["T:T9"], tavus_keys["T7"]) == kept
@@ -174,8 +174,8 @@ async def test_a_second_run_reseals_again_and_changes_no_secret(
     assert (
         out.splitlines()
         == [
-            "resealed 1 bot token and 1 Tavus key with the newest of SECRETS_KEYS; "
-            "you can now remove the older keys"
+            "resealed 1 bot token, 1 Tavus key and 0 signing keys with the newest of "
+            "SECRETS_KEYS; you can now remove the older keys"
         ]
         * 2
     )
@@ -184,6 +184,36 @@ async def test_a_second_run_reseals_again_and_changes_no_secret(
         "T:T1": "xoxb-token-one",
         "T1": "tavus-key-1111",
     }
+
+
+async def test_signing_keys_are_resealed_and_one_kept_unsealed_is_left_to_the_bot(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    media = await SigningKeys(store.keys, Vault([OLD])).get("media")
+    plain = "ab" * 32  # made before SECRETS_KEYS: the bot seals it when it next starts
+    await store.keys.get("connect", make=lambda: plain)
+
+    code = await rotate_with(monkeypatch, f"{NEW},{OLD}")
+
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.startswith("resealed 0 bot tokens, 0 Tavus keys and 1 signing key with")
+    assert await SigningKeys(store.keys, Vault([NEW])).get("media") == media
+    assert (await store.keys.stored())["connect"] == plain
+
+
+async def test_a_signing_key_no_key_opens_is_named(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await SigningKeys(store.keys, Vault([RETIRED])).get("media")
+    kept = await store.keys.stored()
+
+    code = await rotate_with(monkeypatch, f"{NEW},{OLD}")
+
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "no key in SECRETS_KEYS opens the media signing key: keep the older keys" in err
+    assert await store.keys.stored() == kept
 
 
 async def test_the_bot_runs_it_as_python_m_bot_rotate_keys(
@@ -195,7 +225,9 @@ async def test_the_bot_runs_it_as_python_m_bot_rotate_keys(
     code = await asyncio.to_thread(main, ["rotate-keys"])
 
     assert code == 0
-    assert capsys.readouterr().out.startswith("resealed 0 bot tokens and 1 Tavus key with")
+    assert capsys.readouterr().out.startswith(
+        "resealed 0 bot tokens, 1 Tavus key and 0 signing keys with"
+    )
     assert await opened_with_new_key_alone(store) == {"T1": "tavus-key-1111"}
 
 
@@ -250,9 +282,9 @@ async def test_a_token_changing_at_every_try_is_named_and_rotation_is_not_comple
     assert tally == Tally(changing=("T:T1",))
     assert not rotation.complete
     assert rotation.summary() == (
-        "resealed 0 bot tokens and 2 Tavus keys with the newest of SECRETS_KEYS, but the bot "
-        "token of install T:T1 changed again while being resealed: keep the older keys and run "
-        "rotate-keys again"
+        "resealed 0 bot tokens, 2 Tavus keys and 0 signing keys with the newest of SECRETS_KEYS, "
+        "but the bot token of install T:T1 changed again while being resealed: keep the older "
+        "keys and run rotate-keys again"
     )
     with pytest.raises(Unreadable):
         await opened_with_new_key_alone(store)
@@ -280,11 +312,11 @@ def test_several_rows_left_are_listed_in_one_line() -> None:
     )
 
     assert rotation.summary() == (
-        "resealed 0 bot tokens and 1 Tavus key with the newest of SECRETS_KEYS, but no key in "
-        "SECRETS_KEYS opens the bot token of install E:E1, the bot token of install T:T9 or the "
-        "Tavus key of workspace T7; the bot token of install T:T2 changed again while being "
-        "resealed: keep the older keys, put back the key that sealed these (or reinstall the app "
-        "or connect Tavus again in those workspaces) and run rotate-keys again"
+        "resealed 0 bot tokens, 1 Tavus key and 0 signing keys with the newest of SECRETS_KEYS, "
+        "but no key in SECRETS_KEYS opens the bot token of install E:E1, the bot token of "
+        "install T:T9 or the Tavus key of workspace T7; the bot token of install T:T2 changed "
+        "again while being resealed: keep the older keys, put back the key that sealed these (or "
+        "reinstall the app or connect Tavus again in those workspaces) and run rotate-keys again"
     )
 
 

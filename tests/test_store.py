@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from cryptography.fernet import Fernet
 from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -28,10 +31,12 @@ from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Request
 from bot.pace import Limit
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
+from bot.store.engine import alembic_config
 from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
 from bot.store.schema import oauth_states
 from bot.store.talk_queries import Opened
+from bot.vault import SigningKeys, Vault
 from tests.clocks import FakeClock
 from tests.store_helpers import empty_postgres, notices_of, transition
 
@@ -944,6 +949,42 @@ async def test_migrations_are_idempotent_and_keep_data(store: Store, store_url: 
         assert [row["id"] for row in await notices_of(reopened, job.id)] == [notice.id]
     finally:
         await reopened.close()
+
+
+async def test_a_signing_key_kept_before_sealing_survives_the_migration_and_then_fits_sealed(
+    store_url: str,
+) -> None:
+    plain = "c0" * 32
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade_to("0019"))
+            await connection.execute(
+                text("INSERT INTO keys (name, value) VALUES ('media', :value)"), {"value": plain}
+            )
+    finally:
+        await engine.dispose()
+    vault = Vault([Fernet.generate_key().decode()])
+
+    store = await Store.open(store_url)
+    try:
+        assert await SigningKeys(store.keys, None).get("media") == bytes.fromhex(plain)
+        # Sealed in place: a Fernet token, longer than the 128 characters the column once had.
+        assert await SigningKeys(store.keys, vault).get("media") == bytes.fromhex(plain)
+        [sealed] = (await store.keys.stored()).values()
+        assert len(sealed) > 128
+        assert vault.open(sealed) == plain
+    finally:
+        await store.close()
+
+
+def upgrade_to(revision: str) -> Callable[[Connection], None]:
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    return upgrade
 
 
 # SQLAlchemy cannot reflect SQLite's index on an expression: it is looked for in the catalog.

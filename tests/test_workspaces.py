@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -27,14 +28,17 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import connect, messages, rotate_keys
 from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
+from bot.media.local import LocalMedia, new_key
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION
-from bot.store.schema import installations, oauth_states, tavus_accounts
+from bot.store.schema import installations, keys, oauth_states, tavus_accounts
+from bot.vault import Vault
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
 from tests.test_connect import form_of, words
+from tests.test_media import chunks
 
 OLD_KEY = Fernet.generate_key().decode()
 STATE_COOKIE = "slack-app-oauth-state"
@@ -534,6 +538,27 @@ async def test_rotating_keys_leaves_every_workspace_served_with_the_new_key_alon
     again = as_workspace(await launch(secrets_keys=(new_key,)), ACME)
     await train(again, "Dana")
     assert bot.tavus.keys_used[-1][2] == TAVUS_KEYS[ACME]
+
+
+async def test_the_bots_signing_keys_are_kept_sealed_and_sign_its_links(
+    bot: Bot, settings: Settings
+) -> None:
+    await ready(bot, ACME)  # through a Connect Tavus link, signed with the "connect" key
+
+    kept = {row["name"]: row["value"] for row in await bot.rows(keys)}
+    opened = {name: Vault([OLD_KEY]).open(value) for name, value in kept.items()}
+    media = LocalMedia(settings.media_dir, base_url=bot.url, secret=bytes.fromhex(opened["media"]))
+    file = await media.put(new_key("mp4"), chunks(b"dana" * 100), most=1000)
+    link = await media.link(file.key, until=datetime.now(UTC) + timedelta(hours=1))
+    async with aiohttp.ClientSession() as session, session.get(link) as served:
+        assert served.status == 200
+
+    assert set(kept) == {"connect", "media", "oauth_state"}
+    database = Path(settings.database_url.removeprefix("sqlite:///"))
+    dump = b"".join(path.read_bytes() for path in database.parent.glob(f"{database.name}*"))
+    for plain in opened.values():
+        assert plain.encode() not in dump
+        assert bytes.fromhex(plain) not in dump
 
 
 async def test_app_home_offers_connect_tavus_to_the_installer_and_warns_members(

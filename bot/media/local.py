@@ -87,7 +87,7 @@ class LocalMedia:
         self._path(key).unlink(missing_ok=True)
 
     def _path(self, key: str) -> Path:
-        if not signing.KEY.match(key):
+        if not signing.KEY.fullmatch(key):
             raise ValueError(f"not a media key: {key!r}")
         return self._folder / key
 

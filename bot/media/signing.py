@@ -8,7 +8,11 @@ import re
 from datetime import datetime
 
 # What a stored file's key may be: random hex and an extension; nothing that walks a path.
-KEY = re.compile(r"^[0-9a-f]{32}\.(mp4|mov|m4v|webm|png|jpg|jpeg|webp)$")
+# Always matched whole (fullmatch): `$` would also match before a trailing newline.
+KEY = re.compile(r"[0-9a-f]{32}\.(mp4|mov|m4v|webm|png|jpg|jpeg|webp)")
+# An expiry as links carry it: ASCII digits only (str.isdigit also takes "²" and "١٢٣", which
+# int() refuses or reads), and few enough for int() (past 4,300 digits it raises).
+EXPIRES = re.compile(r"[0-9]{1,12}")
 
 
 def signature(secret: bytes, key: str, expires: int) -> str:
@@ -24,7 +28,7 @@ def query(secret: bytes, key: str, expires: datetime) -> str:
 
 def valid(secret: bytes, key: str, expires: str, sig: str, *, now: datetime) -> bool:
     """Whether a link's signature is this key's, and it has not expired."""
-    if not KEY.match(key) or not expires.isdigit():
+    if not KEY.fullmatch(key) or not EXPIRES.fullmatch(expires):
         return False
     if int(expires) < now.timestamp():
         return False

@@ -15,6 +15,9 @@ from aiohttp.resolver import DefaultResolver
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 MOST_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_RESERVED = ipaddress.IPv6Network("::/8")
 
 
 class PrivateAddress(OSError):
@@ -33,26 +36,55 @@ class TooManyRedirects(Exception):
 def is_public(address: Address) -> bool:
     """Whether an address is globally reachable: not loopback, private, link-local or reserved.
 
-    IPv4 written as IPv6 (::ffff:10.0.0.1, 64:ff9b::…, 2002:…) is judged as the IPv4 it carries.
+    IPv4 written as IPv6 (::ffff:10.0.0.1, ::10.0.0.1, 64:ff9b::…, 2002:…) is judged as the IPv4
+    it carries; the rest of ::/8 is reserved and refused.
     """
     if isinstance(address, ipaddress.IPv6Address):
-        carried = address.ipv4_mapped or address.sixtofour or _nat64(address)
+        carried = (
+            address.ipv4_mapped or address.sixtofour or _nat64(address) or _compatible(address)
+        )
         if carried is not None:
             return is_public(carried)
+        if address in _RESERVED:
+            # Python counts most of ::/8 as global (IPv4-translated ::ffff:0:a.b.c.d among it);
+            # no public host lives there.
+            return False
     return address.is_global and not address.is_multicast
 
 
 def _nat64(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if address in ipaddress.IPv6Network("64:ff9b::/96"):
+    if address in _NAT64:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
+def _compatible(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    # IPv4-compatible (::a.b.c.d, deprecated): a stack that still routes it reaches the IPv4.
+    # :: and ::1 are IPv6's own unspecified and loopback addresses, refused as ::/8.
+    if address in _COMPATIBLE and int(address) > 1:
+        return ipaddress.IPv4Address(int(address))
+    return None
+
+
 def literal(host: str) -> Address | None:
-    """The address a URL's host names directly ([::1] or 127.0.0.1), or None for a name."""
+    """The address a URL's host names directly, in any spelling a socket takes; None for a name.
+
+    Besides [::1] and 127.0.0.1 that is every legacy IPv4 form getaddrinfo reads as an address
+    (2130706433, 127.1, 0177.0.0.1, 0x7f000001, 0) and a trailing dot (127.0.0.1.): the guard
+    judges them itself, so that no HTTP library (aiohttp before 3.14.1 handed them to the
+    socket unchecked) decides for it.
+    """
+    bare = host.strip("[]").removesuffix(".")
     try:
-        return ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(bare)
     except ValueError:
+        pass
+    if not bare.isascii():
+        return None
+    try:
+        # What getaddrinfo does with a numeric host: glibc and the BSDs both read it so.
+        return ipaddress.IPv4Address(socket.inet_aton(bare))
+    except (OSError, ValueError):
         return None
 
 

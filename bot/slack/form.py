@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot import messages
-from bot.jobs import ReplicaRequest
+from bot.jobs import ReplicaRequest, without_credentials
 from bot.slack.kit import (
     FIELD,
     METADATA_NAME_LIMIT,
@@ -185,9 +185,9 @@ def parse(
     """Read and validate a view_submission's view; never trusts Slack's client-side checks."""
     values = view.get("state", {}).get("values", {})
     name = (_value(values, NAME) or "").strip()
-    video = _value(values, VIDEO)
-    image = _value(values, IMAGE)
-    consent_video = _value(values, CONSENT_VIDEO)
+    video = _link(values, VIDEO)
+    image = _link(values, IMAGE)
+    consent_video = _link(values, CONSENT_VIDEO)
     voice = _selected(values, VOICE)
     model = _selected(values, MODEL)
     consented = CONSENT_GIVEN in _checked(values, CONSENT)
@@ -292,6 +292,13 @@ def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
 def _value(values: Mapping[str, Any], block_id: str) -> str | None:
     value = field_state(values, block_id).get("value")
     return value.strip() or None if isinstance(value, str) else None
+
+
+def _link(values: Mapping[str, Any], block_id: str) -> str | None:
+    # Every link a request keeps enters here: a password in it goes no further (see
+    # without_credentials), neither to the link check nor to the store, Tavus or a receipt.
+    value = _value(values, block_id)
+    return without_credentials(value) if value is not None and is_web_url(value) else value
 
 
 def _selected(values: Mapping[str, Any], block_id: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,13 +30,16 @@ class Kept:
 
 
 class Keys:
-    """Secrets made once by whichever instance asks first, then the same for every instance."""
+    """Secrets made once by whichever instance asks first, then the same for every instance.
+
+    Each is kept as it is given: sealing it, and knowing a sealed one, is the caller's (bot.vault).
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def get(self, name: str) -> str:
-        """The secret called `name`, made (256 random bits) if it does not exist yet."""
+    async def get(self, name: str, *, make: Callable[[], str]) -> str:
+        """The value kept as `name`; if there is none yet, `make()`'s, kept first."""
         async with self._db.reading() as connection:
             found = (
                 await connection.execute(select(keys.c.value).where(keys.c.name == name))
@@ -45,9 +48,7 @@ class Keys:
             return str(found)
         try:
             async with self._db.writing() as connection:
-                await connection.execute(
-                    keys.insert().values(name=name, value=secrets.token_hex(32))
-                )
+                await connection.execute(keys.insert().values(name=name, value=make()))
         except IntegrityError:
             pass  # another instance made it first: theirs it is
         async with self._db.reading() as connection:
@@ -56,6 +57,20 @@ class Keys:
                     await connection.execute(select(keys.c.value).where(keys.c.name == name))
                 ).scalar_one()
             )
+
+    async def stored(self) -> dict[str, str]:
+        """Every value kept, by name."""
+        async with self._db.reading() as connection:
+            rows = (await connection.execute(select(keys.c.name, keys.c.value))).all()
+        return {row.name: row.value for row in rows}
+
+    async def replace(self, name: str, /, *, was: str, now: str) -> bool:
+        """Keep `now` as `name` if `was` is still kept (compare-and-set); whether it was."""
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                update(keys).where(keys.c.name == name, keys.c.value == was).values(value=now)
+            )
+        return bool(result.rowcount)
 
 
 class Media:

@@ -136,12 +136,13 @@ policies = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-# Secrets the bot makes for itself once, shared by every instance (e.g. the media links' key).
+# Secrets the bot makes for itself once, shared by every instance (e.g. the media links' key),
+# sealed (bot.vault) when SECRETS_KEYS is set.
 keys = Table(
     "keys",
     metadata,
     Column("name", String(32), primary_key=True),
-    Column("value", String(128), nullable=False),
+    Column("value", Text, nullable=False),
 )
 
 # Files the bot keeps for Tavus to download, until training ends or their time is up.
