@@ -29,7 +29,7 @@ from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.connect import ConnectTavus
-from bot.consent import Consent
+from bot.consent import Consent, MostWaiting
 from bot.delivery import Sender
 from bot.delivery.budgets import (
     LIMITED_HISTORY,
@@ -220,7 +220,16 @@ async def create_app(settings: Settings) -> web.Application:
         intake=intake,
         replicas=Replicas(store=store, accounts=accounts, lifecycle=lifecycle),
         governance=Governance(store=store, defaults=settings.policy),
-        consent=Consent(store=store, lifecycle=lifecycle, accounts=accounts, metrics=meters),
+        consent=Consent(
+            store=store,
+            lifecycle=lifecycle,
+            accounts=accounts,
+            metrics=meters,
+            most_waiting=MostWaiting(
+                per_requester=settings.consent_waiting_per_requester,
+                per_subject=settings.consent_waiting_per_subject,
+            ),
+        ),
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         prober=prober,

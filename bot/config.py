@@ -68,6 +68,13 @@ HELP: dict[str, str] = {
         "seconds the person shown has to consent before the request expires, above 0 "
         "(default 259200, 72 hours)"
     ),
+    "consent_waiting_per_requester": (
+        "requests one person may have waiting for consent at once, 1 or more (default 10)"
+    ),
+    "consent_waiting_per_subject": (
+        "requests that may wait for one person's consent at once, from anyone, 1 or more "
+        "(default 3)"
+    ),
     "replica_creators": (
         "who may create replicas: everyone (default), admins, or comma-separated user ids "
         "(U…) and user-group ids (S…); guests never may"
@@ -204,6 +211,9 @@ class Settings(DatabaseSettings):
     slack_update_burst: int = Field(default=10, ge=1)
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     consent_timeout: float = Field(default=259200.0, gt=0)
+    # Enough for a batch of colleagues; past it, a colleague's DMs cannot be flooded with asks.
+    consent_waiting_per_requester: int = Field(default=10, ge=1)
+    consent_waiting_per_subject: int = Field(default=3, ge=1)
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
     approval_channel: str | None = Field(

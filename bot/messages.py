@@ -70,6 +70,14 @@ ERROR_SUBJECT_GUEST = "Only full members of this workspace can be cloned here, n
 ERROR_SUBJECT_BOT = "That is an app or bot: choose the person shown in the media."
 ERROR_SUBJECT_GONE = "That account is deactivated: choose the person shown in the media."
 ERROR_SUBJECT_UNKNOWN = "I couldn't look this person up in Slack just now: try again in a minute."
+ERROR_TOO_MANY_WAITING = (
+    "You already have {count} requests waiting for consent, the most at once. Try again once "
+    "some have been answered (or have expired)."
+)
+ERROR_SUBJECT_BUSY = (
+    "This person already has {count} requests waiting for their consent, the most at once. Try "
+    "again once they have answered some."
+)
 ERROR_BAD_MODEL = "Choose one of the models offered."
 ERROR_BAD_VOICE = "Choose one of the voices offered."
 ERROR_NOT_SAVED = (

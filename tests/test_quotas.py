@@ -1,24 +1,120 @@
-"""Limits on what one person can make the bot do: refusals on record."""
+"""Limits on what one person can make the bot do: consent requests, refusals."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import messages
 from bot.audit import Action, Record
+from bot.config import HELP, ConfigError, load_settings
 from bot.governance import Governance, Policy
+from bot.jobs import JobStatus, new_id
+from bot.slack import form, kit
 from bot.store import Store
 from tests.clocks import FakeClock
-from tests.conftest import Launch
-from tests.domain import World
-from tests.flows import ask, delivered
+from tests.conftest import Bot, Launch
+from tests.domain import REQUEST, REQUESTER, World
+from tests.flows import ask, ask_for_consent, consent, delivered, submit
 from tests.slack_client import USER_ID
-from tests.store_helpers import empty_postgres
+from tests.store_helpers import empty_postgres, transition
+
+DANA = "U0DANA"
+EVE = "U0EVE"
+BOB = "U0BOB"
+LIMITS = (
+    "CONSENT_WAITING_PER_REQUESTER",
+    "CONSENT_WAITING_PER_SUBJECT",
+)
+ONE_WORKSPACE = {
+    "slack_bot_token": "xoxb-test-token",
+    "slack_signing_secret": "test-signing-secret",
+    "tavus_api_key": "test-tavus-key",
+}
+
+
+def filled_for(subject: str) -> dict[str, Any]:
+    """A valid form's fields, asking `subject`."""
+    return {
+        form.NAME: "Dana",
+        form.VIDEO: "https://cdn.example.com/dana.mp4",
+        form.CONSENT: True,
+        form.USE: "sales demo videos",
+        form.SUBJECT: subject,
+    }
+
+
+def asked(bot: Bot, person: str) -> list[dict[str, Any]]:
+    """The consent requests sent to `person`'s DM."""
+    return [p for p in bot.slack.posts(f"D{person}") if kit.CONSENT_GIVE_ACTION in str(p)]
+
+
+def test_the_limits_have_sane_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    for name in LIMITS:
+        monkeypatch.delenv(name, raising=False)
+
+    settings = load_settings(**ONE_WORKSPACE)
+
+    assert settings.consent_waiting_per_requester == 10
+    assert settings.consent_waiting_per_subject == 3
+
+
+@pytest.mark.parametrize("name", LIMITS)
+def test_a_limit_of_none_is_refused_at_start_saying_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(**ONE_WORKSPACE, **{name.lower(): 0})
+
+    [problem] = [line for line in str(caught.value).splitlines() if line.startswith("  - ")]
+    assert problem.startswith(f"  - {name} is invalid")
+    assert problem.endswith(HELP[name.lower()])
+
+
+async def test_one_request_too_many_from_a_requester_is_refused_inline_and_nobody_is_asked(
+    launch: Launch,
+) -> None:
+    bot = await launch(consent_waiting_per_requester=2)
+    first = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await ask_for_consent(bot, **{form.SUBJECT: EVE})
+
+    status, answer = await submit(bot, **filled_for(BOB))
+
+    assert status == 200
+    assert answer["errors"] == {form.NAME: messages.ERROR_TOO_MANY_WAITING.format(count=2)}
+    assert len(await bot.jobs()) == 2
+    await delivered(bot)
+    assert (len(asked(bot, DANA)), len(asked(bot, EVE)), asked(bot, BOB)) == (1, 1, [])
+    # Once one is answered, there is room again.
+    await consent(bot, first["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
+    await ask_for_consent(bot, **{form.SUBJECT: BOB})
+
+
+async def test_one_request_too_many_for_the_person_shown_is_refused_inline_from_anyone(
+    launch: Launch,
+) -> None:
+    bot = await launch(consent_waiting_per_subject=1)
+    await ask_for_consent(bot, **{form.SUBJECT: DANA})
+
+    status, answer = await submit(bot, user=EVE, **filled_for(DANA))
+
+    assert status == 200
+    assert answer["errors"] == {form.SUBJECT: messages.ERROR_SUBJECT_BUSY.format(count=1)}
+    assert len(await bot.jobs()) == 1
+    await delivered(bot)
+    assert len(asked(bot, DANA)) == 1
+    # Someone else may still be asked.
+    await ask_for_consent(bot, user=EVE, **{form.SUBJECT: BOB})
 
 
 async def test_refused_exports_within_ten_minutes_are_recorded_and_posted_once(
@@ -78,6 +174,18 @@ async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncItera
     await opened.close()
 
 
+async def job_of(
+    store: Store, *, team: str = "T1", user: str = "U1", subject: str | None = None
+) -> str:
+    """A job saved from a file from Slack (so: copying it), by `user` of `subject`."""
+    job = await store.jobs.add(
+        job_id=new_id(),
+        requester=replace(REQUESTER, team_id=team, user_id=user),
+        request=replace(REQUEST, slack_file="F0VIDEO", subject_id=subject),
+    )
+    return job.id
+
+
 async def test_the_same_refusal_at_once_is_recorded_once(store: Store) -> None:
     refusal = Record(
         at=store.now(),
@@ -94,3 +202,18 @@ async def test_the_same_refusal_at_once_is_recorded_once(store: Store) -> None:
 
     assert sorted(written) == [False] * 9 + [True]
     assert len(await store.audit.since()) == 1
+
+
+async def test_requests_waiting_are_counted_by_requester_and_by_person_shown(
+    store: Store,
+) -> None:
+    await job_of(store, user="U1", subject="U0DANA")
+    await job_of(store, user="U1", subject="U0EVE")
+    await job_of(store, user="U2", subject="U0DANA")
+    await job_of(store, team="T2", user="U1", subject="U0DANA")
+    answered = await job_of(store, user="U1", subject="U0DANA")
+    await transition(store, answered, from_=[JobStatus.FETCHING], to=JobStatus.DECLINED)
+
+    assert await store.jobs.waiting(team_id="T1", user_id="U1") == 2
+    assert await store.jobs.waiting(team_id="T1", subject_id="U0DANA") == 2
+    assert await store.jobs.waiting(team_id="T2", subject_id="U0DANA") == 1

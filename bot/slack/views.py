@@ -56,6 +56,24 @@ async def _slack_file(
     return file
 
 
+async def _crowded(
+    request: ReplicaRequest, team_id: str, user_id: str, deps: Deps
+) -> dict[str, str]:
+    """Too many requests waiting for consent, by this requester or of this person (by field)."""
+    try:
+        crowded = await deps.consent.crowded(
+            team_id=team_id, requester_id=user_id, subject_id=request.subject_id
+        )
+    except StoreUnavailable as exc:
+        log.error("could not count the requests waiting for consent: %s", exc)
+        return {form.NAME: messages.ERROR_NOT_SAVED}
+    if crowded is None:
+        return {}
+    if crowded.requester:
+        return {form.NAME: messages.ERROR_TOO_MANY_WAITING.format(count=crowded.count)}
+    return {form.SUBJECT: messages.ERROR_SUBJECT_BUSY.format(count=crowded.count)}
+
+
 async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Verdict]:
     """Each of the form's links judged (or Unchecked), by field; none where checks are off."""
     if deps.prober is None:
@@ -86,10 +104,12 @@ async def submit_form(
         await ack(response_action="errors", errors=parsed.errors)
         return
     started = time.monotonic()
+    team, user = team_of(body), body["user"]["id"]
     # All asked at once: the answer to Slack is due within 3 seconds.
-    refusal, subject, private, verdicts, slack_file = await asyncio.gather(
-        deps.refusal(team_of(body), body["user"]["id"]),
+    refusal, subject, crowded, private, verdicts, slack_file = await asyncio.gather(
+        deps.refusal(team, user),
         check_subject(deps.people, parsed.request.subject_id or ""),
+        _crowded(parsed.request, team, user, deps),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),
         _slack_file(parsed.request, view, client, deps),
@@ -101,6 +121,10 @@ async def submit_form(
     if isinstance(subject, str):
         await ack(response_action="errors", errors={form.SUBJECT: subject})
         return
+    if crowded:
+        # Nothing saved, nobody asked: the person shown gets no DM.
+        await ack(response_action="errors", errors=crowded)
+        return
     problems = {name: v.words for name, v in verdicts.items() if isinstance(v, Problem)}
     if isinstance(slack_file, dict):
         problems.update(slack_file)
@@ -108,8 +132,8 @@ async def submit_form(
         await ack(response_action="errors", errors=problems)
         return
     requester = Requester(
-        team_id=team_of(body),
-        user_id=body["user"]["id"],
+        team_id=team,
+        user_id=user,
         channel_id=parsed.channel_id,
         private=private,
         enterprise_id=enterprise_of(body),
