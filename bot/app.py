@@ -131,7 +131,6 @@ async def create_app(settings: Settings) -> web.Application:
         audit_channel=settings.audit_channel,
     )
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)
-    lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
     files = SlackFiles(
         api_url=settings.slack_api_base,
         allowed=_any_address if settings.media_allow_private_hosts else is_public,
@@ -160,6 +159,13 @@ async def create_app(settings: Settings) -> web.Application:
             )
     if media is not None:
         sweeper = Sweeper(store=store, media=media)
+    lifecycle = Lifecycle(
+        store=store,
+        wake_delivery=sender.wake,
+        poll_interval=poll_interval,
+        wake_sweeper=sweeper.wake if sweeper is not None else None,
+    )
+    if media is not None:
         fetcher = Fetcher(
             store=store,
             lifecycle=lifecycle,

@@ -1,4 +1,4 @@
-"""Limits on what one person can make the bot do: consent requests, refusals."""
+"""Limits on what one person can make the bot do: copies from Slack, consent requests, refusals."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from bot.governance import Governance, Policy
 from bot.jobs import JobStatus, new_id
 from bot.slack import form, kit
 from bot.store import Store
+from bot.store.schema import media
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World
-from tests.flows import ask, ask_for_consent, consent, delivered, submit
+from tests.flows import ask, ask_for_consent, consent, consent_request_of, delivered, submit
 from tests.slack_client import USER_ID
 from tests.store_helpers import empty_postgres, transition
+from tests.test_slack_files import VIDEO_BYTES, submit_form, use_shortcut
 
 DANA = "U0DANA"
 EVE = "U0EVE"
@@ -38,6 +40,24 @@ ONE_WORKSPACE = {
     "slack_signing_secret": "test-signing-secret",
     "tavus_api_key": "test-tavus-key",
 }
+
+
+async def shortcut_form(bot: Bot, file_id: str) -> dict[str, Any]:
+    """The form the shortcut opens on a message with a new video posted in Slack."""
+    file = bot.slack.post_file(file_id, f"{file_id}.mp4", "video/mp4", VIDEO_BYTES)
+    view = await use_shortcut(bot, [file])
+    assert view is not None
+    return view
+
+
+async def kept_of(bot: Bot, job_id: str) -> dict[str, Any]:
+    """The media row of a job's copy, once the copy is made."""
+    async with asyncio.timeout(10):
+        while True:
+            rows = [row for row in await bot.rows(media) if row["job_id"] == job_id]
+            if rows and rows[0]["sha256"]:
+                return rows[0]
+            await asyncio.sleep(0.05)
 
 
 def filled_for(subject: str) -> dict[str, Any]:
@@ -79,6 +99,22 @@ def test_a_limit_of_none_is_refused_at_start_saying_how_to_fix_it(
     [problem] = [line for line in str(caught.value).splitlines() if line.startswith("  - ")]
     assert problem.startswith(f"  - {name} is invalid")
     assert problem.endswith(HELP[name.lower()])
+
+
+async def test_a_declined_requests_copy_is_deleted_at_once(launch: Launch, tmp_path: Path) -> None:
+    folder = tmp_path / "media"
+    bot = await launch(media_dir=folder, media_allow_private_hosts=True)
+    await submit_form(bot, await shortcut_form(bot, "F0FIRST"), **{form.SUBJECT: DANA})
+    [job] = await bot.jobs()
+    kept = await kept_of(bot, job["id"])
+    await consent_request_of(bot, job["id"])
+
+    await consent(bot, job["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
+
+    # Not at the sweeper's next round, a minute away: woken by the decline.
+    async with asyncio.timeout(5):
+        while (folder / kept["key"]).exists():
+            await asyncio.sleep(0.05)
 
 
 async def test_one_request_too_many_from_a_requester_is_refused_inline_and_nobody_is_asked(
