@@ -174,6 +174,8 @@ async def create_app(settings: Settings) -> web.Application:
             accounts=accounts,
             ttl=timedelta(seconds=settings.media_ttl),
             consent_timeout=timedelta(seconds=settings.consent_timeout),
+            quota=settings.media_quota_bytes,
+            at_once=settings.media_copies_at_once,
         )
     intake = Intake(
         store=store,

@@ -102,6 +102,14 @@ HELP: dict[str, str] = {
         "seconds a kept file (and its link) lasts at most, 86400 to 604800 (default 259200, 72 "
         "hours); it goes sooner once training has ended"
     ),
+    "media_quota_bytes": (
+        "bytes of files copied from Slack one workspace may keep at once, 1 or more (default "
+        "20000000000, 20 GB: about 26 videos of Tavus's largest, 750 MB)"
+    ),
+    "media_copies_at_once": (
+        "files each instance copies from Slack at once, 1 or more (default 4); others wait their "
+        "turn"
+    ),
     "media_s3_bucket": (
         "an S3 bucket for files taken from Slack (several instances, or a disk wiped on restart); "
         "credentials from the usual AWS variables"
@@ -227,6 +235,11 @@ class Settings(DatabaseSettings):
     media_dir: Path = Path("media")
     # Tavus needs a link to keep working for 24 hours after the create.
     media_ttl: float = Field(default=259200.0, ge=86400, le=604800)
+    # Copies wait for consent up to CONSENT_TIMEOUT: bounded per workspace, so no one fills
+    # the disk (or the bucket) that every workspace, and often the database, share.
+    media_quota_bytes: int = Field(default=20_000_000_000, ge=1)
+    # Each copy may hold 750 MB on local disk as it goes (S3 uploads are spooled there too).
+    media_copies_at_once: int = Field(default=4, ge=1)
     media_s3_bucket: str | None = Field(default=None, min_length=3)
     media_s3_endpoint_url: AnyHttpUrl | None = None
     media_s3_region: str | None = None

@@ -287,6 +287,10 @@ FILE_REFUSED = "Slack refused the file ({status}). Post it again, or give the fo
 FILE_REDIRECTS = "Slack's download link redirected too many times. Try again in a minute."
 FILE_LOST = "I couldn't copy the file from Slack ({error}). Try the shortcut again in a minute."
 FILE_CUT_OFF = "I restarted while copying the file from Slack. Use the shortcut again."
+MEDIA_FULL = (
+    "This workspace's room for files copied from Slack ({quota}) is full until replicas in the "
+    "works finish training. Give the form a link to the file instead, or try again later."
+)
 NOT_FETCHED = "<@{user}> I couldn't take the file for *{name}* from Slack: {error}"
 CARD_FETCHING = ":inbox_tray: Copying the file from Slack"
 
@@ -473,6 +477,14 @@ _HINT_PATTERNS = tuple(
     (re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", re.IGNORECASE), hint)
     for pattern, hint in FAILURE_HINTS
 )
+
+
+def size_of(count: int) -> str:
+    """A number of bytes as people say it: "20 GB", "750 MB", "1.5 GB" (decimal units)."""
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= scale:
+            return f"{round(count / scale, 1):g} {unit}"
+    return f"{count} bytes"
 
 
 def failure_hint(error_message: str | None) -> str | None:

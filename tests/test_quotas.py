@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -17,21 +17,32 @@ from bot.audit import Action, Record
 from bot.config import HELP, ConfigError, load_settings
 from bot.governance import Governance, Policy
 from bot.jobs import JobStatus, new_id
+from bot.media.fetch import Fetcher
+from bot.media.local import LocalMedia, new_key
+from bot.media.slack_files import SlackFile
 from bot.slack import form, kit
 from bot.store import Store
+from bot.store.media_queries import Kept
 from bot.store.schema import media
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import ask, ask_for_consent, consent, consent_request_of, delivered, submit
 from tests.slack_client import USER_ID
+from tests.standins.media import MediaStandIn
 from tests.store_helpers import empty_postgres, transition
-from tests.test_slack_files import VIDEO_BYTES, submit_form, use_shortcut
+from tests.test_slack_files import VIDEO_BYTES, s3, submit_form, use_shortcut
+
+__all__ = ["s3"]  # the bucket fixture, shared with the other tests of files from Slack
 
 DANA = "U0DANA"
 EVE = "U0EVE"
 BOB = "U0BOB"
+# Room for one copy of VIDEO_BYTES, not two.
+ONE_COPY = len(VIDEO_BYTES) + 1000
 LIMITS = (
+    "MEDIA_QUOTA_BYTES",
+    "MEDIA_COPIES_AT_ONCE",
     "CONSENT_WAITING_PER_REQUESTER",
     "CONSENT_WAITING_PER_SUBJECT",
 )
@@ -83,6 +94,8 @@ def test_the_limits_have_sane_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path
 
     settings = load_settings(**ONE_WORKSPACE)
 
+    assert settings.media_quota_bytes == 20_000_000_000
+    assert settings.media_copies_at_once == 4
     assert settings.consent_waiting_per_requester == 10
     assert settings.consent_waiting_per_subject == 3
 
@@ -101,9 +114,33 @@ def test_a_limit_of_none_is_refused_at_start_saying_how_to_fix_it(
     assert problem.endswith(HELP[name.lower()])
 
 
-async def test_a_declined_requests_copy_is_deleted_at_once(launch: Launch, tmp_path: Path) -> None:
+async def test_a_full_quota_refuses_the_form_inline_and_copies_nothing(
+    launch: Launch, tmp_path: Path
+) -> None:
     folder = tmp_path / "media"
-    bot = await launch(media_dir=folder, media_allow_private_hosts=True)
+    bot = await launch(media_dir=folder, media_allow_private_hosts=True, media_quota_bytes=ONE_COPY)
+    first = await submit_form(bot, await shortcut_form(bot, "F0FIRST"))
+    assert first["response_action"] == "update", first
+    [job] = await bot.jobs()
+    kept = await kept_of(bot, job["id"])
+
+    answer = await submit_form(bot, await shortcut_form(bot, "F0SECOND"))
+
+    assert answer["errors"] == {
+        form.NAME: messages.MEDIA_FULL.format(quota=messages.size_of(ONE_COPY))
+    }
+    assert "(301.1 KB)" in answer["errors"][form.NAME]
+    assert [row["id"] for row in await bot.jobs()] == [job["id"]]
+    assert [d["file"] for d in bot.slack.downloads] == ["F0FIRST"]
+    assert len(await bot.rows(media)) == 1
+    assert [p.name for p in folder.iterdir()] == [kept["key"]]
+
+
+async def test_a_declined_requests_copy_is_deleted_at_once_and_frees_its_room(
+    launch: Launch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "media"
+    bot = await launch(media_dir=folder, media_allow_private_hosts=True, media_quota_bytes=ONE_COPY)
     await submit_form(bot, await shortcut_form(bot, "F0FIRST"), **{form.SUBJECT: DANA})
     [job] = await bot.jobs()
     kept = await kept_of(bot, job["id"])
@@ -115,6 +152,87 @@ async def test_a_declined_requests_copy_is_deleted_at_once(launch: Launch, tmp_p
     async with asyncio.timeout(5):
         while (folder / kept["key"]).exists():
             await asyncio.sleep(0.05)
+    answer = await submit_form(bot, await shortcut_form(bot, "F0SECOND"))
+    assert answer["response_action"] == "update", answer
+
+
+async def test_copies_from_slack_wait_their_turn(
+    launch: Launch, tmp_path: Path, media: MediaStandIn
+) -> None:
+    bot = await launch(
+        media_dir=tmp_path / "media", media_allow_private_hosts=True, media_copies_at_once=1
+    )
+    # Slack hands each download to a slow CDN: the first copy takes a second.
+    for file_id in ("F0FIRST", "F0SECOND"):
+        slow = media.put(f"cdn/{file_id}.mp4", VIDEO_BYTES, "video/mp4", delay=1.0)
+        bot.slack.download_redirects[file_id] = slow.replace("127.0.0.1", "localhost")
+    views = [await shortcut_form(bot, "F0FIRST"), await shortcut_form(bot, "F0SECOND")]
+
+    for view in views:
+        await submit_form(bot, view)
+
+    await media.wait_until(lambda: len(media.requests) == 2, within=10)
+    # The second copy began only once the first was kept, and its consent asked.
+    first, second = await bot.jobs()
+    assert first["status"] == "awaiting_consent"
+    assert second["status"] == "fetching"
+    await kept_of(bot, second["id"])
+
+
+async def test_with_a_bucket_the_quota_counts_the_copies_in_it(
+    launch: Launch, s3: tuple[str, Any]
+) -> None:
+    endpoint, client = s3
+    # A bucket of its own: moto keeps every bucket in the process for later tests to see.
+    client.create_bucket(Bucket="replica-quota")
+    bot = await launch(
+        media_s3_bucket="replica-quota",
+        media_s3_endpoint_url=endpoint,
+        media_s3_region="us-east-1",
+        media_allow_private_hosts=True,
+        media_quota_bytes=ONE_COPY,
+    )
+    await submit_form(bot, await shortcut_form(bot, "F0FIRST"))
+    [job] = await bot.jobs()
+    await kept_of(bot, job["id"])
+
+    answer = await submit_form(bot, await shortcut_form(bot, "F0SECOND"))
+
+    assert answer["errors"] == {
+        form.NAME: messages.MEDIA_FULL.format(quota=messages.size_of(ONE_COPY))
+    }
+    assert client.list_objects_v2(Bucket="replica-quota")["KeyCount"] == 1
+    assert len(await bot.jobs()) == 1
+
+
+async def test_a_quota_filled_since_the_form_was_accepted_ends_the_job_saying_why(
+    world: World, tmp_path: Path
+) -> None:
+    fetcher = Fetcher(
+        store=world.store,
+        lifecycle=world.lifecycle,
+        media=LocalMedia(tmp_path, base_url="https://bot.example.com", secret=b"k" * 32),
+        # Nothing may be downloaded: a copy that does not fit is never begun.
+        files=cast(Any, None),
+        accounts=world.accounts,
+        ttl=timedelta(hours=72),
+        consent_timeout=timedelta(hours=72),
+        quota=1000,
+    )
+    from_slack = replace(REQUEST, slack_file="F0VIDEO", slack_file_name="dana.mp4")
+    earlier = await world.intake.accept(REQUESTER, from_slack)
+    until = world.clock() + timedelta(hours=72)
+    await world.store.media.add(Kept(new_key("mp4"), earlier.id, "ab", 900, until))
+    job = await world.intake.accept(REQUESTER, from_slack)
+    file = SlackFile("F0VIDEO", "dana.mp4", "dana", "video/mp4", 200, "https://files.slack.com/d")
+
+    moved = await fetcher.fetch(job, file)
+
+    assert moved is not None
+    assert moved.status is JobStatus.REJECTED
+    assert moved.error_message == messages.MEDIA_FULL.format(quota="1 KB")
+    assert await world.store.media.of_job(job.id) == []
+    assert "result" in await world.owed(job.id)  # told in the card's thread
 
 
 async def test_one_request_too_many_from_a_requester_is_refused_inline_and_nobody_is_asked(
@@ -220,6 +338,43 @@ async def job_of(
         request=replace(REQUEST, slack_file="F0VIDEO", subject_id=subject),
     )
     return job.id
+
+
+async def test_reserved_copies_count_against_their_workspaces_quota_until_swept(
+    store: Store,
+) -> None:
+    until = store.now() + timedelta(days=3)
+    mine, theirs = await job_of(store), await job_of(store, team="T2")
+    first = Kept(new_key("mp4"), mine, "", 600, until)
+    second = Kept(new_key("mp4"), mine, "", 500, until)
+    elsewhere = Kept(new_key("mp4"), theirs, "", 500, until)
+
+    assert await store.media.reserve(first, team_id="T1", quota=1000)
+    assert not await store.media.reserve(second, team_id="T1", quota=1000)
+    assert await store.media.reserve(elsewhere, team_id="T2", quota=1000)
+    assert await store.media.stored(first.key, sha256="ab", size=400, until=until)
+    assert await store.media.in_use("T1") == 400
+    assert await store.media.reserve(second, team_id="T1", quota=1000)
+    await store.media.swept(first.key)
+
+    assert await store.media.in_use("T1") == 500
+    # A copy finished after its reservation was swept (its job ended) is not kept.
+    assert not await store.media.stored(first.key, sha256="ab", size=400, until=until)
+
+
+async def test_copies_reserved_at_once_never_overshoot_the_quota(store: Store) -> None:
+    until = store.now() + timedelta(days=3)
+    jobs = [await job_of(store) for _ in range(10)]
+
+    fits = await asyncio.gather(
+        *(
+            store.media.reserve(Kept(new_key("mp4"), job, "", 100, until), team_id="T1", quota=500)
+            for job in jobs
+        )
+    )
+
+    assert sorted(fits) == [False] * 5 + [True] * 5
+    assert await store.media.in_use("T1") == 500
 
 
 async def test_the_same_refusal_at_once_is_recorded_once(store: Store) -> None:

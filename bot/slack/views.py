@@ -34,14 +34,18 @@ MIN_SAVE = 0.3  # a save is always given this long, however long the checks took
 
 
 async def _slack_file(
-    request: ReplicaRequest, view: dict[str, Any], client: AsyncWebClient, deps: Deps
+    request: ReplicaRequest,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    deps: Deps,
+    team_id: str,
 ) -> SlackFile | dict[str, str] | None:
     """The file posted in Slack to train from, or what is wrong with it (by field); None if none."""
     if not request.slack_file:
         return None
     # Under the file's own field if uploaded; under the first one when the shortcut chose it.
     where = form.NAME if form.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
-    if deps.files is None:
+    if deps.files is None or deps.fetcher is None:
         return {where: messages.SHORTCUT_NO_MEDIA}
     try:
         file = await deps.files.info(client, request.slack_file)
@@ -53,7 +57,12 @@ async def _slack_file(
         return {where: problem}
     if file.is_image and request.voice_name is None:
         return {form.VOICE: messages.ERROR_IMAGE_NEEDS_VOICE}
-    return file
+    try:
+        full = await deps.fetcher.room(team_id, file)
+    except StoreUnavailable as exc:
+        log.error("could not read the media quota of %s: %s", team_id, exc)
+        return {where: messages.ERROR_NOT_SAVED}
+    return file if full is None else {where: full}
 
 
 async def _crowded(
@@ -112,7 +121,7 @@ async def submit_form(
         _crowded(parsed.request, team, user, deps),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),
-        _slack_file(parsed.request, view, client, deps),
+        _slack_file(parsed.request, view, client, deps, team),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
