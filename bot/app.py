@@ -29,7 +29,7 @@ from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.connect import ConnectTavus
-from bot.consent import Consent
+from bot.consent import Consent, MostWaiting
 from bot.delivery import Sender
 from bot.delivery.budgets import (
     LIMITED_HISTORY,
@@ -135,7 +135,6 @@ async def create_app(settings: Settings) -> web.Application:
         audit_channel=settings.audit_channel,
     )
     poll_interval = timedelta(seconds=settings.tavus_poll_interval)
-    lifecycle = Lifecycle(store=store, wake_delivery=sender.wake, poll_interval=poll_interval)
     files = SlackFiles(
         api_url=settings.slack_api_base,
         allowed=_any_address if settings.media_allow_private_hosts else is_public,
@@ -164,6 +163,13 @@ async def create_app(settings: Settings) -> web.Application:
             )
     if media is not None:
         sweeper = Sweeper(store=store, media=media)
+    lifecycle = Lifecycle(
+        store=store,
+        wake_delivery=sender.wake,
+        poll_interval=poll_interval,
+        wake_sweeper=sweeper.wake if sweeper is not None else None,
+    )
+    if media is not None:
         fetcher = Fetcher(
             store=store,
             lifecycle=lifecycle,
@@ -172,6 +178,8 @@ async def create_app(settings: Settings) -> web.Application:
             accounts=accounts,
             ttl=timedelta(seconds=settings.media_ttl),
             consent_timeout=timedelta(seconds=settings.consent_timeout),
+            quota=settings.media_quota_bytes,
+            at_once=settings.media_copies_at_once,
         )
     intake = Intake(
         store=store,
@@ -225,7 +233,16 @@ async def create_app(settings: Settings) -> web.Application:
         intake=intake,
         replicas=Replicas(store=store, accounts=accounts, lifecycle=lifecycle),
         governance=Governance(store=store, defaults=settings.policy),
-        consent=Consent(store=store, lifecycle=lifecycle, accounts=accounts, metrics=meters),
+        consent=Consent(
+            store=store,
+            lifecycle=lifecycle,
+            accounts=accounts,
+            metrics=meters,
+            most_waiting=MostWaiting(
+                per_requester=settings.consent_waiting_per_requester,
+                per_subject=settings.consent_waiting_per_subject,
+            ),
+        ),
         approvals=Approvals(store=store, lifecycle=lifecycle),
         people=People(bolt_client),
         prober=prober,

@@ -74,6 +74,13 @@ HELP: dict[str, str] = {
         "seconds the person shown has to consent before the request expires, above 0 "
         "(default 259200, 72 hours)"
     ),
+    "consent_waiting_per_requester": (
+        "requests one person may have waiting for consent at once, 1 or more (default 10)"
+    ),
+    "consent_waiting_per_subject": (
+        "requests that may wait for one person's consent at once, from anyone, 1 or more "
+        "(default 3)"
+    ),
     "replica_creators": (
         "who may create replicas: everyone (default), admins, or comma-separated user ids "
         "(U…) and user-group ids (S…); guests never may"
@@ -100,6 +107,14 @@ HELP: dict[str, str] = {
     "media_ttl": (
         "seconds a kept file (and its link) lasts at most, 86400 to 604800 (default 259200, 72 "
         "hours); it goes sooner once training has ended"
+    ),
+    "media_quota_bytes": (
+        "bytes of files copied from Slack one workspace may keep at once, 1 or more (default "
+        "20000000000, 20 GB: about 26 videos of Tavus's largest, 750 MB)"
+    ),
+    "media_copies_at_once": (
+        "files each instance copies from Slack at once, 1 or more (default 4); others wait their "
+        "turn"
     ),
     "media_s3_bucket": (
         "an S3 bucket for files taken from Slack (several instances, or a disk wiped on restart); "
@@ -215,6 +230,9 @@ class Settings(DatabaseSettings):
     slack_update_burst: int = Field(default=10, ge=1)
     slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
     consent_timeout: float = Field(default=259200.0, gt=0)
+    # Enough for a batch of colleagues; past it, a colleague's DMs cannot be flooded with asks.
+    consent_waiting_per_requester: int = Field(default=10, ge=1)
+    consent_waiting_per_subject: int = Field(default=3, ge=1)
     replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
     replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
     approval_channel: str | None = Field(
@@ -228,6 +246,11 @@ class Settings(DatabaseSettings):
     media_dir: Path = Path("media")
     # Tavus needs a link to keep working for 24 hours after the create.
     media_ttl: float = Field(default=259200.0, ge=86400, le=604800)
+    # Copies wait for consent up to CONSENT_TIMEOUT: bounded per workspace, so no one fills
+    # the disk (or the bucket) that every workspace, and often the database, share.
+    media_quota_bytes: int = Field(default=20_000_000_000, ge=1)
+    # Each copy may hold 750 MB on local disk as it goes (S3 uploads are spooled there too).
+    media_copies_at_once: int = Field(default=4, ge=1)
     media_s3_bucket: str | None = Field(default=None, min_length=3)
     media_s3_endpoint_url: AnyHttpUrl | None = None
     media_s3_region: str | None = None

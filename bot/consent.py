@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import jobs as life
 from bot.accounts import Accounts
@@ -45,6 +45,26 @@ class Withdrawn(enum.Enum):
     NOTHING = "nothing"  # no consent stands (never given, declined, expired, withdrawn, gone)
 
 
+@dataclass(frozen=True, slots=True)
+class MostWaiting:
+    """Requests that may wait for consent at once: asked by one person, and asking one person.
+
+    CONSENT_WAITING_PER_REQUESTER and CONSENT_WAITING_PER_SUBJECT: nobody can flood a
+    colleague's DMs with requests, nor keep more than a few copies of files waiting.
+    """
+
+    per_requester: int = 10
+    per_subject: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Crowded:
+    """A new request would be one too many: whose (the requester's, or the person shown's)."""
+
+    requester: bool
+    count: int
+
+
 class Consent:
     """Takes the answer of the person shown: only theirs counts, and the first one wins."""
 
@@ -55,11 +75,31 @@ class Consent:
         lifecycle: Lifecycle,
         accounts: Accounts,
         metrics: Metrics | None = None,
+        most_waiting: MostWaiting = MostWaiting(),
     ) -> None:
         self._store = store
         self._lifecycle = lifecycle
         self._accounts = accounts
         self._metrics = metrics if metrics is not None else Metrics()
+        self._most = most_waiting
+
+    async def crowded(
+        self, *, team_id: str, requester_id: str, subject_id: str | None
+    ) -> Crowded | None:
+        """Whether one more request from `requester_id` asking `subject_id` would be too many.
+
+        Counted from the store as it stands: two forms submitted at the very same moment may
+        both pass, which a person clicking cannot turn into a flood.
+        """
+        mine = await self._store.jobs.waiting(team_id=team_id, user_id=requester_id)
+        if mine >= self._most.per_requester:
+            return Crowded(requester=True, count=mine)
+        if subject_id is None:
+            return None
+        theirs = await self._store.jobs.waiting(team_id=team_id, subject_id=subject_id)
+        if theirs >= self._most.per_subject:
+            return Crowded(requester=False, count=theirs)
+        return None
 
     async def answer(
         self,

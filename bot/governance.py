@@ -13,6 +13,9 @@ from bot.store import Store
 from bot.store.policy_queries import StoredPolicy
 
 EVERYONE = "everyone"
+# A refusal repeated within this long (same person, same what and why) is not recorded again:
+# nobody can flood the audit log, which cannot be cleaned up, nor AUDIT_CHANNEL.
+REFUSALS_APART = timedelta(minutes=10)
 ADMINS = "admins"
 # Slack's ids: users are U… (W… on Enterprise Grid), user groups S….
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -174,13 +177,18 @@ class Governance:
         return records
 
     async def refused(self, *, team_id: str, user_id: str, what: str, why: str) -> None:
-        """Record that `user_id` was refused `what` (e.g. "create"), and `why`."""
-        await self._store.audit.record(
+        """Record that `user_id` was refused `what` (e.g. "create"), and `why`.
+
+        Once per REFUSALS_APART: the same refusal again within it is on record already.
+        """
+        now = self._store.now()
+        await self._store.audit.record_new(
             Record(
-                at=self._store.now(),
+                at=now,
                 team_id=team_id,
                 actor=user_id,
                 action=Action.REFUSED,
                 details={"what": what, "why": why},
-            )
+            ),
+            since=now - REFUSALS_APART,
         )

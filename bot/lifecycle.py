@@ -26,11 +26,18 @@ class Lifecycle:
     """Moves jobs through their life in the store, waking delivery whenever a notice is owed."""
 
     def __init__(
-        self, *, store: Store, wake_delivery: Callable[[], None], poll_interval: timedelta
+        self,
+        *,
+        store: Store,
+        wake_delivery: Callable[[], None],
+        poll_interval: timedelta,
+        wake_sweeper: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._wake = wake_delivery
         self._poll_interval = poll_interval
+        # Without kept media (no PUBLIC_URL nor bucket) there is nothing to sweep.
+        self._wake_sweeper = wake_sweeper or (lambda: None)
 
     async def move(
         self,
@@ -79,6 +86,9 @@ class Lifecycle:
         if job is not None and (asking or leaves_approval or move.also is not None):
             self._wake()  # approval requests owed, or their redraws
         self._wake_if_owed(job, move, watching=watching)
+        if job is not None and job.status.is_final and job.request.slack_file:
+            # Its copy of a file from Slack goes now (declined, expired, …), not within a minute.
+            self._wake_sweeper()
         return job
 
     async def note_progress(self, job: Job, progress: str | None) -> None:

@@ -70,6 +70,14 @@ ERROR_SUBJECT_GUEST = "Only full members of this workspace can be cloned here, n
 ERROR_SUBJECT_BOT = "That is an app or bot: choose the person shown in the media."
 ERROR_SUBJECT_GONE = "That account is deactivated: choose the person shown in the media."
 ERROR_SUBJECT_UNKNOWN = "I couldn't look this person up in Slack just now: try again in a minute."
+ERROR_TOO_MANY_WAITING = (
+    "You already have {count} requests waiting for consent, the most at once. Try again once "
+    "some have been answered (or have expired)."
+)
+ERROR_SUBJECT_BUSY = (
+    "This person already has {count} requests waiting for their consent, the most at once. Try "
+    "again once they have answered some."
+)
 ERROR_BAD_MODEL = "Choose one of the models offered."
 ERROR_BAD_VOICE = "Choose one of the voices offered."
 ERROR_NOT_SAVED = (
@@ -287,6 +295,10 @@ FILE_REFUSED = "Slack refused the file ({status}). Post it again, or give the fo
 FILE_REDIRECTS = "Slack's download link redirected too many times. Try again in a minute."
 FILE_LOST = "I couldn't copy the file from Slack ({error}). Try the shortcut again in a minute."
 FILE_CUT_OFF = "I restarted while copying the file from Slack. Use the shortcut again."
+MEDIA_FULL = (
+    "This workspace's room for files copied from Slack ({quota}) is full until replicas in the "
+    "works finish training. Give the form a link to the file instead, or try again later."
+)
 NOT_FETCHED = "<@{user}> I couldn't take the file for *{name}* from Slack: {error}"
 CARD_FETCHING = ":inbox_tray: Copying the file from Slack"
 
@@ -475,6 +487,14 @@ _HINT_PATTERNS = tuple(
     (re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", re.IGNORECASE), hint)
     for pattern, hint in FAILURE_HINTS
 )
+
+
+def size_of(count: int) -> str:
+    """A number of bytes as people say it: "20 GB", "750 MB", "1.5 GB" (decimal units)."""
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= scale:
+            return f"{round(count / scale, 1):g} {unit}"
+    return f"{count} bytes"
 
 
 def failure_hint(error_message: str | None) -> str | None:

@@ -148,7 +148,10 @@ async def test_replies_in_one_channel_are_paced_to_slacks_limit(launch: Launch) 
 
 
 async def test_a_busy_channel_does_not_hold_up_another(launch: Launch) -> None:
-    bot = await launch(slack_channel_rate=2, slack_channel_burst=1, public_url=None)
+    # Five requests wait for the same person's consent: more than they may by default.
+    bot = await launch(
+        slack_channel_rate=2, slack_channel_burst=1, public_url=None, consent_waiting_per_subject=5
+    )
     # Each request's card is owed as soon as it is saved.
     for _ in range(4):
         await ask_for_consent(bot, "C0BUSY")

@@ -145,7 +145,13 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
     tmp_path: Path,
 ) -> None:
     ports = [int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1]), unused_port()]
-    shared = {**settings.model_dump(), "database_url": database, "tavus_poll_interval": 0.3}
+    shared = {
+        **settings.model_dump(),
+        "database_url": database,
+        "tavus_poll_interval": 0.3,
+        # Five requests wait for the same person's consent at once: more than the default.
+        "consent_waiting_per_subject": 5,
+    }
     instances = [BotProcess(environment_of(shared, port), tmp_path, port) for port in ports]
     handles = [
         Bot(

@@ -1,7 +1,13 @@
-"""Copying a file posted in Slack to where Tavus can download it, then asking for consent."""
+"""Copying a file posted in Slack to where Tavus can download it, then asking for consent.
+
+Copies are made before consent is asked: the receipt records the SHA-256 of the very bytes
+Tavus gets. So each workspace's copies are held to a quota, and each instance makes a few at
+a time.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mimetypes
 from dataclasses import replace
@@ -25,6 +31,9 @@ from bot.store.rows import UNSET
 log = logging.getLogger(__name__)
 
 _EXTENSIONS = {"video/quicktime": "mov", "image/jpeg": "jpg"}
+# MEDIA_QUOTA_BYTES and MEDIA_COPIES_AT_ONCE, unless the settings say otherwise.
+QUOTA = 20_000_000_000
+AT_ONCE = 4
 
 
 class Fetcher:
@@ -40,6 +49,8 @@ class Fetcher:
         accounts: Accounts,
         ttl: timedelta,
         consent_timeout: timedelta,
+        quota: int = QUOTA,
+        at_once: int = AT_ONCE,
     ) -> None:
         self._store = store
         self._lifecycle = lifecycle
@@ -48,10 +59,32 @@ class Fetcher:
         self._accounts = accounts
         self._ttl = ttl
         self._consent_timeout = consent_timeout
+        self._quota = quota
+        # Per instance: each copy in flight may take 750 MB of local disk (S3's spool too).
+        self._copies = asyncio.Semaphore(at_once)
+
+    async def room(self, team_id: str, file: SlackFile) -> str | None:
+        """Why a copy of `file` would not fit in the workspace's quota now; None if it would."""
+        if await self._store.media.in_use(team_id) + _counted(file) <= self._quota:
+            return None
+        return messages.MEDIA_FULL.format(quota=messages.size_of(self._quota))
 
     async def fetch(self, job: Job, file: SlackFile) -> Job | None:
         """Copy `file` for `job`; the job moved on (or ended, told why), or None if it had."""
         key = new_key(_extension(file))
+        # Counted before the copy is made, so copies made at once cannot overshoot the quota.
+        held = Kept(key, job.id, "", _counted(file), self._store.now() + self._ttl)
+        if not await self._store.media.reserve(
+            held, team_id=job.requester.team_id, quota=self._quota
+        ):
+            # Filled since the form was accepted: told in the card's thread; nothing else changes.
+            return await self._lose(
+                job, messages.MEDIA_FULL.format(quota=messages.size_of(self._quota))
+            )
+        async with self._copies:
+            return await self._copy(job, file, key)
+
+    async def _copy(self, job: Job, file: SlackFile, key: str) -> Job | None:
         try:
             # The token of the job's own workspace: the file is theirs.
             token = await self._accounts.bot_token(workspace_of(job))
@@ -69,7 +102,12 @@ class Fetcher:
             return await self._lose(job, messages.FILE_LOST.format(error=type(exc).__name__))
         now = self._store.now()
         until = now + self._ttl
-        await self._store.media.add(Kept(key, job.id, stored.sha256, stored.size, until))
+        if not await self._store.media.stored(
+            key, sha256=stored.sha256, size=stored.size, until=until
+        ):
+            # Its job ended as it was copied, and the sweeper has been: nobody else deletes it.
+            await self._media.delete(key)
+            return None
         link = await self._media.link(key, until=until)
         moved = await self._lifecycle.move(
             job.id,
@@ -102,6 +140,11 @@ class Fetcher:
         return await self._lifecycle.move(
             job.id, life.LOSE_FILE, error_message=words, next_check_at=None
         )
+
+
+def _counted(file: SlackFile) -> int:
+    """What a copy of `file` counts against the quota: its size, or the most a file may be."""
+    return file.size if file.size > 0 else MOST_BYTES
 
 
 def _extension(file: SlackFile) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Protocol
 
@@ -28,6 +29,11 @@ class Sweeper:
         self._store = store
         self._media = media
         self._every = every
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Sweep now, not at the next round: a job with a kept file has just ended."""
+        self._woken.set()
 
     async def sweep(self) -> int:
         """One round: every file due goes; how many went."""
@@ -44,12 +50,15 @@ class Sweeper:
         return gone
 
     async def run(self) -> None:
-        """Sweep every `every` seconds until cancelled."""
+        """Sweep every `every` seconds, and whenever woken, until cancelled."""
         while True:
+            # Cleared first: a wake during the round brings the next round at once.
+            self._woken.clear()
             try:
                 await self.sweep()
             except StoreUnavailable as exc:
                 log.warning("media sweep skipped: %s", exc)
             except Exception:
                 log.exception("media sweep failed")
-            await asyncio.sleep(self._every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), self._every)

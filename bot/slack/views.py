@@ -34,14 +34,18 @@ MIN_SAVE = 0.3  # a save is always given this long, however long the checks took
 
 
 async def _slack_file(
-    request: ReplicaRequest, view: dict[str, Any], client: AsyncWebClient, deps: Deps
+    request: ReplicaRequest,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    deps: Deps,
+    team_id: str,
 ) -> SlackFile | dict[str, str] | None:
     """The file posted in Slack to train from, or what is wrong with it (by field); None if none."""
     if not request.slack_file:
         return None
     # Under the file's own field if uploaded; under the first one when the shortcut chose it.
     where = form.NAME if form.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
-    if deps.files is None:
+    if deps.files is None or deps.fetcher is None:
         return {where: messages.SHORTCUT_NO_MEDIA}
     try:
         file = await deps.files.info(client, request.slack_file)
@@ -53,7 +57,30 @@ async def _slack_file(
         return {where: problem}
     if file.is_image and request.voice_name is None:
         return {form.VOICE: messages.ERROR_IMAGE_NEEDS_VOICE}
-    return file
+    try:
+        full = await deps.fetcher.room(team_id, file)
+    except StoreUnavailable as exc:
+        log.error("could not read the media quota of %s: %s", team_id, exc)
+        return {where: messages.ERROR_NOT_SAVED}
+    return file if full is None else {where: full}
+
+
+async def _crowded(
+    request: ReplicaRequest, team_id: str, user_id: str, deps: Deps
+) -> dict[str, str]:
+    """Too many requests waiting for consent, by this requester or of this person (by field)."""
+    try:
+        crowded = await deps.consent.crowded(
+            team_id=team_id, requester_id=user_id, subject_id=request.subject_id
+        )
+    except StoreUnavailable as exc:
+        log.error("could not count the requests waiting for consent: %s", exc)
+        return {form.NAME: messages.ERROR_NOT_SAVED}
+    if crowded is None:
+        return {}
+    if crowded.requester:
+        return {form.NAME: messages.ERROR_TOO_MANY_WAITING.format(count=crowded.count)}
+    return {form.SUBJECT: messages.ERROR_SUBJECT_BUSY.format(count=crowded.count)}
 
 
 async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Verdict]:
@@ -86,13 +113,15 @@ async def submit_form(
         await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     started = time.monotonic()
+    team, user = team_of(body), body["user"]["id"]
     # All asked at once: the answer to Slack is due within 3 seconds.
-    refusal, subject, private, verdicts, slack_file = await asyncio.gather(
-        deps.refusal(team_of(body), body["user"]["id"]),
+    refusal, subject, crowded, private, verdicts, slack_file = await asyncio.gather(
+        deps.refusal(team, user),
         check_subject(deps.people, parsed.request.subject_id or ""),
+        _crowded(parsed.request, team, user, deps),
         deps.people.is_private(parsed.channel_id),
         _check_links(parsed.request, deps),
-        _slack_file(parsed.request, view, client, deps),
+        _slack_file(parsed.request, view, client, deps, team),
     )
     if refusal is not None:
         # A form opened before the rule changed, or by someone who became a guest since.
@@ -101,6 +130,10 @@ async def submit_form(
     if isinstance(subject, str):
         await ack(response_action="errors", errors=kit.errors({form.SUBJECT: subject}))
         return
+    if crowded:
+        # Nothing saved, nobody asked: the person shown gets no DM.
+        await ack(response_action="errors", errors=kit.errors(crowded))
+        return
     problems = {name: v.words for name, v in verdicts.items() if isinstance(v, Problem)}
     if isinstance(slack_file, dict):
         problems.update(slack_file)
@@ -108,8 +141,8 @@ async def submit_form(
         await ack(response_action="errors", errors=kit.errors(problems))
         return
     requester = Requester(
-        team_id=team_of(body),
-        user_id=body["user"]["id"],
+        team_id=team,
+        user_id=user,
         channel_id=parsed.channel_id,
         private=private,
         enterprise_id=enterprise_of(body),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.audit import Action, Record
-from bot.store.engine import Database
+from bot.store.engine import Database, take_turn
 from bot.store.rows import aware, utc
 from bot.store.schema import audit
 
@@ -26,6 +26,29 @@ class AuditLog:
         """Append a record that no other change goes with (a refusal, say)."""
         async with self._db.writing() as connection:
             await record_in(connection, record)
+
+    async def record_new(self, record: Record, *, since: datetime) -> bool:
+        """Append a record unless the same one was written after `since`; whether it was.
+
+        The same: its workspace, actor, action and details. The log is never changed, so a
+        repeat cannot be counted on the first record: it is simply not written again (nor
+        posted again to AUDIT_CHANNEL).
+        """
+        values = values_of(record)
+        same = select(audit.c.seq).where(
+            audit.c.at > utc(since),
+            audit.c.team_id == record.team_id,
+            audit.c.actor == record.actor,
+            audit.c.action == record.action.value,
+            audit.c.details == values["details"],
+        )
+        async with self._db.writing() as connection:
+            # Instances refusing the same person at once take turns: one record between them.
+            await take_turn(connection, f"audit {record.team_id} {record.actor}")
+            if (await connection.execute(same.limit(1))).first() is not None:
+                return False
+            await connection.execute(audit.insert(), [values])
+        return True
 
     async def get(self, seq: int) -> Record | None:
         """One record by its number."""

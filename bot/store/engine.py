@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -101,6 +102,17 @@ async def available() -> AsyncIterator[None]:
         if not exc.connection_invalidated:
             raise
         raise StoreUnavailable("the database connection was lost") from exc
+
+
+async def take_turn(connection: AsyncConnection, name: str) -> None:
+    """Wait for other writers that took a turn on `name` to commit (a check, then a write).
+
+    SQLite lets one writer in at a time already; on PostgreSQL a lock named after `name`,
+    held until the transaction ends, makes several instances take turns.
+    """
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def create_engine(url: str, pool: Pool | None = None) -> AsyncEngine:

@@ -29,6 +29,8 @@ CHECKED = or_(
     and_(jobs.c.status == JobStatus.WITHDRAWN.value, jobs.c.replica_id.is_(None)),
 )
 PENDING_APPROVAL = JobStatus.PENDING_APPROVAL
+# Requests whose consent is still to be asked or answered: a file from Slack is copied first.
+WAITING = (JobStatus.FETCHING.value, JobStatus.AWAITING_CONSENT.value)
 
 
 class Jobs:
@@ -180,6 +182,20 @@ class Jobs:
         async with self._db.reading() as connection:
             rows = (await connection.execute(statement)).all()
         return [to_job(row._mapping) for row in rows]
+
+    async def waiting(
+        self, *, team_id: str, user_id: str | None = None, subject_id: str | None = None
+    ) -> int:
+        """How many requests by `user_id`, or of `subject_id`, wait for consent (or their file)."""
+        statement = select(func.count()).where(
+            jobs.c.team_id == team_id, jobs.c.status.in_(WAITING)
+        )
+        if user_id is not None:
+            statement = statement.where(jobs.c.user_id == user_id)
+        if subject_id is not None:
+            statement = statement.where(jobs.c.subject_id == subject_id)
+        async with self._db.reading() as connection:
+            return int((await connection.execute(statement)).scalar_one())
 
     async def of_replica(self, replica_id: str) -> Job | None:
         """The job a replica belongs to, if any."""

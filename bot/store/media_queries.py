@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.jobs import JobStatus
-from bot.store.engine import Database
+from bot.store.engine import Database, take_turn
 from bot.store.rows import aware, utc
 from bot.store.schema import jobs, keys, media
 
@@ -93,6 +94,45 @@ class Media:
                 )
             )
 
+    async def reserve(self, kept: Kept, *, team_id: str, quota: int) -> bool:
+        """Count a copy about to be made against its workspace's quota; False if it won't fit.
+
+        Counted at the size Slack gives for it; nothing is written for one that won't fit.
+        The row stands for the copy from now on; `stored` fills in what it turned out to be.
+        """
+        async with self._db.writing() as connection:
+            # Two instances reserving for one workspace at once take turns (SQLite has one
+            # writer already), so together they cannot overshoot the quota.
+            await take_turn(connection, f"media quota {team_id}")
+            if await _in_use(connection, team_id) + kept.size > quota:
+                return False
+            await connection.execute(
+                media.insert().values(
+                    key=kept.key,
+                    job_id=kept.job_id,
+                    sha256=kept.sha256,
+                    size=kept.size,
+                    created_at=self._db.now(),
+                    delete_after=utc(kept.delete_after),
+                )
+            )
+        return True
+
+    async def stored(self, key: str, *, sha256: str, size: int, until: datetime) -> bool:
+        """Fill in a reserved copy once made; False if it was swept meanwhile (its job ended)."""
+        async with self._db.writing() as connection:
+            changed = await connection.execute(
+                update(media)
+                .where(media.c.key == key, media.c.deleted_at.is_(None))
+                .values(sha256=sha256, size=size, delete_after=utc(until))
+            )
+        return bool(changed.rowcount)
+
+    async def in_use(self, team_id: str) -> int:
+        """Bytes of the copies a workspace keeps now, those being made included."""
+        async with self._db.reading() as connection:
+            return await _in_use(connection, team_id)
+
     async def of_job(self, job_id: str) -> list[Kept]:
         """The files kept for a job."""
         async with self._db.reading() as connection:
@@ -132,6 +172,16 @@ class Media:
                 .where(and_(media.c.key == key, media.c.deleted_at.is_(None)))
                 .values(deleted_at=self._db.now())
             )
+
+
+async def _in_use(connection: AsyncConnection, team_id: str) -> int:
+    # Every copy not yet deleted counts, its job's end notwithstanding: it is on disk until swept.
+    statement = (
+        select(func.coalesce(func.sum(media.c.size), 0))
+        .select_from(media.join(jobs, jobs.c.id == media.c.job_id))
+        .where(jobs.c.team_id == team_id, media.c.deleted_at.is_(None))
+    )
+    return int((await connection.execute(statement)).scalar_one())
 
 
 def _kept(row: Row[Any]) -> Kept:
