@@ -62,7 +62,7 @@ from bot.retention import Retention
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
-from bot.slack.permissions import People
+from bot.slack.permissions import People, SlackAdmins
 from bot.store import Store, StoreUnavailable
 from bot.talks import Talks
 from bot.tavus import TavusClient
@@ -108,12 +108,18 @@ async def create_app(settings: Settings) -> web.Application:
             http=tavus_http,
             max_concurrency=settings.tavus_max_concurrency,
         )
+
+        def slack_for(token: str) -> AsyncWebClient:
+            return AsyncWebClient(token=token, base_url=settings.slack_api_base, session=session)
+
         connect = ConnectTavus(
             store=store,
             vault=vault,
             secret=bytes.fromhex(await store.keys.get("connect")),
             base_url=str(settings.public_url),
             tavus_for_key=workspaces.client_for,
+            # Asked as the page saves a key, with the workspace's own token.
+            is_admin=SlackAdmins(tokens=workspaces, client_for=slack_for),
         )
     else:
         tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)

@@ -3,8 +3,8 @@
 Slack asks apps not to take secrets in modals, so App Home sends the admin a link instead. The
 link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
 starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
-CSRF token. A key is saved only once Tavus takes it, sealed by the vault; the page shows no
-more of it than its last four characters.
+CSRF token. A key is saved only while Slack still says its user is an admin, and once Tavus
+takes it, sealed by the vault; the page shows no more of it than its last four characters.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, timedelta
 from html import escape
 from urllib.parse import urlsplit
@@ -40,6 +40,9 @@ _TOKEN = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{32})\.(?P<expiry>[0-9]{1,12})\.(?P
 # in an HTTP header (httpx would fail as if Tavus were down); one this short would show whole
 # as its last four characters.
 _KEY = re.compile(r"[!-~]{12,200}")
+# Whether a user is an admin or owner of a workspace now, asked of Slack with that workspace's
+# own token; None when Slack cannot say.
+AdminCheck = Callable[[Workspace, str], Awaitable[bool | None]]
 
 TITLE = "Connect Tavus"
 HEADING_FORM = "Connect this workspace to Tavus"
@@ -78,6 +81,14 @@ KEY_REJECTED = (
     "Portal and paste it again."
 )
 TAVUS_DOWN = "Tavus could not be reached, so nothing was saved. Try again in a minute."
+NOT_ADMIN = (
+    "Slack says you are not an admin or owner of this workspace (any more), so nothing was "
+    "saved. Only workspace admins and owners connect its Tavus account."
+)
+ADMIN_UNKNOWN = (
+    "Slack could not confirm that you are an admin of this workspace, so nothing was saved. "
+    "Try again in a minute."
+)
 DATABASE_DOWN = "The bot could not reach its database. Try again in a minute."
 DATABASE_DOWN_SAVING = (
     "The bot could not reach its database, so the key may not have been saved. "
@@ -98,6 +109,7 @@ class ConnectTavus:
         secret: bytes,
         base_url: str,
         tavus_for_key: Callable[[str], TavusClient],
+        is_admin: AdminCheck,
         lifetime: timedelta = LIFETIME,
     ) -> None:
         if not secret:
@@ -111,6 +123,7 @@ class ConnectTavus:
         self._base_url = base_url.rstrip("/")
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
+        self._is_admin = is_admin
         self._lifetime = lifetime
 
     async def link(self, *, team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
@@ -126,13 +139,6 @@ class ConnectTavus:
     async def current(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account as saved, if any (what App Home shows of it)."""
         return await self._store.tavus_accounts.find(team_id)
-
-    async def installer(self, workspace: Workspace) -> str | None:
-        """Who installed the app for the workspace (they may connect Tavus too), if installed."""
-        installed = await self._store.installations.find(
-            team_id=workspace.team_id, enterprise_id=workspace.enterprise_id
-        )
-        return installed.installer_id if installed is not None else None
 
     @property
     def minutes(self) -> int:
@@ -217,6 +223,14 @@ class ConnectTavus:
             return await self._form(visit, status=400, error=KEY_MISSING)
         if not _KEY.fullmatch(key):
             return await self._form(visit, status=400, error=KEY_MALFORMED)
+        # The link went to an admin minutes ago; they may have been demoted since.
+        admin = await self._is_admin(Workspace(visit.team_id, visit.enterprise_id), visit.user_id)
+        if admin is None:
+            return await self._form(visit, status=503, error=ADMIN_UNKNOWN)
+        if not admin:
+            log.info("Connect Tavus: %s is no admin of %s any more", visit.user_id, visit.team_id)
+            await self._store.connect_links.end(digest)
+            return _page(403, _document(HEADING_NOT_SAVED, [NOT_ADMIN]))
         try:
             await self._tavus_for_key(key).check_key()
         except TavusRejected as exc:

@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot import connect
+from bot.accounts import Workspace
 from bot.audit import Action
 from bot.connect import COOKIE, PATH, ConnectTavus
 from bot.installations import Connected
@@ -45,6 +46,19 @@ WRONG = "0000aaaa1111bbbb2222cccc3333dddd"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
 
+class Admins:
+    """What Slack says, as the page saves a key, of who administers which workspace."""
+
+    def __init__(self) -> None:
+        self.admins = {(TEAM, ADMIN)}
+        self.unsure = False  # Slack does not answer
+        self.asked: list[tuple[Workspace, str]] = []
+
+    async def __call__(self, workspace: Workspace, user_id: str) -> bool | None:
+        self.asked.append((workspace, user_id))
+        return None if self.unsure else (workspace.team_id, user_id) in self.admins
+
+
 @dataclass
 class Site:
     """The page served on a loopback port, what it stands on, and a browser to open it with."""
@@ -57,6 +71,7 @@ class Site:
     tavus: TavusStandIn
     browser: aiohttp.ClientSession
     db_file: Path
+    admins: Admins
 
     async def link(self, team_id: str = TEAM, user_id: str = ADMIN) -> str:
         """A link as App Home would send it, pointed at where the page is served."""
@@ -91,12 +106,14 @@ async def serving(
     http = TavusClient.build_http(base_url=tavus.url, timeout=2)
     vault = Vault([Fernet.generate_key().decode()])
     port = unused_port()
+    admins = Admins()
     page = ConnectTavus(
         store=store,
         vault=vault,
         secret=SECRET,
         base_url=f"{scheme}://127.0.0.1:{port}/",
         tavus_for_key=lambda key: TavusClient(http, api_key=key),
+        is_admin=admins,
         lifetime=LIFETIME,
     )
     app = web.Application()
@@ -107,7 +124,8 @@ async def serving(
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         db_file = Path(database_url.removeprefix("sqlite:///"))
-        yield Site(f"http://127.0.0.1:{port}", page, store, clock, vault, tavus, browser, db_file)
+        url = f"http://127.0.0.1:{port}"
+        yield Site(url, page, store, clock, vault, tavus, browser, db_file, admins)
     finally:
         await browser.close()
         await runner.cleanup()
@@ -368,6 +386,7 @@ async def test_what_cannot_be_a_key_is_refused_without_asking_tavus(site: Site, 
     assert has_form(page)
     assert key not in page
     assert site.tavus.keys_used == []
+    assert site.admins.asked == []  # nor Slack
     assert await site.saved() == []
 
 
@@ -429,6 +448,7 @@ async def test_a_good_key_is_saved_sealed_and_recorded(site: Site) -> None:
     assert record.team_id == TEAM
     assert record.details == {"last4": "ab12"}
     assert site.tavus.keys_used == [("GET", "/v2/replicas", GOOD)]
+    assert site.admins.asked == [(Workspace(TEAM), ADMIN)]
 
 
 async def test_the_session_is_over_once_the_key_is_saved(site: Site) -> None:
@@ -477,6 +497,36 @@ async def test_saving_again_replaces_the_key(site: Site) -> None:
     [row] = await site.saved()
     assert site.vault.open(row["key_sealed"]) == other
     assert [r.details["last4"] for r in await site.store.audit.since()] == ["ab12", "cd34"]
+
+
+async def test_a_user_no_longer_admin_saves_nothing_and_the_session_ends(site: Site) -> None:
+    csrf = await site.open_form()
+    site.admins.admins.clear()  # demoted after the link was sent
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        text = words(await r.text())
+
+    assert r.status == 403
+    assert connect.NOT_ADMIN in text
+    assert await site.saved() == []
+    assert site.tavus.keys_used == []  # not even checked with Tavus
+    site.admins.admins.add((TEAM, ADMIN))
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 403  # the session is over
+
+
+async def test_slack_unsure_of_the_admin_saves_nothing_and_the_form_stays(site: Site) -> None:
+    csrf = await site.open_form()
+    site.admins.unsure = True
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        page = await r.text()
+    assert r.status == 503
+    assert connect.ADMIN_UNKNOWN in words(page)
+    assert form_of(page)["csrf"] == csrf
+    assert await site.saved() == []
+
+    site.admins.unsure = False
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
 
 
 async def test_the_database_unavailable_while_saving_gives_503(site: Site) -> None:
@@ -554,5 +604,6 @@ async def test_a_page_without_a_secret_or_a_lifetime_does_not_start(
             secret=secret,
             base_url="https://bot.example.com",
             tavus_for_key=lambda key: pytest.fail("no key is checked"),
+            is_admin=site.admins,
             lifetime=lifetime,
         )

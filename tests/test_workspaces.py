@@ -97,11 +97,14 @@ async def come_back(
         return response.status, words(await response.text())
 
 
-async def install(bot: Bot, team: str | None, *, enterprise: str | None = None) -> str:
+async def install(
+    bot: Bot, team: str | None, *, enterprise: str | None = None, by: str = INSTALLER_ID
+) -> str:
     """Install the app in a workspace (or, without a team, org-wide): the bot token Slack gave."""
     async with aiohttp.ClientSession() as browser:
         state = await start_install(bot, browser)
         code = bot.slack.grant(team, enterprise_id=enterprise)
+        bot.slack.codes[code]["authed_user"] = {"id": by}
         token = str(bot.slack.codes[code]["access_token"])
         status, page = await come_back(bot, browser, state, code=code)
     assert status == 200, page
@@ -131,8 +134,12 @@ async def connect_tavus(
 
 
 async def ready(bot: Bot, team: str) -> Bot:
-    """Install the app in `team` and connect its own Tavus account: the bot as `team` sees it."""
+    """Install the app in `team` and connect its own Tavus account: the bot as `team` sees it.
+
+    The installer is an admin there: only admins and owners connect Tavus.
+    """
     await install(bot, team)
+    bot.slack.admins.add(INSTALLER_ID)
     workspace = as_workspace(bot, team)
     bot.tavus.keys.add(TAVUS_KEYS[team])
     status, page = await connect_tavus(workspace, TAVUS_KEYS[team])
@@ -286,19 +293,74 @@ async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bo
     assert "callback_id" not in view  # no form
 
 
-async def test_only_an_admin_or_the_installer_gets_a_connect_link(bot: Bot) -> None:
+async def test_only_an_admin_gets_a_connect_link_not_a_member_nor_the_installer(
+    bot: Bot,
+) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
 
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=USER_ID)
     refused = await bot.slack.wait_for_modal()
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    installer = await bot.slack.wait_for_modal(2)
     bot.slack.admins.add("U0ADMIN")
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0ADMIN")
-    offered = await bot.slack.wait_for_modal(2)
+    offered = await bot.slack.wait_for_modal(3)
+
+    for view in (refused, installer):
+        assert link_in(view) is None
+        assert messages.CONNECT_NOT_ADMIN in json.dumps(view)
+    assert link_in(offered) is not None
+
+
+async def test_a_member_who_installs_the_app_again_may_not_connect_their_own_tavus(
+    bot: Bot,
+) -> None:
+    acme = await ready(bot, ACME)
+    # A member, where members may install apps, reinstalls: the install is theirs now.
+    await install(bot, ACME, by="U0MEMBER")
+    [row] = await bot.rows(installations)
+    assert row["installer_id"] == "U0MEMBER"
+
+    opened = len(bot.slack.modals)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0MEMBER")
+    refused = await bot.slack.wait_for_modal(opened + 1)
+    await acme.sender.event({"type": "app_home_opened", "user": "U0MEMBER", "tab": "home"})
+    await bot.slack.wait_for("views.publish")
 
     assert link_in(refused) is None
-    assert "Only a workspace admin" in json.dumps(refused)
-    assert link_in(offered) is not None
+    home = json.dumps(bot.slack.called("views.publish")[-1]["view"])
+    assert CONNECT_TAVUS_ACTION not in home
+    [connected] = await bot.rows(tavus_accounts)
+    assert connected["last4"] == TAVUS_KEYS[ACME][-4:]  # still the admin's
+
+
+async def test_an_admin_demoted_after_getting_the_link_saves_nothing(bot: Bot) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    bot.slack.admins.add(INSTALLER_ID)
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    opened = len(bot.slack.modals)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
+    assert link is not None
+    bot.slack.admins.discard(INSTALLER_ID)  # demoted; the link still works once
+    asked = len(bot.slack.called("users.info"))
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(link) as response:
+            csrf = form_of(await response.text())["csrf"]
+        fields = {"csrf": csrf, "api_key": TAVUS_KEYS[ACME]}
+        async with browser.post(link.split("?")[0], data=fields) as saved:
+            status, page = saved.status, words(await saved.text())
+
+    assert status == 403
+    assert "not an admin" in page
+    assert await bot.rows(tavus_accounts) == []
+    assert not [used for used in bot.tavus.keys_used if used[2] == TAVUS_KEYS[ACME]]
+    # Asked afresh, of Slack, with the workspace's own token.
+    [check] = bot.slack.called("users.info")[asked:]
+    assert (check["user"], check["_team"]) == (INSTALLER_ID, ACME)
 
 
 async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
@@ -306,6 +368,7 @@ async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
 ) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
 
     wrong = await connect_tavus(acme, "wrong0000tavus0000key0000000zzzz")
@@ -425,21 +488,25 @@ async def test_rotating_keys_leaves_every_workspace_served_with_the_new_key_alon
     assert bot.tavus.keys_used[-1][2] == TAVUS_KEYS[ACME]
 
 
-async def test_app_home_offers_connect_tavus_to_the_installer_and_warns_members(
+async def test_app_home_offers_connect_tavus_to_admins_alone_and_warns_the_others(
     bot: Bot, tmp_path: Path
 ) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
+    bot.slack.admins.add("U0ADMIN")
 
-    for user in (INSTALLER_ID, USER_ID):
+    for user in ("U0ADMIN", INSTALLER_ID, USER_ID):
         await acme.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
-    await bot.slack.wait_for("views.publish", 2)
+        await bot.slack.wait_for("views.publish", len(bot.slack.called("views.publish")) + 1)
 
-    installer, member = (json.dumps(call["view"]) for call in bot.slack.called("views.publish"))
-    assert CONNECT_TAVUS_ACTION in installer
-    assert "Not connected yet" in installer
-    assert CONNECT_TAVUS_ACTION not in member
-    assert "not connected to Tavus yet" in member
+    admin, installer, member = (
+        json.dumps(call["view"]) for call in bot.slack.called("views.publish")
+    )
+    assert CONNECT_TAVUS_ACTION in admin
+    assert "Not connected yet" in admin
+    for other in (installer, member):  # installing the app gives no say over Tavus
+        assert CONNECT_TAVUS_ACTION not in other
+        assert "not connected to Tavus yet" in other
     assert {call["_team"] for call in bot.slack.called("views.publish")} == {ACME}
     # Bolt's file-based stores were never used: nothing was written beside the database.
     assert beside(tmp_path) == {"bot.db"}
@@ -564,6 +631,7 @@ async def test_an_org_wide_uninstall_ends_the_open_jobs_of_every_workspace_of_th
 ) -> None:
     token = await install(bot, None, enterprise="E0ORG")
     member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
     named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
     assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200
@@ -588,6 +656,7 @@ async def test_the_first_home_open_of_an_org_wide_install_is_drawn_for_its_works
 ) -> None:
     await install(bot, None, enterprise="E0ORG")
     member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
     named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
     assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200
