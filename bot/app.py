@@ -24,7 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, metrics, slack
-from bot.accounts import Accounts, OneWorkspace, Workspaces
+from bot.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
@@ -99,6 +99,8 @@ async def create_app(settings: Settings) -> web.Application:
         transport=meters.tavus_transport(),
     )
     vault = Vault(settings.secrets_keys) if settings.oauth else None
+    # Jobs name the Tavus account they were made with by this, in either mode.
+    fingerprints = Fingerprints(bytes.fromhex(await store.keys.get("fingerprints")))
     accounts: Accounts
     connect = None
     if vault is not None:
@@ -106,6 +108,7 @@ async def create_app(settings: Settings) -> web.Application:
             store=store,
             vault=vault,
             http=tavus_http,
+            fingerprints=fingerprints,
             max_concurrency=settings.tavus_max_concurrency,
         )
 
@@ -118,12 +121,17 @@ async def create_app(settings: Settings) -> web.Application:
             secret=bytes.fromhex(await store.keys.get("connect")),
             base_url=str(settings.public_url),
             tavus_for_key=workspaces.client_for,
+            fingerprint=workspaces.fingerprint,
             # Asked as the page saves a key, with the workspace's own token.
             is_admin=SlackAdmins(tokens=workspaces, client_for=slack_for),
         )
     else:
         tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
-        accounts = OneWorkspace(bot_token=settings.slack_bot_token or "", tavus=tavus)
+        accounts = OneWorkspace(
+            bot_token=settings.slack_bot_token or "",
+            tavus=tavus,
+            fingerprint=fingerprints.of(settings.tavus_api_key or ""),
+        )
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
     # Counted first: slack_sdk stops asking the handlers once one retries.

@@ -4,7 +4,8 @@ Slack asks apps not to take secrets in modals, so App Home sends the admin a lin
 link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
 starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
 CSRF token. A key is saved only while Slack still says its user is an admin, and once Tavus
-takes it, sealed by the vault; the page shows no more of it than its last four characters.
+takes it, sealed by the vault; the page shows no more of it than its last four characters. The
+key it replaces is kept, sealed, for the replicas made with it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.audit import Action, Record
 from bot.installations import Connected, Visit
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
-from bot.vault import Vault
+from bot.vault import Unreadable, Vault
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ _KEY = re.compile(r"[!-~]{12,200}")
 # Whether a user is an admin or owner of a workspace now, asked of Slack with that workspace's
 # own token; None when Slack cannot say.
 AdminCheck = Callable[[Workspace, str], Awaitable[bool | None]]
+# How often a save is tried again when another key was saved between reading and writing.
+SAVE_TRIES = 3
 
 TITLE = "Connect Tavus"
 HEADING_FORM = "Connect this workspace to Tavus"
@@ -109,6 +112,7 @@ class ConnectTavus:
         secret: bytes,
         base_url: str,
         tavus_for_key: Callable[[str], TavusClient],
+        fingerprint: Callable[[str], str],
         is_admin: AdminCheck,
         lifetime: timedelta = LIFETIME,
     ) -> None:
@@ -123,6 +127,7 @@ class ConnectTavus:
         self._base_url = base_url.rstrip("/")
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
+        self._fingerprint = fingerprint
         self._is_admin = is_admin
         self._lifetime = lifetime
 
@@ -247,15 +252,20 @@ class ConnectTavus:
             last4=key[-4:],
             saved_by=visit.user_id,
             saved_at=self._store.now(),
+            fingerprint=self._fingerprint(key),
         )
-        await self._store.tavus_accounts.save(connected)
+        replaced = await self._keep(connected)
+        # Fingerprints, never keys: which account replaced which, for whoever reads the log.
+        details = {"last4": connected.last4, "fingerprint": connected.fingerprint}
+        if replaced is not None:
+            details["replaced"] = replaced
         await self._store.audit.record(
             Record(
                 at=connected.saved_at,
                 team_id=visit.team_id,
                 actor=visit.user_id,
                 action=Action.TAVUS_CONNECTED,
-                details={"last4": connected.last4},
+                details=details,
             )
         )
         await self._store.connect_links.end(digest)
@@ -263,6 +273,33 @@ class ConnectTavus:
         response = _page(200, _document(HEADING_SAVED, [SAVED.format(last4=connected.last4)]))
         response.del_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="Lax")
         return response
+
+    async def _keep(self, connected: Connected) -> str | None:
+        """Save the key in place of the workspace's current one: the fingerprint it replaced.
+
+        The one replaced is kept for the replicas made with it. A save between reading it and
+        writing this one (another admin's) is read again, so neither key is lost unnoticed.
+        """
+        for _ in range(SAVE_TRIES):
+            before = await self._store.tavus_accounts.find(connected.team_id)
+            was = None
+            if before is not None:
+                was = before.fingerprint or self._fingerprint_of(before)
+            if await self._store.tavus_accounts.save(
+                connected,
+                was=before.key_sealed if before else None,
+                was_fingerprint=was,
+            ):
+                return was
+        raise StoreUnavailable("the workspace's Tavus key kept changing while being saved")
+
+    def _fingerprint_of(self, connected: Connected) -> str | None:
+        """The fingerprint of a key saved before fingerprints were kept; None if unreadable."""
+        try:
+            return self._fingerprint(self._vault.open(connected.key_sealed))
+        except Unreadable:
+            log.warning("Connect Tavus: the key replaced in %s cannot be opened", connected.team_id)
+            return None
 
     async def _form(
         self, visit: Visit, *, status: int = 200, error: str | None = None

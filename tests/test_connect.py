@@ -22,18 +22,19 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot import connect
-from bot.accounts import Workspace
+from bot.accounts import Fingerprints, Workspace
 from bot.audit import Action
 from bot.connect import COOKIE, PATH, ConnectTavus
 from bot.installations import Connected
+from bot.jobs import JobStatus, ReplicaRequest, Requester
 from bot.store import Store
-from bot.store.schema import tavus_accounts
+from bot.store.schema import tavus_accounts, tavus_keys
 from bot.tavus import TavusClient
 from bot.vault import Vault
 from tests.clocks import FakeClock
 from tests.standins.server import Fault
 from tests.standins.tavus import TavusStandIn
-from tests.store_helpers import Flaky
+from tests.store_helpers import Flaky, transition
 
 SECRET = b"connect-links-signing-secret"
 TEAM = "T0ACME"
@@ -44,6 +45,7 @@ LIFETIME = timedelta(minutes=15)
 GOOD = "5f0c3e9a7d2b4c18a6e0f9d3b7c2ab12"
 WRONG = "0000aaaa1111bbbb2222cccc3333dddd"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+FINGERPRINTS = Fingerprints(b"fingerprints-secret")
 
 
 class Admins:
@@ -95,6 +97,11 @@ class Site:
         async with self.store.db.reading() as connection:
             return [dict(row._mapping) for row in await connection.execute(select(tavus_accounts))]
 
+    async def replaced(self) -> list[dict[str, Any]]:
+        """Every replaced Tavus key kept."""
+        async with self.store.db.reading() as connection:
+            return [dict(row._mapping) for row in await connection.execute(select(tavus_keys))]
+
 
 @asynccontextmanager
 async def serving(
@@ -113,6 +120,7 @@ async def serving(
         secret=SECRET,
         base_url=f"{scheme}://127.0.0.1:{port}/",
         tavus_for_key=lambda key: TavusClient(http, api_key=key),
+        fingerprint=FINGERPRINTS.of,
         is_admin=admins,
         lifetime=LIFETIME,
     )
@@ -446,7 +454,7 @@ async def test_a_good_key_is_saved_sealed_and_recorded(site: Site) -> None:
     assert record.action is Action.TAVUS_CONNECTED
     assert record.actor == ADMIN
     assert record.team_id == TEAM
-    assert record.details == {"last4": "ab12"}
+    assert record.details == {"last4": "ab12", "fingerprint": FINGERPRINTS.of(GOOD)}
     assert site.tavus.keys_used == [("GET", "/v2/replicas", GOOD)]
     assert site.admins.asked == [(Workspace(TEAM), ADMIN)]
 
@@ -486,17 +494,79 @@ async def test_the_page_afterwards_shows_the_connection_by_its_last_four_only(si
     assert GOOD[:-4] not in page
 
 
-async def test_saving_again_replaces_the_key(site: Site) -> None:
+async def test_saving_again_replaces_the_key_and_keeps_the_old_one_sealed(site: Site) -> None:
     other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
     site.tavus.keys.add(other)
     await site.submit(csrf=await site.open_form(), api_key=GOOD)
+    site.clock.advance(hours=1)
 
     response = await site.submit(csrf=await site.open_form(), api_key=f"  {other}\n")
 
     assert response.status == 200
     [row] = await site.saved()
     assert site.vault.open(row["key_sealed"]) == other
-    assert [r.details["last4"] for r in await site.store.audit.since()] == ["ab12", "cd34"]
+    assert row["fingerprint"] == FINGERPRINTS.of(other)
+    # The replaced key stays, sealed, for the replicas made with it.
+    [kept] = await site.replaced()
+    assert kept["fingerprint"] == FINGERPRINTS.of(GOOD)
+    assert site.vault.open(kept["key_sealed"]) == GOOD
+    assert (kept["last4"], kept["saved_by"]) == ("ab12", ADMIN)
+    # The log names the change by fingerprints, the old and the new, never by the keys.
+    records = await site.store.audit.since()
+    assert [r.details for r in records] == [
+        {"last4": "ab12", "fingerprint": FINGERPRINTS.of(GOOD)},
+        {"last4": "cd34", "fingerprint": FINGERPRINTS.of(other), "replaced": FINGERPRINTS.of(GOOD)},
+    ]
+    assert GOOD not in str(records)
+    assert other not in str(records)
+
+
+async def test_connecting_a_replaced_key_again_makes_it_current_and_kept_once(site: Site) -> None:
+    other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
+    site.tavus.keys.add(other)
+    for key in (GOOD, other, GOOD):
+        assert (await site.submit(csrf=await site.open_form(), api_key=key)).status == 200
+
+    [row] = await site.saved()
+    assert row["fingerprint"] == FINGERPRINTS.of(GOOD)
+    assert [kept["fingerprint"] for kept in await site.replaced()] == [FINGERPRINTS.of(other)]
+
+
+async def test_a_key_saved_before_fingerprints_is_kept_under_its_own_when_replaced(
+    site: Site,
+) -> None:
+    # Saved before fingerprints were kept, and so were the jobs made with it.
+    await site.store.tavus_accounts.save(
+        Connected(
+            team_id=TEAM,
+            key_sealed=site.vault.seal(GOOD),
+            last4="ab12",
+            saved_by=ADMIN,
+            saved_at=START,
+        )
+    )
+    requester = Requester(team_id=TEAM, user_id="U1", channel_id="C1")
+    request = ReplicaRequest(replica_name="Dana", model_name="phoenix-4")
+    for job_id in ("j-sent", "j-queued"):
+        await site.store.jobs.add(job_id=job_id, requester=requester, request=request)
+    await transition(
+        site.store, "j-sent", from_={JobStatus.QUEUED}, to=JobStatus.TRAINING, replica_id="r1"
+    )
+    other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
+    site.tavus.keys.add(other)
+
+    assert (await site.submit(csrf=await site.open_form(), api_key=other)).status == 200
+
+    [kept] = await site.replaced()
+    assert kept["fingerprint"] == FINGERPRINTS.of(GOOD)
+    # The job sent with it stays with it; the one not sent yet goes with the new key.
+    sent, queued = [await site.store.jobs.get(job_id) for job_id in ("j-sent", "j-queued")]
+    assert sent is not None
+    assert sent.tavus_account == FINGERPRINTS.of(GOOD)
+    assert queued is not None
+    assert queued.tavus_account is None
+    [record] = [r.details for r in await site.store.audit.since() if r.actor == ADMIN]
+    assert record["replaced"] == FINGERPRINTS.of(GOOD)
 
 
 async def test_a_user_no_longer_admin_saves_nothing_and_the_session_ends(site: Site) -> None:
@@ -604,6 +674,7 @@ async def test_a_page_without_a_secret_or_a_lifetime_does_not_start(
             secret=secret,
             base_url="https://bot.example.com",
             tavus_for_key=lambda key: pytest.fail("no key is checked"),
+            fingerprint=FINGERPRINTS.of,
             is_admin=site.admins,
             lifetime=lifetime,
         )

@@ -28,10 +28,10 @@ from bot import messages, rotate_keys
 from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.slack import form
-from bot.slack.kit import CONNECT_TAVUS_ACTION
-from bot.store.schema import installations, tavus_accounts
+from bot.slack.kit import CONNECT_TAVUS_ACTION, TALK_ACTION, WITHDRAW_ACTION
+from bot.store.schema import installations, jobs, tavus_accounts
 from tests.conftest import Bot, Launch
-from tests.flows import USE, VIDEO, consent, consent_request_of
+from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
 from tests.test_connect import form_of, words
@@ -430,6 +430,106 @@ async def test_a_result_hours_later_goes_with_its_own_workspaces_token(launch: L
     assert not calls_of(bot.slack, "chat.postMessage", ACME)
     polls = [k for m, p, k in bot.tavus.keys_used if m == "GET" and p.startswith("/v2/replicas")]
     assert set(polls) == {TAVUS_KEYS[GLOBEX]}
+
+
+# --- a Tavus key changed ------------------------------------------------------------------------
+
+# A second account of Acme's, which an admin connects once replicas exist in the first.
+ACME_SECOND_KEY = "acme1111tavus1111key11111111e5f6"
+
+
+def used_with(bot: Bot, method: str, path: str = "/v2/replicas") -> list[str | None]:
+    """The keys Tavus saw on requests of one method whose path starts with `path`."""
+    return [key for m, p, key in bot.tavus.keys_used if m == method and p.startswith(path)]
+
+
+async def test_a_key_change_leaves_each_replica_with_the_account_that_made_it(bot: Bot) -> None:
+    acme = await ready(bot, ACME)
+    first, second = TAVUS_KEYS[ACME], ACME_SECOND_KEY
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    bot.tavus.keys.add(second)
+    assert (await connect_tavus(acme, second))[0] == 200
+
+    # Tavus finishes the training: the callback is confirmed with the key that made it.
+    replica_id = dana["replica_id"]
+    assert (await bot.tavus.call_back(replica_id, bot.tavus.finish(replica_id)))[0] == 200
+    await wait_for_status(bot, "Dana", "ready")
+    assert set(used_with(bot, "GET", "/v2/replicas/")) == {first}
+    # Renamed and talked to in the account that has it.
+    assert "Renamed" in (await ask(acme, f"rename {replica_id} Dana (sales)"))["text"]
+    talk = await click(acme, TALK_ACTION, dana["id"])
+    [room] = bot.tavus.conversations
+    assert room["conversation_url"] in talk["text"]
+    assert used_with(bot, "PATCH") == used_with(bot, "POST", "/v2/conversations") == [first]
+
+    # The person shown withdraws: the delete goes to the first account, with its key.
+    answer = await consent(acme, dana["id"], user=dana["subject_id"], action=WITHDRAW_ACTION)
+
+    assert "You withdrew this consent" in json.dumps(answer)
+    assert used_with(bot, "DELETE") == [first]
+    assert bot.tavus.hard_deletes == [replica_id]
+    assert replica_id not in bot.tavus.replicas
+    await wait_for_status(bot, "Dana (sales)", "withdrawn")
+    # A new replica is made in the account connected now.
+    await train(acme, "Eve")
+    eve = await wait_for_status(bot, "Eve", "training")
+    assert used_with(bot, "POST") == [first, second]
+    assert bot.tavus.owners[eve["replica_id"]] == second
+    # Each job names its account by fingerprint, as the log names the change: never by key.
+    assert None not in (dana["tavus_account"], eve["tavus_account"])
+    assert dana["tavus_account"] != eve["tavus_account"]
+    [_, changed] = [r for r in await bot.audit() if r["action"] == "tavus_connected"]
+    assert json.loads(changed["details"]) == {
+        "last4": second[-4:],
+        "fingerprint": eve["tavus_account"],
+        "replaced": dana["tavus_account"],
+    }
+    assert first not in changed["details"]
+    assert second not in changed["details"]
+
+
+async def test_a_training_polled_after_a_key_change_is_polled_in_its_own_account(
+    launch: Launch,
+) -> None:
+    bot = await launch(tavus_poll_interval=1)
+    acme = await ready(bot, ACME)
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    bot.tavus.keys.add(ACME_SECOND_KEY)
+    assert (await connect_tavus(acme, ACME_SECOND_KEY))[0] == 200
+    polled = len(bot.tavus.keys_used)
+    bot.tavus.finish(dana["replica_id"])  # no callback: the reconciler finds out
+
+    await wait_for_status(bot, "Dana", "ready")
+
+    polls = [key for m, _, key in bot.tavus.keys_used[polled:] if m == "GET"]
+    assert polls
+    assert set(polls) == {TAVUS_KEYS[ACME]}
+
+
+async def test_a_job_sent_before_jobs_named_their_account_keeps_the_key_it_was_made_with(
+    bot: Bot, settings: Settings
+) -> None:
+    acme = await ready(bot, ACME)
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    # As if sent by a release that kept no fingerprint: it is served with the current key…
+    engine = create_async_engine(settings.sqlalchemy_url)
+    async with engine.begin() as connection:
+        await connection.execute(jobs.update().values(tavus_account=None))
+    await engine.dispose()
+    renamed = await ask(acme, f"rename {dana['replica_id']} Dana (sales)")
+    assert "Renamed" in renamed["text"]
+    # …which, once replaced, it keeps: it was the key it was made with.
+    bot.tavus.keys.add(ACME_SECOND_KEY)
+    assert (await connect_tavus(acme, ACME_SECOND_KEY))[0] == 200
+    [job] = await bot.jobs()
+    answer = await consent(acme, dana["id"], user=dana["subject_id"], action=WITHDRAW_ACTION)
+
+    assert job["tavus_account"] == dana["tavus_account"]
+    assert "You withdrew this consent" in json.dumps(answer)
+    assert used_with(bot, "PATCH") == used_with(bot, "DELETE") == [TAVUS_KEYS[ACME]]
 
 
 # --- leaving ---------------------------------------------------------------------------------
