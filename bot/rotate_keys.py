@@ -111,10 +111,20 @@ def run(argv: list[str]) -> int:
 
 
 async def rotate(store: Store, vault: Vault) -> Rotation:
-    """Reseal every bot token and Tavus key in `store` with the vault's newest key."""
+    """Reseal every bot token and Tavus key in `store` with the vault's newest key.
+
+    The Tavus keys a workspace replaced, kept for the replicas made with them, count among its
+    Tavus keys (named "team_id/fingerprint").
+    """
+    current = await reseal_table(store.tavus_accounts, vault)
+    replaced = await reseal_table(store.replaced_keys, vault)
     return Rotation(
         bot_tokens=await reseal_table(store.installations, vault),
-        tavus_keys=await reseal_table(store.tavus_accounts, vault),
+        tavus_keys=Tally(
+            resealed=current.resealed + replaced.resealed,
+            unopened=current.unopened + replaced.unopened,
+            changing=current.changing + replaced.changing,
+        ),
     )
 
 
@@ -160,7 +170,14 @@ def _count(number: int, thing: str) -> str:
     return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
-def _rows(install_keys: Sequence[str], team_ids: Sequence[str], *, joint: str) -> str:
+def _rows(install_keys: Sequence[str], tavus_keys: Sequence[str], *, joint: str) -> str:
     rows = [f"the bot token of install {key}" for key in install_keys]
-    rows += [f"the Tavus key of workspace {team_id}" for team_id in team_ids]
+    rows += [_tavus_row(key) for key in tavus_keys]
     return ", ".join(rows[:-1]) + f" {joint} {rows[-1]}" if len(rows) > 1 else "".join(rows)
+
+
+def _tavus_row(key: str) -> str:
+    team_id, _, fingerprint = key.partition("/")
+    if fingerprint:
+        return f"the replaced Tavus key {fingerprint} of workspace {team_id}"
+    return f"the Tavus key of workspace {team_id}"
