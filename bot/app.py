@@ -24,7 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import callbacks, metrics, slack
-from bot.accounts import Accounts, OneWorkspace, Workspaces
+from bot.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
 from bot.config import Settings
@@ -62,7 +62,7 @@ from bot.retention import Retention
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
-from bot.slack.permissions import People
+from bot.slack.permissions import People, SlackAdmins
 from bot.store import Store, StoreUnavailable
 from bot.talks import Talks
 from bot.tavus import TavusClient
@@ -103,6 +103,8 @@ async def create_app(settings: Settings) -> web.Application:
     sealer = Vault(settings.secrets_keys) if settings.secrets_keys else None
     vault = sealer if settings.oauth else None
     signing_keys = SigningKeys(store.keys, sealer)
+    # Jobs name the Tavus account they were made with by this, in either mode.
+    fingerprints = Fingerprints(await signing_keys.get("fingerprints"))
     accounts: Accounts
     connect = None
     if vault is not None:
@@ -110,18 +112,30 @@ async def create_app(settings: Settings) -> web.Application:
             store=store,
             vault=vault,
             http=tavus_http,
+            fingerprints=fingerprints,
             max_concurrency=settings.tavus_max_concurrency,
         )
+
+        def slack_for(token: str) -> AsyncWebClient:
+            return AsyncWebClient(token=token, base_url=settings.slack_api_base, session=session)
+
         connect = ConnectTavus(
             store=store,
             vault=vault,
             secret=await signing_keys.get("connect"),
             base_url=str(settings.public_url),
             tavus_for_key=workspaces.client_for,
+            fingerprint=workspaces.fingerprint,
+            # Asked as the page saves a key, with the workspace's own token.
+            is_admin=SlackAdmins(tokens=workspaces, client_for=slack_for),
         )
     else:
         tavus = TavusClient(tavus_http, max_concurrency=settings.tavus_max_concurrency)
-        accounts = OneWorkspace(bot_token=settings.slack_bot_token or "", tavus=tavus)
+        accounts = OneWorkspace(
+            bot_token=settings.slack_bot_token or "",
+            tavus=tavus,
+            fingerprint=fingerprints.of(settings.tavus_api_key or ""),
+        )
     # Listeners answer people who are waiting: one quick retry on a dropped connection only.
     # Everything owed later goes through the sender, which has its own durable retries.
     # Counted first: slack_sdk stops asking the handlers once one retries.

@@ -34,7 +34,9 @@ class Action(enum.StrEnum):
     REFUSED = "refused"  # someone was refused something the rules do not let them do
     POLICY_CHANGED = "policy_changed"  # an admin changed who may create, or who approves
     EXPORTED = "exported"  # an admin took a copy of the log (/replica audit)
-    TAVUS_CONNECTED = "tavus_connected"  # an admin connected the workspace's Tavus account
+    # An admin connected the workspace's Tavus account, or changed it: the key's fingerprint, and
+    # the one it replaced (never a key).
+    TAVUS_CONNECTED = "tavus_connected"
     UNINSTALLED = "uninstalled"  # the app left the workspace: its secrets went, its jobs ended
     EXPUNGED = "expunged"  # RETENTION_DAYS passed: finished jobs' links, file names, errors went
 

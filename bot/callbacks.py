@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import Accounts, Gone, workspace_of
+from bot.accounts import Accounts, Gone
 from bot.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
 from bot.lifecycle import Lifecycle
@@ -74,8 +74,8 @@ class Callbacks:
         if job.status.is_final and not looked_for:
             return Verdict.NOTED
         try:
-            # Asked of the job's own workspace's account: no other can see its replica.
-            tavus = await self._accounts.serving(workspace_of(job))
+            # Asked of the account that made the job: no other can see its replica.
+            tavus = await self._accounts.tavus_for(job)
         except Gone as gone:
             log.info("job %s: callback not checked: %s", job.id, gone)
             return Verdict.NOTED

@@ -3,9 +3,11 @@
 Slack asks apps not to take secrets in modals, so App Home sends the admin a link instead. The
 link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
 starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
-CSRF token. A key is saved only once Tavus takes it, sealed by the vault; the page shows no
-more of it than its last four characters. A session has MOST_KEY_CHECKS keys checked at most,
-and only a key Tavus took is kept from the logs by value (what was merely typed is not).
+CSRF token. A key is saved only while Slack still says its user is an admin, and once Tavus
+takes it, sealed by the vault; the page shows no more of it than its last four characters. The
+key it replaces is kept, sealed, for the replicas made with it. A session has MOST_KEY_CHECKS
+keys checked at most, and only a key Tavus took is kept from the logs by value (what was merely
+typed is not).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, timedelta
 from html import escape
 from urllib.parse import urlsplit
@@ -30,7 +32,7 @@ from bot.installations import Connected, Visit
 from bot.logs import register_secret
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
-from bot.vault import Vault
+from bot.vault import Unreadable, Vault
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,16 @@ _TOKEN = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{32})\.(?P<expiry>[0-9]{1,12})\.(?P
 _KEY = re.compile(r"[!-~]{12,200}")
 # Keys a session may have checked with Tavus, then it closes: enough for a typo or two, while
 # each check is a Tavus request with whatever was typed. A new link (one more click in Slack
-# by an admin or the installer) gives as many again.
+# by an admin) gives as many again.
 MOST_KEY_CHECKS = 5
 # Key checks open at Tavus at once, whatever the number of pages: many sessions pasting keys
 # together cannot send Tavus more than this from the bot's address.
 KEY_CHECKS_AT_ONCE = 4
+# Whether a user is an admin or owner of a workspace now, asked of Slack with that workspace's
+# own token; None when Slack cannot say.
+AdminCheck = Callable[[Workspace, str], Awaitable[bool | None]]
+# How often a save is tried again when another key was saved between reading and writing.
+SAVE_TRIES = 3
 
 TITLE = "Connect Tavus"
 HEADING_FORM = "Connect this workspace to Tavus"
@@ -92,6 +99,14 @@ TRIES_LEFT = "This page checks {left} more {keys} at most."
 TOO_MANY_KEYS = (
     "Too many keys were tried on this page, so it is closed: nothing more is checked or saved."
 )
+NOT_ADMIN = (
+    "Slack says you are not an admin or owner of this workspace (any more), so nothing was "
+    "saved. Only workspace admins and owners connect its Tavus account."
+)
+ADMIN_UNKNOWN = (
+    "Slack could not confirm that you are an admin of this workspace, so nothing was saved. "
+    "Try again in a minute."
+)
 DATABASE_DOWN = "The bot could not reach its database. Try again in a minute."
 DATABASE_DOWN_SAVING = (
     "The bot could not reach its database, so the key may not have been saved. "
@@ -112,6 +127,8 @@ class ConnectTavus:
         secret: bytes,
         base_url: str,
         tavus_for_key: Callable[[str], TavusClient],
+        fingerprint: Callable[[str], str],
+        is_admin: AdminCheck,
         lifetime: timedelta = LIFETIME,
     ) -> None:
         if not secret:
@@ -125,6 +142,8 @@ class ConnectTavus:
         self._base_url = base_url.rstrip("/")
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
+        self._fingerprint = fingerprint
+        self._is_admin = is_admin
         self._lifetime = lifetime
         self._checks = asyncio.Semaphore(KEY_CHECKS_AT_ONCE)
 
@@ -141,13 +160,6 @@ class ConnectTavus:
     async def current(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account as saved, if any (what App Home shows of it)."""
         return await self._store.tavus_accounts.find(team_id)
-
-    async def installer(self, workspace: Workspace) -> str | None:
-        """Who installed the app for the workspace (they may connect Tavus too), if installed."""
-        installed = await self._store.installations.find(
-            team_id=workspace.team_id, enterprise_id=workspace.enterprise_id
-        )
-        return installed.installer_id if installed is not None else None
 
     @property
     def minutes(self) -> int:
@@ -239,6 +251,14 @@ class ConnectTavus:
         made = await self._store.connect_links.attempt(digest, most=MOST_KEY_CHECKS)
         if made is None:  # the last checks were sent together, and this one came after
             return _refused(TOO_MANY_KEYS)
+        # The link went to an admin minutes ago; they may have been demoted since.
+        admin = await self._is_admin(Workspace(visit.team_id, visit.enterprise_id), visit.user_id)
+        if admin is None:
+            return await self._form(visit, status=503, error=ADMIN_UNKNOWN)
+        if not admin:
+            log.info("Connect Tavus: %s is no admin of %s any more", visit.user_id, visit.team_id)
+            await self._store.connect_links.end(digest)
+            return _page(403, _document(HEADING_NOT_SAVED, [NOT_ADMIN]))
         try:
             async with self._checks:
                 await self._tavus_for_key(key).check_key()
@@ -258,15 +278,20 @@ class ConnectTavus:
             last4=key[-4:],
             saved_by=visit.user_id,
             saved_at=self._store.now(),
+            fingerprint=self._fingerprint(key),
         )
-        await self._store.tavus_accounts.save(connected)
+        replaced = await self._keep(connected)
+        # Fingerprints, never keys: which account replaced which, for whoever reads the log.
+        details = {"last4": connected.last4, "fingerprint": connected.fingerprint}
+        if replaced is not None:
+            details["replaced"] = replaced
         await self._store.audit.record(
             Record(
                 at=connected.saved_at,
                 team_id=visit.team_id,
                 actor=visit.user_id,
                 action=Action.TAVUS_CONNECTED,
-                details={"last4": connected.last4},
+                details=details,
             )
         )
         await self._store.connect_links.end(digest)
@@ -284,6 +309,33 @@ class ConnectTavus:
         keys = "key" if left == 1 else "keys"
         error = f"{reason} {TRIES_LEFT.format(left=left, keys=keys)}"
         return await self._form(visit, status=status, error=error)
+
+    async def _keep(self, connected: Connected) -> str | None:
+        """Save the key in place of the workspace's current one: the fingerprint it replaced.
+
+        The one replaced is kept for the replicas made with it. A save between reading it and
+        writing this one (another admin's) is read again, so neither key is lost unnoticed.
+        """
+        for _ in range(SAVE_TRIES):
+            before = await self._store.tavus_accounts.find(connected.team_id)
+            was = None
+            if before is not None:
+                was = before.fingerprint or self._fingerprint_of(before)
+            if await self._store.tavus_accounts.save(
+                connected,
+                was=before.key_sealed if before else None,
+                was_fingerprint=was,
+            ):
+                return was
+        raise StoreUnavailable("the workspace's Tavus key kept changing while being saved")
+
+    def _fingerprint_of(self, connected: Connected) -> str | None:
+        """The fingerprint of a key saved before fingerprints were kept; None if unreadable."""
+        try:
+            return self._fingerprint(self._vault.open(connected.key_sealed))
+        except Unreadable:
+            log.warning("Connect Tavus: the key replaced in %s cannot be opened", connected.team_id)
+            return None
 
     async def _form(
         self, visit: Visit, *, status: int = 200, error: str | None = None

@@ -156,7 +156,8 @@ class Consent:
         if job.status not in life.WITHDRAW.from_:
             return Withdrawn.NOTHING, job
         if job.replica_id is not None:
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            # The account that made it, whatever key the workspace has connected since.
+            tavus = await self._accounts.tavus_for(job)
             await tavus.delete_replica(replica_id=job.replica_id, hard=True)
         # A create whose answer was lost may have made the replica all the same: it is looked
         # for (by the reconciler, or found by its callback) and deleted too.

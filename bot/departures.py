@@ -32,10 +32,10 @@ class Departures:
     ) -> int:
         """The app left `workspace` (every workspace of its org, if `org_wide`) at `at`.
 
-        Its bot token and Tavus key are deleted, and its unfinished jobs ended: nothing can be
-        posted there any more, and no token of another workspace may be used instead. An org's
-        workspaces with an install of their own keep it, and their jobs. Returns how many jobs
-        were ended.
+        Its bot token and Tavus keys (with those it replaced) are deleted, and its unfinished
+        jobs ended: nothing can be posted there any more, and no token of another workspace may
+        be used instead. An org's workspaces with an install of their own keep it, and their
+        jobs. Returns how many jobs were ended.
         """
         team_id = None if org_wide else workspace.team_id
         org = workspace.enterprise_id

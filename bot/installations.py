@@ -51,6 +51,9 @@ class Connected:
     saved_by: str
     saved_at: datetime
     enterprise_id: str | None = None
+    # Which account the key opens, without revealing the key (bot.accounts.Fingerprints); None
+    # for a key saved before fingerprints were kept, worked out from the key when needed.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

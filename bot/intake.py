@@ -148,7 +148,7 @@ class Intake:
 
     async def _start(self, job: Job, *, tell_by_dm: bool) -> Started | NotStarted | None:
         try:
-            tavus = await self._accounts.serving(workspace_of(job))
+            account = await self._accounts.current(workspace_of(job))
         except Gone as gone:
             # Uninstalled, or its Tavus account gone, since the request: nothing can be sent.
             log.warning("job %s: ended unsent: %s", job.id, gone)
@@ -160,6 +160,8 @@ class Intake:
             life.SEND,
             callback_digest=secret.digest,
             next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
+            # Kept before the create goes: whatever becomes of it is asked of this account.
+            tavus_account=account.fingerprint,
         )
         if creating is None:
             return None
@@ -167,7 +169,7 @@ class Intake:
         try:
             if self._fresh_links is not None and request.slack_file:
                 request = await self._fresh_links(job)
-            created = await tavus.create_replica(
+            created = await account.tavus.create_replica(
                 replica_name=request.replica_name,
                 model_name=request.model_name,
                 train_video_url=request.train_video_url,

@@ -494,6 +494,9 @@ class Job:
     # Who approved or rejected it, and when, where the workspace asks for approval.
     reviewer_id: str | None = None
     reviewed_at: datetime | None = None
+    # The Tavus account its create was sent to, by its key's fingerprint: later polls, deletes
+    # and talks go there, whatever key the workspace has since. None before the create is sent.
+    tavus_account: str | None = None
 
 
 class Sight(enum.Enum):

@@ -57,13 +57,15 @@ class Lifecycle:
         asking: Sequence[str] = (),
         train_video_url: str | None = UNSET,
         train_image_url: str | None = UNSET,
+        tavus_account: str | None = UNSET,
     ) -> Job | None:
         """Make `move`; the moved job, or None if another process (or delivery) won.
 
         `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
         requester is watching the form, which tells them itself. `receipt`: the
         consent answer this move records, written with it. `reviewer_id`: who approved or
-        rejected it. `asking`: who is owed an approval request.
+        rejected it. `asking`: who is owed an approval request. `tavus_account`: the
+        fingerprint of the Tavus key its create goes with.
         """
         job = await self._store.jobs.move(
             job_id,
@@ -81,6 +83,7 @@ class Lifecycle:
             asking=asking,
             train_video_url=train_video_url,
             train_image_url=train_image_url,
+            tavus_account=tavus_account,
         )
         leaves_approval = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
         if job is not None and (asking or leaves_approval or move.also is not None):

@@ -634,9 +634,7 @@ CONNECT_LINK = (
     "yours alone, works once, and lasts {minutes} minutes; Slack never sees the key."
 )
 CONNECT_OPEN = "Open the Connect Tavus page"
-CONNECT_NOT_ADMIN = (
-    "Only a workspace admin or owner, or whoever installed the bot, can connect Tavus."
-)
+CONNECT_NOT_ADMIN = "Only a workspace admin or owner can connect Tavus."
 CONNECT_UNAVAILABLE = "The bot could not make a link just now; try again in a minute."
 
 HOME_TITLE = "My replicas"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import jobs as life
 from bot import messages
-from bot.accounts import Accounts, Gone, workspace_of
+from bot.accounts import Accounts, Gone
 from bot.consent import delete_withdrawn
 from bot.intake import Intake
 from bot.jobs import Job, JobStatus
@@ -169,9 +169,9 @@ class Reconciler:
             return False
 
     async def _account(self, job: Job) -> TavusClient | None:
-        """The job's own workspace's Tavus account; None, and the job ended, if it has gone."""
+        """The Tavus account that made the job; None, and the job ended, if it has gone."""
         try:
-            return await self._accounts.serving(workspace_of(job))
+            return await self._accounts.tavus_for(job)
         except Gone as gone:
             # Never retried forever, never asked of another workspace's account.
             log.warning("job %s: ended: %s", job.id, gone)

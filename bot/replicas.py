@@ -69,7 +69,7 @@ class Replicas:
         if not job.status.is_training or job.replica_id is None:
             return job
         try:
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            tavus = await self._accounts.tavus_for(job)
             replica = await tavus.get_replica(job.replica_id)
         except TavusError as error:
             log.info("job %s: could not refresh (%s)", job.id, error)
@@ -80,7 +80,7 @@ class Replicas:
     async def rename(self, job: Job, replica_name: str, *, by: str) -> Job:
         """Rename the replica at Tavus, then here, for user `by`. Raises TavusError on refusal."""
         if job.replica_id is not None:
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            tavus = await self._accounts.tavus_for(job)
             await tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
         renamed = await self._lifecycle.move(job.id, life.RENAME, by=by, replica_name=replica_name)
         return renamed or job
@@ -91,7 +91,7 @@ class Replicas:
         Raises TavusError if Tavus refuses.
         """
         if job.replica_id is not None:
-            tavus = await self._accounts.tavus(job.requester.team_id)
+            tavus = await self._accounts.tavus_for(job)
             await tavus.delete_replica(replica_id=job.replica_id)
         deleted = await self._lifecycle.move(job.id, life.DELETE, by=by, next_check_at=None)
         return deleted or job

@@ -1,4 +1,7 @@
-"""Retention: RETENTION_DAYS after it ends, a job keeps no links, file names or error texts."""
+"""Retention: RETENTION_DAYS after it ends, a job keeps no links, file names or error texts.
+
+The same daily sweep forgets the replaced Tavus keys that no job needs any more.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ log = logging.getLogger(__name__)
 
 # Once a day is enough for a limit counted in days; every instance may sweep, harmlessly.
 SWEEP_EVERY = 86400.0
+# A replaced key is kept at least this long: a create that read it just before it was replaced
+# marks its job with it a moment later (the create's own timeout is far shorter).
+REPLACED_KEYS_KEPT = timedelta(hours=1)
 
 
 class Retention:
@@ -31,6 +37,9 @@ class Retention:
             log.info(
                 "retention: %d finished job(s) older than %d days cleared", cleared, self._days
             )
+        retired_before = self._store.now() - REPLACED_KEYS_KEPT
+        if forgotten := await self._store.tavus_accounts.prune(retired_before=retired_before):
+            log.info("retention: %d replaced Tavus key(s) no job needs forgotten", forgotten)
         return cleared
 
     async def run(self) -> None:

@@ -123,10 +123,20 @@ def run(argv: list[str]) -> int:
 
 
 async def rotate(store: Store, vault: Vault) -> Rotation:
-    """Reseal every bot token, Tavus key and sealed signing key in `store` with the newest key."""
+    """Reseal every bot token, Tavus key and sealed signing key in `store` with the newest key.
+
+    The Tavus keys a workspace replaced, kept for the replicas made with them, count among its
+    Tavus keys (named "team_id/fingerprint").
+    """
+    current = await reseal_table(store.tavus_accounts, vault)
+    replaced = await reseal_table(store.replaced_keys, vault)
     return Rotation(
         bot_tokens=await reseal_table(store.installations, vault),
-        tavus_keys=await reseal_table(store.tavus_accounts, vault),
+        tavus_keys=Tally(
+            resealed=current.resealed + replaced.resealed,
+            unopened=current.unopened + replaced.unopened,
+            changing=current.changing + replaced.changing,
+        ),
         # A signing key kept unsealed is left so: it is sealed by the bot that reads it with
         # SECRETS_KEYS, which can then open it (sealed here, a bot without them could not).
         signing_keys=await reseal_table(SigningKeys(store.keys, None), vault),
@@ -176,9 +186,16 @@ def _count(number: int, thing: str) -> str:
 
 
 def _rows(
-    install_keys: Sequence[str], team_ids: Sequence[str], names: Sequence[str], *, joint: str
+    install_keys: Sequence[str], tavus_keys: Sequence[str], names: Sequence[str], *, joint: str
 ) -> str:
     rows = [f"the bot token of install {key}" for key in install_keys]
-    rows += [f"the Tavus key of workspace {team_id}" for team_id in team_ids]
+    rows += [_tavus_row(key) for key in tavus_keys]
     rows += [f"the {name} signing key" for name in names]
     return ", ".join(rows[:-1]) + f" {joint} {rows[-1]}" if len(rows) > 1 else "".join(rows)
+
+
+def _tavus_row(key: str) -> str:
+    team_id, _, fingerprint = key.partition("/")
+    if fingerprint:
+        return f"the replaced Tavus key {fingerprint} of workspace {team_id}"
+    return f"the Tavus key of workspace {team_id}"

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.accounts import Accounts, workspace_of
+from bot.accounts import Accounts
 from bot.jobs import Job
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusUnavailable, TavusUncertain
@@ -38,7 +38,7 @@ class Talks:
         if found is not None:
             return await self._wait_for(job, by, found.conversation_url)
         try:
-            tavus = await self._accounts.serving(workspace_of(job))
+            tavus = await self._accounts.tavus_for(job)
             opened = await tavus.create_conversation(
                 replica_id=job.replica_id or "", conversation_name=job.request.replica_name
             )

@@ -23,17 +23,19 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot import connect
+from bot.accounts import Fingerprints, Workspace
 from bot.audit import Action
 from bot.connect import COOKIE, PATH, ConnectTavus
 from bot.installations import Connected
+from bot.jobs import JobStatus, ReplicaRequest, Requester
 from bot.store import Store
-from bot.store.schema import tavus_accounts
+from bot.store.schema import tavus_accounts, tavus_keys
 from bot.tavus import TavusClient
 from bot.vault import Vault
 from tests.clocks import FakeClock
 from tests.standins.server import Fault
 from tests.standins.tavus import TavusStandIn
-from tests.store_helpers import Flaky
+from tests.store_helpers import Flaky, transition
 
 SECRET = b"connect-links-signing-secret"
 TEAM = "T0ACME"
@@ -44,6 +46,20 @@ LIFETIME = timedelta(minutes=15)
 GOOD = "5f0c3e9a7d2b4c18a6e0f9d3b7c2ab12"
 WRONG = "0000aaaa1111bbbb2222cccc3333dddd"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+FINGERPRINTS = Fingerprints(b"fingerprints-secret")
+
+
+class Admins:
+    """What Slack says, as the page saves a key, of who administers which workspace."""
+
+    def __init__(self) -> None:
+        self.admins = {(TEAM, ADMIN)}
+        self.unsure = False  # Slack does not answer
+        self.asked: list[tuple[Workspace, str]] = []
+
+    async def __call__(self, workspace: Workspace, user_id: str) -> bool | None:
+        self.asked.append((workspace, user_id))
+        return None if self.unsure else (workspace.team_id, user_id) in self.admins
 
 
 @dataclass
@@ -58,6 +74,7 @@ class Site:
     tavus: TavusStandIn
     browser: aiohttp.ClientSession
     db_file: Path
+    admins: Admins
 
     async def link(self, team_id: str = TEAM, user_id: str = ADMIN) -> str:
         """A link as App Home would send it, pointed at where the page is served."""
@@ -81,6 +98,11 @@ class Site:
         async with self.store.db.reading() as connection:
             return [dict(row._mapping) for row in await connection.execute(select(tavus_accounts))]
 
+    async def replaced(self) -> list[dict[str, Any]]:
+        """Every replaced Tavus key kept."""
+        async with self.store.db.reading() as connection:
+            return [dict(row._mapping) for row in await connection.execute(select(tavus_keys))]
+
 
 @asynccontextmanager
 async def serving(
@@ -92,12 +114,15 @@ async def serving(
     http = TavusClient.build_http(base_url=tavus.url, timeout=2)
     vault = Vault([Fernet.generate_key().decode()])
     port = unused_port()
+    admins = Admins()
     page = ConnectTavus(
         store=store,
         vault=vault,
         secret=SECRET,
         base_url=f"{scheme}://127.0.0.1:{port}/",
         tavus_for_key=lambda key: TavusClient(http, api_key=key),
+        fingerprint=FINGERPRINTS.of,
+        is_admin=admins,
         lifetime=LIFETIME,
     )
     app = web.Application()
@@ -108,7 +133,8 @@ async def serving(
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         db_file = Path(database_url.removeprefix("sqlite:///"))
-        yield Site(f"http://127.0.0.1:{port}", page, store, clock, vault, tavus, browser, db_file)
+        url = f"http://127.0.0.1:{port}"
+        yield Site(url, page, store, clock, vault, tavus, browser, db_file, admins)
     finally:
         await browser.close()
         await runner.cleanup()
@@ -369,6 +395,7 @@ async def test_what_cannot_be_a_key_is_refused_without_asking_tavus(site: Site, 
     assert has_form(page)
     assert key not in page
     assert site.tavus.keys_used == []
+    assert site.admins.asked == []  # nor Slack
     assert await site.saved() == []
 
 
@@ -492,8 +519,9 @@ async def test_a_good_key_is_saved_sealed_and_recorded(site: Site) -> None:
     assert record.action is Action.TAVUS_CONNECTED
     assert record.actor == ADMIN
     assert record.team_id == TEAM
-    assert record.details == {"last4": "ab12"}
+    assert record.details == {"last4": "ab12", "fingerprint": FINGERPRINTS.of(GOOD)}
     assert site.tavus.keys_used == [("GET", "/v2/replicas", GOOD)]
+    assert site.admins.asked == [(Workspace(TEAM), ADMIN)]
 
 
 async def test_the_session_is_over_once_the_key_is_saved(site: Site) -> None:
@@ -531,17 +559,109 @@ async def test_the_page_afterwards_shows_the_connection_by_its_last_four_only(si
     assert GOOD[:-4] not in page
 
 
-async def test_saving_again_replaces_the_key(site: Site) -> None:
+async def test_saving_again_replaces_the_key_and_keeps_the_old_one_sealed(site: Site) -> None:
     other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
     site.tavus.keys.add(other)
     await site.submit(csrf=await site.open_form(), api_key=GOOD)
+    site.clock.advance(hours=1)
 
     response = await site.submit(csrf=await site.open_form(), api_key=f"  {other}\n")
 
     assert response.status == 200
     [row] = await site.saved()
     assert site.vault.open(row["key_sealed"]) == other
-    assert [r.details["last4"] for r in await site.store.audit.since()] == ["ab12", "cd34"]
+    assert row["fingerprint"] == FINGERPRINTS.of(other)
+    # The replaced key stays, sealed, for the replicas made with it.
+    [kept] = await site.replaced()
+    assert kept["fingerprint"] == FINGERPRINTS.of(GOOD)
+    assert site.vault.open(kept["key_sealed"]) == GOOD
+    assert (kept["last4"], kept["saved_by"]) == ("ab12", ADMIN)
+    # The log names the change by fingerprints, the old and the new, never by the keys.
+    records = await site.store.audit.since()
+    assert [r.details for r in records] == [
+        {"last4": "ab12", "fingerprint": FINGERPRINTS.of(GOOD)},
+        {"last4": "cd34", "fingerprint": FINGERPRINTS.of(other), "replaced": FINGERPRINTS.of(GOOD)},
+    ]
+    assert GOOD not in str(records)
+    assert other not in str(records)
+
+
+async def test_connecting_a_replaced_key_again_makes_it_current_and_kept_once(site: Site) -> None:
+    other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
+    site.tavus.keys.add(other)
+    for key in (GOOD, other, GOOD):
+        assert (await site.submit(csrf=await site.open_form(), api_key=key)).status == 200
+
+    [row] = await site.saved()
+    assert row["fingerprint"] == FINGERPRINTS.of(GOOD)
+    assert [kept["fingerprint"] for kept in await site.replaced()] == [FINGERPRINTS.of(other)]
+
+
+async def test_a_key_saved_before_fingerprints_is_kept_under_its_own_when_replaced(
+    site: Site,
+) -> None:
+    # Saved before fingerprints were kept, and so were the jobs made with it.
+    await site.store.tavus_accounts.save(
+        Connected(
+            team_id=TEAM,
+            key_sealed=site.vault.seal(GOOD),
+            last4="ab12",
+            saved_by=ADMIN,
+            saved_at=START,
+        )
+    )
+    requester = Requester(team_id=TEAM, user_id="U1", channel_id="C1")
+    request = ReplicaRequest(replica_name="Dana", model_name="phoenix-4")
+    for job_id in ("j-sent", "j-queued"):
+        await site.store.jobs.add(job_id=job_id, requester=requester, request=request)
+    await transition(
+        site.store, "j-sent", from_={JobStatus.QUEUED}, to=JobStatus.TRAINING, replica_id="r1"
+    )
+    other = "9a8b7c6d5e4f3a2b1c0d9e8f7a6bcd34"
+    site.tavus.keys.add(other)
+
+    assert (await site.submit(csrf=await site.open_form(), api_key=other)).status == 200
+
+    [kept] = await site.replaced()
+    assert kept["fingerprint"] == FINGERPRINTS.of(GOOD)
+    # The job sent with it stays with it; the one not sent yet goes with the new key.
+    sent, queued = [await site.store.jobs.get(job_id) for job_id in ("j-sent", "j-queued")]
+    assert sent is not None
+    assert sent.tavus_account == FINGERPRINTS.of(GOOD)
+    assert queued is not None
+    assert queued.tavus_account is None
+    [record] = [r.details for r in await site.store.audit.since() if r.actor == ADMIN]
+    assert record["replaced"] == FINGERPRINTS.of(GOOD)
+
+
+async def test_a_user_no_longer_admin_saves_nothing_and_the_session_ends(site: Site) -> None:
+    csrf = await site.open_form()
+    site.admins.admins.clear()  # demoted after the link was sent
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        text = words(await r.text())
+
+    assert r.status == 403
+    assert connect.NOT_ADMIN in text
+    assert await site.saved() == []
+    assert site.tavus.keys_used == []  # not even checked with Tavus
+    site.admins.admins.add((TEAM, ADMIN))
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 403  # the session is over
+
+
+async def test_slack_unsure_of_the_admin_saves_nothing_and_the_form_stays(site: Site) -> None:
+    csrf = await site.open_form()
+    site.admins.unsure = True
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        page = await r.text()
+    assert r.status == 503
+    assert connect.ADMIN_UNKNOWN in words(page)
+    assert form_of(page)["csrf"] == csrf
+    assert await site.saved() == []
+
+    site.admins.unsure = False
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
 
 
 async def test_the_database_unavailable_while_saving_gives_503(site: Site) -> None:
@@ -619,5 +739,7 @@ async def test_a_page_without_a_secret_or_a_lifetime_does_not_start(
             secret=secret,
             base_url="https://bot.example.com",
             tavus_for_key=lambda key: pytest.fail("no key is checked"),
+            fingerprint=FINGERPRINTS.of,
+            is_admin=site.admins,
             lifetime=lifetime,
         )

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.retention import Retention
+from bot.installations import Connected
+from bot.retention import REPLACED_KEYS_KEPT, Retention
 from bot.store.schema import jobs
 from tests.conftest import Launch
 from tests.domain import World
 from tests.flows import start_training, thread_replies
+from tests.store_helpers import transition
 
 
 async def test_a_sweep_clears_what_is_past_the_retention_and_only_that(world: World) -> None:
@@ -27,6 +29,32 @@ async def test_a_sweep_clears_what_is_past_the_retention_and_only_that(world: Wo
 
     assert (kept, cleared) == (0, 1)
     assert (await world.job(job.id)).request.train_video_url is None
+
+
+async def test_a_sweep_forgets_replaced_tavus_keys_no_job_needs_an_hour_on(
+    world: World,
+) -> None:
+    job = await world.training()
+    await transition(world.store, job.id, from_={job.status}, to=job.status, tavus_account="fa")
+    for team in ("T1", "T2"):  # both replaced a key "fa"; only T1 has a job made with it
+        for sealed in ("a", "b"):
+            await world.store.tavus_accounts.save(
+                Connected(
+                    team_id=team,
+                    key_sealed=sealed,
+                    last4="1234",
+                    saved_by="U0ADMIN",
+                    saved_at=world.clock.now,
+                    fingerprint=f"f{sealed}",
+                )
+            )
+    retention = Retention(store=world.store, days=30)
+
+    await retention.sweep()
+    assert sorted(await world.store.replaced_keys.sealed()) == ["T1/fa", "T2/fa"]
+    world.clock.advance(REPLACED_KEYS_KEPT, seconds=1)
+    await retention.sweep()
+    assert sorted(await world.store.replaced_keys.sealed()) == ["T1/fa"]
 
 
 async def test_the_bot_sweeps_as_it_starts_and_the_log_says_so(launch: Launch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,34 @@ async def test_a_secret_no_key_opens_is_named_and_kept_while_the_others_are_rese
     assert Vault([NEW]).open(tavus_keys["T1"]) == "tavus-key-1111"
     for secret in ["xoxb-token", "tavus-key", NEW, OLD, RETIRED, *kept]:
         assert secret not in err
+
+
+async def test_the_tavus_keys_a_workspace_replaced_are_resealed_and_counted_with_its_own(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each key saved replaces the one before: 5555 is current, the four before it kept.
+    for tavus_key, key in [("1111", OLD), ("2222", OLD), ("3333", OLD), ("4444", RETIRED)]:
+        saved = connected("T1", f"tavus-key-{tavus_key}", key=key)
+        await store.tavus_accounts.save(replace(saved, fingerprint=tavus_key))
+    await store.tavus_accounts.save(replace(connected("T1", "tavus-key-5555"), fingerprint="5555"))
+
+    code = await rotate_with(monkeypatch, f"{NEW},{OLD}")
+
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.startswith(
+        "resealed 0 bot tokens and 4 Tavus keys with the newest of SECRETS_KEYS, but no key in "
+        "SECRETS_KEYS opens the replaced Tavus key 4444 of workspace T1: "
+    )
+    replaced = await store.replaced_keys.sealed()
+    assert {
+        key: Vault([NEW]).open(sealed) for key, sealed in replaced.items() if key != "T1/4444"
+    } == {
+        "T1/1111": "tavus-key-1111",
+        "T1/2222": "tavus-key-2222",
+        "T1/3333": "tavus-key-3333",
+    }
+    assert await opened_with_new_key_alone(store) == {"T1": "tavus-key-5555"}
 
 
 async def test_a_second_run_reseals_again_and_changes_no_secret(

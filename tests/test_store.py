@@ -1289,6 +1289,118 @@ async def test_a_workspaces_tavus_key_is_its_own_replaced_in_place_and_resealed(
     assert await store.tavus_accounts.find("T2") is not None
 
 
+async def test_a_key_replaced_is_kept_under_its_fingerprint_until_connected_again(
+    store: Store, clock: FakeClock
+) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a", fingerprint="fa"))
+    clock.advance(minutes=5)
+
+    assert await store.tavus_accounts.save(
+        connected(key_sealed="b", fingerprint="fb", last4="cd34"), was="a"
+    )
+
+    found = await store.tavus_accounts.find("T1")
+    assert found is not None
+    assert (found.key_sealed, found.fingerprint) == ("b", "fb")
+    assert await store.tavus_accounts.replaced("T1", "fa") == connected(
+        key_sealed="a", fingerprint="fa"
+    )
+    assert await store.tavus_accounts.replaced("T1", "fb") is None
+    assert await store.tavus_accounts.replaced("T2", "fa") is None
+    assert await store.replaced_keys.sealed() == {"T1/fa": "a"}
+    # Connected again, it is current, and kept once.
+    assert await store.tavus_accounts.save(connected(key_sealed="a2", fingerprint="fa"), was="b")
+    assert await store.replaced_keys.sealed() == {"T1/fb": "b"}
+
+
+async def test_a_key_save_loses_to_another_saved_since_it_was_read(store: Store) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a", fingerprint="fa"))
+
+    stale = await store.tavus_accounts.save(connected(key_sealed="b", fingerprint="fb"), was="x")
+    first = await store.tavus_accounts.save(connected("T2", key_sealed="c"), was=None)
+    again = await store.tavus_accounts.save(connected("T2", key_sealed="d"), was=None)
+
+    assert (stale, first, again) == (False, True, False)
+    found = await store.tavus_accounts.find("T1")
+    assert found is not None
+    assert found.key_sealed == "a"
+    assert await store.replaced_keys.sealed() == {}
+    assert (await store.tavus_accounts.sealed())["T2"] == "c"
+
+
+async def test_jobs_sent_before_fingerprints_are_marked_with_the_key_replaced(
+    store: Store,
+) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a"))  # saved before fingerprints
+    sent = await add_in(store, JobStatus.TRAINING, replica_id="r1")
+    named = await add_in(store, JobStatus.READY, replica_id="r2", tavus_account="fz")
+    unsent = await add(store)
+
+    assert await store.tavus_accounts.save(
+        connected(key_sealed="b", fingerprint="fb"), was="a", was_fingerprint="fa"
+    )
+
+    assert (await stored(store, sent.id)).tavus_account == "fa"
+    assert (await stored(store, named.id)).tavus_account == "fz"
+    assert (await stored(store, unsent.id)).tavus_account is None  # goes with the next key
+    assert await store.replaced_keys.sealed() == {"T1/fa": "a"}
+
+
+async def test_a_replaced_key_is_forgotten_once_no_job_needs_it(
+    store: Store, clock: FakeClock
+) -> None:
+    for fingerprint, status, changes in [
+        ("f1", JobStatus.TRAINING, {"replica_id": "r1"}),
+        ("f2", JobStatus.READY, {"replica_id": "r2"}),  # may still be withdrawn or deleted
+        ("f3", JobStatus.WITHDRAWN, {"next_check_at": START}),  # its lost replica looked for
+        ("f4", JobStatus.DELETED, {"replica_id": "r4"}),
+        ("f5", JobStatus.REJECTED, {}),
+        ("f6", JobStatus.WITHDRAWN, {"replica_id": "r6", "next_check_at": None}),
+    ]:
+        await add_in(store, status, tavus_account=fingerprint, **changes)
+
+    async def replace_key(team: str, fingerprint: str) -> None:
+        await store.tavus_accounts.save(
+            connected(team, key_sealed=fingerprint, fingerprint=fingerprint)
+        )
+        await store.tavus_accounts.save(connected(team, key_sealed="now", fingerprint="fnow"))
+
+    for fingerprint in ("f0", "f1", "f2", "f3", "f4", "f5", "f6"):
+        await replace_key("T1", fingerprint)
+    await replace_key("T2", "f2")  # the same account, but no job of this workspace needs it
+    clock.advance(minutes=30)
+    await replace_key("T3", "f7")  # replaced just now: a create may be about to name it
+
+    assert await store.tavus_accounts.prune(retired_before=clock.now) == 5
+
+    assert sorted(await store.replaced_keys.sealed()) == ["T1/f1", "T1/f2", "T1/f3", "T3/f7"]
+
+
+async def test_a_workspace_that_leaves_takes_its_replaced_keys_with_it(store: Store) -> None:
+    for team, org in [("T1", "E1"), ("T2", "E1"), ("T3", None)]:
+        await store.tavus_accounts.save(
+            connected(team, key_sealed="a", fingerprint="fa", enterprise_id=org)
+        )
+        await store.tavus_accounts.save(
+            connected(team, key_sealed="b", fingerprint="fb", enterprise_id=org)
+        )
+
+    await store.tavus_accounts.delete(team_id=None, enterprise_id="E1", keeping=["T2"])
+    await store.tavus_accounts.delete(team_id="T3")
+
+    assert await store.replaced_keys.sealed() == {"T2/fa": "a"}
+
+
+async def test_a_replaced_key_is_resealed_only_if_unchanged(store: Store) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a", fingerprint="fa"))
+    await store.tavus_accounts.save(connected(key_sealed="b", fingerprint="fb"))
+
+    assert not await store.replaced_keys.reseal("T1/fa", was="x", now="y")
+    assert await store.replaced_keys.reseal("T1/fa", was="a", now="a2")
+    assert not await store.replaced_keys.reseal("T1/fb", was="b", now="b2")  # current: not here
+    assert await store.replaced_keys.sealed() == {"T1/fa": "a2"}
+
+
 async def test_a_connect_link_opens_one_session_which_lasts_until_it_expires(
     store: Store, clock: FakeClock
 ) -> None:

@@ -30,11 +30,11 @@ from bot.config import Settings, load_settings
 from bot.logs import QUIET, REDACTOR, configure
 from bot.media.local import LocalMedia, new_key
 from bot.slack import form
-from bot.slack.kit import CONNECT_TAVUS_ACTION
-from bot.store.schema import installations, keys, oauth_states, tavus_accounts
+from bot.slack.kit import CONNECT_TAVUS_ACTION, TALK_ACTION, WITHDRAW_ACTION
+from bot.store.schema import installations, jobs, keys, oauth_states, tavus_accounts
 from bot.vault import Vault
 from tests.conftest import Bot, Launch
-from tests.flows import USE, VIDEO, consent, consent_request_of
+from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, filled
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
 from tests.test_connect import form_of, words
@@ -105,11 +105,14 @@ async def come_back(
         return response.status, words(await response.text())
 
 
-async def install(bot: Bot, team: str | None, *, enterprise: str | None = None) -> str:
+async def install(
+    bot: Bot, team: str | None, *, enterprise: str | None = None, by: str = INSTALLER_ID
+) -> str:
     """Install the app in a workspace (or, without a team, org-wide): the bot token Slack gave."""
     async with aiohttp.ClientSession() as browser:
         state = await start_install(bot, browser)
         code = bot.slack.grant(team, enterprise_id=enterprise)
+        bot.slack.codes[code]["authed_user"] = {"id": by}
         token = str(bot.slack.codes[code]["access_token"])
         status, page = await come_back(bot, browser, state, code=code)
     assert status == 200, page
@@ -139,8 +142,12 @@ async def connect_tavus(
 
 
 async def ready(bot: Bot, team: str) -> Bot:
-    """Install the app in `team` and connect its own Tavus account: the bot as `team` sees it."""
+    """Install the app in `team` and connect its own Tavus account: the bot as `team` sees it.
+
+    The installer is an admin there: only admins and owners connect Tavus.
+    """
     await install(bot, team)
+    bot.slack.admins.add(INSTALLER_ID)
     workspace = as_workspace(bot, team)
     bot.tavus.keys.add(TAVUS_KEYS[team])
     status, page = await connect_tavus(workspace, TAVUS_KEYS[team])
@@ -401,19 +408,74 @@ async def test_until_tavus_is_connected_replica_says_an_admin_must_connect_it(bo
     assert "callback_id" not in view  # no form
 
 
-async def test_only_an_admin_or_the_installer_gets_a_connect_link(bot: Bot) -> None:
+async def test_only_an_admin_gets_a_connect_link_not_a_member_nor_the_installer(
+    bot: Bot,
+) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
 
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=USER_ID)
     refused = await bot.slack.wait_for_modal()
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    installer = await bot.slack.wait_for_modal(2)
     bot.slack.admins.add("U0ADMIN")
     await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0ADMIN")
-    offered = await bot.slack.wait_for_modal(2)
+    offered = await bot.slack.wait_for_modal(3)
+
+    for view in (refused, installer):
+        assert link_in(view) is None
+        assert messages.CONNECT_NOT_ADMIN in json.dumps(view)
+    assert link_in(offered) is not None
+
+
+async def test_a_member_who_installs_the_app_again_may_not_connect_their_own_tavus(
+    bot: Bot,
+) -> None:
+    acme = await ready(bot, ACME)
+    # A member, where members may install apps, reinstalls: the install is theirs now.
+    await install(bot, ACME, by="U0MEMBER")
+    [row] = await bot.rows(installations)
+    assert row["installer_id"] == "U0MEMBER"
+
+    opened = len(bot.slack.modals)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user="U0MEMBER")
+    refused = await bot.slack.wait_for_modal(opened + 1)
+    await acme.sender.event({"type": "app_home_opened", "user": "U0MEMBER", "tab": "home"})
+    await bot.slack.wait_for("views.publish")
 
     assert link_in(refused) is None
-    assert "Only a workspace admin" in json.dumps(refused)
-    assert link_in(offered) is not None
+    home = json.dumps(bot.slack.called("views.publish")[-1]["view"])
+    assert CONNECT_TAVUS_ACTION not in home
+    [connected] = await bot.rows(tavus_accounts)
+    assert connected["last4"] == TAVUS_KEYS[ACME][-4:]  # still the admin's
+
+
+async def test_an_admin_demoted_after_getting_the_link_saves_nothing(bot: Bot) -> None:
+    await install(bot, ACME)
+    acme = as_workspace(bot, ACME)
+    bot.slack.admins.add(INSTALLER_ID)
+    bot.tavus.keys.add(TAVUS_KEYS[ACME])
+    opened = len(bot.slack.modals)
+    await acme.sender.action(CONNECT_TAVUS_ACTION, "home", user=INSTALLER_ID)
+    link = link_in(await bot.slack.wait_for_modal(opened + 1))
+    assert link is not None
+    bot.slack.admins.discard(INSTALLER_ID)  # demoted; the link still works once
+    asked = len(bot.slack.called("users.info"))
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(link) as response:
+            csrf = form_of(await response.text())["csrf"]
+        fields = {"csrf": csrf, "api_key": TAVUS_KEYS[ACME]}
+        async with browser.post(link.split("?")[0], data=fields) as saved:
+            status, page = saved.status, words(await saved.text())
+
+    assert status == 403
+    assert "not an admin" in page
+    assert await bot.rows(tavus_accounts) == []
+    assert not [used for used in bot.tavus.keys_used if used[2] == TAVUS_KEYS[ACME]]
+    # Asked afresh, of Slack, with the workspace's own token.
+    [check] = bot.slack.called("users.info")[asked:]
+    assert (check["user"], check["_team"]) == (INSTALLER_ID, ACME)
 
 
 async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
@@ -421,6 +483,7 @@ async def test_a_wrong_tavus_key_is_refused_and_a_good_one_is_kept_sealed(
 ) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
 
     wrong = await connect_tavus(acme, "wrong0000tavus0000key0000000zzzz")
@@ -482,6 +545,106 @@ async def test_a_result_hours_later_goes_with_its_own_workspaces_token(launch: L
     assert not calls_of(bot.slack, "chat.postMessage", ACME)
     polls = [k for m, p, k in bot.tavus.keys_used if m == "GET" and p.startswith("/v2/replicas")]
     assert set(polls) == {TAVUS_KEYS[GLOBEX]}
+
+
+# --- a Tavus key changed ------------------------------------------------------------------------
+
+# A second account of Acme's, which an admin connects once replicas exist in the first.
+ACME_SECOND_KEY = "acme1111tavus1111key11111111e5f6"
+
+
+def used_with(bot: Bot, method: str, path: str = "/v2/replicas") -> list[str | None]:
+    """The keys Tavus saw on requests of one method whose path starts with `path`."""
+    return [key for m, p, key in bot.tavus.keys_used if m == method and p.startswith(path)]
+
+
+async def test_a_key_change_leaves_each_replica_with_the_account_that_made_it(bot: Bot) -> None:
+    acme = await ready(bot, ACME)
+    first, second = TAVUS_KEYS[ACME], ACME_SECOND_KEY
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    bot.tavus.keys.add(second)
+    assert (await connect_tavus(acme, second))[0] == 200
+
+    # Tavus finishes the training: the callback is confirmed with the key that made it.
+    replica_id = dana["replica_id"]
+    assert (await bot.tavus.call_back(replica_id, bot.tavus.finish(replica_id)))[0] == 200
+    await wait_for_status(bot, "Dana", "ready")
+    assert set(used_with(bot, "GET", "/v2/replicas/")) == {first}
+    # Renamed and talked to in the account that has it.
+    assert "Renamed" in (await ask(acme, f"rename {replica_id} Dana (sales)"))["text"]
+    talk = await click(acme, TALK_ACTION, dana["id"])
+    [room] = bot.tavus.conversations
+    assert room["conversation_url"] in talk["text"]
+    assert used_with(bot, "PATCH") == used_with(bot, "POST", "/v2/conversations") == [first]
+
+    # The person shown withdraws: the delete goes to the first account, with its key.
+    answer = await consent(acme, dana["id"], user=dana["subject_id"], action=WITHDRAW_ACTION)
+
+    assert "You withdrew this consent" in json.dumps(answer)
+    assert used_with(bot, "DELETE") == [first]
+    assert bot.tavus.hard_deletes == [replica_id]
+    assert replica_id not in bot.tavus.replicas
+    await wait_for_status(bot, "Dana (sales)", "withdrawn")
+    # A new replica is made in the account connected now.
+    await train(acme, "Eve")
+    eve = await wait_for_status(bot, "Eve", "training")
+    assert used_with(bot, "POST") == [first, second]
+    assert bot.tavus.owners[eve["replica_id"]] == second
+    # Each job names its account by fingerprint, as the log names the change: never by key.
+    assert None not in (dana["tavus_account"], eve["tavus_account"])
+    assert dana["tavus_account"] != eve["tavus_account"]
+    [_, changed] = [r for r in await bot.audit() if r["action"] == "tavus_connected"]
+    assert json.loads(changed["details"]) == {
+        "last4": second[-4:],
+        "fingerprint": eve["tavus_account"],
+        "replaced": dana["tavus_account"],
+    }
+    assert first not in changed["details"]
+    assert second not in changed["details"]
+
+
+async def test_a_training_polled_after_a_key_change_is_polled_in_its_own_account(
+    launch: Launch,
+) -> None:
+    bot = await launch(tavus_poll_interval=1)
+    acme = await ready(bot, ACME)
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    bot.tavus.keys.add(ACME_SECOND_KEY)
+    assert (await connect_tavus(acme, ACME_SECOND_KEY))[0] == 200
+    polled = len(bot.tavus.keys_used)
+    bot.tavus.finish(dana["replica_id"])  # no callback: the reconciler finds out
+
+    await wait_for_status(bot, "Dana", "ready")
+
+    polls = [key for m, _, key in bot.tavus.keys_used[polled:] if m == "GET"]
+    assert polls
+    assert set(polls) == {TAVUS_KEYS[ACME]}
+
+
+async def test_a_job_sent_before_jobs_named_their_account_keeps_the_key_it_was_made_with(
+    bot: Bot, settings: Settings
+) -> None:
+    acme = await ready(bot, ACME)
+    await train(acme, "Dana")
+    dana = await wait_for_status(bot, "Dana", "training")
+    # As if sent by a release that kept no fingerprint: it is served with the current key…
+    engine = create_async_engine(settings.sqlalchemy_url)
+    async with engine.begin() as connection:
+        await connection.execute(jobs.update().values(tavus_account=None))
+    await engine.dispose()
+    renamed = await ask(acme, f"rename {dana['replica_id']} Dana (sales)")
+    assert "Renamed" in renamed["text"]
+    # …which, once replaced, it keeps: it was the key it was made with.
+    bot.tavus.keys.add(ACME_SECOND_KEY)
+    assert (await connect_tavus(acme, ACME_SECOND_KEY))[0] == 200
+    [job] = await bot.jobs()
+    answer = await consent(acme, dana["id"], user=dana["subject_id"], action=WITHDRAW_ACTION)
+
+    assert job["tavus_account"] == dana["tavus_account"]
+    assert "You withdrew this consent" in json.dumps(answer)
+    assert used_with(bot, "PATCH") == used_with(bot, "DELETE") == [TAVUS_KEYS[ACME]]
 
 
 # --- leaving ---------------------------------------------------------------------------------
@@ -553,7 +716,7 @@ async def test_the_bots_signing_keys_are_kept_sealed_and_sign_its_links(
     async with aiohttp.ClientSession() as session, session.get(link) as served:
         assert served.status == 200
 
-    assert set(kept) == {"connect", "media", "oauth_state"}
+    assert set(kept) == {"connect", "fingerprints", "media", "oauth_state"}
     database = Path(settings.database_url.removeprefix("sqlite:///"))
     dump = b"".join(path.read_bytes() for path in database.parent.glob(f"{database.name}*"))
     for plain in opened.values():
@@ -561,21 +724,25 @@ async def test_the_bots_signing_keys_are_kept_sealed_and_sign_its_links(
         assert bytes.fromhex(plain) not in dump
 
 
-async def test_app_home_offers_connect_tavus_to_the_installer_and_warns_members(
+async def test_app_home_offers_connect_tavus_to_admins_alone_and_warns_the_others(
     bot: Bot, tmp_path: Path
 ) -> None:
     await install(bot, ACME)
     acme = as_workspace(bot, ACME)
+    bot.slack.admins.add("U0ADMIN")
 
-    for user in (INSTALLER_ID, USER_ID):
+    for user in ("U0ADMIN", INSTALLER_ID, USER_ID):
         await acme.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
-    await bot.slack.wait_for("views.publish", 2)
+        await bot.slack.wait_for("views.publish", len(bot.slack.called("views.publish")) + 1)
 
-    installer, member = (json.dumps(call["view"]) for call in bot.slack.called("views.publish"))
-    assert CONNECT_TAVUS_ACTION in installer
-    assert "Not connected yet" in installer
-    assert CONNECT_TAVUS_ACTION not in member
-    assert "not connected to Tavus yet" in member
+    admin, installer, member = (
+        json.dumps(call["view"]) for call in bot.slack.called("views.publish")
+    )
+    assert CONNECT_TAVUS_ACTION in admin
+    assert "Not connected yet" in admin
+    for other in (installer, member):  # installing the app gives no say over Tavus
+        assert CONNECT_TAVUS_ACTION not in other
+        assert "not connected to Tavus yet" in other
     assert {call["_team"] for call in bot.slack.called("views.publish")} == {ACME}
     # Bolt's file-based stores were never used: nothing was written beside the database.
     assert beside(tmp_path) == {"bot.db"}
@@ -700,6 +867,7 @@ async def test_an_org_wide_uninstall_ends_the_open_jobs_of_every_workspace_of_th
 ) -> None:
     token = await install(bot, None, enterprise="E0ORG")
     member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
     named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
     assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200
@@ -724,6 +892,7 @@ async def test_the_first_home_open_of_an_org_wide_install_is_drawn_for_its_works
 ) -> None:
     await install(bot, None, enterprise="E0ORG")
     member = as_workspace(bot, "T0BRANCH", enterprise="E0ORG")
+    bot.slack.admins.add(INSTALLER_ID)
     bot.tavus.keys.add(TAVUS_KEYS[ACME])
     named = "(T0BRANCH)"  # an org install knows the org's name, not the workspace's
     assert (await connect_tavus(member, TAVUS_KEYS[ACME], named=named))[0] == 200

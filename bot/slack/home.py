@@ -43,10 +43,7 @@ async def publish(workspace: Workspace, user: str, client: AsyncWebClient, deps:
     if admin:
         policy = (await deps.governance.policy(team), await deps.governance.current(team))
     if deps.connect is not None:
-        installer = await deps.connect.installer(workspace)
-        tavus = screens.TavusShown(
-            connected=await deps.connect.current(team), admin=admin or user == installer
-        )
+        tavus = screens.TavusShown(connected=await deps.connect.current(team), admin=admin)
     view = screens.home(jobs, of_me, policy, tavus)
     await client.views_publish(user_id=user, view=view)
 

@@ -48,7 +48,8 @@ class InstallationStore(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         """Keep an install Slack's OAuth flow has just completed (a reinstall replaces it)."""
-        # The installer answers for the install, and may connect Tavus.
+        # Kept as who answers for the install: no right comes with it (connecting Tavus takes
+        # an admin, and any member may reinstall where the workspace lets members add apps).
         installed = self._installed(installation.to_bot(), installation.user_id)
         await self._store.installations.save(installed)
 

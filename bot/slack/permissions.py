@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.accounts import Workspace
+from bot.accounts import BotTokens, NotInstalled, Workspace
 from bot.delivery.retry import TRANSIENT
 from bot.governance import Approvers, Creators, Governance, Policy
 from bot.jobs import Job, Sight, Viewer
@@ -284,9 +284,37 @@ async def may_talk(people: People, user_id: str, job: Job) -> bool:
     return user_id == job.request.subject_id or await may_change(people, user_id, job)
 
 
-async def may_connect(people: People, user_id: str, installer: str | None) -> bool:
-    """Whether a user may connect the workspace's Tavus account: an admin, or the installer."""
-    return user_id == installer or await is_admin(people, user_id)
+async def may_connect(people: People, user_id: str) -> bool:
+    """Whether a user may connect the workspace's Tavus account: an admin or owner only.
+
+    Installing the app is not enough: any member may, where the workspace lets members install
+    apps, and the account connected gets every later replica and its footage.
+    """
+    return await is_admin(people, user_id)
+
+
+class SlackAdmins:
+    """Whether a user is an admin of a workspace now, asked of Slack with the workspace's token.
+
+    For the Connect Tavus page, outside any Slack request: nothing is kept from earlier answers.
+    """
+
+    def __init__(self, *, tokens: BotTokens, client_for: Callable[[str], AsyncWebClient]) -> None:
+        self._tokens = tokens
+        self._client_for = client_for
+
+    async def __call__(self, workspace: Workspace, user_id: str) -> bool | None:
+        """True for an active admin or owner; False if not, or uninstalled; None if Slack is mum."""
+        try:
+            token = await self._tokens.bot_token(workspace)
+        except NotInstalled:
+            return False
+        people = People(self._client_for(token), team_id=workspace.team_id)
+        try:
+            user = await people.user(user_id)
+        except CannotTell:
+            return None
+        return _is_admin(user) and not user.get("deleted")
 
 
 async def viewer(people: People, user_id: str) -> Viewer:

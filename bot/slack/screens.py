@@ -131,7 +131,7 @@ class TavusShown:
     """What App Home shows of the workspace's Tavus account (many workspaces only)."""
 
     connected: Connected | None
-    admin: bool  # may connect it: an admin, an owner, or the installer
+    admin: bool  # may connect it: an admin or an owner (installing the app is not enough)
 
 
 def home(

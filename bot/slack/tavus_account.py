@@ -38,7 +38,7 @@ async def connect_tavus(
 async def _view(body: dict[str, Any], connect: ConnectTavus, deps: Deps) -> dict[str, Any]:
     workspace, user = workspace_of(body), body["user"]["id"]
     try:
-        if not await may_connect(deps.people, user, await connect.installer(workspace)):
+        if not await may_connect(deps.people, user):
             log.info("%s may not connect Tavus in %s", user, workspace.team_id)
             return blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN)
         link = await connect.link(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.store.account_queries import ConnectLinks, TavusAccounts
+from bot.store.account_queries import ConnectLinks, ReplacedKeys, TavusAccounts
 from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
 from bot.store.installation_queries import Installations, OAuthStates
@@ -40,6 +40,7 @@ class Store:
         self.installations = Installations(db)
         self.oauth_states = OAuthStates(db)
         self.tavus_accounts = TavusAccounts(db)
+        self.replaced_keys = ReplacedKeys(db)
         self.connect_links = ConnectLinks(db)
         self.talks = Talks(db)
 

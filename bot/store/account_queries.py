@@ -1,40 +1,113 @@
-"""The tavus_accounts and connect_links tables: workspaces' Tavus keys, and links to set them."""
+"""The tavus_accounts, tavus_keys and connect_links tables: Tavus keys, and links to set them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.installations import Connected, Visit
+from bot.jobs import JobStatus
 from bot.store.engine import Database
-from bot.store.rows import aware, utc
-from bot.store.schema import connect_links, tavus_accounts
+from bot.store.rows import UNSET, aware, utc
+from bot.store.schema import connect_links, jobs, tavus_accounts, tavus_keys
+
+# Jobs whose create has not been sent yet: they go with whatever key is current when it is.
+_UNSENT = [
+    status.value
+    for status in (
+        JobStatus.FETCHING,
+        JobStatus.AWAITING_CONSENT,
+        JobStatus.PENDING_APPROVAL,
+        JobStatus.QUEUED,
+    )
+]
+_FINAL = [status.value for status in JobStatus if status.is_final]
+_GONE = [status.value for status in (JobStatus.DELETED, JobStatus.WITHDRAWN, JobStatus.ENDED)]
+# A job that still needs the account it was made with: not final, or its replica still at Tavus
+# (it may be withdrawn, deleted, renamed or talked to), or a withdrawn create's lost replica
+# still looked for (to be deleted).
+NEEDS_ITS_ACCOUNT = or_(
+    jobs.c.status.not_in(_FINAL),
+    and_(jobs.c.replica_id.is_not(None), jobs.c.status.not_in(_GONE)),
+    and_(
+        jobs.c.status == JobStatus.WITHDRAWN.value,
+        jobs.c.replica_id.is_(None),
+        jobs.c.next_check_at.is_not(None),
+    ),
+)
 
 
 class TavusAccounts:
-    """One sealed Tavus key per workspace, replaced when an admin saves another."""
+    """One sealed Tavus key per workspace; a key replaced is kept while its jobs need it."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def save(self, connected: Connected) -> None:
-        """Keep a workspace's key, in place of the one before it."""
-        async with self._db.writing() as connection:
-            await connection.execute(
-                delete(tavus_accounts).where(tavus_accounts.c.team_id == connected.team_id)
+    async def save(
+        self, connected: Connected, *, was: str | None = UNSET, was_fingerprint: str | None = None
+    ) -> bool:
+        """Keep a workspace's key in place of the one before it; False if that one changed.
+
+        `was`: the sealed key the caller saw (None: none; not given: whatever is saved); if
+        another was saved meanwhile, nothing is saved. The key replaced is kept (tavus_keys)
+        under its fingerprint, or `was_fingerprint` for one saved before fingerprints were
+        kept, and jobs sent before fingerprints were kept are marked as made with it: they stay
+        with their account.
+        """
+        try:
+            async with self._db.writing() as connection:
+                return await self._save_in(connection, connected, was, was_fingerprint)
+        except IntegrityError:
+            if was is UNSET:
+                raise
+            return False  # a first key was saved meanwhile: this save loses, like any race
+
+    async def _save_in(
+        self,
+        connection: AsyncConnection,
+        connected: Connected,
+        was: str | None,
+        was_fingerprint: str | None,
+    ) -> bool:
+        team = tavus_accounts.c.team_id == connected.team_id
+        previous = None
+        if was is not None:
+            which = team if was is UNSET else and_(team, tavus_accounts.c.key_sealed == was)
+            result = await connection.execute(
+                delete(tavus_accounts).where(which).returning(*tavus_accounts.c)
             )
+            previous = result.first()
+            if previous is None and was is not UNSET:
+                return False
+        if previous is not None:
+            fingerprint = previous.fingerprint or was_fingerprint
+            if fingerprint is not None and fingerprint != connected.fingerprint:
+                await _retire(connection, previous._mapping, fingerprint, now=self._db.now())
+        await connection.execute(
+            tavus_accounts.insert().values(
+                team_id=connected.team_id,
+                enterprise_id=connected.enterprise_id,
+                key_sealed=connected.key_sealed,
+                fingerprint=connected.fingerprint,
+                last4=connected.last4,
+                saved_by=connected.saved_by,
+                saved_at=utc(connected.saved_at),
+            )
+        )
+        if connected.fingerprint is not None:
+            # Connected again: current, so no longer kept among the replaced.
             await connection.execute(
-                tavus_accounts.insert().values(
-                    team_id=connected.team_id,
-                    enterprise_id=connected.enterprise_id,
-                    key_sealed=connected.key_sealed,
-                    last4=connected.last4,
-                    saved_by=connected.saved_by,
-                    saved_at=utc(connected.saved_at),
+                delete(tavus_keys).where(
+                    tavus_keys.c.team_id == connected.team_id,
+                    tavus_keys.c.fingerprint == connected.fingerprint,
                 )
             )
+        return True
 
     async def find(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account, if an admin connected one."""
@@ -44,16 +117,36 @@ class TavusAccounts:
                     select(tavus_accounts).where(tavus_accounts.c.team_id == team_id)
                 )
             ).first()
-        if row is None:
-            return None
-        return Connected(
-            team_id=row.team_id,
-            key_sealed=row.key_sealed,
-            last4=row.last4,
-            saved_by=row.saved_by,
-            saved_at=aware(row.saved_at),
-            enterprise_id=row.enterprise_id,
+        return _connected(row._mapping) if row is not None else None
+
+    async def replaced(self, team_id: str, fingerprint: str) -> Connected | None:
+        """A key the workspace had before its current one, kept for the jobs made with it."""
+        async with self._db.reading() as connection:
+            row = (
+                await connection.execute(
+                    select(tavus_keys).where(
+                        tavus_keys.c.team_id == team_id, tavus_keys.c.fingerprint == fingerprint
+                    )
+                )
+            ).first()
+        return _connected(row._mapping) if row is not None else None
+
+    async def prune(self, *, retired_before: datetime) -> int:
+        """Forget replaced keys no job needs any more; how many went.
+
+        Only keys replaced before `retired_before`: a create read the old key just before it
+        was replaced may not have marked its job yet.
+        """
+        needed = exists().where(
+            jobs.c.team_id == tavus_keys.c.team_id,
+            jobs.c.tavus_account == tavus_keys.c.fingerprint,
+            NEEDS_ITS_ACCOUNT,
         )
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                delete(tavus_keys).where(tavus_keys.c.retired_at < utc(retired_before), ~needed)
+            )
+        return int(result.rowcount or 0)
 
     async def delete(
         self,
@@ -70,8 +163,17 @@ class TavusAccounts:
                 tavus_accounts.c.enterprise_id == (enterprise_id or ""),
                 tavus_accounts.c.team_id.not_in(list(keeping)),
             )
+        if team_id is not None:
+            older = tavus_keys.c.team_id == team_id
+        else:
+            older = and_(
+                tavus_keys.c.enterprise_id == (enterprise_id or ""),
+                tavus_keys.c.team_id.not_in(list(keeping)),
+            )
         async with self._db.writing() as connection:
             result = await connection.execute(delete(tavus_accounts).where(which))
+            # The keys it had before go too: its jobs end with it.
+            await connection.execute(delete(tavus_keys).where(older))
         return int(result.rowcount or 0)
 
     async def sealed(self) -> dict[str, str]:
@@ -91,6 +193,82 @@ class TavusAccounts:
                 .values(key_sealed=now)
             )
         return bool(result.rowcount)
+
+
+class ReplacedKeys:
+    """The replaced Tavus keys kept, as rotate-keys reseals them: by "team_id/fingerprint"."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def sealed(self) -> dict[str, str]:
+        """Every replaced key, sealed, by "team_id/fingerprint"."""
+        async with self._db.reading() as connection:
+            rows = await connection.execute(
+                select(tavus_keys.c.team_id, tavus_keys.c.fingerprint, tavus_keys.c.key_sealed)
+            )
+            return {f"{row.team_id}/{row.fingerprint}": row.key_sealed for row in rows}
+
+    async def reseal(self, key: str, *, was: str, now: str) -> bool:
+        """Replace one sealed key by the same key sealed anew; False if it went meanwhile."""
+        team_id, _, fingerprint = key.partition("/")
+        async with self._db.writing() as connection:
+            result = await connection.execute(
+                update(tavus_keys)
+                .where(
+                    tavus_keys.c.team_id == team_id,
+                    tavus_keys.c.fingerprint == fingerprint,
+                    tavus_keys.c.key_sealed == was,
+                )
+                .values(key_sealed=now)
+            )
+        return bool(result.rowcount)
+
+
+async def _retire(
+    connection: AsyncConnection, row: Mapping[Any, Any], fingerprint: str, *, now: datetime
+) -> None:
+    """Keep a replaced key under its fingerprint, and mark the jobs sent before fingerprints."""
+    await connection.execute(
+        delete(tavus_keys).where(
+            tavus_keys.c.team_id == row["team_id"], tavus_keys.c.fingerprint == fingerprint
+        )
+    )
+    await connection.execute(
+        tavus_keys.insert().values(
+            team_id=row["team_id"],
+            fingerprint=fingerprint,
+            enterprise_id=row["enterprise_id"],
+            key_sealed=row["key_sealed"],
+            last4=row["last4"],
+            saved_by=row["saved_by"],
+            saved_at=row["saved_at"],
+            retired_at=utc(now),
+        )
+    )
+    # Sent with the key now replaced (the only one there was, as far as anyone knows): such a
+    # job stays with that account rather than follow the workspace to the new one.
+    await connection.execute(
+        update(jobs)
+        .where(
+            jobs.c.team_id == row["team_id"],
+            jobs.c.tavus_account.is_(None),
+            jobs.c.status.not_in(_UNSENT),
+        )
+        .values(tavus_account=fingerprint)
+    )
+
+
+def _connected(row: Mapping[Any, Any]) -> Connected:
+    return Connected(
+        team_id=row["team_id"],
+        key_sealed=row["key_sealed"],
+        last4=row["last4"],
+        saved_by=row["saved_by"],
+        saved_at=aware(row["saved_at"]),
+        enterprise_id=row["enterprise_id"],
+        fingerprint=row["fingerprint"],
+    )
 
 
 class ConnectLinks:

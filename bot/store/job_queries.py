@@ -219,12 +219,14 @@ class Jobs:
         train_video_url: str | None = UNSET,
         train_image_url: str | None = UNSET,
         asking: Sequence[str] = (),
+        tavus_account: str | None = UNSET,
     ) -> Job | None:
         """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
 
         A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
         `reviewer_id`: who approved or rejected it, now. `asking`: the approvers (or the approval
-        channel) each owed an approval request. A move out of pending approval owes a redraw of
+        channel) each owed an approval request. `tavus_account`: the fingerprint of the key its
+        create is sent with. A move out of pending approval owes a redraw of
         every approval request sent, so none is left offering its buttons.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
@@ -242,6 +244,7 @@ class Jobs:
             reviewed_at=self._db.now() if reviewer_id is not UNSET else UNSET,
             train_video_url=train_video_url,
             train_image_url=train_image_url,
+            tavus_account=tavus_account,
         )
         allowed = jobs.c.status.in_([status.value for status in move.from_])
         try:

@@ -76,6 +76,7 @@ def to_job(row: Mapping[Any, Any]) -> Job:
         next_check_at=maybe_aware(row.get("next_check_at")),
         reviewer_id=row.get("reviewer_id"),
         reviewed_at=maybe_aware(row.get("reviewed_at")),
+        tavus_account=row.get("tavus_account"),
     )
 
 

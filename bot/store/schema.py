@@ -63,6 +63,10 @@ jobs = Table(
     # Who approved or rejected it, and when (NULL where the workspace asks for no approval).
     Column("reviewer_id", String(32)),
     Column("reviewed_at", DateTime(timezone=True)),
+    # The fingerprint of the Tavus key its create was sent with (bot.accounts.Fingerprints):
+    # everything later asked of Tavus about it goes to that account. NULL before the create,
+    # and on jobs sent before migration 0020 (those use the workspace's key of the moment).
+    Column("tavus_account", String(16)),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -75,6 +79,8 @@ jobs = Table(
     # The list and App Home, newest first, a page at a time.
     Index("ix_jobs_team_created", "team_id", "created_at"),
     Index("ix_jobs_team_user_created", "team_id", "user_id", "created_at"),
+    # Whether an older Tavus key of a workspace is still needed by any of its jobs.
+    Index("ix_jobs_team_account", "team_id", "tavus_account"),
 )
 # `/replica status <name>`: a name is matched whatever its case.
 Index("ix_jobs_team_name", jobs.c.team_id, func.lower(jobs.c.replica_name))
@@ -244,10 +250,28 @@ tavus_accounts = Table(
     # Its Grid org, if any: an org-wide uninstall takes every key of the org.
     Column("enterprise_id", String(32)),
     Column("key_sealed", Text, nullable=False),
+    # Its fingerprint (bot.accounts.Fingerprints); NULL if saved before migration 0020.
+    Column("fingerprint", String(16)),
     Column("last4", String(4), nullable=False),
     Column("saved_by", String(32), nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
     Index("ix_tavus_accounts_enterprise_id", "enterprise_id"),
+)
+
+# A workspace's Tavus keys replaced by another, each still sealed, kept while any job made with
+# it may still be polled, withdrawn, deleted, renamed or talked to (its replica is at Tavus).
+tavus_keys = Table(
+    "tavus_keys",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("fingerprint", String(16), primary_key=True),
+    Column("enterprise_id", String(32)),
+    Column("key_sealed", Text, nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("saved_by", String(32), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=False),
+    Index("ix_tavus_keys_enterprise_id", "enterprise_id"),
 )
 
 # Connect Tavus links sent to admins: each opens the page once, and the session it starts
