@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -21,7 +22,6 @@ from bot.slack import form
 from tests.conftest import Bot, Launch
 from tests.flows import (
     VIDEO,
-    ask,
     consent,
     consent_request_of,
     delivered,
@@ -91,8 +91,11 @@ async def test_a_database_outage_is_visible_refused_clearly_and_survived(
 
     assert await health(bot) == 503
     # Without the database the workspace's policy cannot be read: no form opens, and says why.
-    refused = await ask(bot, "")
-    assert "try again" in refused["text"]
+    opened = len(bot.slack.modals)
+    assert await bot.sender.command() == (200, "")
+    refused = await bot.slack.wait_for_modal(opened + 1)
+    assert "callback_id" not in refused  # no form
+    assert "try again" in json.dumps(refused)
     # A form opened before the outage is refused on submit, under its first field.
     status, answer = await bot.sender.submit(
         filled(

@@ -153,6 +153,7 @@ async def oauth(launch: Launch) -> Bot:
 async def org_wide(bot: Bot) -> Bot:
     """The app installed org-wide in ORG and Tavus connected for BRANCH: BRANCH's view of it."""
     await install(bot, None, enterprise=ORG)
+    bot.slack.admins.add(INSTALLER_ID)  # only admins connect Tavus
     branch = as_workspace(bot, BRANCH, ORG, org_install=True)
     bot.tavus.keys.add(BRANCH_KEY)
     opened = len(bot.slack.modals)

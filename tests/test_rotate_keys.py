@@ -173,7 +173,8 @@ async def test_the_tavus_keys_a_workspace_replaced_are_resealed_and_counted_with
     _, err = capsys.readouterr()
     assert code == 1
     assert err.startswith(
-        "resealed 0 bot tokens and 4 Tavus keys with the newest of SECRETS_KEYS, but no key in "
+        "resealed 0 bot tokens, 4 Tavus keys and 0 signing keys with the newest of SECRETS_KEYS, "
+        "but no key in "
         "SECRETS_KEYS opens the replaced Tavus key 4444 of workspace T1: "
     )
     replaced = await store.replaced_keys.sealed()
