@@ -108,7 +108,7 @@ async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, 
 def _cursor(value: str) -> tuple[int, tuple[datetime, str] | None]:
     """A Next page button's value: "page|created_at|job id", or a bare page number."""
     number, _, rest = value.partition("|")
-    page = max(1, int(number)) if number.isdigit() else 1
+    page = max(1, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else 1
     moment, _, job_id = rest.partition("|")
     try:
         return page, (datetime.fromisoformat(moment), job_id) if job_id else None

@@ -98,7 +98,7 @@ def parse_command(text: str) -> Command:
     if verb == "list":
         if not rest:
             return ListReplicas()
-        if len(rest) == 1 and rest[0].isdigit() and int(rest[0]) >= 1:
+        if len(rest) == 1 and _number(rest[0]) and int(rest[0]) >= 1:
             return ListReplicas(int(rest[0]))
         return Usage(messages.BAD_PAGE)
     if verb == "status":
@@ -112,7 +112,7 @@ def parse_command(text: str) -> Command:
     if verb == "audit":
         if not rest:
             return Audit()
-        if len(rest) == 1 and rest[0].isdigit() and 1 <= int(rest[0]) <= MOST_DAYS:
+        if len(rest) == 1 and _number(rest[0]) and 1 <= int(rest[0]) <= MOST_DAYS:
             return Audit(int(rest[0]))
         return Usage(messages.BAD_DAYS)
     if form.is_web_url(words[-1]):
@@ -131,6 +131,11 @@ def prefill(command: OpenForm, model: str) -> ReplicaRequest | None:
         train_image_url=command.url if is_image else None,
         train_video_url=None if is_image else command.url,
     )
+
+
+def _number(word: str) -> bool:
+    """Whether a word is a plain number int() reads: ASCII digits, a few ("²" is a digit too)."""
+    return word.isascii() and word.isdigit() and len(word) <= 9
 
 
 def unescape(word: str) -> str:
