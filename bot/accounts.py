@@ -219,9 +219,16 @@ class Workspaces:
             if account.fingerprint == job.tavus_account:
                 return account.tavus
         replaced = await self._store.tavus_accounts.replaced(workspace.team_id, job.tavus_account)
-        if replaced is None:
-            raise NotConnected(ACCOUNT_GONE)
-        return self._open(replaced.key_sealed).tavus
+        if replaced is not None:
+            return self._open(replaced.key_sealed).tavus
+        # An admin may have connected this very key again meanwhile, which moves it from the
+        # kept keys back to the current one: look once more before calling the account gone.
+        connected = await self._store.tavus_accounts.find(workspace.team_id)
+        if connected is not None:
+            account = self._open(connected.key_sealed)
+            if account.fingerprint == job.tavus_account:
+                return account.tavus
+        raise NotConnected(ACCOUNT_GONE)
 
     def client_for(self, api_key: str) -> TavusClient:
         """A client for any key (the Connect Tavus page checks one with it before saving it).

@@ -147,6 +147,29 @@ async def test_a_job_sent_before_jobs_named_their_account_is_served_by_the_curre
     assert await setup.key_of(await setup.workspaces.tavus_for(unnamed)) == FIRST
 
 
+async def test_a_key_connected_again_while_a_job_looks_for_it_still_serves_the_job(
+    setup: Setup,
+) -> None:
+    await setup.connect(FIRST)
+    made_first = await setup.job(FIRST)
+    await setup.connect(SECOND)  # FIRST is now kept among the replaced keys
+    find = setup.store.tavus_accounts.find
+    again: list[bool] = []
+
+    async def find_then_an_admin_connects_first_again(team_id: str) -> Connected | None:
+        # Between the job's look at the current key and at the kept ones, FIRST becomes current
+        # once more (and so leaves the kept keys).
+        found = await find(team_id)
+        if not again:
+            again.append(True)
+            await setup.connect(FIRST)
+        return found
+
+    setup.store.tavus_accounts.find = find_then_an_admin_connects_first_again  # type: ignore[method-assign]
+
+    assert await setup.key_of(await setup.workspaces.tavus_for(made_first)) == FIRST
+
+
 async def test_a_job_whose_account_is_not_kept_is_served_by_no_other(setup: Setup) -> None:
     await setup.connect(FIRST)
     stranger = replace(await setup.job(FIRST), tavus_account="0123456789abcdef")

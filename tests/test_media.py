@@ -191,6 +191,20 @@ async def test_a_malformed_expiry_is_refused_with_403_never_an_error(
         assert answer.status == 403
 
 
+@pytest.mark.parametrize("sig", ["é", "0" * 63 + "é", "", "🙂" * 64])
+async def test_a_malformed_signature_is_refused_with_403_never_an_error(bot: Bot, sig: str) -> None:
+    link, stored = await kept_by(bot, DATA)
+    expires, _ = signed(link.split("?")[1])
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{bot.url}/media/{stored.key}", params={"expires": expires, "sig": sig}
+        ) as answer,
+    ):
+        assert answer.status == 403
+
+
 async def test_a_key_with_a_trailing_newline_is_not_a_key(bot: Bot) -> None:
     link, stored = await kept_by(bot, DATA)
     store = await Store.open(bot.settings.sqlalchemy_url)

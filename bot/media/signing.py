@@ -32,4 +32,5 @@ def valid(secret: bytes, key: str, expires: str, sig: str, *, now: datetime) -> 
         return False
     if int(expires) < now.timestamp():
         return False
-    return hmac.compare_digest(signature(secret, key, int(expires)), sig)
+    # As bytes: compare_digest refuses a str with any character beyond ASCII (a TypeError).
+    return hmac.compare_digest(signature(secret, key, int(expires)).encode(), sig.encode())

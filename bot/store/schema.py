@@ -65,7 +65,7 @@ jobs = Table(
     Column("reviewed_at", DateTime(timezone=True)),
     # The fingerprint of the Tavus key its create was sent with (bot.accounts.Fingerprints):
     # everything later asked of Tavus about it goes to that account. NULL before the create,
-    # and on jobs sent before migration 0020 (those use the workspace's key of the moment).
+    # and on jobs sent before migration 0022 (those use the workspace's key of the moment).
     Column("tavus_account", String(16)),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
@@ -250,7 +250,7 @@ tavus_accounts = Table(
     # Its Grid org, if any: an org-wide uninstall takes every key of the org.
     Column("enterprise_id", String(32)),
     Column("key_sealed", Text, nullable=False),
-    # Its fingerprint (bot.accounts.Fingerprints); NULL if saved before migration 0020.
+    # Its fingerprint (bot.accounts.Fingerprints); NULL if saved before migration 0022.
     Column("fingerprint", String(16)),
     Column("last4", String(4), nullable=False),
     Column("saved_by", String(32), nullable=False),

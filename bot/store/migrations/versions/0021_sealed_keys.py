@@ -24,9 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Sealed keys do not fit back in 128 characters: run the bot without this revision only
-    # after a start without SECRETS_KEYS has nothing sealed to read.
-    with op.batch_alter_table("keys") as batch:
-        batch.alter_column(
-            "value", existing_type=sa.Text, type_=sa.String(128), existing_nullable=False
-        )
+    # Left as TEXT: it holds whatever VARCHAR(128) did, and a sealed key would not fit back
+    # (PostgreSQL would refuse the change once one is kept).
+    pass
