@@ -536,7 +536,8 @@ class Notice:
     # Who it goes to when not the job's own people (an approver, or the approval channel).
     recipient: str | None = None
     # Where it landed once sent; for a redraw, the message it redraws; while in doubt, where the
-    # attempt that may have landed went (a channel, or a person's id for their DM).
+    # attempt that may have landed went (a channel, or a person's id for their DM) and when it
+    # began (`ts`, epoch seconds).
     channel: str | None = None
     ts: str | None = None
     audit_seq: int | None = None  # the audit record an AUDIT notice copies

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
@@ -44,3 +45,29 @@ async def test_a_view_that_fails_to_be_made_says_so_in_the_open_modal(
     [working, failed] = slack.modal()
     assert working == blocks.working_view()
     assert messages.WORKING_FAILED in failed["blocks"][0]["text"]["text"]
+
+
+async def test_a_modal_the_user_closed_before_it_was_filled_in_is_no_error(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    slack.fail("views.update", "not_found")  # as Slack answers for a closed modal
+
+    async def made() -> dict[str, Any]:
+        return blocks.status_view("Done", "made")
+
+    await modals.open_then(client, slack.trigger(), made())
+
+    assert [call["_error"] for call in slack.called("views.update")] == ["not_found"]
+
+
+@pytest.mark.slack_refuses
+async def test_a_view_slack_refuses_leaves_the_modal_saying_so_not_working_for_good(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    async def refused() -> dict[str, Any]:
+        return {"type": "modal", "title": {"type": "plain_text", "text": "x" * 30}, "blocks": []}
+
+    with pytest.raises(SlackApiError):
+        await modals.open_then(client, slack.trigger(), refused())
+
+    assert messages.WORKING_FAILED in slack.modal()[-1]["blocks"][0]["text"]["text"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 
 import aiohttp
@@ -73,6 +74,27 @@ def opens(bot: Bot, since: int = 0) -> list[tuple[bool, str | None]]:
 
 
 # --- 2. conversations.history as Slack limits it ----------------------------------------------
+
+
+async def test_an_in_doubt_post_is_found_though_a_page_of_newer_messages_came_after_it(
+    launch: Launch,
+) -> None:
+    bot = await launch(slack_timeout=1)
+    bot.slack.history_limited = True  # a look reads 15 messages, newest first
+    bot.slack.fail_next("chat.postMessage", Fault(late_answer=2.0), channel=CHANNEL_ID)
+
+    training = asyncio.create_task(start_training(bot, announced=False))
+    await bot.slack.wait_for_posts(1, channel=CHANNEL_ID)
+    # The channel goes on talking once the post is in: 15 messages, later than it by far.
+    later = time.time() + 120
+    for n in range(15):
+        chatter = {"type": "message", "text": f"chatter {n}", "ts": f"{later + n:.6f}"}
+        bot.slack.messages[CHANNEL_ID].append(chatter)
+    await training
+    await delivered(bot, within=20)
+
+    # The look read only the time the lost attempt could have posted in, and found it.
+    assert len(bot.slack.posts(CHANNEL_ID)) == 1
 
 
 async def test_an_in_doubt_post_in_a_channel_joined_by_chat_write_public_is_not_posted_twice(
@@ -461,3 +483,37 @@ async def test_a_rate_limited_user_group_lookup_asks_to_try_again_and_records_no
     assert "try again in a minute" in shown(view).lower()
     assert "callback_id" not in view  # no form
     assert [row for row in await bot.audit() if row["action"] == "refused"] == []
+
+
+async def test_a_withdrawal_from_home_that_worked_says_so_though_home_could_not_be_redrawn(
+    bot: Bot,
+) -> None:
+    job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
+    await consent_request_of(bot, job["id"])
+    await consent(bot, job["id"], user=DANA)
+    job = await settled_create(bot, job["id"])
+    bot.slack.fail("views.publish", "internal_error")
+    opened = len(bot.slack.modals)
+
+    status, _ = await bot.sender.action(kit.WITHDRAW_ACTION, job["id"], user=DANA, container=HOME)
+
+    assert status == 200
+    told = shown(await bot.slack.wait_for_modal(opened + 1))
+    assert "Done" in told
+    assert messages.WORKING_FAILED not in told
+    assert (await bot.jobs())[0]["status"] == "withdrawn"
+
+
+async def test_slack_in_trouble_at_the_shortcut_is_try_again_not_no_access(
+    media_bot: Bot,
+) -> None:
+    bot = media_bot
+    file = bot.slack.post_file("F0VIDEO", "dana.mp4", "video/mp4", b"\0" * 2048)
+    bot.slack.fail("files.info", "internal_error")
+
+    status, _ = await bot.sender.shortcut(shortcuts.CALLBACK_ID, {"text": "", "files": [file]})
+
+    assert status == 200
+    told = shown(await bot.slack.wait_for_modal())
+    assert messages.WORKING_FAILED in told
+    assert "would not let me read this file" not in told

@@ -156,6 +156,13 @@ class SharedPaces:
         return how(fresh if state is None else Pace.restored(limit, state))
 
 
+class LookAgain(Exception):
+    """The place to look became readable only now (the bot joined it): look on the next try.
+
+    Like Spent, a "not now": nothing was posted, and the notice keeps its doubt.
+    """
+
+
 class Spent(Exception):
     """A budget cannot spend before `wait` seconds have passed: longer than a call may wait."""
 

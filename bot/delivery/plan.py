@@ -30,6 +30,9 @@ class Attempt:
     """
 
     target: str | None = None
+    # When the try began, and how long it may last: a post of it landed within that window.
+    began: float = 0.0
+    lasts: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

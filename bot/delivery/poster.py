@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.budgets import LookAgain
 from bot.delivery.plan import Attempt, Plan, Posted
 from bot.jobs import Notice
 from bot.slack import kit
@@ -39,10 +40,6 @@ HISTORY_PAGE = 200
 LIMITED_HISTORY_PAGE = 15
 
 
-class LookAgain(Exception):
-    """The place to look became readable only now (the bot joined it): look on the next try."""
-
-
 class Poster:
     """The one caller of Slack's Web API for delivery; it knows plans and notices, not the store."""
 
@@ -62,7 +59,10 @@ class Poster:
         if plan.update_ts is not None and plan.channel is not None:
             # Redrawing is idempotent: no need to look for an earlier attempt.
             return await self.redraw(plan.channel, plan.update_ts, plan.message)
-        if notice.in_doubt and (found := await self.find_earlier(notice, plan)) is not None:
+        if (
+            notice.in_doubt
+            and (found := await self.find_earlier(notice, plan, attempt)) is not None
+        ):
             log.info("notice %s had reached Slack already", notice.id)
             return found
         if plan.channel is None:
@@ -136,13 +136,17 @@ class Poster:
             self._dms[user_id] = str(response["channel"]["id"])
         return self._dms[user_id]
 
-    async def find_earlier(self, notice: Notice, plan: Plan) -> Posted | None:
+    async def find_earlier(
+        self, notice: Notice, plan: Plan, attempt: Attempt | None = None
+    ) -> Posted | None:
         """Look for a message carrying this notice's id where the attempt in doubt went.
 
         One read, in one place: where that attempt posted (recorded with the notice), else where
-        the plan posts first. Reads have a budget of their own (an app distributed by OAuth gets
-        one a minute): a read that must wait raises Spent, and the notice is tried again later,
-        still in doubt.
+        the plan posts first; and only as long as that attempt lasted (from its start, kept as
+        the notice's ts, for as long as `attempt` may last), so that messages posted since
+        cannot push it out of a page of 15. Reads have a budget of their own (an app distributed
+        by OAuth gets one a minute): a read that must wait raises Spent, and the notice is tried
+        again later, still in doubt.
         """
         where = notice.channel or plan.channel or plan.requester
         if not where:
@@ -152,7 +156,7 @@ class Poster:
             # Posted to a person's id: it landed in the bot's DM with them.
             where = await self.dm(where)
         try:
-            messages = await self._read(where, thread_ts, notice)
+            messages = await self._read(where, thread_ts, _window(notice, attempt))
         except SlackApiError as exc:
             status, error = exc.response.status_code, exc.response.get("error")
             if status == 429 or status >= 500:
@@ -170,23 +174,48 @@ class Poster:
         return None
 
     async def _read(
-        self, channel: str, thread_ts: str | None, notice: Notice
+        self, channel: str, thread_ts: str | None, window: tuple[str, str | None]
     ) -> list[dict[str, Any]]:
-        """The messages of a thread, or of a channel since the notice was owed."""
-        oldest = f"{notice.created_at.timestamp() - 1:.6f}"
+        """The messages of a thread, or of a channel, posted within `window` (oldest, latest)."""
+        oldest, latest = window
         if thread_ts is not None:
             response = await self._client.conversations_replies(
                 channel=channel,
                 ts=thread_ts,
                 oldest=oldest,
+                latest=latest,
                 include_all_metadata=True,
                 limit=self._history_page,
             )
         else:
             response = await self._client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=self._history_page
+                channel=channel,
+                oldest=oldest,
+                latest=latest,
+                include_all_metadata=True,
+                limit=self._history_page,
             )
         return list(response.get("messages") or [])
+
+
+# Clocks differ (the database's, Slack's): a look reaches this far either side of its window.
+CLOCK_SLACK = 10.0
+
+
+def _window(notice: Notice, attempt: Attempt | None) -> tuple[str, str | None]:
+    """`oldest` and `latest` of the messages an attempt in doubt may have posted."""
+    began = _seconds(notice.ts) if notice.channel else None
+    if began is None or attempt is None or not attempt.lasts:
+        # Not known when (a notice in doubt from before this was kept): since it was owed.
+        return f"{notice.created_at.timestamp() - CLOCK_SLACK:.6f}", None
+    return f"{began - CLOCK_SLACK:.6f}", f"{began + attempt.lasts + CLOCK_SLACK:.6f}"
+
+
+def _seconds(ts: str | None) -> float | None:
+    try:
+        return float(ts) if ts else None
+    except ValueError:
+        return None
 
 
 def _notice_id(message: dict[str, Any]) -> str | None:

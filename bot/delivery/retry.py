@@ -11,7 +11,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import budgets
-from bot.delivery.poster import LookAgain
 from bot.jobs import Notice
 
 # Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
@@ -89,7 +88,7 @@ def failure_of(exc: Exception) -> Failure:
     if isinstance(exc, budgets.Spent):
         # Our own budget said wait, so Slack was not asked: as good as its 429.
         return Refused(429, "ratelimited", exc.wait)
-    if isinstance(exc, LookAgain):
+    if isinstance(exc, budgets.LookAgain):
         # Nothing was posted; the read that can tell whether an attempt landed waits its turn.
         return Refused(429, f"joined {exc} to look there", None)
     if isinstance(exc, SlackApiError):

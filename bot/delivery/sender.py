@@ -176,7 +176,7 @@ class Sender:
 
     async def _deliver_claimed(self, notice: Notice, job: Job | None) -> None:
         outcome: Posted | Skip | Retry | GiveUp
-        attempt = Attempt()
+        attempt = Attempt(began=self._store.now().timestamp(), lasts=self._send_deadline)
         try:
             # Done well before the claim runs out, so no other instance can take it meanwhile.
             async with asyncio.timeout(self._send_deadline):
@@ -223,8 +223,8 @@ class Sender:
             error=decision.reason,
             in_doubt=decision.in_doubt,
             failed=decision.counts,
-            # Where a post of this try went: if in doubt, that is where to look next time.
-            doubt_channel=attempt.target if decision.in_doubt else None,
+            # Where and when a post of this try went: if in doubt, that is where to look next time.
+            doubt=(attempt.target, attempt.began) if decision.in_doubt and attempt.target else None,
         )
         self._wake.set()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
@@ -37,9 +39,13 @@ from bot.slack.permissions import (
     may_change,
     viewer,
 )
+from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
 ANOTHER_WORKSPACE = "another workspace's replica"
+
+
+log = logging.getLogger(__name__)
 
 
 async def try_again(
@@ -334,7 +340,11 @@ async def _withdrawn_in_home(
     if done is None:
         return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
     words, job = done
-    await home.publish(workspace_of(body), body["user"]["id"], client, deps)
+    try:
+        await home.publish(workspace_of(body), body["user"]["id"], client, deps)
+    except (SlackApiError, StoreUnavailable) as exc:
+        # The withdrawal stands: a Home tab left as it was must not say it failed.
+        log.warning("could not redraw %s's Home after a withdrawal: %s", body["user"]["id"], exc)
     if not words:
         words = screens.about(messages.WITHDRAW_DONE, job)
     return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)

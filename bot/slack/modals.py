@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
@@ -29,14 +30,29 @@ async def open_then(
         _close(view)
         raise
     view_id = str(opened["view"]["id"])
+    failed = blocks.status_view(messages.WORKING_TITLE, messages.WORKING_FAILED)
     try:
         made = await view
     except Exception:
         # The user is looking at "Working…": tell them it went wrong, then let it be logged.
-        failed = blocks.status_view(messages.WORKING_TITLE, messages.WORKING_FAILED)
-        await client.views_update(view_id=view_id, view=failed)
+        await _show(client, view_id, failed)
         raise
-    await client.views_update(view_id=view_id, view=made)
+    try:
+        await _show(client, view_id, made)
+    except Exception:
+        # Refused, or Slack in trouble: "Working…" must not stay up for good.
+        await _show(client, view_id, failed)
+        raise
+
+
+async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
+    """views.update, but a modal the user has closed meanwhile (not_found) is no error."""
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "not_found":
+            raise
+        log.info("modal %s was closed before it was filled in", view_id)
 
 
 def _close(view: Awaitable[dict[str, Any]]) -> None:

@@ -20,6 +20,8 @@ from bot.slack.payloads import team_of
 log = logging.getLogger(__name__)
 
 CALLBACK_ID = "make_replica_from_file"
+# What files.info answers for a file the bot may not read (files.info's documented errors).
+HIDDEN = frozenset({"file_not_found", "file_deleted", "not_visible", "access_denied"})
 
 
 async def from_message(
@@ -87,6 +89,8 @@ async def _first_media(
         try:
             found = await slack_files.info(client, str(file.get("id", "")))
         except SlackApiError as exc:
+            if exc.response.get("error") not in HIDDEN:
+                raise  # Slack's trouble, not the file's: "try again" (modals.open_then)
             # Not shared with the bot, or gone: another of the message's files may do.
             log.info("files.info %s: %s", file.get("id"), exc.response.get("error"))
             hidden = True

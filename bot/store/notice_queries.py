@@ -143,11 +143,13 @@ class Notices:
         error: str,
         in_doubt: bool,
         failed: bool = True,
-        doubt_channel: str | None = None,
+        doubt: tuple[str, float] | None = None,
     ) -> None:
         """Hand a notice back to be tried again at `at`; `failed` counts it towards backoff.
 
-        `doubt_channel`: where the attempt that may have landed went, kept to look there.
+        `doubt`: where the attempt that may have landed went, and when it began (epoch
+        seconds), kept in the notice's channel and ts (a Slack ts is epoch seconds too) until
+        it is sent: the next try looks there, around then.
         """
         changes: dict[str, Any] = {
             "next_attempt_at": utc(at),
@@ -156,8 +158,8 @@ class Notices:
             "lease_owner": None,
             "lease_until": None,
         }
-        if doubt_channel is not None:
-            changes["channel"] = doubt_channel
+        if doubt is not None:
+            changes["channel"], changes["ts"] = doubt[0], f"{doubt[1]:.6f}"
         if failed:
             changes["attempts"] = notices.c.attempts + 1
         await self._update(notice_id, owner, **changes)

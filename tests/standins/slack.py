@@ -457,19 +457,22 @@ class SlackStandIn(StandIn):
         if channel in self.outside:
             # "Only user tokens can access public channels they are not in."
             return {"ok": False, "error": "not_in_channel"}
+        # Only messages between oldest and latest (both exclusive, Slack's default).
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+
+        def within(m: dict[str, Any]) -> bool:
+            return oldest < float(m["ts"]) < latest
+
         if method == "conversations.history":
-            oldest = float(args.get("oldest") or 0)
-            found = [
-                m
-                for m in self.messages[channel]
-                if "thread_ts" not in m and float(m["ts"]) > oldest
-            ][::-1]
+            found = [m for m in self.messages[channel] if "thread_ts" not in m and within(m)][::-1]
         else:
             thread = args.get("ts")
+            # The thread's parent comes first whatever the window, as Slack sends it.
             found = [
                 m
                 for m in self.messages[channel]
-                if m["ts"] == thread or m.get("thread_ts") == thread
+                if m["ts"] == thread or (m.get("thread_ts") == thread and within(m))
             ]
         most = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_MOST
         default = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_PAGE
