@@ -1,10 +1,12 @@
-"""python -m bot: serve until SIGTERM or Ctrl-C; or run `audit`, `rotate-keys` or `check`."""
+"""python -m bot: serve until SIGTERM or Ctrl-C; or run `check`, `audit` or `rotate-keys`."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import sys
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -37,15 +39,46 @@ async def _freeze_startup_objects(_: web.Application) -> None:
     gc.freeze()
 
 
+SERVE = "serve"
+# The other commands, each with a parser (and --help) of its own.
+COMMANDS: dict[str, tuple[Callable[[list[str]], int], Callable[[], argparse.ArgumentParser]]] = {
+    "check": (doctor.run, doctor.parser),
+    "audit": (audit_export.run, audit_export.parser),
+    "rotate-keys": (rotate_keys.run, rotate_keys.parser),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    """`python -m bot`'s commands: serve (the default), check, audit, rotate-keys."""
+    made = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="replica-bot: a Slack app that creates Tavus replicas. Settings come from "
+        "the environment or .env (see the README).",
+    )
+    commands = made.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    commands.add_parser(
+        SERVE,
+        help="serve Slack and Tavus until SIGTERM (the default, as the Procfile runs it)",
+        description="Serve Slack (HTTP on PORT, or Socket Mode) and Tavus's callbacks until "
+        "SIGTERM or Ctrl-C.",
+    )
+    for name, (_, its_parser) in COMMANDS.items():
+        # Only listed here: the command parses its own arguments (and answers its own --help).
+        commands.add_parser(name, help=its_parser().description, add_help=False)
+    return made
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Start the bot; a configuration problem ends it at once with a message, not a traceback."""
+    """Run a command (serve by default); bad arguments exit 2 with usage, --help exits 0.
+
+    A configuration problem ends it at once with a message, not a traceback.
+    """
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["audit"]:
-        return audit_export.run(args[1:])
-    if args[:1] == ["rotate-keys"]:
-        return rotate_keys.run(args[1:])
-    if args[:1] == ["check"]:
-        return doctor.run(args[1:])
+    if args[:1] and args[0] in COMMANDS:
+        run, _ = COMMANDS[args[0]]
+        return run(args[1:])
+    # Nothing, "serve", --help, or something unknown: argparse says which (exit 0 or 2).
+    parser().parse_args(args)
     try:
         settings = load_settings()
     except ConfigError as exc:
