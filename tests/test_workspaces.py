@@ -12,7 +12,6 @@ import asyncio
 import io
 import json
 import logging
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +34,7 @@ from bot.store.schema import installations, jobs, keys, oauth_states, tavus_acco
 from bot.vault import Vault
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
-from tests.slack_client import USER_ID, SlackSender, filled
+from tests.slack_client import USER_ID, SlackSender, event_body, filled
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
 from tests.test_connect import form_of, words
 from tests.test_media import chunks
@@ -827,33 +826,8 @@ async def test_json_lines_about_a_job_name_it_its_workspace_and_channel(
 
 
 def org_event(event: dict[str, Any], *, team: str | None, org: str) -> str:
-    """An Events API body for an org-wide install, as Slack sends it.
-
-    Whether the install is org-wide is said in `authorizations`, whose team is null for an org
-    install; nothing at the envelope's top level says it (api.slack.com/enterprise/apps).
-    """
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "enterprise_id": org,
-            "api_app_id": "A0APP",
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {
-                    "enterprise_id": org,
-                    "team_id": None,
-                    "user_id": "U0BOT1",
-                    "is_bot": True,
-                    "is_enterprise_install": True,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        }
-    )
+    """An Events API body for an org-wide install, as Slack sends it (`authorizations`)."""
+    return event_body(event, team=team, enterprise=org, org_install=True)
 
 
 async def send_event(bot: Bot, body: str) -> int:
