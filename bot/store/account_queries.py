@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.installations import Connected, Visit
 from bot.jobs import JobStatus
 from bot.store.engine import Database
-from bot.store.rows import UNSET, aware, utc
+from bot.store.rows import UNSET, aware, of_workspace, utc
 from bot.store.schema import connect_links, jobs, tavus_accounts, tavus_keys
 
 # Jobs whose create has not been sent yet: they go with whatever key is current when it is.
@@ -156,20 +156,10 @@ class TavusAccounts:
         keeping: Collection[str] = (),
     ) -> int:
         """Forget a workspace's key, or every key of a Grid org but `keeping`'s; how many went."""
-        if team_id is not None:
-            which = tavus_accounts.c.team_id == team_id
-        else:
-            which = and_(
-                tavus_accounts.c.enterprise_id == (enterprise_id or ""),
-                tavus_accounts.c.team_id.not_in(list(keeping)),
-            )
-        if team_id is not None:
-            older = tavus_keys.c.team_id == team_id
-        else:
-            older = and_(
-                tavus_keys.c.enterprise_id == (enterprise_id or ""),
-                tavus_keys.c.team_id.not_in(list(keeping)),
-            )
+        which, older = (
+            of_workspace(table, team_id=team_id, enterprise_id=enterprise_id, keeping=keeping)
+            for table in (tavus_accounts, tavus_keys)
+        )
         async with self._db.writing() as connection:
             result = await connection.execute(delete(tavus_accounts).where(which))
             # The keys it had before go too: its jobs end with it.
@@ -379,12 +369,8 @@ class ConnectLinks:
         keeping: Collection[str] = (),
     ) -> None:
         """Drop a workspace's (or a Grid org's, but `keeping`'s) links and sessions."""
-        if team_id is not None:
-            which = connect_links.c.team_id == team_id
-        else:
-            which = and_(
-                connect_links.c.enterprise_id == (enterprise_id or ""),
-                connect_links.c.team_id.not_in(list(keeping)),
-            )
+        which = of_workspace(
+            connect_links, team_id=team_id, enterprise_id=enterprise_id, keeping=keeping
+        )
         async with self._db.writing() as connection:
             await connection.execute(delete(connect_links).where(which))

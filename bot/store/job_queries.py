@@ -18,7 +18,7 @@ from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester
 from bot.receipts import Receipt
 from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries
 from bot.store.engine import Database
-from bot.store.rows import UNSET, given, to_job, utc
+from bot.store.rows import UNSET, given, of_workspace, to_job, utc
 from bot.store.schema import jobs
 
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
@@ -321,12 +321,7 @@ class Jobs:
         keeping: Sequence[str] = (),
     ) -> list[Job]:
         """A workspace's (or an org's, but `keeping`'s) jobs not yet final, or still looked at."""
-        if team_id is not None:
-            whose = jobs.c.team_id == team_id
-        else:
-            whose = and_(
-                jobs.c.enterprise_id == (enterprise_id or ""), jobs.c.team_id.not_in(list(keeping))
-            )
+        whose = of_workspace(jobs, team_id=team_id, enterprise_id=enterprise_id, keeping=keeping)
         final = [status.value for status in JobStatus if status.is_final]
         statement = select(jobs).where(
             whose, or_(jobs.c.status.not_in(final), jobs.c.next_check_at.is_not(None))

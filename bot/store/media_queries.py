@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Insert, Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -83,16 +83,18 @@ class Media:
     async def add(self, kept: Kept) -> None:
         """Remember a file just stored."""
         async with self._db.writing() as connection:
-            await connection.execute(
-                media.insert().values(
-                    key=kept.key,
-                    job_id=kept.job_id,
-                    sha256=kept.sha256,
-                    size=kept.size,
-                    created_at=self._db.now(),
-                    delete_after=utc(kept.delete_after),
-                )
-            )
+            await connection.execute(self._insert(kept))
+
+    def _insert(self, kept: Kept) -> Insert:
+        """The row that stands for a kept file (or one about to be made)."""
+        return media.insert().values(
+            key=kept.key,
+            job_id=kept.job_id,
+            sha256=kept.sha256,
+            size=kept.size,
+            created_at=self._db.now(),
+            delete_after=utc(kept.delete_after),
+        )
 
     async def reserve(self, kept: Kept, *, team_id: str, quota: int) -> bool:
         """Count a copy about to be made against its workspace's quota; False if it won't fit.
@@ -106,16 +108,7 @@ class Media:
             await take_turn(connection, f"media quota {team_id}")
             if await _in_use(connection, team_id) + kept.size > quota:
                 return False
-            await connection.execute(
-                media.insert().values(
-                    key=kept.key,
-                    job_id=kept.job_id,
-                    sha256=kept.sha256,
-                    size=kept.size,
-                    created_at=self._db.now(),
-                    delete_after=utc(kept.delete_after),
-                )
-            )
+            await connection.execute(self._insert(kept))
         return True
 
     async def stored(self, key: str, *, sha256: str, size: int, until: datetime) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
 
@@ -14,6 +16,17 @@ class _Unset:
 
 
 UNSET: Any = _Unset()
+
+
+def of_workspace(
+    table: Table, *, team_id: str | None, enterprise_id: str | None, keeping: Collection[str]
+) -> ColumnElement[bool]:
+    """A workspace's rows; with no team, a Grid org's, but those of the workspaces `keeping`."""
+    if team_id is not None:
+        return table.c.team_id == team_id
+    return and_(
+        table.c.enterprise_id == (enterprise_id or ""), table.c.team_id.not_in(list(keeping))
+    )
 
 
 def given(**changes: Any) -> dict[str, Any]:
