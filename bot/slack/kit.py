@@ -39,7 +39,7 @@ DIALOG_TITLE_LIMIT = 100
 DIALOG_TEXT_LIMIT = 300
 DIALOG_BUTTON_LIMIT = 30
 HEADER_LIMIT = 150
-ERROR_LIMIT = 2000  # an input's error in a view_submission's answer (as long as its hint)
+INPUT_ERROR_LIMIT = 2000  # an input's error in a view_submission's answer (as long as its hint)
 METADATA_NAME_LIMIT = 200  # a file name in private_metadata (3,000 in all, JSON-escaped)
 
 
@@ -200,7 +200,7 @@ def field(
 
 def errors(by_block: Mapping[str, str]) -> dict[str, str]:
     """A view_submission's `errors` answer, each cut to fit under its input."""
-    return {block_id: clip(words, ERROR_LIMIT) for block_id, words in by_block.items()}
+    return {block_id: clip(words, INPUT_ERROR_LIMIT) for block_id, words in by_block.items()}
 
 
 def field_state(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
