@@ -83,6 +83,11 @@ class GiveUp:
     why: str
 
 
+def passing(status: int, error: str) -> bool:
+    """Whether Slack's refusal says "not now" (a 429, its own trouble) rather than "no"."""
+    return status == 429 or status >= 500 or error in TRANSIENT
+
+
 def failure_of(exc: Exception) -> Failure:
     """What went wrong, told by the exception a send raised."""
     if isinstance(exc, budgets.Spent):
@@ -122,7 +127,7 @@ def decide(
             # A 429 posted nothing, but an earlier attempt still may have: keep that doubt.
             delay = RETRY_AFTER if retry_after is None else retry_after
             return Retry(delay, "ratelimited", in_doubt=notice.in_doubt, counts=False)
-        case Refused(status=status, error=error) if status >= 500 or error in TRANSIENT:
+        case Refused(status=status, error=error) if passing(status, error):
             # A 5xx may answer a post that went through; an error word says Slack took nothing.
             reason, in_doubt = error, notice.in_doubt or status >= 500
         case Refused(error=error):

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.accounts import BotTokens, NotInstalled, Workspace
-from bot.delivery.retry import TRANSIENT
+from bot.delivery.retry import passing
 from bot.governance import Approvers, Creators, Governance, Policy
 from bot.jobs import Job, Sight, Viewer
 from bot.store import StoreUnavailable
@@ -97,7 +97,7 @@ class People:
                 raise CannotTell(repr(exc)) from exc
             except SlackApiError as exc:
                 error = exc.response.get("error")
-                if _busy(exc):
+                if passing(exc.response.status_code, str(error)):
                     log.warning("could not list user group %s now (%s)", group, error)
                     raise CannotTell(str(error)) from exc
                 if error == "plan_upgrade_required":
@@ -141,12 +141,6 @@ class People:
                 del self._kept[expired]
         self._kept[f"{self._team}/{key}"] = (now + self.KEPT, value)
         return value
-
-
-def _busy(exc: SlackApiError) -> bool:
-    """Whether Slack's refusal says "not now" (a 429, its own trouble) rather than "no"."""
-    status = exc.response.status_code
-    return status == 429 or status >= 500 or exc.response.get("error") in TRANSIENT
 
 
 async def may_create(people: People, user_id: str, creators: Creators) -> bool:
