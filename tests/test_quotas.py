@@ -148,9 +148,12 @@ async def test_a_declined_requests_copy_is_deleted_at_once_and_frees_its_room(
 
     await consent(bot, job["id"], user=DANA, action=kit.CONSENT_DECLINE_ACTION)
 
-    # Not at the sweeper's next round, a minute away: woken by the decline.
+    # Not at the sweeper's next round, a minute away: woken by the decline. The file goes first,
+    # then its row is marked deleted (so no file is ever left unrecorded): wait for both.
     async with asyncio.timeout(5):
-        while (folder / kept["key"]).exists():
+        while (folder / kept["key"]).exists() or (await kept_of(bot, job["id"]))[
+            "deleted_at"
+        ] is None:
             await asyncio.sleep(0.05)
     answer = await submit_form(bot, await shortcut_form(bot, "F0SECOND"))
     assert answer["response_action"] == "update", answer
