@@ -30,7 +30,6 @@ from bot.callbacks import Callbacks
 from bot.config import Settings
 from bot.connect import ConnectTavus
 from bot.consent import Consent, MostWaiting
-from bot.delivery import Sender
 from bot.delivery.budgets import (
     LIMITED_HISTORY,
     TIER_3,
@@ -42,20 +41,21 @@ from bot.delivery.budgets import (
     SharedPaces,
 )
 from bot.delivery.clients import SlackClients
+from bot.delivery.pace import Limit
 from bot.delivery.poster import HISTORY_PAGE, LIMITED_HISTORY_PAGE
+from bot.delivery.sender import Sender
 from bot.departures import Departures
 from bot.governance import Governance
 from bot.intake import Intake
 from bot.lifecycle import Lifecycle
+from bot.media.addresses import Address, is_public
 from bot.media.fetch import Fetcher
+from bot.media.links import Prober
 from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
 from bot.metrics import Metrics, Snapshot, SnapshotSource
-from bot.pace import Limit
-from bot.preflight.addresses import Address, is_public
-from bot.preflight.probe import Prober
 from bot.reconciler import Reconciler
 from bot.replicas import Replicas
 from bot.retention import Retention

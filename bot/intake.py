@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot import jobs as life
 from bot import messages
 from bot.accounts import Accounts, Gone, workspace_of
-from bot.background import start_kept
+from bot.aio import start_kept
 from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
 from bot.lifecycle import Lifecycle
 from bot.logs import about

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from bot.batch import Batch
+from bot.aio import Batch
 from bot.tavus import Replica, TavusClient, TavusError
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 
 from bot.accounts import Accounts
-from bot.background import start_kept
+from bot.aio import start_kept
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 from bot.vault import Unreadable

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.batch import Batch
+from bot.aio import Batch
 
 
 @asynccontextmanager

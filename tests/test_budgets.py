@@ -21,7 +21,7 @@ from bot.delivery.budgets import (
     budget_key,
     retry_after,
 )
-from bot.pace import Limit, Pace
+from bot.delivery.pace import Limit, Pace
 from tests.clocks import Ticks
 from tests.conftest import Launch
 from tests.flows import delivered, start_training, thread_replies

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.media import signing
+from bot import signing
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, Stored, new_key
 from bot.store import Store

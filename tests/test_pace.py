@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pace import Pace
+from bot.delivery.pace import Pace
 
 
 def test_a_pace_allows_a_burst_then_one_message_per_interval() -> None:

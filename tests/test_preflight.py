@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.preflight.addresses import is_public, literal
-from bot.preflight.probe import Kind, Prober, Problem, Unchecked, judge
-from bot.preflight.sniff import Sniffed, UnreadableExpiry, image_size, link_expires, video_codec
+from bot.media.addresses import is_public, literal
+from bot.media.links import Kind, Prober, Problem, Unchecked, judge
+from bot.media.sniff import Sniffed, UnreadableExpiry, image_size, link_expires, video_codec
 from bot.slack import form
 from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch

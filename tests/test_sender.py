@@ -12,12 +12,11 @@ import aiohttp
 import pytest
 
 from bot.accounts import Workspace
-from bot.delivery import Sender
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
 from bot.delivery.clients import SlackClients
-from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT
+from bot.delivery.pace import Limit
+from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT, Sender
 from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.pace import Limit
 from bot.store import Store
 from tests.clocks import FakeClock
 from tests.standins.slack import BOT_TOKEN, SlackStandIn

@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import jobs
 from bot.audit import BOT, TAVUS, Action, Record
 from bot.delivery.budgets import Budgets, Limits, SharedPaces
+from bot.delivery.pace import Limit
 from bot.installations import Connected, Installed, Visit
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.pace import Limit
 from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import alembic_config

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.pace import Limit, Pace, PaceState
+from bot.delivery.pace import Limit, Pace, PaceState
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.accounts import NotInstalled, Workspace, workspace_of
-from bot.background import start_kept
+from bot.aio import start_kept
 from bot.delivery.budgets import POST, UPDATE, Spent
 from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan, plan_record

@@ -20,10 +20,10 @@ from bot import messages
 from bot.accounts import Accounts, Gone, workspace_of
 from bot.jobs import Job, ReplicaRequest
 from bot.lifecycle import Lifecycle
+from bot.media.addresses import PrivateAddress
 from bot.media.local import MediaStore, new_key
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
-from bot.preflight.addresses import PrivateAddress
-from bot.preflight.sniff import MOST_BYTES
+from bot.media.sniff import MOST_BYTES
 from bot.store import Store
 from bot.store.media_queries import Kept
 from bot.store.rows import UNSET

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.media import signing
+from bot import signing
 
 log = logging.getLogger(__name__)
 

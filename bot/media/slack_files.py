@@ -14,8 +14,8 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.preflight.addresses import Address, GuardedResolver, TooManyRedirects, following
-from bot.preflight.sniff import MOST_BYTES
+from bot.media.addresses import Address, GuardedResolver, TooManyRedirects, following
+from bot.media.sniff import MOST_BYTES
 
 CHUNK = 1024 * 1024
 _SLACK_DOMAINS = ("slack.com", "slack-edge.com", "slack-files.com")

@@ -21,8 +21,8 @@ from bot.intake import Intake
 from bot.jobs import ReplicaRequest
 from bot.logs import log_context
 from bot.media.fetch import Fetcher
+from bot.media.links import Prober
 from bot.media.slack_files import SlackFiles
-from bot.preflight.probe import Prober
 from bot.replicas import Replicas
 from bot.slack import form
 from bot.slack.permissions import People, creator_refusal, is_admin

@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.jobs import ReplicaRequest, Requester
+from bot.media.links import Kind, Problem, Unchecked, Verdict
 from bot.media.slack_files import SlackFile, refusal
-from bot.preflight.probe import Kind, Problem, Unchecked, Verdict
 from bot.slack import blocks, form, kit
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import jobs as life
+from bot.aio import Batch
 from bot.audit import BOT, Action, Record
-from bot.batch import Batch
 from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester, Sight, Viewer
 from bot.receipts import Receipt
 from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.batch import Batch
+from bot.aio import Batch
 from bot.jobs import Job, Notice, NoticeKind, NoticeStatus, new_id
 from bot.store.engine import Database
 from bot.store.rows import aware, to_job, to_notice, utc

@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import RowMapping, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.pace import PaceState
+from bot.delivery.pace import PaceState
 from bot.store.engine import Database
 from bot.store.schema import paces
 

@@ -197,7 +197,7 @@ receipts = Table(
     Index("ix_receipts_subject_id", "subject_id"),
 )
 
-# Slack's budgets, shared by every instance: a token bucket per budget (see bot.pace),
+# Slack's budgets, shared by every instance: a token bucket per budget (see bot.delivery.pace),
 # its times in wall-clock seconds.
 paces = Table(
     "paces",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.background import start_kept
+from bot.aio import start_kept
 
 
 async def test_a_kept_task_is_held_while_it_runs_and_let_go_when_done() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot import messages
-from bot.preflight.addresses import (
+from bot.media.addresses import (
     Address,
     GuardedResolver,
     PrivateAddress,
@@ -21,7 +21,7 @@ from bot.preflight.addresses import (
     following,
     is_public,
 )
-from bot.preflight.sniff import (
+from bot.media.sniff import (
     HEAD_BYTES,
     LINK_LIFETIME,
     MOST_BYTES,

@@ -1,19 +1,32 @@
-"""Batch: calls made at the same moment, answered together by one request or one transaction.
-
-One mechanism with two uses: the store's group commit (a turn is the writer's next
-transaction) and Tavus lookups (a turn is a short window for others to join). Only what opens
-a turn differs, so that is what a Batch is given.
-"""
+"""Asyncio building blocks: tasks kept until they finish, and calls batched into one turn."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Generic, TypeVar
 
-from bot.background import start_kept
+T = TypeVar("T")
 
+
+def start_kept(tasks: set[asyncio.Task[T]], work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """Start `work` as a task held in `tasks` until it is done.
+
+    The event loop keeps only weak references to tasks: one nobody holds may vanish mid-way.
+    The set is also what a shutdown waits for.
+    """
+    task = asyncio.create_task(work)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return task
+
+
+# Batch: calls made at the same moment, answered together by one request or one transaction.
+#
+# One mechanism with two uses: the store's group commit (a turn is the writer's next
+# transaction) and Tavus lookups (a turn is a short window for others to join). Only what opens
+# a turn differs, so that is what a Batch is given.
 Context = TypeVar("Context")
 Ask = TypeVar("Ask")
 Answer = TypeVar("Answer")
