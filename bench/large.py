@@ -20,8 +20,8 @@ import aiohttp
 from aiohttp.test_utils import unused_port
 
 from bench.kit import Client, Row, percentile, rss_mib
+from bot.governance.receipts import sha256, statement_for
 from bot.jobs import JobStatus
-from bot.receipts import sha256, statement_for
 from bot.store import Store
 from bot.store.schema import jobs, receipts
 from tests.processes import BotProcess, environment_of

@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot import audit_export, doctor, logs, rotate_keys
+from bot import audit_export, doctor, rotate_keys
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.ops import logs
 from bot.store import StoreUnavailable
-from bot.vault import Unreadable
+from bot.workspaces.vault import Unreadable
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:

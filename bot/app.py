@@ -23,13 +23,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import callbacks, metrics, slack
-from bot.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
-from bot.approvals import Approvals
-from bot.callbacks import Callbacks
+from bot import slack
 from bot.config import Settings
-from bot.connect import ConnectTavus
-from bot.consent import Consent, MostWaiting
 from bot.delivery.budgets import (
     LIMITED_HISTORY,
     TIER_3,
@@ -44,10 +39,18 @@ from bot.delivery.clients import SlackClients
 from bot.delivery.pace import Limit
 from bot.delivery.poster import HISTORY_PAGE, LIMITED_HISTORY_PAGE
 from bot.delivery.sender import Sender
-from bot.departures import Departures
-from bot.governance import Governance
-from bot.intake import Intake
-from bot.lifecycle import Lifecycle
+from bot.governance.approvals import Approvals
+from bot.governance.consent import Consent, MostWaiting
+from bot.governance.policy import Governance
+from bot.jobs import callbacks
+from bot.jobs.callbacks import Callbacks
+from bot.jobs.intake import Intake
+from bot.jobs.lifecycle import Lifecycle
+from bot.jobs.reconciler import Reconciler
+from bot.jobs.replicas import Replicas
+from bot.jobs.retention import Retention
+from bot.jobs.talks import Talks
+from bot.jobs.voices import Voices
 from bot.media.addresses import Address, is_public
 from bot.media.fetch import Fetcher
 from bot.media.links import Prober
@@ -55,19 +58,18 @@ from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
-from bot.metrics import Metrics, Snapshot, SnapshotSource
-from bot.reconciler import Reconciler
-from bot.replicas import Replicas
-from bot.retention import Retention
+from bot.ops import metrics
+from bot.ops.metrics import Metrics, Snapshot, SnapshotSource
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.permissions import People, SlackAdmins
 from bot.store import Store, StoreUnavailable
-from bot.talks import Talks
 from bot.tavus import TavusClient
-from bot.vault import SigningKeys, Vault
-from bot.voices import Voices
+from bot.workspaces.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
+from bot.workspaces.connect import ConnectTavus
+from bot.workspaces.departures import Departures
+from bot.workspaces.vault import SigningKeys, Vault
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client

@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot import audit
 from bot.config import ConfigError, DatabaseSettings, load_database_settings
+from bot.governance import audit
 from bot.store import Store, StoreUnavailable
 
 FORMATS = {"csv": audit.to_csv, "jsonl": audit.to_jsonl}

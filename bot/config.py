@@ -10,9 +10,9 @@ from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.governance import EVERYONE, Approvers, Creators, Policy
+from bot.governance.model import EVERYONE, Approvers, Creators, Policy
 from bot.store import Pool
-from bot.vault import Vault
+from bot.workspaces.vault import Vault
 
 # Where to find each value: shown next to every problem so a failed start explains itself.
 HELP: dict[str, str] = {

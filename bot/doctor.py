@@ -24,12 +24,12 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.app import SLACK_PATH, s3_client
 from bot.config import ConfigError, Settings, load_settings
-from bot.installations import Connected, Installed, org_key, team_key
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import Database, alembic_config, create_engine
 from bot.tavus import TavusClient, TavusError, TavusRejected
-from bot.vault import Unreadable, Vault
+from bot.workspaces.installations import Connected, Installed, org_key, team_key
+from bot.workspaces.vault import Unreadable, Vault
 
 # A database that has not answered in this long is as good as down for a person waiting.
 DATABASE_WAIT = 5.0

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from bot.config import ConfigError, VaultSettings, load_vault_settings
 from bot.store import Store, StoreUnavailable
-from bot.vault import SigningKeys, Unreadable, Vault
+from bot.workspaces.vault import SigningKeys, Unreadable, Vault
 
 RESEALED = "resealed {bot_tokens}, {tavus_keys} and {signing_keys} with the newest of SECRETS_KEYS"
 COMPLETE = "; you can now remove the older keys"

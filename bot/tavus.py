@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -362,3 +363,21 @@ def _voice_slug(item: object) -> str | None:
 
 def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+class Outcome(enum.Enum):
+    """What a Tavus status word means for a job."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    IN_PROGRESS = "in_progress"
+
+
+def outcome_of(tavus_status: str) -> Outcome:
+    """Map Tavus's status words (the callback says 'ready', GET says 'completed') to an outcome."""
+    word = tavus_status.strip().lower()
+    if word in {"ready", "completed"}:
+        return Outcome.SUCCEEDED
+    if word == "error":
+        return Outcome.FAILED
+    return Outcome.IN_PROGRESS

@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from bot.accounts import OneWorkspace
-from bot.callbacks import Callbacks
-from bot.intake import Intake, Started
 from bot.jobs import Job, ReplicaRequest, Requester
-from bot.lifecycle import Lifecycle
-from bot.reconciler import Reconciler
+from bot.jobs.callbacks import Callbacks
+from bot.jobs.intake import Intake, Started
+from bot.jobs.lifecycle import Lifecycle
+from bot.jobs.reconciler import Reconciler
 from bot.store import Store
 from bot.tavus import TavusClient
+from bot.workspaces.accounts import OneWorkspace
 from tests.clocks import FakeClock
 from tests.standins.slack import BOT_TOKEN
 from tests.standins.tavus import API_KEY, TavusStandIn

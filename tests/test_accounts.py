@@ -11,7 +11,11 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.accounts import (
+from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
+from bot.store import Store
+from bot.store.schema import keys
+from bot.tavus import TavusClient, TavusError
+from bot.workspaces.accounts import (
     ACCOUNT_GONE,
     Fingerprints,
     NotConnected,
@@ -20,12 +24,8 @@ from bot.accounts import (
     Workspace,
     Workspaces,
 )
-from bot.installations import Connected, Installed
-from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
-from bot.store import Store
-from bot.store.schema import keys
-from bot.tavus import TavusClient, TavusError
-from bot.vault import Vault
+from bot.workspaces.installations import Connected, Installed
+from bot.workspaces.vault import Vault
 from tests.clocks import FakeClock
 from tests.conftest import Bot
 from tests.flows import start_training

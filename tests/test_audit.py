@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot import audit
-from bot.audit import Action, Record
+from bot.governance import audit
+from bot.governance.audit import Action, Record
 from bot.slack import form
 from bot.store import Store
 from tests.conftest import Bot, Launch

@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from bot import messages
-from bot.audit import Action, Record
-from bot.governance import Approvers, Creators, Policy, Set
-from bot.installations import Connected
+from bot.governance.audit import Action, Record
+from bot.governance.model import Approvers, Creators, Policy, Set
+from bot.governance.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
-from bot.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.slack import blocks, form, kit, policy_form, screens, tavus_account
 from bot.slack.kit import Message
 from bot.tavus import TavusRejected
+from bot.workspaces.installations import Connected
 from tests.slack_client import filled
 from tests.standins.blockkit import block_errors, response_action_errors, view_errors
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.callbacks import Lookups, Verdict
 from bot.jobs import CallbackSecret, JobStatus
+from bot.jobs.callbacks import Lookups, Verdict
 from tests.domain import REQUEST, REQUESTER, World
 from tests.standins.server import Fault
 from tests.store_helpers import transition

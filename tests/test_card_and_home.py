@@ -8,10 +8,10 @@ import json
 from typing import Any
 
 from bot import messages
+from bot.jobs.voices import DOCUMENTED
 from bot.slack import form, kit
 from bot.slack.kit import RETRY_ACTION
 from bot.slack.oauth import SCOPES
-from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
 from tests.flows import (
     CONSENT_VIDEO,

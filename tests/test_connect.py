@@ -22,16 +22,16 @@ from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot import connect
-from bot.accounts import Fingerprints, Workspace
-from bot.audit import Action
-from bot.connect import COOKIE, PATH, ConnectTavus
-from bot.installations import Connected
+from bot.governance.audit import Action
 from bot.jobs import JobStatus, ReplicaRequest, Requester
 from bot.store import Store
 from bot.store.schema import tavus_accounts, tavus_keys
 from bot.tavus import TavusClient
-from bot.vault import Vault
+from bot.workspaces import connect
+from bot.workspaces.accounts import Fingerprints, Workspace
+from bot.workspaces.connect import COOKIE, PATH, ConnectTavus
+from bot.workspaces.installations import Connected
+from bot.workspaces.vault import Vault
 from tests.clocks import FakeClock
 from tests.standins.server import Fault
 from tests.standins.tavus import TavusStandIn

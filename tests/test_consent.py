@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.consent import Answered, Consent, Withdrawn
+from bot.governance.consent import Answered, Consent, Withdrawn
+from bot.governance.receipts import Decision, statement_for
 from bot.jobs import JobStatus
-from bot.receipts import Decision, statement_for
 from bot.slack import form, kit
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World

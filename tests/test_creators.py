@@ -8,7 +8,7 @@ import pytest
 
 from bot import messages
 from bot.config import ConfigError, load_settings
-from bot.governance import Creators
+from bot.governance.model import Creators
 from bot.slack import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import VIDEO, open_form, start_training

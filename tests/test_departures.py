@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.accounts import Workspace
-from bot.departures import Departures
-from bot.installations import Connected, Installed
 from bot.jobs import Job, JobStatus
+from bot.workspaces.accounts import Workspace
+from bot.workspaces.departures import Departures
+from bot.workspaces.installations import Connected, Installed
 from tests.domain import REQUEST, REQUESTER, World
 
 

@@ -25,11 +25,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import doctor
 from bot.__main__ import main
 from bot.config import DatabaseSettings, Settings
-from bot.installations import Connected, Installed
 from bot.slack.oauth import SCOPES
 from bot.store import Store
 from bot.store.engine import alembic_config
-from bot.vault import Vault
+from bot.workspaces.installations import Connected, Installed
+from bot.workspaces.vault import Vault
 from tests.slack_client import SIGNING_SECRET
 from tests.standins.server import Fault
 from tests.standins.slack import APP_TOKEN, BOT_TOKEN, CLIENT_ID, CLIENT_SECRET, SlackStandIn

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import messages
-from bot.audit import Action, Record
-from bot.installations import Connected
+from bot.governance.audit import Action, Record
+from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
-from bot.receipts import Decision, Medium, Receipt, statement_for
 from bot.slack import blocks, form, kit, screens
 from bot.slack.commands import Usage, parse_command
+from bot.workspaces.installations import Connected
 
 # What a user (a replica's name, its intended use, a file's name, their profile's name) or Tavus
 # (an error, a replica id, a link) may say: a ping, a mention, a link with a label of its own.

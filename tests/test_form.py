@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot import messages
+from bot.governance.receipts import Medium, media_of
 from bot.jobs import ReplicaRequest
-from bot.receipts import Medium, media_of
 from bot.slack import form
 from bot.slack.form import Invalid, Submission
 

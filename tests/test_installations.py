@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.slack.installations import STATE_LIFETIME, InstallationStore, StateStore
 from bot.store import Store
-from bot.vault import SecretsKeyError, Unreadable, Vault
+from bot.workspaces.vault import SecretsKeyError, Unreadable, Vault
 from tests.clocks import FakeClock
 
 TOKEN = "xoxb-1-secret-token-of-workspace-one"

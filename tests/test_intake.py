@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot import messages
-from bot.intake import NotStarted, Started
 from bot.jobs import JobStatus
+from bot.jobs.intake import NotStarted, Started
 from bot.store import StoreUnavailable
 from tests.domain import REQUEST, REQUESTER, World
 from tests.standins.server import Fault

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import jobs as life
 from bot.jobs import (
     CallbackSecret,
     Job,
@@ -14,14 +13,15 @@ from bot.jobs import (
     Move,
     Notice,
     NoticeKind,
-    Outcome,
     ReplicaRequest,
     Requester,
+    diagram,
     hash_secret,
     new_id,
-    outcome_of,
     secret_matches,
 )
+from bot.jobs import moves as life
+from bot.tavus import Outcome, outcome_of
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 FINAL = [status for status in JobStatus if status.is_final]
@@ -245,7 +245,7 @@ def test_move_names_are_unique() -> None:
 
 
 def test_the_diagram_draws_each_move_from_each_of_its_states() -> None:
-    drawn = life.diagram()
+    drawn = diagram.diagram()
 
     assert "training --> ready: succeed / owes result" in drawn
     assert "stale --> ready: succeed / owes result" in drawn
@@ -258,7 +258,7 @@ def test_the_diagram_draws_each_move_from_each_of_its_states() -> None:
 
 
 def test_the_table_lists_every_move_with_its_rule() -> None:
-    table = life.table()
+    table = diagram.table()
 
     assert "| `refuse` | creating | rejected | not_started (unless the form shows it) |" in table
     assert (

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.logs import (
+from bot.ops.logs import (
     FEW_HEADS,
     QUIET,
     REDACTOR,

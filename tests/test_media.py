@@ -21,7 +21,7 @@ from bot.media.local import LocalMedia, Stored, new_key
 from bot.store import Store
 from bot.store.media_queries import Kept
 from bot.store.schema import keys
-from bot.vault import SigningKeys, Unreadable, Vault
+from bot.workspaces.vault import SigningKeys, Unreadable, Vault
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.audit import Action, Record
 from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
+from bot.governance.audit import Action, Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
 from bot.slack import blocks, kit
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.governance import Approvers, Creators, Policy
+from bot.governance.model import Approvers, Creators, Policy
 from bot.slack import form, kit, policy_form
 from tests.conftest import Bot, Launch
 from tests.flows import ask_for_consent, consent, consent_request_of, open_form

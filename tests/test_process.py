@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.config import HELP
 from bot.store import Store
-from bot.vault import SigningKeys, Vault
+from bot.workspaces.vault import SigningKeys, Vault
 from tests.processes import BotProcess
 from tests.standins.slack import APP_TOKEN, BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn

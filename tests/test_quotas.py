@@ -13,9 +13,10 @@ from typing import Any, cast
 import pytest
 
 from bot import messages
-from bot.audit import Action, Record
 from bot.config import HELP, ConfigError, load_settings
-from bot.governance import Governance, Policy
+from bot.governance.audit import Action, Record
+from bot.governance.model import Policy
+from bot.governance.policy import Governance
 from bot.jobs import JobStatus, new_id
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, new_key

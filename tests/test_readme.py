@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot import jobs
+from bot.jobs import diagram, moves
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -18,17 +18,17 @@ def between(start: str, end: str) -> str:
 
 
 def test_the_readme_shows_the_moves_exactly_as_bot_jobs_has_them() -> None:
-    expected = f"```mermaid\n{jobs.diagram()}\n```\n\n{jobs.table()}\n"
+    expected = f"```mermaid\n{diagram.diagram()}\n```\n\n{diagram.table()}\n"
 
     shown = between("<!-- moves:", "<!-- /moves -->")
 
-    assert shown == expected, "regenerate the README's moves from jobs.diagram() and jobs.table()"
+    assert shown == expected, "regenerate the README's moves from bot.jobs.diagram"
 
 
 def test_every_move_is_in_the_readme() -> None:
     shown = between("<!-- moves:", "<!-- /moves -->")
 
-    for move in jobs.MOVES:
+    for move in moves.MOVES:
         assert f"`{move.name}`" in shown
 
 

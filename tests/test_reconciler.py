@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.audit import BOT, Action
-from bot.callbacks import Verdict
-from bot.consent import Consent, Withdrawn
-from bot.intake import NotStarted
+from bot.governance.audit import BOT, Action
+from bot.governance.consent import Consent, Withdrawn
 from bot.jobs import CallbackSecret, Job, JobStatus
-from bot.reconciler import Reconciler, spacing
+from bot.jobs.callbacks import Verdict
+from bot.jobs.intake import NotStarted
+from bot.jobs.reconciler import Reconciler, spacing
 from bot.store import Store
 from bot.store.schema import jobs
 from tests.domain import POLL, REQUEST, REQUESTER, World

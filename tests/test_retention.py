@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.installations import Connected
-from bot.retention import REPLACED_KEYS_KEPT, Retention
+from bot.jobs.retention import REPLACED_KEYS_KEPT, Retention
 from bot.store.schema import jobs
+from bot.workspaces.installations import Connected
 from tests.conftest import Launch
 from tests.domain import World
 from tests.flows import start_training, thread_replies

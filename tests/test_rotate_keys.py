@@ -17,10 +17,10 @@ from cryptography.fernet import Fernet
 from bot import rotate_keys
 from bot.__main__ import main
 from bot.config import HELP, DatabaseSettings, VaultSettings
-from bot.installations import Connected, Installed
 from bot.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.store import Store
-from bot.vault import SigningKeys, Unreadable, Vault
+from bot.workspaces.installations import Connected, Installed
+from bot.workspaces.vault import SigningKeys, Unreadable, Vault
 from tests.store_helpers import empty_postgres
 
 NEW, OLD, RETIRED = (Fernet.generate_key().decode() for _ in range(3))

@@ -11,13 +11,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.accounts import Workspace
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
 from bot.delivery.clients import SlackClients
 from bot.delivery.pace import Limit
 from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT, Sender
 from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store
+from bot.workspaces.accounts import Workspace
 from tests.clocks import FakeClock
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition

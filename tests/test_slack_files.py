@@ -16,8 +16,8 @@ from aiohttp.test_utils import unused_port
 from moto.server import ThreadedMotoServer
 
 from bot import messages
+from bot.jobs.voices import DOCUMENTED
 from bot.slack import form, shortcuts
-from bot.voices import DOCUMENTED
 from tests.conftest import Bot, Launch
 from tests.flows import (
     USE,

@@ -23,20 +23,30 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import jobs
-from bot.audit import BOT, TAVUS, Action, Record
 from bot.delivery.budgets import Budgets, Limits, SharedPaces
 from bot.delivery.pace import Limit
-from bot.installations import Connected, Installed, Visit
-from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
-from bot.receipts import Decision, Medium, Receipt, sha256, statement_for
+from bot.governance.audit import BOT, TAVUS, Action, Record
+from bot.governance.model import StoredPolicy
+from bot.governance.receipts import Decision, Medium, Receipt, sha256, statement_for
+from bot.jobs import (
+    Job,
+    JobStatus,
+    Notice,
+    NoticeKind,
+    ReplicaRequest,
+    Requester,
+    Sight,
+    Viewer,
+    moves,
+    new_id,
+)
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import alembic_config
-from bot.store.policy_queries import StoredPolicy
 from bot.store.rows import maybe_aware
 from bot.store.schema import oauth_states
 from bot.store.talk_queries import Opened
-from bot.vault import SigningKeys, Vault
+from bot.workspaces.installations import Connected, Installed, Visit
+from bot.workspaces.vault import SigningKeys, Vault
 from tests.clocks import FakeClock
 from tests.store_helpers import empty_postgres, notices_of, transition
 
@@ -800,10 +810,10 @@ async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock:
 
 async def test_a_saved_job_and_its_moves_are_recorded_with_them(store: Store) -> None:
     job = await add(store)
-    await store.jobs.move(job.id, jobs.SEND, callback_digest=DIGEST)
-    training = await store.jobs.move(job.id, jobs.BEGIN_TRAINING, replica_id="r1")
+    await store.jobs.move(job.id, moves.SEND, callback_digest=DIGEST)
+    training = await store.jobs.move(job.id, moves.BEGIN_TRAINING, replica_id="r1")
     assert training is not None
-    await store.jobs.move(job.id, jobs.FAIL, by=TAVUS, error_message="bad video")
+    await store.jobs.move(job.id, moves.FAIL, by=TAVUS, error_message="bad video")
 
     records = await store.audit.since()
 
@@ -820,7 +830,7 @@ async def test_a_saved_job_and_its_moves_are_recorded_with_them(store: Store) ->
 async def test_a_move_that_loses_records_nothing(store: Store) -> None:
     job = await add(store)
 
-    assert await store.jobs.move(job.id, jobs.SUCCEED, by=TAVUS) is None
+    assert await store.jobs.move(job.id, moves.SUCCEED, by=TAVUS) is None
     assert [r.action for r in await store.audit.since()] == [Action.REQUESTED]
 
 
@@ -893,20 +903,20 @@ async def test_a_consent_keeps_its_receipt_with_the_move_and_then_the_replica_id
     job = await asking(store)
     kept = receipt_for(job, store.now())
 
-    assert await store.jobs.move(job.id, jobs.CONSENT, by="U0DANA", receipt=kept) is not None
+    assert await store.jobs.move(job.id, moves.CONSENT, by="U0DANA", receipt=kept) is not None
     assert await store.receipts.of_job(job.id) == kept
-    await store.jobs.move(job.id, jobs.SEND, callback_digest=DIGEST)
-    await store.jobs.move(job.id, jobs.BEGIN_TRAINING, replica_id="r1")
+    await store.jobs.move(job.id, moves.SEND, callback_digest=DIGEST)
+    await store.jobs.move(job.id, moves.BEGIN_TRAINING, replica_id="r1")
 
     assert await store.receipts.of_job(job.id) == replace(kept, replica_id="r1")
 
 
 async def test_a_lost_answer_writes_no_receipt(store: Store) -> None:
     job = await asking(store)
-    await store.jobs.move(job.id, jobs.DECLINE, by="U0DANA", receipt=receipt_for(job, START))
+    await store.jobs.move(job.id, moves.DECLINE, by="U0DANA", receipt=receipt_for(job, START))
 
     again = await store.jobs.move(
-        job.id, jobs.CONSENT, by="U0DANA", receipt=receipt_for(job, START)
+        job.id, moves.CONSENT, by="U0DANA", receipt=receipt_for(job, START)
     )
 
     assert again is None
@@ -927,7 +937,7 @@ async def test_a_lost_answer_writes_no_receipt(store: Store) -> None:
 async def test_a_receipt_is_never_changed_nor_deleted(store: Store, statement: str) -> None:
     job = await asking(store)
     kept = receipt_for(job, START)
-    await store.jobs.move(job.id, jobs.CONSENT, by="U0DANA", receipt=kept)
+    await store.jobs.move(job.id, moves.CONSENT, by="U0DANA", receipt=kept)
 
     with pytest.raises(DBAPIError, match="never changed"):
         async with store.db.writing() as connection:
@@ -1111,16 +1121,16 @@ async def test_each_viewer_sees_as_far_as_their_sight_reaches(store: Store) -> N
     by_guest = await asked("UGUEST", "U1", private=False)
     team = REQUESTER.team_id
 
-    async def seen(viewer: jobs.Viewer) -> set[str]:
+    async def seen(viewer: Viewer) -> set[str]:
         return {job.id for job in await store.jobs.page(team_id=team, viewer=viewer)}
 
     everything = {public.id, hidden.id, of_guest.id, by_guest.id}
-    assert await seen(jobs.Viewer("UADMIN", jobs.Sight.ALL)) == everything
-    assert await seen(jobs.Viewer("U2", jobs.Sight.MEMBER)) == {public.id, by_guest.id}
-    assert await seen(jobs.Viewer("UGUEST", jobs.Sight.GUEST)) == {of_guest.id, by_guest.id}
-    guest = jobs.Viewer("UGUEST", jobs.Sight.GUEST)
+    assert await seen(Viewer("UADMIN", Sight.ALL)) == everything
+    assert await seen(Viewer("U2", Sight.MEMBER)) == {public.id, by_guest.id}
+    assert await seen(Viewer("UGUEST", Sight.GUEST)) == {of_guest.id, by_guest.id}
+    guest = Viewer("UGUEST", Sight.GUEST)
     assert await store.jobs.find(team_id=team, query="Dana", viewer=guest) is not None
-    stranger = jobs.Viewer("U9", jobs.Sight.GUEST)
+    stranger = Viewer("U9", Sight.GUEST)
     assert await store.jobs.find(team_id=team, query="Dana", viewer=stranger) is None
 
 

@@ -24,14 +24,15 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import connect, messages, rotate_keys
+from bot import messages, rotate_keys
 from bot.config import Settings, load_settings
-from bot.logs import QUIET, REDACTOR, configure
 from bot.media.local import LocalMedia, new_key
+from bot.ops.logs import QUIET, REDACTOR, configure
 from bot.slack import form
 from bot.slack.kit import CONNECT_TAVUS_ACTION, TALK_ACTION, WITHDRAW_ACTION
 from bot.store.schema import installations, jobs, keys, oauth_states, tavus_accounts
-from bot.vault import Vault
+from bot.workspaces import connect
+from bot.workspaces.vault import Vault
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
 from tests.slack_client import USER_ID, SlackSender, event_body, filled
@@ -816,7 +817,7 @@ async def test_json_lines_about_a_job_name_it_its_workspace_and_channel(
     [job] = await bot.jobs()
     about_it = [line for line in lines if line.get("job_id") == job["id"]]
     loggers = {line["logger"] for line in about_it}
-    assert {"bot.intake", "bot.delivery.sender"} <= loggers
+    assert {"bot.jobs.intake", "bot.delivery.sender"} <= loggers
     assert all(line["team_id"] == ACME for line in about_it)
     assert any(line.get("channel") == job["channel_id"] for line in about_it)
     assert any(line.get("replica_id") == job["replica_id"] for line in about_it)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.accounts import BotTokens, Workspace
 from bot.delivery.budgets import Budgets, PacedClient
 from bot.delivery.poster import HISTORY_PAGE, Poster
+from bot.workspaces.accounts import BotTokens, Workspace
 
 
 class SlackClients:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.audit import Record
+from bot.governance.audit import Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
 from bot.slack import blocks, kit
 

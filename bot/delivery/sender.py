@@ -11,16 +11,16 @@ from datetime import timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.accounts import NotInstalled, Workspace, workspace_of
 from bot.aio import start_kept
 from bot.delivery.budgets import POST, UPDATE, Spent
 from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan, plan_record
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
-from bot.logs import about, log_context
+from bot.ops.logs import about, log_context
 from bot.slack import blocks
 from bot.store import Store, StoreUnavailable
+from bot.workspaces.accounts import NotInstalled, Workspace, workspace_of
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,10 @@ from datetime import timedelta
 
 import aiohttp
 
-from bot import jobs as life
 from bot import messages
-from bot.accounts import Accounts, Gone, workspace_of
 from bot.jobs import Job, ReplicaRequest
-from bot.lifecycle import Lifecycle
+from bot.jobs import moves as life
+from bot.jobs.lifecycle import Lifecycle
 from bot.media.addresses import PrivateAddress
 from bot.media.local import MediaStore, new_key
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
@@ -27,6 +26,7 @@ from bot.media.sniff import MOST_BYTES
 from bot.store import Store
 from bot.store.media_queries import Kept
 from bot.store.rows import UNSET
+from bot.workspaces.accounts import Accounts, Gone, workspace_of
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.approvals import Reviewed
-from bot.consent import Answered, Withdrawn
+from bot.governance.approvals import Reviewed
+from bot.governance.consent import Answered, Withdrawn
+from bot.governance.receipts import Decision
 from bot.jobs import Job, JobStatus, ReplicaRequest
-from bot.receipts import Decision
 from bot.slack import blocks, form, home, kit, modals, screens
 from bot.slack.deps import Deps
 from bot.slack.kit import (

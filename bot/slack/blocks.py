@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import jobs as life
 from bot import messages
-from bot.audit import Record
+from bot.governance.audit import Record
+from bot.governance.receipts import Decision, Medium, Receipt, media_of, medium_of, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest
-from bot.receipts import Decision, Medium, Receipt, media_of, medium_of, statement_for
+from bot.jobs import moves as life
 from bot.slack.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,

@@ -12,7 +12,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import audit, messages
+from bot import messages
+from bot.governance import audit
 from bot.jobs import ReplicaRequest
 from bot.slack import blocks, form, kit, modals, screens
 from bot.slack.deps import Deps

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.accounts import Workspace
 from bot.slack.deps import Deps
+from bot.workspaces.accounts import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -11,23 +11,23 @@ from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot import messages
-from bot.accounts import Accounts, NotConnected
-from bot.approvals import Approvals
-from bot.connect import ConnectTavus
-from bot.consent import Consent
-from bot.departures import Departures
-from bot.governance import Governance
-from bot.intake import Intake
+from bot.governance.approvals import Approvals
+from bot.governance.consent import Consent
+from bot.governance.policy import Governance
 from bot.jobs import ReplicaRequest
-from bot.logs import log_context
+from bot.jobs.intake import Intake
+from bot.jobs.replicas import Replicas
+from bot.jobs.talks import Talks
+from bot.jobs.voices import Voices
 from bot.media.fetch import Fetcher
 from bot.media.links import Prober
 from bot.media.slack_files import SlackFiles
-from bot.replicas import Replicas
+from bot.ops.logs import log_context
 from bot.slack import form
 from bot.slack.permissions import People, creator_refusal, is_admin
-from bot.talks import Talks
-from bot.voices import Voices
+from bot.workspaces.accounts import Accounts, NotConnected
+from bot.workspaces.connect import ConnectTavus
+from bot.workspaces.departures import Departures
 
 log = logging.getLogger(__name__)
 

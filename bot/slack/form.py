@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from bot import messages
 from bot.jobs import ReplicaRequest, without_credentials
+from bot.jobs.voices import DOCUMENTED
 from bot.slack.kit import (
     FIELD,
     METADATA_NAME_LIMIT,
@@ -24,7 +25,6 @@ from bot.slack.kit import (
     section,
     title,
 )
-from bot.voices import DOCUMENTED
 
 CALLBACK_ID = "replica_form"
 NAME = "replica_name"

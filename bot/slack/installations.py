@@ -18,9 +18,9 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from bot.installations import Installed
 from bot.store import Store
-from bot.vault import Vault
+from bot.workspaces.installations import Installed
+from bot.workspaces.vault import Vault
 
 log = logging.getLogger(__name__)
 

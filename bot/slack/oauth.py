@@ -25,10 +25,10 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot import pages
 from bot.slack.installations import STATE_LIFETIME, InstallationStore, StateStore
 from bot.store import Store
-from bot.vault import Vault
+from bot.workspaces import pages
+from bot.workspaces.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.accounts import Workspace
+from bot.workspaces.accounts import Workspace
 
 
 def team_of(body: dict[str, Any]) -> str:

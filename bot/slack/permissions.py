@@ -13,11 +13,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.accounts import BotTokens, NotInstalled, Workspace
 from bot.delivery.retry import passing
-from bot.governance import Approvers, Creators, Governance, Policy
+from bot.governance.model import Approvers, Creators, Policy
+from bot.governance.policy import Governance
 from bot.jobs import Job, Sight, Viewer
 from bot.store import StoreUnavailable
+from bot.workspaces.accounts import BotTokens, NotInstalled, Workspace
 
 log = logging.getLogger(__name__)
 

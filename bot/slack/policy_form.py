@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
-from bot.governance import ADMINS, EVERYONE, Approvers, Creators, Policy
+from bot.governance.model import ADMINS, EVERYONE, Approvers, Creators, Policy
 from bot.slack.kit import field, field_state, option, section, title
 
 CALLBACK_ID = "policy_form"

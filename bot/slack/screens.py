@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
-from bot.governance import Policy, Set
-from bot.installations import Connected
+from bot.governance.model import Policy, Set
+from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Viewer
-from bot.receipts import Decision, Receipt
 from bot.slack.blocks import (
     approval_outcome,
     card_status,
@@ -37,6 +36,7 @@ from bot.slack.kit import (
     section,
     text,
 )
+from bot.workspaces.installations import Connected
 
 
 def usage(problem: str) -> Message:

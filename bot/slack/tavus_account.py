@@ -9,13 +9,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.connect import ConnectTavus
 from bot.slack import blocks, modals
 from bot.slack.deps import Deps
 from bot.slack.kit import CONNECT_TAVUS_ACTION, OPEN_LINK_ACTION, actions, button
 from bot.slack.payloads import workspace_of
 from bot.slack.permissions import may_connect
 from bot.store import StoreUnavailable
+from bot.workspaces.connect import ConnectTavus
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.installations import Connected, Visit
 from bot.jobs import JobStatus
 from bot.store.engine import Database
 from bot.store.rows import UNSET, aware, of_workspace, utc
 from bot.store.schema import connect_links, jobs, tavus_accounts, tavus_keys
+from bot.workspaces.installations import Connected, Visit
 
 # Jobs whose create has not been sent yet: they go with whatever key is current when it is.
 _UNSENT = [

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.audit import Action, Record
+from bot.governance.audit import Action, Record
 from bot.store.engine import Database, take_turn
 from bot.store.rows import aware, utc
 from bot.store.schema import audit

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import RowMapping, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.installations import Installed, org_key, team_key
 from bot.store.engine import Database
 from bot.store.rows import aware, utc
 from bot.store.schema import installations, oauth_states
+from bot.workspaces.installations import Installed, org_key, team_key
 
 
 class Installations:

@@ -11,11 +11,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot import jobs as life
 from bot.aio import Batch
-from bot.audit import BOT, Action, Record
+from bot.governance.audit import BOT, Action, Record
+from bot.governance.receipts import Receipt
 from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester, Sight, Viewer
-from bot.receipts import Receipt
+from bot.jobs import moves as life
 from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, given, of_workspace, to_job, utc

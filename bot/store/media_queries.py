@@ -33,7 +33,8 @@ class Kept:
 class Keys:
     """Secrets made once by whichever instance asks first, then the same for every instance.
 
-    Each is kept as it is given: sealing it, and knowing a sealed one, is the caller's (bot.vault).
+    Each is kept as it is given: sealing it, and knowing a sealed one, is the caller's
+    (bot.workspaces.vault).
     """
 
     def __init__(self, db: Database) -> None:

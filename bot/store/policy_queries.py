@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select, update
 
-from bot.audit import Record
+from bot.governance.audit import Record
+from bot.governance.model import StoredPolicy
 from bot.store import audit_queries
 from bot.store.engine import Database
 from bot.store.rows import aware, utc
 from bot.store.schema import policies
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPolicy:
-    """A workspace's rules as stored: the words the settings would use, and who set them."""
-
-    team_id: str
-    creators: str  # as REPLICA_CREATORS: "everyone", "admins", or ids, comma-separated
-    approvers: str  # as REPLICA_APPROVERS: ids, comma-separated; "" for no approval
-    approval_channel: str | None
-    updated_by: str
-    updated_at: datetime
 
 
 class Policies:

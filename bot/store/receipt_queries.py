@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.receipts import Decision, Medium, Receipt
+from bot.governance.receipts import Decision, Medium, Receipt
 from bot.store.engine import Database
 from bot.store.rows import aware, utc
 from bot.store.schema import receipts

@@ -63,7 +63,7 @@ jobs = Table(
     # Who approved or rejected it, and when (NULL where the workspace asks for no approval).
     Column("reviewer_id", String(32)),
     Column("reviewed_at", DateTime(timezone=True)),
-    # The fingerprint of the Tavus key its create was sent with (bot.accounts.Fingerprints):
+    # The fingerprint of the Tavus key its create was sent with (workspaces.accounts.Fingerprints):
     # everything later asked of Tavus about it goes to that account. NULL before the create,
     # and on jobs sent before migration 0022 (those use the workspace's key of the moment).
     Column("tavus_account", String(16)),
@@ -143,7 +143,7 @@ policies = Table(
 )
 
 # Secrets the bot makes for itself once, shared by every instance (e.g. the media links' key),
-# sealed (bot.vault) when SECRETS_KEYS is set.
+# sealed (bot.workspaces.vault) when SECRETS_KEYS is set.
 keys = Table(
     "keys",
     metadata,
@@ -213,7 +213,7 @@ paces = Table(
 
 # The workspaces (or Enterprise Grid orgs) the app is installed in, by OAuth: one row each,
 # replaced in place on reinstall. `key` is "T:<team_id>", or "E:<enterprise_id>" for an org-wide
-# install, which serves every workspace of the org. The bot token is sealed (bot.vault).
+# install, which serves every workspace of the org. The bot token is sealed (bot.workspaces.vault).
 installations = Table(
     "installations",
     metadata,
@@ -242,7 +242,7 @@ oauth_states = Table(
 )
 
 # Each workspace's Tavus account, connected by an admin on the Connect Tavus page (OAuth mode):
-# the key sealed (bot.vault), its last four characters to show, and who saved it when.
+# the key sealed (bot.workspaces.vault), its last four characters to show, and who saved it when.
 tavus_accounts = Table(
     "tavus_accounts",
     metadata,
@@ -250,7 +250,7 @@ tavus_accounts = Table(
     # Its Grid org, if any: an org-wide uninstall takes every key of the org.
     Column("enterprise_id", String(32)),
     Column("key_sealed", Text, nullable=False),
-    # Its fingerprint (bot.accounts.Fingerprints); NULL if saved before migration 0022.
+    # Its fingerprint (bot.workspaces.accounts.Fingerprints); NULL if saved before migration 0022.
     Column("fingerprint", String(16)),
     Column("last4", String(4), nullable=False),
     Column("saved_by", String(32), nullable=False),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 import logging
 
-from bot import jobs as life
-from bot.intake import ORPHAN_GRACE
 from bot.jobs import Job, JobStatus
-from bot.lifecycle import Lifecycle
+from bot.jobs import moves as life
+from bot.jobs.intake import ORPHAN_GRACE
+from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -25,14 +25,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot import pages
-from bot.accounts import Workspace
-from bot.audit import Action, Record
-from bot.installations import Connected, Visit
-from bot.logs import register_secret
+from bot.governance.audit import Action, Record
+from bot.ops.logs import register_secret
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
-from bot.vault import Unreadable, Vault
+from bot.workspaces import pages
+from bot.workspaces.accounts import Workspace
+from bot.workspaces.installations import Connected, Visit
+from bot.workspaces.vault import Unreadable, Vault
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot import jobs as life
-from bot.accounts import Workspace
-from bot.audit import BOT, Action, Record
-from bot.lifecycle import Lifecycle
+from bot.governance.audit import BOT, Action, Record
+from bot.jobs import moves as life
+from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
+from bot.workspaces.accounts import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from bot import jobs as life
-from bot.audit import BOT, TAVUS
-from bot.jobs import Job, JobStatus, Move, Outcome, outcome_of
-from bot.receipts import Receipt
+from bot.governance.audit import BOT, TAVUS
+from bot.governance.receipts import Receipt
+from bot.jobs import Job, JobStatus, Move
+from bot.jobs import moves as life
 from bot.store import Store
 from bot.store.rows import UNSET
-from bot.tavus import Replica
+from bot.tavus import Outcome, Replica, outcome_of
 
 log = logging.getLogger(__name__)
 

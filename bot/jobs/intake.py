@@ -8,15 +8,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import jobs as life
 from bot import messages
-from bot.accounts import Accounts, Gone, workspace_of
 from bot.aio import start_kept
 from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
-from bot.lifecycle import Lifecycle
-from bot.logs import about
+from bot.jobs import moves as life
+from bot.jobs.lifecycle import Lifecycle
+from bot.ops.logs import about
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusError, TavusUncertain
+from bot.workspaces.accounts import Accounts, Gone, workspace_of
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.accounts import Accounts
 from bot.jobs import Job
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusUnavailable, TavusUncertain
+from bot.workspaces.accounts import Accounts
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ import asyncio
 import logging
 import time
 
-from bot.accounts import Accounts
 from bot.aio import start_kept
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
-from bot.vault import Unreadable
+from bot.workspaces.accounts import Accounts
+from bot.workspaces.vault import Unreadable
 
 log = logging.getLogger(__name__)
 

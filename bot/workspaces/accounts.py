@@ -16,10 +16,10 @@ from typing import Protocol
 import httpx
 
 from bot.jobs import Job
-from bot.logs import register_secret
+from bot.ops.logs import register_secret
 from bot.store import Store
 from bot.tavus import TavusClient, TavusError
-from bot.vault import Vault
+from bot.workspaces.vault import Vault
 
 NOT_CONNECTED = (
     "this workspace is not connected to a Tavus account yet: an admin connects it from the "

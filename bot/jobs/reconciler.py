@@ -13,18 +13,18 @@ import logging
 import math
 from datetime import datetime, timedelta
 
-from bot import jobs as life
 from bot import messages
-from bot.accounts import Accounts, Gone
-from bot.consent import delete_withdrawn
-from bot.intake import Intake
+from bot.governance.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus
-from bot.lifecycle import Lifecycle
-from bot.logs import about
-from bot.lookups import Lookups
-from bot.metrics import Metrics
+from bot.jobs import moves as life
+from bot.jobs.intake import Intake
+from bot.jobs.lifecycle import Lifecycle
+from bot.jobs.lookups import Lookups
+from bot.ops.logs import about
+from bot.ops.metrics import Metrics
 from bot.store import Store
 from bot.tavus import Replica, TavusClient, TavusError, TavusRejected
+from bot.workspaces.accounts import Accounts, Gone
 
 log = logging.getLogger(__name__)
 

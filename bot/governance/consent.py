@@ -12,16 +12,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot import jobs as life
-from bot.accounts import Accounts
-from bot.audit import BOT, Action, Record
-from bot.intake import ORPHAN_GRACE
-from bot.jobs import Job, JobStatus
-from bot.lifecycle import Lifecycle
-from bot.metrics import Metrics
-from bot.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
+from bot.governance.audit import BOT, Action, Record
+from bot.governance.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
+from bot.jobs import Job, JobStatus, NoticeKind
+from bot.jobs import moves as life
+from bot.jobs.intake import ORPHAN_GRACE
+from bot.jobs.lifecycle import Lifecycle
+from bot.ops.metrics import Metrics
 from bot.store import Store
 from bot.tavus import TavusClient
+from bot.workspaces.accounts import Accounts
 
 log = logging.getLogger(__name__)
 
@@ -203,9 +203,7 @@ class Consent:
         name = request.subject_name or request.subject_id or ""
         words = statement_for(name)
         # The message clicked is the request; its own delivery record may be a moment behind.
-        where = clicked or await self._store.notices.sent_to(
-            job.id, life.NoticeKind.CONSENT_REQUEST
-        )
+        where = clicked or await self._store.notices.sent_to(job.id, NoticeKind.CONSENT_REQUEST)
         return Receipt(
             job_id=job.id,
             team_id=job.requester.team_id,

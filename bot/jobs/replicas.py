@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot import jobs as life
-from bot.accounts import Accounts
 from bot.jobs import Job, Viewer
-from bot.lifecycle import Lifecycle
+from bot.jobs import moves as life
+from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
 from bot.tavus import TavusError
+from bot.workspaces.accounts import Accounts
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,15 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import Accounts, Gone
-from bot.consent import delete_withdrawn
+from bot.governance.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
-from bot.lifecycle import Lifecycle
-from bot.logs import log_context
-from bot.lookups import Lookups
-from bot.metrics import METRICS
+from bot.jobs.lifecycle import Lifecycle
+from bot.jobs.lookups import Lookups
+from bot.ops.logs import log_context
+from bot.ops.metrics import METRICS
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
+from bot.workspaces.accounts import Accounts, Gone
 
 log = logging.getLogger(__name__)
 

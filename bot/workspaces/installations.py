@@ -16,7 +16,7 @@ class Installed:
     bot_id: str
     bot_user_id: str
     bot_scopes: str
-    bot_token_sealed: str  # bot.vault's sealing: the plain token is never stored
+    bot_token_sealed: str  # bot.workspaces.vault's sealing: the plain token is never stored
     installer_id: str
     installed_at: datetime
     team_name: str | None = None
@@ -46,12 +46,12 @@ class Connected:
     """A workspace's Tavus account: its key sealed, what may be shown of it, who saved it when."""
 
     team_id: str
-    key_sealed: str = field(repr=False)  # bot.vault's sealing: the plain key is never stored
+    key_sealed: str = field(repr=False)  # sealed by workspaces.vault: the plain key is never stored
     last4: str
     saved_by: str
     saved_at: datetime
     enterprise_id: str | None = None
-    # Which account the key opens, without revealing the key (bot.accounts.Fingerprints); None
+    # Which account the key opens, without revealing it (workspaces.accounts.Fingerprints); None
     # for a key saved before fingerprints were kept, worked out from the key when needed.
     fingerprint: str | None = None
 

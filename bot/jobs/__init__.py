@@ -1,0 +1,38 @@
+"""A training job, from request to result: its models and moves here, its services beside them."""
+
+from bot.jobs.model import (
+    CallbackSecret,
+    Job,
+    JobStatus,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    ReplicaRequest,
+    Requester,
+    Sight,
+    Viewer,
+    hash_secret,
+    new_id,
+    secret_matches,
+    without_credentials,
+)
+from bot.jobs.moves import MOVES, Move
+
+__all__ = [
+    "MOVES",
+    "CallbackSecret",
+    "Job",
+    "JobStatus",
+    "Move",
+    "Notice",
+    "NoticeKind",
+    "NoticeStatus",
+    "ReplicaRequest",
+    "Requester",
+    "Sight",
+    "Viewer",
+    "hash_secret",
+    "new_id",
+    "secret_matches",
+    "without_credentials",
+]

@@ -1,0 +1,253 @@
+"""The table of moves a job can make between its states, and the notice each one owes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.governance.audit import Action
+from bot.jobs.model import Job, JobStatus, NoticeKind
+
+
+class Only(enum.Enum):
+    """When a move owes its notice."""
+
+    ALWAYS = "always"
+    # A card exists only once its announcement has been posted.
+    ONCE_ANNOUNCED = "once announced"
+    # The requester may be watching the form, which then tells them instead.
+    UNLESS_WATCHING = "unless the form shows it"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One named step in a job's life: the states it leaves, the one it enters, what it owes.
+
+    Applied as one compare-and-set: a job in none of `from_` is not moved (another process, or
+    another delivery, got there first), and the notice is owed in the same transaction.
+    """
+
+    name: str
+    from_: frozenset[JobStatus]
+    to: JobStatus | None  # None: the job stays where it is (the card changes, not the state)
+    owes: NoticeKind | None = None
+    only: Only = Only.ALWAYS
+    why: str = ""
+    records: Action | None = None  # what the audit log says of it, if anything
+    also: NoticeKind | None = None  # a second notice it owes, always (e.g. the consent request)
+
+    def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
+        """The notice this move owes for `job` as the move left it; None if it owes none."""
+        if self.owes is None:
+            return None
+        if self.only is Only.ONCE_ANNOUNCED and not job.announcement_ts:
+            return None
+        if self.only is Only.UNLESS_WATCHING and watching:
+            return None
+        return self.owes
+
+
+def _move(
+    name: str,
+    from_: Iterable[JobStatus],
+    to: JobStatus | None,
+    owes: NoticeKind | None = None,
+    only: Only = Only.ALWAYS,
+    *,
+    why: str,
+    records: Action | None = None,
+    also: NoticeKind | None = None,
+) -> Move:
+    return Move(name, frozenset(from_), to, owes, only, why, records, also)
+
+
+_S = JobStatus
+EVERY = frozenset(JobStatus)
+
+FETCHED = _move(
+    "fetched",
+    {_S.FETCHING},
+    _S.AWAITING_CONSENT,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the file from Slack is kept where Tavus can download it: consent is asked next",
+    also=NoticeKind.CONSENT_REQUEST,
+)
+LOSE_FILE = _move(
+    "lose_file",
+    {_S.FETCHING},
+    _S.REJECTED,
+    NoticeKind.RESULT,
+    why="the file from Slack could not be copied (no access, too large, a restart)",
+)
+CONSENT = _move(
+    "consent",
+    {_S.AWAITING_CONSENT},
+    _S.QUEUED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the person shown said yes: the create goes next",
+    records=Action.CONSENT_GIVEN,
+)
+SEEK_APPROVAL = _move(
+    "seek_approval",
+    {_S.AWAITING_CONSENT},
+    _S.PENDING_APPROVAL,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the person shown said yes; the approvers are asked (approval requests owed too)",
+    records=Action.CONSENT_GIVEN,
+)
+APPROVE = _move(
+    "approve",
+    {_S.PENDING_APPROVAL},
+    _S.QUEUED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="an approver approved: the create goes next",
+    records=Action.APPROVED,
+)
+REJECT = _move(
+    "reject",
+    {_S.PENDING_APPROVAL},
+    _S.NOT_APPROVED,
+    NoticeKind.RESULT,
+    why="an approver rejected it",
+    records=Action.REJECTED,
+)
+DECLINE = _move(
+    "decline",
+    {_S.AWAITING_CONSENT},
+    _S.DECLINED,
+    NoticeKind.RESULT,
+    why="the person shown said no",
+    records=Action.CONSENT_DECLINED,
+)
+EXPIRE = _move(
+    "expire",
+    {_S.AWAITING_CONSENT},
+    _S.EXPIRED,
+    NoticeKind.RESULT,
+    why="no answer within CONSENT_TIMEOUT",
+    records=Action.CONSENT_EXPIRED,
+)
+WITHDRAW = _move(
+    "withdraw",
+    {_S.PENDING_APPROVAL, _S.QUEUED, _S.UNKNOWN, _S.TRAINING, _S.STALE, _S.READY, _S.FAILED},
+    _S.WITHDRAWN,
+    NoticeKind.RESULT,
+    why="the person shown took consent back (deleted at Tavus with its footage)",
+    records=Action.CONSENT_WITHDRAWN,
+)
+SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
+ABANDON = _move(
+    "abandon",
+    {_S.AWAITING_CONSENT, _S.QUEUED},
+    _S.REJECTED,
+    why="saved too late: the user was told to retry",
+)
+REFUSE = _move(
+    "refuse",
+    {_S.CREATING},
+    _S.REJECTED,
+    NoticeKind.NOT_STARTED,
+    Only.UNLESS_WATCHING,
+    why="Tavus refused the create (4xx)",
+)
+LOSE_ANSWER = _move(
+    "lose_answer",
+    {_S.CREATING},
+    _S.UNKNOWN,
+    NoticeKind.NOT_STARTED,
+    Only.UNLESS_WATCHING,
+    why="the create got no answer, or a broken one",
+)
+CUT_OFF = _move(
+    "cut_off",
+    {_S.CREATING},
+    _S.UNKNOWN,
+    NoticeKind.NOT_STARTED,
+    why="its process died mid-create (a restart)",
+)
+BEGIN_TRAINING = _move(
+    "begin_training",
+    {_S.CREATING, _S.UNKNOWN},
+    _S.TRAINING,
+    NoticeKind.ANNOUNCEMENT,
+    why="Tavus answered, or its callback or list revealed the replica",
+    records=Action.CREATED,
+)
+GO_STALE = _move(
+    "go_stale", {_S.TRAINING}, _S.STALE, NoticeKind.STALE, why="training for over a day"
+)
+SUCCEED = _move(
+    "succeed",
+    {_S.TRAINING, _S.STALE},
+    _S.READY,
+    NoticeKind.RESULT,
+    why="Tavus says ready",
+    records=Action.READY,
+)
+FAIL = _move(
+    "fail",
+    {_S.TRAINING, _S.STALE},
+    _S.FAILED,
+    NoticeKind.RESULT,
+    why="Tavus says error, or forgot it",
+    records=Action.FAILED,
+)
+DELETE = _move(
+    "delete",
+    # An ended job's workspace has gone: nobody is left there to delete it.
+    EVERY - {_S.DELETED, _S.WITHDRAWN, _S.ENDED},
+    _S.DELETED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="deleted at Tavus through the bot",
+    records=Action.DELETED,
+)
+RENAME = _move(
+    "rename",
+    EVERY,
+    None,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="renamed at Tavus too",
+    records=Action.RENAMED,
+)
+END = _move(
+    "end",
+    EVERY - {s for s in JobStatus if s.is_final},
+    _S.ENDED,
+    why="its workspace uninstalled the app or lost its Tavus account: nothing can be sent",
+)
+NOTE_PROGRESS = _move(
+    "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"
+)
+
+# Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
+MOVES = (
+    FETCHED,
+    LOSE_FILE,
+    CONSENT,
+    SEEK_APPROVAL,
+    APPROVE,
+    REJECT,
+    DECLINE,
+    EXPIRE,
+    WITHDRAW,
+    SEND,
+    ABANDON,
+    REFUSE,
+    LOSE_ANSWER,
+    CUT_OFF,
+    BEGIN_TRAINING,
+    GO_STALE,
+    SUCCEED,
+    FAIL,
+    DELETE,
+    END,
+    RENAME,
+    NOTE_PROGRESS,
+)
