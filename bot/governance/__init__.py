@@ -1,1 +1,1 @@
-"""governance."""
+"""Who may, who consents, who approves, and the record of it."""

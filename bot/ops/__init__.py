@@ -1,1 +1,1 @@
-"""ops."""
+"""Watching the running bot: metrics and logs."""

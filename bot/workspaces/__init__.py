@@ -1,1 +1,1 @@
-"""workspaces."""
+"""Who the bot serves, with whose Slack token and Tavus key."""
