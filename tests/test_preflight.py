@@ -29,7 +29,9 @@ DANA = "U0DANA"
 
 
 def test_image_sizes_are_read_from_their_headers() -> None:
-    jpeg = b"\xff\xd8" + b"\xff\xe0\x00\x10" + bytes(14) + b"\xff\xc0\x00\x11\x08\x02\x58\x03\x20"
+    jpeg = (
+        b"\xff\xd8" + b"\xff\xe0\x00\x10" + bytes(14) + b"\xff\xc0\x00\x11\x08\x02\x58\x03\x20\x03"
+    )
     gif = b"GIF89a" + (640).to_bytes(2, "little") + (480).to_bytes(2, "little")
     webp = b"RIFF" + bytes(4) + b"WEBPVP8X" + bytes(8) + (1023).to_bytes(3, "little") * 2
 
@@ -38,6 +40,9 @@ def test_image_sizes_are_read_from_their_headers() -> None:
     assert image_size(gif) == (640, 480)
     assert image_size(webp) == (1024, 1024)
     assert image_size(b"not an image") is None
+    # A signature and nothing after it, or a kind Tavus does not take: no size.
+    assert image_size(b"\xff\xd8\xff") is None
+    assert image_size(b"BM" + bytes(30)) is None
 
 
 def test_the_video_codec_is_read_from_the_movie_box_when_it_comes_first() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+
+import imagesize
 
 # Tavus takes training files up to this size.
 MOST_BYTES = 750 * 1024 * 1024
@@ -61,51 +63,17 @@ def _size(headers: Mapping[str, str]) -> int | None:
 
 def image_size(head: bytes) -> tuple[int, int] | None:
     """An image's width and height from its first bytes: PNG, JPEG, GIF or WebP."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
-        width, height = struct.unpack(">II", head[16:24])
-        return int(width), int(height)
-    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
-        width, height = struct.unpack("<HH", head[6:10])
-        return int(width), int(height)
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return _webp(head)
-    if head.startswith(b"\xff\xd8"):
-        return _jpeg(head)
-    return None
+    if not head.startswith(_IMAGES):
+        return None
+    try:
+        width, height = imagesize.get(io.BytesIO(head))
+    except ValueError:  # a header that says it is an image and is not one
+        return None
+    return (width, height) if width > 0 and height > 0 else None
 
 
-def _webp(head: bytes) -> tuple[int, int] | None:
-    chunk = head[12:16]
-    if chunk == b"VP8X" and len(head) >= 30:
-        width = int.from_bytes(head[24:27], "little") + 1
-        height = int.from_bytes(head[27:30], "little") + 1
-        return width, height
-    if chunk == b"VP8 " and len(head) >= 30:
-        width, height = struct.unpack("<HH", head[26:30])
-        return int(width) & 0x3FFF, int(height) & 0x3FFF
-    if chunk == b"VP8L" and len(head) >= 25:
-        bits = int.from_bytes(head[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    return None
-
-
-def _jpeg(head: bytes) -> tuple[int, int] | None:
-    # Walk the segments to the first start-of-frame marker, which holds the size.
-    at = 2
-    while at + 9 <= len(head):
-        if head[at] != 0xFF:
-            return None
-        marker = head[at + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            at += 2
-            continue
-        length = int.from_bytes(head[at + 2 : at + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(head[at + 5 : at + 7], "big")
-            width = int.from_bytes(head[at + 7 : at + 9], "big")
-            return width, height
-        at += 2 + length
-    return None
+# The signatures of the images Tavus takes (imagesize reads more kinds: TIFF, SVG, BMP…).
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8", b"GIF87a", b"GIF89a", b"RIFF")
 
 
 def video_codec(head: bytes) -> str | None:
