@@ -18,8 +18,8 @@ from cryptography.fernet import Fernet
 from bot import signing
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, Stored, new_key
+from bot.media.model import Kept
 from bot.store import Store
-from bot.store.media_queries import Kept
 from bot.store.schema import keys
 from bot.workspaces.vault import SigningKeys, Unreadable, Vault
 from tests.clocks import FakeClock

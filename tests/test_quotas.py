@@ -20,10 +20,10 @@ from bot.governance.policy import Governance
 from bot.jobs import JobStatus, new_id
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, new_key
+from bot.media.model import Kept
 from bot.media.slack_files import SlackFile
 from bot.slack import form, kit
 from bot.store import Store
-from bot.store.media_queries import Kept
 from bot.store.schema import media
 from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch

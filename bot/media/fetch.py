@@ -21,10 +21,10 @@ from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.media.addresses import PrivateAddress
 from bot.media.local import MediaStore, new_key
+from bot.media.model import Kept
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
 from bot.media.sniff import MOST_BYTES
 from bot.store import Store
-from bot.store.media_queries import Kept
 from bot.store.rows import UNSET
 from bot.workspaces.accounts import Accounts, Gone, workspace_of
 

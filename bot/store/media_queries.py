@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,22 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.jobs import JobStatus
+from bot.media.model import Kept
 from bot.store.engine import Database, take_turn
 from bot.store.rows import aware, utc
 from bot.store.schema import jobs, keys, media
 
 ENDED = [status.value for status in JobStatus if status.is_final]
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A file kept for Tavus: whose job, what it is, and when it goes at the latest."""
-
-    key: str
-    job_id: str | None
-    sha256: str
-    size: int
-    delete_after: datetime
 
 
 class Keys:
