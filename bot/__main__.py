@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot import audit_export, doctor, logs, rotate_keys
+from bot import logs
 from bot.app import create_app
+from bot.cli import audit_export, check, rotate_keys
 from bot.config import ConfigError, Settings, load_settings
 from bot.store import StoreUnavailable
 from bot.vault import Unreadable
@@ -42,7 +43,7 @@ async def _freeze_startup_objects(_: web.Application) -> None:
 SERVE = "serve"
 # The other commands, each with a parser (and --help) of its own.
 COMMANDS: dict[str, tuple[Callable[[list[str]], int], Callable[[], argparse.ArgumentParser]]] = {
-    "check": (doctor.run, doctor.parser),
+    "check": (check.run, check.parser),
     "audit": (audit_export.run, audit_export.parser),
     "rotate-keys": (rotate_keys.run, rotate_keys.parser),
 }

@@ -14,11 +14,11 @@ import pytest
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 
-from bot import rotate_keys
 from bot.__main__ import main
+from bot.cli import rotate_keys
+from bot.cli.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.config import HELP, DatabaseSettings, VaultSettings
 from bot.installations import Connected, Installed
-from bot.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.store import Store
 from bot.vault import SigningKeys, Unreadable, Vault
 from tests.store_helpers import empty_postgres

@@ -1,0 +1,1 @@
+"""`python -m bot`'s commands: serve (the default), check, audit, rotate-keys."""
