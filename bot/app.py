@@ -8,11 +8,9 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
-from aiobotocore.config import AioConfig
-from aiobotocore.session import ClientCreatorContext, get_session
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -49,7 +47,7 @@ from bot.intake import Intake
 from bot.lifecycle import Lifecycle
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, MediaStore
-from bot.media.s3 import S3Media
+from bot.media.s3 import S3Media, s3_client
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
 from bot.metrics import Metrics, Snapshot, SnapshotSource
@@ -68,9 +66,6 @@ from bot.talks import Talks
 from bot.tavus import TavusClient
 from bot.vault import SigningKeys, Vault
 from bot.voices import Voices
-
-if TYPE_CHECKING:
-    from types_aiobotocore_s3 import S3Client
 
 log = logging.getLogger(__name__)
 
@@ -336,18 +331,6 @@ async def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(running)
     return app
-
-
-def s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
-    """The S3 client for MEDIA_S3_BUCKET; credentials as botocore finds them (AWS_… variables)."""
-    endpoint = settings.media_s3_endpoint_url
-    return get_session().create_client(
-        "s3",
-        region_name=settings.media_s3_region,
-        endpoint_url=str(endpoint) if endpoint is not None else None,
-        # SigV4, whatever the endpoint: the only signature every S3 region and clone takes.
-        config=AioConfig(signature_version="s3v4"),
-    )
 
 
 def _any_address(_: Address) -> bool:

@@ -22,9 +22,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.app import SLACK_PATH, s3_client
+from bot.app import SLACK_PATH
 from bot.config import ConfigError, Settings, load_settings
 from bot.installations import Connected, Installed, org_key, team_key
+from bot.media.s3 import s3_client
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import Database, alembic_config, create_engine
