@@ -25,7 +25,7 @@ from bot import callbacks, metrics, slack
 from bot.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
 from bot.approvals import Approvals
 from bot.callbacks import Callbacks
-from bot.config import Settings
+from bot.config import SLACK_EVENTS_PATH, Settings
 from bot.connect import ConnectTavus
 from bot.consent import Consent, MostWaiting
 from bot.delivery import Sender
@@ -69,7 +69,6 @@ from bot.voices import Voices
 
 log = logging.getLogger(__name__)
 
-SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
@@ -267,12 +266,12 @@ async def create_app(settings: Settings) -> web.Application:
     )
     slack.register(bolt, deps)
 
-    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_PATH)])
+    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_EVENTS_PATH)])
     app[STORE] = store
     app[BOLT] = bolt
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
-        app.router.add_post(SLACK_PATH, slack_events)
+        app.router.add_post(SLACK_EVENTS_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
     metrics.add_routes(
         app, meters, store_snapshot(store), settings.metrics_token, local_only=settings.oauth

@@ -22,8 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.app import SLACK_PATH
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SLACK_EVENTS_PATH, ConfigError, Settings, load_settings
 from bot.installations import Connected, Installed, org_key, team_key
 from bot.media.s3 import s3_client
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, SCOPES
@@ -553,7 +552,7 @@ def check_public_url(settings: Settings) -> Result:
     if url is None:
         detail = "unset: Tavus's results are found by polling alone (TAVUS_POLL_INTERVAL)"
         if not socket_mode:
-            detail += f"; Slack's request URL is this bot's own https address + {SLACK_PATH}"
+            detail += f"; Slack's request URL is this bot's own https address + {SLACK_EVENTS_PATH}"
         return passed(name, detail)
     if url.username or url.password:
         # Said without the address: it would print the password it carries.
@@ -571,7 +570,7 @@ def _paste(settings: Settings, base: str, socket_mode: bool) -> str:
         return "Socket Mode: Slack needs no request URL; Tavus calls back here"
     parts = [
         f"Request URL for Slash Commands, Interactivity & Shortcuts and Event Subscriptions: "
-        f"{base}{SLACK_PATH}"
+        f"{base}{SLACK_EVENTS_PATH}"
     ]
     if settings.oauth:
         parts.append(f"Redirect URL (OAuth & Permissions): {base}{REDIRECT_PATH}")
