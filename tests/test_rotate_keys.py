@@ -14,8 +14,7 @@ import pytest
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 
-from bot.__main__ import main
-from bot.cli import rotate_keys
+from bot.cli import main, rotate_keys
 from bot.cli.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.config import HELP, DatabaseSettings, VaultSettings
 from bot.installations import Connected, Installed

@@ -34,7 +34,12 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str], out: TextIO | None = None) -> int:
     """Print one line per check; 2 for bad arguments or settings, 1 if any check found a problem."""
-    parser().parse_args(argv)  # exits 2 with a usage message on bad arguments, 0 for --help
+    # Exits 2 with a usage message on bad arguments, 0 for --help.
+    return execute(parser().parse_args(argv), out)
+
+
+def execute(_: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print one line per check; 2 for bad settings, 1 if any check found a problem."""
     try:
         settings = load_settings()
     except ConfigError as exc:
