@@ -8,11 +8,9 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
-from aiobotocore.config import AioConfig
-from aiobotocore.session import ClientCreatorContext, get_session
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -24,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack
-from bot.config import Settings
+from bot.config import SLACK_EVENTS_PATH, Settings
 from bot.delivery.budgets import (
     LIMITED_HISTORY,
     TIER_3,
@@ -55,7 +53,7 @@ from bot.media.addresses import Address, is_public
 from bot.media.fetch import Fetcher
 from bot.media.links import Prober
 from bot.media.local import LocalMedia, MediaStore
-from bot.media.s3 import S3Media
+from bot.media.s3 import S3Media, s3_client
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
 from bot.ops import metrics
@@ -71,12 +69,8 @@ from bot.workspaces.connect import ConnectTavus
 from bot.workspaces.departures import Departures
 from bot.workspaces.vault import SigningKeys, Vault
 
-if TYPE_CHECKING:
-    from types_aiobotocore_s3 import S3Client
-
 log = logging.getLogger(__name__)
 
-SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
@@ -274,12 +268,12 @@ async def create_app(settings: Settings) -> web.Application:
     )
     slack.register(bolt, deps)
 
-    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_PATH)])
+    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_EVENTS_PATH)])
     app[STORE] = store
     app[BOLT] = bolt
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
-        app.router.add_post(SLACK_PATH, slack_events)
+        app.router.add_post(SLACK_EVENTS_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
     metrics.add_routes(
         app, meters, store_snapshot(store), settings.metrics_token, local_only=settings.oauth
@@ -338,18 +332,6 @@ async def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(running)
     return app
-
-
-def s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
-    """The S3 client for MEDIA_S3_BUCKET; credentials as botocore finds them (AWS_… variables)."""
-    endpoint = settings.media_s3_endpoint_url
-    return get_session().create_client(
-        "s3",
-        region_name=settings.media_s3_region,
-        endpoint_url=str(endpoint) if endpoint is not None else None,
-        # SigV4, whatever the endpoint: the only signature every S3 region and clone takes.
-        config=AioConfig(signature_version="s3v4"),
-    )
 
 
 def _any_address(_: Address) -> bool:

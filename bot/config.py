@@ -154,6 +154,9 @@ HEADLINE = "replica-bot cannot start; fix these settings (environment or .env):"
 # Where the bot listens unless HOST says: every interface, or this machine alone.
 EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 (hosting platforms reach the process from outside)
 LOOPBACK = "127.0.0.1"
+# Where Slack's requests arrive over HTTP (Tavus's arrive at Settings.callback_url): the route,
+# its timer and the request URL `check` tells admins to paste all read it here.
+SLACK_EVENTS_PATH = "/slack/events"
 
 
 class ConfigError(Exception):

@@ -22,8 +22,8 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import doctor
-from bot.__main__ import main
+from bot.cli import check as doctor
+from bot.cli import main
 from bot.config import DatabaseSettings, Settings
 from bot.slack.oauth import SCOPES
 from bot.store import Store

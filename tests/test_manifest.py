@@ -13,7 +13,7 @@ import pytest
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import SLACK_PATH
+from bot.config import SLACK_EVENTS_PATH
 from bot.slack.commands import COMMAND
 from bot.slack.oauth import REDIRECT_PATH, SCOPES
 
@@ -91,7 +91,7 @@ def test_manifest_is_valid_against_the_slack_manifest_schema() -> None:
 
 
 def test_replica_command_is_sent_to_the_slack_events_route() -> None:
-    assert urlsplit(replica_command()["url"]).path == SLACK_PATH
+    assert urlsplit(replica_command()["url"]).path == SLACK_EVENTS_PATH
 
 
 def test_interactivity_is_enabled_and_uses_the_same_url_as_the_command() -> None:

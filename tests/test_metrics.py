@@ -20,10 +20,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import SLACK_EVENTS_PATH
 from bot.ops.metrics import (
     METRICS,
     PATH,
-    SLACK_EVENTS,
     Metrics,
     Snapshot,
     ack_timer,
@@ -124,7 +124,7 @@ async def serve() -> AsyncIterator[Serve]:
             return web.json_response({})
 
         app = web.Application(middlewares=[ack_timer(metrics)])
-        app.router.add_post(SLACK_EVENTS, slack_events)
+        app.router.add_post(SLACK_EVENTS_PATH, slack_events)
         app.router.add_post("/tavus/callback/j/s", other)
         add_routes(app, metrics, store.snapshot, token, local_only=local_only)
         runner = web.AppRunner(app, shutdown_timeout=0.1)
@@ -279,8 +279,8 @@ async def test_slack_acknowledgements_are_timed_and_only_theirs(serve: Serve) ->
     served = await serve()
     served.ack_delay.extend([0.3, 0.0])
 
-    assert await served.post(SLACK_EVENTS) == 200
-    assert await served.post(SLACK_EVENTS) == 200
+    assert await served.post(SLACK_EVENTS_PATH) == 200
+    assert await served.post(SLACK_EVENTS_PATH) == 200
     assert await served.post("/tavus/callback/j/s") == 200
     families = await served.families()
 
@@ -300,7 +300,7 @@ async def test_an_acknowledgement_that_fails_is_timed_too() -> None:
         raise web.HTTPUnauthorized()
 
     app = web.Application(middlewares=[ack_timer(metrics)])
-    app.router.add_post(SLACK_EVENTS, failing)
+    app.router.add_post(SLACK_EVENTS_PATH, failing)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     port = unused_port()
@@ -308,7 +308,7 @@ async def test_an_acknowledgement_that_fails_is_timed_too() -> None:
     try:
         async with (
             aiohttp.ClientSession() as session,
-            session.post(f"http://127.0.0.1:{port}{SLACK_EVENTS}") as answer,
+            session.post(f"http://127.0.0.1:{port}{SLACK_EVENTS_PATH}") as answer,
         ):
             assert answer.status == 401
     finally:

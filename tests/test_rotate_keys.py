@@ -14,10 +14,9 @@ import pytest
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 
-from bot import rotate_keys
-from bot.__main__ import main
+from bot.cli import main, rotate_keys
+from bot.cli.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.config import HELP, DatabaseSettings, VaultSettings
-from bot.rotate_keys import Rotation, Sealed, Tally, reseal_table
 from bot.store import Store
 from bot.workspaces.installations import Connected, Installed
 from bot.workspaces.vault import SigningKeys, Unreadable, Vault

@@ -24,7 +24,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import messages, rotate_keys
+from bot import messages
+from bot.cli import rotate_keys
 from bot.config import Settings, load_settings
 from bot.media.local import LocalMedia, new_key
 from bot.ops.logs import QUIET, REDACTOR, configure

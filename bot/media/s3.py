@@ -9,15 +9,32 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from aiobotocore.config import AioConfig
+from aiobotocore.session import ClientCreatorContext, get_session
+
 from bot.media.local import Stored
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
+    from bot.config import Settings
+
 # SigV4 presigned links last seven days at most.
 MOST_LINK_LIFE = timedelta(days=7)
 # Kept in memory up to this size while it is written, then on disk.
 SPOOL = 16 * 1024 * 1024
+
+
+def s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
+    """The S3 client for MEDIA_S3_BUCKET; credentials as botocore finds them (AWS_… variables)."""
+    endpoint = settings.media_s3_endpoint_url
+    return get_session().create_client(
+        "s3",
+        region_name=settings.media_s3_region,
+        endpoint_url=str(endpoint) if endpoint is not None else None,
+        # SigV4, whatever the endpoint: the only signature every S3 region and clone takes.
+        config=AioConfig(signature_version="s3v4"),
+    )
 
 
 class S3Media:

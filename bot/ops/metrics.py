@@ -30,12 +30,12 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.config import SLACK_EVENTS_PATH
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 PATH = "/metrics"
-SLACK_EVENTS = "/slack/events"
 # Slack gives up on an acknowledgement after 3 s: the buckets are finest up to there, and the
 # two beyond it count the requests Slack will have shown the user an error for.
 ACK_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 10.0)
@@ -272,7 +272,7 @@ def add_routes(
     app.router.add_get(PATH, handler, allow_head=False)
 
 
-def ack_timer(metrics: Metrics, path: str = SLACK_EVENTS) -> Middleware:
+def ack_timer(metrics: Metrics, path: str = SLACK_EVENTS_PATH) -> Middleware:
     """An aiohttp middleware timing the responses to `path` (only) into slack_ack_seconds."""
 
     @web.middleware

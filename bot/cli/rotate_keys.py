@@ -104,7 +104,12 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Reseal every stored secret; 2 for bad arguments or settings, 1 if any is left unsealed."""
-    parser().parse_args(argv)  # exits 2 with a usage message on bad arguments, 0 for --help
+    # Exits 2 with a usage message on bad arguments, 0 for --help.
+    return execute(parser().parse_args(argv))
+
+
+def execute(_: argparse.Namespace) -> int:
+    """Reseal every stored secret; 2 for bad settings, 1 if any is left unsealed."""
     try:
         settings = load_vault_settings()
     except ConfigError as exc:

@@ -32,7 +32,12 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Print the records `argv` asks for; 2 for bad arguments or settings, 1 without a database."""
-    args = parser().parse_args(argv)  # exits 2 with a usage message on bad arguments
+    # Exits 2 with a usage message on bad arguments, 0 for --help.
+    return execute(parser().parse_args(argv), out)
+
+
+def execute(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Print the records `args` asks for; 2 for bad settings, 1 without a database."""
     try:
         settings = load_database_settings()
     except ConfigError as exc:
