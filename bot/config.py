@@ -2,144 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.governance import EVERYONE, Approvers, Creators, Policy
 from bot.store import Pool
 from bot.vault import Vault
-
-# Where to find each value: shown next to every problem so a failed start explains itself.
-HELP: dict[str, str] = {
-    "slack_client_id": (
-        "the Client ID from your Slack app's 'Basic Information' page (many workspaces, by OAuth)"
-    ),
-    "slack_client_secret": (
-        "the Client Secret from your Slack app's 'Basic Information' page (many workspaces)"
-    ),
-    "secrets_keys": (
-        "comma-separated Fernet keys, newest first, that seal bot tokens and Tavus keys at rest "
-        '(many workspaces); make one with: python -c "from cryptography.fernet import Fernet; '
-        'print(Fernet.generate_key().decode())"'
-    ),
-    "slack_bot_token": (
-        "the Bot User OAuth Token (xoxb-…) from your Slack app's 'OAuth & Permissions' page"
-    ),
-    "slack_signing_secret": (
-        "the Signing Secret from your Slack app's 'Basic Information' page "
-        "(not needed in Socket Mode, with SLACK_APP_TOKEN)"
-    ),
-    "slack_app_token": (
-        "an App-Level Token (xapp-…) with connections:write, from 'Basic Information' (Socket Mode)"
-    ),
-    "tavus_api_key": "your API key from the Tavus developer portal (platform.tavus.io → API Keys)",
-    "public_url": (
-        "the public https address where Tavus can reach this bot, e.g. https://bot.example.com "
-        "(needed with SLACK_CLIENT_ID; else leave unset to rely on polling alone)"
-    ),
-    "database_url": (
-        "sqlite:///path/to/file.db, or postgresql://user:password@host/dbname "
-        "(postgres:// as Heroku gives it works too)"
-    ),
-    "database_pool_size": "PostgreSQL connections each instance keeps open, 1 or more (default 5)",
-    "database_pool_overflow": "extra PostgreSQL connections allowed at busy moments (default 5)",
-    "database_timeout": "seconds to wait for a database connection, above 0 (default 10)",
-    "port": "a TCP port number between 1 and 65535 (default 3000)",
-    "host": (
-        "the address the bot listens on: 0.0.0.0, every interface (the default over HTTP, as "
-        "hosting platforms need), or 127.0.0.1, this machine only (the default in Socket Mode "
-        "without PUBLIC_URL, where nothing outside needs to reach it; also right behind a proxy "
-        "or tunnel on the same machine); :: for every IPv6 and IPv4 interface"
-    ),
-    "slack_api_url": "the Slack Web API base URL, default https://slack.com/api/",
-    "tavus_api_url": "the Tavus API base URL, default https://tavusapi.com",
-    "tavus_timeout": "seconds to wait for a Tavus answer, a number above 0 (default 30)",
-    "tavus_max_concurrency": "requests open at Tavus at once at most, 1 or more (default 10)",
-    "tavus_poll_interval": "seconds between polls of unfinished trainings, above 0 (default 600)",
-    "tavus_models": "comma-separated Tavus model names offered in the form, first is the default",
-    "slack_timeout": "whole seconds to wait for a Slack Web API answer, 1 or more (default 10)",
-    "slack_channel_rate": "messages a second the bot sends to one channel, above 0 (default 1)",
-    "slack_channel_burst": "messages sent to one channel in a burst, 1 or more (default 3)",
-    "slack_update_rate": (
-        "card redraws (chat.update) a second per workspace, above 0 (default 0.83: Slack's Tier 3, "
-        "about 50 a minute)"
-    ),
-    "slack_update_burst": "card redraws per workspace in a burst, 1 or more (default 10)",
-    "consent_timeout": (
-        "seconds the person shown has to consent before the request expires, above 0 "
-        "(default 259200, 72 hours)"
-    ),
-    "consent_waiting_per_requester": (
-        "requests one person may have waiting for consent at once, 1 or more (default 10)"
-    ),
-    "consent_waiting_per_subject": (
-        "requests that may wait for one person's consent at once, from anyone, 1 or more "
-        "(default 3)"
-    ),
-    "replica_creators": (
-        "who may create replicas: everyone (default), admins, or comma-separated user ids "
-        "(U…) and user-group ids (S…); guests never may"
-    ),
-    "replica_approvers": (
-        "who approves requests once the person shown consented: comma-separated user ids (U…) "
-        "and user-group ids (S…); unset: no approval"
-    ),
-    "approval_channel": (
-        "a channel id (C…) where approval requests go, the bot invited; unset: each approver's DM"
-    ),
-    "audit_channel": (
-        "a channel id (C…) where every audit record is also posted, the bot invited; unset: none"
-    ),
-    "media_check_links": (
-        "true (default) or false: check each link in the form before saving it (false where the "
-        "bot cannot reach the hosts Tavus downloads from)"
-    ),
-    "media_allow_private_hosts": (
-        "true or false (default): let link checks reach private and loopback addresses; for local "
-        "testing only, Tavus cannot reach them"
-    ),
-    "media_dir": "the folder where files taken from Slack are kept for Tavus (default ./media)",
-    "media_ttl": (
-        "seconds a kept file (and its link) lasts at most, 86400 to 604800 (default 259200, 72 "
-        "hours); it goes sooner once training has ended"
-    ),
-    "media_quota_bytes": (
-        "bytes of files copied from Slack one workspace may keep at once, 1 or more (default "
-        "20000000000, 20 GB: about 26 videos of Tavus's largest, 750 MB)"
-    ),
-    "media_copies_at_once": (
-        "files each instance copies from Slack at once, 1 or more (default 4); others wait their "
-        "turn"
-    ),
-    "media_s3_bucket": (
-        "an S3 bucket for files taken from Slack (several instances, or a disk wiped on restart); "
-        "credentials from the usual AWS variables"
-    ),
-    "media_s3_endpoint_url": "an S3-compatible endpoint, e.g. https://s3.eu-west-1.amazonaws.com",
-    "media_s3_region": "the bucket's region, e.g. eu-west-1 (else AWS_REGION / AWS_DEFAULT_REGION)",
-    "retention_days": (
-        "days a finished job keeps its media links, file names and error texts, 1 or more "
-        "(default 365); its outcome, consent receipt and the audit log stay"
-    ),
-    "shutdown_grace": "seconds work in flight may take to finish at SIGTERM, 0 or more (default 8)",
-    "metrics_token": (
-        "a token of 16 characters or more (e.g. from `openssl rand -hex 32`) that Prometheus "
-        "must send as `Authorization: Bearer <token>` to read /metrics; unset, /metrics is open "
-        "to anyone who can reach the port with one workspace, and to this machine only (loopback, "
-        "no proxy) with many (SLACK_CLIENT_ID)"
-    ),
-    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
-    "log_format": (
-        "text (default: one line a record) or json (one JSON object a line: time, level, "
-        "logger, message, and job_id, team_id, channel, replica_id where known)"
-    ),
-}
-
 
 NO_WAY_IN = "no_way_in"
 MIXED = "mixed"
@@ -165,10 +39,30 @@ class DatabaseSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    database_url: str = "sqlite:///replica-bot.db"
-    database_pool_size: int = Field(default=5, ge=1)
-    database_pool_overflow: int = Field(default=5, ge=0)
-    database_timeout: float = Field(default=10.0, gt=0)
+    database_url: str = Field(
+        default="sqlite:///replica-bot.db",
+        description=(
+            "sqlite:///path/to/file.db (relative to the working directory), or "
+            "postgresql://user:password@host/dbname (postgres:// as Heroku gives it works too); "
+            "PostgreSQL when running several instances"
+        ),
+    )
+    database_pool_size: int = Field(
+        default=5, ge=1, description="PostgreSQL connections each instance keeps open, 1 or more"
+    )
+    database_pool_overflow: int = Field(
+        default=5,
+        ge=0,
+        description="extra PostgreSQL connections an instance may open at busy moments",
+    )
+    database_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "seconds to wait for a database connection before a request is refused with "
+            "'try again', above 0"
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -204,61 +98,345 @@ class Settings(DatabaseSettings):
     (SLACK_CLIENT_ID), each workspace's token and Tavus key in the database, sealed.
     """
 
-    # Declared first: the fields after them are checked against the mode they choose.
-    slack_client_id: str | None = Field(default=None, min_length=1)
-    slack_client_secret: str | None = Field(default=None, min_length=1, validate_default=True)
-    slack_bot_token: str | None = Field(default=None, pattern=r"^xoxb-", validate_default=True)
-    # Needed to check requests Slack sends over HTTP; Socket Mode (an app token) needs none.
-    slack_signing_secret: str | None = Field(default=None, min_length=1)
-    tavus_api_key: str | None = Field(default=None, min_length=1, validate_default=True)
-    secrets_keys: Annotated[tuple[str, ...], NoDecode] = Field(default=(), validate_default=True)
-    public_url: AnyHttpUrl | None = Field(default=None, validate_default=True)
-    port: int = Field(default=3000, ge=1, le=65535)
-    host: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.:-]+$")
-    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
-    tavus_api_url: AnyHttpUrl = AnyHttpUrl("https://tavusapi.com")
-    tavus_timeout: float = Field(default=30.0, gt=0)
-    tavus_poll_interval: float = Field(default=600.0, gt=0)
-    tavus_max_concurrency: int = Field(default=10, ge=1)
-    tavus_models: Annotated[tuple[str, ...], NoDecode] = ("phoenix-4", "phoenix-3")
-    slack_timeout: int = Field(default=10, ge=1)
-    # Slack allows about one message a second per channel, with short bursts.
-    slack_channel_rate: float = Field(default=1.0, gt=0)
-    slack_channel_burst: int = Field(default=3, ge=1)
-    # chat.update is Tier 3: about 50 a minute per workspace, with short bursts.
-    slack_update_rate: float = Field(default=50 / 60, gt=0)
-    slack_update_burst: int = Field(default=10, ge=1)
-    slack_app_token: str | None = Field(default=None, pattern=r"^xapp-", validate_default=True)
-    consent_timeout: float = Field(default=259200.0, gt=0)
+    # Declared first: the fields after them are checked against the mode they choose. The
+    # order is also the one a failed start names its problems in, and the README's table.
+    slack_client_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "the Client ID from your Slack app's 'Basic Information' page; set (even empty, as "
+            "for Bolt), the bot serves many workspaces installed by OAuth (see [Distributing the "
+            "app](#distributing-the-app)), and then needs SLACK_CLIENT_SECRET, "
+            "SLACK_SIGNING_SECRET, PUBLIC_URL and SECRETS_KEYS, and refuses SLACK_BOT_TOKEN, "
+            "TAVUS_API_KEY, SLACK_APP_TOKEN, AUDIT_CHANNEL and APPROVAL_CHANNEL, naming them in "
+            "one line"
+        ),
+    )
+    slack_client_secret: str | None = Field(
+        default=None,
+        min_length=1,
+        validate_default=True,
+        description=(
+            "the Client Secret from your Slack app's 'Basic Information' page (many "
+            "workspaces); only with SLACK_CLIENT_ID"
+        ),
+    )
+    secrets_keys: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validate_default=True,
+        description=(
+            "comma-separated Fernet keys, newest first, that seal each workspace's bot token and "
+            "Tavus key in the database (many workspaces) and, when set, the bot's signing keys "
+            "(one workspace too); the first seals, any opens (cryptography's MultiFernet); a "
+            "malformed key is refused by its place in the list, never shown; make one with: "
+            '`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"`'
+        ),
+    )
+    slack_bot_token: str | None = Field(
+        default=None,
+        pattern=r"^xoxb-",
+        validate_default=True,
+        description=(
+            "the Bot User OAuth Token (xoxb-…) from your Slack app's 'OAuth & Permissions' page; "
+            "needed with one workspace, refused with SLACK_CLIENT_ID"
+        ),
+    )
+    slack_signing_secret: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "the Signing Secret from your Slack app's 'Basic Information' page: every request to "
+            "/slack/events is checked against it; not needed in Socket Mode (with "
+            "SLACK_APP_TOKEN), where without it /slack/events is not served at all"
+        ),
+    )
+    slack_app_token: str | None = Field(
+        default=None,
+        pattern=r"^xapp-",
+        validate_default=True,
+        description=(
+            "an App-Level Token (xapp-…) with connections:write, from 'Basic Information': talk "
+            "to Slack over Socket Mode instead of receiving HTTP requests"
+        ),
+    )
+    tavus_api_key: str | None = Field(
+        default=None,
+        min_length=1,
+        validate_default=True,
+        description=(
+            "your API key from the Tavus developer portal (platform.tavus.io → API Keys); needed "
+            "with one workspace, refused with SLACK_CLIENT_ID: each workspace connects its own"
+        ),
+    )
+    public_url: AnyHttpUrl | None = Field(
+        default=None,
+        validate_default=True,
+        description=(
+            "the public https address where Tavus can reach this bot, e.g. "
+            "https://bot.example.com (plain http only on loopback: callbacks carry each job's "
+            "secret, media links their signatures); Tavus then calls back to "
+            "PUBLIC_URL/tavus/callback/… and results arrive within seconds; needed with "
+            "SLACK_CLIENT_ID, else leave unset to rely on polling alone"
+        ),
+    )
+    port: int = Field(
+        default=3000,
+        ge=1,
+        le=65535,
+        description="the TCP port to listen on, a number between 1 and 65535",
+    )
+    host: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9.:-]+$",
+        description=(
+            f"the address the bot listens on: {EVERY_INTERFACE}, every interface (the default "
+            f"over HTTP, as hosting platforms need), or {LOOPBACK}, this machine only (the "
+            "default in Socket Mode without an outside PUBLIC_URL, where nothing outside needs "
+            "to reach it; also right behind a proxy or tunnel on the same machine); :: for "
+            "every IPv6 and IPv4 interface"
+        ),
+    )
+    slack_api_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("https://slack.com/api/"), description="the Slack Web API base URL"
+    )
+    tavus_api_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("https://tavusapi.com"), description="the Tavus API base URL"
+    )
+    tavus_timeout: float = Field(
+        default=30.0, gt=0, description="seconds to wait for a Tavus answer, a number above 0"
+    )
+    tavus_max_concurrency: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "requests open at Tavus at once at most, 1 or more; a burst of creates waits its "
+            "turn, in order; a 429 from Tavus holds every request back for its Retry-After, a "
+            "minute at most"
+        ),
+    )
+    tavus_poll_interval: float = Field(
+        default=600.0,
+        gt=0,
+        description=(
+            "seconds between polls of an unfinished training, above 0; trainings older than 6 "
+            "hours are polled half as often"
+        ),
+    )
+    tavus_models: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("phoenix-4", "phoenix-3"),
+        description=(
+            "comma-separated Tavus model names offered in the form; the first is preselected"
+        ),
+    )
+    slack_timeout: int = Field(
+        default=10, ge=1, description="whole seconds to wait for a Slack Web API answer, 1 or more"
+    )
+    slack_channel_rate: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "messages a second the bot sends to one channel (Slack allows about one), above 0, "
+            "shared by every instance on PostgreSQL; a starting point: after a 429 the channel's "
+            "pace falls back, then recovers"
+        ),
+    )
+    slack_channel_burst: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "messages the bot may send to one channel at once before that rate applies, 1 or "
+            "more; after a 429 it starts again from one"
+        ),
+    )
+    slack_update_rate: float = Field(
+        default=50 / 60,
+        gt=0,
+        description=(
+            "card redraws (chat.update) a second per workspace, above 0: Slack's Tier 3 allows "
+            "about 50 a minute; redraws wait in a lane of their own, so no result waits behind "
+            "one, and a 429 on chat.update pauses only them"
+        ),
+    )
+    slack_update_burst: int = Field(
+        default=10, ge=1, description="card redraws per workspace in a burst, 1 or more"
+    )
+    consent_timeout: float = Field(
+        default=259200.0,
+        gt=0,
+        description=(
+            "seconds the person shown has to answer the consent request before it expires, "
+            "above 0; 86400 is a day"
+        ),
+    )
     # Enough for a batch of colleagues; past it, a colleague's DMs cannot be flooded with asks.
-    consent_waiting_per_requester: int = Field(default=10, ge=1)
-    consent_waiting_per_subject: int = Field(default=3, ge=1)
-    replica_creators: Annotated[tuple[str, ...], NoDecode] = (EVERYONE,)
-    replica_approvers: Annotated[tuple[str, ...], NoDecode] = ()
+    consent_waiting_per_requester: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "requests one person may have waiting for consent at once (a file still being "
+            "copied from Slack counts), 1 or more; one more is refused on the form, in plain "
+            "words: nothing is saved, nobody is asked"
+        ),
+    )
+    consent_waiting_per_subject: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "requests that may wait for one person's consent at once, from anyone, 1 or more; "
+            "one more is refused under 'Whose likeness is it?', and the person gets no DM"
+        ),
+    )
+    replica_creators: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(EVERYONE,),
+        description=(
+            "who may create replicas: everyone, admins (workspace admins and owners), or "
+            "comma-separated user ids (U…) and user-group ids (S…); guests, bots and deactivated "
+            "accounts never may; see [Who may create replicas](#who-may-create-replicas)"
+        ),
+    )
+    replica_approvers: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "who approves requests once the person shown consented: comma-separated user ids "
+            "(U…) and user-group ids (S…), one approval being enough; unset: no approval; see "
+            "[Who approves](#who-approves)"
+        ),
+    )
     approval_channel: str | None = Field(
-        default=None, pattern=r"^[CG][A-Z0-9]{2,}$", validate_default=True
+        default=None,
+        pattern=r"^[CG][A-Z0-9]{2,}$",
+        validate_default=True,
+        description=(
+            "a channel id (C…) where approval requests go, the bot invited; unset: each "
+            "approver's DM; one workspace only: with many, each workspace's admins choose "
+            "theirs in App Home"
+        ),
     )
     audit_channel: str | None = Field(
-        default=None, pattern=r"^[CG][A-Z0-9]{2,}$", validate_default=True
+        default=None,
+        pattern=r"^[CG][A-Z0-9]{2,}$",
+        validate_default=True,
+        description=(
+            "a channel id (C…) where every audit record is also posted from the moment it is "
+            "set, the bot invited; unset: none; one workspace only (a channel id belongs to one "
+            "workspace); see [The audit log](#the-audit-log)"
+        ),
     )
-    media_check_links: bool = True
-    media_allow_private_hosts: bool = False
-    media_dir: Path = Path("media")
-    # Tavus needs a link to keep working for 24 hours after the create.
-    media_ttl: float = Field(default=259200.0, ge=86400, le=604800)
+    media_check_links: bool = Field(
+        default=True,
+        description=(
+            "true or false: check each link in the form before saving it (see [Links checked "
+            "first](#links-checked-first)); false where the bot cannot reach the hosts Tavus "
+            "downloads from"
+        ),
+    )
+    media_allow_private_hosts: bool = Field(
+        default=False,
+        description=(
+            "true or false: let link checks reach private and loopback addresses; for local "
+            "testing only: Tavus cannot reach them, and it opens the bot's own network to "
+            "whoever fills in the form"
+        ),
+    )
+    media_dir: Path = Field(
+        default=Path("media"),
+        description=(
+            "the folder where files taken from Slack are kept for Tavus, served at "
+            "PUBLIC_URL/media/… behind signed, expiring links"
+        ),
+    )
+    media_ttl: float = Field(
+        default=259200.0,
+        ge=86400,
+        le=604800,
+        description=(
+            "seconds a kept file (and its link) lasts at most, 86400 (Tavus needs a link for 24 "
+            "hours after the create) to 604800 (S3's limit for presigned links); it goes sooner, "
+            "within a minute, once training has ended"
+        ),
+    )
     # Copies wait for consent up to CONSENT_TIMEOUT: bounded per workspace, so no one fills
     # the disk (or the bucket) that every workspace, and often the database, share.
-    media_quota_bytes: int = Field(default=20_000_000_000, ge=1)
-    # Each copy may hold 750 MB on local disk as it goes (S3 uploads are spooled there too).
-    media_copies_at_once: int = Field(default=4, ge=1)
-    media_s3_bucket: str | None = Field(default=None, min_length=3)
-    media_s3_endpoint_url: AnyHttpUrl | None = None
-    media_s3_region: str | None = None
-    retention_days: int = Field(default=365, ge=1)
-    shutdown_grace: float = Field(default=8.0, ge=0)
-    metrics_token: str | None = Field(default=None, min_length=16)
-    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
-    log_format: str = Field(default="text", pattern=r"^(text|json)$")
+    media_quota_bytes: int = Field(
+        default=20_000_000_000,
+        ge=1,
+        description=(
+            "bytes of files copied from Slack one workspace may keep at once, copies being made "
+            "included, counted until each is deleted, 1 or more (a GB is 1000000000; Tavus "
+            "takes files of 750 MB at most); a request that would go past it is refused on the "
+            "form, nothing else changes"
+        ),
+    )
+    media_copies_at_once: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "files each instance copies from Slack at once, 1 or more; others wait their turn; "
+            "each may take up to 750 MB of local disk while it is copied (S3 uploads are "
+            "spooled there too)"
+        ),
+    )
+    media_s3_bucket: str | None = Field(
+        default=None,
+        min_length=3,
+        description=(
+            "an S3 bucket for files taken from Slack, instead of MEDIA_DIR (several instances, "
+            "or a disk wiped on restart); credentials from the usual AWS variables"
+        ),
+    )
+    media_s3_endpoint_url: AnyHttpUrl | None = Field(
+        default=None,
+        description=(
+            "an S3-compatible endpoint (MinIO, R2, …), e.g. https://s3.eu-west-1.amazonaws.com; "
+            "unset: AWS's own"
+        ),
+    )
+    media_s3_region: str | None = Field(
+        default=None,
+        description="the bucket's region, e.g. eu-west-1 (else AWS_REGION / AWS_DEFAULT_REGION)",
+    )
+    retention_days: int = Field(
+        default=365,
+        ge=1,
+        description=(
+            "days a finished job keeps its media links, file names and error texts, 1 or more; "
+            "then a daily sweep clears them (and says so in the audit log); its outcome, consent "
+            "receipt and the audit log stay; see [Data](#data)"
+        ),
+    )
+    shutdown_grace: float = Field(
+        default=8.0,
+        ge=0,
+        description=(
+            "seconds work in flight (creates and posts) may take to finish at SIGTERM before it "
+            "is handed back, 0 or more"
+        ),
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "a token of 16 characters or more (e.g. from `openssl rand -hex 32`) that Prometheus "
+            "must send as `Authorization: Bearer <token>` to read /metrics; unset, /metrics is "
+            "open to anyone who can reach the port with one workspace, and to this machine only "
+            "(a loopback client relaying nobody) with many (SLACK_CLIENT_ID)"
+        ),
+    )
+    log_level: str = Field(
+        default="INFO",
+        pattern=r"^(DEBUG|INFO|WARNING|ERROR)$",
+        description="one of DEBUG, INFO, WARNING, ERROR",
+    )
+    log_format: str = Field(
+        default="text",
+        pattern=r"^(text|json)$",
+        description=(
+            "text (one line a record) or json (one JSON object a line: time, level, logger, "
+            "message, and job_id, team_id, channel, replica_id where known); see [Metrics and "
+            "logs](#metrics-and-logs)"
+        ),
+    )
 
     @field_validator("tavus_models", mode="before")
     @classmethod
@@ -489,8 +667,36 @@ def _describe(exc: ValidationError) -> str:
         problem = "is missing" if error["type"] == "missing" else f"is invalid ({error['msg']})"
         if error["type"] == NO_WAY_IN:
             field, problem = "slack_signing_secret", "is missing"
-        problems.append((field, f"  - {field.upper()} {problem}: {HELP.get(field, '')}"))
-    order = list(HELP)
+        problems.append((field, f"  - {field.upper()} {problem}: {help_text(field)}"))
+    order = list(Settings.model_fields)
     problems.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
     lines = [line.rstrip(": ") for _, line in problems]
     return "\n".join([HEADLINE, *lines])
+
+
+def help_text(name: str) -> str:
+    """How to set one setting, as a failed start says it: its description, then its default."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return ""
+    # The README's links to its own sections, said in words where no link can be followed.
+    text = re.sub(r"\[([^\]]+)\]\(#[^)]+\)", r"the README's '\1'", field.description or "")
+    default = shown_default(name)
+    return text if default is None else f"{text} (default {default})"
+
+
+def shown_default(name: str) -> str | None:
+    """A setting's default as one would write it in the environment; None if it has none."""
+    value = Settings.model_fields[name].default
+    if value is None or value is PydanticUndefined or value == ():
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, float):
+        # Two places at most: SLACK_UPDATE_RATE's 50 a minute is 0.83 a second.
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, Path) and not value.is_absolute():
+        return f"./{value}"
+    return str(value)
