@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError, PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -91,6 +99,28 @@ class DatabaseSettings(BaseSettings):
         )
 
 
+def _split_keys(value: Any) -> Any:
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _fernet_keys(value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    # Needed unless the settings choose one workspace; rotate-keys' settings (no
+    # SLACK_CLIENT_ID) choose none, and exist to reseal with them.
+    if not value and _oauth(info):
+        raise PydanticCustomError("missing", "the stored secrets are sealed with them")
+    if value:
+        Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
+    return value
+
+
+# SECRETS_KEYS, read and checked alike by the bot and by rotate-keys.
+SecretsKeys = Annotated[
+    tuple[str, ...], NoDecode, BeforeValidator(_split_keys), AfterValidator(_fernet_keys)
+]
+
+
 class Settings(DatabaseSettings):
     """Everything the bot is configured with; nothing else reads the environment.
 
@@ -121,7 +151,7 @@ class Settings(DatabaseSettings):
             "workspaces); only with SLACK_CLIENT_ID"
         ),
     )
-    secrets_keys: Annotated[tuple[str, ...], NoDecode] = Field(
+    secrets_keys: SecretsKeys = Field(
         default=(),
         validate_default=True,
         description=(
@@ -489,18 +519,6 @@ class Settings(DatabaseSettings):
             raise PydanticCustomError("missing", "needed with one workspace")
         return value
 
-    @field_validator("secrets_keys", mode="before")
-    @classmethod
-    def _split_keys(cls, value: Any) -> Any:
-        return _split_keys(value)
-
-    @field_validator("secrets_keys")
-    @classmethod
-    def _fernet_keys(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        return _fernet_keys(
-            value, needed="OAuth mode seals secrets with them" if _oauth(info) else None
-        )
-
     @field_validator("public_url")
     @classmethod
     def _reachable(cls, value: AnyHttpUrl | None, info: ValidationInfo) -> AnyHttpUrl | None:
@@ -586,32 +604,7 @@ class Settings(DatabaseSettings):
 class VaultSettings(DatabaseSettings):
     """The database's settings and SECRETS_KEYS: all that `python -m bot rotate-keys` needs."""
 
-    secrets_keys: Annotated[tuple[str, ...], NoDecode]
-
-    @field_validator("secrets_keys", mode="before")
-    @classmethod
-    def _split_keys(cls, value: Any) -> Any:
-        return _split_keys(value)
-
-    @field_validator("secrets_keys")
-    @classmethod
-    def _fernet_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _fernet_keys(value, needed="the stored secrets are resealed with them")
-
-
-def _split_keys(value: Any) -> Any:
-    if isinstance(value, str):
-        value = tuple(part.strip() for part in value.split(",") if part.strip())
-    return value
-
-
-def _fernet_keys(value: tuple[str, ...], *, needed: str | None) -> tuple[str, ...]:
-    # `needed` says why the keys are required here; None where they are optional.
-    if needed is not None and not value:
-        raise PydanticCustomError("missing", needed)
-    if value:
-        Vault(value)  # raises SecretsKeyError (a ValueError) naming the key by place only
-    return value
+    secrets_keys: SecretsKeys
 
 
 def secure_url(url: AnyHttpUrl) -> bool:
