@@ -693,3 +693,15 @@ def shown_default(name: str) -> str | None:
     if isinstance(value, Path) and not value.is_absolute():
         return f"./{value}"
     return str(value)
+
+
+def table() -> str:
+    """The README's table of settings: each one's variable, default and description."""
+    rows = ["| Setting | Default | What it is |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = shown_default(name)
+        shown = "unset" if default is None else f"`{default}`"
+        # A bar inside a cell would end it.
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name.upper()}` | {shown} | {description} |")
+    return "\n".join(rows)
