@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import EVERY_INTERFACE, HELP, LOOPBACK, ConfigError, Settings, load_settings
+from bot.config import (
+    EVERY_INTERFACE,
+    LOOPBACK,
+    ConfigError,
+    Settings,
+    help_text,
+    load_settings,
+)
 
 REQUIRED = {
     "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -220,9 +227,9 @@ def test_missing_required_settings_are_all_named_at_once_with_where_to_get_them(
     message = str(caught.value)
     assert message.startswith("replica-bot cannot start")
     assert problems(caught.value) == [
-        f"  - SLACK_BOT_TOKEN is missing: {HELP['slack_bot_token']}",
-        f"  - SLACK_SIGNING_SECRET is missing: {HELP['slack_signing_secret']}",
-        f"  - TAVUS_API_KEY is missing: {HELP['tavus_api_key']}",
+        f"  - SLACK_BOT_TOKEN is missing: {help_text('slack_bot_token')}",
+        f"  - SLACK_SIGNING_SECRET is missing: {help_text('slack_signing_secret')}",
+        f"  - TAVUS_API_KEY is missing: {help_text('tavus_api_key')}",
     ]
     assert "OAuth & Permissions" in message
     assert "Basic Information" in message
@@ -236,7 +243,7 @@ def test_a_missing_setting_is_named_alone(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(ConfigError) as caught:
         load_settings()
 
-    assert problems(caught.value) == [f"  - TAVUS_API_KEY is missing: {HELP['tavus_api_key']}"]
+    assert problems(caught.value) == [f"  - TAVUS_API_KEY is missing: {help_text('tavus_api_key')}"]
 
 
 @pytest.mark.usefixtures("required")
@@ -282,7 +289,7 @@ def test_malformed_setting_is_named_with_how_to_fix_it(
 
     (problem,) = problems(caught.value)
     assert problem.startswith(f"  - {variable} is invalid")
-    assert problem.endswith(HELP[variable.lower()])
+    assert problem.endswith(help_text(variable.lower()))
 
 
 def test_missing_and_malformed_settings_are_reported_together() -> None:
@@ -384,7 +391,7 @@ def test_one_workspace_is_called_back_over_https_or_on_loopback(url: str, refuse
         assert problem.startswith("  - PUBLIC_URL is invalid")
         assert "must be https" in problem
         assert "http only on loopback" in problem
-        assert problem.endswith(HELP["public_url"])
+        assert problem.endswith(help_text("public_url"))
     else:
         assert not load_settings(**{k.lower(): v for k, v in variables.items()}).oauth
 

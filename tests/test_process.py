@@ -13,14 +13,14 @@ import pytest
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
 
-from bot.config import HELP
+from bot.config import Settings
 from bot.store import Store
 from bot.workspaces.vault import SigningKeys, Vault
 from tests.processes import BotProcess
 from tests.standins.slack import APP_TOKEN, BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
-SETTINGS = [name.upper() for name in HELP] + ["SLACK_CLIENT_SECRET"]
+SETTINGS = [name.upper() for name in Settings.model_fields] + ["SLACK_CLIENT_SECRET"]
 
 
 def environment(**settings: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any, cast
 import pytest
 
 from bot import messages
-from bot.config import HELP, ConfigError, load_settings
+from bot.config import ConfigError, help_text, load_settings
 from bot.governance.audit import Action, Record
 from bot.governance.model import Policy
 from bot.governance.policy import Governance
@@ -112,7 +112,7 @@ def test_a_limit_of_none_is_refused_at_start_saying_how_to_fix_it(
 
     [problem] = [line for line in str(caught.value).splitlines() if line.startswith("  - ")]
     assert problem.startswith(f"  - {name} is invalid")
-    assert problem.endswith(HELP[name.lower()])
+    assert problem.endswith(help_text(name.lower()))
 
 
 async def test_a_full_quota_refuses_the_form_inline_and_copies_nothing(

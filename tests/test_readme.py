@@ -1,10 +1,11 @@
-"""The README's generated parts stay true: the job's moves, and a code map naming every module."""
+"""The README's generated parts stay true: the job's moves, the settings, and the code map."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from bot import config
 from bot.jobs import diagram, moves
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,19 @@ def test_every_move_is_in_the_readme() -> None:
 
     for move in moves.MOVES:
         assert f"`{move.name}`" in shown
+
+
+def test_the_readme_shows_the_settings_exactly_as_bot_config_describes_them() -> None:
+    shown = between("<!-- settings:", "<!-- /settings -->")
+
+    assert shown == f"{config.table()}\n", "regenerate the README's settings from config.table()"
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    shown = between("<!-- settings:", "<!-- /settings -->")
+
+    for name in config.Settings.model_fields:
+        assert f"| `{name.upper()}` |" in shown
 
 
 def test_the_code_map_names_every_module_and_no_other() -> None:

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 
 from bot.cli import main, rotate_keys
 from bot.cli.rotate_keys import Rotation, Sealed, Tally, reseal_table
-from bot.config import HELP, DatabaseSettings, VaultSettings
+from bot.config import DatabaseSettings, VaultSettings, help_text
 from bot.store import Store
 from bot.workspaces.installations import Connected, Installed
 from bot.workspaces.vault import SigningKeys, Unreadable, Vault
@@ -360,7 +360,7 @@ def test_without_secrets_keys_it_says_where_to_get_one_and_exits_2(
 
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
-    assert f"  - SECRETS_KEYS is missing: {HELP['secrets_keys']}" in err.splitlines()
+    assert f"  - SECRETS_KEYS is missing: {help_text('secrets_keys')}" in err.splitlines()
     assert "Traceback" not in err
     # Refused before reaching the database: no default database file was made.
     assert not Path("replica-bot.db").exists()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.config.database import Pool
 from bot.store.account_queries import ConnectLinks, ReplacedKeys, TavusAccounts
 from bot.store.audit_queries import AuditLog
-from bot.store.engine import Clock, Database, Pool, StoreUnavailable, create_engine, utcnow
+from bot.store.engine import Clock, Database, StoreUnavailable, create_engine, utcnow
 from bot.store.installation_queries import Installations, OAuthStates
 from bot.store.job_queries import Jobs
 from bot.store.media_queries import Keys, Media

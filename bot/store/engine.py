@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.config.database import Pool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any constant will do: it names the lock every instance takes before migrating.
@@ -36,15 +37,6 @@ def utcnow() -> datetime:
 
 class StoreUnavailable(Exception):
     """The database did not answer (down, unreachable, or its pool exhausted)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Pool:
-    """Connection pool limits (PostgreSQL; SQLite is a file and needs none)."""
-
-    size: int = 5
-    overflow: int = 5
-    timeout: float = 10.0
 
 
 class Database:
