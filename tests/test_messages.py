@@ -1,6 +1,13 @@
-"""Unit tests for the user-facing words: failure hints and why a create did not go through."""
+"""Unit tests for the user-facing words: failure hints, create failures, one module per surface."""
 
 from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -252,3 +259,61 @@ def test_moved_names_the_channel_it_could_not_reach() -> None:
 
     assert "<#C9>" in text
     assert text.endswith(":")
+
+
+# One module per surface, every word still read as messages.NAME
+
+
+def surfaces() -> list[ModuleType]:
+    """Every module of the bot.messages package."""
+    return [
+        importlib.import_module(f"{messages.__name__}.{found.name}")
+        for found in pkgutil.iter_modules(messages.__path__)
+    ]
+
+
+def defined_in(module: ModuleType) -> list[str]:
+    """The public names a module assigns or defines at its top level, once per definition."""
+    assert module.__file__
+    names: list[str] = []
+    for node in ast.parse(Path(module.__file__).read_text()).body:
+        if isinstance(node, ast.Assign):
+            names += [target.id for target in node.targets if isinstance(target, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+    return [name for name in names if not name.startswith("_")]
+
+
+@pytest.mark.parametrize("module", surfaces(), ids=lambda module: module.__name__)
+def test_each_module_exports_every_word_it_defines_once(module: ModuleType) -> None:
+    # A word left out of __all__ would vanish from messages.NAME; one defined twice would hide
+    # the first.
+    assert sorted(module.__all__) == sorted(defined_in(module))
+
+
+@pytest.mark.parametrize("module", surfaces(), ids=lambda module: module.__name__)
+def test_every_word_of_each_module_is_read_as_messages_name(module: ModuleType) -> None:
+    words = vars(module)
+    lost = [name for name in defined_in(module) if getattr(messages, name, None) is not words[name]]
+
+    assert lost == []
+
+
+def test_no_two_modules_define_the_same_word() -> None:
+    modules_of: defaultdict[str, list[str]] = defaultdict(list)
+    for module in surfaces():
+        for name in set(defined_in(module)):
+            modules_of[name].append(module.__name__)
+
+    assert modules_of, "bot.messages has no modules"
+    assert {name: found for name, found in modules_of.items() if len(found) > 1} == {}
+
+
+def test_messages_says_nothing_its_modules_do_not() -> None:
+    modules = {module.__name__.rsplit(".", 1)[1] for module in surfaces()}
+    words = {name for module in surfaces() for name in defined_in(module)}
+    public = {name for name in vars(messages) if not name.startswith("_")}
+
+    assert public == words | modules
