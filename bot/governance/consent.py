@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.governance.audit import BOT, Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
-from bot.jobs import Job, JobStatus, NoticeKind
+from bot.jobs import Job, JobChanges, JobStatus, NoticeKind
 from bot.jobs import moves as life
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
@@ -131,10 +131,10 @@ class Consent:
         moved = await self._lifecycle.move(
             job.id,
             move,
+            JobChanges(next_check_at=self._store.now() + ORPHAN_GRACE if queued else None),
             by=by,
             receipt=receipt,
             asking=approvers or (),
-            next_check_at=self._store.now() + ORPHAN_GRACE if queued else None,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job
@@ -163,7 +163,10 @@ class Consent:
         # for (by the reconciler, or found by its callback) and deleted too.
         lost = job.status is JobStatus.UNKNOWN and job.replica_id is None
         moved = await self._lifecycle.move(
-            job.id, life.WITHDRAW, by=by, next_check_at=self._store.now() if lost else None
+            job.id,
+            life.WITHDRAW,
+            JobChanges(next_check_at=self._store.now() if lost else None),
+            by=by,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.jobs import Job, Viewer
+from bot.jobs import Job, JobChanges, Viewer
 from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
@@ -82,7 +82,9 @@ class Replicas:
         if job.replica_id is not None:
             tavus = await self._accounts.tavus_for(job)
             await tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
-        renamed = await self._lifecycle.move(job.id, life.RENAME, by=by, replica_name=replica_name)
+        renamed = await self._lifecycle.move(
+            job.id, life.RENAME, JobChanges(replica_name=replica_name), by=by
+        )
         return renamed or job
 
     async def delete(self, job: Job, *, by: str) -> Job:
@@ -93,5 +95,7 @@ class Replicas:
         if job.replica_id is not None:
             tavus = await self._accounts.tavus_for(job)
             await tavus.delete_replica(replica_id=job.replica_id)
-        deleted = await self._lifecycle.move(job.id, life.DELETE, by=by, next_check_at=None)
+        deleted = await self._lifecycle.move(
+            job.id, life.DELETE, JobChanges(next_check_at=None), by=by
+        )
         return deleted or job

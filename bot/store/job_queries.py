@@ -14,11 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.aio import Batch
 from bot.governance.audit import BOT, Action, Record
 from bot.governance.receipts import Receipt
-from bot.jobs import Job, JobStatus, Move, NoticeKind, ReplicaRequest, Requester, Sight, Viewer
+from bot.jobs import (
+    NO_CHANGES,
+    UNSET,
+    Job,
+    JobChanges,
+    JobStatus,
+    Move,
+    NoticeKind,
+    ReplicaRequest,
+    Requester,
+    Sight,
+    Viewer,
+)
 from bot.jobs import moves as life
 from bot.store import audit_queries, notice_queries, receipt_queries, talk_queries
 from bot.store.engine import Database
-from bot.store.rows import UNSET, given, of_workspace, to_job, utc
+from bot.store.rows import of_workspace, to_job, utc
 from bot.store.schema import jobs
 
 FINAL = tuple(status.value for status in JobStatus if status.is_final)
@@ -205,63 +217,44 @@ class Jobs:
         self,
         job_id: str,
         move: Move,
+        changes: JobChanges = NO_CHANGES,
         *,
         by: str = BOT,
         watching: bool = False,
-        replica_id: str | None = UNSET,
-        replica_name: str = UNSET,
-        error_message: str | None = UNSET,
-        callback_digest: str = UNSET,
-        thumbnail_url: str | None = UNSET,
-        next_check_at: datetime | None = UNSET,
         receipt: Receipt | None = None,
-        reviewer_id: str = UNSET,
-        train_video_url: str | None = UNSET,
-        train_image_url: str | None = UNSET,
         asking: Sequence[str] = (),
-        tavus_account: str | None = UNSET,
     ) -> Job | None:
-        """Make `move` with these changes, owing its notice and recording it `by` whom, at once.
+        """Make `move` with `changes`, owing its notice and recording it `by` whom, at once.
 
         A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
-        `reviewer_id`: who approved or rejected it, now. `asking`: the approvers (or the approval
-        channel) each owed an approval request. `tavus_account`: the fingerprint of the key its
-        create is sent with. A move out of pending approval owes a redraw of
-        every approval request sent, so none is left offering its buttons.
+        A reviewer is noted with the moment of their review. `asking`: the approvers (or the
+        approval channel) each owed an approval request. A move out of pending approval owes a
+        redraw of every approval request sent, so none is left offering its buttons.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
         """
-        changes = given(
-            status=move.to.value if move.to is not None else UNSET,
-            replica_id=replica_id,
-            replica_name=replica_name,
-            error_message=error_message,
-            callback_digest=callback_digest,
-            thumbnail_url=thumbnail_url,
-            next_check_at=next_check_at,
-            reviewer_id=reviewer_id,
-            reviewed_at=self._db.now() if reviewer_id is not UNSET else UNSET,
-            train_video_url=train_video_url,
-            train_image_url=train_image_url,
-            tavus_account=tavus_account,
-        )
+        values = {name: utc(value) for name, value in changes.given().items()}
+        if move.to is not None:
+            values["status"] = move.to.value
+        if changes.reviewer_id is not UNSET:
+            values["reviewed_at"] = utc(self._db.now())
         allowed = jobs.c.status.in_([status.value for status in move.from_])
         try:
             async with self._db.writing() as connection:
-                job = await self._owing(connection, job_id, changes, allowed, move, watching)
+                job = await self._owing(connection, job_id, values, allowed, move, watching)
                 if job is not None and move.records is not None:
                     await audit_queries.record_in(connection, _record(move.records, job, by))
                 if job is not None and receipt is not None:
                     await receipt_queries.record_in(connection, receipt)
-                if job is not None and isinstance(replica_id, str):
-                    await receipt_queries.note_replica_in(connection, job.id, replica_id)
+                if job is not None and isinstance(changes.replica_id, str):
+                    await receipt_queries.note_replica_in(connection, job.id, changes.replica_id)
                 if job is not None and asking:
                     await notice_queries.ask_in(connection, job.id, asking, now=self._db.now())
                 if job is not None and move.to is not None and PENDING_APPROVAL in move.from_:
                     await notice_queries.settle_in(connection, job.id, now=self._db.now())
         except IntegrityError:
-            if replica_id is UNSET:
+            if changes.replica_id is UNSET:
                 raise
             # The replica is another job's already: this change loses, like any other race.
             return None
