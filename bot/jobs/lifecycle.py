@@ -1,6 +1,6 @@
 """Applying a job's moves: the compare-and-set, the notice it owes, and waking delivery.
 
-The moves themselves (from where, to where, what each owes) are the table in bot/jobs.py; this
+The moves themselves (from where, to where, what each owes) are the table in jobs/moves.py; this
 is the one place that makes them, so no caller writes that sequence by hand. Settling a job from
 what Tavus reports lives here too, since callbacks, polls and `/replica status` all do it.
 """
@@ -59,8 +59,7 @@ class Lifecycle:
         job = await self._store.jobs.move(
             job_id, move, changes, by=by, watching=watching, receipt=receipt, asking=asking
         )
-        leaves_approval = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
-        if job is not None and (asking or leaves_approval or move.also is not None):
+        if job is not None and (asking or move.settles_approvals or move.also is not None):
             self._wake()  # approval requests owed, or their redraws
         self._wake_if_owed(job, move, watching=watching)
         if job is not None and job.status.is_final and job.request.slack_file:

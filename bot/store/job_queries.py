@@ -40,7 +40,6 @@ CHECKED = or_(
     jobs.c.status.not_in(FINAL),
     and_(jobs.c.status == JobStatus.WITHDRAWN.value, jobs.c.replica_id.is_(None)),
 )
-PENDING_APPROVAL = JobStatus.PENDING_APPROVAL
 # Requests whose consent is still to be asked or answered: a file from Slack is copied first.
 WAITING = (JobStatus.FETCHING.value, JobStatus.AWAITING_CONSENT.value)
 
@@ -228,8 +227,9 @@ class Jobs:
 
         A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
         A reviewer is noted with the moment of their review. `asking`: the approvers (or the
-        approval channel) each owed an approval request. A move out of pending approval owes a
-        redraw of every approval request sent, so none is left offering its buttons.
+        approval channel) each owed an approval request. A move that settles approvals (out of
+        pending approval) owes a redraw of every approval request sent, so none is left offering
+        its buttons.
 
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
@@ -251,7 +251,7 @@ class Jobs:
                     await receipt_queries.note_replica_in(connection, job.id, changes.replica_id)
                 if job is not None and asking:
                     await notice_queries.ask_in(connection, job.id, asking, now=self._db.now())
-                if job is not None and move.to is not None and PENDING_APPROVAL in move.from_:
+                if job is not None and move.settles_approvals:
                     await notice_queries.settle_in(connection, job.id, now=self._db.now())
         except IntegrityError:
             if changes.replica_id is UNSET:
