@@ -14,12 +14,12 @@ import math
 from datetime import datetime, timedelta
 
 from bot import messages
-from bot.governance.consent import delete_withdrawn
 from bot.jobs import Job, JobChanges, JobStatus
 from bot.jobs import moves as life
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
+from bot.jobs.replicas import delete_withdrawn
 from bot.ops.logs import about
 from bot.ops.metrics import Metrics
 from bot.store import Store
