@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.jobs import Job, JobStatus, Move, NoticeKind
+from bot.jobs import Job, JobChanges, JobStatus, Move, NoticeKind
 from bot.store import Store, StoreUnavailable
 from bot.store.rows import aware
 from bot.store.schema import notices
@@ -25,7 +25,8 @@ async def transition(
     **changes: Any,
 ) -> Job | None:
     """Move a job from one of `from_` to `to`, as no move of the bot's may (to set up a test)."""
-    return await store.jobs.move(job_id, Move("test", frozenset(from_), to, notice), **changes)
+    made_up = Move("test", frozenset(from_), to, notice)
+    return await store.jobs.move(job_id, made_up, JobChanges(**changes))
 
 
 async def notices_of(store: Store, job_id: str) -> list[dict[str, Any]]:

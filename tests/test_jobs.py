@@ -239,6 +239,13 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
     assert JobStatus.DELETED not in life.WITHDRAW.from_
 
 
+def test_every_move_out_of_pending_approval_settles_its_approval_requests() -> None:
+    # One left unsettled would keep offering approvers buttons for a decision nobody can take.
+    for move in life.MOVES:
+        leaves = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
+        assert move.settles_approvals is leaves, move.name
+
+
 def test_move_names_are_unique() -> None:
     names = [move.name for move in life.MOVES]
     assert len(names) == len(set(names))
@@ -267,3 +274,10 @@ def test_the_table_lists_every_move_with_its_rule() -> None:
     )
     assert "| `rename` | any | (stays) | card (once announced) |" in table
     assert "| `end` | any but ready, failed, rejected, deleted, declined, expired, " in table
+
+
+def test_the_table_says_which_moves_settle_approval_requests() -> None:
+    table = diagram.table()
+
+    assert "| `approve` | pending_approval | queued | card (once announced) | yes |" in table
+    assert "| `consent` | awaiting_consent | queued | card (once announced) | — |" in table

@@ -30,6 +30,7 @@ from bot.governance.model import StoredPolicy
 from bot.governance.receipts import Decision, Medium, Receipt, sha256, statement_for
 from bot.jobs import (
     Job,
+    JobChanges,
     JobStatus,
     Notice,
     NoticeKind,
@@ -810,10 +811,10 @@ async def test_notices_of_lists_a_jobs_notices_oldest_first(store: Store, clock:
 
 async def test_a_saved_job_and_its_moves_are_recorded_with_them(store: Store) -> None:
     job = await add(store)
-    await store.jobs.move(job.id, moves.SEND, callback_digest=DIGEST)
-    training = await store.jobs.move(job.id, moves.BEGIN_TRAINING, replica_id="r1")
+    await store.jobs.move(job.id, moves.SEND, JobChanges(callback_digest=DIGEST))
+    training = await store.jobs.move(job.id, moves.BEGIN_TRAINING, JobChanges(replica_id="r1"))
     assert training is not None
-    await store.jobs.move(job.id, moves.FAIL, by=TAVUS, error_message="bad video")
+    await store.jobs.move(job.id, moves.FAIL, JobChanges(error_message="bad video"), by=TAVUS)
 
     records = await store.audit.since()
 
@@ -905,8 +906,8 @@ async def test_a_consent_keeps_its_receipt_with_the_move_and_then_the_replica_id
 
     assert await store.jobs.move(job.id, moves.CONSENT, by="U0DANA", receipt=kept) is not None
     assert await store.receipts.of_job(job.id) == kept
-    await store.jobs.move(job.id, moves.SEND, callback_digest=DIGEST)
-    await store.jobs.move(job.id, moves.BEGIN_TRAINING, replica_id="r1")
+    await store.jobs.move(job.id, moves.SEND, JobChanges(callback_digest=DIGEST))
+    await store.jobs.move(job.id, moves.BEGIN_TRAINING, JobChanges(replica_id="r1"))
 
     assert await store.receipts.of_job(job.id) == replace(kept, replica_id="r1")
 

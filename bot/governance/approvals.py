@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 
-from bot.jobs import Job, JobStatus
+from bot.jobs import Job, JobChanges, JobStatus
 from bot.jobs import moves as life
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
@@ -40,9 +40,11 @@ class Approvals:
         moved = await self._lifecycle.move(
             job.id,
             life.APPROVE if approve else life.REJECT,
+            JobChanges(
+                reviewer_id=by,
+                next_check_at=self._store.now() + ORPHAN_GRACE if approve else None,
+            ),
             by=by,
-            reviewer_id=by,
-            next_check_at=self._store.now() + ORPHAN_GRACE if approve else None,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job

@@ -12,15 +12,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.governance.audit import BOT, Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
-from bot.jobs import Job, JobStatus, NoticeKind
+from bot.jobs import Job, JobChanges, JobStatus, NoticeKind
 from bot.jobs import moves as life
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
 from bot.ops.metrics import Metrics
 from bot.store import Store
-from bot.tavus import TavusClient
 from bot.workspaces.accounts import Accounts
 
 log = logging.getLogger(__name__)
@@ -131,10 +129,10 @@ class Consent:
         moved = await self._lifecycle.move(
             job.id,
             move,
+            JobChanges(next_check_at=self._store.now() + ORPHAN_GRACE if queued else None),
             by=by,
             receipt=receipt,
             asking=approvers or (),
-            next_check_at=self._store.now() + ORPHAN_GRACE if queued else None,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job
@@ -163,7 +161,10 @@ class Consent:
         # for (by the reconciler, or found by its callback) and deleted too.
         lost = job.status is JobStatus.UNKNOWN and job.replica_id is None
         moved = await self._lifecycle.move(
-            job.id, life.WITHDRAW, by=by, next_check_at=self._store.now() if lost else None
+            job.id,
+            life.WITHDRAW,
+            JobChanges(next_check_at=self._store.now() if lost else None),
+            by=by,
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job
@@ -220,27 +221,3 @@ class Consent:
             dm_ts=where[1] if where else None,
             replica_id=job.replica_id,
         )
-
-
-async def delete_withdrawn(store: Store, tavus: TavusClient, job: Job, replica_id: str) -> None:
-    """Delete, with its footage, a replica made for a job whose consent was withdrawn first.
-
-    Its create's answer was lost, so the withdrawal found nothing to delete; the replica came to
-    light since (Tavus's list, or its callback). Raises TavusError if Tavus refuses the delete.
-    """
-    await tavus.delete_replica(replica_id=replica_id, hard=True)
-    # Nothing left to look for, and the deletion on record, in one transaction.
-    await store.jobs.end_checks(
-        job.id,
-        Record(
-            at=store.now(),
-            team_id=job.requester.team_id,
-            actor=BOT,
-            action=Action.DELETED,
-            job_id=job.id,
-            replica_id=replica_id,
-            subject=job.request.subject_id,
-            details={"why": "consent was withdrawn before Tavus's answer to the create"},
-        ),
-    )
-    log.info("job %s: replica %s, made after consent was withdrawn, deleted", job.id, replica_id)

@@ -1,8 +1,11 @@
 """A training job, from request to result: its models and moves here, its services beside them."""
 
 from bot.jobs.model import (
+    NO_CHANGES,
+    UNSET,
     CallbackSecret,
     Job,
+    JobChanges,
     JobStatus,
     Notice,
     NoticeKind,
@@ -20,8 +23,11 @@ from bot.jobs.moves import MOVES, Move
 
 __all__ = [
     "MOVES",
+    "NO_CHANGES",
+    "UNSET",
     "CallbackSecret",
     "Job",
+    "JobChanges",
     "JobStatus",
     "Move",
     "Notice",

@@ -15,10 +15,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.governance.consent import delete_withdrawn
 from bot.jobs import Job, JobStatus, secret_matches
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
+from bot.jobs.replicas import delete_withdrawn
 from bot.ops.logs import log_context
 from bot.ops.metrics import METRICS
 from bot.store import Store, StoreUnavailable

@@ -34,7 +34,10 @@ def diagram(moves: Iterable[Move] = MOVES) -> str:
 
 def table(moves: Iterable[Move] = MOVES) -> str:
     """The moves as a Markdown table: from where, to where, what each owes and records, and why."""
-    lines = ["| move | from | to | owes | records | when |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| move | from | to | owes | settles approvals | records | when |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for move in moves:
         sources = _sources(move)
         owes = "—" if move.owes is None else move.owes.value
@@ -43,8 +46,11 @@ def table(moves: Iterable[Move] = MOVES) -> str:
         if move.also is not None:
             owes += f" + {move.also.value}"
         to = "(stays)" if move.to is None else move.to.value
+        settles = "yes" if move.settles_approvals else "—"
         records = "—" if move.records is None else f"`{move.records.value}`"
-        lines.append(f"| `{move.name}` | {sources} | {to} | {owes} | {records} | {move.why} |")
+        lines.append(
+            f"| `{move.name}` | {sources} | {to} | {owes} | {settles} | {records} | {move.why} |"
+        )
     return "\n".join(lines)
 
 

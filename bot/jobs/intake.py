@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot import messages
 from bot.aio import start_kept
-from bot.jobs import CallbackSecret, Job, ReplicaRequest, Requester, new_id
+from bot.jobs import CallbackSecret, Job, JobChanges, ReplicaRequest, Requester, new_id
 from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.ops.logs import about
@@ -141,7 +141,9 @@ class Intake:
         try:
             job = await insert
             await self._lifecycle.move(
-                job.id, life.ABANDON, error_message=messages.NOT_SAVED_IN_TIME, next_check_at=None
+                job.id,
+                life.ABANDON,
+                JobChanges(error_message=messages.NOT_SAVED_IN_TIME, next_check_at=None),
             )
         except StoreUnavailable as exc:
             log.error("could not undo a request saved too late: %s", exc)
@@ -152,16 +154,18 @@ class Intake:
         except Gone as gone:
             # Uninstalled, or its Tavus account gone, since the request: nothing can be sent.
             log.warning("job %s: ended unsent: %s", job.id, gone)
-            await self._lifecycle.move(job.id, life.END, next_check_at=None)
+            await self._lifecycle.move(job.id, life.END, JobChanges(next_check_at=None))
             return None
         secret = CallbackSecret.generate()
         creating = await self._lifecycle.move(
             job.id,
             life.SEND,
-            callback_digest=secret.digest,
-            next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
-            # Kept before the create goes: whatever becomes of it is asked of this account.
-            tavus_account=account.fingerprint,
+            JobChanges(
+                callback_digest=secret.digest,
+                next_check_at=self._store.now() + self._create_timeout + ORPHAN_GRACE,
+                # Kept before the create goes: whatever becomes of it is asked of this account.
+                tavus_account=account.fingerprint,
+            ),
         )
         if creating is None:
             return None
@@ -188,11 +192,13 @@ class Intake:
             failed = await self._lifecycle.move(
                 job.id,
                 life.LOSE_ANSWER if uncertain else life.REFUSE,
+                JobChanges(
+                    # Tavus may quote the callback URL back; its secret must not reach a message.
+                    error_message=reason.replace(secret.value, "…"),
+                    # An unknown outcome is looked for in Tavus's list of replicas later.
+                    next_check_at=self._store.now() + self._poll_interval if uncertain else None,
+                ),
                 watching=not tell_by_dm,
-                # Tavus may quote the callback URL back; its secret must not reach a message.
-                error_message=reason.replace(secret.value, "…"),
-                # An unknown outcome is looked for in Tavus's list of replicas later.
-                next_check_at=self._store.now() + self._poll_interval if uncertain else None,
             )
             return NotStarted(failed or creating, error)
         # Logged before the write: if the store fails now, the id is not lost with it.

@@ -1,6 +1,6 @@
 """Applying a job's moves: the compare-and-set, the notice it owes, and waking delivery.
 
-The moves themselves (from where, to where, what each owes) are the table in bot/jobs.py; this
+The moves themselves (from where, to where, what each owes) are the table in jobs/moves.py; this
 is the one place that makes them, so no caller writes that sequence by hand. Settling a job from
 what Tavus reports lives here too, since callbacks, polls and `/replica status` all do it.
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.governance.audit import BOT, TAVUS
 from bot.governance.receipts import Receipt
-from bot.jobs import Job, JobStatus, Move
+from bot.jobs import NO_CHANGES, Job, JobChanges, JobStatus, Move
 from bot.jobs import moves as life
 from bot.store import Store
-from bot.store.rows import UNSET
 from bot.tavus import Outcome, Replica, outcome_of
 
 log = logging.getLogger(__name__)
@@ -43,50 +42,24 @@ class Lifecycle:
         self,
         job_id: str,
         move: Move,
+        changes: JobChanges = NO_CHANGES,
         *,
         by: str = BOT,
         watching: bool = False,
-        replica_id: str | None = UNSET,
-        replica_name: str = UNSET,
-        error_message: str | None = UNSET,
-        callback_digest: str = UNSET,
-        thumbnail_url: str | None = UNSET,
-        next_check_at: datetime | None = UNSET,
         receipt: Receipt | None = None,
-        reviewer_id: str = UNSET,
         asking: Sequence[str] = (),
-        train_video_url: str | None = UNSET,
-        train_image_url: str | None = UNSET,
-        tavus_account: str | None = UNSET,
     ) -> Job | None:
-        """Make `move`; the moved job, or None if another process (or delivery) won.
+        """Make `move` with `changes`; the moved job, or None if another process (or delivery) won.
 
         `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
         requester is watching the form, which tells them itself. `receipt`: the
-        consent answer this move records, written with it. `reviewer_id`: who approved or
-        rejected it. `asking`: who is owed an approval request. `tavus_account`: the
-        fingerprint of the Tavus key its create goes with.
+        consent answer this move records, written with it. `asking`: who is owed an approval
+        request.
         """
         job = await self._store.jobs.move(
-            job_id,
-            move,
-            by=by,
-            watching=watching,
-            replica_id=replica_id,
-            replica_name=replica_name,
-            error_message=error_message,
-            callback_digest=callback_digest,
-            thumbnail_url=thumbnail_url,
-            next_check_at=next_check_at,
-            receipt=receipt,
-            reviewer_id=reviewer_id,
-            asking=asking,
-            train_video_url=train_video_url,
-            train_image_url=train_image_url,
-            tavus_account=tavus_account,
+            job_id, move, changes, by=by, watching=watching, receipt=receipt, asking=asking
         )
-        leaves_approval = move.to is not None and JobStatus.PENDING_APPROVAL in move.from_
-        if job is not None and (asking or leaves_approval or move.also is not None):
+        if job is not None and (asking or move.settles_approvals or move.also is not None):
             self._wake()  # approval requests owed, or their redraws
         self._wake_if_owed(job, move, watching=watching)
         if job is not None and job.status.is_final and job.request.slack_file:
@@ -110,9 +83,11 @@ class Lifecycle:
         return await self.move(
             job_id,
             life.BEGIN_TRAINING,
-            replica_id=replica_id,
-            error_message=None,
-            next_check_at=self._store.now() + self._poll_interval,
+            JobChanges(
+                replica_id=replica_id,
+                error_message=None,
+                next_check_at=self._store.now() + self._poll_interval,
+            ),
         )
 
     async def adopt(self, job: Job, replica: Replica) -> Job | None:
@@ -146,10 +121,12 @@ class Lifecycle:
         finished = await self.move(
             job.id,
             life.FAIL if failed else life.SUCCEED,
+            JobChanges(
+                error_message=(replica.error_message or fallback_error) if failed else None,
+                thumbnail_url=replica.thumbnail_video_url,
+                next_check_at=None,
+            ),
             by=TAVUS,
-            error_message=(replica.error_message or fallback_error) if failed else None,
-            thumbnail_url=replica.thumbnail_video_url,
-            next_check_at=None,
         )
         if finished is None:
             return False  # another delivery, or a poll, already decided this job

@@ -6,8 +6,9 @@ import enum
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -186,6 +187,39 @@ class Job:
     # The Tavus account its create was sent to, by its key's fingerprint: later polls, deletes
     # and talks go there, whatever key the workspace has since. None before the create is sent.
     tavus_account: str | None = None
+
+
+class Unset(enum.Enum):
+    """The type of UNSET: a change not asked for (None is a value: "clear it")."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobChanges:
+    """What a move changes on a job besides its state; what is left UNSET stays as it is."""
+
+    replica_id: str | Unset | None = UNSET
+    replica_name: str | Unset = UNSET
+    error_message: str | Unset | None = UNSET
+    callback_digest: str | Unset = UNSET
+    thumbnail_url: str | Unset | None = UNSET
+    next_check_at: datetime | Unset | None = UNSET  # None: no more checks
+    reviewer_id: str | Unset = UNSET  # who approved or rejected it (when is the store's now)
+    train_video_url: str | Unset | None = UNSET
+    train_image_url: str | Unset | None = UNSET
+    tavus_account: str | Unset | None = UNSET  # the fingerprint of the key its create goes with
+
+    def given(self) -> dict[str, object]:
+        """The changes asked for, by the name of the job's field (and column) each changes."""
+        values = {each.name: getattr(self, each.name) for each in fields(self)}
+        return {name: value for name, value in values.items() if value is not UNSET}
+
+
+NO_CHANGES: Final = JobChanges()  # a move that changes nothing but the job's state
 
 
 class Sight(enum.Enum):

@@ -36,6 +36,8 @@ class Move:
     why: str = ""
     records: Action | None = None  # what the audit log says of it, if anything
     also: NoticeKind | None = None  # a second notice it owes, always (e.g. the consent request)
+    # It leaves pending approval: every approval request sent is owed a redraw without buttons.
+    settles_approvals: bool = False
 
     def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
         """The notice this move owes for `job` as the move left it; None if it owes none."""
@@ -58,8 +60,9 @@ def _move(
     why: str,
     records: Action | None = None,
     also: NoticeKind | None = None,
+    settles_approvals: bool = False,
 ) -> Move:
-    return Move(name, frozenset(from_), to, owes, only, why, records, also)
+    return Move(name, frozenset(from_), to, owes, only, why, records, also, settles_approvals)
 
 
 _S = JobStatus
@@ -107,6 +110,7 @@ APPROVE = _move(
     Only.ONCE_ANNOUNCED,
     why="an approver approved: the create goes next",
     records=Action.APPROVED,
+    settles_approvals=True,
 )
 REJECT = _move(
     "reject",
@@ -115,6 +119,7 @@ REJECT = _move(
     NoticeKind.RESULT,
     why="an approver rejected it",
     records=Action.REJECTED,
+    settles_approvals=True,
 )
 DECLINE = _move(
     "decline",
@@ -139,6 +144,7 @@ WITHDRAW = _move(
     NoticeKind.RESULT,
     why="the person shown took consent back (deleted at Tavus with its footage)",
     records=Action.CONSENT_WITHDRAWN,
+    settles_approvals=True,
 )
 SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
 ABANDON = _move(
@@ -206,6 +212,7 @@ DELETE = _move(
     Only.ONCE_ANNOUNCED,
     why="deleted at Tavus through the bot",
     records=Action.DELETED,
+    settles_approvals=True,
 )
 RENAME = _move(
     "rename",
@@ -221,6 +228,7 @@ END = _move(
     EVERY - {s for s in JobStatus if s.is_final},
     _S.ENDED,
     why="its workspace uninstalled the app or lost its Tavus account: nothing can be sent",
+    settles_approvals=True,
 )
 NOTE_PROGRESS = _move(
     "note_progress", EVERY, None, NoticeKind.CARD, why="Tavus reports further progress"

@@ -14,12 +14,12 @@ import math
 from datetime import datetime, timedelta
 
 from bot import messages
-from bot.governance.consent import delete_withdrawn
-from bot.jobs import Job, JobStatus
+from bot.jobs import Job, JobChanges, JobStatus
 from bot.jobs import moves as life
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
+from bot.jobs.replicas import delete_withdrawn
 from bot.ops.logs import about
 from bot.ops.metrics import Metrics
 from bot.store import Store
@@ -126,12 +126,17 @@ class Reconciler:
         """Move a job whose check is due: expire, send, report a cut-off create, poll, or look."""
         if job.status is JobStatus.AWAITING_CONSENT:
             # Its check falls due when CONSENT_TIMEOUT has passed: nobody answered.
-            if await self._lifecycle.move(job.id, life.EXPIRE, next_check_at=None) is not None:
+            expired = await self._lifecycle.move(
+                job.id, life.EXPIRE, JobChanges(next_check_at=None)
+            )
+            if expired is not None:
                 self._metrics.consent("expired")
         elif job.status is JobStatus.FETCHING:
             # Its check falls due FETCH_GRACE after the save: the copy's process died.
             await self._lifecycle.move(
-                job.id, life.LOSE_FILE, error_message=messages.FILE_CUT_OFF, next_check_at=None
+                job.id,
+                life.LOSE_FILE,
+                JobChanges(error_message=messages.FILE_CUT_OFF, next_check_at=None),
             )
         elif job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
@@ -140,8 +145,9 @@ class Reconciler:
             await self._lifecycle.move(
                 job.id,
                 life.CUT_OFF,
-                error_message=messages.RESTARTED_MID_CREATE,
-                next_check_at=self._store.now(),
+                JobChanges(
+                    error_message=messages.RESTARTED_MID_CREATE, next_check_at=self._store.now()
+                ),
             )
         elif job.status.is_training and job.replica_id is not None:
             await self._poll(job, job.replica_id)
@@ -175,7 +181,7 @@ class Reconciler:
         except Gone as gone:
             # Never retried forever, never asked of another workspace's account.
             log.warning("job %s: ended: %s", job.id, gone)
-            await self._lifecycle.move(job.id, life.END, next_check_at=None)
+            await self._lifecycle.move(job.id, life.END, JobChanges(next_check_at=None))
             await self._store.jobs.end_checks(job.id)
             return None
 
@@ -206,7 +212,7 @@ class Reconciler:
             return
         settled = await self._lifecycle.settle(job, replica)
         if not settled and age > STALE_AFTER and job.status is JobStatus.TRAINING:
-            await self._lifecycle.move(job.id, life.GO_STALE, next_check_at=None)
+            await self._lifecycle.move(job.id, life.GO_STALE, JobChanges(next_check_at=None))
 
     async def _find_lost(self, job: Job) -> None:
         """Look for the replica of a create whose answer was lost, by name and time.

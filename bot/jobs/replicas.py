@@ -1,15 +1,16 @@
-"""Managing replicas: what listeners list, show, rename and delete, at Tavus and here."""
+"""Managing replicas, at Tavus and here: listing, showing, renaming and deleting them."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from bot.jobs import Job, Viewer
+from bot.governance.audit import BOT, Action, Record
+from bot.jobs import Job, JobChanges, Viewer
 from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
-from bot.tavus import TavusError
+from bot.tavus import TavusClient, TavusError
 from bot.workspaces.accounts import Accounts
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,9 @@ class Replicas:
         if job.replica_id is not None:
             tavus = await self._accounts.tavus_for(job)
             await tavus.rename_replica(replica_id=job.replica_id, replica_name=replica_name)
-        renamed = await self._lifecycle.move(job.id, life.RENAME, by=by, replica_name=replica_name)
+        renamed = await self._lifecycle.move(
+            job.id, life.RENAME, JobChanges(replica_name=replica_name), by=by
+        )
         return renamed or job
 
     async def delete(self, job: Job, *, by: str) -> Job:
@@ -93,5 +96,31 @@ class Replicas:
         if job.replica_id is not None:
             tavus = await self._accounts.tavus_for(job)
             await tavus.delete_replica(replica_id=job.replica_id)
-        deleted = await self._lifecycle.move(job.id, life.DELETE, by=by, next_check_at=None)
+        deleted = await self._lifecycle.move(
+            job.id, life.DELETE, JobChanges(next_check_at=None), by=by
+        )
         return deleted or job
+
+
+async def delete_withdrawn(store: Store, tavus: TavusClient, job: Job, replica_id: str) -> None:
+    """Delete, with its footage, a replica made for a job whose consent was withdrawn first.
+
+    Its create's answer was lost, so the withdrawal found nothing to delete; the replica came to
+    light since (Tavus's list, or its callback). Raises TavusError if Tavus refuses the delete.
+    """
+    await tavus.delete_replica(replica_id=replica_id, hard=True)
+    # Nothing left to look for, and the deletion on record, in one transaction.
+    await store.jobs.end_checks(
+        job.id,
+        Record(
+            at=store.now(),
+            team_id=job.requester.team_id,
+            actor=BOT,
+            action=Action.DELETED,
+            job_id=job.id,
+            replica_id=replica_id,
+            subject=job.request.subject_id,
+            details={"why": "consent was withdrawn before Tavus's answer to the create"},
+        ),
+    )
+    log.info("job %s: replica %s, made after consent was withdrawn, deleted", job.id, replica_id)

@@ -16,7 +16,7 @@ from datetime import timedelta
 import aiohttp
 
 from bot import messages
-from bot.jobs import Job, ReplicaRequest
+from bot.jobs import UNSET, Job, JobChanges, ReplicaRequest
 from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.media.addresses import PrivateAddress
@@ -25,7 +25,6 @@ from bot.media.model import Kept
 from bot.media.slack_files import NoAccess, SlackFile, SlackFiles
 from bot.media.sniff import MOST_BYTES
 from bot.store import Store
-from bot.store.rows import UNSET
 from bot.workspaces.accounts import Accounts, Gone, workspace_of
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ class Fetcher:
             stored = await self._media.put(key, chunks, most=MOST_BYTES)
         except Gone as gone:
             log.warning("job %s: ended unfetched: %s", job.id, gone)
-            return await self._lifecycle.move(job.id, life.END, next_check_at=None)
+            return await self._lifecycle.move(job.id, life.END, JobChanges(next_check_at=None))
         except NoAccess as refused:
             return await self._lose(job, refused.words)
         except PrivateAddress:
@@ -112,9 +111,11 @@ class Fetcher:
         moved = await self._lifecycle.move(
             job.id,
             life.FETCHED,
-            next_check_at=now + self._consent_timeout,
-            train_image_url=link if file.is_image else UNSET,
-            train_video_url=UNSET if file.is_image else link,
+            JobChanges(
+                next_check_at=now + self._consent_timeout,
+                train_image_url=link if file.is_image else UNSET,
+                train_video_url=UNSET if file.is_image else link,
+            ),
         )
         log.info("job %s: %s copied from Slack (%d bytes)", job.id, file.id, stored.size)
         return moved
@@ -138,7 +139,7 @@ class Fetcher:
     async def _lose(self, job: Job, words: str) -> Job | None:
         log.info("job %s: file not copied: %s", job.id, words)
         return await self._lifecycle.move(
-            job.id, life.LOSE_FILE, error_message=words, next_check_at=None
+            job.id, life.LOSE_FILE, JobChanges(error_message=words, next_check_at=None)
         )
 
 

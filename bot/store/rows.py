@@ -1,4 +1,4 @@
-"""Rows to domain objects and back: stored moments are UTC, unset changes are left out."""
+"""Rows to domain objects and back: stored moments are UTC."""
 
 from __future__ import annotations
 
@@ -27,11 +27,6 @@ def of_workspace(
     return and_(
         table.c.enterprise_id == (enterprise_id or ""), table.c.team_id.not_in(list(keeping))
     )
-
-
-def given(**changes: Any) -> dict[str, Any]:
-    """The changes asked for (not UNSET), with moments in UTC."""
-    return {key: utc(value) for key, value in changes.items() if value is not UNSET}
 
 
 def utc(value: Any) -> Any:

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.governance.audit import BOT, Action, Record
+from bot.jobs import JobChanges
 from bot.jobs import moves as life
 from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
@@ -54,7 +55,7 @@ class Departures:
         )
         for job in left_behind:
             if not job.status.is_final:
-                moved = await self._lifecycle.move(job.id, life.END, next_check_at=None)
+                moved = await self._lifecycle.move(job.id, life.END, JobChanges(next_check_at=None))
                 ended += moved is not None
             else:
                 # Final, but still looked for (a withdrawn create's lost replica): no more.
