@@ -58,8 +58,8 @@ from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.slack_files import SlackFiles
 from bot.media.sweeper import Sweeper
-from bot.ops import metrics
-from bot.ops.metrics import Metrics, Snapshot, SnapshotSource
+from bot.ops import metrics_http
+from bot.ops.metrics import Metrics, store_snapshot
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
@@ -274,14 +274,14 @@ async def create_app(settings: Settings) -> web.Application:
     )
     slack.register(bolt, deps)
 
-    app = web.Application(middlewares=[metrics.ack_timer(meters, SLACK_PATH)])
+    app = web.Application(middlewares=[metrics_http.ack_timer(meters, SLACK_PATH)])
     app[STORE] = store
     app[BOLT] = bolt
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, healthz)
-    metrics.add_routes(
+    metrics_http.add_routes(
         app, meters, store_snapshot(store), settings.metrics_token, local_only=settings.oauth
     )
     if settings.public_url is not None:
@@ -355,18 +355,6 @@ def s3_client(settings: Settings) -> ClientCreatorContext[S3Client]:
 def _any_address(_: Address) -> bool:
     # MEDIA_ALLOW_PRIVATE_HOSTS: for local testing only.
     return True
-
-
-def store_snapshot(store: Store) -> SnapshotSource:
-    """What /metrics reads from the store at each scrape: jobs by status, notices owed."""
-
-    async def snapshot() -> Snapshot:
-        by_status = await store.jobs.count_by_status()
-        owed, oldest = await store.notices.owed()
-        age = (store.now() - oldest).total_seconds() if oldest is not None else None
-        return Snapshot(jobs_by_status=by_status, owed_notices=owed, oldest_owed_age_seconds=age)
-
-    return snapshot
 
 
 async def open_store(settings: Settings) -> Store:

@@ -20,15 +20,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ops.metrics import (
+from bot.ops.metrics import Metrics, Snapshot, endpoint_template
+from bot.ops.metrics_http import (
     METRICS,
     PATH,
     SLACK_EVENTS,
-    Metrics,
-    Snapshot,
     ack_timer,
     add_routes,
-    endpoint_template,
     from_this_machine,
     metrics_handler,
 )
