@@ -318,7 +318,7 @@ async def create_app(settings: Settings) -> web.Application:
         reconciler_loop.cancel()
         voices_loop.cancel()
         await asyncio.gather(
-            deps.follow_ups.wait_and_close(settings.shutdown_grace),
+            deps.follow_ups.drain(settings.shutdown_grace),
             intake.drain(settings.shutdown_grace),
         )
         # Delivery stops last: what the drained work owed is stored, and sent if there is time.
