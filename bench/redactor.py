@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 
 from bench.kit import percentile
-from bot.ops.logs import MOST_SECRETS, Redactor
+from bot.ops.redaction import MOST_SECRETS, Redactor
 
 COUNTS = (0, 10, 100, 1000, 5000)
 # A line as the bot writes them, and a traceback as a failed request leaves one.

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+# How long work cut off at shutdown gets to unwind (aiojobs's default, which the follow-ups had).
+CUT_OFF_WAIT = 0.1
 
 
 def start_kept(tasks: set[asyncio.Task[T]], work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
@@ -20,6 +22,52 @@ def start_kept(tasks: set[asyncio.Task[T]], work: Coroutine[Any, Any, T]) -> asy
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return task
+
+
+class Kept:
+    """Work handed in from outside (a listener's follow-ups), each task held by start_kept.
+
+    A failure is handed to `failed`, never left for the garbage collector to report. At
+    shutdown `drain` waits for the work, then `close` cuts off the rest and refuses more.
+    """
+
+    def __init__(self, failed: Callable[[BaseException], None]) -> None:
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._failed = failed
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether the work has been cut off: nothing new may start."""
+        return self._closed
+
+    def start(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` in a task of its own; RuntimeError once closed (`work` is then closed)."""
+        if self._closed:
+            work.close()
+            raise RuntimeError("started after close")
+        start_kept(self._tasks, work).add_done_callback(self._report)
+
+    async def drain(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the work (and any started meanwhile), then close."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                while self._tasks:
+                    await asyncio.wait(set(self._tasks))
+        await self.close()
+
+    async def close(self) -> None:
+        """Refuse more work; cancel what is still running and give it CUT_OFF_WAIT to unwind."""
+        self._closed = True
+        running = set(self._tasks)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=CUT_OFF_WAIT)
+
+    def _report(self, task: asyncio.Task[object]) -> None:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self._failed(error)
 
 
 # Batch: calls made at the same moment, answered together by one request or one transaction.

@@ -1,10 +1,12 @@
-"""start_kept: a background task is held until it is done, then let go."""
+"""start_kept and Kept: background tasks held until done, waited for, then cut off at shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.aio import start_kept
+import pytest
+
+from bot.aio import Kept, start_kept
 
 
 async def test_a_kept_task_is_held_while_it_runs_and_let_go_when_done() -> None:
@@ -22,3 +24,39 @@ async def test_a_kept_task_is_held_while_it_runs_and_let_go_when_done() -> None:
     assert await task == 7
     await asyncio.sleep(0)  # done callbacks run on the next turn of the loop
     assert kept == set()
+
+
+async def test_kept_work_past_its_grace_is_cut_off_and_no_more_is_taken() -> None:
+    failures: list[BaseException] = []
+    kept = Kept(failures.append)
+    never = asyncio.Event()
+    quick_done = asyncio.Event()
+
+    async def stuck() -> None:
+        await never.wait()
+
+    async def quick() -> None:
+        quick_done.set()
+
+    kept.start(stuck())
+    kept.start(quick())
+    await kept.drain(0.05)
+
+    assert quick_done.is_set()
+    assert kept.closed
+    assert failures == []  # cut off is not failed
+    with pytest.raises(RuntimeError):
+        kept.start(quick())
+
+
+async def test_kept_work_that_fails_is_reported_not_left_for_the_collector() -> None:
+    failures: list[BaseException] = []
+    kept = Kept(failures.append)
+
+    async def broken() -> None:
+        raise ValueError("no")
+
+    kept.start(broken())
+    await kept.drain(5)
+
+    assert [str(error) for error in failures] == ["no"]

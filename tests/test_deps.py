@@ -42,7 +42,7 @@ async def test_a_follow_up_runs_after_the_listener_and_shutdown_waits_for_it() -
         finished.set()
 
     await given.after_ack(work())
-    await given.follow_ups.wait_and_close(5)
+    await given.follow_ups.drain(5)
 
     assert finished.is_set()
 
@@ -54,7 +54,7 @@ async def test_a_failing_follow_up_is_logged(caplog: pytest.LogCaptureFixture) -
         raise RuntimeError("Slack said no")
 
     await given.after_ack(work())
-    await given.follow_ups.wait_and_close(5)
+    await given.follow_ups.drain(5)
 
     assert "follow-up failed" in caplog.text
     assert "Slack said no" in caplog.text

@@ -18,15 +18,14 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.ops.logs import (
-    FEW_HEADS,
     QUIET,
     REDACTOR,
     JsonFormatter,
-    Redactor,
     configure,
     log_context,
     register_secret,
 )
+from bot.ops.redaction import FEW_HEADS, Redactor
 
 log = logging.getLogger("bot.test_logs")
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\w+) ([\w.]+): (.*)$")

@@ -21,14 +21,12 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SLACK_EVENTS_PATH
-from bot.ops.metrics import (
+from bot.ops.metrics import Metrics, Snapshot, endpoint_template
+from bot.ops.metrics_http import (
     METRICS,
     PATH,
-    Metrics,
-    Snapshot,
     ack_timer,
     add_routes,
-    endpoint_template,
     from_this_machine,
     metrics_handler,
 )

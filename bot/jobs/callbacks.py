@@ -20,7 +20,7 @@ from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
 from bot.jobs.replicas import delete_withdrawn
 from bot.ops.logs import log_context
-from bot.ops.metrics import METRICS
+from bot.ops.metrics_http import METRICS
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
 from bot.workspaces.accounts import Accounts, Gone

@@ -1,50 +1,32 @@
-"""Prometheus metrics: what the bot counts as it works, what its store holds, and GET /metrics."""
+"""Prometheus metrics: what the bot counts as it works, and what its store holds at a scrape."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import ipaddress
 import logging
 import math
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
-from aiohttp import hdrs, web
-from aiohttp.typedefs import Handler, Middleware
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.config import SLACK_EVENTS_PATH
-from bot.store import StoreUnavailable
+from bot.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-PATH = "/metrics"
 # Slack gives up on an acknowledgement after 3 s: the buckets are finest up to there, and the
 # two beyond it count the requests Slack will have shown the user an error for.
 ACK_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 10.0)
 # A scrape waits this long for the store's numbers; Prometheus's own default timeout is 10 s.
 SNAPSHOT_TIMEOUT = 5.0
-REALM = 'Bearer realm="metrics"'
-LOCAL_ONLY = "without METRICS_TOKEN, /metrics answers this machine only"
-# Headers a proxy adds: a request carrying one came from farther away than its loopback peer.
-FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 SlackResult = Literal["ok", "429", "error"]
 # What a Tavus request came to when no HTTP status came back.
@@ -65,6 +47,18 @@ class Snapshot:
 
 
 SnapshotSource = Callable[[], Awaitable[Snapshot]]
+
+
+def store_snapshot(store: Store) -> SnapshotSource:
+    """What /metrics reads from the store at each scrape: jobs by status, notices owed."""
+
+    async def snapshot() -> Snapshot:
+        by_status = await store.jobs.count_by_status()
+        owed, oldest = await store.notices.owed()
+        age = (store.now() - oldest).total_seconds() if oldest is not None else None
+        return Snapshot(jobs_by_status=by_status, owed_notices=owed, oldest_owed_age_seconds=age)
+
+    return snapshot
 
 
 class Metrics:
@@ -197,9 +191,6 @@ class Metrics:
         return _CountingTransport(self, inner or httpx.AsyncHTTPTransport())
 
 
-METRICS = web.AppKey("metrics", Metrics)
-
-
 def endpoint_template(endpoint: str) -> str:
     """An endpoint with its ids as {id} (GET /v2/replicas/{id}/name): no id becomes a label.
 
@@ -212,89 +203,6 @@ def endpoint_template(endpoint: str) -> str:
         part if index != 2 and _WORD.match(part) else "{id}" for index, part in enumerate(segments)
     ]
     return f"{method.upper()} /{'/'.join(shaped)}"
-
-
-def from_this_machine(remote: str | None, headers: Mapping[str, str]) -> bool:
-    """Whether a request came from this machine: a loopback peer relaying nobody else's request."""
-    if not remote:
-        return False
-    try:
-        address = ipaddress.ip_address(remote.partition("%")[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback and not any(name in headers for name in FORWARDED)
-
-
-def metrics_handler(
-    metrics: Metrics, snapshot: SnapshotSource, token: str | None, *, local_only: bool = False
-) -> Handler:
-    """The GET /metrics handler: the store's gauges read afresh, then everything rendered.
-
-    With a token, only a request carrying it as `Authorization: Bearer <token>` is served;
-    without one and `local_only`, only a request from this machine (from_this_machine). A
-    refused request never reaches the store.
-    """
-    if token is not None and not token:
-        # An empty token would let in whoever sends "Bearer " with nothing after it.
-        raise ValueError("the metrics token is empty")
-
-    async def serve(request: web.Request) -> web.Response:
-        if token is not None and not _authorized(request, token):
-            return web.Response(
-                status=401, text="a bearer token is required", headers={"WWW-Authenticate": REALM}
-            )
-        if token is None and local_only and not from_this_machine(request.remote, request.headers):
-            return web.Response(status=403, text=LOCAL_ONLY)
-        # prometheus-client's collectors are synchronous: the store is asked here, first.
-        await metrics.refresh(snapshot)
-        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    return serve
-
-
-def add_routes(
-    app: web.Application,
-    metrics: Metrics,
-    snapshot: SnapshotSource,
-    token: str | None,
-    *,
-    local_only: bool = False,
-) -> None:
-    """Serve GET /metrics on an application, and make `metrics` its app[METRICS].
-
-    `local_only`: without a token, serve this machine only (many workspaces, where anyone may
-    reach the bot and the store's counts would be every tenant's).
-    """
-    app[METRICS] = metrics
-    handler = metrics_handler(metrics, snapshot, token, local_only=local_only)
-    app.router.add_get(PATH, handler, allow_head=False)
-
-
-def ack_timer(metrics: Metrics, path: str = SLACK_EVENTS_PATH) -> Middleware:
-    """An aiohttp middleware timing the responses to `path` (only) into slack_ack_seconds."""
-
-    @web.middleware
-    async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path != path:
-            return await handler(request)
-        started = time.perf_counter()
-        try:
-            return await handler(request)
-        finally:
-            # A refusal (401) or a failure is an answer Slack waited for too.
-            metrics.observe_ack(time.perf_counter() - started)
-
-    return timed
-
-
-def _authorized(request: web.Request, token: str) -> bool:
-    scheme, _, given = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
-    # Bytes: compare_digest refuses str with anything but ASCII, and a header may carry any.
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    )
 
 
 class _SlackCounter(AsyncRetryHandler):

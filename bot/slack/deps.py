@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aiojobs import Scheduler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot import messages
+from bot.aio import Kept
 from bot.governance.approvals import Approvals
 from bot.governance.consent import Consent
 from bot.governance.policy import Governance
@@ -35,17 +35,17 @@ log = logging.getLogger(__name__)
 KEY = "deps"
 
 
-def follow_ups() -> Scheduler:
+def follow_ups() -> Kept:
     """Where listeners put the work that follows their answer to Slack.
 
     Bolt answers Slack only when a listener returns (process_before_response), which spares it
     polling every request for its ack; work after the ack runs here, and shutdown waits for it.
     """
 
-    def failed(_: Scheduler, context: dict[str, Any]) -> None:
-        log.error("a listener's follow-up failed", exc_info=context.get("exception"))
+    def failed(error: BaseException) -> None:
+        log.error("a listener's follow-up failed", exc_info=error)
 
-    return Scheduler(limit=None, exception_handler=failed)
+    return Kept(failed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class Deps:
     fetcher: Fetcher | None
     models: Sequence[str]
     voices: Voices
-    follow_ups: Scheduler
+    follow_ups: Kept
     accounts: Accounts
     departures: Departures
     talks: Talks
@@ -108,7 +108,7 @@ class Deps:
             log.warning("shutting down: dropped a follow-up (%r)", work)
             work.close()
             return
-        await self.follow_ups.spawn(work)
+        self.follow_ups.start(work)
 
     def install(self, app: AsyncApp) -> None:
         """Add the middleware that puts these Deps in every request's context."""
