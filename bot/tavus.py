@@ -12,10 +12,12 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.retry_after import delay_of
+
 # How many voices to ask for per page, and how many pages to read at most: the list is small,
 # and a server that ignores `page` must not keep us reading forever.
 VOICES_PAGE_SIZE = 100
-# A 429 without Retry-After holds requests back this long; one with it, never over MOST_PAUSE.
+# A 429 with no readable Retry-After holds requests back this long; none holds them past MOST_PAUSE.
 DEFAULT_PAUSE = 1.0
 MOST_PAUSE = 60.0
 VOICES_MAX_PAGES = 10
@@ -249,10 +251,9 @@ class TavusClient:
 
     def _pause(self, retry_after: str | None) -> None:
         """Hold every request back for as long as Tavus asked (a minute at most)."""
-        try:
-            seconds = min(MOST_PAUSE, max(0.0, float(retry_after or DEFAULT_PAUSE)))
-        except ValueError:
-            seconds = DEFAULT_PAUSE
+        seconds = delay_of(
+            retry_after, default=DEFAULT_PAUSE, most=MOST_PAUSE, now=datetime.now(UTC)
+        )
         until = asyncio.get_running_loop().time() + seconds
         self._paused_until = max(self._paused_until, until)
 
