@@ -11,9 +11,7 @@ from bot.jobs.model import (
     Requester,
     Sight,
     Viewer,
-    hash_secret,
     new_id,
-    secret_matches,
     without_credentials,
 )
 from bot.jobs.moves import MOVES, Move
@@ -31,8 +29,6 @@ __all__ = [
     "Requester",
     "Sight",
     "Viewer",
-    "hash_secret",
     "new_id",
-    "secret_matches",
     "without_credentials",
 ]
