@@ -260,3 +260,19 @@ async def test_a_rate_limited_look_keeps_the_doubt_and_posts_once(launch: Launch
     assert bot.slack.answers("conversations.history", 429) == 1
     assert len(bot.slack.called("conversations.history")) >= 2
     assert len(in_channel(bot.slack.called("chat.postMessage"))) == 1
+
+
+async def test_a_look_slack_answers_with_its_own_trouble_keeps_the_doubt_and_posts_once(
+    launch: Launch,
+) -> None:
+    bot = await launch(slack_timeout=1)
+    bot.slack.fail_next("chat.postMessage", Fault(late_answer=2.0), channel=CHANNEL_ID)
+    # Slack's own trouble, said in the body of a 200: "not now", as a 429 or a 503 would be.
+    bot.slack.fail("conversations.history", "internal_error")
+
+    await start_training(bot, announced=False)
+
+    [notice] = [n for n in await delivered(bot, within=20) if n["kind"] == "announcement"]
+    assert notice["status"] == "sent"
+    assert len(bot.slack.called("conversations.history")) >= 2
+    assert len(in_channel(bot.slack.called("chat.postMessage"))) == 1

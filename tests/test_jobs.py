@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import signing
 from bot.jobs import (
     CallbackSecret,
     Job,
@@ -16,9 +17,7 @@ from bot.jobs import (
     ReplicaRequest,
     Requester,
     diagram,
-    hash_secret,
     new_id,
-    secret_matches,
 )
 from bot.jobs import moves as life
 from bot.tavus import Outcome, outcome_of
@@ -127,7 +126,7 @@ def test_generated_secrets_are_long_and_distinct() -> None:
 def test_a_secrets_digest_is_its_sha256_and_not_the_secret() -> None:
     secret = CallbackSecret("known-secret")
 
-    assert secret.digest == hash_secret("known-secret")
+    assert secret.digest == signing.digest("known-secret")
     assert len(secret.digest) == 64
     assert "known-secret" not in secret.digest
     assert secret.digest == CallbackSecret("known-secret").digest
@@ -136,7 +135,7 @@ def test_a_secrets_digest_is_its_sha256_and_not_the_secret() -> None:
 def test_the_right_secret_matches_its_digest() -> None:
     secret = CallbackSecret.generate()
 
-    assert secret_matches(secret.value, secret.digest)
+    assert signing.matches(secret.value, secret.digest)
 
 
 @pytest.mark.parametrize(
@@ -145,17 +144,17 @@ def test_the_right_secret_matches_its_digest() -> None:
     ids=["empty", "other", "trailing-space", "case", "prefix"],
 )
 def test_any_other_secret_does_not_match(presented: str) -> None:
-    assert not secret_matches(presented, CallbackSecret("known-secret").digest)
+    assert not signing.matches(presented, CallbackSecret("known-secret").digest)
 
 
 def test_the_digest_itself_does_not_pass_as_the_secret() -> None:
     digest = CallbackSecret("known-secret").digest
 
-    assert not secret_matches(digest, digest)
+    assert not signing.matches(digest, digest)
 
 
 def test_an_empty_stored_digest_matches_nothing() -> None:
-    assert not secret_matches("", "")
+    assert not signing.matches("", "")
 
 
 def test_ids_are_random_hex_that_fits_the_id_columns() -> None:

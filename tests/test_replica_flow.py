@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot import messages
-from bot.jobs import hash_secret
+from bot.signing import digest
 from bot.slack import form
 from tests.conftest import Bot
 from tests.flows import (
@@ -96,7 +96,7 @@ async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bo
     secret = create["callback_url"].removeprefix(prefix)
     assert len(secret) >= 32
     assert secret not in str(job)
-    assert job["callback_digest"] == hash_secret(secret)
+    assert job["callback_digest"] == digest(secret)
 
     assert post["channel"] == CHANNEL_ID
     for words in (f"<@{USER_ID}>", "Dana", "phoenix-4", "this card", "thread"):

@@ -10,10 +10,10 @@ where several instances share them.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from slack_sdk.errors import SlackApiError
@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.delivery.pace import Limit, Pace, PaceState
+from bot.retry_after import delay_of
 
 T = TypeVar("T")
 
@@ -250,14 +251,8 @@ class PacedClient(AsyncWebClient):
 
 
 def retry_after(header: str | None) -> float:
-    """Seconds a 429's Retry-After asks for: RETRY_AFTER if none or unreadable, at most 300."""
-    try:
-        seconds = float(header) if header else RETRY_AFTER
-    except ValueError:
-        seconds = RETRY_AFTER
-    if not math.isfinite(seconds) or seconds < 0:
-        seconds = RETRY_AFTER
-    return min(seconds, MOST_RETRY_AFTER)
+    """Seconds Slack's Retry-After asks for: RETRY_AFTER if none or unreadable, at most 300."""
+    return delay_of(header, default=RETRY_AFTER, most=MOST_RETRY_AFTER, now=datetime.now(UTC))
 
 
 def _channel_of(method: str, kwargs: dict[str, Any]) -> str | None:

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.budgets import LookAgain
 from bot.delivery.plan import Attempt, Plan, Posted
+from bot.delivery.retry import passing, refusal
 from bot.jobs import Notice
 from bot.slack import kit
 
@@ -158,10 +159,10 @@ class Poster:
         try:
             messages = await self._read(where, thread_ts, _window(notice, attempt))
         except SlackApiError as exc:
-            status, error = exc.response.status_code, exc.response.get("error")
-            if status == 429 or status >= 500:
-                raise
-            if error == "not_in_channel" and await self.join(where):
+            refused = refusal(exc)
+            if passing(refused.status, refused.error):
+                raise  # Slack says not now: look again on the next try, still in doubt
+            if refused.error == "not_in_channel" and await self.join(where):
                 # A public channel posted to through chat:write.public, which a bot can read only
                 # as a member: a member now, it reads there on the next try.
                 raise LookAgain(where) from exc

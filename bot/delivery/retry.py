@@ -88,6 +88,19 @@ def passing(status: int, error: str) -> bool:
     return status == 429 or status >= 500 or error in TRANSIENT
 
 
+def refusal(exc: SlackApiError) -> Refused:
+    """What Slack's error answer says: its status, its error word (or the status), a Retry-After."""
+    status = exc.response.status_code
+    error = str(exc.response.get("error", "") or f"HTTP {status}")
+    retry_after = None
+    if status == 429:
+        # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank one
+        # is none.
+        header = exc.response.headers.get("Retry-After")
+        retry_after = budgets.retry_after(header) if header else None
+    return Refused(status, error, retry_after)
+
+
 def failure_of(exc: Exception) -> Failure:
     """What went wrong, told by the exception a send raised."""
     if isinstance(exc, budgets.Spent):
@@ -97,15 +110,7 @@ def failure_of(exc: Exception) -> Failure:
         # Nothing was posted; the read that can tell whether an attempt landed waits its turn.
         return Refused(429, f"joined {exc} to look there", None)
     if isinstance(exc, SlackApiError):
-        status = exc.response.status_code
-        error = str(exc.response.get("error", "") or f"HTTP {status}")
-        retry_after = None
-        if status == 429:
-            # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank
-            # one is none.
-            header = exc.response.headers.get("Retry-After")
-            retry_after = budgets.retry_after(header) if header else None
-        return Refused(status, error, retry_after)
+        return refusal(exc)
     if isinstance(exc, aiohttp.ClientError | TimeoutError):
         return NoAnswer(repr(exc))
     return Crashed(repr(exc))

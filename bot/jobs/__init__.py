@@ -14,9 +14,7 @@ from bot.jobs.model import (
     Requester,
     Sight,
     Viewer,
-    hash_secret,
     new_id,
-    secret_matches,
     without_credentials,
 )
 from bot.jobs.moves import MOVES, Move
@@ -37,8 +35,6 @@ __all__ = [
     "Requester",
     "Sight",
     "Viewer",
-    "hash_secret",
     "new_id",
-    "secret_matches",
     "without_credentials",
 ]

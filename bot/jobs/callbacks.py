@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.jobs import Job, JobStatus, secret_matches
+from bot import signing
+from bot.jobs import Job, JobStatus
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
 from bot.jobs.replicas import delete_withdrawn
@@ -65,7 +66,7 @@ class Callbacks:
     async def take(self, job_id: str, secret: str, body: Mapping[str, Any]) -> Verdict:
         """Check a Tavus callback against its job and Tavus itself; settle the job at most once."""
         job = await self._store.jobs.get(job_id)
-        if job is None or not secret_matches(secret, job.callback_digest):
+        if job is None or not signing.matches(secret, job.callback_digest):
             return Verdict.FORBIDDEN
         replica_id = body.get("replica_id") or body.get("face_id")
         if not isinstance(replica_id, str) or job.replica_id not in (None, replica_id):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
+
+from bot import signing
 
 
 class JobStatus(enum.StrEnum):
@@ -279,18 +279,8 @@ class CallbackSecret:
 
     @property
     def digest(self) -> str:
-        """What the store keeps."""
-        return hash_secret(self.value)
-
-
-def hash_secret(value: str) -> str:
-    """The SHA-256 hex digest stored for a callback secret."""
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def secret_matches(presented: str, stored_digest: str) -> bool:
-    """Whether a presented secret is the job's, in time independent of where they differ."""
-    return hmac.compare_digest(hash_secret(presented), stored_digest)
+        """What the store keeps; a callback's secret is checked with `signing.matches`."""
+        return signing.digest(self.value)
 
 
 def new_id() -> str:

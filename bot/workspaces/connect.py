@@ -13,7 +13,6 @@ typed is not).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 import re
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot import signing
 from bot.governance.audit import Action, Record
 from bot.ops.logs import register_secret
 from bot.store import Store, StoreUnavailable
@@ -155,7 +155,8 @@ class ConnectTavus:
             nonce, team_id=team_id, user_id=user_id, expires_at=expires, enterprise_id=enterprise_id
         )
         expiry = int(expires.timestamp())
-        return f"{self._base_url}{PATH}?t={nonce}.{expiry}.{self._sign(nonce, expiry)}"
+        sig = signing.signature(self._secret, nonce, expiry, separator=".")
+        return f"{self._base_url}{PATH}?t={nonce}.{expiry}.{sig}"
 
     async def current(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account as saved, if any (what App Home shows of it)."""
@@ -199,17 +200,18 @@ class ConnectTavus:
             # Slack fetching the link for a preview is not the admin opening it.
             return _page(200, _document(HEADING_PREVIEW, [PREVIEW]))
         match = _TOKEN.fullmatch(token)
-        if match is None or not hmac.compare_digest(
-            self._sign(match["nonce"], int(match["expiry"])).encode(), match["sig"].encode()
-        ):
+        # Not shaped as a token: checked as one with no expiry, which no signature holds for.
+        nonce, expiry, sig = match.group("nonce", "expiry", "sig") if match else ("", "", "")
+        now = self._store.now()
+        verdict = signing.check(self._secret, nonce, expiry, sig, now=now, separator=".")
+        if verdict is signing.Verdict.FORGED:
             log.info("Connect Tavus: a link not signed by this bot was refused")
             return _refused(LINK_INVALID)
-        now = self._store.now()
-        if int(match["expiry"]) <= now.timestamp():
+        if verdict is signing.Verdict.EXPIRED:
             return _refused(LINK_EXPIRED)
         session = secrets.token_urlsafe(32)
         visit = await self._store.connect_links.open(
-            match["nonce"], session_digest=_digest(session), csrf=secrets.token_urlsafe(32)
+            nonce, session_digest=signing.digest(session), csrf=secrets.token_urlsafe(32)
         )
         if visit is None:
             log.info("Connect Tavus: a link opened again was refused")
@@ -362,18 +364,10 @@ class ConnectTavus:
         lines = [workspace, current, INTRO]
         return _page(status, _document(HEADING_FORM, lines, error=error, csrf=visit.csrf))
 
-    def _sign(self, nonce: str, expiry: int) -> str:
-        return hmac.new(self._secret, f"{nonce}.{expiry}".encode(), hashlib.sha256).hexdigest()
-
-
-def _digest(session: str) -> str:
-    """What is stored of a session cookie: its SHA-256, so the table alone opens no session."""
-    return hashlib.sha256(session.encode()).hexdigest()
-
 
 def _session_digest(request: web.Request) -> str | None:
     session = request.cookies.get(COOKIE)
-    return _digest(session) if session else None
+    return signing.digest(session) if session else None
 
 
 def _refused(reason: str) -> web.Response:

@@ -1,84 +1,40 @@
-"""TavusClient: the replica and voice endpoints of the Tavus API, typed results, one error tree."""
+"""TavusClient: the replica and voice endpoints of the Tavus API, each request paced and timed."""
 
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from bot.retry_after import delay_of
+from bot.tavus.errors import (
+    TavusTimeout,
+    TavusUnavailable,
+    TavusUncertain,
+    parse_response,
+    read_answer,
+)
+from bot.tavus.results import (
+    Conversation,
+    CreatedReplica,
+    Replica,
+    replica_id_of,
+    replica_of,
+    voice_page,
+    voice_slug,
+)
+
 # How many voices to ask for per page, and how many pages to read at most: the list is small,
 # and a server that ignores `page` must not keep us reading forever.
 VOICES_PAGE_SIZE = 100
-# A 429 without Retry-After holds requests back this long; one with it, never over MOST_PAUSE.
+# A 429 with no readable Retry-After holds requests back this long; none holds them past MOST_PAUSE.
 DEFAULT_PAUSE = 1.0
 MOST_PAUSE = 60.0
 VOICES_MAX_PAGES = 10
-# The keys a voice item may carry its slug under, best first (the answer shape is unconfirmed).
-_VOICE_KEYS = ("voice_name", "slug", "name", "voice_id")
-
-
-class TavusError(Exception):
-    """Anything that went wrong talking to Tavus."""
-
-
-class TavusRejected(TavusError):
-    """Tavus answered and refused the request (4xx); repeating it will not help."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"Tavus refused the request ({status}): {message}")
-        self.status = status
-        self.message = message
-
-    @property
-    def no_such_replica(self) -> bool:
-        """Whether Tavus is saying it knows no such replica (400 "Invalid replica_id", or 404)."""
-        return self.status in (400, 404)
-
-
-class TavusUnavailable(TavusError):
-    """Tavus could not answer properly (5xx, 429, a broken or unreadable reply, no connection)."""
-
-
-class TavusUncertain(TavusUnavailable):
-    """Tavus got the request but its answer was lost or broken: it may have taken effect."""
-
-
-class TavusTimeout(TavusUncertain):
-    """Tavus gave no answer in time: the request may or may not have taken effect."""
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedReplica:
-    """Tavus's answer to a create request."""
-
-    replica_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """A live conversation Tavus opened with a replica: a video room anyone with its link joins."""
-
-    conversation_id: str
-    conversation_url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Replica:
-    """A replica as Tavus reports it."""
-
-    replica_id: str
-    replica_name: str | None
-    status: str
-    training_progress: str | None = None
-    error_message: str | None = None
-    thumbnail_video_url: str | None = None
-    created_at: datetime | None = None
 
 
 class TavusClient:
@@ -153,11 +109,11 @@ class TavusClient:
         }
         body.update({key: value for key, value in optional.items() if value})
         data = await self._request("POST", "/v2/replicas", json=body)
-        return CreatedReplica(replica_id=_replica_id(data))
+        return CreatedReplica(replica_id=replica_id_of(data))
 
     async def get_replica(self, replica_id: str) -> Replica:
         """The current state of one replica."""
-        return _replica(await self._request("GET", _replica_path(replica_id)))
+        return replica_of(await self._request("GET", _replica_path(replica_id)))
 
     async def recent_replicas(self, *, limit: int = 100) -> list[Replica]:
         """The account's own replicas, the first page of Tavus's list (newest first)."""
@@ -165,7 +121,7 @@ class TavusClient:
             "GET", "/v2/replicas", params={"limit": limit, "page": 1, "replica_type": "user"}
         )
         items = data.get("data")
-        return [_replica(item) for item in items if isinstance(item, dict)] if items else []
+        return [replica_of(item) for item in items if isinstance(item, dict)] if items else []
 
     async def get_replicas(self, replica_ids: Sequence[str]) -> dict[str, Replica]:
         """Several replicas in one request (the list endpoint's `replica_ids` filter).
@@ -178,7 +134,7 @@ class TavusClient:
             params={"replica_ids": ",".join(replica_ids), "limit": len(replica_ids)},
         )
         items = data.get("data")
-        found = [_replica(item) for item in items if isinstance(item, dict)] if items else []
+        found = [replica_of(item) for item in items if isinstance(item, dict)] if items else []
         wanted = set(replica_ids)
         return {replica.replica_id: replica for replica in found if replica.replica_id in wanted}
 
@@ -219,10 +175,10 @@ class TavusClient:
             response = await self._send(
                 "GET", "/v2/voices", params={"limit": VOICES_PAGE_SIZE, "page": page}
             )
-            items, total = _voice_page(read_answer(response))
+            items, total = voice_page(read_answer(response))
             received += len(items)
             known = len(voices)
-            voices.update(dict.fromkeys(slug for item in items if (slug := _voice_slug(item))))
+            voices.update(dict.fromkeys(slug for item in items if (slug := voice_slug(item))))
             if (
                 len(items) < VOICES_PAGE_SIZE
                 or (total is not None and received >= total)
@@ -249,10 +205,9 @@ class TavusClient:
 
     def _pause(self, retry_after: str | None) -> None:
         """Hold every request back for as long as Tavus asked (a minute at most)."""
-        try:
-            seconds = min(MOST_PAUSE, max(0.0, float(retry_after or DEFAULT_PAUSE)))
-        except ValueError:
-            seconds = DEFAULT_PAUSE
+        seconds = delay_of(
+            retry_after, default=DEFAULT_PAUSE, most=MOST_PAUSE, now=datetime.now(UTC)
+        )
         until = asyncio.get_running_loop().time() + seconds
         self._paused_until = max(self._paused_until, until)
 
@@ -269,115 +224,8 @@ class TavusClient:
             raise TavusUncertain(f"connection lost: {exc.__class__.__name__}") from exc
 
 
-def parse_response(response: httpx.Response) -> dict[str, Any]:
-    """Turn a Tavus HTTP answer into its JSON object, or the matching TavusError."""
-    data = read_answer(response)
-    if not isinstance(data, dict):
-        raise TavusUnavailable(f"unreadable answer, HTTP {response.status_code}")
-    return data
-
-
-def read_answer(response: httpx.Response) -> object:
-    """The decoded JSON of a 2xx answer (None if empty or not JSON), or the matching TavusError."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    status = response.status_code
-    if 200 <= status < 300:
-        return data
-    message = _error_message(data) or response.reason_phrase or "no reason given"
-    if status == 429:
-        raise TavusUnavailable(f"HTTP {status}: {message}")
-    if status >= 500:
-        raise TavusUncertain(f"HTTP {status}: {message}")
-    raise TavusRejected(status, message)
-
-
-def _error_message(data: object) -> str | None:
-    # 400 bodies say {"error"}, 401 bodies say {"message"}; others are undocumented.
-    if isinstance(data, dict):
-        for key in ("error", "message", "detail"):
-            if isinstance(data.get(key), str) and data[key].strip():
-                return str(data[key]).strip()
-    return None
-
-
-def _replica(data: dict[str, Any]) -> Replica:
-    return Replica(
-        replica_id=_replica_id(data),
-        replica_name=_text(data.get("replica_name") or data.get("face_name")),
-        status=str(data.get("status") or ""),
-        training_progress=_text(data.get("training_progress")),
-        error_message=_text(data.get("error_message")),
-        thumbnail_video_url=_text(data.get("thumbnail_video_url")),
-        created_at=_moment(data.get("created_at")),
-    )
-
-
-def _moment(value: object) -> datetime | None:
-    # Tavus writes ISO 8601 with a Z; anything unreadable is simply unknown.
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _replica_id(data: dict[str, Any]) -> str:
-    # Tavus is renaming replicas to faces; accept either name.
-    value = data.get("replica_id") or data.get("face_id")
-    if not isinstance(value, str) or not value:
-        raise TavusUnavailable("answer without a replica_id")
-    return value
-
-
 def _replica_path(replica_id: str) -> str:
     # An id is one path segment: "r1?hard=true" or "../voices" must not reach another endpoint.
     if replica_id in ("", ".", ".."):
         raise ValueError(f"not a replica_id: {replica_id!r}")
     return f"/v2/replicas/{quote(replica_id, safe='')}"
-
-
-def _voice_page(data: object) -> tuple[list[object], int | None]:
-    # Likely {"data": [...], "total_count": N}; a bare list is accepted too.
-    if isinstance(data, list):
-        return data, None
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        total = data.get("total_count")
-        valid = isinstance(total, int) and not isinstance(total, bool) and total >= 0
-        return data["data"], total if valid else None
-    raise TavusUnavailable("unreadable voice list")
-
-
-def _voice_slug(item: object) -> str | None:
-    # A voice is a slug string or an object naming it; anything else is skipped.
-    values = [item.get(key) for key in _VOICE_KEYS] if isinstance(item, dict) else [item]
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip().lower()
-    return None
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value not in (None, "") else None
-
-
-class Outcome(enum.Enum):
-    """What a Tavus status word means for a job."""
-
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    IN_PROGRESS = "in_progress"
-
-
-def outcome_of(tavus_status: str) -> Outcome:
-    """Map Tavus's status words (the callback says 'ready', GET says 'completed') to an outcome."""
-    word = tavus_status.strip().lower()
-    if word in {"ready", "completed"}:
-        return Outcome.SUCCEEDED
-    if word == "error":
-        return Outcome.FAILED
-    return Outcome.IN_PROGRESS
