@@ -10,7 +10,9 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.governance.audit import Record
 from bot.jobs import JobStatus
+from bot.store import audit_queries, link_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, aware, of_workspace, utc
 from bot.store.schema import jobs, tavus_accounts, tavus_keys
@@ -49,7 +51,13 @@ class TavusAccounts:
         self._db = db
 
     async def save(
-        self, connected: Connected, *, was: str | None = UNSET, was_fingerprint: str | None = None
+        self,
+        connected: Connected,
+        *,
+        was: str | None = UNSET,
+        was_fingerprint: str | None = None,
+        record: Record | None = None,
+        ending: str | None = None,
     ) -> bool:
         """Keep a workspace's key in place of the one before it; False if that one changed.
 
@@ -57,15 +65,23 @@ class TavusAccounts:
         another was saved meanwhile, nothing is saved. The key replaced is kept (tavus_keys)
         under its fingerprint, or `was_fingerprint` for one saved before fingerprints were
         kept, and jobs sent before fingerprints were kept are marked as made with it: they stay
-        with their account.
+        with their account. The audit `record` of the change, and the end of the Connect
+        session whose cookie digest is `ending`, are written in the same transaction: all of
+        it is written, or none.
         """
         try:
             async with self._db.writing() as connection:
-                return await self._save_in(connection, connected, was, was_fingerprint)
+                if not await self._save_in(connection, connected, was, was_fingerprint):
+                    return False
+                if ending is not None:
+                    await link_queries.end_in(connection, ending)
+                if record is not None:
+                    await audit_queries.record_in(connection, record)
+                return True
         except IntegrityError:
-            if was is UNSET:
-                raise
-            return False  # a first key was saved meanwhile: this save loses, like any race
+            if was is UNSET or await self._sealed(connected.team_id) == was:
+                raise  # not a race: what the caller saw is still there
+            return False  # another key was saved meanwhile: this save loses, like any race
 
     async def _save_in(
         self,
@@ -108,6 +124,13 @@ class TavusAccounts:
                 )
             )
         return True
+
+    async def _sealed(self, team_id: str) -> str | None:
+        async with self._db.reading() as connection:
+            found = await connection.execute(
+                select(tavus_accounts.c.key_sealed).where(tavus_accounts.c.team_id == team_id)
+            )
+            return found.scalar_one_or_none()
 
     async def find(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account, if an admin connected one."""

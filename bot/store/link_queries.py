@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.engine import Database
 from bot.store.rows import aware, of_workspace, utc
@@ -107,11 +108,9 @@ class ConnectLinks:
             return int(made.scalar_one())
 
     async def end(self, session_digest: str) -> None:
-        """End a session (its key is saved): the link and its cookie are no use any more."""
+        """End a session: the link and its cookie are no use any more."""
         async with self._db.writing() as connection:
-            await connection.execute(
-                delete(connect_links).where(connect_links.c.session_digest == session_digest)
-            )
+            await end_in(connection, session_digest)
 
     async def forget(
         self,
@@ -126,3 +125,10 @@ class ConnectLinks:
         )
         async with self._db.writing() as connection:
             await connection.execute(delete(connect_links).where(which))
+
+
+async def end_in(connection: AsyncConnection, session_digest: str) -> None:
+    """End a session inside the caller's transaction (with the key saved in it)."""
+    await connection.execute(
+        delete(connect_links).where(connect_links.c.session_digest == session_digest)
+    )
