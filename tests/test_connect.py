@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.governance.audit import Action
 from bot.jobs import JobStatus, ReplicaRequest, Requester
@@ -677,6 +677,41 @@ async def test_the_database_unavailable_while_saving_gives_503(site: Site) -> No
 
     assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
     assert len(await site.saved()) == 1
+
+
+async def test_a_save_whose_record_cannot_be_written_saves_nothing_and_the_form_stays(
+    site: Site,
+) -> None:
+    await site.store.tavus_accounts.save(
+        Connected(
+            team_id=TEAM,
+            key_sealed=site.vault.seal(WRONG),
+            last4="dddd",
+            saved_by=ADMIN,
+            saved_at=START,
+            fingerprint=FINGERPRINTS.of(WRONG),
+        )
+    )
+    csrf = await site.open_form()
+    # A fault inside the save's transaction, after the key's own rows: the log is not there.
+    async with site.store.db.writing() as connection:
+        await connection.execute(text("ALTER TABLE audit RENAME TO audit_away"))
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        page = await r.text()
+    assert r.status == 503
+    assert connect.DATABASE_DOWN_SAVING in words(page)
+    [row] = await site.saved()
+    assert row["last4"] == "dddd"  # the key before, still current
+    assert await site.replaced() == []
+
+    async with site.store.db.writing() as connection:
+        await connection.execute(text("ALTER TABLE audit_away RENAME TO audit"))
+    # The session did not end with the save: the same form, sent again, saves key and record.
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
+    assert [row["last4"] for row in await site.saved()] == ["ab12"]
+    [record] = await site.store.audit.since()
+    assert record.details["replaced"] == FINGERPRINTS.of(WRONG)
 
 
 async def test_what_the_page_shows_from_the_store_is_escaped(site: Site) -> None:

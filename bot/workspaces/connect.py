@@ -25,14 +25,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.governance.audit import Action, Record
 from bot.ops.logs import register_secret
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
 from bot.workspaces import pages
 from bot.workspaces.accounts import Workspace
 from bot.workspaces.installations import Connected, Visit
-from bot.workspaces.vault import Unreadable, Vault
+from bot.workspaces.tavus_keys import TavusKeys
+from bot.workspaces.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,6 @@ KEY_CHECKS_AT_ONCE = 4
 # Whether a user is an admin or owner of a workspace now, asked of Slack with that workspace's
 # own token; None when Slack cannot say.
 AdminCheck = Callable[[Workspace, str], Awaitable[bool | None]]
-# How often a save is tried again when another key was saved between reading and writing.
-SAVE_TRIES = 3
 
 TITLE = "Connect Tavus"
 HEADING_FORM = "Connect this workspace to Tavus"
@@ -137,12 +135,11 @@ class ConnectTavus:
         if lifetime <= timedelta():
             raise ValueError("a Connect Tavus link must last some time")
         self._store = store
-        self._vault = vault
+        self._keys = TavusKeys(store=store, vault=vault, fingerprint=fingerprint)
         self._secret = secret
         self._base_url = base_url.rstrip("/")
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
-        self._fingerprint = fingerprint
         self._is_admin = is_admin
         self._lifetime = lifetime
         self._checks = asyncio.Semaphore(KEY_CHECKS_AT_ONCE)
@@ -271,30 +268,7 @@ class ConnectTavus:
             return await self._not_checked(visit, made, 503, TAVUS_DOWN)
         # Now known to be a key: never to be logged (what was typed before may be anything).
         register_secret(key)
-        connected = Connected(
-            team_id=visit.team_id,
-            enterprise_id=visit.enterprise_id,
-            key_sealed=self._vault.seal(key),
-            last4=key[-4:],
-            saved_by=visit.user_id,
-            saved_at=self._store.now(),
-            fingerprint=self._fingerprint(key),
-        )
-        replaced = await self._keep(connected)
-        # Fingerprints, never keys: which account replaced which, for whoever reads the log.
-        details = {"last4": connected.last4, "fingerprint": connected.fingerprint}
-        if replaced is not None:
-            details["replaced"] = replaced
-        await self._store.audit.record(
-            Record(
-                at=connected.saved_at,
-                team_id=visit.team_id,
-                actor=visit.user_id,
-                action=Action.TAVUS_CONNECTED,
-                details=details,
-            )
-        )
-        await self._store.connect_links.end(digest)
+        connected = await self._keys.save(key, visit=visit, session_digest=digest)
         log.info("Connect Tavus: %s connected %s's Tavus account", visit.user_id, visit.team_id)
         response = _page(200, _document(HEADING_SAVED, [SAVED.format(last4=connected.last4)]))
         response.del_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="Lax")
@@ -309,33 +283,6 @@ class ConnectTavus:
         keys = "key" if left == 1 else "keys"
         error = f"{reason} {TRIES_LEFT.format(left=left, keys=keys)}"
         return await self._form(visit, status=status, error=error)
-
-    async def _keep(self, connected: Connected) -> str | None:
-        """Save the key in place of the workspace's current one: the fingerprint it replaced.
-
-        The one replaced is kept for the replicas made with it. A save between reading it and
-        writing this one (another admin's) is read again, so neither key is lost unnoticed.
-        """
-        for _ in range(SAVE_TRIES):
-            before = await self._store.tavus_accounts.find(connected.team_id)
-            was = None
-            if before is not None:
-                was = before.fingerprint or self._fingerprint_of(before)
-            if await self._store.tavus_accounts.save(
-                connected,
-                was=before.key_sealed if before else None,
-                was_fingerprint=was,
-            ):
-                return was
-        raise StoreUnavailable("the workspace's Tavus key kept changing while being saved")
-
-    def _fingerprint_of(self, connected: Connected) -> str | None:
-        """The fingerprint of a key saved before fingerprints were kept; None if unreadable."""
-        try:
-            return self._fingerprint(self._vault.open(connected.key_sealed))
-        except Unreadable:
-            log.warning("Connect Tavus: the key replaced in %s cannot be opened", connected.team_id)
-            return None
 
     async def _form(
         self, visit: Visit, *, status: int = 200, error: str | None = None
