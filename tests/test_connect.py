@@ -20,17 +20,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import unused_port
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.governance.audit import Action
 from bot.jobs import JobStatus, ReplicaRequest, Requester
 from bot.store import Store
 from bot.store.schema import tavus_accounts, tavus_keys
 from bot.tavus import TavusClient
-from bot.workspaces import connect
+from bot.workspaces import connect, connect_text, pages
 from bot.workspaces.accounts import Fingerprints, Workspace
 from bot.workspaces.connect import COOKIE, PATH, ConnectTavus
-from bot.workspaces.installations import Connected
+from bot.workspaces.installations import Connected, Installed
 from bot.workspaces.vault import Vault
 from tests.clocks import FakeClock
 from tests.standins.server import Fault
@@ -232,8 +232,8 @@ async def test_a_link_opens_the_form_once_and_the_token_leaves_the_address(site:
         assert form_of(page)["csrf"]
     async with site.browser.get(link) as second:
         assert second.status == 403
-        assert connect.LINK_USED in words(await second.text())
-        assert connect.NEW_LINK in words(await second.text())
+        assert connect_text.LINK_USED in words(await second.text())
+        assert connect_text.NEW_LINK in words(await second.text())
 
 
 async def test_the_session_cookie_is_http_only_lax_and_lasts_as_long_as_the_link(
@@ -279,7 +279,7 @@ async def test_a_forged_signature_is_refused_before_the_database_is_asked(site: 
     for token in forged:
         async with site.browser.get(with_token(link, token)) as response:
             assert response.status == 403
-            assert connect.LINK_INVALID in words(await response.text())
+            assert connect_text.LINK_INVALID in words(await response.text())
             assert_guarded(response)
 
     # Had any of them reached the database, the real link would be used up by now.
@@ -294,7 +294,7 @@ async def test_a_forged_signature_is_refused_before_the_database_is_asked(site: 
 async def test_a_malformed_token_is_refused(site: Site, token: str) -> None:
     async with site.browser.get(f"{site.url}{PATH}", params={"t": token}) as response:
         assert response.status == 403
-        assert connect.LINK_INVALID in words(await response.text())
+        assert connect_text.LINK_INVALID in words(await response.text())
 
 
 async def test_an_expired_link_is_refused_and_says_to_ask_for_a_new_one(site: Site) -> None:
@@ -304,7 +304,7 @@ async def test_an_expired_link_is_refused_and_says_to_ask_for_a_new_one(site: Si
     async with site.browser.get(link) as response:
         text = words(await response.text())
     assert response.status == 403
-    assert connect.LINK_EXPIRED in text
+    assert connect_text.LINK_EXPIRED in text
     assert "App Home" in text
     assert "Connect Tavus" in text
     assert not response.cookies
@@ -328,8 +328,8 @@ async def test_the_page_without_a_session_says_to_open_a_new_link(site: Site) ->
     async with site.browser.get(f"{site.url}{PATH}") as response:
         text = words(await response.text())
     assert response.status == 403
-    assert connect.NO_SESSION in text
-    assert connect.NEW_LINK in text
+    assert connect_text.NO_SESSION in text
+    assert connect_text.NEW_LINK in text
 
 
 async def test_a_session_ends_when_its_link_expires(site: Site) -> None:
@@ -365,7 +365,7 @@ async def test_a_post_without_the_pages_csrf_token_is_refused(site: Site, csrf: 
         text = words(await response.text())
 
     assert response.status == 403
-    assert connect.CSRF_REFUSED in text
+    assert connect_text.CSRF_REFUSED in text
     assert await site.saved() == []
     assert site.tavus.keys_used == []
     assert await site.store.audit.since() == []
@@ -378,7 +378,7 @@ async def test_an_empty_key_shows_the_form_again(site: Site) -> None:
         page = await r.text()
 
     assert r.status == 400
-    assert connect.KEY_MISSING in words(page)
+    assert connect_text.KEY_MISSING in words(page)
     assert form_of(page)["csrf"] == csrf
     assert site.tavus.keys_used == []
 
@@ -391,7 +391,7 @@ async def test_what_cannot_be_a_key_is_refused_without_asking_tavus(site: Site, 
         page = await r.text()
 
     assert r.status == 400
-    assert connect.KEY_MALFORMED in words(page)
+    assert connect_text.KEY_MALFORMED in words(page)
     assert has_form(page)
     assert key not in page
     assert site.tavus.keys_used == []
@@ -406,7 +406,7 @@ async def test_a_key_tavus_refuses_is_not_saved(site: Site) -> None:
         page = await r.text()
 
     assert r.status == 400
-    assert connect.KEY_REJECTED in words(page)
+    assert connect_text.KEY_REJECTED in words(page)
     assert form_of(page)["csrf"] == csrf
     assert WRONG not in page
     assert site.tavus.keys_used == [("GET", "/v2/replicas", WRONG)]
@@ -421,7 +421,7 @@ async def test_tavus_down_gives_503_saves_nothing_and_the_form_stays(site: Site)
     async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
         page = await r.text()
     assert r.status == 503
-    assert connect.TAVUS_DOWN in words(page)
+    assert connect_text.TAVUS_DOWN in words(page)
     assert GOOD not in page
     assert await site.saved() == []
 
@@ -452,16 +452,16 @@ async def test_a_session_checks_five_keys_and_the_sixth_is_refused_without_askin
     assert "This page checks 4 more keys at most." in refused[0][1]
     assert "This page checks 1 more key at most." in refused[3][1]
     assert last[0] == 403
-    assert connect.KEY_REJECTED in last[1]
-    assert connect.TOO_MANY_KEYS in last[1]
-    assert connect.NEW_LINK in last[1]
+    assert connect_text.KEY_REJECTED in last[1]
+    assert connect_text.TOO_MANY_KEYS in last[1]
+    assert connect_text.NEW_LINK in last[1]
     assert sixth.status == 403
     assert len(site.tavus.keys_used) == connect.MOST_KEY_CHECKS
     assert GOOD not in [key for _, _, key in site.tavus.keys_used]
     assert await site.saved() == []
     async with site.browser.get(f"{site.url}{PATH}") as page:
         assert page.status == 403
-        assert connect.TOO_MANY_KEYS in words(await page.text())
+        assert connect_text.TOO_MANY_KEYS in words(await page.text())
 
 
 async def test_keys_sent_together_are_checked_no_more_than_a_session_allows(site: Site) -> None:
@@ -642,7 +642,7 @@ async def test_a_user_no_longer_admin_saves_nothing_and_the_session_ends(site: S
         text = words(await r.text())
 
     assert r.status == 403
-    assert connect.NOT_ADMIN in text
+    assert connect_text.NOT_ADMIN in text
     assert await site.saved() == []
     assert site.tavus.keys_used == []  # not even checked with Tavus
     site.admins.admins.add((TEAM, ADMIN))
@@ -656,7 +656,7 @@ async def test_slack_unsure_of_the_admin_saves_nothing_and_the_form_stays(site: 
     async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
         page = await r.text()
     assert r.status == 503
-    assert connect.ADMIN_UNKNOWN in words(page)
+    assert connect_text.ADMIN_UNKNOWN in words(page)
     assert form_of(page)["csrf"] == csrf
     assert await site.saved() == []
 
@@ -672,11 +672,46 @@ async def test_the_database_unavailable_while_saving_gives_503(site: Site) -> No
     async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
         page = await r.text()
     assert r.status == 503
-    assert connect.DATABASE_DOWN_SAVING in words(page)
+    assert connect_text.DATABASE_DOWN_SAVING in words(page)
     assert GOOD not in page
 
     assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
     assert len(await site.saved()) == 1
+
+
+async def test_a_save_whose_record_cannot_be_written_saves_nothing_and_the_form_stays(
+    site: Site,
+) -> None:
+    await site.store.tavus_accounts.save(
+        Connected(
+            team_id=TEAM,
+            key_sealed=site.vault.seal(WRONG),
+            last4="dddd",
+            saved_by=ADMIN,
+            saved_at=START,
+            fingerprint=FINGERPRINTS.of(WRONG),
+        )
+    )
+    csrf = await site.open_form()
+    # A fault inside the save's transaction, after the key's own rows: the log is not there.
+    async with site.store.db.writing() as connection:
+        await connection.execute(text("ALTER TABLE audit RENAME TO audit_away"))
+
+    async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
+        page = await r.text()
+    assert r.status == 503
+    assert connect_text.DATABASE_DOWN_SAVING in words(page)
+    [row] = await site.saved()
+    assert row["last4"] == "dddd"  # the key before, still current
+    assert await site.replaced() == []
+
+    async with site.store.db.writing() as connection:
+        await connection.execute(text("ALTER TABLE audit_away RENAME TO audit"))
+    # The session did not end with the save: the same form, sent again, saves key and record.
+    assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
+    assert [row["last4"] for row in await site.saved()] == ["ab12"]
+    [record] = await site.store.audit.since()
+    assert record.details["replaced"] == FINGERPRINTS.of(WRONG)
 
 
 async def test_what_the_page_shows_from_the_store_is_escaped(site: Site) -> None:
@@ -696,6 +731,38 @@ async def test_what_the_page_shows_from_the_store_is_escaped(site: Site) -> None
     assert "<script>" not in page
     assert "<b>" not in page
     assert '"><script>x</script>' in words(page)
+
+
+def test_the_form_escapes_every_value_it_is_built_from() -> None:
+    hostile = '"><script>alert(1)</script>'
+    installed = Installed(
+        team_id=TEAM,
+        enterprise_id=None,
+        is_enterprise_install=False,
+        bot_id="B1",
+        bot_user_id="U0BOT",
+        bot_scopes="commands",
+        bot_token_sealed="sealed",
+        installer_id=ADMIN,
+        installed_at=START,
+        team_name=hostile,
+    )
+    account = Connected(
+        team_id=TEAM, key_sealed="sealed", last4="<b>", saved_by=hostile, saved_at=START
+    )
+
+    page = pages.connect_form(
+        pages.KeyForm(action=PATH, csrf=hostile),
+        team_id=TEAM,
+        installed=installed,
+        connected=account,
+        error=hostile,
+    )
+
+    assert "<script>" not in page
+    assert "<b>" not in page
+    assert form_of(page)["csrf"] == hostile  # sent back by the browser exactly as given
+    assert words(page).count(hostile) == 3  # the error, the workspace's name, who saved the key
 
 
 async def test_every_page_carries_the_security_headers(site: Site) -> None:
@@ -719,7 +786,7 @@ async def test_the_database_unavailable_while_opening_a_link_gives_503(site: Sit
     async with site.browser.get(link) as response:
         text = words(await response.text())
     assert response.status == 503
-    assert connect.DATABASE_DOWN in text
+    assert connect_text.DATABASE_DOWN in text
 
     async with site.browser.get(link) as response:  # nothing was opened: it still works
         assert response.status == 200

@@ -1463,6 +1463,93 @@ async def test_an_org_wide_uninstall_forgets_every_key_and_link_of_the_org(store
     assert opened.enterprise_id is None
 
 
+async def open_session(store: Store, digest: str, team: str = "T1") -> None:
+    """A Connect Tavus link issued to an admin of `team` and opened: a session by `digest`."""
+    until = START + timedelta(minutes=15)
+    await store.connect_links.issue(
+        f"n-{digest}", team_id=team, user_id="U0ADMIN", expires_at=until
+    )
+    assert await store.connect_links.open(f"n-{digest}", session_digest=digest, csrf="c")
+
+
+def connected_by(team: str = "T1", **details: Any) -> Record:
+    return Record(
+        at=START, team_id=team, actor="U0ADMIN", action=Action.TAVUS_CONNECTED, details=details
+    )
+
+
+async def test_a_key_its_record_and_its_sessions_end_are_written_together(store: Store) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a", fingerprint="fa"))
+    for digest in ("d1", "d2"):
+        await open_session(store, digest)
+    record = connected_by(fingerprint="fb", replaced="fa")
+
+    assert await store.tavus_accounts.save(
+        connected(key_sealed="b", fingerprint="fb"), was="a", record=record, ending="d1"
+    )
+
+    found = await store.tavus_accounts.find("T1")
+    assert found is not None
+    assert found.key_sealed == "b"
+    assert await store.replaced_keys.sealed() == {"T1/fa": "a"}
+    [written] = await store.audit.since()
+    assert replace(written, seq=None) == record
+    assert await store.connect_links.visit("d1") is None
+    assert await store.connect_links.visit("d2") is not None  # another admin's page: still open
+
+
+async def test_a_key_save_that_loses_writes_neither_its_record_nor_its_sessions_end(
+    store: Store,
+) -> None:
+    await store.tavus_accounts.save(connected(key_sealed="a", fingerprint="fa"))
+    await store.tavus_accounts.save(connected("T2", key_sealed="c", fingerprint="fc"))
+    await open_session(store, "d1")
+    await open_session(store, "d2", team="T2")
+
+    # Another key was saved since "x" was read; a first key was saved since none was.
+    stale = await store.tavus_accounts.save(
+        connected(key_sealed="b", fingerprint="fb"),
+        was="x",
+        record=connected_by(fingerprint="fb"),
+        ending="d1",
+    )
+    late = await store.tavus_accounts.save(
+        connected("T2", key_sealed="d", fingerprint="fd"),
+        was=None,
+        record=connected_by("T2", fingerprint="fd"),
+        ending="d2",
+    )
+
+    assert (stale, late) == (False, False)
+    assert await store.tavus_accounts.sealed() == {"T1": "a", "T2": "c"}
+    assert await store.audit.since() == []
+    assert await store.connect_links.visit("d1") is not None
+    assert await store.connect_links.visit("d2") is not None
+
+
+@pytest.mark.parametrize("was", ["a", None], ids=["replacing", "first"])
+async def test_a_record_the_log_refuses_leaves_the_key_and_the_session_as_they_were(
+    store: Store, was: str | None
+) -> None:
+    if was is not None:
+        await store.tavus_accounts.save(connected(key_sealed=was, fingerprint="fa"))
+    sent = await add_in(store, JobStatus.TRAINING, replica_id="r1")
+    await open_session(store, "d1")
+    # No actor: the audit table's NOT NULL refuses it, the key's rows already written.
+    refused = replace(connected_by(fingerprint="fb"), actor=None)
+
+    with pytest.raises(IntegrityError):
+        await store.tavus_accounts.save(
+            connected(key_sealed="b", fingerprint="fb"), was=was, record=refused, ending="d1"
+        )
+
+    assert await store.tavus_accounts.sealed() == ({"T1": was} if was else {})
+    assert await store.replaced_keys.sealed() == {}
+    assert (await stored(store, sent.id)).tavus_account is None  # not marked as made with "a"
+    assert [r.action for r in await store.audit.since()] == [Action.REQUESTED]  # the job's
+    assert await store.connect_links.visit("d1") is not None
+
+
 async def test_retention_clears_the_details_of_long_finished_jobs_once(
     store: Store, clock: FakeClock
 ) -> None:

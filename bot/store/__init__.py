@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.config.database import Pool
-from bot.store.account_queries import ConnectLinks, ReplacedKeys, TavusAccounts
+from bot.store.account_queries import ReplacedKeys, TavusAccounts
 from bot.store.audit_queries import AuditLog
 from bot.store.engine import Clock, Database, StoreUnavailable, create_engine, utcnow
 from bot.store.installation_queries import Installations, OAuthStates
 from bot.store.job_queries import Jobs
+from bot.store.link_queries import ConnectLinks
 from bot.store.media_queries import Keys, Media
 from bot.store.notice_queries import Notices
 from bot.store.pace_queries import Paces

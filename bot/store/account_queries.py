@@ -1,4 +1,4 @@
-"""The tavus_accounts, tavus_keys and connect_links tables: Tavus keys, and links to set them."""
+"""The tavus_accounts and tavus_keys tables: each workspace's Tavus key, and those it replaced."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.governance.audit import Record
 from bot.jobs import JobStatus
+from bot.store import audit_queries, link_queries
 from bot.store.engine import Database
 from bot.store.rows import UNSET, aware, of_workspace, utc
-from bot.store.schema import connect_links, jobs, tavus_accounts, tavus_keys
-from bot.workspaces.installations import Connected, Visit
+from bot.store.schema import jobs, tavus_accounts, tavus_keys
+from bot.workspaces.installations import Connected
 
 # Jobs whose create has not been sent yet: they go with whatever key is current when it is.
 _UNSENT = [
@@ -49,7 +51,13 @@ class TavusAccounts:
         self._db = db
 
     async def save(
-        self, connected: Connected, *, was: str | None = UNSET, was_fingerprint: str | None = None
+        self,
+        connected: Connected,
+        *,
+        was: str | None = UNSET,
+        was_fingerprint: str | None = None,
+        record: Record | None = None,
+        ending: str | None = None,
     ) -> bool:
         """Keep a workspace's key in place of the one before it; False if that one changed.
 
@@ -57,15 +65,23 @@ class TavusAccounts:
         another was saved meanwhile, nothing is saved. The key replaced is kept (tavus_keys)
         under its fingerprint, or `was_fingerprint` for one saved before fingerprints were
         kept, and jobs sent before fingerprints were kept are marked as made with it: they stay
-        with their account.
+        with their account. The audit `record` of the change, and the end of the Connect
+        session whose cookie digest is `ending`, are written in the same transaction: all of
+        it is written, or none.
         """
         try:
             async with self._db.writing() as connection:
-                return await self._save_in(connection, connected, was, was_fingerprint)
+                if not await self._save_in(connection, connected, was, was_fingerprint):
+                    return False
+                if ending is not None:
+                    await link_queries.end_in(connection, ending)
+                if record is not None:
+                    await audit_queries.record_in(connection, record)
+                return True
         except IntegrityError:
-            if was is UNSET:
-                raise
-            return False  # a first key was saved meanwhile: this save loses, like any race
+            if was is UNSET or await self._sealed(connected.team_id) == was:
+                raise  # not a race: what the caller saw is still there
+            return False  # another key was saved meanwhile: this save loses, like any race
 
     async def _save_in(
         self,
@@ -108,6 +124,13 @@ class TavusAccounts:
                 )
             )
         return True
+
+    async def _sealed(self, team_id: str) -> str | None:
+        async with self._db.reading() as connection:
+            found = await connection.execute(
+                select(tavus_accounts.c.key_sealed).where(tavus_accounts.c.team_id == team_id)
+            )
+            return found.scalar_one_or_none()
 
     async def find(self, team_id: str) -> Connected | None:
         """The workspace's Tavus account, if an admin connected one."""
@@ -259,118 +282,3 @@ def _connected(row: Mapping[Any, Any]) -> Connected:
         enterprise_id=row["enterprise_id"],
         fingerprint=row["fingerprint"],
     )
-
-
-class ConnectLinks:
-    """Connect Tavus links: issued to one admin, opened once, then a session until they expire."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def issue(
-        self,
-        nonce: str,
-        *,
-        team_id: str,
-        user_id: str,
-        expires_at: datetime,
-        enterprise_id: str | None = None,
-    ) -> None:
-        """Keep a link handed to an admin; expired links are swept as new ones are issued."""
-        async with self._db.writing() as connection:
-            await connection.execute(
-                delete(connect_links).where(connect_links.c.expires_at <= utc(self._db.now()))
-            )
-            await connection.execute(
-                connect_links.insert().values(
-                    nonce=nonce,
-                    team_id=team_id,
-                    enterprise_id=enterprise_id,
-                    user_id=user_id,
-                    expires_at=utc(expires_at),
-                )
-            )
-
-    async def open(self, nonce: str, *, session_digest: str, csrf: str) -> Visit | None:
-        """Start the session of a link never opened and unexpired; None if used or expired."""
-        async with self._db.writing() as connection:
-            opened = await connection.execute(
-                connect_links.update()
-                .where(
-                    connect_links.c.nonce == nonce,
-                    connect_links.c.session_digest.is_(None),
-                    connect_links.c.expires_at > utc(self._db.now()),
-                )
-                .values(session_digest=session_digest, csrf=csrf)
-            )
-            if not opened.rowcount:
-                return None
-        return await self.visit(session_digest)
-
-    async def visit(self, session_digest: str) -> Visit | None:
-        """The session a cookie's digest names, while it lasts."""
-        async with self._db.reading() as connection:
-            row = (
-                await connection.execute(
-                    select(connect_links).where(
-                        connect_links.c.session_digest == session_digest,
-                        connect_links.c.expires_at > utc(self._db.now()),
-                    )
-                )
-            ).first()
-        if row is None:
-            return None
-        return Visit(
-            team_id=row.team_id,
-            user_id=row.user_id,
-            csrf=row.csrf,
-            expires_at=aware(row.expires_at),
-            enterprise_id=row.enterprise_id,
-            attempts=row.attempts,
-        )
-
-    async def attempt(self, session_digest: str, *, most: int) -> int | None:
-        """Count one more key checked in a session: how many it has now; None past `most`.
-
-        Counted before Tavus is asked, in one conditional UPDATE: requests sent together
-        cannot all pass.
-        """
-        async with self._db.writing() as connection:
-            counted = await connection.execute(
-                connect_links.update()
-                .where(
-                    connect_links.c.session_digest == session_digest,
-                    connect_links.c.expires_at > utc(self._db.now()),
-                    connect_links.c.attempts < most,
-                )
-                .values(attempts=connect_links.c.attempts + 1)
-            )
-            if not counted.rowcount:
-                return None
-            made = await connection.execute(
-                select(connect_links.c.attempts).where(
-                    connect_links.c.session_digest == session_digest
-                )
-            )
-            return int(made.scalar_one())
-
-    async def end(self, session_digest: str) -> None:
-        """End a session (its key is saved): the link and its cookie are no use any more."""
-        async with self._db.writing() as connection:
-            await connection.execute(
-                delete(connect_links).where(connect_links.c.session_digest == session_digest)
-            )
-
-    async def forget(
-        self,
-        *,
-        team_id: str | None,
-        enterprise_id: str | None = None,
-        keeping: Collection[str] = (),
-    ) -> None:
-        """Drop a workspace's (or a Grid org's, but `keeping`'s) links and sessions."""
-        which = of_workspace(
-            connect_links, team_id=team_id, enterprise_id=enterprise_id, keeping=keeping
-        )
-        async with self._db.writing() as connection:
-            await connection.execute(delete(connect_links).where(which))

@@ -3,11 +3,10 @@
 Slack asks apps not to take secrets in modals, so App Home sends the admin a link instead. The
 link (`nonce.expiry.signature`) is checked before the database is asked anything; opening it
 starts a session held by a cookie (only the cookie's digest is stored) whose form carries a
-CSRF token. A key is saved only while Slack still says its user is an admin, and once Tavus
-takes it, sealed by the vault; the page shows no more of it than its last four characters. The
-key it replaces is kept, sealed, for the replicas made with it. A session has MOST_KEY_CHECKS
-keys checked at most, and only a key Tavus took is kept from the logs by value (what was merely
-typed is not).
+CSRF token. A key is saved (by tavus_keys) only while Slack still says its user is an admin,
+and once Tavus takes it; the page shows no more of it than its last four characters. A session
+has MOST_KEY_CHECKS keys checked at most, and only a key Tavus took is kept from the logs by
+value (what was merely typed is not).
 """
 
 from __future__ import annotations
@@ -18,21 +17,21 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, timedelta
-from html import escape
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot import signing
-from bot.governance.audit import Action, Record
 from bot.ops.logs import register_secret
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient, TavusError, TavusRejected
+from bot.workspaces import connect_text as say
 from bot.workspaces import pages
 from bot.workspaces.accounts import Workspace
 from bot.workspaces.installations import Connected, Visit
-from bot.workspaces.vault import Unreadable, Vault
+from bot.workspaces.tavus_keys import TavusKeys
+from bot.workspaces.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -55,65 +54,6 @@ KEY_CHECKS_AT_ONCE = 4
 # Whether a user is an admin or owner of a workspace now, asked of Slack with that workspace's
 # own token; None when Slack cannot say.
 AdminCheck = Callable[[Workspace, str], Awaitable[bool | None]]
-# How often a save is tried again when another key was saved between reading and writing.
-SAVE_TRIES = 3
-
-TITLE = "Connect Tavus"
-HEADING_FORM = "Connect this workspace to Tavus"
-HEADING_REFUSED = "This page cannot be opened"
-HEADING_NOT_SAVED = "Nothing was saved"
-HEADING_SAVED = "Tavus connected"
-HEADING_PREVIEW = "Connect Tavus"
-WORKSPACE = "Slack workspace {team_id}"
-# Named as Slack named it at install: an admin of several workspaces sees which one this is.
-WORKSPACE_NAMED = "Slack workspace {name} ({team_id})"
-CURRENT = "Connected: key ending in {last4}, saved by Slack user {saved_by} on {saved_at}."
-NOT_YET = "No Tavus account is connected yet."
-INTRO = (
-    "Paste the API key of the Tavus account this workspace's replicas should be made with "
-    "(Tavus Developer Portal, API Keys). The bot checks it with Tavus, keeps it encrypted and "
-    "never shows more than its last four characters. Saving replaces any key saved before."
-)
-KEY_LABEL = "Tavus API key"
-SUBMIT = "Check and save"
-CONTINUE = "Continue"
-NEW_LINK = "Ask for a new link: open the bot's App Home in Slack and press Connect Tavus."
-LINK_INVALID = "This link is not valid: it may have been cut short or changed on the way."
-LINK_EXPIRED = "This link has expired: a link works for a few minutes only."
-LINK_USED = "This link was already used: a link opens this page once."
-NO_SESSION = "This page is no longer open: it was left too long, or its key is already saved."
-CSRF_REFUSED = (
-    "The form did not come from this page, so nothing was saved. Reload the page and try again."
-)
-KEY_MISSING = "Paste the Tavus API key first."
-KEY_MALFORMED = (
-    "That does not look like a Tavus API key (one word of letters and digits), so nothing was "
-    "saved. Copy it again from the Tavus Developer Portal."
-)
-KEY_REJECTED = (
-    "Tavus did not accept this key, so nothing was saved. Check it in the Tavus Developer "
-    "Portal and paste it again."
-)
-TAVUS_DOWN = "Tavus could not be reached, so nothing was saved. Try again in a minute."
-TRIES_LEFT = "This page checks {left} more {keys} at most."
-TOO_MANY_KEYS = (
-    "Too many keys were tried on this page, so it is closed: nothing more is checked or saved."
-)
-NOT_ADMIN = (
-    "Slack says you are not an admin or owner of this workspace (any more), so nothing was "
-    "saved. Only workspace admins and owners connect its Tavus account."
-)
-ADMIN_UNKNOWN = (
-    "Slack could not confirm that you are an admin of this workspace, so nothing was saved. "
-    "Try again in a minute."
-)
-DATABASE_DOWN = "The bot could not reach its database. Try again in a minute."
-DATABASE_DOWN_SAVING = (
-    "The bot could not reach its database, so the key may not have been saved. "
-    "Try again in a minute."
-)
-SAVED = "Connected: key ending in {last4}. Go back to Slack: /replica works now."
-PREVIEW = "A Connect Tavus link for a workspace admin: it opens in a browser, once."
 
 
 class ConnectTavus:
@@ -137,12 +77,11 @@ class ConnectTavus:
         if lifetime <= timedelta():
             raise ValueError("a Connect Tavus link must last some time")
         self._store = store
-        self._vault = vault
+        self._keys = TavusKeys(store=store, vault=vault, fingerprint=fingerprint)
         self._secret = secret
         self._base_url = base_url.rstrip("/")
         self._secure = urlsplit(base_url).scheme == "https"
         self._tavus_for_key = tavus_for_key
-        self._fingerprint = fingerprint
         self._is_admin = is_admin
         self._lifetime = lifetime
         self._checks = asyncio.Semaphore(KEY_CHECKS_AT_ONCE)
@@ -180,25 +119,25 @@ class ConnectTavus:
             digest = _session_digest(request)
             visit = await self._store.connect_links.visit(digest) if digest else None
             if visit is None:
-                return _refused(NO_SESSION)
+                return _refused(say.NO_SESSION)
             if visit.attempts >= MOST_KEY_CHECKS:
-                return _refused(TOO_MANY_KEYS)
+                return _refused(say.TOO_MANY_KEYS)
             return await self._form(visit)
         except StoreUnavailable:
             log.warning("Connect Tavus: the database is unavailable")
-            return _page(503, _document(HEADING_REFUSED, [DATABASE_DOWN]))
+            return _page(503, say.HEADING_REFUSED, [say.DATABASE_DOWN])
 
     async def _post(self, request: web.Request) -> web.Response:
         try:
             return await self._save(request)
         except StoreUnavailable:
             log.warning("Connect Tavus: the database is unavailable")
-            return _page(503, _document(HEADING_NOT_SAVED, [DATABASE_DOWN_SAVING]))
+            return _page(503, say.HEADING_NOT_SAVED, [say.DATABASE_DOWN_SAVING])
 
     async def _open(self, request: web.Request, token: str) -> web.Response:
         if "Slackbot" in request.headers.get("User-Agent", ""):
             # Slack fetching the link for a preview is not the admin opening it.
-            return _page(200, _document(HEADING_PREVIEW, [PREVIEW]))
+            return _page(200, say.HEADING_PREVIEW, [say.PREVIEW])
         match = _TOKEN.fullmatch(token)
         # Not shaped as a token: checked as one with no expiry, which no signature holds for.
         nonce, expiry, sig = match.group("nonce", "expiry", "sig") if match else ("", "", "")
@@ -206,17 +145,17 @@ class ConnectTavus:
         verdict = signing.check(self._secret, nonce, expiry, sig, now=now, separator=".")
         if verdict is signing.Verdict.FORGED:
             log.info("Connect Tavus: a link not signed by this bot was refused")
-            return _refused(LINK_INVALID)
+            return _refused(say.LINK_INVALID)
         if verdict is signing.Verdict.EXPIRED:
-            return _refused(LINK_EXPIRED)
+            return _refused(say.LINK_EXPIRED)
         session = secrets.token_urlsafe(32)
         visit = await self._store.connect_links.open(
             nonce, session_digest=signing.digest(session), csrf=secrets.token_urlsafe(32)
         )
         if visit is None:
             log.info("Connect Tavus: a link opened again was refused")
-            return _refused(LINK_USED)
-        response = _page(303, _document(HEADING_FORM, [], follow=True))
+            return _refused(say.LINK_USED)
+        response = _page(303, say.HEADING_FORM, [], onward=PATH)
         # The token leaves the address bar (and the history) for a plain address.
         response.headers["Location"] = PATH
         response.set_cookie(
@@ -236,69 +175,46 @@ class ConnectTavus:
         digest = _session_digest(request)
         visit = await self._store.connect_links.visit(digest) if digest else None
         if digest is None or visit is None:
-            return _refused(NO_SESSION)
+            return _refused(say.NO_SESSION)
         if visit.attempts >= MOST_KEY_CHECKS:
-            return _refused(TOO_MANY_KEYS)
+            return _refused(say.TOO_MANY_KEYS)
         form = await request.post()
         csrf = form.get("csrf")
         if not isinstance(csrf, str) or not hmac.compare_digest(csrf.encode(), visit.csrf.encode()):
             log.info("Connect Tavus: a form without its CSRF token was refused")
-            return _page(403, _document(HEADING_NOT_SAVED, [CSRF_REFUSED]))
+            return _page(403, say.HEADING_NOT_SAVED, [say.CSRF_REFUSED])
         given = form.get("api_key")
         key = given.strip() if isinstance(given, str) else ""
         if not key:
-            return await self._form(visit, status=400, error=KEY_MISSING)
+            return await self._form(visit, status=400, error=say.KEY_MISSING)
         if not _KEY.fullmatch(key):
-            return await self._form(visit, status=400, error=KEY_MALFORMED)
+            return await self._form(visit, status=400, error=say.KEY_MALFORMED)
         made = await self._store.connect_links.attempt(digest, most=MOST_KEY_CHECKS)
         if made is None:  # the last checks were sent together, and this one came after
-            return _refused(TOO_MANY_KEYS)
+            return _refused(say.TOO_MANY_KEYS)
         # The link went to an admin minutes ago; they may have been demoted since.
         admin = await self._is_admin(Workspace(visit.team_id, visit.enterprise_id), visit.user_id)
         if admin is None:
-            return await self._form(visit, status=503, error=ADMIN_UNKNOWN)
+            return await self._form(visit, status=503, error=say.ADMIN_UNKNOWN)
         if not admin:
             log.info("Connect Tavus: %s is no admin of %s any more", visit.user_id, visit.team_id)
             await self._store.connect_links.end(digest)
-            return _page(403, _document(HEADING_NOT_SAVED, [NOT_ADMIN]))
+            return _page(403, say.HEADING_NOT_SAVED, [say.NOT_ADMIN])
         try:
             async with self._checks:
                 await self._tavus_for_key(key).check_key()
         except TavusRejected as exc:
             log.info("Connect Tavus: Tavus refused %s's key (HTTP %s)", visit.team_id, exc.status)
-            return await self._not_checked(visit, made, 400, KEY_REJECTED)
+            return await self._not_checked(visit, made, 400, say.KEY_REJECTED)
         except TavusError as exc:
             # The class name only: the chained error could quote the request it was part of.
             log.warning("Connect Tavus: Tavus unavailable (%s)", type(exc).__name__)
-            return await self._not_checked(visit, made, 503, TAVUS_DOWN)
+            return await self._not_checked(visit, made, 503, say.TAVUS_DOWN)
         # Now known to be a key: never to be logged (what was typed before may be anything).
         register_secret(key)
-        connected = Connected(
-            team_id=visit.team_id,
-            enterprise_id=visit.enterprise_id,
-            key_sealed=self._vault.seal(key),
-            last4=key[-4:],
-            saved_by=visit.user_id,
-            saved_at=self._store.now(),
-            fingerprint=self._fingerprint(key),
-        )
-        replaced = await self._keep(connected)
-        # Fingerprints, never keys: which account replaced which, for whoever reads the log.
-        details = {"last4": connected.last4, "fingerprint": connected.fingerprint}
-        if replaced is not None:
-            details["replaced"] = replaced
-        await self._store.audit.record(
-            Record(
-                at=connected.saved_at,
-                team_id=visit.team_id,
-                actor=visit.user_id,
-                action=Action.TAVUS_CONNECTED,
-                details=details,
-            )
-        )
-        await self._store.connect_links.end(digest)
+        connected = await self._keys.save(key, visit=visit, session_digest=digest)
         log.info("Connect Tavus: %s connected %s's Tavus account", visit.user_id, visit.team_id)
-        response = _page(200, _document(HEADING_SAVED, [SAVED.format(last4=connected.last4)]))
+        response = _page(200, say.HEADING_SAVED, [say.SAVED.format(last4=connected.last4)])
         response.del_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="Lax")
         return response
 
@@ -307,62 +223,23 @@ class ConnectTavus:
         left = MOST_KEY_CHECKS - made
         if left <= 0:
             log.info("Connect Tavus: a page of %s closed after %d keys", visit.team_id, made)
-            return _page(403, _document(HEADING_NOT_SAVED, [reason, TOO_MANY_KEYS, NEW_LINK]))
+            return _page(403, say.HEADING_NOT_SAVED, [reason, say.TOO_MANY_KEYS, say.NEW_LINK])
         keys = "key" if left == 1 else "keys"
-        error = f"{reason} {TRIES_LEFT.format(left=left, keys=keys)}"
+        error = f"{reason} {say.TRIES_LEFT.format(left=left, keys=keys)}"
         return await self._form(visit, status=status, error=error)
-
-    async def _keep(self, connected: Connected) -> str | None:
-        """Save the key in place of the workspace's current one: the fingerprint it replaced.
-
-        The one replaced is kept for the replicas made with it. A save between reading it and
-        writing this one (another admin's) is read again, so neither key is lost unnoticed.
-        """
-        for _ in range(SAVE_TRIES):
-            before = await self._store.tavus_accounts.find(connected.team_id)
-            was = None
-            if before is not None:
-                was = before.fingerprint or self._fingerprint_of(before)
-            if await self._store.tavus_accounts.save(
-                connected,
-                was=before.key_sealed if before else None,
-                was_fingerprint=was,
-            ):
-                return was
-        raise StoreUnavailable("the workspace's Tavus key kept changing while being saved")
-
-    def _fingerprint_of(self, connected: Connected) -> str | None:
-        """The fingerprint of a key saved before fingerprints were kept; None if unreadable."""
-        try:
-            return self._fingerprint(self._vault.open(connected.key_sealed))
-        except Unreadable:
-            log.warning("Connect Tavus: the key replaced in %s cannot be opened", connected.team_id)
-            return None
 
     async def _form(
         self, visit: Visit, *, status: int = 200, error: str | None = None
     ) -> web.Response:
         connected = await self._store.tavus_accounts.find(visit.team_id)
-        current = (
-            CURRENT.format(
-                last4=connected.last4,
-                saved_by=connected.saved_by,
-                saved_at=f"{connected.saved_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
-            )
-            if connected is not None
-            else NOT_YET
-        )
         installed = await self._store.installations.find(
             team_id=visit.team_id, enterprise_id=visit.enterprise_id
         )
-        name = installed.team_name or installed.enterprise_name if installed else None
-        workspace = (
-            WORKSPACE_NAMED.format(name=name, team_id=visit.team_id)
-            if name
-            else WORKSPACE.format(team_id=visit.team_id)
+        form = pages.KeyForm(action=PATH, csrf=visit.csrf)
+        page = pages.connect_form(
+            form, team_id=visit.team_id, installed=installed, connected=connected, error=error
         )
-        lines = [workspace, current, INTRO]
-        return _page(status, _document(HEADING_FORM, lines, error=error, csrf=visit.csrf))
+        return pages.response(status, page)
 
 
 def _session_digest(request: web.Request) -> str | None:
@@ -371,33 +248,11 @@ def _session_digest(request: web.Request) -> str | None:
 
 
 def _refused(reason: str) -> web.Response:
-    return _page(403, _document(HEADING_REFUSED, [reason, NEW_LINK]))
+    return _page(403, say.HEADING_REFUSED, [reason, say.NEW_LINK])
 
 
-def _page(status: int, document: str) -> web.Response:
-    return pages.response(status, document)
-
-
-def _document(
-    heading: str,
-    lines: Sequence[str],
-    *,
-    error: str | None = None,
-    csrf: str | None = None,
-    follow: bool = False,
-) -> str:
-    """A whole page: a heading, paragraphs, and the form when a CSRF token is given; escaped."""
-    extra = ""
-    if csrf is not None:
-        extra = (
-            f'<form method="post" action="{escape(PATH)}">'
-            f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
-            f'<label for="api_key">{escape(KEY_LABEL)}</label>'
-            '<input type="password" id="api_key" name="api_key" autocomplete="off" '
-            'spellcheck="false" required>'
-            f'<button type="submit">{escape(SUBMIT)}</button>'
-            "</form>"
-        )
-    if follow:
-        extra += f'<p><a href="{escape(PATH)}">{escape(CONTINUE)}</a></p>'
-    return pages.document(TITLE, heading, lines, error=error, extra=extra)
+def _page(
+    status: int, heading: str, lines: Sequence[str], *, onward: str | None = None
+) -> web.Response:
+    page = pages.document(say.TITLE, heading, lines, onward=onward)
+    return pages.response(status, page)
