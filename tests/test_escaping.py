@@ -13,7 +13,7 @@ from bot import messages
 from bot.governance.audit import Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
-from bot.slack import blocks, form, kit, screens
+from bot.slack.blocks import cards, form, kit, screens
 from bot.slack.commands import Usage, parse_command
 from bot.workspaces.installations import Connected
 
@@ -92,32 +92,30 @@ def usage_of(text: str) -> kit.Message:
 
 # Every builder that takes a user's or Tavus's words, by name.
 BUILDERS: dict[str, Callable[[], object]] = {
-    "announcement": lambda: blocks.announcement(JOB),
-    "card": lambda: blocks.card(in_status(JobStatus.TRAINING)),
+    "announcement": lambda: cards.announcement(JOB),
+    "card": lambda: cards.card(in_status(JobStatus.TRAINING)),
     **{
-        f"result, {status.value}": (lambda status=status: blocks.result(in_status(status)))
-        for status in (JobStatus.READY, JobStatus.FAILED, *blocks.ENDINGS)
+        f"result, {status.value}": (lambda status=status: cards.result(in_status(status)))
+        for status in (JobStatus.READY, JobStatus.FAILED, *cards.ENDINGS)
     },
     **{
-        f"card status, {status.value}": (
-            lambda status=status: blocks.card_status(in_status(status))
-        )
+        f"card status, {status.value}": (lambda status=status: cards.card_status(in_status(status)))
         for status in JobStatus
     },
-    "stale": lambda: blocks.stale(JOB),
-    "unchecked": lambda: blocks.unchecked(
+    "stale": lambda: cards.stale(JOB),
+    "unchecked": lambda: cards.unchecked(
         replace(JOB, request=replace(JOB.request, unchecked=("train_video_url",)))
     ),
-    "not started": lambda: blocks.not_started(in_status(JobStatus.REJECTED)),
-    "unknown": lambda: blocks.not_started(in_status(JobStatus.UNKNOWN)),
-    "awaiting consent": lambda: blocks.awaiting_consent_view(JOB),
-    "consent request": lambda: blocks.consent_request(JOB),
-    "consent request, from Slack": lambda: blocks.consent_request(FROM_SLACK),
-    "approval request": lambda: blocks.approval_request(JOB),
-    "approval settled": lambda: blocks.approval_settled(in_status(JobStatus.NOT_APPROVED)),
-    "audit line": lambda: blocks.audit_line(RECORD),
-    "receipt": lambda: blocks.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
-    "receipt, withdrawn": lambda: blocks.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
+    "not started": lambda: cards.not_started(in_status(JobStatus.REJECTED)),
+    "unknown": lambda: cards.not_started(in_status(JobStatus.UNKNOWN)),
+    "awaiting consent": lambda: cards.awaiting_consent_view(JOB),
+    "consent request": lambda: cards.consent_request(JOB),
+    "consent request, from Slack": lambda: cards.consent_request(FROM_SLACK),
+    "approval request": lambda: cards.approval_request(JOB),
+    "approval settled": lambda: cards.approval_settled(in_status(JobStatus.NOT_APPROVED)),
+    "audit line": lambda: cards.audit_line(RECORD),
+    "receipt": lambda: cards.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
+    "receipt, withdrawn": lambda: cards.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
     # Typed as a subcommand: Slack sends "<" as "&lt;", and the bot reads it back as "<".
     "usage": lambda: usage_of(kit.escape(EVIL)),
     "list": lambda: screens.replica_list([JOB, JOB], page=1, more=True),

@@ -10,8 +10,8 @@ import pytest
 from bot import messages
 from bot.governance.receipts import Medium, media_of
 from bot.jobs import ReplicaRequest
-from bot.slack import form
-from bot.slack.form import Invalid, Submission
+from bot.slack.blocks import form
+from bot.slack.blocks.form import Invalid, Submission
 
 MODELS = ("phoenix-4", "phoenix-3")
 CHANNEL = "C0123CHAN"

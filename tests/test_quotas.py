@@ -21,7 +21,7 @@ from bot.jobs import JobStatus, new_id
 from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, new_key
 from bot.media.slack_files import SlackFile
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from bot.store import Store
 from bot.store.media_queries import Kept
 from bot.store.schema import media

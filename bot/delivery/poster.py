@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.budgets import LookAgain
 from bot.delivery.plan import Attempt, Plan, Posted
 from bot.jobs import Notice
-from bot.slack import kit
+from bot.slack.blocks import kit
 
 log = logging.getLogger(__name__)
 

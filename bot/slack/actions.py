@@ -15,9 +15,9 @@ from bot.governance.approvals import Reviewed
 from bot.governance.consent import Answered, Withdrawn
 from bot.governance.receipts import Decision
 from bot.jobs import Job, JobStatus, ReplicaRequest
-from bot.slack import blocks, form, home, kit, modals, screens
-from bot.slack.deps import Deps
-from bot.slack.kit import (
+from bot.slack import home, modals
+from bot.slack.blocks import cards, form, kit, screens
+from bot.slack.blocks.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
@@ -28,6 +28,7 @@ from bot.slack.kit import (
     RETRY_ACTION,
     WITHDRAW_ACTION,
 )
+from bot.slack.deps import Deps
 from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.slack.permissions import (
     OWN_REQUEST,
@@ -69,13 +70,13 @@ async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, 
     """
     job = await deps.replicas.get(job_id)
     if job is None:
-        return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
+        return cards.status_view(messages.FORM_TITLE, messages.JOB_GONE)
     if elsewhere(job, workspace_of(body)):
-        return blocks.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
+        return cards.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
     prefill = job.request
     if body["user"]["id"] != job.requester.user_id:
         if not await is_admin(deps.people, body["user"]["id"]):
-            return blocks.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
+            return cards.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
         prefill = form.shareable(prefill)
     return await _form(body, deps, job.requester.channel_id, prefill)
 
@@ -100,7 +101,7 @@ async def _form(
     refusal = await deps.refusal(team_of(body), body["user"]["id"])
     if refusal is None:
         return deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
-    return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+    return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
 
 
 async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
@@ -222,7 +223,7 @@ async def _answer(
             await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
         kept = await deps.consent.receipt(job.id)
         if kept is not None:
-            shown = blocks.receipt(kept, now)
+            shown = cards.receipt(kept, now)
             await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
         return
     if answered is Answered.NOT_THEIRS:
@@ -294,12 +295,12 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
         # Its own follow-up: the create goes out whatever becomes of redrawing the message.
         await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
     if reviewed is not Reviewed.TAKEN:
-        words = blocks.approval_outcome(now)
+        words = cards.approval_outcome(now)
         if reviewed is Reviewed.ALREADY:
             words = messages.APPROVAL_ALREADY.format(status=words)
         await respond(text=words, response_type="ephemeral", replace_original=False)
     # The message clicked shows the outcome at once; delivery redraws the other requests.
-    shown = blocks.approval_settled(now)
+    shown = cards.approval_settled(now)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
@@ -329,7 +330,7 @@ async def _withdraw(
     if words:
         await respond(text=words, response_type="ephemeral", replace_original=False)
     elif (kept := await deps.consent.receipt(job.id)) is not None:
-        shown = blocks.receipt(kept, job)
+        shown = cards.receipt(kept, job)
         await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
@@ -338,7 +339,7 @@ async def _withdrawn_in_home(
 ) -> dict[str, Any]:
     done = await _withdrawal(body, deps)
     if done is None:
-        return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
+        return cards.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
     words, job = done
     try:
         await home.publish(workspace_of(body), body["user"]["id"], client, deps)
@@ -347,7 +348,7 @@ async def _withdrawn_in_home(
         log.warning("could not redraw %s's Home after a withdrawal: %s", body["user"]["id"], exc)
     if not words:
         words = screens.about(messages.WITHDRAW_DONE, job)
-    return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
+    return cards.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
 
 
 async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | None:

@@ -15,9 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.governance import audit
 from bot.jobs import ReplicaRequest
-from bot.slack import blocks, form, kit, modals, screens
+from bot.slack import modals
+from bot.slack.blocks import cards, form, kit, screens
+from bot.slack.blocks.kit import Message
 from bot.slack.deps import Deps
-from bot.slack.kit import Message
 from bot.slack.permissions import is_admin, may_change, viewer
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
@@ -192,7 +193,7 @@ async def _form(parsed: OpenForm, command: dict[str, Any], deps: Deps) -> dict[s
     team, user = command["team_id"], command["user_id"]
     refusal = await deps.refusal(team, user)
     if refusal is not None:
-        return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+        return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
     return deps.form(team, command["channel_id"], user, prefill(parsed, deps.models[0]))
 
 

@@ -23,7 +23,7 @@ from bot.media.fetch import Fetcher
 from bot.media.links import Prober
 from bot.media.slack_files import SlackFiles
 from bot.ops.logs import log_context
-from bot.slack import form
+from bot.slack.blocks import form
 from bot.slack.permissions import People, creator_refusal, is_admin
 from bot.workspaces.accounts import Accounts, NotConnected
 from bot.workspaces.connect import ConnectTavus

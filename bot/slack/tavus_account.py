@@ -9,9 +9,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks, modals
+from bot.slack import modals
+from bot.slack.blocks import cards
+from bot.slack.blocks.kit import CONNECT_TAVUS_ACTION, OPEN_LINK_ACTION, actions, button
 from bot.slack.deps import Deps
-from bot.slack.kit import CONNECT_TAVUS_ACTION, OPEN_LINK_ACTION, actions, button
 from bot.slack.payloads import workspace_of
 from bot.slack.permissions import may_connect
 from bot.store import StoreUnavailable
@@ -40,18 +41,18 @@ async def _view(body: dict[str, Any], connect: ConnectTavus, deps: Deps) -> dict
     try:
         if not await may_connect(deps.people, user):
             log.info("%s may not connect Tavus in %s", user, workspace.team_id)
-            return blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN)
+            return cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN)
         link = await connect.link(
             team_id=workspace.team_id, user_id=user, enterprise_id=workspace.enterprise_id
         )
     except StoreUnavailable as exc:
         log.error("could not make a Connect Tavus link: %s", exc)
-        return blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE)
+        return cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE)
     return _link_view(link, connect.minutes)
 
 
 def _link_view(link: str, minutes: int) -> dict[str, Any]:
-    view = blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_LINK.format(minutes=minutes))
+    view = cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_LINK.format(minutes=minutes))
     view["blocks"].append(
         actions(
             button(messages.CONNECT_OPEN, OPEN_LINK_ACTION, "connect", style="primary", url=link)

@@ -16,7 +16,7 @@ from bot import messages
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.links import Kind, Problem, Unchecked, Verdict
 from bot.media.slack_files import SlackFile, refusal
-from bot.slack import blocks, form, kit
+from bot.slack.blocks import cards, form, kit
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of
 from bot.slack.permissions import check_subject
@@ -161,7 +161,7 @@ async def submit_form(
         not_saved = kit.errors({form.NAME: messages.ERROR_NOT_SAVED})
         await ack(response_action="errors", errors=not_saved)
         return
-    await ack(response_action="update", view=blocks.awaiting_consent_view(job))
+    await ack(response_action="update", view=cards.awaiting_consent_view(job))
     if isinstance(slack_file, SlackFile) and deps.fetcher is not None:
         # Copied after the answer: 750 MB cannot wait for Slack's 3 seconds.
         await deps.after_ack(deps.fetcher.fetch(job, slack_file))

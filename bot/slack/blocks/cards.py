@@ -10,7 +10,7 @@ from bot.governance.audit import Record
 from bot.governance.receipts import Decision, Medium, Receipt, media_of, medium_of, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.jobs import moves as life
-from bot.slack.kit import (
+from bot.slack.blocks.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
@@ -28,7 +28,7 @@ from bot.slack.kit import (
     section,
     text,
 )
-from bot.slack.kit import title as modal_title
+from bot.slack.blocks.kit import title as modal_title
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
 ERROR_LIMIT = 1500

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from bot import messages
 from bot.jobs import ReplicaRequest, without_credentials
 from bot.jobs.voices import DOCUMENTED
-from bot.slack.kit import (
+from bot.slack.blocks.kit import (
     FIELD,
     METADATA_NAME_LIMIT,
     PLACEHOLDER_LIMIT,

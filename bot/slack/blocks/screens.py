@@ -9,7 +9,7 @@ from bot import messages
 from bot.governance.model import Policy, Set
 from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Viewer
-from bot.slack.blocks import (
+from bot.slack.blocks.cards import (
     approval_outcome,
     card_status,
     fields_of,
@@ -18,7 +18,7 @@ from bot.slack.blocks import (
     when,
     withdraw_button,
 )
-from bot.slack.kit import (
+from bot.slack.blocks.kit import (
     CONNECT_TAVUS_ACTION,
     DELETE_ACTION,
     LIST_PAGE_ACTION,
