@@ -18,7 +18,7 @@ from bot.governance.receipts import Decision, Receipt, media_of, sha256, stateme
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
 from bot.slack import tavus_account
-from bot.slack.blocks import cards, form, kit, policy_form, screens
+from bot.slack.blocks import cards, consent, form, kit, policy_form, screens
 from bot.slack.blocks.kit import Message
 from bot.tavus import TavusRejected
 from bot.workspaces.installations import Connected
@@ -238,9 +238,9 @@ JOB_MESSAGES: list[tuple[str, Callable[[Job], Message]]] = [
     ("stale", cards.stale),
     ("unchecked", cards.unchecked),
     ("not started", cards.not_started),
-    ("consent request", cards.consent_request),
-    ("approval request", cards.approval_request),
-    ("approval settled", cards.approval_settled),
+    ("consent request", consent.consent_request),
+    ("approval request", consent.approval_request),
+    ("approval settled", consent.approval_settled),
     # Shown to an admin, who sees the most of it (the Tavus preview link too).
     ("status", lambda job: screens.replica_status(job, shown_to=ADMIN)),
     ("confirm delete", screens.confirm_delete),
@@ -271,7 +271,7 @@ def test_the_receipt_and_the_status_with_it_are_ones_slack_takes(
     job, answer = pair
 
     if answer is not None:
-        takes(refused(cards.receipt(answer, job)))
+        takes(refused(consent.receipt(answer, job)))
     takes(refused(screens.replica_status(job, answer, shown_to=ADMIN)))
 
 
@@ -305,7 +305,7 @@ def test_an_audit_line_is_one_slack_takes(
         seq=7,
     )
 
-    takes(refused(cards.audit_line(record)))
+    takes(refused(consent.audit_line(record)))
 
 
 @settings(FEW, max_examples=10)

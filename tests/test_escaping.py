@@ -13,7 +13,7 @@ from bot import messages
 from bot.governance.audit import Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
-from bot.slack.blocks import cards, form, kit, screens
+from bot.slack.blocks import cards, consent, form, kit, screens
 from bot.slack.commands import Usage, parse_command
 from bot.workspaces.installations import Connected
 
@@ -109,13 +109,13 @@ BUILDERS: dict[str, Callable[[], object]] = {
     "not started": lambda: cards.not_started(in_status(JobStatus.REJECTED)),
     "unknown": lambda: cards.not_started(in_status(JobStatus.UNKNOWN)),
     "awaiting consent": lambda: cards.awaiting_consent_view(JOB),
-    "consent request": lambda: cards.consent_request(JOB),
-    "consent request, from Slack": lambda: cards.consent_request(FROM_SLACK),
-    "approval request": lambda: cards.approval_request(JOB),
-    "approval settled": lambda: cards.approval_settled(in_status(JobStatus.NOT_APPROVED)),
-    "audit line": lambda: cards.audit_line(RECORD),
-    "receipt": lambda: cards.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
-    "receipt, withdrawn": lambda: cards.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
+    "consent request": lambda: consent.consent_request(JOB),
+    "consent request, from Slack": lambda: consent.consent_request(FROM_SLACK),
+    "approval request": lambda: consent.approval_request(JOB),
+    "approval settled": lambda: consent.approval_settled(in_status(JobStatus.NOT_APPROVED)),
+    "audit line": lambda: consent.audit_line(RECORD),
+    "receipt": lambda: consent.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
+    "receipt, withdrawn": lambda: consent.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
     # Typed as a subcommand: Slack sends "<" as "&lt;", and the bot reads it back as "<".
     "usage": lambda: usage_of(kit.escape(EVIL)),
     "list": lambda: screens.replica_list([JOB, JOB], page=1, more=True),

@@ -11,7 +11,7 @@ import pytest
 from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
 from bot.governance.audit import Action, Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
-from bot.slack.blocks import cards, kit
+from bot.slack.blocks import cards, consent, kit
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 REQUESTER = Requester(team_id="T1", user_id="U0REQUESTER", channel_id="C0ORIGIN")
@@ -69,7 +69,7 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
     (
         NoticeKind.CONSENT_REQUEST,
         ASKING,
-        lambda job: Plan(SUBJECT, None, cards.consent_request(job)),
+        lambda job: Plan(SUBJECT, None, consent.consent_request(job)),
     ),
     (
         NoticeKind.CONSENT_REQUEST,
@@ -129,12 +129,12 @@ APPROVAL_CASES: list[tuple[Notice, Job, Planned]] = [
     (
         Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
         APPROVING,
-        lambda job: Plan("U0ANN", None, cards.approval_request(job)),
+        lambda job: Plan("U0ANN", None, consent.approval_request(job)),
     ),
     (
         Notice("n1", "j1", ASKED, NOW, recipient="C0LEGAL"),
         APPROVING,
-        lambda job: Plan(USER, "C0LEGAL", cards.approval_request(job)),
+        lambda job: Plan(USER, "C0LEGAL", consent.approval_request(job)),
     ),
     (
         Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
@@ -145,7 +145,7 @@ APPROVAL_CASES: list[tuple[Notice, Job, Planned]] = [
     (
         Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN", **SENT_TO),
         APPROVED,
-        lambda job: Plan(USER, "D0ANN", cards.approval_settled(job), update_ts=SENT_TO["ts"]),
+        lambda job: Plan(USER, "D0ANN", consent.approval_settled(job), update_ts=SENT_TO["ts"]),
     ),
     (
         Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN"),
@@ -169,10 +169,10 @@ AUDIT = Notice("n3", None, NoticeKind.AUDIT, NOW, recipient="C0AUDIT", audit_seq
 
 
 def test_an_audit_record_is_posted_in_the_audit_channel_in_its_own_lane() -> None:
-    assert plan_record(AUDIT, RECORD) == Plan("", "C0AUDIT", cards.audit_line(RECORD))
+    assert plan_record(AUDIT, RECORD) == Plan("", "C0AUDIT", consent.audit_line(RECORD))
     assert plan_record(AUDIT, None) == Skip("no such audit record")
     assert lane_of(AUDIT, None) == "C0AUDIT"
-    line = cards.audit_line(RECORD).text
+    line = consent.audit_line(RECORD).text
     assert line.startswith("<@U0ANN> *refused* · what: approve")
 
 

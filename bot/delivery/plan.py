@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.governance.audit import Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
-from bot.slack.blocks import cards, kit
+from bot.slack.blocks import cards, consent, kit
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +59,17 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
     if kind is NoticeKind.CONSENT_REQUEST:
         if job.status is not JobStatus.AWAITING_CONSENT or not job.request.subject_id:
             return Skip("no longer waiting for consent: nothing to ask")
-        return Plan(job.request.subject_id, None, cards.consent_request(job))
+        return Plan(job.request.subject_id, None, consent.consent_request(job))
     if kind is NoticeKind.APPROVAL_REQUEST:
         if job.status is not JobStatus.PENDING_APPROVAL or not notice.recipient:
             return Skip("no longer waiting for approval: nothing to ask")
         if is_channel(notice.recipient):
-            return Plan(requester, notice.recipient, cards.approval_request(job))
-        return Plan(notice.recipient, None, cards.approval_request(job))
+            return Plan(requester, notice.recipient, consent.approval_request(job))
+        return Plan(notice.recipient, None, consent.approval_request(job))
     if kind is NoticeKind.APPROVAL_SETTLED:
         if not (notice.channel and notice.ts):
             return Skip("the approval request was never posted: nothing to redraw")
-        return Plan(requester, notice.channel, cards.approval_settled(job), update_ts=notice.ts)
+        return Plan(requester, notice.channel, consent.approval_settled(job), update_ts=notice.ts)
     if kind is NoticeKind.ANNOUNCEMENT:
         asked_in = job.requester.channel_id
         return Plan(
@@ -94,7 +94,7 @@ def plan_record(notice: Notice, record: Record | None) -> Plan | Skip:
     """What to post for an AUDIT notice: its record, as one line in the audit channel."""
     if record is None or not notice.recipient:
         return Skip("no such audit record")
-    return Plan("", notice.recipient, cards.audit_line(record))
+    return Plan("", notice.recipient, consent.audit_line(record))
 
 
 UPDATES = "updates:"

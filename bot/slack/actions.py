@@ -16,7 +16,7 @@ from bot.governance.consent import Answered, Withdrawn
 from bot.governance.receipts import Decision
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.slack import home, modals
-from bot.slack.blocks import cards, form, kit, screens
+from bot.slack.blocks import cards, consent, form, kit, screens
 from bot.slack.blocks.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
@@ -223,7 +223,7 @@ async def _answer(
             await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
         kept = await deps.consent.receipt(job.id)
         if kept is not None:
-            shown = cards.receipt(kept, now)
+            shown = consent.receipt(kept, now)
             await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
         return
     if answered is Answered.NOT_THEIRS:
@@ -295,12 +295,12 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
         # Its own follow-up: the create goes out whatever becomes of redrawing the message.
         await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
     if reviewed is not Reviewed.TAKEN:
-        words = cards.approval_outcome(now)
+        words = consent.approval_outcome(now)
         if reviewed is Reviewed.ALREADY:
             words = messages.APPROVAL_ALREADY.format(status=words)
         await respond(text=words, response_type="ephemeral", replace_original=False)
     # The message clicked shows the outcome at once; delivery redraws the other requests.
-    shown = cards.approval_settled(now)
+    shown = consent.approval_settled(now)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
@@ -330,7 +330,7 @@ async def _withdraw(
     if words:
         await respond(text=words, response_type="ephemeral", replace_original=False)
     elif (kept := await deps.consent.receipt(job.id)) is not None:
-        shown = cards.receipt(kept, job)
+        shown = consent.receipt(kept, job)
         await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 

@@ -9,15 +9,8 @@ from bot import messages
 from bot.governance.model import Policy, Set
 from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Viewer
-from bot.slack.blocks.cards import (
-    approval_outcome,
-    card_status,
-    fields_of,
-    may_withdraw,
-    named,
-    when,
-    withdraw_button,
-)
+from bot.slack.blocks.cards import card_status, fields_of
+from bot.slack.blocks.consent import approval_outcome, may_withdraw, named, withdraw_button
 from bot.slack.blocks.kit import (
     CONNECT_TAVUS_ACTION,
     DELETE_ACTION,
@@ -35,6 +28,7 @@ from bot.slack.blocks.kit import (
     link,
     section,
     text,
+    when,
 )
 from bot.workspaces.installations import Connected
 
