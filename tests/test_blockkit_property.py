@@ -18,7 +18,7 @@ from bot.governance.receipts import Decision, Receipt, media_of, sha256, stateme
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
 from bot.slack import tavus_account
-from bot.slack.blocks import cards, consent, form, kit, policy_form, screens
+from bot.slack.blocks import cards, consent, form, kit, policy_form, screens, submission
 from bot.slack.blocks.kit import Message
 from bot.tavus import TavusRejected
 from bot.workspaces.installations import Connected
@@ -416,9 +416,9 @@ def test_the_errors_a_form_is_refused_with_are_ones_slack_takes(
         consent=consent,
     )
 
-    parsed = form.parse(submitted, models=MODELS)
+    parsed = submission.parse(submitted, models=MODELS)
 
-    if isinstance(parsed, form.Invalid):
+    if isinstance(parsed, submission.Invalid):
         takes(response_action_errors({"response_action": "errors", "errors": parsed.errors}))
 
 

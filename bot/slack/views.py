@@ -16,7 +16,7 @@ from bot import messages
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.links import Kind, Problem, Unchecked, Verdict
 from bot.media.slack_files import SlackFile, refusal
-from bot.slack.blocks import cards, form, kit
+from bot.slack.blocks import cards, form, kit, submission
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of
 from bot.slack.permissions import check_subject
@@ -44,7 +44,7 @@ async def _slack_file(
     if not request.slack_file:
         return None
     # Under the file's own field if uploaded; under the first one when the shortcut chose it.
-    where = form.NAME if form.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
+    where = form.NAME if submission.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
     if deps.files is None or deps.fetcher is None:
         return {where: messages.SHORTCUT_NO_MEDIA}
     try:
@@ -108,8 +108,8 @@ async def submit_form(
 ) -> None:
     """Refuse bad input inline; otherwise save the job, which asks the person shown to consent."""
     voices = deps.voices.current(team_of(body))
-    parsed = form.parse(view, models=deps.models, voices=voices)
-    if isinstance(parsed, form.Invalid):
+    parsed = submission.parse(view, models=deps.models, voices=voices)
+    if isinstance(parsed, submission.Invalid):
         await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     started = time.monotonic()
