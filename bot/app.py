@@ -63,7 +63,7 @@ from bot.ops.metrics import Metrics, Snapshot, SnapshotSource
 from bot.slack import oauth as slack_oauth
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
-from bot.slack.permissions import People, SlackAdmins
+from bot.slack.people import People, SlackAdmins
 from bot.store import Store, StoreUnavailable
 from bot.tavus import TavusClient
 from bot.workspaces.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces

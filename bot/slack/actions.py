@@ -14,6 +14,16 @@ from bot import messages
 from bot.governance.approvals import Reviewed
 from bot.governance.consent import Answered, Withdrawn
 from bot.governance.receipts import Decision
+from bot.governance.rules import (
+    OWN_REQUEST,
+    CannotTell,
+    approval_refusal,
+    approvers_of,
+    elsewhere,
+    is_admin,
+    may_change,
+    viewer,
+)
 from bot.jobs import Job, JobStatus, ReplicaRequest
 from bot.slack import home, modals
 from bot.slack.blocks import cards, consent, form, kit, screens
@@ -30,16 +40,6 @@ from bot.slack.blocks.kit import (
 )
 from bot.slack.deps import Deps
 from bot.slack.payloads import action_value, message_of, team_of, workspace_of
-from bot.slack.permissions import (
-    OWN_REQUEST,
-    CannotTell,
-    approval_refusal,
-    approvers_of,
-    elsewhere,
-    is_admin,
-    may_change,
-    viewer,
-)
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 

@@ -14,12 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.governance import audit
+from bot.governance.rules import is_admin, may_change, viewer
 from bot.jobs import ReplicaRequest
 from bot.slack import modals
 from bot.slack.blocks import cards, form, kit, screens
 from bot.slack.blocks.kit import Message
 from bot.slack.deps import Deps
-from bot.slack.permissions import is_admin, may_change, viewer
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 

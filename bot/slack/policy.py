@@ -8,12 +8,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.governance.rules import is_admin
 from bot.slack import home, modals
 from bot.slack.blocks import cards, kit, policy_form, screens
 from bot.slack.blocks.kit import POLICY_ACTION
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of, workspace_of
-from bot.slack.permissions import is_admin
 
 
 async def open_policy(

@@ -9,12 +9,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.governance.rules import may_connect
 from bot.slack import modals
 from bot.slack.blocks import cards
 from bot.slack.blocks.kit import CONNECT_TAVUS_ACTION, OPEN_LINK_ACTION, actions, button
 from bot.slack.deps import Deps
 from bot.slack.payloads import workspace_of
-from bot.slack.permissions import may_connect
 from bot.store import StoreUnavailable
 from bot.workspaces.connect import ConnectTavus
 

@@ -13,13 +13,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.governance.rules import check_subject
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.links import Kind, Problem, Unchecked, Verdict
 from bot.media.slack_files import SlackFile, refusal
 from bot.slack.blocks import cards, form, kit, submission
 from bot.slack.deps import Deps
 from bot.slack.payloads import enterprise_of, team_of
-from bot.slack.permissions import check_subject
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
