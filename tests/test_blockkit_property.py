@@ -17,7 +17,6 @@ from bot.governance.model import Approvers, Creators, Policy, Set
 from bot.governance.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
-from bot.slack import tavus_account
 from bot.slack.blocks import cards, consent, form, kit, policy_form, screens, submission
 from bot.slack.blocks.kit import Message
 from bot.tavus import TavusRejected
@@ -454,7 +453,7 @@ def test_the_view_a_saved_submission_turns_into_is_one_slack_takes(job: Job) -> 
 @example(link=WORST_URL, minutes=10_000)
 def test_the_connect_tavus_views_are_ones_slack_takes(link: str, minutes: int) -> None:
     views = {
-        "link": tavus_account._link_view(link, minutes),
+        "link": screens.connect_link_view(link, minutes),
         "not an admin": cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN),
         "unavailable": cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE),
         "not a creator": cards.status_view(messages.NOT_A_CREATOR_TITLE, messages.NOT_A_CREATOR),

@@ -7,13 +7,12 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack import (
     actions,
     commands,
-    departures,
     home,
     policy,
     shortcuts,
     talk,
-    tavus_account,
     views,
+    workspace,
 )
 from bot.slack.deps import Deps
 
@@ -27,6 +26,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     home.register(app)
     policy.register(app)
     shortcuts.register(app)
-    tavus_account.register(app)
     talk.register(app)
-    departures.register(app)
+    workspace.register(app)
