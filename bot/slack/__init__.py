@@ -11,7 +11,7 @@ from bot.slack import (
     policy,
     shortcuts,
     talk,
-    views,
+    training,
     workspace,
 )
 from bot.slack.deps import Deps
@@ -21,7 +21,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the dependency middleware and every listener to a Bolt app."""
     deps.install(app)
     commands.register(app)
-    views.register(app)
+    training.register(app)
     actions.register(app)
     home.register(app)
     policy.register(app)

@@ -20,22 +20,19 @@ from bot.governance.rules import (
     approval_refusal,
     approvers_of,
     elsewhere,
-    is_admin,
     may_change,
     viewer,
 )
-from bot.jobs import Job, JobStatus, ReplicaRequest
+from bot.jobs import Job, JobStatus
 from bot.slack import home, modals
-from bot.slack.blocks import cards, consent, form, kit, screens
+from bot.slack.blocks import cards, consent, kit, screens
 from bot.slack.blocks.kit import (
     APPROVE_ACTION,
     CONSENT_DECLINE_ACTION,
     CONSENT_GIVE_ACTION,
     DELETE_ACTION,
     LIST_PAGE_ACTION,
-    OPEN_FORM_ACTION,
     REJECT_ACTION,
-    RETRY_ACTION,
     WITHDRAW_ACTION,
 )
 from bot.slack.deps import Deps
@@ -47,61 +44,6 @@ ANOTHER_WORKSPACE = "another workspace's replica"
 
 
 log = logging.getLogger(__name__)
-
-
-async def try_again(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    """Reopen the form filled in with a failed job's values, in the job's channel."""
-    await ack()
-    await deps.after_ack(_reopen_form(action_value(body), body, client, deps))
-
-
-async def _reopen_form(
-    job_id: str, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    await modals.open_then(client, body["trigger_id"], _refilled(job_id, body, deps))
-
-
-async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
-    """The failed job's form for its requester; for an admin, without what may be secret.
-
-    Anyone else in the channel sees the button too: they are told no, and nothing of the job.
-    """
-    job = await deps.replicas.get(job_id)
-    if job is None:
-        return cards.status_view(messages.FORM_TITLE, messages.JOB_GONE)
-    if elsewhere(job, workspace_of(body)):
-        return cards.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
-    prefill = job.request
-    if body["user"]["id"] != job.requester.user_id:
-        if not await is_admin(deps.people, body["user"]["id"]):
-            return cards.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
-        prefill = form.shareable(prefill)
-    return await _form(body, deps, job.requester.channel_id, prefill)
-
-
-async def open_form_from_home(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    """Open the form from App Home; news goes to the user's DM with the bot."""
-    await ack()
-    # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
-    form = _form(body, deps, body["user"]["id"])
-    await deps.after_ack(modals.open_then(client, body["trigger_id"], form))
-
-
-async def _form(
-    body: dict[str, Any],
-    deps: Deps,
-    channel_id: str,
-    prefill: ReplicaRequest | None = None,
-) -> dict[str, Any]:
-    """The form, or, for someone the workspace does not let create replicas, why not."""
-    refusal = await deps.refusal(team_of(body), body["user"]["id"])
-    if refusal is None:
-        return deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
-    return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
 
 
 async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
@@ -394,8 +336,6 @@ async def _from_elsewhere(job: Job, body: dict[str, Any], what: str, deps: Deps)
 
 def register(app: AsyncApp) -> None:
     """Attach the button listeners."""
-    app.action(RETRY_ACTION)(try_again)
-    app.action(OPEN_FORM_ACTION)(open_form_from_home)
     app.action(LIST_PAGE_ACTION)(next_page)
     app.action(DELETE_ACTION)(delete_confirmed)
     app.action(CONSENT_GIVE_ACTION)(consent_given)
