@@ -14,7 +14,7 @@ from bot.governance.audit import Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.slack.blocks import cards, consent, form, kit, screens
-from bot.slack.commands import Usage, parse_command
+from bot.slack.command_text import Usage, parse_command
 from bot.workspaces.installations import Connected
 
 # What a user (a replica's name, its intended use, a file's name, their profile's name) or Tavus
