@@ -91,6 +91,20 @@ async def approvers_of(people: People, approvers: Approvers) -> list[str]:
     return sorted(found)
 
 
+async def approvers_to_ask(people: People, policy: Policy, job: Job) -> list[str] | None:
+    """Who to ask for approval once consent is given; None where the workspace asks for none.
+
+    The approval channel if there is one; otherwise each approver but the requester and the
+    person shown, who may not decide their own request.
+    """
+    if not policy.approvers:
+        return None
+    if policy.approval_channel:
+        return [policy.approval_channel]
+    own = {job.requester.user_id, job.request.subject_id}
+    return [user for user in await approvers_of(people, policy.approvers) if user not in own]
+
+
 OWN_REQUEST = "own request"
 NOT_APPROVER = "not an approver"
 

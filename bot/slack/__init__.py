@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import (
-    actions,
     commands,
+    consent,
     home,
     policy,
     shortcuts,
@@ -22,7 +22,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     deps.install(app)
     commands.register(app)
     training.register(app)
-    actions.register(app)
+    consent.register(app)
     home.register(app)
     policy.register(app)
     shortcuts.register(app)

@@ -1,4 +1,4 @@
-"""The /replica slash command: the form, and help, list, status, rename, delete and audit."""
+"""The /replica command and its answers: the form, help, list, status, rename, delete, audit."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.governance import audit
-from bot.governance.rules import is_admin, may_change, viewer
+from bot.governance.rules import elsewhere, is_admin, may_change, viewer
 from bot.slack import modals
 from bot.slack.blocks import cards, form, kit, screens
-from bot.slack.blocks.kit import Message
+from bot.slack.blocks.kit import DELETE_ACTION, LIST_PAGE_ACTION, Message
 from bot.slack.command_text import (
     Audit,
     Delete,
@@ -29,6 +29,7 @@ from bot.slack.command_text import (
     prefill,
 )
 from bot.slack.deps import Deps
+from bot.slack.payloads import action_value, team_of, workspace_of
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -150,6 +151,70 @@ async def _export(days: int, team: str, user: str, client: AsyncWebClient, deps:
     return kit.text(messages.AUDIT_SENT.format(**values))
 
 
+# The buttons of /replica's answers: the list's Next page, and Delete once confirmed.
+async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    """Replace the list with its next page."""
+    await ack()
+    page, after = _cursor(action_value(body))
+    user = body["user"]["id"]
+    await deps.after_ack(_show_page(team_of(body), user, page, after, respond, deps))
+
+
+def _cursor(value: str) -> tuple[int, tuple[datetime, str] | None]:
+    """A Next page button's value: "page|created_at|job id", or a bare page number."""
+    number, _, rest = value.partition("|")
+    page = max(1, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else 1
+    moment, _, job_id = rest.partition("|")
+    try:
+        return page, (datetime.fromisoformat(moment), job_id) if job_id else None
+    except ValueError:
+        return page, None
+
+
+async def _show_page(
+    team: str,
+    user: str,
+    page: int,
+    after: tuple[datetime, str] | None,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    eyes = await viewer(deps.people, user)
+    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page, after=after)
+    shown = screens.replica_list(jobs, page=page, more=more)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
+async def delete_confirmed(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
+) -> None:
+    """Delete the replica the user confirmed, checking again that they may."""
+    await ack()
+    await deps.after_ack(_delete(body, respond, deps))
+
+
+async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user = body["user"]["id"]
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_change(deps.people, user, job):
+        words = screens.about(messages.NOT_YOURS, job, verb="delete")
+    else:
+        try:
+            deleted = await deps.replicas.delete(job, by=user)
+            words = screens.about(messages.DELETED, deleted)
+        except TavusError as error:
+            reason = messages.create_failure(error)
+            words = screens.about(messages.DELETE_FAILED, job, reason=reason)
+    shown = kit.text(words)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
 def register(app: AsyncApp) -> None:
-    """Attach the command listener."""
+    """Attach the command listener, and the buttons of its answers."""
     app.command(COMMAND)(on_command)
+    app.action(LIST_PAGE_ACTION)(next_page)
+    app.action(DELETE_ACTION)(delete_confirmed)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-# What a button asks for; the listeners in actions.py are registered under the same ids.
+# What a button asks for; each feature's listener module registers under the same ids.
 RETRY_ACTION = "retry_job"
 LIST_PAGE_ACTION = "list_page"
 DELETE_ACTION = "delete_replica"
