@@ -1,4 +1,4 @@
-"""The Slack surface: listeners grouped by kind, each module with its own register(app)."""
+"""The Slack surface: one listener module per feature, each with its own register(app)."""
 
 from __future__ import annotations
 
