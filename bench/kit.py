@@ -16,7 +16,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from bot.store import Store
 from tests.slack_client import (
     SIGNING_SECRET,

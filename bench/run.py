@@ -38,7 +38,7 @@ from bench.kit import (
 )
 from bench.large import run_large
 from bench.shared import postgres_server, run_shared
-from bot.slack import form
+from bot.slack.blocks import form
 from bot.store import Store
 from tests.processes import BotProcess, environment_of
 from tests.slack_client import SIGNING_SECRET, command_fields, filled, submission

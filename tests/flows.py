@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot
 from tests.slack_client import CHANNEL_ID, USER_ID, action_payload, filled
 

@@ -11,7 +11,7 @@ import pytest
 from bot import messages
 from bot.config import ConfigError, load_settings
 from bot.governance.model import Approvers
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import (
     announcement_of,

@@ -16,7 +16,7 @@ import pytest
 
 from bot.governance import audit
 from bot.governance.audit import Action, Record
-from bot.slack import form
+from bot.slack.blocks import form
 from bot.store import Store
 from tests.conftest import Bot, Launch
 from tests.flows import (

@@ -17,8 +17,8 @@ from bot.governance.model import Approvers, Creators, Policy, Set
 from bot.governance.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.slack_files import SlackFile, refusal
-from bot.slack import blocks, form, kit, policy_form, screens, tavus_account
-from bot.slack.kit import Message
+from bot.slack.blocks import cards, consent, form, kit, policy_form, screens, submission
+from bot.slack.blocks.kit import Message
 from bot.tavus import TavusRejected
 from bot.workspaces.installations import Connected
 from tests.slack_client import filled
@@ -83,7 +83,7 @@ def requests(draw: st.DrawFn) -> ReplicaRequest:
         subject_id=draw(st.none() | USERS),
         subject_name=draw(st.none() | words(250, 1)),
         intended_use=draw(st.none() | words(form.USE_LIMIT, 1)),
-        unchecked=tuple(draw(st.lists(st.sampled_from(list(blocks.FIELD_NAMES)), unique=True))),
+        unchecked=tuple(draw(st.lists(st.sampled_from(list(cards.FIELD_NAMES)), unique=True))),
         slack_file="F0FILE" if from_slack else None,
         slack_file_name=draw(FILE_NAMES) if from_slack else None,
     )
@@ -124,7 +124,7 @@ WORST = Job(
         subject_id="U0SUBJECT",
         subject_name="&" * 250,
         intended_use="<" * form.USE_LIMIT,
-        unchecked=tuple(blocks.FIELD_NAMES),
+        unchecked=tuple(cards.FIELD_NAMES),
     ),
     status=JobStatus.READY,
     callback_digest="d" * 64,
@@ -229,17 +229,17 @@ def takes(problems: list[str]) -> None:
 # Every message about a job, as it goes to a channel, a thread or a DM.
 ADMIN = Viewer("U0ADMIN", Sight.ALL)
 JOB_MESSAGES: list[tuple[str, Callable[[Job], Message]]] = [
-    ("announcement", blocks.announcement),
-    ("announcement moved to a DM", lambda job: blocks.announcement(job, moved_from="C0ORIGIN")),
-    ("card", blocks.card),
-    ("result", blocks.result),
-    ("result moved", lambda job: blocks.moved(blocks.result(job), "C0ORIGIN")),
-    ("stale", blocks.stale),
-    ("unchecked", blocks.unchecked),
-    ("not started", blocks.not_started),
-    ("consent request", blocks.consent_request),
-    ("approval request", blocks.approval_request),
-    ("approval settled", blocks.approval_settled),
+    ("announcement", cards.announcement),
+    ("announcement moved to a DM", lambda job: cards.announcement(job, moved_from="C0ORIGIN")),
+    ("card", cards.card),
+    ("result", cards.result),
+    ("result moved", lambda job: cards.moved(cards.result(job), "C0ORIGIN")),
+    ("stale", cards.stale),
+    ("unchecked", cards.unchecked),
+    ("not started", cards.not_started),
+    ("consent request", consent.consent_request),
+    ("approval request", consent.approval_request),
+    ("approval settled", consent.approval_settled),
     # Shown to an admin, who sees the most of it (the Tavus preview link too).
     ("status", lambda job: screens.replica_status(job, shown_to=ADMIN)),
     ("confirm delete", screens.confirm_delete),
@@ -270,7 +270,7 @@ def test_the_receipt_and_the_status_with_it_are_ones_slack_takes(
     job, answer = pair
 
     if answer is not None:
-        takes(refused(blocks.receipt(answer, job)))
+        takes(refused(consent.receipt(answer, job)))
     takes(refused(screens.replica_status(job, answer, shown_to=ADMIN)))
 
 
@@ -304,7 +304,7 @@ def test_an_audit_line_is_one_slack_takes(
         seq=7,
     )
 
-    takes(refused(blocks.audit_line(record)))
+    takes(refused(consent.audit_line(record)))
 
 
 @settings(FEW, max_examples=10)
@@ -388,7 +388,7 @@ def test_the_policy_form_and_its_saved_view_are_ones_slack_takes(policy: Policy)
     saved = messages.POLICY_SAVED.format(**screens.policy_words(policy))
 
     takes(view_errors(policy_form.build(policy)))
-    takes(view_errors(blocks.status_view(messages.POLICY_TITLE, saved)))
+    takes(view_errors(cards.status_view(messages.POLICY_TITLE, saved)))
 
 
 # What the bot answers a form's submission with
@@ -415,9 +415,9 @@ def test_the_errors_a_form_is_refused_with_are_ones_slack_takes(
         consent=consent,
     )
 
-    parsed = form.parse(submitted, models=MODELS)
+    parsed = submission.parse(submitted, models=MODELS)
 
-    if isinstance(parsed, form.Invalid):
+    if isinstance(parsed, submission.Invalid):
         takes(response_action_errors({"response_action": "errors", "errors": parsed.errors}))
 
 
@@ -440,7 +440,7 @@ def test_a_file_refused_at_submission_is_answered_with_an_error_slack_takes(
 @given(job=jobs())
 @worst_first
 def test_the_view_a_saved_submission_turns_into_is_one_slack_takes(job: Job) -> None:
-    answer = {"response_action": "update", "view": blocks.awaiting_consent_view(job)}
+    answer = {"response_action": "update", "view": cards.awaiting_consent_view(job)}
 
     takes(response_action_errors(answer))
 
@@ -453,11 +453,11 @@ def test_the_view_a_saved_submission_turns_into_is_one_slack_takes(job: Job) -> 
 @example(link=WORST_URL, minutes=10_000)
 def test_the_connect_tavus_views_are_ones_slack_takes(link: str, minutes: int) -> None:
     views = {
-        "link": tavus_account._link_view(link, minutes),
-        "not an admin": blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN),
-        "unavailable": blocks.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE),
-        "not a creator": blocks.status_view(messages.NOT_A_CREATOR_TITLE, messages.NOT_A_CREATOR),
-        "policy": blocks.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY),
+        "link": screens.connect_link_view(link, minutes),
+        "not an admin": cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_NOT_ADMIN),
+        "unavailable": cards.status_view(messages.CONNECT_TITLE, messages.CONNECT_UNAVAILABLE),
+        "not a creator": cards.status_view(messages.NOT_A_CREATOR_TITLE, messages.NOT_A_CREATOR),
+        "policy": cards.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY),
     }
 
     takes([f"{said}: {p}" for said, view in views.items() for p in view_errors(view)])
@@ -469,7 +469,7 @@ def test_the_connect_tavus_views_are_ones_slack_takes(link: str, minutes: int) -
 def test_the_answers_to_replica_commands_are_ones_slack_takes(
     job: Job, query: str, word: str, tavus_says: str
 ) -> None:
-    values = blocks.fields_of(job)
+    values = cards.fields_of(job)
     reason = messages.create_failure(TavusRejected(400, tavus_says))
     answers = {
         "help": kit.text(messages.HELP),

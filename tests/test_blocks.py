@@ -11,7 +11,7 @@ import pytest
 
 from bot import messages
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
-from bot.slack import blocks, kit
+from bot.slack.blocks import cards, kit
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 # Slack refuses a message (invalid_blocks) whose section text is longer than this.
@@ -57,7 +57,7 @@ def shown(message: kit.Message) -> str:
 
 
 def test_the_announcement_names_the_requester_replica_and_model() -> None:
-    text = shown(blocks.announcement(TRAINING))
+    text = shown(cards.announcement(TRAINING))
 
     assert text.startswith(f"{MENTION} started training the replica *Dana*")
     assert "`r79e1c033f`" in text
@@ -67,7 +67,7 @@ def test_the_announcement_names_the_requester_replica_and_model() -> None:
 
 
 def test_an_announcement_moved_to_a_dm_says_which_channel_refused_it() -> None:
-    text = shown(blocks.announcement(TRAINING, moved_from="C0ORIGIN"))
+    text = shown(cards.announcement(TRAINING, moved_from="C0ORIGIN"))
 
     assert text.startswith("I couldn't post in <#C0ORIGIN>")
     assert "/invite" in text
@@ -78,7 +78,7 @@ def test_an_announcement_moved_to_a_dm_says_which_channel_refused_it() -> None:
 
 
 def test_a_ready_result_gives_the_replica_id() -> None:
-    text = shown(blocks.result(job(status=JobStatus.READY)))
+    text = shown(cards.result(job(status=JobStatus.READY)))
 
     assert text.startswith(f"{MENTION} your replica *Dana* is ready!")
     assert "`r79e1c033f`" in text
@@ -86,7 +86,7 @@ def test_a_ready_result_gives_the_replica_id() -> None:
 
 
 def test_a_failed_result_quotes_tavus_and_says_what_to_do() -> None:
-    text = shown(blocks.result(job(status=JobStatus.FAILED, error_message=DOWNLOAD_ERROR)))
+    text = shown(cards.result(job(status=JobStatus.FAILED, error_message=DOWNLOAD_ERROR)))
 
     assert text.startswith(f"{MENTION} training *Dana* (`r79e1c033f`) failed.")
     assert f"“{DOWNLOAD_ERROR}”" in text
@@ -97,7 +97,7 @@ def test_a_failed_result_quotes_tavus_and_says_what_to_do() -> None:
 
 
 def test_a_failed_result_without_a_known_cause_asks_to_fix_and_retry() -> None:
-    text = shown(blocks.result(job(status=JobStatus.FAILED, error_message="Training failed.")))
+    text = shown(cards.result(job(status=JobStatus.FAILED, error_message="Training failed.")))
 
     assert "“Training failed.”" in text
     assert "What to do" not in text
@@ -105,7 +105,7 @@ def test_a_failed_result_without_a_known_cause_asks_to_fix_and_retry() -> None:
 
 
 def test_a_failed_result_without_any_reason_says_so() -> None:
-    text = shown(blocks.result(job(status=JobStatus.FAILED, error_message=None)))
+    text = shown(cards.result(job(status=JobStatus.FAILED, error_message=None)))
 
     assert f"“{messages.FAILED_NO_REASON}”" in text
     assert "None" not in text
@@ -115,7 +115,7 @@ def test_a_failed_result_without_any_reason_says_so() -> None:
 
 
 def test_the_stale_note_tells_the_requester_checking_has_stopped() -> None:
-    text = shown(blocks.stale(job(status=JobStatus.STALE)))
+    text = shown(cards.stale(job(status=JobStatus.STALE)))
 
     assert text.startswith(f"{MENTION} *Dana* (`r79e1c033f`) has been training for over a day")
     assert "stopped checking" in text
@@ -124,7 +124,7 @@ def test_the_stale_note_tells_the_requester_checking_has_stopped() -> None:
 def test_an_unknown_create_is_reported_as_uncertain_not_as_a_refusal() -> None:
     gone = job(status=JobStatus.UNKNOWN, replica_id=None, error_message="no answer in time")
 
-    text = shown(blocks.not_started(gone))
+    text = shown(cards.not_started(gone))
 
     assert text.startswith(f"{MENTION} I can't tell whether Tavus created your replica *Dana*")
     assert "no answer in time" in text
@@ -136,7 +136,7 @@ def test_a_rejected_create_is_reported_as_not_created_with_the_reason() -> None:
     reason = "Tavus refused the request: Insufficient credits. Fix the form and try again."
     refused = job(status=JobStatus.REJECTED, replica_id=None, error_message=reason)
 
-    text = shown(blocks.not_started(refused))
+    text = shown(cards.not_started(refused))
 
     assert text.startswith(f"{MENTION} your replica *Dana* was not created.")
     assert "Tavus refused the request: Insufficient credits." in text
@@ -144,9 +144,9 @@ def test_a_rejected_create_is_reported_as_not_created_with_the_reason() -> None:
 
 
 def test_a_moved_message_says_where_it_belonged_and_keeps_every_word() -> None:
-    original = blocks.result(job(status=JobStatus.READY))
+    original = cards.result(job(status=JobStatus.READY))
 
-    text = shown(blocks.moved(original, "C0ORIGIN"))
+    text = shown(cards.moved(original, "C0ORIGIN"))
 
     assert text.startswith("I couldn't reply in <#C0ORIGIN>")
     assert text.endswith(original.text)
@@ -156,12 +156,12 @@ def test_a_moved_message_says_where_it_belonged_and_keeps_every_word() -> None:
 # What users and Tavus typed, within Slack's rules
 
 BUILDERS: dict[str, tuple[Callable[[Job], kit.Message], JobStatus]] = {
-    "announcement": (blocks.announcement, JobStatus.TRAINING),
-    "ready": (blocks.result, JobStatus.READY),
-    "failed": (blocks.result, JobStatus.FAILED),
-    "stale": (blocks.stale, JobStatus.STALE),
-    "rejected": (blocks.not_started, JobStatus.REJECTED),
-    "unknown": (blocks.not_started, JobStatus.UNKNOWN),
+    "announcement": (cards.announcement, JobStatus.TRAINING),
+    "ready": (cards.result, JobStatus.READY),
+    "failed": (cards.result, JobStatus.FAILED),
+    "stale": (cards.stale, JobStatus.STALE),
+    "rejected": (cards.not_started, JobStatus.REJECTED),
+    "unknown": (cards.not_started, JobStatus.UNKNOWN),
 }
 
 

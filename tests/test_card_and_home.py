@@ -9,8 +9,8 @@ from typing import Any
 
 from bot import messages
 from bot.jobs.voices import DOCUMENTED
-from bot.slack import form, kit
-from bot.slack.kit import RETRY_ACTION
+from bot.slack.blocks import form, kit
+from bot.slack.blocks.kit import RETRY_ACTION
 from bot.slack.oauth import SCOPES
 from tests.conftest import Bot, Launch
 from tests.flows import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.commands import OpenForm, Status, Usage, parse_command, prefill
+from bot.slack.command_text import OpenForm, Status, Usage, parse_command, prefill
 
 SIGNED = "https://bucket.example.com/dana.mp4?X-Amz-Credential=a%2Fb&X-Amz-Signature=c&x=<1>"
 # What Slack sends for it: &, < and > escaped, in a link or not.

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot
 from tests.flows import CONSENT_VIDEO, IMAGE, VIDEO, ask, click, delivered, start_training
 from tests.slack_client import CHANNEL_ID, USER_ID

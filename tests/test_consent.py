@@ -15,7 +15,7 @@ from bot import messages
 from bot.governance.consent import Answered, Consent, Withdrawn
 from bot.governance.receipts import Decision, statement_for
 from bot.jobs import JobStatus
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import (

@@ -9,7 +9,7 @@ import pytest
 from bot import messages
 from bot.config import ConfigError, load_settings
 from bot.governance.model import Creators
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import VIDEO, open_form, start_training
 from tests.slack_client import USER_ID, filled

@@ -13,8 +13,8 @@ from bot import messages
 from bot.governance.audit import Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
-from bot.slack import blocks, form, kit, screens
-from bot.slack.commands import Usage, parse_command
+from bot.slack.blocks import cards, consent, form, kit, screens
+from bot.slack.command_text import Usage, parse_command
 from bot.workspaces.installations import Connected
 
 # What a user (a replica's name, its intended use, a file's name, their profile's name) or Tavus
@@ -92,32 +92,30 @@ def usage_of(text: str) -> kit.Message:
 
 # Every builder that takes a user's or Tavus's words, by name.
 BUILDERS: dict[str, Callable[[], object]] = {
-    "announcement": lambda: blocks.announcement(JOB),
-    "card": lambda: blocks.card(in_status(JobStatus.TRAINING)),
+    "announcement": lambda: cards.announcement(JOB),
+    "card": lambda: cards.card(in_status(JobStatus.TRAINING)),
     **{
-        f"result, {status.value}": (lambda status=status: blocks.result(in_status(status)))
-        for status in (JobStatus.READY, JobStatus.FAILED, *blocks.ENDINGS)
+        f"result, {status.value}": (lambda status=status: cards.result(in_status(status)))
+        for status in (JobStatus.READY, JobStatus.FAILED, *cards.ENDINGS)
     },
     **{
-        f"card status, {status.value}": (
-            lambda status=status: blocks.card_status(in_status(status))
-        )
+        f"card status, {status.value}": (lambda status=status: cards.card_status(in_status(status)))
         for status in JobStatus
     },
-    "stale": lambda: blocks.stale(JOB),
-    "unchecked": lambda: blocks.unchecked(
+    "stale": lambda: cards.stale(JOB),
+    "unchecked": lambda: cards.unchecked(
         replace(JOB, request=replace(JOB.request, unchecked=("train_video_url",)))
     ),
-    "not started": lambda: blocks.not_started(in_status(JobStatus.REJECTED)),
-    "unknown": lambda: blocks.not_started(in_status(JobStatus.UNKNOWN)),
-    "awaiting consent": lambda: blocks.awaiting_consent_view(JOB),
-    "consent request": lambda: blocks.consent_request(JOB),
-    "consent request, from Slack": lambda: blocks.consent_request(FROM_SLACK),
-    "approval request": lambda: blocks.approval_request(JOB),
-    "approval settled": lambda: blocks.approval_settled(in_status(JobStatus.NOT_APPROVED)),
-    "audit line": lambda: blocks.audit_line(RECORD),
-    "receipt": lambda: blocks.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
-    "receipt, withdrawn": lambda: blocks.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
+    "not started": lambda: cards.not_started(in_status(JobStatus.REJECTED)),
+    "unknown": lambda: cards.not_started(in_status(JobStatus.UNKNOWN)),
+    "awaiting consent": lambda: cards.awaiting_consent_view(JOB),
+    "consent request": lambda: consent.consent_request(JOB),
+    "consent request, from Slack": lambda: consent.consent_request(FROM_SLACK),
+    "approval request": lambda: consent.approval_request(JOB),
+    "approval settled": lambda: consent.approval_settled(in_status(JobStatus.NOT_APPROVED)),
+    "audit line": lambda: consent.audit_line(RECORD),
+    "receipt": lambda: consent.receipt(RECEIPT, in_status(JobStatus.TRAINING)),
+    "receipt, withdrawn": lambda: consent.receipt(RECEIPT, in_status(JobStatus.WITHDRAWN)),
     # Typed as a subcommand: Slack sends "<" as "&lt;", and the bot reads it back as "<".
     "usage": lambda: usage_of(kit.escape(EVIL)),
     "list": lambda: screens.replica_list([JOB, JOB], page=1, more=True),
@@ -132,7 +130,7 @@ BUILDERS: dict[str, Callable[[], object]] = {
     "not found": lambda: screens.not_found(EVIL),
     "talk opened": lambda: screens.talk_opened(JOB, EVIL_LINK),
     "form": lambda: form.build(channel_id="C0GENERAL", models=[EVIL], prefill=FROM_SLACK.request),
-    # The answers of buttons and subcommands (actions.py, commands.py, talk.py), with Tavus's
+    # The answers of buttons and subcommands (commands.py, consent.py, talk.py), with Tavus's
     # reason (or a verb) given as the listeners give it.
     **{
         f"answer {name}": (

@@ -10,8 +10,8 @@ import pytest
 from bot import messages
 from bot.governance.receipts import Medium, media_of
 from bot.jobs import ReplicaRequest
-from bot.slack import form
-from bot.slack.form import Invalid, Submission
+from bot.slack.blocks import form, submission
+from bot.slack.blocks.submission import Invalid, Submission
 
 MODELS = ("phoenix-4", "phoenix-3")
 CHANNEL = "C0123CHAN"
@@ -91,7 +91,7 @@ def submitted_view(
 
 
 def parse(view: dict[str, Any]) -> Submission | Invalid:
-    return form.parse(view, models=MODELS)
+    return submission.parse(view, models=MODELS)
 
 
 def errors_of(view: dict[str, Any]) -> dict[str, str]:
@@ -354,8 +354,8 @@ def test_absolute_http_links_are_accepted(url: str) -> None:
 def test_voices_offered_by_the_caller_are_the_ones_accepted() -> None:
     view = submitted_view(image=IMAGE_URL, voice="custom-voice")
 
-    assert isinstance(form.parse(view, models=MODELS, voices=("custom-voice",)), Submission)
-    assert form.parse(view, models=MODELS) == Invalid({form.VOICE: messages.ERROR_BAD_VOICE})
+    assert isinstance(submission.parse(view, models=MODELS, voices=("custom-voice",)), Submission)
+    assert submission.parse(view, models=MODELS) == Invalid({form.VOICE: messages.ERROR_BAD_VOICE})
 
 
 # parse(): refused submissions, one problem at a time

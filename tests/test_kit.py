@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.slack import blocks, kit
+from bot.slack.blocks import consent, kit
 from tests.test_blocks import TRAINING
 
 
@@ -39,7 +39,7 @@ def test_the_consent_dialog_fits_slacks_300_characters_with_the_longest_name_and
         intended_use="<" * 200,
         subject_id="U0SUBJECT",
     )
-    message = blocks.consent_request(replace(TRAINING, request=request))
+    message = consent.consent_request(replace(TRAINING, request=request))
     give = message.blocks[-1]["elements"][0]
     text = give["confirm"]["text"]["text"]
     assert len(text) <= kit.DIALOG_TEXT_LIMIT

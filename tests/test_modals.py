@@ -9,7 +9,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks, modals
+from bot.slack import modals
+from bot.slack.blocks import cards
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 
 
@@ -25,12 +26,12 @@ async def test_the_modal_opens_before_the_view_is_made_then_shows_it(
 
     async def make() -> dict[str, Any]:
         seen_when_making.append(len(slack.called("views.open")))
-        return blocks.status_view("Done", "made")
+        return cards.status_view("Done", "made")
 
     await modals.open_then(client, slack.trigger(), make())
 
     assert seen_when_making == [1]  # the modal was open before anything slow began
-    assert slack.modal() == [blocks.working_view(), blocks.status_view("Done", "made")]
+    assert slack.modal() == [cards.working_view(), cards.status_view("Done", "made")]
 
 
 async def test_a_view_that_fails_to_be_made_says_so_in_the_open_modal(
@@ -43,7 +44,7 @@ async def test_a_view_that_fails_to_be_made_says_so_in_the_open_modal(
         await modals.open_then(client, slack.trigger(), broken())
 
     [working, failed] = slack.modal()
-    assert working == blocks.working_view()
+    assert working == cards.working_view()
     assert messages.WORKING_FAILED in failed["blocks"][0]["text"]["text"]
 
 
@@ -53,7 +54,7 @@ async def test_a_modal_the_user_closed_before_it_was_filled_in_is_no_error(
     slack.fail("views.update", "not_found")  # as Slack answers for a closed modal
 
     async def made() -> dict[str, Any]:
-        return blocks.status_view("Done", "made")
+        return cards.status_view("Done", "made")
 
     await modals.open_then(client, slack.trigger(), made())
 

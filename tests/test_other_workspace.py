@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import (
     ask_for_consent,

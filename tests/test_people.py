@@ -1,10 +1,10 @@
-"""People: what Slack says of a user is kept a minute, then asked again."""
+"""People: what Slack says of a user is kept a minute, then asked again; so many at most."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.permissions import People
+from bot.slack.people import People
 
 
 class FakeSlack:
@@ -30,6 +30,24 @@ async def test_an_answer_is_kept_a_minute_then_asked_again() -> None:
 
     assert slack.asked == ["U1", "U1"]
     assert (first["is_admin"], kept["is_admin"], fresh["is_admin"]) == (False, False, True)
+
+
+async def test_no_more_answers_are_kept_than_the_cap_however_fresh() -> None:
+    # Each answer is asked within the minute, so none expires: only the cap can bound them.
+    slack, now = FakeSlack(), [0.0]
+    people = People(slack, clock=lambda: now[0])  # type: ignore[arg-type]
+    users = [f"U{number}" for number in range(People.MOST + 1)]
+    for user in users:
+        await people.user(user)
+        now[0] += 0.001
+    asked_first = len(slack.asked)
+
+    for user in reversed(users):  # newest first: an answer asked again makes no room
+        await people.user(user)
+    kept = len(users) - (len(slack.asked) - asked_first)
+
+    assert now[0] < People.KEPT
+    assert kept == People.MOST
 
 
 async def test_a_changed_copy_does_not_change_what_is_kept() -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
 from bot.governance.audit import Action, Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
-from bot.slack import blocks, kit
+from bot.slack.blocks import cards, consent, kit
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 REQUESTER = Requester(team_id="T1", user_id="U0REQUESTER", channel_id="C0ORIGIN")
@@ -54,7 +54,7 @@ def in_thread(draw: Callable[[Job], kit.Message]) -> Planned:
             ANNOUNCED_IN,
             message,
             thread_ts=THREAD,
-            fallback=blocks.moved(message, ANNOUNCED_IN),
+            fallback=cards.moved(message, ANNOUNCED_IN),
         )
 
     return planned
@@ -69,7 +69,7 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
     (
         NoticeKind.CONSENT_REQUEST,
         ASKING,
-        lambda job: Plan(SUBJECT, None, blocks.consent_request(job)),
+        lambda job: Plan(SUBJECT, None, consent.consent_request(job)),
     ),
     (
         NoticeKind.CONSENT_REQUEST,
@@ -77,8 +77,8 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
         lambda _: Skip("no longer waiting for consent: nothing to ask"),
     ),
     # Only the requester needs to hear that nothing started.
-    (NoticeKind.NOT_STARTED, UNANNOUNCED, by_dm(blocks.not_started)),
-    (NoticeKind.NOT_STARTED, ANNOUNCED, by_dm(blocks.not_started)),
+    (NoticeKind.NOT_STARTED, UNANNOUNCED, by_dm(cards.not_started)),
+    (NoticeKind.NOT_STARTED, ANNOUNCED, by_dm(cards.not_started)),
     # The announcement goes where it was asked for; if refused, to the DM, saying so.
     (
         NoticeKind.ANNOUNCEMENT,
@@ -86,26 +86,26 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
         lambda job: Plan(
             USER,
             REQUESTER.channel_id,
-            blocks.announcement(job),
-            fallback=blocks.announcement(job, moved_from=REQUESTER.channel_id),
+            cards.announcement(job),
+            fallback=cards.announcement(job, moved_from=REQUESTER.channel_id),
         ),
     ),
     # The card is redrawn in place: no fallback, since a redraw posts nothing new.
     (
         NoticeKind.CARD,
         ANNOUNCED,
-        lambda job: Plan(USER, ANNOUNCED_IN, blocks.card(job), update_ts=THREAD),
+        lambda job: Plan(USER, ANNOUNCED_IN, cards.card(job), update_ts=THREAD),
     ),
     (NoticeKind.CARD, UNANNOUNCED, lambda _: NEVER_ANNOUNCED),
     (NoticeKind.CARD, HALF_ANNOUNCED, lambda _: NEVER_ANNOUNCED),
     # Replies go in the card's thread, or to the DM if there never was a card.
-    (NoticeKind.RESULT, ANNOUNCED, in_thread(blocks.result)),
-    (NoticeKind.RESULT, UNANNOUNCED, by_dm(blocks.result)),
-    (NoticeKind.RESULT, HALF_ANNOUNCED, by_dm(blocks.result)),
-    (NoticeKind.STALE, ANNOUNCED, in_thread(blocks.stale)),
-    (NoticeKind.UNCHECKED, ANNOUNCED, in_thread(blocks.unchecked)),
-    (NoticeKind.UNCHECKED, UNANNOUNCED, by_dm(blocks.unchecked)),
-    (NoticeKind.STALE, UNANNOUNCED, by_dm(blocks.stale)),
+    (NoticeKind.RESULT, ANNOUNCED, in_thread(cards.result)),
+    (NoticeKind.RESULT, UNANNOUNCED, by_dm(cards.result)),
+    (NoticeKind.RESULT, HALF_ANNOUNCED, by_dm(cards.result)),
+    (NoticeKind.STALE, ANNOUNCED, in_thread(cards.stale)),
+    (NoticeKind.UNCHECKED, ANNOUNCED, in_thread(cards.unchecked)),
+    (NoticeKind.UNCHECKED, UNANNOUNCED, by_dm(cards.unchecked)),
+    (NoticeKind.STALE, UNANNOUNCED, by_dm(cards.stale)),
 ]
 
 
@@ -129,12 +129,12 @@ APPROVAL_CASES: list[tuple[Notice, Job, Planned]] = [
     (
         Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
         APPROVING,
-        lambda job: Plan("U0ANN", None, blocks.approval_request(job)),
+        lambda job: Plan("U0ANN", None, consent.approval_request(job)),
     ),
     (
         Notice("n1", "j1", ASKED, NOW, recipient="C0LEGAL"),
         APPROVING,
-        lambda job: Plan(USER, "C0LEGAL", blocks.approval_request(job)),
+        lambda job: Plan(USER, "C0LEGAL", consent.approval_request(job)),
     ),
     (
         Notice("n1", "j1", ASKED, NOW, recipient="U0ANN"),
@@ -145,7 +145,7 @@ APPROVAL_CASES: list[tuple[Notice, Job, Planned]] = [
     (
         Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN", **SENT_TO),
         APPROVED,
-        lambda job: Plan(USER, "D0ANN", blocks.approval_settled(job), update_ts=SENT_TO["ts"]),
+        lambda job: Plan(USER, "D0ANN", consent.approval_settled(job), update_ts=SENT_TO["ts"]),
     ),
     (
         Notice("n2", "j1", SETTLED, NOW, recipient="U0ANN"),
@@ -169,10 +169,10 @@ AUDIT = Notice("n3", None, NoticeKind.AUDIT, NOW, recipient="C0AUDIT", audit_seq
 
 
 def test_an_audit_record_is_posted_in_the_audit_channel_in_its_own_lane() -> None:
-    assert plan_record(AUDIT, RECORD) == Plan("", "C0AUDIT", blocks.audit_line(RECORD))
+    assert plan_record(AUDIT, RECORD) == Plan("", "C0AUDIT", consent.audit_line(RECORD))
     assert plan_record(AUDIT, None) == Skip("no such audit record")
     assert lane_of(AUDIT, None) == "C0AUDIT"
-    line = blocks.audit_line(RECORD).text
+    line = consent.audit_line(RECORD).text
     assert line.startswith("<@U0ANN> *refused* · what: approve")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot import messages
 from bot.governance.model import Approvers, Creators, Policy
-from bot.slack import form, kit, policy_form
+from bot.slack.blocks import form, kit, policy_form
 from tests.conftest import Bot, Launch
 from tests.flows import ask_for_consent, consent, consent_request_of, open_form
 from tests.slack_client import USER_ID, filled

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.jobs import new_id
-from bot.slack import form
+from bot.slack.blocks import form
 from tests.conftest import Bot, Launch
 from tests.flows import (
     VIDEO,

@@ -16,7 +16,7 @@ from bot.jobs.voices import DOCUMENTED
 from bot.media.addresses import is_public, literal
 from bot.media.links import Kind, Prober, Problem, Unchecked, judge
 from bot.media.sniff import Sniffed, UnreadableExpiry, image_size, link_expires, video_codec
-from bot.slack import form
+from bot.slack.blocks import form
 from tests.conftest import Bot, Launch
 from tests.flows import USE, announcement_of, consent, delivered, submit, thread_replies
 from tests.standins.media import MediaStandIn, box, mp4, png

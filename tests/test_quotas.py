@@ -22,7 +22,7 @@ from bot.media.fetch import Fetcher
 from bot.media.local import LocalMedia, new_key
 from bot.media.model import Kept
 from bot.media.slack_files import SlackFile
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from bot.store import Store
 from bot.store.schema import media
 from tests.clocks import FakeClock

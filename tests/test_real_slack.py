@@ -16,8 +16,9 @@ import aiohttp
 import pytest
 
 from bot import messages
-from bot.slack import form, kit, shortcuts
-from bot.slack.kit import CONNECT_TAVUS_ACTION
+from bot.slack import shortcuts
+from bot.slack.blocks import form, kit
+from bot.slack.blocks.kit import CONNECT_TAVUS_ACTION
 from bot.store.schema import installations
 from tests.conftest import Bot, Launch
 from tests.flows import (

@@ -14,7 +14,7 @@ import pytest
 
 from bot import messages
 from bot.signing import digest
-from bot.slack import form
+from bot.slack.blocks import form
 from tests.conftest import Bot
 from tests.flows import (
     CONSENT_VIDEO,

@@ -17,7 +17,8 @@ from moto.server import ThreadedMotoServer
 
 from bot import messages
 from bot.jobs.voices import DOCUMENTED
-from bot.slack import form, shortcuts
+from bot.slack import shortcuts
+from bot.slack.blocks import form
 from tests.conftest import Bot, Launch
 from tests.flows import (
     USE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.slack import form, kit
+from bot.slack.blocks import form, kit
 from tests.conftest import Launch
 from tests.flows import (
     VIDEO,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from bot.slack.kit import TALK_ACTION
+from bot.slack.blocks.kit import TALK_ACTION
 from tests.conftest import Bot
 from tests.flows import click, start_training, thread_replies
 from tests.standins.server import Fault

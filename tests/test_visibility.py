@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot import messages
-from bot.slack import form
+from bot.slack.blocks import form
 from tests.conftest import Bot, Launch
 from tests.flows import (
     ask,

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from bot.app import lifetimes
 from bot.config import Settings
-from bot.slack import form
+from bot.slack.blocks import form
 from bot.store.engine import alembic_config
 from bot.wiring import build
 from tests.slack_client import command_fields

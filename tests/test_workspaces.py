@@ -29,8 +29,8 @@ from bot.cli import rotate_keys
 from bot.config import Settings, load_settings
 from bot.media.local import LocalMedia, new_key
 from bot.ops.logs import QUIET, REDACTOR, configure
-from bot.slack import form
-from bot.slack.kit import CONNECT_TAVUS_ACTION, TALK_ACTION, WITHDRAW_ACTION
+from bot.slack.blocks import form
+from bot.slack.blocks.kit import CONNECT_TAVUS_ACTION, TALK_ACTION, WITHDRAW_ACTION
 from bot.store.schema import installations, jobs, keys, oauth_states, tavus_accounts
 from bot.workspaces import connect
 from bot.workspaces.vault import Vault

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.governance.audit import Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
-from bot.slack import blocks, kit
+from bot.slack.blocks import cards, consent, kit
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,46 +55,46 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
     """What to send for `notice`, and where, given `job` as it stands now."""
     kind, requester = notice.kind, job.requester.user_id
     if kind is NoticeKind.NOT_STARTED:
-        return Plan(requester, None, blocks.not_started(job))
+        return Plan(requester, None, cards.not_started(job))
     if kind is NoticeKind.CONSENT_REQUEST:
         if job.status is not JobStatus.AWAITING_CONSENT or not job.request.subject_id:
             return Skip("no longer waiting for consent: nothing to ask")
-        return Plan(job.request.subject_id, None, blocks.consent_request(job))
+        return Plan(job.request.subject_id, None, consent.consent_request(job))
     if kind is NoticeKind.APPROVAL_REQUEST:
         if job.status is not JobStatus.PENDING_APPROVAL or not notice.recipient:
             return Skip("no longer waiting for approval: nothing to ask")
         if is_channel(notice.recipient):
-            return Plan(requester, notice.recipient, blocks.approval_request(job))
-        return Plan(notice.recipient, None, blocks.approval_request(job))
+            return Plan(requester, notice.recipient, consent.approval_request(job))
+        return Plan(notice.recipient, None, consent.approval_request(job))
     if kind is NoticeKind.APPROVAL_SETTLED:
         if not (notice.channel and notice.ts):
             return Skip("the approval request was never posted: nothing to redraw")
-        return Plan(requester, notice.channel, blocks.approval_settled(job), update_ts=notice.ts)
+        return Plan(requester, notice.channel, consent.approval_settled(job), update_ts=notice.ts)
     if kind is NoticeKind.ANNOUNCEMENT:
         asked_in = job.requester.channel_id
         return Plan(
             requester,
             asked_in,
-            blocks.announcement(job),
-            fallback=blocks.announcement(job, moved_from=asked_in),
+            cards.announcement(job),
+            fallback=cards.announcement(job, moved_from=asked_in),
         )
     channel, ts = job.announcement_channel, job.announcement_ts
     if kind is NoticeKind.CARD:
         if not (channel and ts):
             return Skip("the announcement was never posted: no card to update")
-        return Plan(requester, channel, blocks.card(job), update_ts=ts)
-    draw = {NoticeKind.RESULT: blocks.result, NoticeKind.UNCHECKED: blocks.unchecked}
-    message = draw.get(kind, blocks.stale)(job)
+        return Plan(requester, channel, cards.card(job), update_ts=ts)
+    draw = {NoticeKind.RESULT: cards.result, NoticeKind.UNCHECKED: cards.unchecked}
+    message = draw.get(kind, cards.stale)(job)
     if not (channel and ts):
         return Plan(requester, None, message)
-    return Plan(requester, channel, message, thread_ts=ts, fallback=blocks.moved(message, channel))
+    return Plan(requester, channel, message, thread_ts=ts, fallback=cards.moved(message, channel))
 
 
 def plan_record(notice: Notice, record: Record | None) -> Plan | Skip:
     """What to post for an AUDIT notice: its record, as one line in the audit channel."""
     if record is None or not notice.recipient:
         return Skip("no such audit record")
-    return Plan("", notice.recipient, blocks.audit_line(record))
+    return Plan("", notice.recipient, consent.audit_line(record))
 
 
 UPDATES = "updates:"

@@ -12,7 +12,7 @@ from bot.delivery.budgets import LookAgain
 from bot.delivery.plan import Attempt, Plan, Posted
 from bot.delivery.retry import passing, refusal
 from bot.jobs import Notice
-from bot.slack import kit
+from bot.slack.blocks import kit
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan,
 from bot.delivery.retry import Crashed, GiveUp, Retry, decide, failure_of
 from bot.jobs import Job, Notice, NoticeKind, new_id
 from bot.ops.logs import about, log_context
-from bot.slack import blocks
+from bot.slack.blocks import cards
 from bot.store import Store, StoreUnavailable
 from bot.workspaces.accounts import NotInstalled, Workspace, workspace_of
 
@@ -271,7 +271,7 @@ class Sender:
                 # The workspace's chat.update budget is spent: the redraw waits in its lane.
                 raise TimeoutError("chat.update budget spent")
             poster = await self._clients.poster(workspace_of(job))
-            await poster.redraw(job.announcement_channel, job.announcement_ts, blocks.card(job))
+            await poster.redraw(job.announcement_channel, job.announcement_ts, cards.card(job))
         except NotInstalled:
             return  # its workspace has gone: nothing to redraw, nothing to owe
         except (SlackApiError, aiohttp.ClientError, TimeoutError, Spent) as exc:

@@ -1,19 +1,18 @@
-"""The Slack surface: listeners grouped by kind, each module with its own register(app)."""
+"""The Slack surface: one listener module per feature, each with its own register(app)."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import (
-    actions,
     commands,
-    departures,
+    consent,
     home,
     policy,
     shortcuts,
     talk,
-    tavus_account,
-    views,
+    training,
+    workspace,
 )
 from bot.slack.deps import Deps
 
@@ -22,11 +21,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the dependency middleware and every listener to a Bolt app."""
     deps.install(app)
     commands.register(app)
-    views.register(app)
-    actions.register(app)
+    training.register(app)
+    consent.register(app)
     home.register(app)
     policy.register(app)
     shortcuts.register(app)
-    tavus_account.register(app)
     talk.register(app)
-    departures.register(app)
+    workspace.register(app)

@@ -1,12 +1,10 @@
-"""The /replica slash command: the form, and help, list, status, rename, delete and audit."""
+"""The /replica command and its answers: the form, help, list, status, rename, delete, audit."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -14,146 +12,30 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.governance import audit
-from bot.jobs import ReplicaRequest
-from bot.slack import blocks, form, kit, modals, screens
+from bot.governance.rules import elsewhere, is_admin, may_change, viewer
+from bot.slack import modals
+from bot.slack.blocks import cards, form, kit, screens
+from bot.slack.blocks.kit import DELETE_ACTION, LIST_PAGE_ACTION, Message
+from bot.slack.command_text import (
+    Audit,
+    Delete,
+    Help,
+    ListReplicas,
+    OpenForm,
+    Rename,
+    Status,
+    Usage,
+    parse_command,
+    prefill,
+)
 from bot.slack.deps import Deps
-from bot.slack.kit import Message
-from bot.slack.permissions import is_admin, may_change, viewer
+from bot.slack.payloads import action_value, team_of, workspace_of
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/replica"
-IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")
-MOST_DAYS = 3650  # /replica audit: ten years back at most
-
-
-@dataclass(frozen=True, slots=True)
-class OpenForm:
-    """Open the form, with a name and a training URL filled in if given."""
-
-    replica_name: str = ""
-    url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Help:
-    """Show every subcommand."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListReplicas:
-    """Show one page of the workspace's replicas."""
-
-    page: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """Show one replica, found by id or name."""
-
-    query: str
-
-
-@dataclass(frozen=True, slots=True)
-class Rename:
-    """Rename a replica."""
-
-    replica_id: str
-    replica_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Delete:
-    """Delete a replica, after a confirmation."""
-
-    replica_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Audit:
-    """Send the audit log of the last `days` days, as CSV, to an admin's DM."""
-
-    days: int = 30
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """Input the bot cannot use, and what was wrong with it."""
-
-    problem: str
-
-
-Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Audit | Usage
-
-
-def parse_command(text: str) -> Command:
-    """What the words after /replica ask for, from the text as Slack sends it. Pure."""
-    words = [unescape(_unwrap(word)) for word in text.split()]
-    if not words:
-        return OpenForm()
-    verb, rest = words[0].lower(), words[1:]
-    if verb in {"help", "?", "-h", "--help"}:
-        return Help()
-    if verb == "list":
-        if not rest:
-            return ListReplicas()
-        if len(rest) == 1 and _number(rest[0]) and int(rest[0]) >= 1:
-            return ListReplicas(int(rest[0]))
-        return Usage(messages.BAD_PAGE)
-    if verb == "status":
-        return Status(" ".join(rest)) if rest else Usage(messages.NEEDS_QUERY)
-    if verb == "rename":
-        if len(rest) < 2:
-            return Usage(messages.NEEDS_RENAME)
-        return Rename(rest[0], " ".join(rest[1:]))
-    if verb == "delete":
-        return Delete(rest[0]) if len(rest) == 1 else Usage(messages.NEEDS_DELETE)
-    if verb == "audit":
-        if not rest:
-            return Audit()
-        if len(rest) == 1 and _number(rest[0]) and 1 <= int(rest[0]) <= MOST_DAYS:
-            return Audit(int(rest[0]))
-        return Usage(messages.BAD_DAYS)
-    if form.is_web_url(words[-1]):
-        return OpenForm(" ".join(words[:-1])[: form.NAME_LIMIT], words[-1])
-    return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=kit.escape(words[0][:40])))
-
-
-def prefill(command: OpenForm, model: str) -> ReplicaRequest | None:
-    """The form's starting values: an image URL goes to the image field, any other to video."""
-    if not command.replica_name and command.url is None:
-        return None
-    is_image = urlsplit(command.url or "").path.lower().endswith(IMAGE_ENDINGS)
-    return ReplicaRequest(
-        replica_name=command.replica_name,
-        model_name=model,
-        train_image_url=command.url if is_image else None,
-        train_video_url=None if is_image else command.url,
-    )
-
-
-def _number(word: str) -> bool:
-    """Whether a word is a plain number int() reads: ASCII digits, a few ("²" is a digit too)."""
-    return word.isascii() and word.isdigit() and len(word) <= 9
-
-
-def unescape(word: str) -> str:
-    """Undo Slack's escaping of the text it sends: `&amp;`, `&lt;` and `&gt;`, nothing else.
-
-    Slack escapes these three in every text it sends an app, links and command text included
-    (docs.slack.dev/messaging/formatting-message-text#escaping); `&amp;` goes last, so a typed
-    "&lt;" (sent as "&amp;lt;") stays "&lt;".
-    """
-    return word.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _unwrap(word: str) -> str:
-    # Slack may send links as <https://…> or <https://…|label>.
-    if word.startswith("<") and word.endswith(">"):
-        return word[1:-1].split("|", 1)[0]
-    return word
 
 
 async def on_command(
@@ -192,7 +74,7 @@ async def _form(parsed: OpenForm, command: dict[str, Any], deps: Deps) -> dict[s
     team, user = command["team_id"], command["user_id"]
     refusal = await deps.refusal(team, user)
     if refusal is not None:
-        return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+        return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
     return deps.form(team, command["channel_id"], user, prefill(parsed, deps.models[0]))
 
 
@@ -269,6 +151,70 @@ async def _export(days: int, team: str, user: str, client: AsyncWebClient, deps:
     return kit.text(messages.AUDIT_SENT.format(**values))
 
 
+# The buttons of /replica's answers: the list's Next page, and Delete once confirmed.
+async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    """Replace the list with its next page."""
+    await ack()
+    page, after = _cursor(action_value(body))
+    user = body["user"]["id"]
+    await deps.after_ack(_show_page(team_of(body), user, page, after, respond, deps))
+
+
+def _cursor(value: str) -> tuple[int, tuple[datetime, str] | None]:
+    """A Next page button's value: "page|created_at|job id", or a bare page number."""
+    number, _, rest = value.partition("|")
+    page = max(1, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else 1
+    moment, _, job_id = rest.partition("|")
+    try:
+        return page, (datetime.fromisoformat(moment), job_id) if job_id else None
+    except ValueError:
+        return page, None
+
+
+async def _show_page(
+    team: str,
+    user: str,
+    page: int,
+    after: tuple[datetime, str] | None,
+    respond: AsyncRespond,
+    deps: Deps,
+) -> None:
+    eyes = await viewer(deps.people, user)
+    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page, after=after)
+    shown = screens.replica_list(jobs, page=page, more=more)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
+async def delete_confirmed(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
+) -> None:
+    """Delete the replica the user confirmed, checking again that they may."""
+    await ack()
+    await deps.after_ack(_delete(body, respond, deps))
+
+
+async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
+    job = await deps.replicas.get(action_value(body))
+    if job is None:
+        return
+    user = body["user"]["id"]
+    if elsewhere(job, workspace_of(body)):
+        words = messages.OTHER_WORKSPACE
+    elif not await may_change(deps.people, user, job):
+        words = screens.about(messages.NOT_YOURS, job, verb="delete")
+    else:
+        try:
+            deleted = await deps.replicas.delete(job, by=user)
+            words = screens.about(messages.DELETED, deleted)
+        except TavusError as error:
+            reason = messages.create_failure(error)
+            words = screens.about(messages.DELETE_FAILED, job, reason=reason)
+    shown = kit.text(words)
+    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+
+
 def register(app: AsyncApp) -> None:
-    """Attach the command listener."""
+    """Attach the command listener, and the buttons of its answers."""
     app.command(COMMAND)(on_command)
+    app.action(LIST_PAGE_ACTION)(next_page)
+    app.action(DELETE_ACTION)(delete_confirmed)

@@ -14,6 +14,7 @@ from bot.aio import Kept
 from bot.governance.approvals import Approvals
 from bot.governance.consent import Consent
 from bot.governance.policy import Governance
+from bot.governance.rules import creator_refusal, is_admin
 from bot.jobs import ReplicaRequest
 from bot.jobs.intake import Intake
 from bot.jobs.replicas import Replicas
@@ -23,8 +24,8 @@ from bot.media.fetch import Fetcher
 from bot.media.links import Prober
 from bot.media.slack_files import SlackFiles
 from bot.ops.logs import log_context
-from bot.slack import form
-from bot.slack.permissions import People, creator_refusal, is_admin
+from bot.slack.blocks import form
+from bot.slack.people import People
 from bot.workspaces.accounts import Accounts, NotConnected
 from bot.workspaces.connect import ConnectTavus
 from bot.workspaces.departures import Departures

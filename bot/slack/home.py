@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import screens
+from bot.governance.rules import is_admin
+from bot.slack.blocks import screens
 from bot.slack.deps import Deps
-from bot.slack.permissions import is_admin
 from bot.workspaces.accounts import Workspace
 
 HOME_ROWS = 20

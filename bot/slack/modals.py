@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks
+from bot.slack.blocks import cards
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,12 @@ async def open_then(
     after the modal is open, and views.update, which needs no trigger, shows what it made.
     """
     try:
-        opened = await client.views_open(trigger_id=trigger_id, view=blocks.working_view())
+        opened = await client.views_open(trigger_id=trigger_id, view=cards.working_view())
     except BaseException:
         _close(view)
         raise
     view_id = str(opened["view"]["id"])
-    failed = blocks.status_view(messages.WORKING_TITLE, messages.WORKING_FAILED)
+    failed = cards.status_view(messages.WORKING_TITLE, messages.WORKING_FAILED)
     try:
         made = await view
     except Exception:

@@ -25,7 +25,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.slack.installations import STATE_LIFETIME, InstallationStore, StateStore
+from bot.slack.oauth_stores import STATE_LIFETIME, InstallationStore, StateStore
 from bot.store import Store
 from bot.workspaces import pages
 from bot.workspaces.vault import Vault

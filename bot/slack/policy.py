@@ -8,11 +8,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.slack import blocks, home, kit, modals, policy_form, screens
+from bot.governance.rules import is_admin
+from bot.slack import home, modals
+from bot.slack.blocks import cards, kit, policy_form, screens
+from bot.slack.blocks.kit import POLICY_ACTION
 from bot.slack.deps import Deps
-from bot.slack.kit import POLICY_ACTION
 from bot.slack.payloads import team_of, workspace_of
-from bot.slack.permissions import is_admin
 
 
 async def open_policy(
@@ -26,7 +27,7 @@ async def open_policy(
 async def _view(body: dict[str, Any], deps: Deps) -> dict[str, Any]:
     team, user = team_of(body), body["user"]["id"]
     if await _refused(team, user, deps):
-        return blocks.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY)
+        return cards.status_view(messages.POLICY_TITLE, messages.POLICY_ADMINS_ONLY)
     return policy_form.build(await deps.governance.policy(team))
 
 
@@ -45,7 +46,7 @@ async def submit_policy(
         return
     await deps.governance.change(team, parsed, by=user)
     saved = messages.POLICY_SAVED.format(**screens.policy_words(parsed))
-    await ack(response_action="update", view=blocks.status_view(messages.POLICY_TITLE, saved))
+    await ack(response_action="update", view=cards.status_view(messages.POLICY_TITLE, saved))
     await deps.after_ack(home.publish(workspace_of(body), user, client, deps))
 
 

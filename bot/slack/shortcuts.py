@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.jobs import ReplicaRequest
 from bot.media.slack_files import SlackFiles, is_media, is_stub, usable
-from bot.slack import blocks, form, modals
+from bot.slack import modals
+from bot.slack.blocks import cards, form
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
 
@@ -55,13 +56,13 @@ async def _view(
     user = body["user"]["id"]
     refusal = await deps.refusal(team_of(body), user)
     if refusal is not None:
-        return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+        return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
     file, hidden = await _first_media(files, slack_files, client)
     if file is None:
         # A file the bot may not read (a private channel it is not in) is said so now, before
         # anyone fills in a form that would be refused at the end.
         words = messages.FILE_NO_ACCESS if hidden else messages.SHORTCUT_NO_FILE
-        return blocks.status_view(messages.FORM_TITLE, words)
+        return cards.status_view(messages.FORM_TITLE, words)
     name = str(file.get("name") or file.get("id"))
     title = str(file.get("title") or PurePath(name).stem)[: form.NAME_LIMIT]
     prefill = ReplicaRequest(

@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot import messages
+from bot.governance.rules import elsewhere, may_talk
 from bot.jobs import JobStatus
-from bot.slack import screens
+from bot.slack.blocks import screens
+from bot.slack.blocks.kit import TALK_ACTION
 from bot.slack.deps import Deps
-from bot.slack.kit import TALK_ACTION
 from bot.slack.payloads import action_value, workspace_of
-from bot.slack.permissions import elsewhere, may_talk
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 

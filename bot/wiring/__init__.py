@@ -31,7 +31,7 @@ from bot.media.sweeper import Sweeper
 from bot.ops.metrics import Metrics
 from bot.slack.deps import Deps, follow_ups
 from bot.slack.oauth import authorize, oauth_settings
-from bot.slack.permissions import People, SlackAdmins
+from bot.slack.people import People, SlackAdmins
 from bot.tavus import TavusClient
 from bot.wiring.clients import Clients, delivery_clients, listeners_client, open_clients
 from bot.workspaces.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces

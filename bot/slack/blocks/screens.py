@@ -9,20 +9,14 @@ from bot import messages
 from bot.governance.model import Policy, Set
 from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Viewer
-from bot.slack.blocks import (
-    approval_outcome,
-    card_status,
-    fields_of,
-    may_withdraw,
-    named,
-    when,
-    withdraw_button,
-)
-from bot.slack.kit import (
+from bot.slack.blocks.cards import card_status, fields_of, status_view
+from bot.slack.blocks.consent import approval_outcome, may_withdraw, named, withdraw_button
+from bot.slack.blocks.kit import (
     CONNECT_TAVUS_ACTION,
     DELETE_ACTION,
     LIST_PAGE_ACTION,
     OPEN_FORM_ACTION,
+    OPEN_LINK_ACTION,
     POLICY_ACTION,
     Message,
     actions,
@@ -35,6 +29,7 @@ from bot.slack.kit import (
     link,
     section,
     text,
+    when,
 )
 from bot.workspaces.installations import Connected
 
@@ -191,6 +186,17 @@ def _tavus_blocks(tavus: TavusShown) -> list[dict[str, Any]]:
         label = messages.TAVUS_CHANGE_BUTTON
     summary["accessory"] = button(label, CONNECT_TAVUS_ACTION, "home", style="primary")
     return [{"type": "divider"}, summary]
+
+
+def connect_link_view(link: str, minutes: int) -> dict[str, Any]:
+    """The modal with an admin's own single-use link to the Connect Tavus page."""
+    view = status_view(messages.CONNECT_TITLE, messages.CONNECT_LINK.format(minutes=minutes))
+    view["blocks"].append(
+        actions(
+            button(messages.CONNECT_OPEN, OPEN_LINK_ACTION, "connect", style="primary", url=link)
+        )
+    )
+    return view
 
 
 def _policy_blocks(policy: Policy, changed: Set | None) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import messages
 from bot.governance.model import ADMINS, EVERYONE, Approvers, Creators, Policy
-from bot.slack.kit import field, field_state, option, section, title
+from bot.slack.blocks.kit import field, field_state, option, section, title
 
 CALLBACK_ID = "policy_form"
 RULE = "creators_rule"

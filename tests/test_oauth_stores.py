@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
-from bot.slack.installations import STATE_LIFETIME, InstallationStore, StateStore
+from bot.slack.oauth_stores import STATE_LIFETIME, InstallationStore, StateStore
 from bot.store import Store
 from bot.workspaces.vault import SecretsKeyError, Unreadable, Vault
 from tests.clocks import FakeClock

@@ -1,24 +1,18 @@
-"""Who may do what: create replicas (the workspace's rule), and change one (requester or admin)."""
+"""Who may do what: create, approve, be shown, change, talk to or connect; asked of a People."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from typing import Any, Protocol
 
 from bot import messages
-from bot.delivery.retry import passing
 from bot.governance.model import Approvers, Creators, Policy
 from bot.governance.policy import Governance
 from bot.jobs import Job, Sight, Viewer
 from bot.store import StoreUnavailable
-from bot.workspaces.accounts import BotTokens, NotInstalled, Workspace
+from bot.workspaces.accounts import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -31,117 +25,16 @@ class CannotTell(Exception):
     """Slack did not say who the user is: neither yes nor no can be answered."""
 
 
-class People:
-    """What Slack says of users and user groups, each answer kept a minute.
+class People(Protocol):
+    """What the rules ask of the people a workspace knows (slack/people.py answers it)."""
 
-    Opening a form and submitting it ask about the same people within seconds: asked again,
-    Slack would double the wait of a submission that must be answered within 3 seconds.
-    """
-
-    KEPT = 60.0  # seconds; a changed role or a new guest is seen within a minute
-    MOST = 10_000  # answers kept at most before the expired ones are dropped
-
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        clock: Callable[[], float] = time.monotonic,
-        kept: dict[str, tuple[float, Any]] | None = None,
-        team_id: str = "",
-    ) -> None:
-        self._client = client
-        self._clock = clock
-        self._kept: dict[str, tuple[float, Any]] = {} if kept is None else kept
-        self._team = team_id
-
-    def using(self, client: AsyncWebClient, team_id: str) -> People:
-        """The same store of answers, asking Slack as one workspace (a request's token).
-
-        Answers are kept by workspace: in Enterprise Grid a user's id is the same in every
-        workspace of the org, but whether they are an admin, or a guest, is not.
-        """
-        if client is self._client and team_id == self._team:
-            return self
-        return People(client, self._clock, self._kept, team_id)
-
-    async def user(self, user_id: str) -> dict[str, Any]:
-        """users.info's user. Raises CannotTell if Slack does not answer it."""
-        found = self._fresh(f"user:{user_id}")
-        if found is None:
-            try:
-                response = await self._client.users_info(user=user_id)
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("could not look up %s: %r", user_id, exc)
-                raise CannotTell(repr(exc)) from exc
-            except SlackApiError as exc:
-                log.warning("could not look up %s: %s", user_id, exc)
-                raise CannotTell(str(exc.response.get("error"))) from exc
-            user = response.get("user")
-            found = self._keep(f"user:{user_id}", user if isinstance(user, dict) else {})
-        return dict(found)
+    async def user(self, user_id: str) -> Mapping[str, Any]:
+        """The user's record as Slack's users.info gives it. Raises CannotTell."""
+        ...
 
     async def members(self, group: str) -> frozenset[str]:
-        """The members of a user group; none when Slack will not list it (logged why).
-
-        Raises CannotTell when Slack is busy (the method is Tier 2: about 20 a minute) or down:
-        "not a member" would refuse someone wrongly, and put the refusal on record.
-        """
-        found = self._fresh(f"group:{group}")
-        if found is None:
-            # An org-wide install's token must name the workspace whose group it is; a
-            # workspace's own token may (usergroups.users.list: "Required if org token is used").
-            try:
-                response = await self._client.usergroups_users_list(
-                    usergroup=group, team_id=self._team or None
-                )
-                found = frozenset(response.get("users") or [])
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise CannotTell(repr(exc)) from exc
-            except SlackApiError as exc:
-                error = exc.response.get("error")
-                if passing(exc.response.status_code, str(error)):
-                    log.warning("could not list user group %s now (%s)", group, error)
-                    raise CannotTell(str(error)) from exc
-                if error == "plan_upgrade_required":
-                    log.warning("user group %s needs a paid Slack plan: counted as empty", group)
-                else:
-                    log.warning("could not list user group %s (%s): counted as empty", group, error)
-                return frozenset()  # not kept: the next ask tries again
-            self._keep(f"group:{group}", found)
-        return frozenset(found)
-
-    async def is_private(self, channel_id: str) -> bool:
-        """Whether a channel is private, a DM or a group DM; True when Slack will not say.
-
-        A private channel the bot is not in answers channel_not_found: private, then.
-        """
-        if channel_id[:1] in {"D", "U", "W"}:
-            return True  # a DM (a user id as channel: the App Home's Messages tab)
-        found = self._fresh(f"channel:{channel_id}")
-        if found is None:
-            try:
-                response = await self._client.conversations_info(channel=channel_id)
-            except SlackApiError as exc:
-                log.info(
-                    "could not look up %s (%s): private", channel_id, exc.response.get("error")
-                )
-                return True
-            channel = response.get("channel") or {}
-            private = any(channel.get(flag) for flag in ("is_private", "is_im", "is_mpim"))
-            found = self._keep(f"channel:{channel_id}", private)
-        return bool(found)
-
-    def _fresh(self, key: str) -> Any:
-        kept = self._kept.get(f"{self._team}/{key}")
-        return kept[1] if kept is not None and kept[0] > self._clock() else None
-
-    def _keep(self, key: str, value: Any) -> Any:
-        now = self._clock()
-        if len(self._kept) >= self.MOST:
-            # In place: the People of other requests share this dict.
-            for expired in [k for k, v in self._kept.items() if v[0] <= now]:
-                del self._kept[expired]
-        self._kept[f"{self._team}/{key}"] = (now + self.KEPT, value)
-        return value
+        """A user group's members; none if it cannot be listed. Raises CannotTell if not now."""
+        ...
 
 
 async def may_create(people: People, user_id: str, creators: Creators) -> bool:
@@ -156,7 +49,7 @@ async def may_create(people: People, user_id: str, creators: Creators) -> bool:
     if creators.everyone:
         return True
     if creators.admins:
-        return _is_admin(user)
+        return counts_as_admin(user)
     if user_id in creators.users:
         return True
     for group in creators.groups:
@@ -196,6 +89,20 @@ async def approvers_of(people: People, approvers: Approvers) -> list[str]:
     for group in approvers.groups:
         found |= await people.members(group)
     return sorted(found)
+
+
+async def approvers_to_ask(people: People, policy: Policy, job: Job) -> list[str] | None:
+    """Who to ask for approval once consent is given; None where the workspace asks for none.
+
+    The approval channel if there is one; otherwise each approver but the requester and the
+    person shown, who may not decide their own request.
+    """
+    if not policy.approvers:
+        return None
+    if policy.approval_channel:
+        return [policy.approval_channel]
+    own = {job.requester.user_id, job.request.subject_id}
+    return [user for user in await approvers_of(people, policy.approvers) if user not in own]
 
 
 OWN_REQUEST = "own request"
@@ -263,13 +170,13 @@ async def may_change(people: People, user_id: str, job: Job) -> bool:
         user = await people.user(user_id)
     except CannotTell:
         return False  # refuse rather than guess
-    return _is_admin(user)
+    return counts_as_admin(user)
 
 
 async def is_admin(people: People, user_id: str) -> bool:
     """Whether a user is a workspace admin or owner; False when Slack cannot say."""
     try:
-        return _is_admin(await people.user(user_id))
+        return counts_as_admin(await people.user(user_id))
     except CannotTell:
         return False  # refuse rather than guess
 
@@ -288,30 +195,6 @@ async def may_connect(people: People, user_id: str) -> bool:
     return await is_admin(people, user_id)
 
 
-class SlackAdmins:
-    """Whether a user is an admin of a workspace now, asked of Slack with the workspace's token.
-
-    For the Connect Tavus page, outside any Slack request: nothing is kept from earlier answers.
-    """
-
-    def __init__(self, *, tokens: BotTokens, client_for: Callable[[str], AsyncWebClient]) -> None:
-        self._tokens = tokens
-        self._client_for = client_for
-
-    async def __call__(self, workspace: Workspace, user_id: str) -> bool | None:
-        """True for an active admin or owner; False if not, or uninstalled; None if Slack is mum."""
-        try:
-            token = await self._tokens.bot_token(workspace)
-        except NotInstalled:
-            return False
-        people = People(self._client_for(token), team_id=workspace.team_id)
-        try:
-            user = await people.user(user_id)
-        except CannotTell:
-            return None
-        return _is_admin(user) and not user.get("deleted")
-
-
 async def viewer(people: People, user_id: str) -> Viewer:
     """Whose eyes a list is drawn for: an admin sees every replica, a guest only their own.
 
@@ -325,9 +208,10 @@ async def viewer(people: People, user_id: str) -> Viewer:
         return Viewer(user_id, Sight.GUEST)  # show them less rather than more
     if user.get("is_stranger") or any(user.get(flag) for flag in GUEST_FLAGS):
         return Viewer(user_id, Sight.GUEST)
-    return Viewer(user_id, Sight.ALL if _is_admin(user) else Sight.MEMBER)
+    return Viewer(user_id, Sight.ALL if counts_as_admin(user) else Sight.MEMBER)
 
 
-def _is_admin(user: dict[str, Any]) -> bool:
+def counts_as_admin(user: Mapping[str, Any]) -> bool:
+    """Whether Slack's record of a user makes them an admin or owner of this workspace."""
     # An admin of another organization, met in a shared channel, is no admin here.
     return not user.get("is_stranger") and any(user.get(flag) for flag in ADMIN_FLAGS)

@@ -1,4 +1,4 @@
-"""The form's submission: validated inline, or saved to wait for the consent of the person shown."""
+"""The request form: opened again (Try again, Train a new replica) and submitted, then saved."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.governance.rules import check_subject, elsewhere, is_admin
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.links import Kind, Problem, Unchecked, Verdict
 from bot.media.slack_files import SlackFile, refusal
-from bot.slack import blocks, form, kit
+from bot.slack import modals
+from bot.slack.blocks import cards, form, kit, submission
+from bot.slack.blocks.kit import OPEN_FORM_ACTION, RETRY_ACTION
 from bot.slack.deps import Deps
-from bot.slack.payloads import enterprise_of, team_of
-from bot.slack.permissions import check_subject
+from bot.slack.payloads import action_value, enterprise_of, team_of, workspace_of
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ async def _slack_file(
     if not request.slack_file:
         return None
     # Under the file's own field if uploaded; under the first one when the shortcut chose it.
-    where = form.NAME if form.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
+    where = form.NAME if submission.shortcut_file(view.get("private_metadata")) else form.IMAGE_FILE
     if deps.files is None or deps.fetcher is None:
         return {where: messages.SHORTCUT_NO_MEDIA}
     try:
@@ -108,8 +110,8 @@ async def submit_form(
 ) -> None:
     """Refuse bad input inline; otherwise save the job, which asks the person shown to consent."""
     voices = deps.voices.current(team_of(body))
-    parsed = form.parse(view, models=deps.models, voices=voices)
-    if isinstance(parsed, form.Invalid):
+    parsed = submission.parse(view, models=deps.models, voices=voices)
+    if isinstance(parsed, submission.Invalid):
         await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     started = time.monotonic()
@@ -161,12 +163,69 @@ async def submit_form(
         not_saved = kit.errors({form.NAME: messages.ERROR_NOT_SAVED})
         await ack(response_action="errors", errors=not_saved)
         return
-    await ack(response_action="update", view=blocks.awaiting_consent_view(job))
+    await ack(response_action="update", view=cards.awaiting_consent_view(job))
     if isinstance(slack_file, SlackFile) and deps.fetcher is not None:
         # Copied after the answer: 750 MB cannot wait for Slack's 3 seconds.
         await deps.after_ack(deps.fetcher.fetch(job, slack_file))
 
 
+async def try_again(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    """Reopen the form filled in with a failed job's values, in the job's channel."""
+    await ack()
+    await deps.after_ack(_reopen_form(action_value(body), body, client, deps))
+
+
+async def _reopen_form(
+    job_id: str, body: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    await modals.open_then(client, body["trigger_id"], _refilled(job_id, body, deps))
+
+
+async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    """The failed job's form for its requester; for an admin, without what may be secret.
+
+    Anyone else in the channel sees the button too: they are told no, and nothing of the job.
+    """
+    job = await deps.replicas.get(job_id)
+    if job is None:
+        return cards.status_view(messages.FORM_TITLE, messages.JOB_GONE)
+    if elsewhere(job, workspace_of(body)):
+        return cards.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
+    prefill = job.request
+    if body["user"]["id"] != job.requester.user_id:
+        if not await is_admin(deps.people, body["user"]["id"]):
+            return cards.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
+        prefill = form.shareable(prefill)
+    return await _form(body, deps, job.requester.channel_id, prefill)
+
+
+async def open_form_from_home(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
+) -> None:
+    """Open the form from App Home; news goes to the user's DM with the bot."""
+    await ack()
+    # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
+    view = _form(body, deps, body["user"]["id"])
+    await deps.after_ack(modals.open_then(client, body["trigger_id"], view))
+
+
+async def _form(
+    body: dict[str, Any],
+    deps: Deps,
+    channel_id: str,
+    prefill: ReplicaRequest | None = None,
+) -> dict[str, Any]:
+    """The form, or, for someone the workspace does not let create replicas, why not."""
+    refusal = await deps.refusal(team_of(body), body["user"]["id"])
+    if refusal is None:
+        return deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
+    return cards.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
+
+
 def register(app: AsyncApp) -> None:
-    """Attach the view listeners."""
+    """Attach the form's listeners: opened again from a button, and submitted."""
+    app.action(RETRY_ACTION)(try_again)
+    app.action(OPEN_FORM_ACTION)(open_form_from_home)
     app.view_submission(form.CALLBACK_ID)(submit_form)

@@ -1,9 +1,8 @@
-"""Buttons: Try again, the list's next page, a confirmed delete, App Home, consent, approval."""
+"""Consent and approval: I consent, I decline, Withdraw consent, Approve and Reject."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -14,31 +13,26 @@ from bot import messages
 from bot.governance.approvals import Reviewed
 from bot.governance.consent import Answered, Withdrawn
 from bot.governance.receipts import Decision
-from bot.jobs import Job, JobStatus, ReplicaRequest
-from bot.slack import blocks, form, home, kit, modals, screens
-from bot.slack.deps import Deps
-from bot.slack.kit import (
-    APPROVE_ACTION,
-    CONSENT_DECLINE_ACTION,
-    CONSENT_GIVE_ACTION,
-    DELETE_ACTION,
-    LIST_PAGE_ACTION,
-    OPEN_FORM_ACTION,
-    REJECT_ACTION,
-    RETRY_ACTION,
-    WITHDRAW_ACTION,
-)
-from bot.slack.payloads import action_value, message_of, team_of, workspace_of
-from bot.slack.permissions import (
+from bot.governance.rules import (
     OWN_REQUEST,
     CannotTell,
     approval_refusal,
-    approvers_of,
+    approvers_to_ask,
     elsewhere,
-    is_admin,
-    may_change,
-    viewer,
 )
+from bot.jobs import Job, JobStatus
+from bot.slack import home, modals
+from bot.slack.blocks import cards, screens
+from bot.slack.blocks.consent import approval_outcome, approval_settled, receipt
+from bot.slack.blocks.kit import (
+    APPROVE_ACTION,
+    CONSENT_DECLINE_ACTION,
+    CONSENT_GIVE_ACTION,
+    REJECT_ACTION,
+    WITHDRAW_ACTION,
+)
+from bot.slack.deps import Deps
+from bot.slack.payloads import action_value, message_of, team_of, workspace_of
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -46,122 +40,6 @@ ANOTHER_WORKSPACE = "another workspace's replica"
 
 
 log = logging.getLogger(__name__)
-
-
-async def try_again(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    """Reopen the form filled in with a failed job's values, in the job's channel."""
-    await ack()
-    await deps.after_ack(_reopen_form(action_value(body), body, client, deps))
-
-
-async def _reopen_form(
-    job_id: str, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    await modals.open_then(client, body["trigger_id"], _refilled(job_id, body, deps))
-
-
-async def _refilled(job_id: str, body: dict[str, Any], deps: Deps) -> dict[str, Any]:
-    """The failed job's form for its requester; for an admin, without what may be secret.
-
-    Anyone else in the channel sees the button too: they are told no, and nothing of the job.
-    """
-    job = await deps.replicas.get(job_id)
-    if job is None:
-        return blocks.status_view(messages.FORM_TITLE, messages.JOB_GONE)
-    if elsewhere(job, workspace_of(body)):
-        return blocks.status_view(messages.FORM_TITLE, messages.OTHER_WORKSPACE)
-    prefill = job.request
-    if body["user"]["id"] != job.requester.user_id:
-        if not await is_admin(deps.people, body["user"]["id"]):
-            return blocks.status_view(messages.FORM_TITLE, messages.RETRY_NOT_YOURS)
-        prefill = form.shareable(prefill)
-    return await _form(body, deps, job.requester.channel_id, prefill)
-
-
-async def open_form_from_home(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, deps: Deps
-) -> None:
-    """Open the form from App Home; news goes to the user's DM with the bot."""
-    await ack()
-    # A user id as the channel posts in the App's Messages tab, the user's DM with the bot.
-    form = _form(body, deps, body["user"]["id"])
-    await deps.after_ack(modals.open_then(client, body["trigger_id"], form))
-
-
-async def _form(
-    body: dict[str, Any],
-    deps: Deps,
-    channel_id: str,
-    prefill: ReplicaRequest | None = None,
-) -> dict[str, Any]:
-    """The form, or, for someone the workspace does not let create replicas, why not."""
-    refusal = await deps.refusal(team_of(body), body["user"]["id"])
-    if refusal is None:
-        return deps.form(team_of(body), channel_id, body["user"]["id"], prefill)
-    return blocks.status_view(messages.NOT_A_CREATOR_TITLE, refusal)
-
-
-async def next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
-    """Replace the list with its next page."""
-    await ack()
-    page, after = _cursor(action_value(body))
-    user = body["user"]["id"]
-    await deps.after_ack(_show_page(team_of(body), user, page, after, respond, deps))
-
-
-def _cursor(value: str) -> tuple[int, tuple[datetime, str] | None]:
-    """A Next page button's value: "page|created_at|job id", or a bare page number."""
-    number, _, rest = value.partition("|")
-    page = max(1, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else 1
-    moment, _, job_id = rest.partition("|")
-    try:
-        return page, (datetime.fromisoformat(moment), job_id) if job_id else None
-    except ValueError:
-        return page, None
-
-
-async def _show_page(
-    team: str,
-    user: str,
-    page: int,
-    after: tuple[datetime, str] | None,
-    respond: AsyncRespond,
-    deps: Deps,
-) -> None:
-    eyes = await viewer(deps.people, user)
-    jobs, more = await deps.replicas.page(team_id=team, viewer=eyes, page=page, after=after)
-    shown = screens.replica_list(jobs, page=page, more=more)
-    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
-
-
-async def delete_confirmed(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
-) -> None:
-    """Delete the replica the user confirmed, checking again that they may."""
-    await ack()
-    await deps.after_ack(_delete(body, respond, deps))
-
-
-async def _delete(body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
-    job = await deps.replicas.get(action_value(body))
-    if job is None:
-        return
-    user = body["user"]["id"]
-    if elsewhere(job, workspace_of(body)):
-        words = messages.OTHER_WORKSPACE
-    elif not await may_change(deps.people, user, job):
-        words = screens.about(messages.NOT_YOURS, job, verb="delete")
-    else:
-        try:
-            deleted = await deps.replicas.delete(job, by=user)
-            words = screens.about(messages.DELETED, deleted)
-        except TavusError as error:
-            reason = messages.create_failure(error)
-            words = screens.about(messages.DELETE_FAILED, job, reason=reason)
-    shown = kit.text(words)
-    await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
 async def consent_given(
@@ -222,7 +100,7 @@ async def _answer(
             await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
         kept = await deps.consent.receipt(job.id)
         if kept is not None:
-            shown = blocks.receipt(kept, now)
+            shown = receipt(kept, now)
             await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
         return
     if answered is Answered.NOT_THEIRS:
@@ -239,18 +117,9 @@ async def _answer(
 
 
 async def _approvers(job: Job, deps: Deps) -> list[str] | None:
-    """Who to ask for approval once consent is given; None where the workspace asks for none.
-
-    The approval channel if there is one; otherwise each approver but the requester and the
-    person shown, who may not decide their own request.
-    """
+    """Who to ask for approval once consent is given (the job's own workspace's rules)."""
     policy = await deps.governance.policy(job.requester.team_id)
-    if not policy.approvers:
-        return None
-    if policy.approval_channel:
-        return [policy.approval_channel]
-    own = {job.requester.user_id, job.request.subject_id}
-    return [user for user in await approvers_of(deps.people, policy.approvers) if user not in own]
+    return await approvers_to_ask(deps.people, policy, job)
 
 
 async def approve(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:
@@ -294,12 +163,12 @@ async def _review(approve: bool, body: dict[str, Any], respond: AsyncRespond, de
         # Its own follow-up: the create goes out whatever becomes of redrawing the message.
         await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
     if reviewed is not Reviewed.TAKEN:
-        words = blocks.approval_outcome(now)
+        words = approval_outcome(now)
         if reviewed is Reviewed.ALREADY:
             words = messages.APPROVAL_ALREADY.format(status=words)
         await respond(text=words, response_type="ephemeral", replace_original=False)
     # The message clicked shows the outcome at once; delivery redraws the other requests.
-    shown = blocks.approval_settled(now)
+    shown = approval_settled(now)
     await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
@@ -329,7 +198,7 @@ async def _withdraw(
     if words:
         await respond(text=words, response_type="ephemeral", replace_original=False)
     elif (kept := await deps.consent.receipt(job.id)) is not None:
-        shown = blocks.receipt(kept, job)
+        shown = receipt(kept, job)
         await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
 
 
@@ -338,7 +207,7 @@ async def _withdrawn_in_home(
 ) -> dict[str, Any]:
     done = await _withdrawal(body, deps)
     if done is None:
-        return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
+        return cards.status_view(messages.WITHDRAW_DIALOG_TITLE, messages.WITHDRAW_NOTHING)
     words, job = done
     try:
         await home.publish(workspace_of(body), body["user"]["id"], client, deps)
@@ -347,7 +216,7 @@ async def _withdrawn_in_home(
         log.warning("could not redraw %s's Home after a withdrawal: %s", body["user"]["id"], exc)
     if not words:
         words = screens.about(messages.WITHDRAW_DONE, job)
-    return blocks.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
+    return cards.status_view(messages.WITHDRAW_DIALOG_TITLE, words)
 
 
 async def _withdrawal(body: dict[str, Any], deps: Deps) -> tuple[str, Job] | None:
@@ -392,11 +261,7 @@ async def _from_elsewhere(job: Job, body: dict[str, Any], what: str, deps: Deps)
 
 
 def register(app: AsyncApp) -> None:
-    """Attach the button listeners."""
-    app.action(RETRY_ACTION)(try_again)
-    app.action(OPEN_FORM_ACTION)(open_form_from_home)
-    app.action(LIST_PAGE_ACTION)(next_page)
-    app.action(DELETE_ACTION)(delete_confirmed)
+    """Attach the consent and approval buttons."""
     app.action(CONSENT_GIVE_ACTION)(consent_given)
     app.action(CONSENT_DECLINE_ACTION)(consent_declined)
     app.action(WITHDRAW_ACTION)(withdraw_consent)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-# What a button asks for; the listeners in actions.py are registered under the same ids.
+# What a button asks for; each feature's listener module registers under the same ids.
 RETRY_ACTION = "retry_job"
 LIST_PAGE_ACTION = "list_page"
 DELETE_ACTION = "delete_replica"
@@ -68,6 +69,13 @@ def link(url: str, label: str) -> str:
     a label of whoever wrote the link, so it is percent-encoded (to the same address).
     """
     return f"<{escape(url).replace('|', '%7C')}|{label}>"
+
+
+def when(moment: datetime) -> str:
+    """A moment as Slack shows it in each reader's own time zone; UTC where it cannot."""
+    stamp = int(moment.timestamp())
+    fallback = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def clip(words: str, limit: int) -> str:

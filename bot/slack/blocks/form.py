@@ -1,24 +1,23 @@
-"""The /replica modal: build it, read a submission back, validate it. Pure functions."""
+"""The /replica modal built; its block ids are the ones submission.py reads back. Pure."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot import messages
-from bot.jobs import ReplicaRequest, without_credentials
+from bot.jobs import ReplicaRequest
 from bot.jobs.voices import DOCUMENTED
-from bot.slack.kit import (
+from bot.slack.blocks.kit import (
     FIELD,
     METADATA_NAME_LIMIT,
     PLACEHOLDER_LIMIT,
     clip,
     escape,
     field,
-    field_state,
     fits_option,
     option,
     plain,
@@ -44,21 +43,6 @@ CONSENT_GIVEN = "given"
 NAME_LIMIT = 100
 URL_LIMIT = 2000
 USE_LIMIT = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """A valid form: what to train, and the channel /replica was typed in."""
-
-    channel_id: str
-    request: ReplicaRequest
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """An invalid form: a message for each offending input block."""
-
-    errors: dict[str, str]
 
 
 def build(
@@ -179,74 +163,6 @@ def build(
     }
 
 
-def parse(
-    view: Mapping[str, Any], *, models: Sequence[str], voices: Sequence[str] = DOCUMENTED
-) -> Submission | Invalid:
-    """Read and validate a view_submission's view; never trusts Slack's client-side checks."""
-    values = view.get("state", {}).get("values", {})
-    name = (_value(values, NAME) or "").strip()
-    video = _link(values, VIDEO)
-    image = _link(values, IMAGE)
-    consent_video = _link(values, CONSENT_VIDEO)
-    voice = _selected(values, VOICE)
-    model = _selected(values, MODEL)
-    consented = CONSENT_GIVEN in _checked(values, CONSENT)
-    subject = field_state(values, SUBJECT).get("selected_user")
-    use = (_value(values, USE) or "").strip()
-    uploaded = (field_state(values, IMAGE_FILE).get("files") or [None])[0]
-    slack_file = shortcut_file(view.get("private_metadata"))
-    if isinstance(uploaded, Mapping) and uploaded.get("id"):
-        slack_file = (str(uploaded["id"]), str(uploaded.get("name") or uploaded["id"]))
-
-    errors: dict[str, str] = {}
-    if not name:
-        errors[NAME] = messages.ERROR_NAME_BLANK
-    elif len(name) > NAME_LIMIT:
-        errors[NAME] = messages.ERROR_NAME_LONG.format(limit=NAME_LIMIT)
-    for block, url in ((VIDEO, video), (IMAGE, image), (CONSENT_VIDEO, consent_video)):
-        if url is not None and not is_web_url(url):
-            errors[block] = messages.ERROR_BAD_URL
-    sources = [s for s in (video, image, slack_file) if s is not None]
-    if not sources:
-        errors[VIDEO] = messages.ERROR_NEED_SOURCE
-    elif len(sources) > 1:
-        errors.setdefault(IMAGE, messages.ERROR_BOTH_SOURCES)
-    if voice is not None and voice not in voices:
-        errors[VOICE] = messages.ERROR_BAD_VOICE
-    elif (image is not None or isinstance(uploaded, Mapping)) and voice is None:
-        errors[VOICE] = messages.ERROR_IMAGE_NEEDS_VOICE
-    if model not in models:
-        errors[MODEL] = messages.ERROR_BAD_MODEL
-    if not consented:
-        errors[CONSENT] = messages.ERROR_NO_CONSENT
-    if not isinstance(subject, str) or not subject:
-        errors[SUBJECT] = messages.ERROR_NO_SUBJECT
-    if not use:
-        errors[USE] = messages.ERROR_USE_BLANK
-    elif len(use) > USE_LIMIT:
-        errors[USE] = messages.ERROR_USE_LONG.format(limit=USE_LIMIT)
-    channel_id = _channel(view.get("private_metadata"))
-    if channel_id is None:
-        errors.setdefault(NAME, messages.ERROR_LOST_CHANNEL)
-    if errors or channel_id is None or model is None or not isinstance(subject, str):
-        return Invalid(errors)
-    return Submission(
-        channel_id=channel_id,
-        request=ReplicaRequest(
-            replica_name=name,
-            model_name=model,
-            train_video_url=video,
-            train_image_url=image,
-            voice_name=voice,
-            consent_video_url=consent_video,
-            subject_id=subject,
-            intended_use=use,
-            slack_file=slack_file[0] if slack_file else None,
-            slack_file_name=slack_file[1] if slack_file else None,
-        ),
-    )
-
-
 def shareable(request: ReplicaRequest) -> ReplicaRequest:
     """Another person's request, as a form refilled for an admin may hold it.
 
@@ -287,47 +203,3 @@ def is_web_url(value: str) -> bool:
 
 def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
     return {**element, "initial_value": value} if value else element
-
-
-def _value(values: Mapping[str, Any], block_id: str) -> str | None:
-    value = field_state(values, block_id).get("value")
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _link(values: Mapping[str, Any], block_id: str) -> str | None:
-    # Every link a request keeps enters here: a password in it goes no further (see
-    # without_credentials), neither to the link check nor to the store, Tavus or a receipt.
-    value = _value(values, block_id)
-    return without_credentials(value) if value is not None and is_web_url(value) else value
-
-
-def _selected(values: Mapping[str, Any], block_id: str) -> str | None:
-    option = field_state(values, block_id).get("selected_option")
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) and value else None
-
-
-def _checked(values: Mapping[str, Any], block_id: str) -> set[str]:
-    options = field_state(values, block_id).get("selected_options") or []
-    return {str(option.get("value")) for option in options if isinstance(option, Mapping)}
-
-
-def shortcut_file(metadata: object) -> tuple[str, str] | None:
-    """The file posted in Slack the form was opened from (id, name), if it was."""
-    try:
-        found = json.loads(metadata) if isinstance(metadata, str) else None
-    except ValueError:
-        return None
-    file = found.get("slack_file") if isinstance(found, dict) else None
-    if not isinstance(file, dict) or not isinstance(file.get("id"), str):
-        return None
-    return file["id"], str(file.get("name") or file["id"])
-
-
-def _channel(metadata: object) -> str | None:
-    try:
-        channel = json.loads(metadata) if isinstance(metadata, str) else None
-    except ValueError:
-        return None
-    value = channel.get("channel_id") if isinstance(channel, dict) else None
-    return value if isinstance(value, str) and value else None

@@ -1,0 +1,1 @@
+"""Block Kit, pure: what listeners answer and delivery posts, built and read back."""
