@@ -24,6 +24,8 @@ from bot.delivery.retry import (
     backoff,
     decide,
     failure_of,
+    passing,
+    slack_trouble,
 )
 from bot.jobs import Notice, NoticeKind
 
@@ -239,3 +241,23 @@ def test_the_jitter_by_default_is_random_within_half_the_ceiling_and_the_ceiling
 
     assert all(4.0 <= delay <= 8.0 for delay in delays)
     assert len(delays) > 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "trouble", "not_now"),
+    [
+        (503, "", True, True),  # Slack down
+        (429, "", True, True),  # a rate limit without its word
+        (200, "ratelimited", True, True),
+        (200, "fatal_error", True, True),
+        (200, "invalid_auth", False, True),  # an admin's to fix: delivery waits, check says so
+        (200, "token_revoked", False, True),
+        (200, "channel_not_found", False, False),
+        (400, "invalid_blocks", False, False),
+    ],
+)
+def test_slack_trouble_is_told_from_a_token_to_fix_and_from_a_plain_no(
+    status: int, error: str, trouble: bool, not_now: bool
+) -> None:
+    assert slack_trouble(status, error) is trouble
+    assert passing(status, error) is not_now

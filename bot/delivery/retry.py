@@ -13,21 +13,16 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery import budgets
 from bot.jobs import Notice
 
-# Slack's own trouble, or a token an admin can fix: worth retrying with backoff.
-TRANSIENT = frozenset(
-    {
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "ratelimited",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-    }
+# Slack's own trouble: the same call may work later, unchanged.
+SLACK_TROUBLE = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
+# A token Slack no longer takes: once an admin reinstalls, the same call works.
+TOKEN_TROUBLE = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+# Worth retrying with backoff: either of the above.
+TRANSIENT = SLACK_TROUBLE | TOKEN_TROUBLE
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -83,9 +78,14 @@ class GiveUp:
     why: str
 
 
+def slack_trouble(status: int, error: str) -> bool:
+    """Whether the refusal is Slack's own trouble or its rate limit, not about the call."""
+    return status == 429 or status >= 500 or error in SLACK_TROUBLE
+
+
 def passing(status: int, error: str) -> bool:
-    """Whether Slack's refusal says "not now" (a 429, its own trouble) rather than "no"."""
-    return status == 429 or status >= 500 or error in TRANSIENT
+    """Whether Slack's refusal says "not now" (its trouble, a token to fix) rather than "no"."""
+    return slack_trouble(status, error) or error in TOKEN_TROUBLE
 
 
 def refusal(exc: SlackApiError) -> Refused:

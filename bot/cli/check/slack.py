@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cli.check.result import Result, failed, passed
 from bot.config import Settings
+from bot.delivery import retry
 from bot.slack.oauth import SCOPES
 
 SLACK_BOT_FIX = (
@@ -121,16 +122,16 @@ async def identify(client: AsyncWebClient, within: float) -> Identity:
 
 
 async def _answer(call: Awaitable[Answer], within: float) -> Answer:
-    # Not delivery's retry.passing: it takes a revoked or invalid token for "not now" (a notice
-    # waits while an admin fixes it), where a token Slack refuses is what this check reports.
+    # Slack's trouble only, not retry.passing: that also takes a revoked or invalid token for
+    # "not now" (a notice waits while an admin fixes it), which is what this check reports.
     try:
         async with asyncio.timeout(within):
             return await call
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-        if exc.response.status_code >= 500 or error == "ratelimited":
-            raise SlackUnanswered(error) from exc
-        raise SlackRefused(error) from exc
+        refused = retry.refusal(exc)
+        if retry.slack_trouble(refused.status, refused.error):
+            raise SlackUnanswered(refused.error) from exc
+        raise SlackRefused(refused.error) from exc
     except TimeoutError as exc:
         raise SlackUnanswered(f"no answer in {within:g} s") from exc
     except (aiohttp.ClientError, SlackClientError, ValueError) as exc:
