@@ -16,7 +16,7 @@ KEY = re.compile(r"[0-9a-f]{32}\.(mp4|mov|m4v|webm|png|jpg|jpeg|webp)")
 EXPIRES = re.compile(r"[0-9]{1,12}")
 
 
-class Verdict(enum.Enum):
+class Checked(enum.Enum):
     """What a signed link's check found."""
 
     GOOD = "good"
@@ -36,18 +36,18 @@ def signature(secret: bytes, payload: str, expires: int, *, separator: str = ":"
 
 def check(
     secret: bytes, payload: str, expires: str, sig: str, *, now: datetime, separator: str = ":"
-) -> Verdict:
+) -> Checked:
     """Whether `sig` signs `payload` until `expires` (as the link carries it), and still holds.
 
     The signature is compared in constant time; a link stops working at its expiry.
     """
     if not EXPIRES.fullmatch(expires):
-        return Verdict.FORGED
+        return Checked.FORGED
     # As bytes: compare_digest refuses a str with any character beyond ASCII (a TypeError).
     made = signature(secret, payload, int(expires), separator=separator).encode()
     if not hmac.compare_digest(made, sig.encode()):
-        return Verdict.FORGED
-    return Verdict.EXPIRED if int(expires) <= now.timestamp() else Verdict.GOOD
+        return Checked.FORGED
+    return Checked.EXPIRED if int(expires) <= now.timestamp() else Checked.GOOD
 
 
 def query(secret: bytes, key: str, expires: datetime) -> str:
@@ -60,7 +60,7 @@ def valid(secret: bytes, key: str, expires: str, sig: str, *, now: datetime) -> 
     """Whether a media link's signature is this key's, and it has not expired."""
     if not KEY.fullmatch(key):
         return False
-    return check(secret, key, expires, sig, now=now) is Verdict.GOOD
+    return check(secret, key, expires, sig, now=now) is Checked.GOOD
 
 
 def digest(secret: str) -> str:

@@ -417,7 +417,7 @@ def test_the_errors_a_form_is_refused_with_are_ones_slack_takes(
 
     parsed = submission.parse(submitted, models=MODELS)
 
-    if isinstance(parsed, submission.Invalid):
+    if isinstance(parsed, kit.Invalid):
         takes(response_action_errors({"response_action": "errors", "errors": parsed.errors}))
 
 

@@ -130,7 +130,7 @@ BUILDERS: dict[str, Callable[[], object]] = {
     "not found": lambda: screens.not_found(EVIL),
     "talk opened": lambda: screens.talk_opened(JOB, EVIL_LINK),
     "form": lambda: form.build(channel_id="C0GENERAL", models=[EVIL], prefill=FROM_SLACK.request),
-    # The answers of buttons and subcommands (commands.py, consent.py, talk.py), with Tavus's
+    # The answers of buttons and subcommands (commands.py, consent.py, talks.py), with Tavus's
     # reason (or a verb) given as the listeners give it.
     **{
         f"answer {name}": (

@@ -11,7 +11,8 @@ from bot import messages
 from bot.governance.receipts import Medium, media_of
 from bot.jobs import ReplicaRequest
 from bot.slack.blocks import form, submission
-from bot.slack.blocks.submission import Invalid, Submission
+from bot.slack.blocks.kit import Invalid
+from bot.slack.blocks.submission import Submission
 
 MODELS = ("phoenix-4", "phoenix-3")
 CHANNEL = "C0123CHAN"

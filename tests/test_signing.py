@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import signing
-from bot.signing import Verdict
+from bot.signing import Checked
 
 SECRET = b"s" * 32
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -28,13 +28,13 @@ def test_the_signature_on_the_wire_is_the_hmac_of_payload_separator_and_expiry()
 def test_a_link_holds_until_its_expiry_and_stops_at_it() -> None:
     sig = signing.signature(SECRET, "nonce", EXPIRES, separator=".")
 
-    def at(moment: datetime) -> Verdict:
+    def at(moment: datetime) -> Checked:
         return signing.check(SECRET, "nonce", str(EXPIRES), sig, now=moment, separator=".")
 
-    assert at(NOW) is Verdict.GOOD
-    assert at(datetime.fromtimestamp(EXPIRES - 1, UTC)) is Verdict.GOOD
-    assert at(datetime.fromtimestamp(EXPIRES, UTC)) is Verdict.EXPIRED
-    assert at(NOW + timedelta(days=1)) is Verdict.EXPIRED
+    assert at(NOW) is Checked.GOOD
+    assert at(datetime.fromtimestamp(EXPIRES - 1, UTC)) is Checked.GOOD
+    assert at(datetime.fromtimestamp(EXPIRES, UTC)) is Checked.EXPIRED
+    assert at(NOW + timedelta(days=1)) is Checked.EXPIRED
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_a_link_changed_in_any_part_is_forged(
     sig = signing.signature(SECRET, "nonce", EXPIRES, separator=".")
 
     assert signing.check(secret, payload, expires, sig, now=NOW, separator=separator) is (
-        Verdict.FORGED
+        Checked.FORGED
     )
 
 
@@ -60,11 +60,11 @@ def test_a_link_changed_in_any_part_is_forged(
 def test_an_expiry_that_is_not_plain_digits_is_forged(expires: str) -> None:
     sig = signing.signature(SECRET, "nonce", 1)
 
-    assert signing.check(SECRET, "nonce", expires, sig, now=NOW) is Verdict.FORGED
+    assert signing.check(SECRET, "nonce", expires, sig, now=NOW) is Checked.FORGED
 
 
 def test_a_signature_beyond_ascii_is_forged_rather_than_an_error() -> None:
-    assert signing.check(SECRET, "nonce", str(EXPIRES), "é" * 64, now=NOW) is Verdict.FORGED
+    assert signing.check(SECRET, "nonce", str(EXPIRES), "é" * 64, now=NOW) is Checked.FORGED
 
 
 def test_a_stored_digest_matches_its_secret_only() -> None:

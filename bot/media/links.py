@@ -63,7 +63,7 @@ class Unchecked:
     """A link that could not be checked in time: it goes ahead, and the thread says so."""
 
 
-Verdict = Problem | Unchecked | None  # None: the link is fine
+Finding = Problem | Unchecked | None  # None: the link is fine
 
 
 class Prober:
@@ -88,7 +88,7 @@ class Prober:
 
     async def check_all(
         self, links: Mapping[str, tuple[str, Kind]], *, budget: float
-    ) -> dict[str, Verdict]:
+    ) -> dict[str, Finding]:
         """Check every link at once; whatever is not done within `budget` seconds is Unchecked.
 
         A check that failed in a way nobody foresaw is a Problem, never Unchecked: a link made
@@ -102,7 +102,7 @@ class Prober:
         done, pending = await asyncio.wait(tasks.values(), timeout=budget)
         for task in pending:
             task.cancel()
-        verdicts: dict[str, Verdict] = {}
+        verdicts: dict[str, Finding] = {}
         for name, task in tasks.items():
             if task not in done:
                 verdicts[name] = Unchecked()
@@ -116,7 +116,7 @@ class Prober:
                 verdicts[name] = task.result()
         return verdicts
 
-    async def check(self, url: str, kind: Kind) -> Verdict:
+    async def check(self, url: str, kind: Kind) -> Finding:
         """Fetch the link's first bytes (following checked redirects) and judge what they are."""
         try:
             expires = link_expires(url)

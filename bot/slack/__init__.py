@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import (
-    commands,
-    consent,
-    home,
-    policy,
-    shortcuts,
-    talk,
-    training,
-    workspace,
-)
+from bot.slack import commands, consent, home, policy, shortcuts, training
+from bot.slack import talks as talk
+from bot.slack import workspaces as workspace
 from bot.slack.deps import Deps
 
 

@@ -36,7 +36,7 @@ async def submit_policy(
 ) -> None:
     """Check the new rules and who sets them, save them with their record, redraw Home."""
     parsed = policy_form.parse(view)
-    if isinstance(parsed, policy_form.Invalid):
+    if isinstance(parsed, kit.Invalid):
         await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     team, user = team_of(body), body["user"]["id"]

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.governance.rules import check_subject, elsewhere, is_admin
 from bot.jobs import ReplicaRequest, Requester
-from bot.media.links import Kind, Problem, Unchecked, Verdict
+from bot.media.links import Finding, Kind, Problem, Unchecked
 from bot.media.slack_files import SlackFile, refusal
 from bot.slack import modals
 from bot.slack.blocks import cards, form, kit, submission
@@ -85,7 +85,7 @@ async def _crowded(
     return {form.SUBJECT: messages.ERROR_SUBJECT_BUSY.format(count=crowded.count)}
 
 
-async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Verdict]:
+async def _check_links(request: ReplicaRequest, deps: Deps) -> dict[str, Finding]:
     """Each of the form's links judged (or Unchecked), by field; none where checks are off."""
     if deps.prober is None:
         return {}
@@ -111,7 +111,7 @@ async def submit_form(
     """Refuse bad input inline; otherwise save the job, which asks the person shown to consent."""
     voices = deps.voices.current(team_of(body))
     parsed = submission.parse(view, models=deps.models, voices=voices)
-    if isinstance(parsed, submission.Invalid):
+    if isinstance(parsed, kit.Invalid):
         await ack(response_action="errors", errors=kit.errors(parsed.errors))
         return
     started = time.monotonic()

@@ -18,10 +18,10 @@ from bot.store.job_queries import Jobs
 from bot.store.link_queries import ConnectLinks
 from bot.store.media_queries import Keys, Media
 from bot.store.notice_queries import Notices
-from bot.store.pace_queries import Paces
+from bot.store.pace_queries import PaceRows
 from bot.store.policy_queries import Policies
 from bot.store.receipt_queries import Receipts
-from bot.store.talk_queries import Talks
+from bot.store.talk_queries import TalkRows
 
 __all__ = ["Pool", "Store", "StoreUnavailable"]
 
@@ -38,13 +38,13 @@ class Store:
         self.policies = Policies(db)
         self.keys = Keys(db)
         self.media = Media(db)
-        self.paces = Paces(db)
+        self.paces = PaceRows(db)
         self.installations = Installations(db)
         self.oauth_states = OAuthStates(db)
         self.tavus_accounts = TavusAccounts(db)
         self.replaced_keys = ReplacedKeys(db)
         self.connect_links = ConnectLinks(db)
-        self.talks = Talks(db)
+        self.talks = TalkRows(db)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utcnow, pool: Pool | None = None) -> Store:

@@ -16,7 +16,7 @@ from bot.store.schema import paces
 T = TypeVar("T")
 
 
-class Paces:
+class PaceRows:
     """A row per budget; a change reads it under a row lock and writes it back in one go."""
 
     def __init__(self, db: Database) -> None:

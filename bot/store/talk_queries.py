@@ -23,7 +23,7 @@ class Opened:
     started_at: datetime
 
 
-class Talks:
+class TalkRows:
     """One conversation per person and replica at a time: claimed first, its link kept."""
 
     def __init__(self, db: Database) -> None:

@@ -143,10 +143,10 @@ class ConnectTavus:
         nonce, expiry, sig = match.group("nonce", "expiry", "sig") if match else ("", "", "")
         now = self._store.now()
         verdict = signing.check(self._secret, nonce, expiry, sig, now=now, separator=".")
-        if verdict is signing.Verdict.FORGED:
+        if verdict is signing.Checked.FORGED:
             log.info("Connect Tavus: a link not signed by this bot was refused")
             return _refused(say.LINK_INVALID)
-        if verdict is signing.Verdict.EXPIRED:
+        if verdict is signing.Checked.EXPIRED:
             return _refused(say.LINK_EXPIRED)
         session = secrets.token_urlsafe(32)
         visit = await self._store.connect_links.open(

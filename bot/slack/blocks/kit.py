@@ -45,6 +45,13 @@ METADATA_NAME_LIMIT = 200  # a file name in private_metadata (3,000 in all, JSON
 
 
 @dataclass(frozen=True, slots=True)
+class Invalid:
+    """A modal's submission refused: a message for each offending input block, as Slack shows."""
+
+    errors: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A Slack message: the plain text every client and notification shows, and its blocks."""
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
 from bot.governance.model import ADMINS, EVERYONE, Approvers, Creators, Policy
-from bot.slack.blocks.kit import field, field_state, option, section, title
+from bot.slack.blocks.kit import Invalid, field, field_state, option, section, title
 
 CALLBACK_ID = "policy_form"
 RULE = "creators_rule"
@@ -21,13 +20,6 @@ CHANNEL = "approval_channel"
 LISTED = "listed"  # the rule: the people and user groups chosen below
 
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """A submission that cannot be a policy: a message for each offending block."""
-
-    errors: dict[str, str]
 
 
 def build(policy: Policy) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from bot.slack.blocks.form import (
     VOICE,
     is_web_url,
 )
-from bot.slack.blocks.kit import field_state
+from bot.slack.blocks.kit import Invalid, field_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +35,6 @@ class Submission:
 
     channel_id: str
     request: ReplicaRequest
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """An invalid form: a message for each offending input block."""
-
-    errors: dict[str, str]
 
 
 def parse(
