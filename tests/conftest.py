@@ -83,7 +83,7 @@ def base_settings(slack: SlackStandIn, tavus: TavusStandIn, database_url: str) -
         "slack_update_rate": 50,
         "slack_update_burst": 50,
         # The tests' links are example.com addresses nobody serves: the link checks have their
-        # own tests, against the media stand-in (tests/test_preflight.py).
+        # own tests, against the media stand-in (tests/scenarios/test_preflight.py).
         "media_check_links": False,
     }
 

@@ -64,7 +64,7 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 
 async def _serving(settings: Settings) -> web.Application:
     # Imported only to serve: the other commands never load the web app (Bolt, every listener),
-    # so they start quickly, and tests/test_cli.py keeps them clear of it.
+    # so they start quickly, and tests/scenarios/test_cli.py keeps them clear of it.
     from bot.app import create_app
 
     app = await create_app(settings)

@@ -117,7 +117,7 @@ TALK_NOT_READY = "*{name}* is not ready to talk: its status is {status}."
 TALK_FAILED = "Tavus could not open a conversation with *{name}*: {reason}"
 TALK_STORE_DOWN = "the bot could not reach its database. Nothing was opened; try again in a minute."
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "ANNOUNCEMENT",
     "ANNOUNCEMENT_ASKED",

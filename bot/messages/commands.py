@@ -72,7 +72,7 @@ DELETED = "Deleted *{name}* (`{replica_id}`)."
 DELETE_FAILED = "I couldn't delete *{name}*: {reason}"
 NOT_SAVED_LATER = "My database is not answering right now: try again in a minute."
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "AUDIT_ADMINS_ONLY",
     "AUDIT_COMMENT",

@@ -80,7 +80,7 @@ AUDIT_REPLICA = "replica `{replica_id}`"
 AUDIT_SUBJECT = "of <@{subject}>"
 AUDIT_WHEN = "{when} · record {seq}"
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "APPROVAL_ALREADY",
     "APPROVAL_APPROVED",

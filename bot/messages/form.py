@@ -118,7 +118,7 @@ WORKING = ":hourglass_flowing_sand: One moment…"
 WORKING_FAILED = "Something went wrong on my side. Close this and try again in a minute."
 VIEW_CLOSE = "Close"
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "ASKED_BODY",
     "ASKED_SELF_BODY",

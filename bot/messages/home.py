@@ -51,7 +51,7 @@ POLICY_APPROVAL = "one of {approvers}, {where}"
 POLICY_IN_CHANNEL = "asked in <#{channel}>"
 POLICY_BY_DM = "each asked in a DM"
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "HOME_EMPTY",
     "HOME_INTRO",

@@ -93,7 +93,7 @@ def size_of(count: int) -> str:
     return f"{count} bytes"
 
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "FILE_CUT_OFF",
     "FILE_LOST",

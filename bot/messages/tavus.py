@@ -126,7 +126,7 @@ def create_failure(error: TavusError) -> str:
     return CREATE_UNAVAILABLE.format(message=str(error))
 
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "CREATE_NOT_ALLOWED",
     "CREATE_REFUSED",

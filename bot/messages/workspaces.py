@@ -34,7 +34,7 @@ CONNECT_OPEN = "Open the Connect Tavus page"
 CONNECT_NOT_ADMIN = "Only a workspace admin or owner can connect Tavus."
 CONNECT_UNAVAILABLE = "The bot could not make a link just now; try again in a minute."
 
-# What bot.messages re-exports: every word above (tests/test_messages.py checks it).
+# What bot.messages re-exports: every word above (tests/unit/messages/test_messages.py checks it).
 __all__ = [
     "CONNECT_LINK",
     "CONNECT_NOT_ADMIN",

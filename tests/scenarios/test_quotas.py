@@ -29,10 +29,10 @@ from tests.clocks import FakeClock
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import ask, ask_for_consent, consent, consent_request_of, delivered, submit
+from tests.scenarios.test_slack_files import VIDEO_BYTES, s3, submit_form, use_shortcut
 from tests.slack_client import USER_ID
 from tests.standins.media import MediaStandIn
 from tests.store_helpers import empty_postgres, transition
-from tests.test_slack_files import VIDEO_BYTES, s3, submit_form, use_shortcut
 
 __all__ = ["s3"]  # the bucket fixture, shared with the other tests of files from Slack
 

@@ -32,11 +32,18 @@ from tests.flows import (
     start_training,
     thread_replies,
 )
+from tests.scenarios.test_connect import form_of
+from tests.scenarios.test_workspaces import (
+    OLD_KEY,
+    as_workspace,
+    install,
+    link_in,
+    train,
+    wait_for_status,
+)
 from tests.slack_client import CHANNEL_ID, USER_ID, filled
 from tests.standins.server import Fault
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID
-from tests.test_connect import form_of
-from tests.test_workspaces import OLD_KEY, as_workspace, install, link_in, train, wait_for_status
 
 DANA = "U0DANA"
 ORG, BRANCH = "E0ORG", "T0BRANCH"

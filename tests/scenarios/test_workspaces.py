@@ -36,10 +36,10 @@ from bot.workspaces import connect
 from bot.workspaces.vault import Vault
 from tests.conftest import Bot, Launch
 from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
+from tests.scenarios.test_connect import form_of, words
+from tests.scenarios.test_media import chunks
 from tests.slack_client import USER_ID, SlackSender, event_body, filled
 from tests.standins.slack import CLIENT_ID, CLIENT_SECRET, INSTALLER_ID, SlackStandIn
-from tests.test_connect import form_of, words
-from tests.test_media import chunks
 
 OLD_KEY = Fernet.generate_key().decode()
 STATE_COOKIE = "slack-app-oauth-state"

@@ -17,10 +17,10 @@ from bot.config import SLACK_EVENTS_PATH
 from bot.slack.commands import COMMAND
 from bot.slack.oauth import REDIRECT_PATH, SCOPES
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MANIFEST = ROOT / "manifest.yml"
 PROCFILE = ROOT / "Procfile"
-SCHEMA = Path(__file__).parents[2] / "shared" / "slack-app-manifest.schema.json"
+SCHEMA = Path(__file__).parents[3] / "shared" / "slack-app-manifest.schema.json"
 
 # The bot scopes each Web API method needs; an empty set means the method needs none
 # (views.open and views.update act on the trigger or view the user's action handed over).

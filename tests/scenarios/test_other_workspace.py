@@ -23,9 +23,9 @@ from tests.flows import (
     start_training,
     thread_replies,
 )
+from tests.scenarios.test_approval import ANN, approval_requests, asked_approval
+from tests.scenarios.test_workspaces import as_workspace
 from tests.slack_client import USER_ID
-from tests.test_approval import ANN, approval_requests, asked_approval
-from tests.test_workspaces import as_workspace
 
 OTHER_TEAM = "T0OTHER"
 DANA = "U0DANA"  # the person shown

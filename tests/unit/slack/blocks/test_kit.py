@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.slack.blocks import consent, kit
-from tests.test_blocks import TRAINING
+from tests.unit.slack.blocks.test_blocks import TRAINING
 
 
 @pytest.mark.parametrize("limit", [1, 2, 10, 300])

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot import config
 from bot.jobs import diagram, moves
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 
 
