@@ -23,6 +23,7 @@ MODELS = {
     "bot.governance.receipts",
     "bot.workspaces.installations",
     "bot.media.model",
+    "bot.media.inspection.model",
 }
 # Pure helpers models may use: they import nothing of the bot's.
 PURE = {"bot.signing", "bot.retry_after"}
