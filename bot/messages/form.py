@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-# Tavus's consent statement, word for word: the form's hint quotes it, and so does the hint
-# after a training that failed for want of it.
-CONSENT_STATEMENT = (
-    "I, [FULL NAME], am currently speaking and consent Tavus to create an AI clone of me by "
-    "using the audio and video samples I provide. I understand that this AI clone can be used "
-    "to create videos that look and sound like me."
-)
+from bot.governance.receipts import STATEMENT
+
+# Tavus's consent statement, word for word, before anyone's name is known: the form's hint
+# quotes it, and so does the hint after a training that failed for want of it. One text with
+# the receipt's, which records it with the name filled in.
+CONSENT_STATEMENT = STATEMENT.format(name="[FULL NAME]")
 
 # The form.
 FORM_TITLE = "New Tavus replica"
