@@ -6,10 +6,7 @@ from bot.jobs.model import (
     CallbackSecret,
     Job,
     JobChanges,
-    JobStatus,
     Notice,
-    NoticeKind,
-    NoticeStatus,
     ReplicaRequest,
     Requester,
     Sight,
@@ -18,6 +15,7 @@ from bot.jobs.model import (
     without_credentials,
 )
 from bot.jobs.moves import MOVES, Move
+from bot.jobs.states import JobStatus, NoticeKind, NoticeStatus
 
 __all__ = [
     "MOVES",

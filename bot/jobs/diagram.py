@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.jobs.model import JobStatus
 from bot.jobs.moves import EVERY, MOVES, Move, Only
+from bot.jobs.states import JobStatus
 
 # A move from this many states or more is told in a note: drawn, it would hide the others.
 CROWDED = 4

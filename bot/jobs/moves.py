@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.governance.audit import Action
-from bot.jobs.model import Job, JobStatus, NoticeKind
+from bot.jobs.model import Job
+from bot.jobs.states import JobStatus, NoticeKind
 
 
 class Only(enum.Enum):

@@ -18,6 +18,7 @@ MODULES = {
 MODELS = {
     "bot.jobs.model",
     "bot.jobs.moves",
+    "bot.jobs.states",
     "bot.governance.model",
     "bot.governance.audit",
     "bot.governance.receipts",
