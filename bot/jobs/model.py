@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot import signing
 from bot.jobs.states import JobStatus, NoticeKind
+from bot.media.inspection.model import Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class Job:
     # The Tavus account its create was sent to, by its key's fingerprint: later polls, deletes
     # and talks go there, whatever key the workspace has since. None before the create is sent.
     tavus_account: str | None = None
+    # What the media check found in its files; None until it has looked (or with it off).
+    media_report: Report | None = None
 
 
 class Unset(enum.Enum):
@@ -109,6 +112,7 @@ class JobChanges:
     train_video_url: str | Unset | None = UNSET
     train_image_url: str | Unset | None = UNSET
     tavus_account: str | Unset | None = UNSET  # the fingerprint of the key its create goes with
+    media_report: Report | Unset | None = UNSET  # what the media check found (kept as JSON)
 
     def given(self) -> dict[str, object]:
         """The changes asked for, by the name of the job's field (and column) each changes."""

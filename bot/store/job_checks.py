@@ -93,7 +93,7 @@ class JobChecks:
             return [to_job(row._mapping) for row in await connection.execute(statement)]
 
     async def forget_details(self, *, before: datetime, days: int) -> dict[str, int]:
-        """Finished jobs last changed before `before` lose their links, file names and errors.
+        """Finished jobs last changed before `before` lose links, file names, errors, media reports.
 
         What stays: the job itself (who, what, when, its outcome), its consent receipt and the
         audit log. Returns how many jobs each workspace had cleared, each recorded in the log in
@@ -107,6 +107,7 @@ class JobChecks:
             jobs.c.thumbnail_url,
             jobs.c.slack_file_name,
             jobs.c.error_message,
+            jobs.c.media_report,
         )
         now = self._db.now()
         async with self._db.writing() as connection:
