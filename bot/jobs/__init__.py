@@ -14,7 +14,8 @@ from bot.jobs.model import (
     new_id,
     without_credentials,
 )
-from bot.jobs.moves import MOVES, Move
+from bot.jobs.move import Move
+from bot.jobs.moves import MOVES
 from bot.jobs.states import JobStatus, NoticeKind, NoticeStatus
 
 __all__ = [

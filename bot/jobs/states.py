@@ -10,6 +10,9 @@ class JobStatus(enum.StrEnum):
 
     # Saved from a file posted in Slack: the bot is copying it to where Tavus can download it.
     FETCHING = "fetching"
+    # Saved (a file from Slack: once kept) with the media check on: its files are looked into
+    # before anyone is asked, so nobody consents to, and no credit goes on, what Tavus refuses.
+    CHECKING = "checking"
     # Saved when the form was accepted; nothing goes to Tavus until the person shown agrees.
     AWAITING_CONSENT = "awaiting_consent"
     # Consent given; where the workspace asks for it, an approver must approve it next.
@@ -26,6 +29,8 @@ class JobStatus(enum.StrEnum):
     EXPIRED = "expired"  # the person shown did not answer in time (final)
     WITHDRAWN = "withdrawn"  # the person shown took their consent back: deleted, footage too
     NOT_APPROVED = "not_approved"  # an approver rejected the request (final)
+    # The media check found what Tavus refuses: nobody was asked, nothing sent (final).
+    UNFIT = "unfit"
     # The app was uninstalled from its workspace (or its Tavus account went): ended quietly,
     # nothing posted, since nothing can be (final).
     ENDED = "ended"
@@ -45,6 +50,7 @@ class JobStatus(enum.StrEnum):
             JobStatus.EXPIRED,
             JobStatus.WITHDRAWN,
             JobStatus.NOT_APPROVED,
+            JobStatus.UNFIT,
             JobStatus.ENDED,
         }
 
@@ -70,6 +76,7 @@ class NoticeKind(enum.StrEnum):
     # A record of the audit log, copied to AUDIT_CHANNEL (its recipient); of no one job.
     AUDIT = "audit"
     UNCHECKED = "unchecked"  # a threaded note: a link could not be checked before the save
+    MEDIA_CHECKED = "media_checked"  # a threaded note: what the media check found, file by file
 
     @property
     def is_once(self) -> bool:
@@ -98,6 +105,7 @@ class NoticeKind(enum.StrEnum):
             NoticeKind.STALE,
             NoticeKind.CARD,
             NoticeKind.UNCHECKED,
+            NoticeKind.MEDIA_CHECKED,
         }
 
 

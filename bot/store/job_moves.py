@@ -95,8 +95,8 @@ class JobMoves:
         kind = move.owed(job, watching=watching) if job is not None else None
         if kind is not None:
             await notice_queries.owe_in(connection, job_id, kind, now=now)
-        if job is not None and move.also is not None:
-            await notice_queries.owe_in(connection, job_id, move.also, now=now)
+        for also in move.owed_too(job) if job is not None else ():
+            await notice_queries.owe_in(connection, job_id, also, now=now)
         return job
 
 

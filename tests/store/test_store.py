@@ -932,6 +932,72 @@ async def test_a_request_naming_its_person_waits_for_consent_owing_card_and_dm(
     assert kinds == ["announcement", "consent_request"]
 
 
+async def test_with_the_media_check_a_request_is_checked_first_owing_its_card_alone(
+    store: Store,
+) -> None:
+    request = replace(REQUEST, subject_id="U0DANA", unchecked=("train_image_url",))
+    checking = await store.jobs.add(
+        job_id=new_id(), requester=REQUESTER, request=request, checking=True
+    )
+    legacy = await store.jobs.add(
+        job_id=new_id(), requester=REQUESTER, request=REQUEST, checking=True
+    )
+    from_slack = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(request, slack_file="F0FILE"),
+        checking=True,
+    )
+
+    assert (checking.status, legacy.status) == (JobStatus.CHECKING, JobStatus.CHECKING)
+    assert from_slack.status is JobStatus.FETCHING  # checked once it is kept
+    assert sorted(r["kind"] for r in await notices_of(store, checking.id)) == [
+        "announcement",
+        "unchecked",
+    ]
+    assert [r["kind"] for r in await notices_of(store, legacy.id)] == ["announcement"]
+    # It counts among those waiting for the person shown, who is yet to be asked.
+    assert await store.jobs.waiting(team_id="T1", subject_id="U0DANA") == 2
+
+
+async def test_media_that_pass_owe_the_card_the_consent_request_and_the_report_at_once(
+    store: Store,
+) -> None:
+    job = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(REQUEST, subject_id="U0DANA"),
+        checking=True,
+    )
+    cleared = await store.jobs.move(job.id, moves.CLEAR, JobChanges(media_report=REPORT))
+    again = await store.jobs.move(job.id, moves.FIND_UNFIT, JobChanges(media_report=REPORT))
+
+    assert cleared is not None
+    assert (cleared.status, cleared.media_report) == (JobStatus.AWAITING_CONSENT, REPORT)
+    assert again is None  # decided once: a second check changes nothing
+    kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
+    # The card is not owed a redraw: its announcement, still owed, is drawn as the job is then.
+    assert kinds == ["announcement", "consent_request", "media_checked"]
+
+
+async def test_unfit_media_end_the_job_owing_only_its_result(store: Store) -> None:
+    job = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(REQUEST, subject_id="U0DANA"),
+        checking=True,
+    )
+
+    unfit = await store.jobs.move(job.id, moves.FIND_UNFIT, JobChanges(media_report=REPORT))
+
+    assert unfit is not None
+    assert unfit.status is JobStatus.UNFIT
+    assert sorted(r["kind"] for r in await notices_of(store, job.id)) == [
+        "announcement",
+        "result",
+    ]
+
+
 async def test_a_consent_keeps_its_receipt_with_the_move_and_then_the_replica_id(
     store: Store,
 ) -> None:
