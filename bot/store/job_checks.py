@@ -47,14 +47,21 @@ class JobChecks:
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
-    async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
-        """Take a due check by moving it to `until` (None: no more checks); None if not due."""
+    async def claim_check(
+        self, job_id: str, *, until: datetime | None, held: datetime | None = None
+    ) -> Job | None:
+        """Take a due check by moving it to `until` (None: no more checks); None if not due.
+
+        `held`: the check the caller took (or set) for until then, kept whether due or not,
+        unless another has taken it since (which moved it later: past `held`).
+        """
+        by = self._db.now() if held is None else utc(held)
         async with self._db.writing() as connection:
             return await update_job(
                 connection,
                 job_id,
                 {"next_check_at": utc(until)},
-                jobs.c.next_check_at <= self._db.now(),
+                jobs.c.next_check_at <= by,
                 now=self._db.now(),
             )
 
