@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -83,9 +83,10 @@ class MediaChecks:
         self._inspector = inspector
         self._consent_timeout = consent_timeout
         self._hold = hold(timeout)
-        # As many jobs at once as the inspector looks at files: a check holds its job only once
-        # it has its turn, so no check waiting in line outlives its hold.
-        self._turns = asyncio.Semaphore(concurrency)
+        # A seat per file the inspector looks into at once (MEDIA_CHECK_CONCURRENCY): a check
+        # holds its job only once its files are seated, so none waiting in line outlives its
+        # hold, nor waits inside its inspection's minute for another job's files.
+        self._seats = Seats(concurrency)
         # A request saved before consent existed goes to Tavus once checked (Intake.start).
         self._send = send
         self._held: dict[str, datetime] = {}  # job id → until when this instance holds it
@@ -105,7 +106,8 @@ class MediaChecks:
         self._held[job.id] = job.next_check_at  # claimed again by the reconciler: hold that
         if not known:
             with about(job):
-                start_kept(self._tasks, self._check(job.id)).add_done_callback(_report)
+                files = len(files_of(job.request))
+                start_kept(self._tasks, self._check(job.id, files)).add_done_callback(_report)
 
     async def resume(self, job: Job) -> None:
         """A check fallen due (its process stopped): claimed here, if first, and run again."""
@@ -132,9 +134,9 @@ class MediaChecks:
             with contextlib.suppress(StoreUnavailable):
                 await self._store.jobs.claim_check(job_id, until=self._store.now(), held=until)
 
-    async def _check(self, job_id: str) -> None:
+    async def _check(self, job_id: str, files: int) -> None:
         try:
-            async with self._turns:
+            async with self._seats.taken(files):
                 held = await self._store.jobs.claim_check(
                     job_id, until=self._store.now() + self._hold, held=self._held[job_id]
                 )
@@ -171,6 +173,30 @@ class MediaChecks:
         log.info("job %s: media checked: %s", job.id, moved.status.value)
         if moved.status is JobStatus.QUEUED and self._send is not None:
             await self._send(moved)
+
+
+class Seats:
+    """Room for the files looked into at once: a check takes a seat for each of its files."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._free = asyncio.Semaphore(total)
+        # One check is seated at a time, in the order they came: none is left half seated.
+        self._seating = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def taken(self, files: int) -> AsyncIterator[None]:
+        """Seats for `files` (all there are, for more), held while the block runs."""
+        wanted, got = max(1, min(files, self._total)), 0
+        try:
+            async with self._seating:
+                while got < wanted:
+                    await self._free.acquire()
+                    got += 1
+            yield
+        finally:
+            for _ in range(got):
+                self._free.release()
 
 
 def _report(task: asyncio.Task[None]) -> None:

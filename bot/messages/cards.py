@@ -98,7 +98,7 @@ UNFIT_RETRY = "Fix what it says, then click *Try again*: the form opens filled i
 MEDIA_BLOCKING = "*What Tavus would refuse*"
 MEDIA_ADVICE = "*Worth fixing* (it goes on, but the replica may come out worse)"
 MEDIA_UNCHECKED = "*What I couldn't check* (it goes on as it is)"
-MEDIA_FINDING = "• *{medium}*: {text}"
+MEDIA_FINDING = "• {text}"  # each finding names its file itself
 MEDIA_MEASURED = "Measured: {summaries}"
 MEDIA_SUMMARY = "{medium} {summary}"
 

@@ -241,5 +241,8 @@ def awaiting_consent_view(job: Job) -> dict[str, Any]:
     """The modal once the request is saved: the person shown has been asked in a DM."""
     values = fields_of(job)
     mine = job.request.subject_id == job.requester.user_id
+    if job.status is JobStatus.CHECKING:
+        body = messages.CHECKING_SELF_BODY if mine else messages.CHECKING_BODY
+        return status_view(messages.CHECKING_TITLE, body.format(**values))
     body = messages.ASKED_SELF_BODY if mine else messages.ASKED_BODY
     return status_view(messages.ASKED_TITLE, body.format(**values))

@@ -34,11 +34,8 @@ def report_blocks(report: Report | None) -> list[dict[str, Any]]:
 
 
 def findings_of(findings: tuple[Finding, ...]) -> str:
-    """Findings a line each: which file, and what is wrong with it, in plain words."""
-    return "\n".join(
-        messages.MEDIA_FINDING.format(medium=_named(f.medium.value), text=escape(f.text))
-        for f in findings
-    )
+    """Findings a line each, in plain words (each names its file, and the fix)."""
+    return "\n".join(messages.MEDIA_FINDING.format(text=escape(f.text)) for f in findings)
 
 
 def measured(report: Report) -> str:
@@ -49,7 +46,3 @@ def measured(report: Report) -> str:
             for medium, summary in report.summaries
         )
     )
-
-
-def _named(medium: str) -> str:
-    return medium[:1].upper() + medium[1:]

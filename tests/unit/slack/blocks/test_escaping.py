@@ -128,6 +128,7 @@ BUILDERS: dict[str, Callable[[], object]] = {
     "not started": lambda: cards.not_started(in_status(JobStatus.REJECTED)),
     "unknown": lambda: cards.not_started(in_status(JobStatus.UNKNOWN)),
     "awaiting consent": lambda: cards.awaiting_consent_view(JOB),
+    "checking the media": lambda: cards.awaiting_consent_view(in_status(JobStatus.CHECKING)),
     "consent request": lambda: consent.consent_request(JOB),
     "consent request, from Slack": lambda: consent.consent_request(FROM_SLACK),
     "approval request": lambda: consent.approval_request(JOB),

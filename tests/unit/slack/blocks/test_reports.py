@@ -10,7 +10,7 @@ from bot import messages
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
 from bot.media.inspection.model import Finding, Medium, Report, Weight
 from bot.slack.blocks import cards, consent, kit
-from tests.standins.blockkit import block_errors
+from tests.standins.blockkit import block_errors, view_errors
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 SHORT = Finding(
@@ -71,7 +71,7 @@ def test_unfit_media_are_told_in_the_thread_with_the_fix_and_try_again() -> None
     assert shown.startswith("<@U0REQUESTER> I didn't send *Dana* to Tavus")
     # Blocking first, then the rest, so one try fixes everything that can be seen.
     assert shown.index("Tavus needs a minute") < shown.index("24 fps") < shown.index("sound")
-    assert "*Training video*: 30 s long" in shown
+    assert "• 30 s long: Tavus needs a minute" in shown
     assert "Measured: training video 1920×1080" in shown
     [buttons] = [b for b in message.blocks if b["type"] == "actions"]
     [retry] = buttons["elements"]
@@ -86,7 +86,7 @@ def test_media_that_pass_are_listed_in_the_thread_as_they_were_found() -> None:
     assert messages.MEDIA_ADVICE in shown
     assert messages.MEDIA_UNCHECKED in shown
     assert messages.MEDIA_BLOCKING not in shown
-    assert "*Consent video*: its sound could not be read" in shown
+    assert "• its sound could not be read" in shown
 
 
 def test_the_consent_dm_shows_the_person_what_their_media_was_judged_to_be() -> None:
@@ -121,3 +121,15 @@ def test_a_request_from_before_consent_existed_is_announced_as_being_checked() -
     assert "started training" in sent(
         cards.announcement(replace(legacy, status=JobStatus.TRAINING, replica_id="r1"))
     )
+
+
+def test_the_form_says_the_media_is_checked_before_anyone_is_asked() -> None:
+    view = cards.awaiting_consent_view(CHECKING)
+    own = cards.awaiting_consent_view(
+        replace(CHECKING, request=replace(CHECKING.request, subject_id="U0REQUESTER"))
+    )
+
+    assert view["title"]["text"] == messages.CHECKING_TITLE
+    assert "If Tavus would take it, I'll ask <@U0DANA>" in view["blocks"][0]["text"]["text"]
+    assert "I'll ask you in a DM" in own["blocks"][0]["text"]["text"]
+    assert view_errors(view) == []
