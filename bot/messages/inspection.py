@@ -105,7 +105,7 @@ CHECK_WHY = {
     "too_many_bytes": "that would take reading too much of it",
     "out_of_time": "the check ran out of time",
     "changed": "it changed while it was read",
-    "unreadable": "it could not be read as a {kind}",
+    "unreadable": "it could not be read as {kind}",
 }
 
 # What was measured, for the thread.

@@ -76,7 +76,6 @@ class Hearing:
     quiet_start: float | None = None
     quiet: float = 0.0
     quiet_level: float | None = None  # dBFS; None when there is no quiet stretch
-    floor: float | None = None  # dBFS of the quietest tenth of the sound: the room's noise
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,18 @@ from bot.media.inspection.requirements import Requirements
 from bot.media.inspection.scene import judge_hearing, judge_looks
 from bot.media.inspection.wording import length, unchecked
 
-_CODEC_NAMES = {"h264": "H.264", "hevc": "HEVC (H.265)", "mpeg4": "MPEG-4 Part 2", "aac": "AAC"}
+_CODEC_NAMES = {
+    "h264": "H.264",
+    "hevc": "HEVC (H.265)",
+    "mpeg4": "MPEG-4 Part 2",
+    "vp8": "VP8",
+    "vp9": "VP9",
+    "av1": "AV1",
+    "prores": "ProRes",
+    "aac": "AAC",
+    "opus": "Opus",
+    "mp3": "MP3",
+}
 _IMAGE_FORMATS = ("JPEG", "PNG")
 # How a container is named to the user.
 _CONTAINERS = {"matroska": "a Matroska (.mkv) file", "avi": "an AVI file", "flv": "a Flash video"}
@@ -51,7 +62,7 @@ def judge(
     findings += judge_looks(medium, measured.looks, needs)
     if medium is Medium.TRAINING_VIDEO and measured.hearing is not None:
         findings += judge_hearing(medium, measured.hearing, needs)
-    kind = "image" if medium is Medium.TRAINING_IMAGE else "video"
+    kind = "an image" if medium is Medium.TRAINING_IMAGE else "a video"
     findings += [
         Finding(medium, "unchecked", Weight.UNCHECKED, unchecked(medium, part, why, kind=kind))
         for part, why in measured.unchecked
@@ -76,8 +87,7 @@ def _streams(
             Weight.BLOCKING,
             messages.CHECK_FORMAT.format(medium=medium, container=shown),
         )
-        return found  # its codecs and the rest are beside the point until it is re-exported
-    if streams.container == "quicktime":
+    elif streams.container == "quicktime":
         add("video_format", Weight.ADVICE, messages.CHECK_QUICKTIME.format(medium=medium))
     allowed = needs.webm_codecs if streams.container == "webm" else needs.codecs
     if streams.video_codec is None:

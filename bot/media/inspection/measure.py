@@ -31,28 +31,27 @@ def measure_video(file: RangedFile, *, stopped: Callable[[], bool]) -> Measured:
         head = file.read(_HEAD)
         file.seek(0)
         container = open_video(file)
+        file.failed()
     except Unreadable as exc:
         return Measured(
-            size=file.size, unchecked=((Part.FILE, exc.why),), bytes_read=file.bytes_read
+            size=file.size, unchecked=((Part.FILE, _why(file, exc)),), bytes_read=file.bytes_read
         )
     with container:
         found = streams(container, head)
         looks: tuple[Look, ...] = ()
         try:
             looks, found = _look(container, found, stopped)
-        except Unreadable as exc:
-            unchecked.append((Part.FACES, exc.why))
-        except av.FFmpegError:
-            unchecked.append((Part.FACES, Why.UNREADABLE))
+            file.failed()
+        except (Unreadable, av.FFmpegError) as exc:
+            unchecked.append((Part.FACES, _why(file, exc)))
         hearing: Hearing | None = None
         if found.audio_codec is not None:
             try:
                 samples = sound(container, seconds=LISTEN_FOR, stopped=stopped)
+                file.failed()
                 hearing = hear(samples) if samples is not None else None
-            except Unreadable as exc:
-                unchecked.append((Part.SOUND, exc.why))
-            except av.FFmpegError:
-                unchecked.append((Part.SOUND, Why.UNREADABLE))
+            except (Unreadable, av.FFmpegError) as exc:
+                unchecked.append((Part.SOUND, _why(file, exc)))
     return Measured(
         size=file.size,
         streams=found,
@@ -88,20 +87,31 @@ def measure_image(file: RangedFile, *, stopped: Callable[[], bool]) -> Measured:
     """An image's format, size and faces; what could not be looked at, and why."""
     try:
         picture, image = read_picture(file)
+        file.failed()
     except Unreadable as exc:
         return Measured(
-            size=file.size, unchecked=((Part.FILE, exc.why),), bytes_read=file.bytes_read
+            size=file.size, unchecked=((Part.FILE, _why(file, exc)),), bytes_read=file.bytes_read
         )
     with image:
         try:
             if stopped():
                 raise Unreadable(Why.OUT_OF_TIME)
-            seen = (look(gray(image)),)
+            pixels = gray(image)
+            file.failed()
+            seen = (look(pixels),)
         except Unreadable as exc:
             return Measured(
                 size=file.size,
                 picture=picture,
-                unchecked=((Part.FACES, exc.why),),
+                unchecked=((Part.FACES, _why(file, exc)),),
                 bytes_read=file.bytes_read,
             )
     return Measured(size=file.size, picture=picture, looks=seen, bytes_read=file.bytes_read)
+
+
+def _why(file: RangedFile, exc: Exception) -> Why:
+    # The read that failed under a part, if one did: FFmpeg and Pillow say only that the file
+    # ended, or is broken.
+    if file.failure is not None:
+        return file.failure.why
+    return exc.why if isinstance(exc, Unreadable) else Why.UNREADABLE

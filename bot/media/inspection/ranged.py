@@ -68,6 +68,9 @@ class RangedFile(io.RawIOBase):
         self._ahead = 1
         self.bytes_read = 0
         self.reads = 0
+        # The first failure, kept: later reads end the file instead of failing again, for FFmpeg
+        # tries a failed read again and PyAV prints each failure after the first to stderr.
+        self.failure: Unreadable | None = None
         # The answer that told the size brought the first bytes: they are the first blocks.
         self._keep(0, first)
         self.bytes_read = len(first)
@@ -121,6 +124,23 @@ class RangedFile(io.RawIOBase):
         return done
 
     def _get(self, index: int) -> bytes:
+        if index in self._blocks:
+            self._blocks.move_to_end(index)
+            return self._blocks[index]
+        if self.failure is not None:
+            return b""
+        try:
+            return self._fetched(index)
+        except Unreadable as exc:
+            self.failure = exc
+            raise
+
+    def failed(self) -> None:
+        """Raise the failure a read met, if one did: what was read after it is not the file."""
+        if self.failure is not None:
+            raise self.failure
+
+    def _fetched(self, index: int) -> bytes:
         if index in self._blocks:
             self._blocks.move_to_end(index)
             return self._blocks[index]

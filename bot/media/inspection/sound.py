@@ -21,8 +21,10 @@ _BELOW_LOUDEST = 30.0
 _FLATTEST_SPEECH = 0.35
 # A second is speech when this share of its frames is (words have gaps between them).
 _SPOKEN_SECOND = 0.2
-# A quiet stretch survives one spoken second in it: a cough, a chair.
-_BLIP = 1
+# A quiet stretch survives a sound of two seconds or less in it (a cough, a chair), as long as
+# such sounds stay within a tenth of it.
+_BLIP = 2
+_FORGIVEN = 0.1
 
 
 def hear(samples: NDArray[np.int16]) -> Hearing:
@@ -44,14 +46,16 @@ def hear(samples: NDArray[np.int16]) -> Hearing:
         else np.zeros(0, dtype=bool)
     )
     spoken = np.flatnonzero(per_second)
-    floor = float(np.percentile(levels, 10))
     if spoken.size == 0:
-        return Hearing(heard=heard, speech=0.0, first_speech=None, floor=floor)
+        return Hearing(heard=heard, speech=0.0, first_speech=None)
     start, length = _longest_quiet(per_second, after=int(spoken[0]))
-    quiet_level = None
-    if length:
-        stretch = chunks[start * _PER_SECOND : (start + length) * _PER_SECOND]
-        quiet_level = float(_decibels(np.sqrt(np.mean(stretch**2))))
+    # The quiet's typical level (the median of its frames): a room's hum or hiss is steady, and
+    # a cough in it, or the last syllable before it, says nothing of the room.
+    quiet_level = (
+        float(np.median(levels[start * _PER_SECOND : (start + length) * _PER_SECOND]))
+        if length
+        else None
+    )
     return Hearing(
         heard=heard,
         speech=float(spoken.size),
@@ -59,7 +63,6 @@ def hear(samples: NDArray[np.int16]) -> Hearing:
         quiet_start=float(start) if length else None,
         quiet=float(length),
         quiet_level=quiet_level,
-        floor=floor,
     )
 
 
@@ -75,25 +78,21 @@ def _flatness(chunks: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _longest_quiet(per_second: NDArray[np.bool_], *, after: int) -> tuple[int, int]:
-    """The longest run of quiet seconds from `after` (a spoken second forgiven): start, length."""
-    best = (0, 0)
-    start: int | None = None
-    blips = 0
-    for second in range(after, len(per_second) + 1):
-        spoken = second == len(per_second) or bool(per_second[second])
-        if not spoken:
-            if start is None:
-                start, blips = second, 0
+    """The longest quiet stretch from `after`, a cough in it forgiven: its start and length."""
+    runs: list[list[int]] = []  # [start, end, spoken seconds forgiven within]
+    second = after
+    while second < len(per_second):
+        if per_second[second]:
+            second += 1
             continue
-        if start is not None and blips < _BLIP and second < len(per_second):
-            blips += 1
-            continue
-        if start is not None:
-            end = second
-            # A run that ends on forgiven seconds ends where the quiet did.
-            while end > start and bool(per_second[end - 1]):
-                end -= 1
-            if end - start > best[1]:
-                best = (start, end - start)
-        start = None
-    return best
+        end = second
+        while end < len(per_second) and not per_second[end]:
+            end += 1
+        gap = second - runs[-1][1] if runs else 0
+        if runs and gap <= _BLIP and runs[-1][2] + gap <= _FORGIVEN * (end - runs[-1][0]):
+            runs[-1][1:] = [end, runs[-1][2] + gap]
+        else:
+            runs.append([second, end, 0])
+        second = end
+    start, end, _ = max(runs, key=lambda run: run[1] - run[0], default=[0, 0, 0])
+    return start, end - start
