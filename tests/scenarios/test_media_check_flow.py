@@ -10,17 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from bot import messages
 from bot.slack import shortcuts
 from bot.slack.blocks import form, kit
-from tests import mediafiles as m
 from tests.conftest import Bot, Launch
 from tests.flows import (
     USE,
@@ -30,6 +27,7 @@ from tests.flows import (
     open_form,
     thread_replies,
 )
+from tests.recordings import recording
 from tests.slack_client import filled
 from tests.standins.media import MediaStandIn
 
@@ -40,21 +38,6 @@ CHECKED = {
     # The media stand-in listens on loopback, which the address guard refuses otherwise.
     "media_allow_private_hosts": True,
 }
-
-
-@cache
-def sound(seconds: float) -> m.Sound:
-    """Speaking for half of it (at most 30 s), then silence: lips closed, listening."""
-    words = m.speech("I am currently speaking and consent Tavus to create an AI clone of me")
-    speaking = min(30.0, seconds / 2)
-    return np.concatenate([m.fill(words, speaking), m.silence(seconds - speaking)])
-
-
-@cache
-def recording(seconds: float = 61, width: int = 1920, height: int = 1080) -> bytes:
-    """A video of one centred face, speaking then listening: 61 s at 1080p is what Tavus asks."""
-    frame = m.face(width, height, share=0.7)
-    return m.video(seconds=seconds, frames=lambda _: frame, sound=sound(seconds))
 
 
 @pytest.fixture
