@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import messages
-from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
+from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Viewer
 from bot.media.inspection.model import Finding, Medium, Report, Weight
-from bot.slack.blocks import cards, consent, kit
+from bot.slack.blocks import cards, consent, kit, screens
 from tests.standins.blockkit import block_errors, view_errors
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -133,3 +133,14 @@ def test_the_form_says_the_media_is_checked_before_anyone_is_asked() -> None:
     assert "If Tavus would take it, I'll ask <@U0DANA>" in view["blocks"][0]["text"]["text"]
     assert "I'll ask you in a DM" in own["blocks"][0]["text"]["text"]
     assert view_errors(view) == []
+
+
+def test_the_status_of_a_replica_says_what_the_media_check_found() -> None:
+    report = Report(findings=(SHORT,), summaries=MEASURED)
+    unfit = replace(CHECKING, status=JobStatus.UNFIT, media_report=report)
+
+    shown = sent(screens.replica_status(unfit, shown_to=Viewer("U0REQUESTER")))
+
+    assert messages.CARD_UNFIT in shown
+    assert "Tavus needs a minute at least" in shown
+    assert "Measured: training video 1920×1080" in shown
