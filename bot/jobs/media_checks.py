@@ -119,8 +119,9 @@ class MediaChecks:
     async def drain(self, grace: float) -> None:
         """At shutdown: let checks finish for `grace` seconds, then hand the rest back, due now.
 
-        Repeating a check costs only its time, never a second message: it is cut off rather
-        than waited for, and the next start (or another instance) runs it from the beginning.
+        Repeating a check costs only its time, never a second message: past the grace it is
+        cut off rather than waited for, and the next start (or another instance) runs it again
+        from the beginning.
         """
         self._closed = True
         if self._tasks:
