@@ -38,8 +38,8 @@ class Settings(ClientSettings):
         ge=1,
         description=(
             "requests one person may have waiting for consent at once (a file still being "
-            "copied from Slack counts), 1 or more; one more is refused on the form, in plain "
-            "words: nothing is saved, nobody is asked"
+            "copied from Slack, or media still being checked, counts), 1 or more; one more is "
+            "refused on the form, in plain words: nothing is saved, nobody is asked"
         ),
     )
     consent_waiting_per_subject: int = Field(
