@@ -87,6 +87,9 @@ def lifetimes(services: Services) -> list[Lifetime]:
     ]
     if clients.prober is not None:
         lives.append(_closing(clients.prober.close))
+    if clients.inspector is not None:
+        # Closed once the checks have been drained (below, so ended first): its workers too.
+        lives.append(_closing(clients.inspector.close))
     lives += [
         _closing(clients.tavus_http.aclose),
         # The refreshes forms asked for (the hourly one is a loop of its own, below).
@@ -113,6 +116,8 @@ async def _drain_in_flight(services: Services, grace: float) -> None:
     await asyncio.gather(
         services.deps.follow_ups.drain(grace),
         services.intake.drain(grace),
+        # Media checks left unfinished are handed back, due at once: the next start runs them.
+        services.media_checks.drain(grace),
     )
 
 

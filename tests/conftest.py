@@ -85,6 +85,9 @@ def base_settings(slack: SlackStandIn, tavus: TavusStandIn, database_url: str) -
         # The tests' links are example.com addresses nobody serves: the link checks have their
         # own tests, against the media stand-in (tests/scenarios/test_preflight.py).
         "media_check_links": False,
+        # The same links, looked into after the save: the media check has its own tests, on
+        # real files the media stand-in serves (tests/scenarios/test_media_check_flow.py).
+        "media_check": False,
     }
 
 

@@ -109,17 +109,19 @@ def video(
     codec: str = "libx264",
     audio_codec: str = "aac",
     index_first: bool = True,
+    rotation: int = 0,
 ) -> bytes:
     """A video of `frames(n)` for n in 0…, `seconds` long, with `sound` (if any) as its track.
 
     `index_first`: the MP4 index (moov) before the data, as web uploads have it; False leaves it
-    at the end, as cameras write it.
+    at the end, as cameras write it. `rotation`: degrees counter-clockwise players turn the
+    picture by (a phone held upright records 1920×1080 turned by 90).
     """
     options = {"movflags": "faststart"} if index_first and container == "mp4" else {}
     # A file, not a buffer: moving the index to the front is a second pass over what was written.
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"video.{container}"
-        _encode(path, options, seconds, frames, fps, sound, container, codec, audio_codec)
+        _encode(path, options, seconds, frames, fps, sound, container, codec, audio_codec, rotation)
         return path.read_bytes()
 
 
@@ -133,17 +135,29 @@ def _encode(
     container: str,
     codec: str,
     audio_codec: str,
+    rotation: int,
 ) -> None:
     with av.open(str(path), "w", format=container, options=options) as out:
         first = frames(0)
         picture = out.add_stream(codec, rate=fps)
         picture.width, picture.height = first.shape[1], first.shape[0]
         picture.pix_fmt = "yuv420p"
+        if rotation:
+            picture.set_display_rotation(rotation)
         if codec == "libx264":
             picture.options = {"preset": "ultrafast"}
         track = out.add_stream(audio_codec, rate=RATE, layout="mono") if sound is not None else None
+        last: tuple[Frame, av.VideoFrame] | None = None
         for n in range(int(seconds * fps)):
-            for packet in picture.encode(av.VideoFrame.from_ndarray(frames(n), format="rgb24")):
+            pixels = frames(n)
+            if last is None or last[0] is not pixels:
+                # A still (the same array again) is converted once: at 1080p the conversion
+                # costs as much as the encoding.
+                converted = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+                last = (pixels, converted.reformat(format="yuv420p"))
+            last[1].pts = n
+            last[1].time_base = Fraction(1, fps)
+            for packet in picture.encode(last[1]):
                 out.mux(packet)
         for packet in picture.encode():
             out.mux(packet)

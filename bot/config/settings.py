@@ -38,8 +38,8 @@ class Settings(ClientSettings):
         ge=1,
         description=(
             "requests one person may have waiting for consent at once (a file still being "
-            "copied from Slack counts), 1 or more; one more is refused on the form, in plain "
-            "words: nothing is saved, nobody is asked"
+            "copied from Slack, or media still being checked, counts), 1 or more; one more is "
+            "refused on the form, in plain words: nothing is saved, nobody is asked"
         ),
     )
     consent_waiting_per_subject: int = Field(
@@ -94,12 +94,30 @@ class Settings(ClientSettings):
             "downloads from"
         ),
     )
+    media_check: bool = Field(
+        default=True,
+        description=(
+            "true or false: look into each file a job trains from (and its consent video) once "
+            "it is saved, before anyone is asked to consent, and end it there when Tavus would "
+            "refuse the file (see [The media check](#the-media-check)); false: jobs go on "
+            "unchecked"
+        ),
+    )
+    media_check_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "files each instance looks into at once for the media check, 1 or more, in workers "
+            "beside the bot's event loop (each keeps a CPU busy while it runs); others wait "
+            "their turn"
+        ),
+    )
     media_allow_private_hosts: bool = Field(
         default=False,
         description=(
-            "true or false: let link checks reach private and loopback addresses; for local "
-            "testing only: Tavus cannot reach them, and it opens the bot's own network to "
-            "whoever fills in the form"
+            "true or false: let link checks and the media check reach private and loopback "
+            "addresses; for local testing only: Tavus cannot reach them, and it opens the bot's "
+            "own network to whoever fills in the form"
         ),
     )
     media_dir: Path = Field(

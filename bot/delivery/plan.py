@@ -83,7 +83,11 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         if not (channel and ts):
             return Skip("the announcement was never posted: no card to update")
         return Plan(requester, channel, cards.card(job), update_ts=ts)
-    draw = {NoticeKind.RESULT: cards.result, NoticeKind.UNCHECKED: cards.unchecked}
+    draw = {
+        NoticeKind.RESULT: cards.result,
+        NoticeKind.UNCHECKED: cards.unchecked,
+        NoticeKind.MEDIA_CHECKED: cards.media_checked,
+    }
     message = draw.get(kind, cards.stale)(job)
     if not (channel and ts):
         return Plan(requester, None, message)

@@ -6,10 +6,7 @@ from bot.jobs.model import (
     CallbackSecret,
     Job,
     JobChanges,
-    JobStatus,
     Notice,
-    NoticeKind,
-    NoticeStatus,
     ReplicaRequest,
     Requester,
     Sight,
@@ -17,7 +14,9 @@ from bot.jobs.model import (
     new_id,
     without_credentials,
 )
-from bot.jobs.moves import MOVES, Move
+from bot.jobs.move import Move
+from bot.jobs.moves import MOVES
+from bot.jobs.states import JobStatus, NoticeKind, NoticeStatus
 
 __all__ = [
     "MOVES",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.jobs.model import JobStatus
-from bot.jobs.moves import EVERY, MOVES, Move, Only
+from bot.jobs.move import Move, Only
+from bot.jobs.moves import EVERY, MOVES
+from bot.jobs.states import JobStatus, NoticeKind
 
 # A move from this many states or more is told in a note: drawn, it would hide the others.
 CROWDED = 4
@@ -17,6 +18,7 @@ def diagram(moves: Iterable[Move] = MOVES) -> str:
         "stateDiagram-v2",
         "    [*] --> awaiting_consent: form accepted (saved first) / owes announcement",
         "    [*] --> fetching: form accepted, a file from Slack (saved first) / owes announcement",
+        "    [*] --> checking: form accepted, MEDIA_CHECK on (saved first) / owes announcement",
     ]
     notes = []
     for move in moves:
@@ -45,6 +47,8 @@ def table(moves: Iterable[Move] = MOVES) -> str:
             owes += f" ({move.only.value})"
         if move.also is not None:
             owes += f" + {move.also.value}"
+        if move.reports:
+            owes += f" + {NoticeKind.MEDIA_CHECKED.value} (when the report says anything)"
         to = "(stays)" if move.to is None else move.to.value
         settles = "yes" if move.settles_approvals else "—"
         records = "—" if move.records is None else f"`{move.records.value}`"

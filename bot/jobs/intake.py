@@ -59,8 +59,11 @@ class Intake:
         poll_interval: timedelta,
         consent_timeout: timedelta = timedelta(hours=72),
         fresh_links: FreshLinks | None = None,
+        media_check: timedelta | None = None,
     ) -> None:
         self._store = store
+        # With the media check on, how long a check holds the job just saved (its first check).
+        self._media_check = media_check
         self._fresh_links = fresh_links
         self._accounts = accounts
         self._lifecycle = lifecycle
@@ -77,7 +80,8 @@ class Intake:
         """Save a valid request before anything else, so no acknowledged request is lost.
 
         A request naming whose likeness it is waits for their consent, CONSENT_TIMEOUT at most
-        (the reconciler then expires it); the card and their DM are owed with it.
+        (the reconciler then expires it); the card and their DM are owed with it. With the media
+        check on, its files are looked into first (the lifecycle starts the check).
 
         Raises StoreUnavailable if the database fails or takes longer than `within` seconds
         (Slack's 3-second answer cannot wait); such a request never starts later on its own.
@@ -90,6 +94,7 @@ class Intake:
                 requester=requester,
                 request=request,
                 next_check_at=self._store.now() + self._first_check(request),
+                checking=self._media_check is not None,
             )
         )
         done, _ = await asyncio.wait({insert}, timeout=within)
@@ -104,6 +109,8 @@ class Intake:
         """When the reconciler first looks at a request just saved, unless it moves on before."""
         if request.slack_file:
             return FETCH_GRACE
+        if self._media_check is not None:
+            return self._media_check
         return self._consent_timeout if request.subject_id else ORPHAN_GRACE
 
     @property

@@ -37,6 +37,14 @@ class Lifecycle:
         self._poll_interval = poll_interval
         # Without kept media (no PUBLIC_URL nor bucket) there is nothing to sweep.
         self._wake_sweeper = wake_sweeper or (lambda: None)
+        self._check_media: Callable[[Job], None] = lambda job: None
+
+    def on_checking(self, check_media: Callable[[Job], None]) -> None:
+        """Have `check_media` start the check of each job saved or moved into CHECKING.
+
+        Set once the media check is built: it moves jobs itself, so it comes after this.
+        """
+        self._check_media = check_media
 
     async def move(
         self,
@@ -59,12 +67,14 @@ class Lifecycle:
         job = await self._store.jobs.move(
             job_id, move, changes, by=by, watching=watching, receipt=receipt, asking=asking
         )
-        if job is not None and (asking or move.settles_approvals or move.also is not None):
-            self._wake()  # approval requests owed, or their redraws
+        if job is not None and (asking or move.settles_approvals or move.owed_too(job)):
+            self._wake()  # approval requests owed, or their redraws, or the consent request
         self._wake_if_owed(job, move, watching=watching)
         if job is not None and job.status.is_final and job.request.slack_file:
             # Its copy of a file from Slack goes now (declined, expired, …), not within a minute.
             self._wake_sweeper()
+        if job is not None and move.to is JobStatus.CHECKING:
+            self._check_media(job)
         return job
 
     async def note_progress(self, job: Job, progress: str | None) -> None:
@@ -74,9 +84,11 @@ class Lifecycle:
             self._wake_if_owed(noted, life.NOTE_PROGRESS)
 
     def saved(self, job: Job) -> None:
-        """A request was just saved: one waiting for consent owes its card and the DM now."""
-        if job.status in (JobStatus.AWAITING_CONSENT, JobStatus.FETCHING):
+        """A request was just saved: its card (and the DM) are owed now; its media checked."""
+        if job.status in (JobStatus.AWAITING_CONSENT, JobStatus.FETCHING, JobStatus.CHECKING):
             self._wake()
+        if job.status is JobStatus.CHECKING:
+            self._check_media(job)
 
     async def begin_training(self, job_id: str, replica_id: str) -> Job | None:
         """Tavus has the replica: training begins and its announcement is owed."""

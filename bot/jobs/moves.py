@@ -2,52 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from bot.governance.audit import Action
-from bot.jobs.model import Job, JobStatus, NoticeKind
-
-
-class Only(enum.Enum):
-    """When a move owes its notice."""
-
-    ALWAYS = "always"
-    # A card exists only once its announcement has been posted.
-    ONCE_ANNOUNCED = "once announced"
-    # The requester may be watching the form, which then tells them instead.
-    UNLESS_WATCHING = "unless the form shows it"
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """One named step in a job's life: the states it leaves, the one it enters, what it owes.
-
-    Applied as one compare-and-set: a job in none of `from_` is not moved (another process, or
-    another delivery, got there first), and the notice is owed in the same transaction.
-    """
-
-    name: str
-    from_: frozenset[JobStatus]
-    to: JobStatus | None  # None: the job stays where it is (the card changes, not the state)
-    owes: NoticeKind | None = None
-    only: Only = Only.ALWAYS
-    why: str = ""
-    records: Action | None = None  # what the audit log says of it, if anything
-    also: NoticeKind | None = None  # a second notice it owes, always (e.g. the consent request)
-    # It leaves pending approval: every approval request sent is owed a redraw without buttons.
-    settles_approvals: bool = False
-
-    def owed(self, job: Job, *, watching: bool = False) -> NoticeKind | None:
-        """The notice this move owes for `job` as the move left it; None if it owes none."""
-        if self.owes is None:
-            return None
-        if self.only is Only.ONCE_ANNOUNCED and not job.announcement_ts:
-            return None
-        if self.only is Only.UNLESS_WATCHING and watching:
-            return None
-        return self.owes
+from bot.jobs.move import Move, Only
+from bot.jobs.states import JobStatus, NoticeKind
 
 
 def _move(
@@ -61,8 +20,11 @@ def _move(
     records: Action | None = None,
     also: NoticeKind | None = None,
     settles_approvals: bool = False,
+    reports: bool = False,
 ) -> Move:
-    return Move(name, frozenset(from_), to, owes, only, why, records, also, settles_approvals)
+    return Move(
+        name, frozenset(from_), to, owes, only, why, records, also, settles_approvals, reports
+    )
 
 
 _S = JobStatus
@@ -77,12 +39,46 @@ FETCHED = _move(
     why="the file from Slack is kept where Tavus can download it: consent is asked next",
     also=NoticeKind.CONSENT_REQUEST,
 )
+CHECK_FETCHED = _move(
+    "check_fetched",
+    {_S.FETCHING},
+    _S.CHECKING,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the file from Slack is kept where Tavus can download it: the media check looks next",
+)
 LOSE_FILE = _move(
     "lose_file",
     {_S.FETCHING},
     _S.REJECTED,
     NoticeKind.RESULT,
     why="the file from Slack could not be copied (no access, too large, a restart)",
+)
+CLEAR = _move(
+    "clear",
+    {_S.CHECKING},
+    _S.AWAITING_CONSENT,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the media check found nothing Tavus refuses (or could not look): consent is asked next",
+    also=NoticeKind.CONSENT_REQUEST,
+    reports=True,
+)
+CLEAR_TO_SEND = _move(
+    "clear_to_send",
+    {_S.CHECKING},
+    _S.QUEUED,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="as clear, for a request saved before consent existed (nobody to ask): the create is next",
+    reports=True,
+)
+FIND_UNFIT = _move(
+    "find_unfit",
+    {_S.CHECKING},
+    _S.UNFIT,
+    NoticeKind.RESULT,
+    why="the media check found what Tavus refuses: nobody is asked, nothing goes to Tavus",
 )
 CONSENT = _move(
     "consent",
@@ -149,7 +145,7 @@ WITHDRAW = _move(
 SEND = _move("send", {_S.QUEUED}, _S.CREATING, why="the create request goes to Tavus")
 ABANDON = _move(
     "abandon",
-    {_S.AWAITING_CONSENT, _S.QUEUED},
+    {_S.CHECKING, _S.AWAITING_CONSENT, _S.QUEUED},
     _S.REJECTED,
     why="saved too late: the user was told to retry",
 )
@@ -237,7 +233,11 @@ NOTE_PROGRESS = _move(
 # Every move a job can make, in the order of a job's life; no other code in bot/ changes a state.
 MOVES = (
     FETCHED,
+    CHECK_FETCHED,
     LOSE_FILE,
+    CLEAR,
+    CLEAR_TO_SEND,
+    FIND_UNFIT,
     CONSENT,
     SEEK_APPROVAL,
     APPROVE,

@@ -1,8 +1,8 @@
 """The reconciler: rounds of due checks, so a lost callback, create or process loses nothing.
 
 Each due job is moved on by what it is waiting for: a request nobody consented to in time
-expires, an orphaned request is sent, a create cut
-off by a restart is reported, a training is polled (less often as it ages, not at all once
+expires, a media check whose process stopped is run again, an orphaned request is sent, a create
+cut off by a restart is reported, a training is polled (less often as it ages, not at all once
 stale), and a create whose answer was lost is looked for in Tavus's list of replicas.
 """
 
@@ -19,6 +19,7 @@ from bot.jobs import moves as life
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
+from bot.jobs.media_checks import MediaChecks
 from bot.jobs.replicas import delete_withdrawn
 from bot.ops.logs import about
 from bot.ops.metrics import Metrics
@@ -67,8 +68,10 @@ class Reconciler:
         poll_interval: timedelta,
         tick: float,
         metrics: Metrics | None = None,
+        media_checks: MediaChecks | None = None,
     ) -> None:
         self._store = store
+        self._media_checks = media_checks
         self._metrics = metrics if metrics is not None else Metrics()
         self._accounts = accounts
         self._intake = intake
@@ -138,6 +141,9 @@ class Reconciler:
                 life.LOSE_FILE,
                 JobChanges(error_message=messages.FILE_CUT_OFF, next_check_at=None),
             )
+        elif job.status is JobStatus.CHECKING and self._media_checks is not None:
+            # Its check falls due once its hold has run out: the process checking it stopped.
+            await self._media_checks.resume(job)
         elif job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:

@@ -1,4 +1,4 @@
-"""Copying a file posted in Slack to where Tavus can download it, then asking for consent.
+"""Copying a file posted in Slack to where Tavus can download it; then its check, or consent.
 
 Copies are made before consent is asked: the receipt records the SHA-256 of the very bytes
 Tavus gets. So each workspace's copies are held to a quota, and each instance makes a few at
@@ -50,6 +50,7 @@ class Fetcher:
         consent_timeout: timedelta,
         quota: int = QUOTA,
         at_once: int = AT_ONCE,
+        media_check: timedelta | None = None,
     ) -> None:
         self._store = store
         self._lifecycle = lifecycle
@@ -58,6 +59,8 @@ class Fetcher:
         self._accounts = accounts
         self._ttl = ttl
         self._consent_timeout = consent_timeout
+        # With the media check on, the kept file is looked into (this long at most) first.
+        self._media_check = media_check
         self._quota = quota
         # Per instance: each copy in flight may take 750 MB of local disk (S3's spool too).
         self._copies = asyncio.Semaphore(at_once)
@@ -108,11 +111,12 @@ class Fetcher:
             await self._media.delete(key)
             return None
         link = await self._media.link(key, until=until)
+        checking = self._media_check is not None
         moved = await self._lifecycle.move(
             job.id,
-            life.FETCHED,
+            life.CHECK_FETCHED if checking else life.FETCHED,
             JobChanges(
-                next_check_at=now + self._consent_timeout,
+                next_check_at=now + (self._media_check or self._consent_timeout),
                 train_image_url=link if file.is_image else UNSET,
                 train_video_url=UNSET if file.is_image else link,
             ),

@@ -15,6 +15,8 @@ CARD_PENDING_APPROVAL = ":hourglass: Consent given by <@{subject}>; waiting for 
 CARD_NOT_APPROVED = ":no_entry_sign: Not approved (<@{reviewer}>)"
 CARD_ENDED = ":heavy_minus_sign: Ended: the app was removed from this workspace"
 CARD_FETCHING = ":inbox_tray: Copying the file from Slack"
+CARD_CHECKING = ":mag: Checking the media…"
+CARD_UNFIT = ":no_entry: Not sent: Tavus would refuse the media"
 CARD_SENDING = ":outbox_tray: Sending to Tavus"
 CARD_NOT_CREATED = ":no_entry: Not created"
 CARD_UNKNOWN = ":grey_question: Can't tell whether Tavus created it"
@@ -34,6 +36,11 @@ CARD_TEXT = "<@{user}> · replica *{name}* (`{replica_id}`, {model}): {status}"
 ANNOUNCEMENT_ASKED = (
     "<@{user}> asked for the replica *{name}* of <@{subject}> ({model}). Nothing goes to Tavus "
     "until they consent; I'll keep this card up to date and reply in its thread."
+)
+# A request saved before consent existed, its media checked before it goes to Tavus.
+ANNOUNCEMENT_CHECKING = (
+    "<@{user}> asked for the replica *{name}* ({model}). I'm checking its media first; I'll keep "
+    "this card up to date and reply in its thread."
 )
 ANNOUNCEMENT = (
     "<@{user}> started training the replica *{name}* (`{replica_id}`, {model}).\n"
@@ -78,6 +85,23 @@ UNCHECKED = (
 )
 NOT_FETCHED = "<@{user}> I couldn't take the file for *{name}* from Slack: {error}"
 
+# The media check, in the card's thread: what it found, the list by weight, what it measured.
+MEDIA_CHECKED = (
+    "<@{user}> I checked the media for *{name}* before anything else: nothing Tavus is known to "
+    "refuse, so it goes on."
+)
+UNFIT = (
+    "<@{user}> I didn't send *{name}* to Tavus: it would refuse the media, so nobody was asked "
+    "to consent and no credit was spent."
+)
+UNFIT_RETRY = "Fix what it says, then click *Try again*: the form opens filled in as it was."
+MEDIA_BLOCKING = "*What Tavus would refuse*"
+MEDIA_ADVICE = "*Worth fixing* (it goes on, but the replica may come out worse)"
+MEDIA_UNCHECKED = "*What I couldn't check* (it goes on as it is)"
+MEDIA_FINDING = "• {text}"  # each finding names its file itself
+MEDIA_MEASURED = "Measured: {summaries}"
+MEDIA_SUMMARY = "{medium} {summary}"
+
 # DMs to the requester when a create did not go through.
 NOT_STARTED_DM = "<@{user}> your replica *{name}* was not created. {error}"
 UNKNOWN_DM = (
@@ -121,8 +145,10 @@ TALK_STORE_DOWN = "the bot could not reach its database. Nothing was opened; try
 __all__ = [
     "ANNOUNCEMENT",
     "ANNOUNCEMENT_ASKED",
+    "ANNOUNCEMENT_CHECKING",
     "ANNOUNCEMENT_IN_DM",
     "CARD_AWAITING",
+    "CARD_CHECKING",
     "CARD_DECLINED",
     "CARD_DELETED",
     "CARD_ENDED",
@@ -146,6 +172,7 @@ __all__ = [
     "CARD_TEXT",
     "CARD_TITLE",
     "CARD_TRAINING",
+    "CARD_UNFIT",
     "CARD_UNKNOWN",
     "CARD_WITHDRAWN",
     "DECLINED",
@@ -155,6 +182,13 @@ __all__ = [
     "FAILED_NO_REASON",
     "FAILED_RETRY",
     "JOB_GONE",
+    "MEDIA_ADVICE",
+    "MEDIA_BLOCKING",
+    "MEDIA_CHECKED",
+    "MEDIA_FINDING",
+    "MEDIA_MEASURED",
+    "MEDIA_SUMMARY",
+    "MEDIA_UNCHECKED",
     "MOVED",
     "NOT_FETCHED",
     "NOT_SAVED_IN_TIME",
@@ -175,6 +209,8 @@ __all__ = [
     "TALK_OPENED",
     "TALK_STORE_DOWN",
     "UNCHECKED",
+    "UNFIT",
+    "UNFIT_RETRY",
     "UNKNOWN_DM",
     "WITHDRAWN",
 ]

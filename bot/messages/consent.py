@@ -15,6 +15,8 @@ CONSENT_WITHDRAW = (
     "Only your own click counts. Changed your mind later? *Withdraw consent* on the receipt here, "
     "or in my Home tab under Replicas of me, deletes the replica at Tavus with its footage."
 )
+# What the media check made of the files, so they know what they consent to be trained from.
+CONSENT_CHECKED = "*Your media was checked*: nothing Tavus is known to refuse."
 CONSENT_GIVE_BUTTON = "I consent"
 CONSENT_DECLINE_BUTTON = "I decline"
 CONSENT_DIALOG_TITLE = "Consent to a replica?"
@@ -101,6 +103,7 @@ __all__ = [
     "AUDIT_WHEN",
     "CONSENT_ALREADY",
     "CONSENT_ASK",
+    "CONSENT_CHECKED",
     "CONSENT_DECLINE_BUTTON",
     "CONSENT_DIALOG_CONFIRM",
     "CONSENT_DIALOG_DENY",

@@ -100,6 +100,18 @@ ASKED_SELF_BODY = (
     "Check your DMs from me: consent there to the replica *{name}* of you. Nothing goes to "
     "Tavus until you do. I'll keep its card in <#{channel}> up to date. You can close this window."
 )
+# With the media check on, the DM waits for the check, and never comes if Tavus would refuse it.
+CHECKING_TITLE = "Checking the media"
+CHECKING_BODY = (
+    "I'm checking the media for *{name}* first. If Tavus would take it, I'll ask <@{subject}> in "
+    "a DM to consent; nothing goes to Tavus until they agree. I'll keep its card in <#{channel}> "
+    "up to date and reply in its thread."
+)
+CHECKING_SELF_BODY = (
+    "I'm checking the media for *{name}* first. If Tavus would take it, I'll ask you in a DM to "
+    "consent to this replica of you; nothing goes to Tavus until you do. I'll keep its card in "
+    "<#{channel}> up to date. You can close this window."
+)
 
 # Who may create replicas (REPLICA_CREATORS).
 NOT_A_CREATOR = (
@@ -122,6 +134,9 @@ __all__ = [
     "ASKED_BODY",
     "ASKED_SELF_BODY",
     "ASKED_TITLE",
+    "CHECKING_BODY",
+    "CHECKING_SELF_BODY",
+    "CHECKING_TITLE",
     "CONSENT_LABEL",
     "CONSENT_OPTION",
     "CONSENT_STATEMENT",

@@ -23,6 +23,7 @@ _UNSENT = [
     status.value
     for status in (
         JobStatus.FETCHING,
+        JobStatus.CHECKING,
         JobStatus.AWAITING_CONSENT,
         JobStatus.PENDING_APPROVAL,
         JobStatus.QUEUED,

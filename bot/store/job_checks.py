@@ -47,14 +47,21 @@ class JobChecks:
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
-    async def claim_check(self, job_id: str, *, until: datetime | None) -> Job | None:
-        """Take a due check by moving it to `until` (None: no more checks); None if not due."""
+    async def claim_check(
+        self, job_id: str, *, until: datetime | None, held: datetime | None = None
+    ) -> Job | None:
+        """Take a due check by moving it to `until` (None: no more checks); None if not due.
+
+        `held`: the check the caller took (or set) for until then, kept whether due or not,
+        unless another has taken it since (which moved it later: past `held`).
+        """
+        by = self._db.now() if held is None else utc(held)
         async with self._db.writing() as connection:
             return await update_job(
                 connection,
                 job_id,
                 {"next_check_at": utc(until)},
-                jobs.c.next_check_at <= self._db.now(),
+                jobs.c.next_check_at <= by,
                 now=self._db.now(),
             )
 
@@ -93,7 +100,7 @@ class JobChecks:
             return [to_job(row._mapping) for row in await connection.execute(statement)]
 
     async def forget_details(self, *, before: datetime, days: int) -> dict[str, int]:
-        """Finished jobs last changed before `before` lose their links, file names and errors.
+        """Finished jobs last changed before `before` lose links, file names, errors, media reports.
 
         What stays: the job itself (who, what, when, its outcome), its consent receipt and the
         audit log. Returns how many jobs each workspace had cleared, each recorded in the log in
@@ -107,6 +114,7 @@ class JobChecks:
             jobs.c.thumbnail_url,
             jobs.c.slack_file_name,
             jobs.c.error_message,
+            jobs.c.media_report,
         )
         now = self._db.now()
         async with self._db.writing() as connection:

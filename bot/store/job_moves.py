@@ -16,7 +16,7 @@ from bot.jobs import NO_CHANGES, UNSET, Job, JobChanges, Move
 from bot.jobs import moves as life
 from bot.store import audit_queries, notice_queries, receipt_queries
 from bot.store.engine import Database
-from bot.store.rows import to_job, utc
+from bot.store.rows import column_value, to_job, utc
 from bot.store.schema import jobs
 
 
@@ -47,7 +47,7 @@ class JobMoves:
         Returns the moved job, or None if the job was in none of the move's states (someone
         else won), or the replica is another job's already.
         """
-        values = {name: utc(value) for name, value in changes.given().items()}
+        values = {name: column_value(value) for name, value in changes.given().items()}
         if move.to is not None:
             values["status"] = move.to.value
         if changes.reviewer_id is not UNSET:
@@ -95,8 +95,8 @@ class JobMoves:
         kind = move.owed(job, watching=watching) if job is not None else None
         if kind is not None:
             await notice_queries.owe_in(connection, job_id, kind, now=now)
-        if job is not None and move.also is not None:
-            await notice_queries.owe_in(connection, job_id, move.also, now=now)
+        for also in move.owed_too(job) if job is not None else ():
+            await notice_queries.owe_in(connection, job_id, also, now=now)
         return job
 
 

@@ -23,8 +23,11 @@ from bot.store.job_moves import JobMoves
 from bot.store.rows import to_job, utc
 from bot.store.schema import jobs
 
-# Requests whose consent is still to be asked or answered: a file from Slack is copied first.
-WAITING = (JobStatus.FETCHING.value, JobStatus.AWAITING_CONSENT.value)
+# Requests whose consent is still to be asked or answered: a file from Slack is copied first,
+# the media looked into.
+WAITING = tuple(
+    status.value for status in (JobStatus.FETCHING, JobStatus.CHECKING, JobStatus.AWAITING_CONSENT)
+)
 
 
 class Jobs(JobMoves, JobChecks):
@@ -46,14 +49,19 @@ class Jobs(JobMoves, JobChecks):
         requester: Requester,
         request: ReplicaRequest,
         next_check_at: datetime | None = None,
+        checking: bool = False,
     ) -> Job:
         """Save a new job; the reconciler looks again at `next_check_at`.
 
         A request naming whose likeness it is waits for their consent: its card and their DM
         are owed with it. One saved before consent existed is QUEUED, its create next.
+        `checking` (the media check is on): either is CHECKING first, owing its card alone. A
+        file from Slack is FETCHING first, whatever the check.
         """
         now = self._db.now()
         status = JobStatus.AWAITING_CONSENT if request.subject_id else JobStatus.QUEUED
+        if checking:
+            status = JobStatus.CHECKING
         if request.slack_file:
             status = JobStatus.FETCHING
         values: dict[str, Any] = {
@@ -97,6 +105,10 @@ class Jobs(JobMoves, JobChecks):
         owed: tuple[NoticeKind, ...] = ()
         if status is JobStatus.AWAITING_CONSENT:
             owed = (NoticeKind.ANNOUNCEMENT, NoticeKind.CONSENT_REQUEST)
+            if request.unchecked:
+                owed += (NoticeKind.UNCHECKED,)
+        if status is JobStatus.CHECKING:
+            owed = (NoticeKind.ANNOUNCEMENT,)  # the consent request once the media passed
             if request.unchecked:
                 owed += (NoticeKind.UNCHECKED,)
         if status is JobStatus.FETCHING:

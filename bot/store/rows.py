@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
+from bot.media.inspection.model import Report
 
 
 class _Unset:
@@ -33,6 +34,11 @@ def utc(value: Any) -> Any:
     """A moment in UTC; anything else as it is."""
     # SQLite keeps no zone and compares text: every stored moment must be in UTC.
     return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
+
+
+def column_value(value: Any) -> Any:
+    """A job's field as its column keeps it: moments in UTC, the media check's report as JSON."""
+    return value.to_json() if isinstance(value, Report) else utc(value)
 
 
 def aware(moment: datetime) -> datetime:
@@ -85,6 +91,7 @@ def to_job(row: Mapping[Any, Any]) -> Job:
         reviewer_id=row.get("reviewer_id"),
         reviewed_at=maybe_aware(row.get("reviewed_at")),
         tavus_account=row.get("tavus_account"),
+        media_report=Report.from_json(row["media_report"]) if row.get("media_report") else None,
     )
 
 

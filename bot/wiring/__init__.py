@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -16,9 +17,11 @@ from bot.delivery.sender import Sender
 from bot.governance.approvals import Approvals
 from bot.governance.consent import Consent, MostWaiting
 from bot.governance.policy import Governance
+from bot.jobs import media_checks
 from bot.jobs.callbacks import Callbacks
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
+from bot.jobs.media_checks import MediaChecks
 from bot.jobs.reconciler import Reconciler
 from bot.jobs.replicas import Replicas
 from bot.jobs.retention import Retention
@@ -58,6 +61,7 @@ class Services:
     lifecycle: Lifecycle
     sender: Sender
     intake: Intake
+    media_checks: MediaChecks
     reconciler: Reconciler
     retention: Retention
     voices: Voices
@@ -152,6 +156,8 @@ async def build(settings: Settings) -> Services:
         poll_interval=poll_interval,
         wake_sweeper=sweeper.wake if sweeper is not None else None,
     )
+    # With MEDIA_CHECK, a job saved (or its Slack file kept) is held this long by its check.
+    check = media_checks.hold() if clients.inspector is not None else None
     if media is not None:
         fetcher = Fetcher(
             store=store,
@@ -163,6 +169,7 @@ async def build(settings: Settings) -> Services:
             consent_timeout=timedelta(seconds=settings.consent_timeout),
             quota=settings.media_quota_bytes,
             at_once=settings.media_copies_at_once,
+            media_check=check,
         )
     intake = Intake(
         store=store,
@@ -174,7 +181,17 @@ async def build(settings: Settings) -> Services:
         consent_timeout=timedelta(seconds=settings.consent_timeout),
         # A file from Slack gets a fresh link as the create goes: consent may have taken days.
         fresh_links=fetcher.fresh_links if fetcher is not None else None,
+        media_check=check,
     )
+    checks = MediaChecks(
+        store=store,
+        lifecycle=lifecycle,
+        inspector=clients.inspector,
+        consent_timeout=timedelta(seconds=settings.consent_timeout),
+        concurrency=settings.media_check_concurrency,
+        send=partial(intake.start, tell_by_dm=True),
+    )
+    lifecycle.on_checking(checks.start)
     reconciler = Reconciler(
         store=store,
         accounts=accounts,
@@ -183,6 +200,7 @@ async def build(settings: Settings) -> Services:
         poll_interval=poll_interval,
         tick=min(settings.tavus_poll_interval, 30.0),
         metrics=meters,
+        media_checks=checks,
     )
     oauth: dict[str, Any] = {}
     if vault is not None:
@@ -246,6 +264,7 @@ async def build(settings: Settings) -> Services:
         lifecycle=lifecycle,
         sender=sender,
         intake=intake,
+        media_checks=checks,
         reconciler=reconciler,
         retention=Retention(store=store, days=settings.retention_days),
         voices=voices,

@@ -1,10 +1,11 @@
-"""The bot's connections out: its database, Slack's Web API, Tavus, S3, and the links it reads."""
+"""The bot's connections out: its database, Slack's Web API, Tavus, S3, the links it reads."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,9 @@ from bot.delivery.budgets import (
 from bot.delivery.clients import SlackClients
 from bot.delivery.pace import Limit
 from bot.delivery.poster import HISTORY_PAGE, LIMITED_HISTORY_PAGE
+from bot.jobs import media_checks
 from bot.media.addresses import Address, is_public
+from bot.media.inspection.inspector import Inspector
 from bot.media.links import Prober
 from bot.media.s3 import s3_client
 from bot.media.slack_files import SlackFiles
@@ -61,6 +64,8 @@ class Clients:
     files: SlackFiles
     # Checks the form's links before a save; None where the operator turned checks off.
     prober: Prober | None
+    # Looks into each job's files once it is saved (MEDIA_CHECK); None with the check off.
+    inspector: Inspector | None
 
 
 async def open_clients(settings: Settings, metrics: Metrics) -> Clients:
@@ -87,6 +92,14 @@ async def open_clients(settings: Settings, metrics: Metrics) -> Clients:
         s3=s3,
         files=SlackFiles(api_url=settings.slack_api_base, allowed=allowed),
         prober=Prober(allowed=allowed, clock=store.now) if settings.media_check_links else None,
+        inspector=Inspector(
+            allowed=allowed,
+            clock=time.monotonic,
+            concurrency=settings.media_check_concurrency,
+            timeout=media_checks.TIMEOUT,
+        )
+        if settings.media_check
+        else None,
     )
 
 

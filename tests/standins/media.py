@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ class Served:
     delay: float = 0.0
     status: int = 200
     location: str | None = None  # a redirect's target
+    ranges: bool = True  # False: a host that answers every Range with the whole file
 
 
 class MediaStandIn(StandIn):
@@ -57,6 +59,7 @@ class MediaStandIn(StandIn):
         super().__init__()
         self.served: dict[str, Served] = {}
         self.requests: list[dict[str, Any]] = []
+        self.sent = 0  # bytes of bodies sent, all requests together
         self.app.router.add_get("/{path:.*}", self._get)
 
     def put(self, path: str, body: bytes, content_type: str, **how: Any) -> str:
@@ -89,15 +92,34 @@ class MediaStandIn(StandIn):
         if found.status != 200:
             return web.Response(status=found.status, text="refused")
         total = found.total if found.total is not None else len(found.body)
-        wanted = request.headers.get("Range", "")
-        if wanted.startswith("bytes=0-") and found.content_type != "text/html":
-            last = min(int(wanted.removeprefix("bytes=0-") or total - 1), len(found.body) - 1)
+        wanted = _RANGE.fullmatch(request.headers.get("Range", "").strip())
+        if wanted and found.ranges and found.content_type != "text/html":
+            first = int(wanted.group(1))
+            if first >= len(found.body):
+                return web.Response(status=416, headers={"Content-Range": f"bytes */{total}"})
+            last = min(int(wanted.group(2) or total - 1), len(found.body) - 1)
+            self.sent += last + 1 - first
             return web.Response(
                 status=206,
-                body=found.body[: last + 1],
+                body=found.body[first : last + 1],
                 headers={
                     "Content-Type": found.content_type,
-                    "Content-Range": f"bytes 0-{last}/{total}",
+                    "Content-Range": f"bytes {first}-{last}/{total}",
                 },
             )
-        return web.Response(body=found.body, headers={"Content-Type": found.content_type})
+        # The whole file, counted as it goes: a client that stops reading stops the count.
+        response = web.StreamResponse(headers={"Content-Type": found.content_type})
+        response.content_length = len(found.body)
+        await response.prepare(request)
+        try:
+            for at in range(0, len(found.body), 64 * 1024):
+                chunk = found.body[at : at + 64 * 1024]
+                await response.write(chunk)
+                self.sent += len(chunk)
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client had heard enough
+        return response
+
+
+_RANGE = re.compile(r"bytes=(\d+)-(\d*)")

@@ -31,7 +31,9 @@ from tests.flows import (
     thread_replies,
 )
 from tests.processes import BotProcess, environment_of
+from tests.recordings import recording
 from tests.slack_client import SlackSender, filled
+from tests.standins.media import MediaStandIn
 from tests.standins.slack import SlackStandIn
 from tests.standins.tavus import TavusStandIn
 from tests.standins.tcp_proxy import TcpProxy
@@ -194,6 +196,66 @@ async def test_two_instances_share_one_database_and_reply_once_per_job(
         tavus.finish(job["replica_id"])
         await slack.wait_until(lambda: len(in_channels(slack)) >= 12, within=30)
         assert len(await thread_replies(handles[0], post)) == 1
+    finally:
+        for instance in instances:
+            await instance.kill()
+
+
+async def test_a_media_check_cut_off_on_one_instance_is_run_once_by_the_others(
+    settings: Settings,
+    database: str,
+    slack: SlackStandIn,
+    tavus: TavusStandIn,
+    media: MediaStandIn,
+    tmp_path: Path,
+) -> None:
+    ports = [int(str(settings.public_url).rstrip("/").rsplit(":", 1)[1]), unused_port()]
+    shared = {
+        **settings.model_dump(),
+        "database_url": database,
+        "tavus_poll_interval": 0.3,  # the reconciler's rounds come as often
+        "media_check": True,
+        "media_allow_private_hosts": True,  # the media stand-in is on loopback
+        "shutdown_grace": 0.2,
+    }
+    instances = [BotProcess(environment_of(shared, port), tmp_path, port) for port in ports]
+    handles = [
+        Bot(
+            f"http://127.0.0.1:{port}",
+            settings.model_copy(update=shared),
+            slack,
+            tavus,
+            SlackSender(
+                f"http://127.0.0.1:{port}/slack/events",
+                respond_to=f"{slack.url}/respond",
+                triggers=slack.trigger,
+            ),
+        )
+        for port in ports
+    ]
+    # A host that holds the first instance's check until it is stopped.
+    url = media.put("dana.mp4", recording(), "video/mp4", delay=60)
+    try:
+        await asyncio.gather(*(instance.start() for instance in instances))
+        view = await open_form(handles[0])
+        values = {form.NAME: "Dana", form.VIDEO: url, form.CONSENT: True, form.USE: "demos"}
+        status, answer = await handles[0].sender.submit(filled(view, **values))
+        assert (status, answer["response_action"]) == (200, "update")
+        [job] = await handles[0].jobs()
+        await media.wait_until(lambda: any(r["path"] == "dana.mp4" for r in media.requests))
+
+        assert await instances[0].stop(signal.SIGTERM) == 0
+        media.served["dana.mp4"].delay = 0
+        await instances[0].start()  # both up again: either may take the check handed back
+        await consent_request_of(handles[1], job["id"], within=60)
+        notices = await delivered(handles[1], within=30)
+        await asyncio.sleep(1)  # long enough for a second check to have posted, were there one
+
+        kinds = sorted(n["kind"] for n in notices if n["kind"] != "card")
+        assert kinds == ["announcement", "consent_request", "media_checked"]
+        assert len([p for p in slack.posts() if p["channel"] == "D" + job["user_id"]]) == 1
+        [checked] = await handles[0].jobs()
+        assert checked["status"] == "awaiting_consent"
     finally:
         for instance in instances:
             await instance.kill()

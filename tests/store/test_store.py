@@ -27,7 +27,8 @@ from bot.delivery.budgets import Budgets, Limits, SharedPaces
 from bot.delivery.pace import Limit
 from bot.governance.audit import BOT, TAVUS, Action, Record
 from bot.governance.model import StoredPolicy
-from bot.governance.receipts import Decision, Medium, Receipt, sha256, statement_for
+from bot.governance.receipts import Decision, Receipt, sha256, statement_for
+from bot.governance.receipts import Medium as Named
 from bot.jobs import (
     Job,
     JobChanges,
@@ -41,6 +42,7 @@ from bot.jobs import (
     moves,
     new_id,
 )
+from bot.media.inspection.model import Finding, Medium, Report, Weight
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import alembic_config
 from bot.store.rows import maybe_aware
@@ -62,6 +64,15 @@ START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 DIGEST = "d" * 64
 FINAL = [status for status in JobStatus if status.is_final]
+REPORT = Report(
+    findings=(
+        Finding(
+            Medium.TRAINING_VIDEO, "video_fps", Weight.ADVICE, "24 fps: Tavus asks for 25 — «»"
+        ),
+        Finding(Medium.CONSENT_VIDEO, "sound", Weight.UNCHECKED, "no sound track I could read"),
+    ),
+    summaries=((Medium.TRAINING_VIDEO, "1920×1080, 24 fps, 1 min 4 s"),),
+)
 
 
 @pytest.fixture
@@ -341,6 +352,29 @@ async def test_unset_fields_are_kept_and_none_clears_them(store: Store) -> None:
     assert settled.next_check_at is None
     assert settled.replica_id == "r1"
     assert settled == await stored(store, job.id)
+
+
+async def test_a_media_report_is_kept_whole_and_read_back_as_it_was_given(store: Store) -> None:
+    job = await add(store)
+    assert job.media_report is None
+
+    checked = await transition(
+        store, job.id, from_=(JobStatus.QUEUED,), to=JobStatus.AWAITING_CONSENT, media_report=REPORT
+    )
+    read = await stored(store, job.id)
+    emptied = await transition(
+        store,
+        job.id,
+        from_=(JobStatus.AWAITING_CONSENT,),
+        to=JobStatus.AWAITING_CONSENT,
+        media_report=Report(),
+    )
+
+    assert checked is not None
+    assert checked.media_report == REPORT
+    assert read == checked
+    assert emptied is not None
+    assert emptied.media_report == Report()  # looked, found nothing: kept, and not None
 
 
 async def test_progress_is_remembered_without_touching_the_status(store: Store) -> None:
@@ -874,7 +908,7 @@ def receipt_for(job: Job, decided_at: datetime) -> Receipt:
         statement=statement_for("Dana Doe"),
         statement_sha256=sha256(statement_for("Dana Doe")),
         intended_use="demos",
-        media=(Medium("https://cdn.example.com/d.mp4", "cdn.example.com", "d.mp4"),),
+        media=(Named("https://cdn.example.com/d.mp4", "cdn.example.com", "d.mp4"),),
         dm_channel="D0DANA",
         dm_ts="1.0001",
     )
@@ -896,6 +930,72 @@ async def test_a_request_naming_its_person_waits_for_consent_owing_card_and_dm(
     assert job.status is JobStatus.AWAITING_CONSENT
     kinds = sorted(row["kind"] for row in await notices_of(store, job.id))
     assert kinds == ["announcement", "consent_request"]
+
+
+async def test_with_the_media_check_a_request_is_checked_first_owing_its_card_alone(
+    store: Store,
+) -> None:
+    request = replace(REQUEST, subject_id="U0DANA", unchecked=("train_image_url",))
+    checking = await store.jobs.add(
+        job_id=new_id(), requester=REQUESTER, request=request, checking=True
+    )
+    legacy = await store.jobs.add(
+        job_id=new_id(), requester=REQUESTER, request=REQUEST, checking=True
+    )
+    from_slack = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(request, slack_file="F0FILE"),
+        checking=True,
+    )
+
+    assert (checking.status, legacy.status) == (JobStatus.CHECKING, JobStatus.CHECKING)
+    assert from_slack.status is JobStatus.FETCHING  # checked once it is kept
+    assert sorted(r["kind"] for r in await notices_of(store, checking.id)) == [
+        "announcement",
+        "unchecked",
+    ]
+    assert [r["kind"] for r in await notices_of(store, legacy.id)] == ["announcement"]
+    # It counts among those waiting for the person shown, who is yet to be asked.
+    assert await store.jobs.waiting(team_id="T1", subject_id="U0DANA") == 2
+
+
+async def test_media_that_pass_owe_the_card_the_consent_request_and_the_report_at_once(
+    store: Store,
+) -> None:
+    job = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(REQUEST, subject_id="U0DANA"),
+        checking=True,
+    )
+    cleared = await store.jobs.move(job.id, moves.CLEAR, JobChanges(media_report=REPORT))
+    again = await store.jobs.move(job.id, moves.FIND_UNFIT, JobChanges(media_report=REPORT))
+
+    assert cleared is not None
+    assert (cleared.status, cleared.media_report) == (JobStatus.AWAITING_CONSENT, REPORT)
+    assert again is None  # decided once: a second check changes nothing
+    kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
+    # The card is not owed a redraw: its announcement, still owed, is drawn as the job is then.
+    assert kinds == ["announcement", "consent_request", "media_checked"]
+
+
+async def test_unfit_media_end_the_job_owing_only_its_result(store: Store) -> None:
+    job = await store.jobs.add(
+        job_id=new_id(),
+        requester=REQUESTER,
+        request=replace(REQUEST, subject_id="U0DANA"),
+        checking=True,
+    )
+
+    unfit = await store.jobs.move(job.id, moves.FIND_UNFIT, JobChanges(media_report=REPORT))
+
+    assert unfit is not None
+    assert unfit.status is JobStatus.UNFIT
+    assert sorted(r["kind"] for r in await notices_of(store, job.id)) == [
+        "announcement",
+        "result",
+    ]
 
 
 async def test_a_consent_keeps_its_receipt_with_the_move_and_then_the_replica_id(
@@ -996,6 +1096,62 @@ def upgrade_to(revision: str) -> Callable[[Connection], None]:
         command.upgrade(config, revision)
 
     return upgrade
+
+
+def downgrade_to(revision: str) -> Callable[[Connection], None]:
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    return downgrade
+
+
+# SQLAlchemy cannot reflect SQLite's index on an expression; only the columns are looked at.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+async def test_jobs_saved_before_the_media_check_read_as_unchecked_and_it_migrates_back(
+    store_url: str,
+) -> None:
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade_to("0022"))
+            await connection.execute(
+                text(
+                    "INSERT INTO jobs (id, team_id, user_id, channel_id, replica_name, model_name,"
+                    " callback_digest, status, created_at, updated_at) VALUES ('j1', 'T1', 'U1',"
+                    " 'C1', 'Dana', 'phoenix-4', '', 'queued', :now, :now)"
+                ),
+                {"now": START},
+            )
+    finally:
+        await engine.dispose()
+
+    store = await Store.open(store_url)
+    try:
+        before = await stored(store, "j1")
+        await transition(
+            store, "j1", from_=(JobStatus.QUEUED,), to=JobStatus.QUEUED, media_report=REPORT
+        )
+        after = await stored(store, "j1")
+    finally:
+        await store.close()
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade_to("0022"))
+            columns = await connection.run_sync(
+                lambda sync: {column["name"] for column in inspect(sync).get_columns("jobs")}
+            )
+            kept = (await connection.execute(text("SELECT id FROM jobs"))).scalars().all()
+            await connection.run_sync(upgrade_to("head"))
+    finally:
+        await engine.dispose()
+
+    assert before.media_report is None
+    assert after.media_report == REPORT
+    assert "media_report" not in columns
+    assert kept == ["j1"]
 
 
 # SQLAlchemy cannot reflect SQLite's index on an expression: it is looked for in the catalog.
@@ -1558,6 +1714,7 @@ async def test_retention_clears_the_details_of_long_finished_jobs_once(
         JobStatus.FAILED,
         error_message="Tavus: face not found",
         thumbnail_url="https://cdn.example.com/t.mp4",
+        media_report=REPORT,
         next_check_at=None,
     )
     unfinished = await add_in(store, JobStatus.TRAINING, replica_id="r-training")
@@ -1574,7 +1731,7 @@ async def test_retention_clears_the_details_of_long_finished_jobs_once(
     assert again == {}
     cleared = await stored(store, old.id)
     assert cleared.request.train_image_url is None
-    assert (cleared.error_message, cleared.thumbnail_url) == (None, None)
+    assert (cleared.error_message, cleared.thumbnail_url, cleared.media_report) == (None,) * 3
     assert cleared.status is JobStatus.FAILED  # the outcome stays
     assert await store.talks.get(old.id, "U1") is None  # its conversation's link goes too
     assert (await stored(store, unfinished.id)).request.train_image_url is not None

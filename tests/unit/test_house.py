@@ -17,7 +17,9 @@ MODULES = {
 # Models: values and rules any layer may import, which therefore import no service.
 MODELS = {
     "bot.jobs.model",
+    "bot.jobs.move",
     "bot.jobs.moves",
+    "bot.jobs.states",
     "bot.governance.model",
     "bot.governance.audit",
     "bot.governance.receipts",

@@ -1,4 +1,4 @@
-"""The README's generated parts stay true: the job's moves, the settings, and the code map."""
+"""The README's generated parts stay true: moves, settings, the media check, the code map."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot import config
 from bot.jobs import diagram, moves
+from bot.media.inspection import requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -44,6 +45,19 @@ def test_every_setting_is_in_the_readme() -> None:
 
     for name in config.Settings.model_fields:
         assert f"| `{name.upper()}` |" in shown
+
+
+def test_the_readme_shows_the_media_checks_thresholds_exactly_as_the_code_has_them() -> None:
+    shown = between("<!-- media check:", "<!-- /media check -->")
+
+    assert shown == f"{requirements.table()}\n", "regenerate it from requirements.table()"
+
+
+def test_the_media_check_table_has_a_column_for_every_model() -> None:
+    shown = between("<!-- media check:", "<!-- /media check -->")
+
+    for model in requirements.MODELS:
+        assert f" {model.model} |" in shown.splitlines()[0]
 
 
 def test_the_code_map_names_every_module_and_no_other() -> None:

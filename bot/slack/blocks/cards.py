@@ -19,6 +19,7 @@ from bot.slack.blocks.kit import (
     text,
 )
 from bot.slack.blocks.kit import title as modal_title
+from bot.slack.blocks.reports import report_blocks
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
 ERROR_LIMIT = 1500
@@ -43,8 +44,11 @@ def fields_of(job: Job) -> dict[str, str]:
 
 def announcement(job: Job, *, moved_from: str | None = None) -> Message:
     """The channel message that starts a job's thread; `moved_from` when it had to go to a DM."""
-    # Saved before consent existed, a job is announced once Tavus trains it.
+    # Saved before consent existed, a job is announced once Tavus trains it, or when its media
+    # is checked first.
     template = messages.ANNOUNCEMENT_ASKED if job.request.subject_id else messages.ANNOUNCEMENT
+    if not job.request.subject_id and job.replica_id is None and job.status in BEFORE_TAVUS:
+        template = messages.ANNOUNCEMENT_CHECKING
     text = template.format(**fields_of(job))
     if moved_from is not None:
         text = messages.ANNOUNCEMENT_IN_DM.format(channel=moved_from) + text
@@ -77,8 +81,13 @@ def card(job: Job) -> Message:
     )
 
 
+# Where a job announced before Tavus has it can be: its media checked first, or found unfit.
+BEFORE_TAVUS = frozenset({JobStatus.CHECKING, JobStatus.UNFIT, JobStatus.QUEUED})
+
 STATUS_WORDS = {
     JobStatus.FETCHING: messages.CARD_FETCHING,
+    JobStatus.CHECKING: messages.CARD_CHECKING,
+    JobStatus.UNFIT: messages.CARD_UNFIT,
     JobStatus.AWAITING_CONSENT: messages.CARD_AWAITING,
     JobStatus.PENDING_APPROVAL: messages.CARD_PENDING_APPROVAL,
     JobStatus.NOT_APPROVED: messages.CARD_NOT_APPROVED,
@@ -152,11 +161,34 @@ def result(job: Job) -> Message:
         )
     if job.status in ENDINGS:
         return text(ENDINGS[job.status].format(**values))
+    if job.status is JobStatus.UNFIT:
+        return unfit(job)
     words = messages.FAILED.format(**values)
     hint = messages.failure_hint(job.error_message)
     words += messages.FAILED_HINT.format(hint=hint) if hint else messages.FAILED_RETRY
     retry = button(messages.RETRY_BUTTON, RETRY_ACTION, job.id, style="primary")
     return Message(text=words, blocks=[section(words), actions(retry)])
+
+
+def unfit(job: Job) -> Message:
+    """The threaded reply that ends a job whose media Tavus would refuse: why, and Try again."""
+    words = messages.UNFIT.format(**fields_of(job))
+    retry = button(messages.RETRY_BUTTON, RETRY_ACTION, job.id, style="primary")
+    return Message(
+        text=words,
+        blocks=[
+            section(words),
+            *report_blocks(job.media_report),
+            context(messages.UNFIT_RETRY),
+            actions(retry),
+        ],
+    )
+
+
+def media_checked(job: Job) -> Message:
+    """The threaded note once the media check let a job go on: everything it found."""
+    words = messages.MEDIA_CHECKED.format(**fields_of(job))
+    return Message(text=words, blocks=[section(words), *report_blocks(job.media_report)])
 
 
 def stale(job: Job) -> Message:
@@ -209,5 +241,8 @@ def awaiting_consent_view(job: Job) -> dict[str, Any]:
     """The modal once the request is saved: the person shown has been asked in a DM."""
     values = fields_of(job)
     mine = job.request.subject_id == job.requester.user_id
+    if job.status is JobStatus.CHECKING:
+        body = messages.CHECKING_SELF_BODY if mine else messages.CHECKING_BODY
+        return status_view(messages.CHECKING_TITLE, body.format(**values))
     body = messages.ASKED_SELF_BODY if mine else messages.ASKED_BODY
     return status_view(messages.ASKED_TITLE, body.format(**values))

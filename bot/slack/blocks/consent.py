@@ -26,6 +26,7 @@ from bot.slack.blocks.kit import (
     section,
     when,
 )
+from bot.slack.blocks.reports import report_blocks
 
 
 def consent_request(job: Job) -> Message:
@@ -53,6 +54,7 @@ def consent_request(job: Job) -> Message:
                     messages.CONSENT_WHERE,
                 ]
             ),
+            *checked(job),
             section(messages.CONSENT_STATEMENT_SHOWN.format(statement=escape(statement))),
             context(messages.CONSENT_WITHDRAW.format(**values)),
             actions(
@@ -67,6 +69,16 @@ def consent_request(job: Job) -> Message:
             ),
         ],
     )
+
+
+def checked(job: Job) -> list[dict[str, Any]]:
+    """What the media check made of the files, for the person shown; nothing if it did not look.
+
+    Only what lets the job go on reaches them: Tavus refusing it would have ended it before.
+    """
+    if job.media_report is None:
+        return []
+    return [section(messages.CONSENT_CHECKED), *report_blocks(job.media_report)]
 
 
 def media_lines(request: ReplicaRequest) -> str:

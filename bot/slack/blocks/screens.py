@@ -31,6 +31,7 @@ from bot.slack.blocks.kit import (
     text,
     when,
 )
+from bot.slack.blocks.reports import report_blocks
 from bot.workspaces.installations import Connected
 
 
@@ -82,6 +83,7 @@ def replica_status(job: Job, answer: Receipt | None = None, *, shown_to: Viewer)
         section(title),
         fields(details),
         *(section(line) for line in lines),
+        *report_blocks(job.media_report),  # what the media check found, as its thread says
     ]
     return Message(text="\n".join([title, *details, *lines]), blocks=blocks)
 

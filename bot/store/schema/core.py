@@ -67,6 +67,8 @@ jobs = Table(
     # everything later asked of Tavus about it goes to that account. NULL before the create,
     # and on jobs sent before migration 0022 (those use the workspace's key of the moment).
     Column("tavus_account", String(16)),
+    # What the media check found in its files (Report.to_json()); NULL until it has looked.
+    Column("media_report", Text),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -78,6 +78,8 @@ def test_minimal_settings_take_the_documented_defaults() -> None:
     assert isinstance(settings.slack_timeout, int)
     assert settings.slack_channel_rate == 1.0
     assert settings.slack_channel_burst == 3
+    assert settings.media_check is True
+    assert settings.media_check_concurrency == 2
 
 
 @pytest.mark.usefixtures("required")
@@ -277,6 +279,9 @@ def test_a_missing_setting_is_named_alone(monkeypatch: pytest.MonkeyPatch) -> No
         ("SLACK_CHANNEL_BURST", "0"),
         ("SLACK_CHANNEL_BURST", "1.5"),
         ("SLACK_CHANNEL_BURST", "many"),
+        ("MEDIA_CHECK", "maybe"),
+        ("MEDIA_CHECK_CONCURRENCY", "0"),
+        ("MEDIA_CHECK_CONCURRENCY", "two"),
     ],
 )
 def test_malformed_setting_is_named_with_how_to_fix_it(

@@ -106,6 +106,9 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
     (NoticeKind.UNCHECKED, ANNOUNCED, in_thread(cards.unchecked)),
     (NoticeKind.UNCHECKED, UNANNOUNCED, by_dm(cards.unchecked)),
     (NoticeKind.STALE, UNANNOUNCED, by_dm(cards.stale)),
+    # What the media check found goes in the thread with the rest of the job's news.
+    (NoticeKind.MEDIA_CHECKED, ANNOUNCED, in_thread(cards.media_checked)),
+    (NoticeKind.MEDIA_CHECKED, UNANNOUNCED, by_dm(cards.media_checked)),
 ]
 
 

@@ -61,6 +61,8 @@ def test_outcome_of_maps_tavus_status_words(tavus_status: str, outcome: Outcome)
         (JobStatus.AWAITING_CONSENT, False),
         (JobStatus.DECLINED, True),
         (JobStatus.EXPIRED, True),
+        (JobStatus.CHECKING, False),
+        (JobStatus.UNFIT, True),
     ],
 )
 def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
@@ -70,6 +72,7 @@ def test_only_finished_jobs_are_final(status: JobStatus, final: bool) -> None:
 def test_job_status_values_are_the_stored_words() -> None:
     assert [status.value for status in JobStatus] == [
         "fetching",
+        "checking",
         "awaiting_consent",
         "pending_approval",
         "queued",
@@ -84,6 +87,7 @@ def test_job_status_values_are_the_stored_words() -> None:
         "expired",
         "withdrawn",
         "not_approved",
+        "unfit",
         "ended",
         "unknown",
     ]
@@ -104,6 +108,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "approval_settled",
         "audit",
         "unchecked",
+        "media_checked",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 
@@ -217,8 +222,8 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
     reached = {move.to for move in life.MOVES if move.to is not None}
     left = {status for move in life.MOVES if move.to is not None for status in move.from_}
 
-    # Both first states are where a save puts a job (fetching: a file from Slack to copy first);
-    # awaiting consent is also reached once that copy is kept.
+    # The first states are where a save puts a job (fetching: a file from Slack to copy first);
+    # checking and awaiting consent are also reached once that copy is kept.
     assert set(JobStatus) - reached == {JobStatus.FETCHING}
     # Only delete and withdraw leave a final state: nothing else happens to a finished job.
     # An ended job is left by nothing: its workspace has gone.
@@ -229,6 +234,7 @@ def test_every_state_but_the_first_is_reached_and_only_final_ones_are_never_left
         JobStatus.DECLINED,
         JobStatus.EXPIRED,
         JobStatus.NOT_APPROVED,
+        JobStatus.UNFIT,
     }
     assert all(s in left for s in JobStatus if not s.is_final)
     leaving_final = [m.name for m in life.MOVES if m.to is not None and m.from_ & set(FINAL)]

@@ -16,6 +16,7 @@ from bot.governance.audit import Action, Record
 from bot.governance.model import Approvers, Creators, Policy, Set
 from bot.governance.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
+from bot.media.inspection.model import Finding, Medium, Report, Weight
 from bot.media.slack_files import SlackFile, refusal
 from bot.slack.blocks import cards, consent, form, kit, policy_form, screens, submission
 from bot.slack.blocks.kit import Message
@@ -89,6 +90,32 @@ def requests(draw: st.DrawFn) -> ReplicaRequest:
     )
 
 
+# What the media check says: its own words, which may quote a file's metadata (a title, a codec).
+REPORTS = st.builds(
+    Report,
+    findings=st.lists(
+        st.builds(
+            Finding,
+            st.sampled_from(Medium),
+            st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=40),
+            st.sampled_from(Weight),
+            words(500, 1),
+        ),
+        max_size=30,
+    ).map(tuple),
+    summaries=st.lists(st.tuples(st.sampled_from(Medium), words(300, 1)), max_size=3).map(tuple),
+)
+WORST_REPORT = Report(
+    findings=tuple(
+        Finding(medium, "x" * 40, weight, "&" * 500)
+        for medium in Medium
+        for weight in Weight
+        for _ in range(10)
+    ),
+    summaries=tuple((medium, "<" * 300) for medium in Medium),
+)
+
+
 @st.composite
 def jobs(draw: st.DrawFn) -> Job:
     reviewed = draw(st.booleans())
@@ -107,6 +134,7 @@ def jobs(draw: st.DrawFn) -> Job:
         thumbnail_url=draw(st.none() | URLS),
         reviewer_id=draw(USERS) if reviewed else None,
         reviewed_at=NOW if reviewed else None,
+        media_report=draw(st.none() | REPORTS),
     )
 
 
@@ -137,6 +165,7 @@ WORST = Job(
     thumbnail_url=WORST_URL,
     reviewer_id="U0REVIEWER",
     reviewed_at=NOW,
+    media_report=WORST_REPORT,
 )
 WORST_FROM_SLACK = replace(
     WORST,
@@ -236,6 +265,7 @@ JOB_MESSAGES: list[tuple[str, Callable[[Job], Message]]] = [
     ("result moved", lambda job: cards.moved(cards.result(job), "C0ORIGIN")),
     ("stale", cards.stale),
     ("unchecked", cards.unchecked),
+    ("media checked", cards.media_checked),
     ("not started", cards.not_started),
     ("consent request", consent.consent_request),
     ("approval request", consent.approval_request),

@@ -13,6 +13,8 @@ from bot import messages
 from bot.governance.audit import Action, Record
 from bot.governance.receipts import Decision, Medium, Receipt, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
+from bot.media.inspection.model import Finding, Report, Weight
+from bot.media.inspection.model import Medium as Medium_
 from bot.slack.blocks import cards, consent, form, kit, screens
 from bot.slack.command_text import Usage, parse_command
 from bot.workspaces.installations import Connected
@@ -52,6 +54,12 @@ JOB = Job(
     reviewed_at=NOW,
 )
 FROM_SLACK = replace(JOB, request=replace(JOB.request, slack_file="F0FILE"))
+# What the media check says may quote a file's own metadata (a codec's name, a title).
+REPORT = Report(
+    findings=tuple(Finding(medium, EVIL, weight, EVIL) for medium in Medium_ for weight in Weight),
+    summaries=tuple((medium, EVIL) for medium in Medium_),
+)
+CHECKED = replace(JOB, status=JobStatus.AWAITING_CONSENT, media_report=REPORT)
 RECEIPT = Receipt(
     job_id="j1",
     team_id="T1",
@@ -103,12 +111,24 @@ BUILDERS: dict[str, Callable[[], object]] = {
         for status in JobStatus
     },
     "stale": lambda: cards.stale(JOB),
+    "media checked": lambda: cards.media_checked(CHECKED),
+    "unfit": lambda: cards.result(replace(CHECKED, status=JobStatus.UNFIT)),
+    "consent request, media checked": lambda: consent.consent_request(CHECKED),
+    "announcement, checking before consent existed": lambda: cards.announcement(
+        replace(
+            JOB,
+            status=JobStatus.CHECKING,
+            replica_id=None,
+            request=replace(JOB.request, subject_id=None),
+        )
+    ),
     "unchecked": lambda: cards.unchecked(
         replace(JOB, request=replace(JOB.request, unchecked=("train_video_url",)))
     ),
     "not started": lambda: cards.not_started(in_status(JobStatus.REJECTED)),
     "unknown": lambda: cards.not_started(in_status(JobStatus.UNKNOWN)),
     "awaiting consent": lambda: cards.awaiting_consent_view(JOB),
+    "checking the media": lambda: cards.awaiting_consent_view(in_status(JobStatus.CHECKING)),
     "consent request": lambda: consent.consent_request(JOB),
     "consent request, from Slack": lambda: consent.consent_request(FROM_SLACK),
     "approval request": lambda: consent.approval_request(JOB),

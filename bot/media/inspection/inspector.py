@@ -1,0 +1,142 @@
+"""The media check: each file of a job read in parts and measured in a worker pool, then judged."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+from bot.media.addresses import Address, is_public
+from bot.media.inspection.facts import Measured, Part
+from bot.media.inspection.judge import judge
+from bot.media.inspection.measure import measure_image, measure_video
+from bot.media.inspection.model import Finding, Medium, Report
+from bot.media.inspection.ranged import RangedFile, Unreadable, Why
+from bot.media.inspection.remote import Parts, Remote
+from bot.media.inspection.requirements import requirements_for
+
+log = logging.getLogger(__name__)
+
+# Bytes read of one file at most: a keyframe for each of ten samples and the sound's first
+# minutes, even at 4K; a ten-minute file costs what a two-minute one does.
+READ_AT_MOST = 64 * 1024 * 1024
+# The order findings are told in.
+_ORDER = (Medium.TRAINING_VIDEO, Medium.TRAINING_IMAGE, Medium.CONSENT_VIDEO)
+
+
+class Inspector:
+    """Looks at a job's training media before anyone consents or a credit is spent.
+
+    Files are read over the link checks' own guarded fetch (on the event loop), and measured in
+    a pool of `concurrency` threads: the loop never decodes a frame. Whatever cannot be looked
+    at (a host without ranges, a timeout, a file FFmpeg cannot open, too many bytes) becomes an
+    unchecked finding; nothing here blocks a job for lack of a look.
+    """
+
+    def __init__(
+        self,
+        *,
+        allowed: Callable[[Address], bool] = is_public,
+        clock: Callable[[], float],
+        concurrency: int = 2,
+        timeout: float = 60.0,
+        most_bytes: int = READ_AT_MOST,
+    ) -> None:
+        self._remote = Remote(allowed=allowed, timeout=min(20.0, timeout))
+        self._clock = clock
+        self._timeout = timeout
+        self._most_bytes = most_bytes
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=concurrency, thread_name_prefix="media-check"
+        )
+        self._stops: set[threading.Event] = set()
+
+    async def close(self) -> None:
+        """Stop every check under way, wait for its worker, and release the connections."""
+        for stop in list(self._stops):
+            stop.set()
+        # Waited for off the loop: a worker may be waiting for a part the loop still fetches.
+        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
+        await self._remote.close()
+
+    async def inspect(self, files: Mapping[Medium, str], *, model: str) -> Report:
+        """Each file (medium → link) looked at, all within `timeout`; never raises but cancelled."""
+        needs = requirements_for(model)
+        stop = threading.Event()
+        deadline = self._clock() + self._timeout
+        self._stops.add(stop)
+
+        def stopped() -> bool:
+            return stop.is_set() or self._clock() >= deadline
+
+        tasks = {
+            medium: asyncio.create_task(self._measure(medium, url, stopped))
+            for medium, url in files.items()
+        }
+        try:
+            if tasks:
+                await asyncio.wait(tasks.values(), timeout=self._timeout)
+        finally:
+            # Workers stop at their next read; the tasks waiting for them are let go.
+            stop.set()
+            self._stops.discard(stop)
+            for task in tasks.values():
+                task.cancel()
+        findings: list[Finding] = []
+        summaries: list[tuple[Medium, str]] = []
+        for medium in sorted(tasks, key=_ORDER.index):
+            measured = _outcome(medium, files[medium], tasks[medium])
+            found, summary = judge(
+                medium,
+                measured,
+                needs,
+                consent_in_it=medium is Medium.CONSENT_VIDEO or Medium.CONSENT_VIDEO not in files,
+            )
+            findings += found
+            if summary is not None:
+                summaries.append((medium, summary))
+        return Report(findings=tuple(findings), summaries=tuple(summaries))
+
+    async def _measure(self, medium: Medium, url: str, stopped: Callable[[], bool]) -> Measured:
+        try:
+            opened = await self._remote.open(url)
+        except Unreadable as exc:
+            return Measured(unchecked=((Part.FILE, exc.why),))
+        loop = asyncio.get_running_loop()
+        file = RangedFile(
+            Parts(self._remote, loop, opened, stopped),
+            size=opened.size,
+            first=opened.first,
+            most_bytes=self._most_bytes,
+        )
+        measure = measure_image if medium is Medium.TRAINING_IMAGE else measure_video
+        measured = await loop.run_in_executor(self._pool, lambda: measure(file, stopped=stopped))
+        log.info(
+            "media check of %s: %d bytes in %d reads, %d unchecked",
+            _safe(url),
+            measured.bytes_read,
+            file.reads,
+            len(measured.unchecked),
+        )
+        return measured
+
+
+def _outcome(medium: Medium, url: str, task: asyncio.Task[Measured]) -> Measured:
+    """What a file's task measured; a task that failed or ran out of time, as unchecked."""
+    if not task.done() or task.cancelled():
+        return Measured(unchecked=((Part.FILE, Why.OUT_OF_TIME),))
+    failed = task.exception()
+    if failed is None:
+        return task.result()
+    # By its kind only: an error's text may quote the link, query and all.
+    log.warning("media check of %s failed: %s", _safe(url), type(failed).__name__, exc_info=False)
+    return Measured(unchecked=((Part.FILE, Why.UNREADABLE),))
+
+
+def _safe(url: str) -> str:
+    """A link as the log may show it: without its query string (presigned signatures)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
