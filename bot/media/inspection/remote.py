@@ -79,10 +79,10 @@ class Remote:
             if response.status != 206:
                 raise Unreadable(Why.NO_RANGES, f"status {response.status}")
             at, total = _content_range(response)
-            if at != start:
-                raise Unreadable(Why.NO_RANGES, "a part other than the one asked for")
             if total is not None and total != size:
                 raise Unreadable(Why.CHANGED, f"{size} bytes, then {total}")
+            if at != start:
+                raise Unreadable(Why.NO_RANGES, "a part other than the one asked for")
             return await _read(response.content, end - start + 1)
 
     def _get(self, url: str, start: int, end: int) -> _Guarded:
