@@ -110,18 +110,32 @@ def video(
     audio_codec: str = "aac",
     index_first: bool = True,
     rotation: int = 0,
+    bframes: int = 0,
 ) -> bytes:
     """A video of `frames(n)` for n in 0…, `seconds` long, with `sound` (if any) as its track.
 
     `index_first`: the MP4 index (moov) before the data, as web uploads have it; False leaves it
     at the end, as cameras write it. `rotation`: degrees counter-clockwise players turn the
-    picture by (a phone held upright records 1920×1080 turned by 90).
+    picture by (a phone held upright records 1920×1080 turned by 90). `bframes`: H.264's
+    B-frames between the others, as desktop exports have them.
     """
     options = {"movflags": "faststart"} if index_first and container == "mp4" else {}
     # A file, not a buffer: moving the index to the front is a second pass over what was written.
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"video.{container}"
-        _encode(path, options, seconds, frames, fps, sound, container, codec, audio_codec, rotation)
+        _encode(
+            path,
+            options,
+            seconds,
+            frames,
+            fps,
+            sound,
+            container,
+            codec,
+            audio_codec,
+            rotation,
+            bframes,
+        )
         return path.read_bytes()
 
 
@@ -136,6 +150,7 @@ def _encode(
     codec: str,
     audio_codec: str,
     rotation: int,
+    bframes: int,
 ) -> None:
     with av.open(str(path), "w", format=container, options=options) as out:
         first = frames(0)
@@ -145,7 +160,7 @@ def _encode(
         if rotation:
             picture.set_display_rotation(rotation)
         if codec == "libx264":
-            picture.options = {"preset": "ultrafast"}
+            picture.options = {"preset": "ultrafast", "bf": str(bframes)}
         track = out.add_stream(audio_codec, rate=RATE, layout="mono") if sound is not None else None
         heard = 0  # samples of sound encoded so far
         last: tuple[Frame, av.VideoFrame] | None = None

@@ -313,7 +313,9 @@ async def test_a_headshot_turned_by_its_exif_is_seen_upright(
 
 
 @cache
-def busy(seconds: float = 61, *, width: int = 640, height: int = 360, fps: int = 25) -> bytes:
+def busy(
+    seconds: float = 61, *, width: int = 640, height: int = 360, fps: int = 25, bframes: int = 0
+) -> bytes:
     """A grainy video, every frame different: megabytes a second, its index at the end.
 
     As cameras make them.
@@ -330,6 +332,7 @@ def busy(seconds: float = 61, *, width: int = 640, height: int = 360, fps: int =
         frames=lambda n: grains[n % 25],
         sound=talk(30.0, seconds - 30.0),
         index_first=False,
+        bframes=bframes,
     )
 
 
@@ -348,6 +351,20 @@ async def test_an_index_at_the_end_costs_a_few_ranges_not_a_download(
     size = len(body)
     assert int(ranges[1].removeprefix("bytes=").split("-")[0]) > size - 1024 * 1024
     assert media.sent < size // 2
+
+
+async def test_frames_with_b_frames_between_cost_a_keyframe_each_not_the_frames_after(
+    inspector: Inspector, media: MediaStandIn
+) -> None:
+    # Ten seconds between keyframes (x264's default), B-frames between: a decoder holds each
+    # keyframe back until two more keyframes came, unless it is drained.
+    body = busy(bframes=3)
+    url = media.put("export.mp4", body, "video/mp4")
+
+    report = await inspector.inspect({VIDEO: url}, model="phoenix-4")
+
+    assert codes(report) == {"resolution"}
+    assert media.sent < len(body) // 3
 
 
 async def test_a_ten_minute_file_costs_what_a_short_one_does(

@@ -189,9 +189,12 @@ class Parts:
         """Bytes start…end, fetched on the loop; Unreadable(OUT_OF_TIME) once stopped."""
         if self._stopped():
             raise Unreadable(Why.OUT_OF_TIME)
-        future = asyncio.run_coroutine_threadsafe(
-            self._remote.part(self._opened.url, start, end, size=self._opened.size), self._loop
-        )
+        fetch = self._remote.part(self._opened.url, start, end, size=self._opened.size)
+        try:
+            future = asyncio.run_coroutine_threadsafe(fetch, self._loop)
+        except RuntimeError:  # the loop is closed: the bot is stopping
+            fetch.close()
+            raise Unreadable(Why.OUT_OF_TIME) from None
         while True:
             try:
                 return future.result(timeout=_POLL)

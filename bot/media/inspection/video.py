@@ -91,23 +91,36 @@ def sample(
     for audio in container.streams.audio:
         audio.discard = av.stream.Discard.all
     span = seconds or 0.0
+    # Without a length or a time base there is nowhere to seek to: the first keyframe alone.
+    count = count if span > 0 and video.time_base is not None else 1
     seen: set[int | None] = set()
     for n in range(count):
         if stopped():
             raise Unreadable(Why.OUT_OF_TIME)
-        moment = span * (n + 0.5) / count
-        if n and span > 0 and video.time_base is not None:
+        if n and video.time_base is not None:
+            moment = span * (n + 0.5) / count
             container.seek(int(moment / video.time_base), stream=video, backward=True)
-        frame = next(_frames(container, video), None)
+        frame = _keyframe(container, video)
         if frame is None or frame.pts in seen:
             continue  # one keyframe for two moments: it is looked at once
         seen.add(frame.pts)
         yield frame.time or 0.0, int(frame.rotation or 0), _gray(frame)
 
 
-def _frames(container: InputContainer, video: av.VideoStream) -> Iterator[av.VideoFrame]:
+def _keyframe(container: InputContainer, video: av.VideoStream) -> av.VideoFrame | None:
+    """The next keyframe, decoded.
+
+    A stream with B-frames has its decoder hold each frame back until later ones come (to put
+    them in order): with the others skipped, that is the keyframe after next, seconds of bytes
+    on. So the decoder is drained once the keyframe is in; the next seek makes it ready again.
+    """
     for packet in container.demux(video):
-        yield from packet.decode()
+        frames = packet.decode()
+        if not frames and packet.is_keyframe:
+            frames = video.codec_context.decode(None)
+        if frames:
+            return frames[0]
+    return None
 
 
 def _gray(frame: av.VideoFrame) -> Gray:
