@@ -110,18 +110,32 @@ def video(
     audio_codec: str = "aac",
     index_first: bool = True,
     rotation: int = 0,
+    bframes: int = 0,
 ) -> bytes:
     """A video of `frames(n)` for n in 0…, `seconds` long, with `sound` (if any) as its track.
 
     `index_first`: the MP4 index (moov) before the data, as web uploads have it; False leaves it
     at the end, as cameras write it. `rotation`: degrees counter-clockwise players turn the
-    picture by (a phone held upright records 1920×1080 turned by 90).
+    picture by (a phone held upright records 1920×1080 turned by 90). `bframes`: H.264's
+    B-frames between the others, as desktop exports have them.
     """
     options = {"movflags": "faststart"} if index_first and container == "mp4" else {}
     # A file, not a buffer: moving the index to the front is a second pass over what was written.
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"video.{container}"
-        _encode(path, options, seconds, frames, fps, sound, container, codec, audio_codec, rotation)
+        _encode(
+            path,
+            options,
+            seconds,
+            frames,
+            fps,
+            sound,
+            container,
+            codec,
+            audio_codec,
+            rotation,
+            bframes,
+        )
         return path.read_bytes()
 
 
@@ -136,6 +150,7 @@ def _encode(
     codec: str,
     audio_codec: str,
     rotation: int,
+    bframes: int,
 ) -> None:
     with av.open(str(path), "w", format=container, options=options) as out:
         first = frames(0)
@@ -145,8 +160,9 @@ def _encode(
         if rotation:
             picture.set_display_rotation(rotation)
         if codec == "libx264":
-            picture.options = {"preset": "ultrafast"}
+            picture.options = {"preset": "ultrafast", "bf": str(bframes)}
         track = out.add_stream(audio_codec, rate=RATE, layout="mono") if sound is not None else None
+        heard = 0  # samples of sound encoded so far
         last: tuple[Frame, av.VideoFrame] | None = None
         for n in range(int(seconds * fps)):
             pixels = frames(n)
@@ -159,21 +175,38 @@ def _encode(
             last[1].time_base = Fraction(1, fps)
             for packet in picture.encode(last[1]):
                 out.mux(packet)
+            # The sound goes along with the picture, as cameras write it: interleaved in the
+            # file a moment at a time, not all of it after all of the picture.
+            if track is not None and sound is not None:
+                heard = _sound_until(out, track, sound, heard, (n + 1) * RATE // fps)
         for packet in picture.encode():
             out.mux(packet)
         if track is not None and sound is not None:
-            step = 1024
-            for at in range(0, len(sound), step):
-                chunk = av.AudioFrame.from_ndarray(
-                    sound[at : at + step].reshape(1, -1), format="s16", layout="mono"
-                )
-                chunk.sample_rate = RATE
-                chunk.pts = at
-                chunk.time_base = Fraction(1, RATE)
-                for packet in track.encode(chunk):
-                    out.mux(packet)
+            _sound_until(out, track, sound, heard, len(sound))
             for packet in track.encode():
                 out.mux(packet)
+
+
+def _sound_until(
+    out: av.container.OutputContainer,
+    track: av.AudioStream,
+    sound: Sound,
+    heard: int,
+    until: int,
+) -> int:
+    """Encode `sound` from sample `heard` on to `until`, a block at a time; where it got to."""
+    step = 1024
+    while heard < min(until, len(sound)):
+        chunk = av.AudioFrame.from_ndarray(
+            sound[heard : heard + step].reshape(1, -1), format="s16", layout="mono"
+        )
+        chunk.sample_rate = RATE
+        chunk.pts = heard
+        chunk.time_base = Fraction(1, RATE)
+        for packet in track.encode(chunk):
+            out.mux(packet)
+        heard += step
+    return heard
 
 
 def image(frame: Frame, *, kind: str = "JPEG") -> bytes:

@@ -79,8 +79,8 @@ CHECK_LIGHT = (
     "on lighting changes. Record in steady, even light."
 )
 CHECK_NOISE = (
-    "The quiet in the {medium} (from {start}) is noisy, {level} dBFS; Tavus fails training on "
-    "background noise. Record in a quiet room, with fans, traffic and music off."
+    "The quiet in the {medium}, from about {start} on, is noisy ({level} dBFS); Tavus fails "
+    "training on background noise. Record in a quiet room, with fans, traffic and music off."
 )
 CHECK_SHORT_SPEAKING = (
     "I heard only {speech} of speaking in the {medium}; {model} trains on about 30 s of you "
@@ -100,7 +100,7 @@ CHECK_WHAT = {
 }
 CHECK_WHY = {
     "no_ranges": "its host does not serve parts of files",
-    "no_answer": "its host did not answer",
+    "no_answer": "its host refused it, or did not answer",
     "private": "it is on a private address",
     "too_many_bytes": "that would take reading too much of it",
     "out_of_time": "the check ran out of time",

@@ -17,6 +17,7 @@ from bot.media.inspection.inspector import Inspector
 from bot.media.inspection.model import Finding, Medium, Report, Weight
 from tests import mediafiles as m
 from tests.standins.media import MediaStandIn
+from tests.standins.server import Fault
 
 VIDEO = Medium.TRAINING_VIDEO
 IMAGE = Medium.TRAINING_IMAGE
@@ -238,7 +239,8 @@ async def test_noise_in_the_listening_stretch_is_advice(
 
     [noise] = [f for f in report.findings if f.code == "background_noise_detected"]
     assert noise.weight is ADVICE
-    assert "(from 31 s) is noisy, -34 dBFS" in noise.text
+    # Heard half a second in every four: when the quiet starts is known to 4 s.
+    assert "from about 34 s on, is noisy (-34 dBFS)" in noise.text
 
 
 async def test_speaking_all_along_lacks_phoenix_4s_listening_but_suits_phoenix_3(
@@ -311,7 +313,9 @@ async def test_a_headshot_turned_by_its_exif_is_seen_upright(
 
 
 @cache
-def busy(seconds: float = 61, *, width: int = 640, height: int = 360, fps: int = 25) -> bytes:
+def busy(
+    seconds: float = 61, *, width: int = 640, height: int = 360, fps: int = 25, bframes: int = 0
+) -> bytes:
     """A grainy video, every frame different: megabytes a second, its index at the end.
 
     As cameras make them.
@@ -328,6 +332,7 @@ def busy(seconds: float = 61, *, width: int = 640, height: int = 360, fps: int =
         frames=lambda n: grains[n % 25],
         sound=talk(30.0, seconds - 30.0),
         index_first=False,
+        bframes=bframes,
     )
 
 
@@ -346,6 +351,20 @@ async def test_an_index_at_the_end_costs_a_few_ranges_not_a_download(
     size = len(body)
     assert int(ranges[1].removeprefix("bytes=").split("-")[0]) > size - 1024 * 1024
     assert media.sent < size // 2
+
+
+async def test_frames_with_b_frames_between_cost_a_keyframe_each_not_the_frames_after(
+    inspector: Inspector, media: MediaStandIn
+) -> None:
+    # Ten seconds between keyframes (x264's default), B-frames between: a decoder holds each
+    # keyframe back until two more keyframes came, unless it is drained.
+    body = busy(bframes=3)
+    url = media.put("export.mp4", body, "video/mp4")
+
+    report = await inspector.inspect({VIDEO: url}, model="phoenix-4")
+
+    assert codes(report) == {"resolution"}
+    assert media.sent < len(body) // 3
 
 
 async def test_a_ten_minute_file_costs_what_a_short_one_does(
@@ -530,3 +549,65 @@ async def test_a_cancelled_check_stops_and_raises(
 
     with pytest.raises(asyncio.CancelledError):
         await inspection
+
+
+async def test_a_small_file_from_a_host_without_ranges_is_checked_whole(
+    inspector: Inspector, media: MediaStandIn
+) -> None:
+    body = m.image(m.face(800, 800, share=0.7))
+    url = media.put("headshot.jpg", body, "image/jpeg", ranges=False)
+
+    report = await inspector.inspect({IMAGE: url}, model="phoenix-4")
+
+    assert report.findings == ()
+    assert report.summaries == ((IMAGE, "JPEG, 800×800"),)
+
+
+async def test_a_link_that_answers_an_error_is_unchecked(
+    inspector: Inspector, media: MediaStandIn
+) -> None:
+    report = await inspector.inspect({VIDEO: f"{media.url}/gone.mp4"}, model="phoenix-4")
+
+    assert [f.text for f in report.findings] == [
+        "The training video could not be checked: its host refused it, or did not answer. Tavus "
+        "will judge it when training starts."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fault", "why"),
+    [
+        pytest.param(
+            Fault(status=206, body="x", headers={"Content-Range": "bytes 0-0/5"}),
+            "it changed while it was read",
+            id="changed",
+        ),
+        pytest.param(Fault(status=200, body="whole"), "its host does not serve parts", id="200"),
+        pytest.param(Fault(status=500), "its host refused it, or did not answer", id="500"),
+    ],
+)
+async def test_a_host_that_misbehaves_after_its_first_answer_leaves_the_rest_unchecked(
+    inspector: Inspector, media: MediaStandIn, fault: Fault, why: str
+) -> None:
+    url = media.put("camera.mp4", busy(), "video/mp4")
+    media.fail_next("camera.mp4", Fault())  # the first answer as it should be
+    media.fail_next("camera.mp4", fault)
+
+    report = await inspector.inspect({VIDEO: url}, model="phoenix-4")
+
+    [unchecked] = report.findings
+    assert unchecked.weight is UNCHECKED
+    assert why in unchecked.text
+
+
+async def test_a_read_that_hangs_is_given_up_when_the_time_is_up(media: MediaStandIn) -> None:
+    checker = Inspector(allowed=lambda _: True, clock=time.monotonic, timeout=0.5)
+    url = media.put("camera.mp4", busy(), "video/mp4")
+    media.fail_next("camera.mp4", Fault())
+    media.fail_next("camera.mp4", Fault(delay=30.0))
+    try:
+        report = await checker.inspect({VIDEO: url}, model="phoenix-4")
+    finally:
+        await checker.close()  # the worker let go of its read: nothing waits 30 s
+
+    assert "the check ran out of time" in report.unchecked[0].text

@@ -82,6 +82,9 @@ class MediaStandIn(StandIn):
             }
         )
         await self.notify()
+        planned = await self.planned(path)
+        if planned is not None:
+            return planned
         found = self.served.get(path)
         if found is None:
             return web.Response(status=404, text="not found")

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
@@ -88,7 +89,7 @@ class Inspector:
         findings: list[Finding] = []
         summaries: list[tuple[Medium, str]] = []
         for medium in sorted(tasks, key=_ORDER.index):
-            measured = _outcome(medium, files[medium], tasks[medium])
+            measured = _outcome(files[medium], tasks[medium])
             found, summary = judge(
                 medium,
                 measured,
@@ -124,15 +125,17 @@ class Inspector:
         return measured
 
 
-def _outcome(medium: Medium, url: str, task: asyncio.Task[Measured]) -> Measured:
+def _outcome(url: str, task: asyncio.Task[Measured]) -> Measured:
     """What a file's task measured; a task that failed or ran out of time, as unchecked."""
     if not task.done() or task.cancelled():
         return Measured(unchecked=((Part.FILE, Why.OUT_OF_TIME),))
     failed = task.exception()
     if failed is None:
         return task.result()
-    # By its kind only: an error's text may quote the link, query and all.
-    log.warning("media check of %s failed: %s", _safe(url), type(failed).__name__, exc_info=False)
+    # By its kind and where it was raised only: an error's text may quote the link, query and all.
+    where = traceback.extract_tb(failed.__traceback__)[-1:]
+    place = f"{where[0].filename}:{where[0].lineno}" if where else "?"
+    log.warning("media check of %s failed: %s at %s", _safe(url), type(failed).__name__, place)
     return Measured(unchecked=((Part.FILE, Why.UNREADABLE),))
 
 

@@ -10,7 +10,7 @@ import av
 from bot.media.inspection.faces import look
 from bot.media.inspection.facts import Hearing, Look, Measured, Part, Streams
 from bot.media.inspection.image import gray, read_picture
-from bot.media.inspection.ranged import RangedFile, Unreadable, Why
+from bot.media.inspection.ranged import BLOCK, RangedFile, Unreadable, Why
 from bot.media.inspection.sound import hear
 from bot.media.inspection.video import open_video, sample, sound, streams
 
@@ -18,8 +18,12 @@ from bot.media.inspection.video import open_video, sample, sound, streams
 # switched on, at a keyframe's cost each.
 SAMPLES = 10
 # The sound listened to from the start: a consent statement, about 30 s of speaking and 30 s of
-# listening, with room to spare; what comes after says nothing the check asks.
+# listening, with room to spare; what comes after says nothing the check asks. It is heard half
+# a second in every four: enough to tell speech from quiet, at a quarter of a keyframe's bytes
+# each (the picture around the sound is read too).
 LISTEN_FOR = 100.0
+EVERY = 4.0
+WINDOW = 0.5
 # What is read of the file's start to tell a WebM from a Matroska file.
 _HEAD = 64
 
@@ -40,16 +44,20 @@ def measure_video(file: RangedFile, *, stopped: Callable[[], bool]) -> Measured:
         found = streams(container, head)
         looks: tuple[Look, ...] = ()
         try:
-            looks, found = _look(container, found, stopped)
+            looks, found = _look(container, file, found, stopped)
             file.failed()
         except (Unreadable, av.FFmpegError) as exc:
             unchecked.append((Part.FACES, _why(file, exc)))
         hearing: Hearing | None = None
         if found.audio_codec is not None:
             try:
-                samples = sound(container, seconds=LISTEN_FOR, stopped=stopped)
+                # A window is its share of the file's bytes (picture and all): one read each.
+                file.expect(round(WINDOW * _bytes_a_second(file, found)) + BLOCK)
+                span = min(LISTEN_FOR, found.seconds or LISTEN_FOR)
+                starts = [n * EVERY + (EVERY - WINDOW) / 2 for n in range(int(span // EVERY))]
+                windows = sound(container, starts=starts, width=WINDOW, stopped=stopped)
                 file.failed()
-                hearing = hear(samples) if samples is not None else None
+                hearing = hear(windows, spacing=EVERY) if windows is not None else None
             except (Unreadable, av.FFmpegError) as exc:
                 unchecked.append((Part.SOUND, _why(file, exc)))
     return Measured(
@@ -63,10 +71,15 @@ def measure_video(file: RangedFile, *, stopped: Callable[[], bool]) -> Measured:
 
 
 def _look(
-    container: av.container.InputContainer, found: Streams, stopped: Callable[[], bool]
+    container: av.container.InputContainer,
+    file: RangedFile,
+    found: Streams,
+    stopped: Callable[[], bool],
 ) -> tuple[tuple[Look, ...], Streams]:
     """The sampled frames' faces and light; the streams with the picture's sides as shown."""
     looks: list[Look] = []
+    # A keyframe is some ten frames' worth of the picture's bytes: read in one go after a seek.
+    file.expect(10 * _bytes_a_second(file, found) // max(1, round(found.fps or 25)))
     for at, rotation, frame in sample(
         container, count=SAMPLES, seconds=found.seconds, stopped=stopped
     ):
@@ -107,6 +120,10 @@ def measure_image(file: RangedFile, *, stopped: Callable[[], bool]) -> Measured:
                 bytes_read=file.bytes_read,
             )
     return Measured(size=file.size, picture=picture, looks=seen, bytes_read=file.bytes_read)
+
+
+def _bytes_a_second(file: RangedFile, found: Streams) -> int:
+    return round(file.size / found.seconds) if found.seconds else BLOCK
 
 
 def _why(file: RangedFile, exc: Exception) -> Why:

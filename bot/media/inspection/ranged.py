@@ -66,6 +66,9 @@ class RangedFile(io.RawIOBase):
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._last = -1  # the last block fetched
         self._ahead = 1
+        # Blocks fetched by the first read after a jump: one, unless the reader knows more (a
+        # sound window at a known bitrate, a keyframe), as `expect` says.
+        self._after_jump = 1
         self.bytes_read = 0
         self.reads = 0
         # The first failure, kept: later reads end the file instead of failing again, for FFmpeg
@@ -135,6 +138,10 @@ class RangedFile(io.RawIOBase):
             self.failure = exc
             raise
 
+    def expect(self, count: int) -> None:
+        """Read about `count` bytes at once after each jump: one request where it takes one."""
+        self._after_jump = max(1, min(AHEAD, -(-count // self._block)))
+
     def failed(self) -> None:
         """Raise the failure a read met, if one did: what was read after it is not the file."""
         if self.failure is not None:
@@ -144,10 +151,16 @@ class RangedFile(io.RawIOBase):
         if index in self._blocks:
             self._blocks.move_to_end(index)
             return self._blocks[index]
-        self._ahead = min(AHEAD, self._ahead * 2) if index == self._last + 1 else 1
+        if index == self._last + 1:
+            self._ahead = min(AHEAD, self._ahead * 2)
+            count = self._ahead
+        else:
+            # What was expected after a jump is read at once; reading on from it starts small
+            # again, for it usually stops there.
+            self._ahead, count = 1, self._after_jump
         start = index * self._block
         left = self._most - self.bytes_read
-        end = min(self._size, start + self._ahead * self._block, start + left) - 1
+        end = min(self._size, start + count * self._block, start + left) - 1
         if end < min(self._size - 1, start + self._block - 1):
             raise Unreadable(Why.TOO_MANY_BYTES, f"{self.bytes_read} bytes read already")
         data = self._fetch(start, end)

@@ -79,10 +79,10 @@ class Remote:
             if response.status != 206:
                 raise Unreadable(Why.NO_RANGES, f"status {response.status}")
             at, total = _content_range(response)
-            if at != start:
-                raise Unreadable(Why.NO_RANGES, "a part other than the one asked for")
             if total is not None and total != size:
                 raise Unreadable(Why.CHANGED, f"{size} bytes, then {total}")
+            if at != start:
+                raise Unreadable(Why.NO_RANGES, "a part other than the one asked for")
             return await _read(response.content, end - start + 1)
 
     def _get(self, url: str, start: int, end: int) -> _Guarded:
@@ -189,9 +189,12 @@ class Parts:
         """Bytes start…end, fetched on the loop; Unreadable(OUT_OF_TIME) once stopped."""
         if self._stopped():
             raise Unreadable(Why.OUT_OF_TIME)
-        future = asyncio.run_coroutine_threadsafe(
-            self._remote.part(self._opened.url, start, end, size=self._opened.size), self._loop
-        )
+        fetch = self._remote.part(self._opened.url, start, end, size=self._opened.size)
+        try:
+            future = asyncio.run_coroutine_threadsafe(fetch, self._loop)
+        except RuntimeError:  # the loop is closed: the bot is stopping
+            fetch.close()
+            raise Unreadable(Why.OUT_OF_TIME) from None
         while True:
             try:
                 return future.result(timeout=_POLL)

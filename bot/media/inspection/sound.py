@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
 from bot.media.inspection.facts import Hearing
 
 RATE = 16_000
-# Sound is judged 30 ms at a time (a speech sound's length), then second by second.
+# Sound is judged 30 ms at a time (a speech sound's length), then window by window.
 _FRAME = 480
 _FFT = 512
-_PER_SECOND = RATE // _FRAME
 # Below this a frame is quiet whatever it holds (dBFS): a quiet room, a breath.
 _QUIETEST_SPEECH = -50.0
 # Speech stands this far above the loudest part's level…
@@ -19,51 +20,52 @@ _BELOW_LOUDEST = 30.0
 # …and its spectrum is peaked (harmonics, formants); a hiss, a fan or traffic is flat. Spectral
 # flatness is near 0.56 for white noise, under 0.3 for voiced speech.
 _FLATTEST_SPEECH = 0.35
-# A second is speech when this share of its frames is (words have gaps between them).
-_SPOKEN_SECOND = 0.2
-# A quiet stretch survives a sound of two seconds or less in it (a cough, a chair), as long as
-# such sounds stay within a tenth of it.
-_BLIP = 2
-_FORGIVEN = 0.1
+# A window is speech when this share of its frames is (words have gaps between them).
+_SPOKEN = 0.2
+# A quiet stretch survives one spoken window in it (a cough, a chair), as long as such windows
+# stay within a sixth of it: one in a 30 s stretch heard every 4 s.
+_FORGIVEN = 1 / 6
 
 
-def hear(samples: NDArray[np.int16]) -> Hearing:
-    """When speech starts, how much there is, and the longest quiet stretch after it."""
-    frames = len(samples) // _FRAME
-    heard = len(samples) / RATE
-    if frames == 0:
+def hear(windows: Sequence[tuple[float, NDArray[np.int16]]], *, spacing: float) -> Hearing:
+    """When speech starts, how much there is, and the longest quiet stretch after it.
+
+    `windows`: short stretches of sound (start, samples), one every `spacing` seconds; each
+    stands for its `spacing` seconds, so lengths are known to a window's spacing.
+    """
+    found = [(start, samples) for start, samples in windows if len(samples) >= _FRAME]
+    heard = sum(len(samples) for _, samples in found) / RATE
+    if not found:
         return Hearing(heard=heard, speech=0.0, first_speech=None)
-    chunks = samples[: frames * _FRAME].astype(np.float64).reshape(frames, _FRAME) / 32768.0
-    levels = _decibels(np.sqrt(np.mean(chunks**2, axis=1)))
-    flatness = _flatness(chunks)
-    loud_enough = max(_QUIETEST_SPEECH, float(np.percentile(levels, 95)) - _BELOW_LOUDEST)
-    speaking = (levels > loud_enough) & (flatness < _FLATTEST_SPEECH)
-    seconds = frames // _PER_SECOND
-    per_second = (
-        speaking[: seconds * _PER_SECOND].reshape(seconds, _PER_SECOND).mean(axis=1)
-        >= _SPOKEN_SECOND
-        if seconds
-        else np.zeros(0, dtype=bool)
-    )
-    spoken = np.flatnonzero(per_second)
-    if spoken.size == 0:
+    levels = [_levels(samples) for _, samples in found]
+    every = np.concatenate([level for level, _ in levels])
+    loud_enough = max(_QUIETEST_SPEECH, float(np.percentile(every, 95)) - _BELOW_LOUDEST)
+    spoken = [
+        bool(np.mean((level > loud_enough) & (flat < _FLATTEST_SPEECH)) >= _SPOKEN)
+        for level, flat in levels
+    ]
+    if not any(spoken):
         return Hearing(heard=heard, speech=0.0, first_speech=None)
-    start, length = _longest_quiet(per_second, after=int(spoken[0]))
-    # The quiet's typical level (the median of its frames): a room's hum or hiss is steady, and
-    # a cough in it, or the last syllable before it, says nothing of the room.
-    quiet_level = (
-        float(np.median(levels[start * _PER_SECOND : (start + length) * _PER_SECOND]))
-        if length
-        else None
-    )
+    first = spoken.index(True)
+    start, end = _longest_quiet(spoken, after=first)
+    quiet = [float(np.median(levels[n][0])) for n in range(start, end) if not spoken[n]]
     return Hearing(
         heard=heard,
-        speech=float(spoken.size),
-        first_speech=float(spoken[0]),
-        quiet_start=float(start) if length else None,
-        quiet=float(length),
-        quiet_level=quiet_level,
+        speech=sum(spoken) * spacing,
+        first_speech=found[first][0],
+        quiet_start=found[start][0] if end > start else None,
+        quiet=(end - start) * spacing,
+        # The quiet's typical level (the median of its windows'): a room's hum or hiss is
+        # steady, and a cough in it says nothing of the room.
+        quiet_level=float(np.median(quiet)) if quiet else None,
     )
+
+
+def _levels(samples: NDArray[np.int16]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each 30 ms frame's level (dBFS) and spectral flatness."""
+    frames = len(samples) // _FRAME
+    chunks = samples[: frames * _FRAME].astype(np.float64).reshape(frames, _FRAME) / 32768.0
+    return _decibels(np.sqrt(np.mean(chunks**2, axis=1))), _flatness(chunks)
 
 
 def _decibels(rms: NDArray[np.float64] | np.float64) -> NDArray[np.float64]:
@@ -77,22 +79,22 @@ def _flatness(chunks: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(geometric / np.mean(power, axis=1), dtype=np.float64)
 
 
-def _longest_quiet(per_second: NDArray[np.bool_], *, after: int) -> tuple[int, int]:
-    """The longest quiet stretch from `after`, a cough in it forgiven: its start and length."""
-    runs: list[list[int]] = []  # [start, end, spoken seconds forgiven within]
-    second = after
-    while second < len(per_second):
-        if per_second[second]:
-            second += 1
+def _longest_quiet(spoken: Sequence[bool], *, after: int) -> tuple[int, int]:
+    """The longest run of quiet windows from `after`, a cough in it forgiven: start, end."""
+    runs: list[list[int]] = []  # [start, end, spoken windows forgiven within]
+    at = after
+    while at < len(spoken):
+        if spoken[at]:
+            at += 1
             continue
-        end = second
-        while end < len(per_second) and not per_second[end]:
+        end = at
+        while end < len(spoken) and not spoken[end]:
             end += 1
-        gap = second - runs[-1][1] if runs else 0
-        if runs and gap <= _BLIP and runs[-1][2] + gap <= _FORGIVEN * (end - runs[-1][0]):
-            runs[-1][1:] = [end, runs[-1][2] + gap]
+        gap = at - runs[-1][1] if runs else 0
+        if runs and gap == 1 and runs[-1][2] + 1 <= _FORGIVEN * (end - runs[-1][0]):
+            runs[-1][1:] = [end, runs[-1][2] + 1]
         else:
-            runs.append([second, end, 0])
-        second = end
+            runs.append([at, end, 0])
+        at = end
     start, end, _ = max(runs, key=lambda run: run[1] - run[0], default=[0, 0, 0])
-    return start, end - start
+    return start, end

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import av
 import numpy as np
@@ -91,23 +91,36 @@ def sample(
     for audio in container.streams.audio:
         audio.discard = av.stream.Discard.all
     span = seconds or 0.0
+    # Without a length or a time base there is nowhere to seek to: the first keyframe alone.
+    count = count if span > 0 and video.time_base is not None else 1
     seen: set[int | None] = set()
     for n in range(count):
         if stopped():
             raise Unreadable(Why.OUT_OF_TIME)
-        moment = span * (n + 0.5) / count
-        if n and span > 0 and video.time_base is not None:
+        if n and video.time_base is not None:
+            moment = span * (n + 0.5) / count
             container.seek(int(moment / video.time_base), stream=video, backward=True)
-        frame = next(_frames(container, video), None)
+        frame = _keyframe(container, video)
         if frame is None or frame.pts in seen:
             continue  # one keyframe for two moments: it is looked at once
         seen.add(frame.pts)
         yield frame.time or 0.0, int(frame.rotation or 0), _gray(frame)
 
 
-def _frames(container: InputContainer, video: av.VideoStream) -> Iterator[av.VideoFrame]:
+def _keyframe(container: InputContainer, video: av.VideoStream) -> av.VideoFrame | None:
+    """The next keyframe, decoded.
+
+    A stream with B-frames has its decoder hold each frame back until later ones come (to put
+    them in order): with the others skipped, that is the keyframe after next, seconds of bytes
+    on. So the decoder is drained once the keyframe is in; the next seek makes it ready again.
+    """
     for packet in container.demux(video):
-        yield from packet.decode()
+        frames = packet.decode()
+        if not frames and packet.is_keyframe:
+            frames = video.codec_context.decode(None)
+        if frames:
+            return frames[0]
+    return None
 
 
 def _gray(frame: av.VideoFrame) -> Gray:
@@ -120,12 +133,18 @@ def _gray(frame: av.VideoFrame) -> Gray:
 
 
 def sound(
-    container: InputContainer, *, seconds: float, stopped: Callable[[], bool]
-) -> NDArray[np.int16] | None:
-    """The first `seconds` of the first sound track at RATE, mono; None without one.
+    container: InputContainer,
+    *,
+    starts: Sequence[float],
+    width: float,
+    stopped: Callable[[], bool],
+) -> list[tuple[float, NDArray[np.int16]]] | None:
+    """The sound from each start on, `width` seconds of it, at RATE, mono; None without sound.
 
-    The video's packets are discarded by the demuxer, so what is read is the sound's chunks
-    (and the blocks around them), not the picture's megabytes.
+    Each window is reached by seeking: cameras interleave sound with the picture a moment at a
+    time, so hearing a stretch whole means reading every byte of the picture beside it. The
+    picture's packets are discarded by the demuxer: what is read is the blocks each window
+    lies in.
     """
     if not container.streams.audio:
         return None
@@ -133,19 +152,35 @@ def sound(
     for video in container.streams.video:
         video.discard = av.stream.Discard.all
     audio.discard = av.stream.Discard.default
-    container.seek(0)
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
-    chunks: list[NDArray[np.int16]] = []
-    wanted = int(seconds * RATE)
-    got = 0
-    for packet in container.demux(audio):
+    heard: list[tuple[float, NDArray[np.int16]]] = []
+    for start in starts:
         if stopped():
             raise Unreadable(Why.OUT_OF_TIME)
+        if audio.time_base is not None:
+            container.seek(int(start / audio.time_base), stream=audio, backward=True)
+        samples = _window(container, audio, start, width)
+        if samples is not None:
+            heard.append((start, samples))
+    return heard
+
+
+def _window(
+    container: InputContainer, audio: av.AudioStream, start: float, width: float
+) -> NDArray[np.int16] | None:
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
+    chunks: list[NDArray[np.int16]] = []
+    began: float | None = None  # when the first frame decoded starts
+    got = 0
+    for packet in container.demux(audio):
         for frame in packet.decode():
+            if began is None:
+                began = frame.time if frame.time is not None else start
             for mono in resampler.resample(frame):
-                chunk = mono.to_ndarray().reshape(-1).astype(np.int16, copy=False)
-                chunks.append(chunk)
-                got += len(chunk)
-        if got >= wanted:
+                chunks.append(mono.to_ndarray().reshape(-1).astype(np.int16, copy=False))
+                got += chunks[-1].size
+        if began is not None and got >= (start + width - began) * RATE:
             break
-    return np.concatenate(chunks)[:wanted] if chunks else np.zeros(0, dtype=np.int16)
+    if began is None or not chunks:
+        return None  # past the sound's end
+    skip = max(0, round((start - began) * RATE))
+    return np.concatenate(chunks)[skip : skip + round(width * RATE)]

@@ -112,3 +112,15 @@ def test_what_was_read_stays_readable_after_a_failure() -> None:
 
     file.seek(0)
     assert file.read(BLOCK) == DATA[:BLOCK]
+
+
+def test_a_reader_that_knows_what_a_jump_needs_gets_it_in_one_request() -> None:
+    host = Host()
+    file = RangedFile(host, size=len(DATA), most_bytes=len(DATA))
+    file.expect(5 * BLOCK - 10)
+
+    file.seek(100 * BLOCK)
+    file.read(5 * BLOCK)
+    file.read(10)  # reading on past it starts small again
+
+    assert host.asked == [(100 * BLOCK, 105 * BLOCK - 1), (105 * BLOCK, 107 * BLOCK - 1)]
