@@ -1,14 +1,17 @@
 """A workspace leaves (uninstalled, tokens revoked): its secrets go, its jobs end, the log stays.
 
 Safe to hear twice, from any instance: what is gone stays gone, a job ends once (a
-compare-and-set), and the audit log records the departure only when it changed something. An
+compare-and-set), and the audit log records the departure only when it changed something (two
+deliveries heard by one instance at once are taken one after the other). An
 event that comes after the app was installed there again (Slack retries, and sends two events
 for one uninstall) is out of date and changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.governance.audit import BOT, Action, Record
@@ -27,6 +30,13 @@ class Departures:
     def __init__(self, *, store: Store, lifecycle: Lifecycle) -> None:
         self._store = store
         self._lifecycle = lifecycle
+        # One departure of a workspace at a time in this process: two deliveries of one event
+        # heard together would otherwise split the work (one deletes the token, the other ends
+        # the job) and each record a departure. Heard one after the other, the second finds
+        # nothing left to change and records nothing.
+        self._leaving: defaultdict[tuple[str | None, str | None], asyncio.Lock] = defaultdict(
+            asyncio.Lock
+        )
 
     async def left(
         self, workspace: Workspace, *, org_wide: bool, why: str, at: datetime | None = None
@@ -40,6 +50,19 @@ class Departures:
         """
         team_id = None if org_wide else workspace.team_id
         org = workspace.enterprise_id
+        async with self._leaving[team_id, org]:
+            return await self._leave(workspace, team_id, org, org_wide=org_wide, why=why, at=at)
+
+    async def _leave(
+        self,
+        workspace: Workspace,
+        team_id: str | None,
+        org: str | None,
+        *,
+        org_wide: bool,
+        why: str,
+        at: datetime | None,
+    ) -> int:
         if at is not None and await self._installed_since(workspace, org_wide, at):
             log.info("%s: %s is out of date (installed again since); ignored", why, team_id or org)
             return 0
