@@ -120,6 +120,10 @@ async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool
             await store.close()
             await asyncio.sleep(settle)
             rss_after = rss_mib(pid)
+            os.kill(pid, signal.SIGUSR1)  # malloc_trim(0) in the bot (bench/burst_bot.py)
+            await asyncio.sleep(2.0)
+            rss_trimmed = rss_mib(pid)
+            threads = len(os.listdir(f"/proc/{pid}/task"))
             growth = ""
             if trace:
                 growth = await snapshot(pid, traced)
@@ -143,6 +147,7 @@ async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool
         f"RSS after start / when delivered / {settle:.0f} s later: "
         f"{rss_start:.0f} / {rss_delivered:.0f} / {rss_after:.0f} MiB"
     )
+    print(f"RSS once glibc handed back what it held free: {rss_trimmed:.0f} MiB; {threads} threads")
     if growth:
         print("tracemalloc, largest growths by line since start:")
         print(growth, end="")

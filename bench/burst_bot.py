@@ -2,12 +2,15 @@
 
 The first SIGUSR2 keeps a baseline; each later one writes the largest growths by line since it to
 BENCH_TRACEMALLOC_OUT (written whole, then renamed, so the benchmark never reads half a file).
-Without BENCH_TRACEMALLOC_OUT it is `python -m bot` and nothing more. It lives in bench/ so that
+Without BENCH_TRACEMALLOC_OUT it is `python -m bot` but for SIGUSR1, which has glibc
+hand back the memory it holds free (malloc_trim). It lives in bench/ so that
 the bot itself carries no hook only a benchmark uses.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import os
 import signal
@@ -53,7 +56,14 @@ def _install(out: Path) -> None:
     signal.signal(signal.SIGUSR2, snapshot)
 
 
+def _trim(_signum: int, _frame: FrameType | None) -> None:
+    # glibc keeps what was freed in its arenas (one per thread that allocated); malloc_trim(0)
+    # hands the free pages back, so RSS before and after tells freed memory from live memory.
+    ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGUSR1, _trim)
     if out := os.environ.get("BENCH_TRACEMALLOC_OUT"):
         _install(Path(out))
     sys.exit(main())
