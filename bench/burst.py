@@ -4,8 +4,10 @@ Run from the project root: `python -m bench.burst [--jobs N] [--at-once 100] [--
 N forms through `/replica`, `--at-once` at a time over `--channels` channels, each asked by a
 different person and showing a different colleague, who clicks "I consent" in their DM; then
 Tavus's callbacks (training done), a wave at a time, with the Slack stand-in enforcing Slack's
-tiers. Once nothing is owed and every card shows Ready, `--settle` seconds of quiet, then the bot's
-RSS and the largest tracemalloc growths by line since it started. It asserts nothing.
+tiers. Once every requester's result is in its thread, `--settle` seconds (the card redraws still
+waiting at Tier 3's pace), then the bot's RSS, what it still owes Slack, and the largest
+tracemalloc growths by line since it started; `--drain` then waits for every card. It asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.test_utils import unused_port
+from sqlalchemy import text
 
 from bench.kit import (
     FORM,
@@ -47,10 +51,15 @@ from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
+OWED_BY_KIND = text(
+    "SELECT kind, count(*) FROM notices WHERE status = 'pending' GROUP BY kind ORDER BY kind"
+)
 VIDEO = "https://example.com/bench.mp4"  # never fetched: link and media checks are off
 
 
-async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool) -> None:
+async def run(
+    jobs: int, at_once: int, channels: int, settle: float, trace: bool, drain: bool
+) -> None:
     slack, tavus = SlackStandIn(), TavusStandIn()
     await slack.start()
     await tavus.start()
@@ -105,6 +114,7 @@ async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool
             # Training done, a wave at a time, under Slack's tiers from here on.
             slack.tiers = Tiers()
             replicas = list(tavus.replicas)
+            threaded_before = threaded(slack)
             for first in range(0, len(replicas), at_once):
                 await asyncio.gather(
                     *(
@@ -112,21 +122,28 @@ async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool
                         for r in replicas[first : first + at_once]
                     )
                 )
-            await nothing_owed(store, within=24 * 3600)
-            await wait_until(lambda: all_cards_show(slack, READY), within=24 * 3600)
-            delivered = time.monotonic() - started
-            rss_delivered = rss_mib(pid)
-            print(f"  everything delivered, {delivered:.0f} s, RSS {rss_delivered:.0f} MiB")
-            await store.close()
+            # The requesters' results go before the card redraws, which wait in the database.
+            await until(lambda: threaded(slack) >= threaded_before + jobs, within=24 * 3600)
+            results = time.monotonic() - started
+            rss_results = rss_mib(pid)
+            print(f"  every result in its thread, {results:.0f} s, RSS {rss_results:.0f} MiB")
             await asyncio.sleep(settle)
             rss_after = rss_mib(pid)
+            owed_after = await owed(store)
+            growth = await snapshot(pid, traced) if trace else ""
+            drained = rss_drained = None
+            if drain:
+                await nothing_owed(store, within=24 * 3600)
+                await until(lambda: all_cards_show(slack, READY), within=24 * 3600)
+                drained = time.monotonic() - started
+                rss_drained = rss_mib(pid)
+                print(f"  every card current, {drained:.0f} s, RSS {rss_drained:.0f} MiB")
+            await store.close()
+            rss_peak = peak_mib(pid)
             os.kill(pid, signal.SIGUSR1)  # malloc_trim(0) in the bot (bench/burst_bot.py)
             await asyncio.sleep(2.0)
             rss_trimmed = rss_mib(pid)
             threads = len(os.listdir(f"/proc/{pid}/task"))
-            growth = ""
-            if trace:
-                growth = await snapshot(pid, traced)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -141,12 +158,15 @@ async def run(jobs: int, at_once: int, channels: int, settle: float, trace: bool
         f"Python {platform.python_version()}, tracemalloc {'on' if trace else 'off'}"
     )
     print(f"{jobs} jobs, {at_once} at a time over {channels} channels")
-    print(f"forms to creates at Tavus: {created:.0f} s; everything delivered: {delivered:.0f} s")
+    print(f"forms to creates at Tavus: {created:.0f} s; results in their threads: {results:.0f} s")
     print(f"updates: {len(slack.called('chat.update'))}, posts: {len(slack.posts())}")
     print(
-        f"RSS after start / when delivered / {settle:.0f} s later: "
-        f"{rss_start:.0f} / {rss_delivered:.0f} / {rss_after:.0f} MiB"
+        f"RSS after start / when every result was in / {settle:.0f} s later: "
+        f"{rss_start:.0f} / {rss_results:.0f} / {rss_after:.0f} MiB; at its peak {rss_peak:.0f} MiB"
     )
+    print(f"owed to Slack then, waiting in the database: {owed_after}")
+    if drained is not None:
+        print(f"every card current after {drained:.0f} s: RSS {rss_drained:.0f} MiB")
     print(f"RSS once glibc handed back what it held free: {rss_trimmed:.0f} MiB; {threads} threads")
     if growth:
         print("tracemalloc, largest growths by line since start:")
@@ -174,11 +194,11 @@ async def wave(
             for t, n in triggers.items()
         )
     )
-    await wait_until(lambda: len(slack.called("views.open")) >= opened_before + len(numbers))
+    await until(lambda: len(slack.called("views.open")) >= opened_before + len(numbers))
     opens = [c for c in slack.calls if c.method == "views.open"][opened_before:]
     # "Working…" opens at once; the form replaces it (views.update) in each modal, in order.
     modals = slack.modals[modals_before:]
-    await wait_until(lambda: all(len(slack.versions[m]) > 1 for m in modals))
+    await until(lambda: all(len(slack.versions[m]) > 1 for m in modals))
     payloads = []
     for call, modal in zip(opens, modals, strict=True):
         view = {**slack.versions[modal][-1], "id": modal}
@@ -193,8 +213,8 @@ async def wave(
         payload = submission(filled(view, **values), trigger=slack.trigger(), user=asker)
         payloads.append(urlencode({"payload": json.dumps(payload)}))
     await asyncio.gather(*(client.slack(body) for body in payloads))
-    await wait_until(lambda: len(in_channels(slack)) >= announced_before + len(numbers))
-    await wait_until(lambda: len(consent_requests(slack)) >= len(asked_before) + len(numbers))
+    await until(lambda: len(in_channels(slack)) >= announced_before + len(numbers))
+    await until(lambda: len(consent_requests(slack)) >= len(asked_before) + len(numbers))
     fresh = {j: p for j, p in consent_requests(slack).items() if j not in asked_before}
     await asyncio.gather(
         *(
@@ -202,7 +222,34 @@ async def wave(
             for j, p in fresh.items()
         )
     )
-    await wait_until(lambda: len(tavus.creates) >= created_before + len(numbers), within=600)
+    await until(lambda: len(tavus.creates) >= created_before + len(numbers), within=600)
+
+
+def threaded(slack: SlackStandIn) -> int:
+    """Replies posted in channels' threads (the results, and any note before them)."""
+    return sum(1 for post in slack.posts() if post.get("thread_ts") and post["channel"][0] == "C")
+
+
+async def until(check: Callable[[], bool], within: float = 600.0) -> None:
+    """Wait until check() holds, looking every 0.2 s: thousands of posts make each look cost."""
+    async with asyncio.timeout(within):
+        while not check():
+            await asyncio.sleep(0.2)
+
+
+async def owed(store: Store) -> str:
+    """What the bot still owes Slack, by kind: what waits in the database."""
+    async with store.db.reading() as connection:
+        rows = (await connection.execute(OWED_BY_KIND)).all()
+    return ", ".join(f"{count} {kind}" for kind, count in rows) or "nothing"
+
+
+def peak_mib(pid: int) -> float:
+    """The process's highest RSS so far (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 async def healthy(
@@ -237,8 +284,13 @@ def main() -> None:
     parser.add_argument(
         "--no-trace", action="store_true", help="RSS without tracemalloc's own bookkeeping"
     )
+    parser.add_argument(
+        "--drain", action="store_true", help="then wait for every card redraw, at Tier 3's pace"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.jobs, args.at_once, args.channels, args.settle, not args.no_trace))
+    asyncio.run(
+        run(args.jobs, args.at_once, args.channels, args.settle, not args.no_trace, args.drain)
+    )
 
 
 if __name__ == "__main__":
