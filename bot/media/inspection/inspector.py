@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from bot.media.addresses import Address, is_public
 from bot.media.inspection.facts import Measured, Part
 from bot.media.inspection.judge import judge
-from bot.media.inspection.measure import measure_image, measure_video
 from bot.media.inspection.model import Finding, Medium, Report
 from bot.media.inspection.ranged import RangedFile, Unreadable, Why
 from bot.media.inspection.remote import Parts, Remote
@@ -113,6 +112,9 @@ class Inspector:
             first=opened.first,
             most_bytes=self._most_bytes,
         )
+        # The decoders (PyAV, OpenCV, numpy: 45 MiB) load with the first check, not at start.
+        from bot.media.inspection.measure import measure_image, measure_video
+
         measure = measure_image if medium is Medium.TRAINING_IMAGE else measure_video
         measured = await loop.run_in_executor(self._pool, lambda: measure(file, stopped=stopped))
         log.info(
