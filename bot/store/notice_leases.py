@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.aio import Batch
 from bot.jobs import Job, Notice, NoticeKind, NoticeStatus
 from bot.store.engine import Database
+from bot.store.listed import listed
 from bot.store.rows import aware, to_job, to_notice, utc
 from bot.store.schema import jobs, notices
 
@@ -58,15 +59,21 @@ class NoticeLeases:
         await self._sents.finish()
 
     async def due(
-        self, *, limit: int = 500, excluding: Collection[str] = ()
+        self,
+        *,
+        limit: int = 500,
+        excluding: Collection[str] = (),
+        holding: Collection[str] = (),
     ) -> list[tuple[Notice, Job | None]]:
         """Pending notices due now and claimed by nobody (nor in `excluding`), oldest first.
 
         What people wait for (results, announcements, DMs) comes before card redraws: when
-        more is due than one read takes, the redraws are the ones left for the next.
+        more is due than one read takes, the redraws are the ones left for the next. The
+        redraws of the workspaces in `holding` are left out: they wait here, in the database,
+        until their sender has room for them.
         """
         statement = (
-            NOTICES_WITH_JOBS.where(*_free_and_due(self._db.now()))
+            NOTICES_WITH_JOBS.where(*_waiting(self._db.now(), excluding, holding))
             # Audit records owed together go out in the log's order.
             .order_by(
                 case((notices.c.kind.in_(REDRAWS), 1), else_=0),
@@ -76,21 +83,23 @@ class NoticeLeases:
             )
             .limit(limit)
         )
-        if excluding:
-            statement = statement.where(notices.c.id.not_in(list(excluding)))
         async with self._db.reading() as connection:
             rows = (await connection.execute(statement)).all()
         return [_notice_and_job(row._mapping) for row in rows]
 
-    async def next_due_at(self, *, excluding: Collection[str] = ()) -> datetime | None:
-        """When the earliest pending notice (not in `excluding`) falls due or its claim ends."""
+    async def next_due_at(
+        self, *, excluding: Collection[str] = (), holding: Collection[str] = ()
+    ) -> datetime | None:
+        """When the earliest pending notice (as `due` would read it) falls due or its claim ends."""
         ready_at = case(
             (notices.c.lease_until > notices.c.next_attempt_at, notices.c.lease_until),
             else_=notices.c.next_attempt_at,
         )
-        statement = select(func.min(ready_at)).where(notices.c.status == PENDING)
-        if excluding:
-            statement = statement.where(notices.c.id.not_in(list(excluding)))
+        statement = (
+            select(func.min(ready_at))
+            .select_from(notices.outerjoin(jobs, jobs.c.id == notices.c.job_id))
+            .where(notices.c.status == PENDING, *_left_out(excluding, holding))
+        )
         async with self._db.reading() as connection:
             earliest = (await connection.execute(statement)).scalar()
         if isinstance(earliest, str):
@@ -176,7 +185,9 @@ class NoticeLeases:
         now = self._db.now()
         free = _free_and_due(now)
         ids = {claim.notice_id for claim in claims}
-        found = await connection.execute(NOTICES_WITH_JOBS.where(notices.c.id.in_(ids), *free))
+        found = await connection.execute(
+            NOTICES_WITH_JOBS.where(notices.c.id.in_(listed(ids)), *free)
+        )
         before = {row.n_id: _notice_and_job(row._mapping) for row in found}
         # Per owner and lease, the first claim of each notice: a repeat in the batch gets None.
         asked: dict[tuple[str, timedelta], dict[str, _Claim]] = {}
@@ -191,7 +202,7 @@ class NoticeLeases:
                 continue
             claimed = await connection.execute(
                 update(notices)
-                .where(notices.c.id.in_(wanted), *free)
+                .where(notices.c.id.in_(listed(wanted)), *free)
                 .values(
                     lease_owner=owner,
                     lease_until=utc(now + lease),
@@ -252,6 +263,22 @@ class NoticeLeases:
 
 def _notice_and_job(row: Any) -> tuple[Notice, Job | None]:
     return to_notice(row, "n_"), to_job(row) if row["id"] is not None else None
+
+
+def _waiting(
+    now: datetime, excluding: Collection[str], holding: Collection[str]
+) -> tuple[ColumnElement[bool], ...]:
+    return (*_free_and_due(now), *_left_out(excluding, holding))
+
+
+def _left_out(excluding: Collection[str], holding: Collection[str]) -> list[ColumnElement[bool]]:
+    """Leave out the notices in `excluding`, and the redraws of the workspaces in `holding`."""
+    left_out: list[ColumnElement[bool]] = []
+    if excluding:
+        left_out.append(notices.c.id.not_in(listed(excluding)))
+    if holding:
+        left_out.append(or_(notices.c.kind.not_in(REDRAWS), jobs.c.team_id.not_in(listed(holding))))
+    return left_out
 
 
 def _free_and_due(now: datetime) -> tuple[ColumnElement[bool], ...]:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from alembic import command
 from cryptography.fernet import Fernet
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -519,6 +519,58 @@ async def test_what_people_wait_for_comes_before_card_redraws(
 
     assert due == [n.id for n in results + redraws]
     assert [notice.id for notice, _ in await store.notices.due(limit=2)] == [r.id for r in results]
+
+
+async def test_the_redraws_of_a_workspace_held_wait_and_everything_else_comes(
+    store: Store, clock: FakeClock
+) -> None:
+    ours = await store.notices.owe((await add(store)).id, NoticeKind.CARD)
+    clock.advance(seconds=1)
+    elsewhere = Requester("T2", "U2", "C2")
+    theirs_job = await store.jobs.add(job_id=new_id(), requester=elsewhere, request=REQUEST)
+    theirs = await store.notices.owe(theirs_job.id, NoticeKind.CARD)
+    clock.advance(seconds=1)
+    result = await store.notices.owe((await add(store)).id, NoticeKind.RESULT)
+
+    # Our workspace's redraw lane is full: its redraws wait here; its result does not.
+    held = [REQUESTER.team_id]
+    assert [n.id for n, _ in await store.notices.due(holding=held)] == [result.id, theirs.id]
+    assert await store.notices.next_due_at(
+        holding=held, excluding=[result.id]
+    ) == START + timedelta(seconds=1)
+    both = [REQUESTER.team_id, "T2"]
+    assert await store.notices.next_due_at(holding=both, excluding=[result.id]) is None
+    assert [n.id for n, _ in await store.notices.due()] == [result.id, ours.id, theirs.id]
+
+
+async def test_notices_left_out_are_one_statement_however_many(
+    store: Store, clock: FakeClock
+) -> None:
+    owed = []
+    for _ in range(3):
+        owed.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
+        clock.advance(seconds=1)
+    many = [new_id() for _ in range(3000)]
+    statements: set[str] = set()
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM notices" in statement:
+            statements.add(statement)
+
+    engine = store.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for excluding in ([owed[0].id], [owed[0].id, *many], [*many, owed[1].id, owed[2].id]):
+            await store.notices.due(excluding=excluding)
+            await store.notices.next_due_at(excluding=excluding)
+        left = await store.notices.due(excluding=[*many, owed[1].id])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert [n.id for n, _ in left] == [owed[0].id, owed[2].id]
+    # One for due, one for next_due_at: each list is one parameter, not one per id, so each
+    # connection's statement cache keeps one plan rather than one per length (issue #24).
+    assert len(statements) == 2
 
 
 async def test_a_claimed_notice_is_nobody_elses_until_its_lease_runs_out(
