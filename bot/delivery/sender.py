@@ -36,6 +36,9 @@ WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
 # at one a minute) must not hold the result back for the day it may take to give up. The reply
 # then goes to the requester's DM.
 MOST_WAIT_FOR_ANNOUNCEMENT = timedelta(minutes=10)
+# Redraws a workspace's lane holds at most: past Tier 3's burst of ten, so it never runs dry
+# while its budget lasts; the rest (a burst owes thousands at 50 a minute) wait in the database.
+REDRAWS_AHEAD = 20
 
 
 class Sender:
@@ -54,18 +57,18 @@ class Sender:
         # Each workspace's calls go with its own token, and keep its own budgets: the channel's
         # posts, the workspace's redraws and reads.
         self._clients = clients
-        # A send is cut off after 5 Slack timeouts (`request_timeout` each: the session's limit
-        # on one request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open,
-        # a DM post), so it fits. In doubt, it first looks for an earlier attempt (a read of the
-        # channel or thread, a DM open, a read of the DM): up to 6 requests, the DM opened once;
-        # should all of them be that slow, it is cut off and retried, still in doubt. The claim
-        # lasts 7 timeouts: 2 beyond the cut-off to record how the send went while the notice
-        # is still ours, and short enough that a crashed instance's notices are soon free again.
+        # A send is cut off after 5 Slack timeouts (`request_timeout`: the session's limit on one
+        # request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open and
+        # post). In doubt, it first looks for an earlier attempt (a read of the channel or
+        # thread, a DM open, a read of the DM): up to 6 requests; should all be that slow, it is
+        # cut off and retried, still in doubt. The claim lasts 7 timeouts: 2 beyond the cut-off
+        # to record how the send went while it is ours; a crashed instance's are soon free.
         self._send_deadline = 5 * request_timeout
         self._lease = timedelta(seconds=7 * request_timeout)
         self.owner = new_id()
         self._wake = asyncio.Event()
-        self._lanes: dict[str, deque[tuple[Notice, Job | None]]] = {}
+        # The ids of the notices each lane will send, in order (each is read when claimed).
+        self._lanes: dict[str, deque[str]] = {}
         # The workspace whose budgets each lane keeps ("" for an audit channel's copies).
         self._lane_teams: dict[str, str] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
@@ -121,47 +124,54 @@ class Sender:
             log.warning("could not hand back notices at shutdown: %s", exc)
 
     async def dispatch(self) -> None:
-        """Queue every due notice in its channel's lane."""
+        """Queue every due notice in its channel's lane (redraws up to REDRAWS_AHEAD a lane)."""
         # Notices already waiting in a lane are left out: no need to read them again.
-        for notice, job in await self._store.notices.due(excluding=self._queued):
+        due = self._store.notices.due(excluding=self._queued, holding=self._holding())
+        for notice, job in await due:
             if self._stopping:
                 break
             key = lane_of(notice, job)
-            self._queued.add(notice.id)
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = deque()
                 self._lane_teams[key] = job.requester.team_id if job is not None else ""
                 start_kept(self._lane_tasks, self._drain(key, lane))
-            lane.append((notice, job))
+            elif _full(key, lane):
+                continue  # read again once the lane has room
+            self._queued.add(notice.id)
+            lane.append(notice.id)
+
+    def _holding(self) -> set[str]:
+        """The workspaces whose redraw lanes are full: their redraws wait in the database."""
+        return {self._lane_teams[key] for key, lane in self._lanes.items() if _full(key, lane)}
 
     async def _idle(self) -> float:
-        # Notices already queued in a lane are not waited for here: the lane sends them.
-        due = await self._store.notices.next_due_at(excluding=self._queued)
+        due = await self._store.notices.next_due_at(excluding=self._queued, holding=self._holding())
         if due is None:
             return IDLE_POLL
         return min(IDLE_POLL, max(MIN_IDLE, (due - self._store.now()).total_seconds()))
 
-    async def _drain(self, key: str, lane: deque[tuple[Notice, Job | None]]) -> None:
+    async def _drain(self, key: str, lane: deque[str]) -> None:
         try:
             while lane:
-                notice, _ = lane.popleft()
+                notice_id = lane.popleft()
+                if key.startswith(UPDATES) and len(lane) == REDRAWS_AHEAD // 2:
+                    self._wake.set()  # half the lane is gone: read the next redraws
                 try:
-                    # Wait out the budget before claiming, so the claim is not spent waiting:
-                    # until a token is back or a 429's pause ends. The call itself then takes
-                    # its turn (another instance may have taken this one meanwhile). Redraws
-                    # have lanes of their own, paced by their workspace's chat.update budget.
+                    # The budget is waited out before the claim, which is then not spent
+                    # waiting; the call itself takes its turn (another instance may have taken
+                    # this one meanwhile).
                     if (wait := await self._lane_delay(key)) > 0:
                         await asyncio.sleep(wait)
                     if not self._stopping:
-                        await self._deliver(notice.id)
+                        await self._deliver(notice_id)
                 except StoreUnavailable as exc:
                     # Its claim runs out and it is tried again; a post that went out is found.
-                    log.warning("notice %s: database unavailable: %s", notice.id, exc)
+                    log.warning("notice %s: database unavailable: %s", notice_id, exc)
                 except Exception:
-                    log.exception("notice %s: delivery crashed", notice.id)
+                    log.exception("notice %s: delivery crashed", notice_id)
                 finally:
-                    self._queued.discard(notice.id)
+                    self._queued.discard(notice_id)
         finally:
             del self._lanes[key]
             self._lane_teams.pop(key, None)
@@ -283,3 +293,8 @@ class Sender:
             except StoreUnavailable as lost:
                 log.warning("job %s: card left as it was: %s", job.id, lost)
             self._wake.set()
+
+
+def _full(key: str, lane: deque[str]) -> bool:
+    """Whether a lane takes no more for now: a redraw lane holding REDRAWS_AHEAD."""
+    return key.startswith(UPDATES) and len(lane) >= REDRAWS_AHEAD

@@ -14,8 +14,8 @@ import pytest
 from bot.delivery.budgets import Budgets, Limits, LocalPaces, PacedClient
 from bot.delivery.clients import SlackClients
 from bot.delivery.pace import Limit
-from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT, Sender
-from bot.jobs import Job, JobStatus, NoticeKind, ReplicaRequest, Requester, new_id
+from bot.delivery.sender import MOST_WAIT_FOR_ANNOUNCEMENT, REDRAWS_AHEAD, Sender
+from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester, new_id
 from bot.store import Store
 from bot.workspaces.accounts import Workspace
 from tests.clocks import FakeClock
@@ -23,6 +23,7 @@ from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import Flaky, notices_of, transition
 
 ELSEWHERE = "another-instance"
+PACE = Limits(post=Limit(rate=5, burst=5))
 
 
 @pytest.fixture
@@ -47,10 +48,12 @@ class OneToken:
 
 
 @contextlib.asynccontextmanager
-async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
+async def running(
+    store: Store, slack: SlackStandIn, limits: Limits = PACE
+) -> AsyncIterator[Sender]:
     """A sender delivering from `store` to the Slack stand-in until the block ends."""
     async with aiohttp.ClientSession() as session:
-        paces, limits = LocalPaces(), Limits(post=Limit(rate=5, burst=5))
+        paces = LocalPaces()
         clients = SlackClients(
             tokens=OneToken(),
             budgets=lambda team: Budgets(paces, limits, workspace=team, most_wait=2),
@@ -69,24 +72,24 @@ async def running(store: Store, slack: SlackStandIn) -> AsyncIterator[Sender]:
                 await task
 
 
-async def queued(store: Store) -> Job:
+async def queued(store: Store, channel: str = "C1") -> Job:
     """A job just saved: nothing is owed for it yet."""
     return await store.jobs.add(
         job_id=new_id(),
-        requester=Requester("T1", "U1", "C1"),
+        requester=Requester("T1", "U1", channel),
         request=ReplicaRequest(replica_name="Dana", model_name="phoenix-4"),
     )
 
 
-async def training(store: Store) -> Job:
+async def training(store: Store, channel: str = "C1") -> Job:
     """A job that has just started training: its announcement is owed."""
-    job = await queued(store)
+    job = await queued(store, channel)
     await transition(
         store,
         job.id,
         from_=(JobStatus.QUEUED,),
         to=JobStatus.TRAINING,
-        replica_id="r1",
+        replica_id=f"r-{job.id}",
         notice=NoticeKind.ANNOUNCEMENT,
     )
     return job
@@ -131,6 +134,54 @@ async def test_the_sender_outlives_database_errors_and_delivers(
     assert (post["channel"], "Dana" in post["text"]) == ("C1", True)
     [notice] = await notices_of(flaky, job.id)
     assert notice["status"] == "sent"
+
+
+async def test_a_backlog_of_redraws_waits_in_the_database_and_a_result_goes_before_it(
+    store: Store, slack: SlackStandIn
+) -> None:
+    jobs = [await training(store, channel=f"C{n}") for n in range(3 * REDRAWS_AHEAD)]
+    limits = Limits(post=Limit(rate=5, burst=5), update=Limit(rate=20, burst=1))
+    async with running(store, slack, limits) as sender:
+        await slack.wait_for_posts(len(jobs), within=15)
+        await settled(store)
+        # Each time the sender reads what is owed, it leaves out what it holds already.
+        read: set[str] = set()
+        held: list[int] = []
+        due = store.notices.due
+
+        async def reading(**kwargs: Any) -> list[tuple[Notice, Job | None]]:
+            held.append(len(kwargs["excluding"]))
+            found = await due(**kwargs)
+            read.update(n.id for n, _ in found if n.kind is NoticeKind.CARD)
+            return found
+
+        store.notices.due = reading  # type: ignore[method-assign]
+        for job in jobs:
+            await store.notices.owe(job.id, NoticeKind.CARD)
+        await transition(
+            store,
+            jobs[-1].id,
+            from_=(JobStatus.TRAINING,),
+            to=JobStatus.READY,
+            notice=NoticeKind.RESULT,
+        )
+        sender.wake()
+        await settled(store)
+
+    # A lane's worth at most (and the one on its way): the rest waited in the database.
+    assert max(held) <= REDRAWS_AHEAD + 1
+    assert len(read) == len(jobs)
+    assert len(slack.called("chat.update")) >= len(jobs)
+    # The result owed last went out before the redraws owed ahead of it were done.
+    methods = [call.method for call in slack.calls]
+    assert methods.index("chat.postMessage", len(jobs)) < len(methods) - REDRAWS_AHEAD
+
+
+async def settled(store: Store) -> None:
+    """Wait until nothing is owed to Slack."""
+    async with asyncio.timeout(15):
+        while (await store.notices.owed())[0]:
+            await asyncio.sleep(0.05)
 
 
 async def test_a_reply_waits_for_its_announcement_then_goes_in_its_thread(
