@@ -39,6 +39,8 @@ TIER_4_METHODS = ("views.", "chat.postEphemeral", "users.info")
 RETRY_AFTER = 1.0
 # However long a 429 says to wait, no budget is held longer: a header is not to stop the bot.
 MOST_RETRY_AFTER = 300.0
+# LocalPaces forgets the paces at rest once it keeps this many: one a DM, each person once.
+FORGET_AT = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,11 @@ class LocalPaces:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._paces: dict[str, Pace] = {}
+        self._forget_at = FORGET_AT
+
+    def __len__(self) -> int:
+        """How many paces it keeps."""
+        return len(self._paces)
 
     def now(self) -> float:
         """The monotonic clock (or the one injected)."""
@@ -109,8 +116,17 @@ class LocalPaces:
     def _pace(self, key: str, limit: Limit) -> Pace:
         pace = self._paces.get(key)
         if pace is None:
+            if len(self._paces) >= self._forget_at:
+                self._forget_rested()
             pace = self._paces[key] = Pace(rate=limit.rate, burst=limit.burst, now=self.now())
         return pace
+
+    def _forget_rested(self) -> None:
+        # A pace at rest is what a fresh one would be: forgetting it changes no turn. Looked
+        # for again only once as many more are kept, so a sweep costs each new pace O(1).
+        now = self.now()
+        self._paces = {key: pace for key, pace in self._paces.items() if not pace.at_rest(now)}
+        self._forget_at = max(FORGET_AT, 2 * len(self._paces))
 
 
 class PaceStore(Protocol):

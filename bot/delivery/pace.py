@@ -113,6 +113,16 @@ class Pace:
         self._rate = max(self._most_rate * SLOWEST, self._rate * FALL_BACK)
         self._taken = 0
 
+    def at_rest(self, now: float) -> bool:
+        """Whether it is as a fresh one would be: full, unpaused, nothing learned to undo."""
+        self._refill(now)
+        return (
+            now >= self._paused_until
+            and self._tokens >= self._most_burst
+            and self._burst >= self._most_burst
+            and self._rate >= self._most_rate
+        )
+
     def paused_for(self, now: float) -> float:
         """Seconds a 429's pause still holds the budget (0: not paused)."""
         return max(0.0, self._paused_until - now)

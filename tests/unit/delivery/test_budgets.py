@@ -64,6 +64,32 @@ async def test_turns_are_taken_in_order_a_burst_then_one_per_interval() -> None:
     assert await budgets.turn("chat.postMessage", "C2") == 0
 
 
+async def test_paces_at_rest_are_forgotten_and_no_turn_changes_for_it() -> None:
+    clock = Ticks(1000.0)
+    paces = LocalPaces(clock)
+    budgets = Budgets(paces, LIMITS, most_wait=60)
+    # A DM to each of 3,000 people, once: a pace each, none at rest yet (each spent a token).
+    for n in range(3000):
+        assert await budgets.turn("chat.postMessage", f"D{n}") == 0
+    await budgets.pause("chat.postMessage", "D7", 1)  # D7 learns to go slower
+    await budgets.pause("chat.update", None, 600)
+    assert len(paces) == 3001
+    clock.now += 10
+
+    # As many more again: the paces at rest are forgotten along the way, the others kept.
+    for n in range(3000, 4100):
+        assert await budgets.turn("chat.postMessage", f"D{n}") == 0
+
+    assert len(paces) < 1200
+    assert await budgets.delay("chat.update") == pytest.approx(590)
+    assert await budgets.turn("chat.postMessage", "D7") == 0
+    assert await budgets.turn("chat.postMessage", "D7") > 1  # its burst is still one
+    # A pace forgotten is taken again as a fresh one would be: a burst of two.
+    assert [await budgets.turn("chat.postMessage", "D5") for _ in range(3)] == pytest.approx(
+        [0, 0, 1]
+    )
+
+
 async def test_a_turn_further_off_than_a_call_may_wait_is_refused_and_not_taken() -> None:
     clock = Ticks(1000.0)
     budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=1.5)
