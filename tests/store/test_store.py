@@ -494,13 +494,19 @@ async def test_a_notice_for_an_unknown_job_is_refused(store: Store) -> None:
         await store.notices.owe("nope", NoticeKind.RESULT)
 
 
+async def results_a_second_apart(store: Store, clock: FakeClock, count: int) -> list[Notice]:
+    """`count` results owed, each a second after the one before: due in that order."""
+    owed = []
+    for _ in range(count):
+        owed.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
+        clock.advance(seconds=1)
+    return owed
+
+
 async def test_due_notices_come_oldest_first_up_to_the_limit(
     store: Store, clock: FakeClock
 ) -> None:
-    owed = []
-    for _ in range(3):
-        owed.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
-        clock.advance(seconds=1)
+    owed = await results_a_second_apart(store, clock, 3)
 
     assert [notice.id for notice, _ in await store.notices.due()] == [n.id for n in owed]
     assert [notice.id for notice, _ in await store.notices.due(limit=2)] == [n.id for n in owed[:2]]
@@ -546,10 +552,7 @@ async def test_the_redraws_of_a_workspace_held_wait_and_everything_else_comes(
 async def test_notices_left_out_are_one_statement_however_many(
     store: Store, clock: FakeClock
 ) -> None:
-    owed = []
-    for _ in range(3):
-        owed.append(await store.notices.owe((await add(store)).id, NoticeKind.RESULT))
-        clock.advance(seconds=1)
+    owed = await results_a_second_apart(store, clock, 3)
     many = [new_id() for _ in range(3000)]
     statements: set[str] = set()
 
