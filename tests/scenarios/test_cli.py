@@ -116,7 +116,8 @@ assert not loaded, f"serving imports {sorted(loaded)}"
 async def test_the_media_checks_decoders_load_with_the_first_check_not_at_start(
     tmp_path: Path,
 ) -> None:
-    # 45 MiB of PyAV, OpenCV and numpy that an instance which never checks media never holds.
+    # 45 MiB of PyAV, OpenCV and numpy (and the likeness check's dlib and pocketsphinx) that an
+    # instance which never checks media never holds.
     code, _, err = await python(tmp_path, "-c", SERVING_WITHOUT_THE_DECODERS)
 
     assert code == 0, err
