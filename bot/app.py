@@ -118,6 +118,7 @@ async def _drain_in_flight(services: Services, grace: float) -> None:
         services.intake.drain(grace),
         # Media checks left unfinished are handed back, due at once: the next start runs them.
         services.media_checks.drain(grace),
+        *((services.face_matches.drain(grace),) if services.face_matches is not None else ()),
     )
 
 

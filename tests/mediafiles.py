@@ -111,13 +111,15 @@ def video(
     index_first: bool = True,
     rotation: int = 0,
     bframes: int = 0,
+    keyframe_every: int | None = None,
 ) -> bytes:
     """A video of `frames(n)` for n in 0…, `seconds` long, with `sound` (if any) as its track.
 
     `index_first`: the MP4 index (moov) before the data, as web uploads have it; False leaves it
     at the end, as cameras write it. `rotation`: degrees counter-clockwise players turn the
     picture by (a phone held upright records 1920×1080 turned by 90). `bframes`: H.264's
-    B-frames between the others, as desktop exports have them.
+    B-frames between the others, as desktop exports have them. `keyframe_every`: frames from
+    one keyframe to the next (x264's 250 unless given; phones write one a second or two).
     """
     options = {"movflags": "faststart"} if index_first and container == "mp4" else {}
     # A file, not a buffer: moving the index to the front is a second pass over what was written.
@@ -135,6 +137,7 @@ def video(
             audio_codec,
             rotation,
             bframes,
+            keyframe_every,
         )
         return path.read_bytes()
 
@@ -151,6 +154,7 @@ def _encode(
     audio_codec: str,
     rotation: int,
     bframes: int,
+    keyframe_every: int | None = None,
 ) -> None:
     with av.open(str(path), "w", format=container, options=options) as out:
         first = frames(0)
@@ -161,6 +165,8 @@ def _encode(
             picture.set_display_rotation(rotation)
         if codec == "libx264":
             picture.options = {"preset": "ultrafast", "bf": str(bframes)}
+            if keyframe_every is not None:
+                picture.options = {**picture.options, "g": str(keyframe_every)}
         track = out.add_stream(audio_codec, rate=RATE, layout="mono") if sound is not None else None
         heard = 0  # samples of sound encoded so far
         last: tuple[Frame, av.VideoFrame] | None = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.governance.audit import Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
-from bot.slack.blocks import cards, consent, kit
+from bot.slack.blocks import cards, consent, kit, likeness
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,10 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         if not (notice.channel and notice.ts):
             return Skip("the approval request was never posted: nothing to redraw")
         return Plan(requester, notice.channel, consent.approval_settled(job), update_ts=notice.ts)
+    if kind is NoticeKind.HELD_DM:
+        if job.status is not JobStatus.HELD or not job.request.subject_id:
+            return Skip("no longer held: nothing to tell")
+        return Plan(job.request.subject_id, None, likeness.held_dm(job))
     if kind is NoticeKind.ANNOUNCEMENT:
         asked_in = job.requester.channel_id
         return Plan(
@@ -87,6 +91,7 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         NoticeKind.RESULT: cards.result,
         NoticeKind.UNCHECKED: cards.unchecked,
         NoticeKind.MEDIA_CHECKED: cards.media_checked,
+        NoticeKind.HELD: likeness.held,
     }
     message = draw.get(kind, cards.stale)(job)
     if not (channel and ts):
@@ -118,7 +123,7 @@ def lane_of(notice: Notice, job: Job | None) -> str:
         return updates_lane(job.requester.team_id)
     if kind is NoticeKind.NOT_STARTED:
         return dm_lane(job.requester.user_id)
-    if kind is NoticeKind.CONSENT_REQUEST:
+    if kind in (NoticeKind.CONSENT_REQUEST, NoticeKind.HELD_DM):
         return dm_lane(str(job.request.subject_id))
     if kind in (NoticeKind.APPROVAL_REQUEST, NoticeKind.APPROVAL_SETTLED):
         to = notice.recipient or ""

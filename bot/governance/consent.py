@@ -11,10 +11,13 @@ import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
+from bot.governance.model import FaceMatch as Policing
 from bot.governance.receipts import Decision, Medium, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobChanges, JobStatus, NoticeKind
 from bot.jobs import moves as life
+from bot.jobs.face_matches import wanted
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
 from bot.ops.metrics import Metrics
@@ -74,8 +77,11 @@ class Consent:
         accounts: Accounts,
         metrics: Metrics | None = None,
         most_waiting: MostWaiting = MostWaiting(),
+        match_hold: timedelta | None = None,
     ) -> None:
         self._store = store
+        # How long a face match holds its job; None: no face match runs (MEDIA_CHECK off).
+        self._match_hold = match_hold
         self._lifecycle = lifecycle
         self._accounts = accounts
         self._metrics = metrics if metrics is not None else Metrics()
@@ -107,32 +113,46 @@ class Consent:
         by: str,
         where: tuple[str, str] | None = None,
         approvers: Sequence[str] | None = None,
+        face_match: Policing = Policing.OFF,
+        photo: str | None = None,
     ) -> tuple[Answered, Job]:
         """Take `by`'s answer for `job`: what became of it, and the job as it now stands.
 
         With consent the job is QUEUED, its create next (Intake.start; should this process
         die first, the reconciler sends it a minute later); or, given `approvers` (the
-        workspace asks for approval), PENDING_APPROVAL, each approver owed a request.
+        workspace asks for approval), PENDING_APPROVAL, each approver owed a request. Where
+        the workspace's `face_match` policy is on and there is a face to compare, it is
+        MATCHING first: `photo` (the profile photo's link, "" for a default avatar) is
+        compared with the training media, and the approvers are kept to be asked after.
         """
         if by != job.request.subject_id:
             return Answered.NOT_THEIRS, job
         if job.status is not JobStatus.AWAITING_CONSENT:
             return await self._why_not(job), job
         receipt = await self._receipt(job, decision, where)
-        queued = decision is Decision.GIVEN and approvers is None
+        if approvers is not None and not approvers:
+            log.warning("job %s: no approver but the requester or the person shown", job.id)
+        now = self._store.now()
+        changes = JobChanges(next_check_at=None)
         if decision is Decision.DECLINED:
             move = life.DECLINE
+        elif self._match_hold is not None and wanted(face_match, job.request):
+            move = life.MATCH_FACE
+            asked = tuple(approvers) if approvers is not None else None
+            changes = JobChanges(
+                next_check_at=now + self._match_hold, approvers=asked, profile_photo=photo
+            )
+        elif approvers is None:
+            move, changes = life.CONSENT, JobChanges(next_check_at=now + ORPHAN_GRACE)
         else:
-            move = life.CONSENT if approvers is None else life.SEEK_APPROVAL
-            if approvers is not None and not approvers:
-                log.warning("job %s: no approver but the requester or the person shown", job.id)
+            move = life.SEEK_APPROVAL
         moved = await self._lifecycle.move(
             job.id,
             move,
-            JobChanges(next_check_at=self._store.now() + ORPHAN_GRACE if queued else None),
+            changes,
             by=by,
             receipt=receipt,
-            asking=approvers or (),
+            asking=(approvers or ()) if move is life.SEEK_APPROVAL else (),
         )
         if moved is None:
             current = await self._store.jobs.get(job.id) or job

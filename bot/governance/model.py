@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,6 +85,14 @@ def _ids(words: Sequence[str], expected: str) -> tuple[frozenset[str], tuple[str
     return users, tuple(dict.fromkeys(word for word in words if _GROUP.match(word)))
 
 
+class FaceMatch(enum.StrEnum):
+    """What a face that cannot be compared with the profile photo does (REPLICA_FACE_MATCH)."""
+
+    REQUIRE = "require"  # held until an admin releases it, as a mismatch is
+    WARN = "warn"  # goes on, marked unverified on the card and the receipt
+    OFF = "off"  # no comparison at all
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """A workspace's rules for replicas."""
@@ -92,6 +101,7 @@ class Policy:
     approvers: Approvers = Approvers()
     # Where approval requests go; None: to each approver's DM.
     approval_channel: str | None = None
+    face_match: FaceMatch = FaceMatch.WARN
 
     def as_record(self) -> dict[str, Any]:
         """The policy as the audit log shows it."""

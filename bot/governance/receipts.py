@@ -9,6 +9,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from bot.jobs import ReplicaRequest
+from bot.media.likeness.model import ConsentWords, FaceMatch
 
 # Tavus's own consent statement, which it needs spoken at the start of the training video or
 # in the consent video.
@@ -56,6 +57,17 @@ class Receipt:
     dm_channel: str | None = None
     dm_ts: str | None = None
     replica_id: str | None = None
+    # Filled in once, when the face match ends: the faces compared, and the statement heard.
+    face_match: FaceMatch | None = None
+    consent_words: ConsentWords | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """What the face match found, as the receipt keeps it with the move that ends the match."""
+
+    face: FaceMatch
+    words: ConsentWords | None = None
 
 
 def statement_for(name: str) -> str:

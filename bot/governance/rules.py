@@ -215,3 +215,11 @@ def counts_as_admin(user: Mapping[str, Any]) -> bool:
     """Whether Slack's record of a user makes them an admin or owner of this workspace."""
     # An admin of another organization, met in a shared channel, is no admin here.
     return not user.get("is_stranger") and any(user.get(flag) for flag in ADMIN_FLAGS)
+
+
+def profile_photo(user: Mapping[str, Any]) -> str:
+    """A user's profile photo, as users.info links it; "" for Slack's default avatar (no face)."""
+    profile = user.get("profile") or {}
+    if not profile.get("is_custom_image"):
+        return ""
+    return str(profile.get("image_512") or profile.get("image_original") or "")

@@ -8,11 +8,11 @@ what Tavus reports lives here too, since callbacks, polls and `/replica status` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from bot.governance.audit import BOT, TAVUS
-from bot.governance.receipts import Receipt
+from bot.governance.receipts import Compared, Receipt
 from bot.jobs import NO_CHANGES, Job, JobChanges, JobStatus, Move
 from bot.jobs import moves as life
 from bot.store import Store
@@ -38,6 +38,7 @@ class Lifecycle:
         # Without kept media (no PUBLIC_URL nor bucket) there is nothing to sweep.
         self._wake_sweeper = wake_sweeper or (lambda: None)
         self._check_media: Callable[[Job], None] = lambda job: None
+        self._match_face: Callable[[Job], None] = lambda job: None
 
     def on_checking(self, check_media: Callable[[Job], None]) -> None:
         """Have `check_media` start the check of each job saved or moved into CHECKING.
@@ -45,6 +46,10 @@ class Lifecycle:
         Set once the media check is built: it moves jobs itself, so it comes after this.
         """
         self._check_media = check_media
+
+    def on_matching(self, match_face: Callable[[Job], None]) -> None:
+        """Have `match_face` start the face match of each job moved into MATCHING."""
+        self._match_face = match_face
 
     async def move(
         self,
@@ -56,16 +61,27 @@ class Lifecycle:
         watching: bool = False,
         receipt: Receipt | None = None,
         asking: Sequence[str] = (),
+        compared: Compared | None = None,
+        details: Mapping[str, str] | None = None,
     ) -> Job | None:
         """Make `move` with `changes`; the moved job, or None if another process (or delivery) won.
 
         `by`: who made it, for the audit log (a Slack user id, TAVUS or BOT). `watching`: the
         requester is watching the form, which tells them itself. `receipt`: the
         consent answer this move records, written with it. `asking`: who is owed an approval
-        request.
+        request. `compared`: what the face match found, for the receipt. `details`: more for
+        the audit record.
         """
         job = await self._store.jobs.move(
-            job_id, move, changes, by=by, watching=watching, receipt=receipt, asking=asking
+            job_id,
+            move,
+            changes,
+            by=by,
+            watching=watching,
+            receipt=receipt,
+            asking=asking,
+            compared=compared,
+            details=details,
         )
         if job is not None and (asking or move.settles_approvals or move.owed_too(job)):
             self._wake()  # approval requests owed, or their redraws, or the consent request
@@ -75,6 +91,8 @@ class Lifecycle:
             self._wake_sweeper()
         if job is not None and move.to is JobStatus.CHECKING:
             self._check_media(job)
+        if job is not None and move.to is JobStatus.MATCHING:
+            self._match_face(job)
         return job
 
     async def note_progress(self, job: Job, progress: str | None) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot import signing
 from bot.jobs.states import JobStatus, NoticeKind
 from bot.media.inspection.model import Report
+from bot.media.likeness.model import FaceMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,12 @@ class Job:
     tavus_account: str | None = None
     # What the media check found in its files; None until it has looked (or with it off).
     media_report: Report | None = None
+    # The face match (issue #25): the approvers chosen when consent was given, asked once the
+    # face matches (None: none to ask); the profile photo of the person shown ("": a default
+    # avatar; None: Slack did not say); and what the comparison found, once it has.
+    approvers: tuple[str, ...] | None = None
+    profile_photo: str | None = None
+    face_match: FaceMatch | None = None
 
 
 class Unset(enum.Enum):
@@ -113,6 +120,9 @@ class JobChanges:
     train_image_url: str | Unset | None = UNSET
     tavus_account: str | Unset | None = UNSET  # the fingerprint of the key its create goes with
     media_report: Report | Unset | None = UNSET  # what the media check found (kept as JSON)
+    approvers: tuple[str, ...] | Unset | None = UNSET  # asked once the face match lets it on
+    profile_photo: str | Unset | None = UNSET  # the person shown's, as Slack gave it at consent
+    face_match: FaceMatch | Unset | None = UNSET  # what the face match found (kept as JSON)
 
     def given(self) -> dict[str, object]:
         """The changes asked for, by the name of the job's field (and column) each changes."""

@@ -27,8 +27,15 @@ def _move(
     )
 
 
+def _card(name: str, from_: JobStatus, to: JobStatus, *, why: str) -> Move:
+    """A move of the face match, owing a redraw of the card (a release is on record)."""
+    records = Action.RELEASED if from_ is JobStatus.HELD else None
+    return _move(name, {from_}, to, NoticeKind.CARD, Only.ONCE_ANNOUNCED, why=why, records=records)
+
+
 _S = JobStatus
 EVERY = frozenset(JobStatus)
+_S_TAVUS = (_S.TRAINING, _S.STALE, _S.READY, _S.FAILED)  # a replica Tavus has made
 
 FETCHED = _move(
     "fetched",
@@ -98,6 +105,31 @@ SEEK_APPROVAL = _move(
     why="the person shown said yes; the approvers are asked (approval requests owed too)",
     records=Action.CONSENT_GIVEN,
 )
+MATCH_FACE = _move(
+    "match_face",
+    {_S.AWAITING_CONSENT},
+    _S.MATCHING,
+    NoticeKind.CARD,
+    Only.ONCE_ANNOUNCED,
+    why="the person shown said yes: their profile photo is compared with the training media next",
+    records=Action.CONSENT_GIVEN,
+)
+MATCHED = _card("matched", _S.MATCHING, _S.QUEUED, why="the face matches (warn: or is unsure)")
+MATCHED_FOR_APPROVAL = _card(
+    "matched_for_approval", _S.MATCHING, _S.PENDING_APPROVAL, why="as matched; approvers asked"
+)
+HOLD = _move(
+    "hold",
+    {_S.MATCHING},
+    _S.HELD,
+    NoticeKind.HELD,
+    why="another face than the profile photo's (or, under require, none to tell): held",
+    also=NoticeKind.HELD_DM,
+)
+RELEASE = _card("release", _S.HELD, _S.QUEUED, why="an admin released it, with a reason")
+RELEASE_FOR_APPROVAL = _card(
+    "release_for_approval", _S.HELD, _S.PENDING_APPROVAL, why="as release; approvers asked"
+)
 APPROVE = _move(
     "approve",
     {_S.PENDING_APPROVAL},
@@ -135,7 +167,7 @@ EXPIRE = _move(
 )
 WITHDRAW = _move(
     "withdraw",
-    {_S.PENDING_APPROVAL, _S.QUEUED, _S.UNKNOWN, _S.TRAINING, _S.STALE, _S.READY, _S.FAILED},
+    {_S.MATCHING, _S.HELD, _S.PENDING_APPROVAL, _S.QUEUED, _S.UNKNOWN, *_S_TAVUS},
     _S.WITHDRAWN,
     NoticeKind.RESULT,
     why="the person shown took consent back (deleted at Tavus with its footage)",
@@ -240,6 +272,12 @@ MOVES = (
     FIND_UNFIT,
     CONSENT,
     SEEK_APPROVAL,
+    MATCH_FACE,
+    MATCHED,
+    MATCHED_FOR_APPROVAL,
+    HOLD,
+    RELEASE,
+    RELEASE_FOR_APPROVAL,
     APPROVE,
     REJECT,
     DECLINE,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot import messages
 from bot.jobs import Job, JobChanges, JobStatus
 from bot.jobs import moves as life
+from bot.jobs.face_matches import FaceMatches
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.lookups import Lookups
@@ -69,9 +70,11 @@ class Reconciler:
         tick: float,
         metrics: Metrics | None = None,
         media_checks: MediaChecks | None = None,
+        face_matches: FaceMatches | None = None,
     ) -> None:
         self._store = store
         self._media_checks = media_checks
+        self._face_matches = face_matches
         self._metrics = metrics if metrics is not None else Metrics()
         self._accounts = accounts
         self._intake = intake
@@ -144,6 +147,9 @@ class Reconciler:
         elif job.status is JobStatus.CHECKING and self._media_checks is not None:
             # Its check falls due once its hold has run out: the process checking it stopped.
             await self._media_checks.resume(job)
+        elif job.status is JobStatus.MATCHING and self._face_matches is not None:
+            # Its match falls due once its hold has run out: the process comparing it stopped.
+            await self._face_matches.resume(job)
         elif job.status is JobStatus.QUEUED:
             await self._intake.start(job, tell_by_dm=True)
         elif job.status is JobStatus.CREATING:

@@ -15,6 +15,12 @@ class JobStatus(enum.StrEnum):
     CHECKING = "checking"
     # Saved when the form was accepted; nothing goes to Tavus until the person shown agrees.
     AWAITING_CONSENT = "awaiting_consent"
+    # Consent given; the face in the training media is being compared with the profile photo
+    # of the person shown before anything goes on.
+    MATCHING = "matching"
+    # The face did not match the profile photo (or could not be compared, where the workspace
+    # requires it): nothing goes to Tavus unless an admin releases it.
+    HELD = "held"
     # Consent given; where the workspace asks for it, an approver must approve it next.
     PENDING_APPROVAL = "pending_approval"
     QUEUED = "queued"  # consent given (or saved before consent existed); create not sent yet
@@ -77,6 +83,8 @@ class NoticeKind(enum.StrEnum):
     AUDIT = "audit"
     UNCHECKED = "unchecked"  # a threaded note: a link could not be checked before the save
     MEDIA_CHECKED = "media_checked"  # a threaded note: what the media check found, file by file
+    HELD = "held"  # a threaded note: the face did not match, the job is held before Tavus
+    HELD_DM = "held_dm"  # a DM to the person shown: the same, in their words
 
     @property
     def is_once(self) -> bool:
@@ -95,7 +103,12 @@ class NoticeKind(enum.StrEnum):
     @property
     def redraws_card(self) -> bool:
         """Whether the card is redrawn once it is sent: it tells of a change the card shows."""
-        return self in {NoticeKind.RESULT, NoticeKind.STALE, NoticeKind.NOT_STARTED}
+        return self in {
+            NoticeKind.RESULT,
+            NoticeKind.STALE,
+            NoticeKind.NOT_STARTED,
+            NoticeKind.HELD,
+        }
 
     @property
     def is_threaded(self) -> bool:
@@ -106,6 +119,7 @@ class NoticeKind(enum.StrEnum):
             NoticeKind.CARD,
             NoticeKind.UNCHECKED,
             NoticeKind.MEDIA_CHECKED,
+            NoticeKind.HELD,
         }
 
 

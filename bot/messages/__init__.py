@@ -9,6 +9,7 @@ from bot.messages.consent import *  # noqa: F403
 from bot.messages.form import *  # noqa: F403
 from bot.messages.home import *  # noqa: F403
 from bot.messages.inspection import *  # noqa: F403
+from bot.messages.likeness import *  # noqa: F403
 from bot.messages.media import *  # noqa: F403
 from bot.messages.tavus import *  # noqa: F403
 from bot.messages.workspaces import *  # noqa: F403

@@ -15,6 +15,8 @@ HELP = (
     "• `/replica delete r783537ef5`: delete a replica (asks first)\n"
     "• `/replica audit` or `/replica audit 90`: the audit log of the last 30 (or 90) days as a "
     "CSV file in your DM with me (workspace admins only)\n"
+    "• `/replica release <job id> <reason>`: let a replica held by the face match go on "
+    "(workspace admins only; the reason goes in the audit log)\n"
     "Renaming and deleting are for whoever started the replica, and workspace admins."
 )
 USAGE = "{problem} Type `/replica help` to see what I can do."

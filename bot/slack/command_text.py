@@ -63,13 +63,21 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True)
+class Release:
+    """Let a job held by the face match go on (admins only), with the reason for the record."""
+
+    query: str  # its job id, or its replica's name
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     """Input the bot cannot use, and what was wrong with it."""
 
     problem: str
 
 
-Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Audit | Usage
+Command = OpenForm | Help | ListReplicas | Status | Rename | Delete | Audit | Release | Usage
 
 
 def parse_command(text: str) -> Command:
@@ -100,6 +108,12 @@ def parse_command(text: str) -> Command:
         if len(rest) == 1 and _number(rest[0]) and 1 <= int(rest[0]) <= MOST_DAYS:
             return Audit(int(rest[0]))
         return Usage(messages.BAD_DAYS)
+    if verb == "release":
+        return (
+            Release(rest[0], " ".join(rest[1:]))
+            if len(rest) >= 2
+            else Usage(messages.RELEASE_USAGE)
+        )
     if form.is_web_url(words[-1]):
         return OpenForm(" ".join(words[:-1])[: form.NAME_LIMIT], words[-1])
     return Usage(messages.UNKNOWN_SUBCOMMAND.format(word=kit.escape(words[0][:40])))

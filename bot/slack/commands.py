@@ -22,6 +22,7 @@ from bot.slack.command_text import (
     Help,
     ListReplicas,
     OpenForm,
+    Release,
     Rename,
     Status,
     Usage,
@@ -30,6 +31,7 @@ from bot.slack.command_text import (
 )
 from bot.slack.deps import Deps
 from bot.slack.payloads import action_value, team_of, workspace_of
+from bot.slack.release import release
 from bot.store import StoreUnavailable
 from bot.tavus import TavusError
 
@@ -79,7 +81,7 @@ async def _form(parsed: OpenForm, command: dict[str, Any], deps: Deps) -> dict[s
 
 
 async def _reply(
-    parsed: ListReplicas | Status | Rename | Delete | Audit,
+    parsed: ListReplicas | Status | Rename | Delete | Audit | Release,
     command: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
@@ -94,7 +96,7 @@ async def _reply(
 
 
 async def _answer(
-    parsed: ListReplicas | Status | Rename | Delete | Audit,
+    parsed: ListReplicas | Status | Rename | Delete | Audit | Release,
     command: dict[str, Any],
     client: AsyncWebClient,
     deps: Deps,
@@ -102,6 +104,8 @@ async def _answer(
     team, user = command["team_id"], command["user_id"]
     if isinstance(parsed, Audit):
         return await _export(parsed.days, team, user, client, deps)
+    if isinstance(parsed, Release):
+        return await release(parsed, team_id=team, user_id=user, deps=deps)
     # Replicas asked for in private channels and DMs are seen only by their own people, and
     # guests see only their own.
     eyes = await viewer(deps.people, user)

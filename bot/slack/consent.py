@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.governance.approvals import Reviewed
 from bot.governance.consent import Answered, Withdrawn
+from bot.governance.model import FaceMatch
 from bot.governance.receipts import Decision
 from bot.governance.rules import (
     OWN_REQUEST,
@@ -19,6 +20,7 @@ from bot.governance.rules import (
     approval_refusal,
     approvers_to_ask,
     elsewhere,
+    profile_photo,
 )
 from bot.jobs import Job, JobStatus
 from bot.slack import home, modals
@@ -83,15 +85,22 @@ async def _answer(
         )
         return
     try:
-        approvers = await _approvers(job, deps) if decision is Decision.GIVEN else None
+        given = await _given(job, deps) if decision is Decision.GIVEN else None
     except CannotTell:
         # Nothing is recorded: the same click in a minute counts as if it were the first.
         await respond(
             text=messages.APPROVERS_UNKNOWN, response_type="ephemeral", replace_original=False
         )
         return
+    approvers, policy, photo = given or (None, FaceMatch.OFF, None)
     answered, now = await deps.consent.answer(
-        job, decision, by=user, where=message_of(body), approvers=approvers
+        job,
+        decision,
+        by=user,
+        where=message_of(body),
+        approvers=approvers,
+        face_match=policy,
+        photo=photo,
     )
     if answered is Answered.TAKEN:
         if now.status is JobStatus.QUEUED:
@@ -116,10 +125,20 @@ async def _answer(
     await respond(text=words, response_type="ephemeral", replace_original=False)
 
 
-async def _approvers(job: Job, deps: Deps) -> list[str] | None:
-    """Who to ask for approval once consent is given (the job's own workspace's rules)."""
+async def _given(job: Job, deps: Deps) -> tuple[list[str] | None, FaceMatch, str | None]:
+    """Consent given: who approves, the face match's policy, the photo to compare it with.
+
+    The job's own workspace's rules; the photo only where a face match runs.
+    """
     policy = await deps.governance.policy(job.requester.team_id)
-    return await approvers_to_ask(deps.people, policy, job)
+    approvers = await approvers_to_ask(deps.people, policy, job)
+    if deps.face_matches is None:
+        return approvers, FaceMatch.OFF, None
+    try:
+        photo: str | None = profile_photo(await deps.people.user(job.request.subject_id or ""))
+    except CannotTell:
+        photo = None  # compared as a photo that could not be read: the policy decides
+    return approvers, policy.face_match, photo
 
 
 async def approve(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps) -> None:

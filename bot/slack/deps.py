@@ -16,6 +16,7 @@ from bot.governance.consent import Consent
 from bot.governance.policy import Governance
 from bot.governance.rules import creator_refusal, is_admin
 from bot.jobs import ReplicaRequest
+from bot.jobs.face_matches import FaceMatches
 from bot.jobs.intake import Intake
 from bot.jobs.replicas import Replicas
 from bot.jobs.talks import Talks
@@ -72,6 +73,8 @@ class Deps:
     talks: Talks
     # The Connect Tavus page, with many workspaces; None with one (TAVUS_API_KEY serves all).
     connect: ConnectTavus | None = None
+    # Compares faces once consent is given, and lets a held job go; None with MEDIA_CHECK off.
+    face_matches: FaceMatches | None = None
 
     async def refusal(self, team_id: str, user_id: str) -> str | None:
         """Why `user_id` cannot start a replica here now (and it is on record), or None."""

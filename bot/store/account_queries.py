@@ -25,6 +25,8 @@ _UNSENT = [
         JobStatus.FETCHING,
         JobStatus.CHECKING,
         JobStatus.AWAITING_CONSENT,
+        JobStatus.MATCHING,
+        JobStatus.HELD,
         JobStatus.PENDING_APPROVAL,
         JobStatus.QUEUED,
     )

@@ -102,6 +102,8 @@ class JobChecks:
     async def forget_details(self, *, before: datetime, days: int) -> dict[str, int]:
         """Finished jobs last changed before `before` lose links, file names, errors, media reports.
 
+        The profile photo's link kept for the face match goes with them.
+
         What stays: the job itself (who, what, when, its outcome), its consent receipt and the
         audit log. Returns how many jobs each workspace had cleared, each recorded in the log in
         the same transaction: a second instance sweeping at once clears, and records, nothing.
@@ -115,6 +117,7 @@ class JobChecks:
             jobs.c.slack_file_name,
             jobs.c.error_message,
             jobs.c.media_report,
+            jobs.c.profile_photo,
         )
         now = self._db.now()
         async with self._db.writing() as connection:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.governance.audit import BOT, Action, Record
-from bot.governance.receipts import Receipt
+from bot.governance.receipts import Compared, Receipt
 from bot.jobs import NO_CHANGES, UNSET, Job, JobChanges, Move
 from bot.jobs import moves as life
 from bot.store import audit_queries, notice_queries, receipt_queries
@@ -35,10 +35,14 @@ class JobMoves:
         watching: bool = False,
         receipt: Receipt | None = None,
         asking: Sequence[str] = (),
+        compared: Compared | None = None,
+        details: Mapping[str, str] | None = None,
     ) -> Job | None:
         """Make `move` with `changes`, owing its notice and recording it `by` whom, at once.
 
-        A consent `receipt` is written with it; a replica id, once known, goes on the receipt.
+        A consent `receipt` is written with it; a replica id, once known, goes on the receipt,
+        as does what the face match found (`compared`) when it ends. `details`: more for the
+        audit record (a release's reason).
         A reviewer is noted with the moment of their review. `asking`: the approvers (or the
         approval channel) each owed an approval request. A move that settles approvals (out of
         pending approval) owes a redraw of every approval request sent, so none is left offering
@@ -57,9 +61,12 @@ class JobMoves:
             async with self._db.writing() as connection:
                 job = await self._owing(connection, job_id, values, allowed, move, watching)
                 if job is not None and move.records is not None:
-                    await audit_queries.record_in(connection, _record(move.records, job, by))
+                    record = _record(move.records, job, by, details or {})
+                    await audit_queries.record_in(connection, record)
                 if job is not None and receipt is not None:
                     await receipt_queries.record_in(connection, receipt)
+                if job is not None and compared is not None:
+                    await receipt_queries.note_match_in(connection, job.id, compared)
                 if job is not None and isinstance(changes.replica_id, str):
                     await receipt_queries.note_replica_in(connection, job.id, changes.replica_id)
                 if job is not None and asking:
@@ -117,9 +124,9 @@ async def update_job(
     return to_job(row._mapping) if row is not None else None
 
 
-def _record(action: Action, job: Job, by: str) -> Record:
+def _record(action: Action, job: Job, by: str, more: Mapping[str, str]) -> Record:
     """What the audit log says of a move, from the job as the move left it."""
-    details: dict[str, Any] = {"replica_name": job.request.replica_name}
+    details: dict[str, Any] = {"replica_name": job.request.replica_name, **more}
     if action is Action.FAILED and job.error_message:
         details["error"] = job.error_message
     return Record(

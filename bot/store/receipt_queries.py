@@ -1,4 +1,4 @@
-"""The receipts table: consent receipts, written with the answer they record, never changed."""
+"""The receipts table: consent receipts, written with the answer, changed once or twice at most."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.governance.receipts import Decision, Medium, Receipt
+from bot.governance.receipts import Compared, Decision, Medium, Receipt
+from bot.media.likeness.model import ConsentWords, FaceMatch
 from bot.store.engine import Database
 from bot.store.rows import aware, utc
 from bot.store.schema import receipts
@@ -44,6 +45,16 @@ async def note_replica_in(connection: AsyncConnection, job_id: str, replica_id: 
     )
 
 
+async def note_match_in(connection: AsyncConnection, job_id: str, compared: Compared) -> None:
+    """Fill in a receipt's face match and consent words, once, as the match ends."""
+    words = compared.words.to_json() if compared.words is not None else None
+    await connection.execute(
+        update(receipts)
+        .where(receipts.c.job_id == job_id, receipts.c.face_match.is_(None))
+        .values(face_match=compared.face.to_json(), consent_words=words)
+    )
+
+
 def values_of(receipt: Receipt) -> dict[str, Any]:
     """A receipt as its row's values."""
     return {
@@ -67,6 +78,8 @@ def values_of(receipt: Receipt) -> dict[str, Any]:
         "dm_channel": receipt.dm_channel,
         "dm_ts": receipt.dm_ts,
         "replica_id": receipt.replica_id,
+        "face_match": receipt.face_match.to_json() if receipt.face_match else None,
+        "consent_words": receipt.consent_words.to_json() if receipt.consent_words else None,
     }
 
 
@@ -87,4 +100,8 @@ def to_receipt(row: Mapping[Any, Any]) -> Receipt:
         dm_channel=row["dm_channel"],
         dm_ts=row["dm_ts"],
         replica_id=row["replica_id"],
+        face_match=FaceMatch.from_json(row["face_match"]) if row.get("face_match") else None,
+        consent_words=(
+            ConsentWords.from_json(row["consent_words"]) if row.get("consent_words") else None
+        ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, and_
 
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
 from bot.media.inspection.model import Report
+from bot.media.likeness.model import FaceMatch
 
 
 class _Unset:
@@ -37,8 +39,10 @@ def utc(value: Any) -> Any:
 
 
 def column_value(value: Any) -> Any:
-    """A job's field as its column keeps it: moments in UTC, the media check's report as JSON."""
-    return value.to_json() if isinstance(value, Report) else utc(value)
+    """A job's field as its column keeps it: moments in UTC; reports, lists as JSON."""
+    if isinstance(value, Report | FaceMatch):
+        return value.to_json()
+    return json.dumps(list(value)) if isinstance(value, tuple) else utc(value)
 
 
 def aware(moment: datetime) -> datetime:
@@ -92,6 +96,9 @@ def to_job(row: Mapping[Any, Any]) -> Job:
         reviewed_at=maybe_aware(row.get("reviewed_at")),
         tavus_account=row.get("tavus_account"),
         media_report=Report.from_json(row["media_report"]) if row.get("media_report") else None,
+        approvers=tuple(json.loads(row["approvers"])) if row.get("approvers") else None,
+        profile_photo=row.get("profile_photo"),
+        face_match=FaceMatch.from_json(row["face_match"]) if row.get("face_match") else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -17,8 +18,9 @@ from bot.delivery.sender import Sender
 from bot.governance.approvals import Approvals
 from bot.governance.consent import Consent, MostWaiting
 from bot.governance.policy import Governance
-from bot.jobs import media_checks
+from bot.jobs import face_matches, media_checks
 from bot.jobs.callbacks import Callbacks
+from bot.jobs.face_matches import FaceMatches
 from bot.jobs.intake import Intake
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.media_checks import MediaChecks
@@ -28,6 +30,7 @@ from bot.jobs.retention import Retention
 from bot.jobs.talks import Talks
 from bot.jobs.voices import Voices
 from bot.media.fetch import Fetcher
+from bot.media.inspection.likeness import Likenesses
 from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.sweeper import Sweeper
@@ -62,6 +65,8 @@ class Services:
     sender: Sender
     intake: Intake
     media_checks: MediaChecks
+    # The face match, where there is a media check whose workers it shares; None without.
+    face_matches: FaceMatches | None
     reconciler: Reconciler
     retention: Retention
     voices: Voices
@@ -192,6 +197,18 @@ async def build(settings: Settings) -> Services:
         send=partial(intake.start, tell_by_dm=True),
     )
     lifecycle.on_checking(checks.start)
+    governance = Governance(store=store, defaults=settings.policy)
+    matches = None
+    if clients.inspector is not None:
+        engine = Likenesses(clients.inspector, clock=time.monotonic, timeout=face_matches.TIMEOUT)
+        matches = FaceMatches(
+            store=store,
+            lifecycle=lifecycle,
+            engine=engine,
+            policies=governance.policy,
+            send=partial(intake.start, tell_by_dm=True),
+        )
+        lifecycle.on_matching(matches.start)
     reconciler = Reconciler(
         store=store,
         accounts=accounts,
@@ -201,6 +218,7 @@ async def build(settings: Settings) -> Services:
         tick=min(settings.tavus_poll_interval, 30.0),
         metrics=meters,
         media_checks=checks,
+        face_matches=matches,
     )
     oauth: dict[str, Any] = {}
     if vault is not None:
@@ -228,12 +246,13 @@ async def build(settings: Settings) -> Services:
     deps = Deps(
         intake=intake,
         replicas=Replicas(store=store, accounts=accounts, lifecycle=lifecycle),
-        governance=Governance(store=store, defaults=settings.policy),
+        governance=governance,
         consent=Consent(
             store=store,
             lifecycle=lifecycle,
             accounts=accounts,
             metrics=meters,
+            match_hold=matches.hold if matches is not None else None,
             most_waiting=MostWaiting(
                 per_requester=settings.consent_waiting_per_requester,
                 per_subject=settings.consent_waiting_per_subject,
@@ -251,6 +270,7 @@ async def build(settings: Settings) -> Services:
         departures=Departures(store=store, lifecycle=lifecycle),
         talks=Talks(store=store, accounts=accounts),
         connect=connect,
+        face_matches=matches,
     )
     slack.register(bolt, deps)
     callbacks = None
@@ -265,6 +285,7 @@ async def build(settings: Settings) -> Services:
         sender=sender,
         intake=intake,
         media_checks=checks,
+        face_matches=matches,
         reconciler=reconciler,
         retention=Retention(store=store, days=settings.retention_days),
         voices=voices,

@@ -103,11 +103,12 @@ async def test_python_m_bot_command_help_is_its_own(command: str, tmp_path: Path
     assert out.startswith(f"usage: python -m bot {command}")
 
 
-# What serving imports, then the media check's decoders looked for: a fresh process again.
+# What serving imports, then the media check's decoders and the face match's models (dlib,
+# pocketsphinx, jiwer) looked for: a fresh process again.
 SERVING_WITHOUT_THE_DECODERS = """
 import sys
 import bot.app, bot.cli.serve, bot.wiring
-loaded = {"av", "cv2", "numpy"} & set(sys.modules)
+loaded = {"av", "cv2", "numpy", "dlib", "pocketsphinx", "jiwer"} & set(sys.modules)
 assert not loaded, f"serving imports {sorted(loaded)}"
 """
 
@@ -115,7 +116,8 @@ assert not loaded, f"serving imports {sorted(loaded)}"
 async def test_the_media_checks_decoders_load_with_the_first_check_not_at_start(
     tmp_path: Path,
 ) -> None:
-    # 45 MiB of PyAV, OpenCV and numpy that an instance which never checks media never holds.
+    # 45 MiB of PyAV, OpenCV and numpy (and the likeness check's dlib and pocketsphinx) that an
+    # instance which never checks media never holds.
     code, _, err = await python(tmp_path, "-c", SERVING_WITHOUT_THE_DECODERS)
 
     assert code == 0, err

@@ -51,6 +51,10 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+# Where Slack's default avatars are (an initial on a colour): no face to compare.
+DEFAULT_AVATAR = "https://a.slack-edge.com/df10d/img/avatars/ava_0001-512.png"
+
+
 class SlackStandIn(StandIn):
     """Plays slack.com/api/: auth.test, chat.postMessage, views.*, conversations.*."""
 
@@ -142,6 +146,11 @@ class SlackStandIn(StandIn):
         self._view_ids = itertools.count(1)
         self.files: list[dict[str, Any]] = []
         self._file_ids = itertools.count(1)
+
+    def photo(self, user: str, url: str, *, name: str = "") -> None:
+        """Give `user` a profile photo of their own at `url` (image_512 and the original)."""
+        profile = {"image_512": url, "image_original": url, "is_custom_image": True}
+        self.profiles[user]["profile"] = profile | ({"real_name": name} if name else {})
 
     @property
     def api_url(self) -> str:
@@ -393,7 +402,13 @@ class SlackStandIn(StandIn):
             user = args.get("user", "")
             if user in self.unknown_users:
                 return {"ok": False, "error": "user_not_found"}
-            found = {"id": user, "is_admin": user in self.admins, **self.profiles[user]}
+            found = {
+                "id": user,
+                "is_admin": user in self.admins,
+                # Slack's default avatar, as users.info gives it to a user without a photo.
+                "profile": {"image_512": DEFAULT_AVATAR, "is_custom_image": False},
+                **self.profiles[user],
+            }
             return {"ok": True, "user": found}
         if method == "usergroups.users.list":
             if args["_team"] in self.orgs and not args.get("team_id"):

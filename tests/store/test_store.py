@@ -27,7 +27,7 @@ from bot.delivery.budgets import Budgets, Limits, SharedPaces
 from bot.delivery.pace import Limit
 from bot.governance.audit import BOT, TAVUS, Action, Record
 from bot.governance.model import StoredPolicy
-from bot.governance.receipts import Decision, Receipt, sha256, statement_for
+from bot.governance.receipts import Compared, Decision, Receipt, sha256, statement_for
 from bot.governance.receipts import Medium as Named
 from bot.jobs import (
     Job,
@@ -43,6 +43,7 @@ from bot.jobs import (
     new_id,
 )
 from bot.media.inspection.model import Finding, Medium, Report, Weight
+from bot.media.likeness.model import ConsentWords, FaceMatch, Likeness
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import alembic_config
 from bot.store.rows import maybe_aware
@@ -1094,6 +1095,98 @@ async def test_a_receipt_is_never_changed_nor_deleted(store: Store, statement: s
     job = await asking(store)
     kept = receipt_for(job, START)
     await store.jobs.move(job.id, moves.CONSENT, by="U0DANA", receipt=kept)
+
+    with pytest.raises(DBAPIError, match="never changed"):
+        async with store.db.writing() as connection:
+            await connection.execute(text(statement))
+    assert await store.receipts.of_job(job.id) == kept
+
+
+async def matching(store: Store) -> tuple[Job, Receipt]:
+    """A job whose consent was just given, its face match under way, approvers kept."""
+    job = await asking(store)
+    kept = receipt_for(job, START)
+    changes = JobChanges(approvers=("U0ANN",), profile_photo="https://a.example.com/d.jpg")
+    moved = await store.jobs.move(job.id, moves.MATCH_FACE, changes, by="U0DANA", receipt=kept)
+    assert moved is not None
+    return moved, kept
+
+
+FACE = FaceMatch(
+    outcome=Likeness.MATCH, model="m", threshold=0.6, frames=5, with_face=5, agreed=5, best=0.1
+)
+WORDS = ConsentWords(model="s", listened=30.0, words=32, heard=30, error_rate=0.1, name_heard=True)
+
+
+async def test_a_face_match_keeps_what_it_needs_on_the_job_and_its_outcome_once(
+    store: Store,
+) -> None:
+    job, kept = await matching(store)
+
+    matched = await store.jobs.move(
+        job.id,
+        moves.MATCHED_FOR_APPROVAL,
+        JobChanges(face_match=FACE),
+        asking=job.approvers or (),
+        compared=Compared(FACE, WORDS),
+    )
+    again = await store.jobs.move(
+        job.id, moves.HOLD, JobChanges(face_match=FACE), compared=Compared(FACE, None)
+    )
+
+    assert (job.status, job.approvers) == (JobStatus.MATCHING, ("U0ANN",))
+    assert job.profile_photo == "https://a.example.com/d.jpg"
+    assert matched is not None
+    assert (matched.status, matched.face_match) == (JobStatus.PENDING_APPROVAL, FACE)
+    assert again is None  # ended once: a second ending changes nothing, receipt included
+    assert await store.receipts.of_job(job.id) == replace(
+        kept, face_match=FACE, consent_words=WORDS
+    )
+    kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
+    assert kinds == ["announcement", "approval_request", "consent_request"]
+
+
+async def test_a_mismatch_is_held_owing_the_thread_and_the_dm_and_then_released(
+    store: Store,
+) -> None:
+    job, _ = await matching(store)
+    mismatch = replace(FACE, outcome=Likeness.MISMATCH, agreed=0, best=0.9)
+
+    held = await store.jobs.move(
+        job.id, moves.HOLD, JobChanges(face_match=mismatch), compared=Compared(mismatch)
+    )
+    released = await store.jobs.move(
+        job.id, moves.RELEASE, by="U0ADMIN", details={"reason": "checked in person"}
+    )
+
+    assert held is not None
+    assert held.status is JobStatus.HELD
+    assert released is not None
+    assert released.status is JobStatus.QUEUED
+    kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
+    assert kinds == ["announcement", "consent_request", "held", "held_dm"]
+    record = (await store.audit.since())[-1]
+    assert (record.action, record.actor) == (Action.RELEASED, "U0ADMIN")
+    assert record.details["reason"] == "checked in person"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE receipts SET face_match = '{}'",
+        "UPDATE receipts SET consent_words = '{}'",
+        "UPDATE receipts SET face_match = NULL",
+        "UPDATE receipts SET replica_id = 'r1', face_match = '{}'",
+    ],
+)
+async def test_a_receipts_face_match_is_filled_in_once_and_never_changed(
+    store: Store, statement: str
+) -> None:
+    job, _ = await matching(store)
+    await store.jobs.move(
+        job.id, moves.MATCHED, JobChanges(face_match=FACE), compared=Compared(FACE, WORDS)
+    )
+    kept = await store.receipts.of_job(job.id)
 
     with pytest.raises(DBAPIError, match="never changed"):
         async with store.db.writing() as connection:

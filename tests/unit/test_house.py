@@ -26,6 +26,8 @@ MODELS = {
     "bot.workspaces.installations",
     "bot.media.model",
     "bot.media.inspection.model",
+    "bot.media.likeness.model",
+    "bot.media.likeness.verdict",
 }
 # Pure helpers models may use: they import nothing of the bot's.
 PURE = {"bot.signing", "bot.retry_after"}

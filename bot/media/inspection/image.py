@@ -1,4 +1,4 @@
-"""A training image read with Pillow: its format and size, and its pixels upright, in gray."""
+"""An image read with Pillow: its format and size, and its pixels upright, in gray or colour."""
 
 from __future__ import annotations
 
@@ -40,16 +40,25 @@ def read_picture(file: io.RawIOBase) -> tuple[Picture, Image.Image]:
 
 def gray(image: Image.Image) -> Gray:
     """The image upright, in gray, at most SAMPLE_WIDTH wide (the face detector's input)."""
+    return _upright(image, "L", SAMPLE_WIDTH)
+
+
+def rgb(image: Image.Image, *, width: int) -> NDArray[np.uint8]:
+    """The image upright, in colour (height × width × 3), at most `width` wide."""
+    return _upright(image, "RGB", width)
+
+
+def _upright(image: Image.Image, mode: str, most_width: int) -> NDArray[np.uint8]:
     if image.width * image.height > MOST_PIXELS:
         raise Unreadable(Why.TOO_MANY_BYTES, f"{image.width}×{image.height} pixels")
     try:
         # A JPEG is decoded at an eighth, a quarter or half its size where that is still large
         # enough: faster, and a 24-megapixel photo never sits in memory whole.
-        image.draft("L", (SAMPLE_WIDTH, SAMPLE_WIDTH))
-        upright = ImageOps.exif_transpose(image.convert("L"))
+        image.draft(mode, (most_width, most_width))
+        upright = ImageOps.exif_transpose(image.convert(mode))
     except (OSError, ValueError, SyntaxError) as exc:
         raise Unreadable(Why.UNREADABLE, type(exc).__name__) from None
-    if upright.width > SAMPLE_WIDTH:
-        height = max(1, round(upright.height * SAMPLE_WIDTH / upright.width))
-        upright = upright.resize((SAMPLE_WIDTH, height), Image.Resampling.BILINEAR)
+    if upright.width > most_width:
+        height = max(1, round(upright.height * most_width / upright.width))
+        upright = upright.resize((most_width, height), Image.Resampling.BILINEAR)
     return np.asarray(upright, dtype=np.uint8)

@@ -8,6 +8,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.media.addresses import Address, is_public
@@ -19,6 +20,7 @@ from bot.media.inspection.remote import Parts, Remote
 from bot.media.inspection.requirements import requirements_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Bytes read of one file at most: a keyframe for each of ten samples and the sound's first
 # minutes, even at 4K; a ten-minute file costs what a two-minute one does.
@@ -100,23 +102,30 @@ class Inspector:
                 summaries.append((medium, summary))
         return Report(findings=tuple(findings), summaries=tuple(summaries))
 
-    async def _measure(self, medium: Medium, url: str, stopped: Callable[[], bool]) -> Measured:
-        try:
-            opened = await self._remote.open(url)
-        except Unreadable as exc:
-            return Measured(unchecked=((Part.FILE, exc.why),))
-        loop = asyncio.get_running_loop()
-        file = RangedFile(
-            Parts(self._remote, loop, opened, stopped),
+    async def opened(self, url: str, stopped: Callable[[], bool]) -> RangedFile:
+        """A link as a file read in parts over the guarded fetch; raises Unreadable."""
+        opened = await self._remote.open(url)
+        return RangedFile(
+            Parts(self._remote, asyncio.get_running_loop(), opened, stopped),
             size=opened.size,
             first=opened.first,
             most_bytes=self._most_bytes,
         )
+
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        """`work` run in the checks' worker pool, off the event loop (the face match's too)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+
+    async def _measure(self, medium: Medium, url: str, stopped: Callable[[], bool]) -> Measured:
+        try:
+            file = await self.opened(url, stopped)
+        except Unreadable as exc:
+            return Measured(unchecked=((Part.FILE, exc.why),))
         # The decoders (PyAV, OpenCV, numpy: 45 MiB) load with the first check, not at start.
         from bot.media.inspection.measure import measure_image, measure_video
 
         measure = measure_image if medium is Medium.TRAINING_IMAGE else measure_video
-        measured = await loop.run_in_executor(self._pool, lambda: measure(file, stopped=stopped))
+        measured = await self.in_worker(lambda: measure(file, stopped=stopped))
         log.info(
             "media check of %s: %d bytes in %d reads, %d unchecked",
             _safe(url),

@@ -80,9 +80,23 @@ def sample(
 ) -> Iterator[tuple[float, int, Gray]]:
     """Up to `count` frames spread across the video: (time, rotation, gray frame SAMPLE_WIDTH wide).
 
+    Rotation is what the file asks players to turn the frame by, counter-clockwise.
+    """
+    for frame in keyframes(container, count=count, seconds=seconds, stopped=stopped):
+        yield frame.time or 0.0, int(frame.rotation or 0), _gray(frame)
+
+
+def keyframes(
+    container: InputContainer,
+    *,
+    count: int,
+    seconds: float | None,
+    stopped: Callable[[], bool],
+) -> Iterator[av.VideoFrame]:
+    """Up to `count` keyframes spread across the video, decoded, each once.
+
     Each is the keyframe at or before its moment, reached by seeking: only keyframes are
     decoded (they need no other frame), so a long video costs `count` keyframes, not its length.
-    Rotation is what the file asks players to turn the frame by, counter-clockwise.
     """
     if not container.streams.video:
         return
@@ -104,7 +118,7 @@ def sample(
         if frame is None or frame.pts in seen:
             continue  # one keyframe for two moments: it is looked at once
         seen.add(frame.pts)
-        yield frame.time or 0.0, int(frame.rotation or 0), _gray(frame)
+        yield frame
 
 
 def _keyframe(container: InputContainer, video: av.VideoStream) -> av.VideoFrame | None:

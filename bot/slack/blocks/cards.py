@@ -19,6 +19,7 @@ from bot.slack.blocks.kit import (
     text,
 )
 from bot.slack.blocks.kit import title as modal_title
+from bot.slack.blocks.likeness import face_line
 from bot.slack.blocks.reports import report_blocks
 
 # Slack shows at most 3000 characters a section; Tavus's errors are not bounded.
@@ -60,6 +61,7 @@ def card(job: Job) -> Message:
     values = fields_of(job)
     status = card_status(job)
     footer = messages.CARD_FOOTER_DONE if job.status.is_final else messages.CARD_FOOTER_OPEN
+    face = face_line(job.face_match, values["subject"])
     return Message(
         text=messages.CARD_TEXT.format(**values, status=status),
         blocks=[
@@ -76,6 +78,7 @@ def card(job: Job) -> Message:
                     )
                 ]
             ),
+            *([context(face)] if face else []),
             context(footer),
         ],
     )
@@ -89,6 +92,8 @@ STATUS_WORDS = {
     JobStatus.CHECKING: messages.CARD_CHECKING,
     JobStatus.UNFIT: messages.CARD_UNFIT,
     JobStatus.AWAITING_CONSENT: messages.CARD_AWAITING,
+    JobStatus.MATCHING: messages.CARD_MATCHING,
+    JobStatus.HELD: messages.CARD_HELD,
     JobStatus.PENDING_APPROVAL: messages.CARD_PENDING_APPROVAL,
     JobStatus.NOT_APPROVED: messages.CARD_NOT_APPROVED,
     JobStatus.QUEUED: messages.CARD_SENDING,

@@ -26,6 +26,7 @@ from bot.slack.blocks.kit import (
     section,
     when,
 )
+from bot.slack.blocks.likeness import receipt_lines
 from bot.slack.blocks.reports import report_blocks
 
 
@@ -187,6 +188,7 @@ def receipt(answer: Receipt, job: Job) -> Message:
                 [
                     messages.CONSENT_USE.format(use=escape(answer.intended_use)),
                     messages.CONSENT_MEDIA.format(media=media),
+                    *receipt_lines(answer),
                 ]
             ),
             section(

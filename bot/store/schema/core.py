@@ -69,6 +69,11 @@ jobs = Table(
     Column("tavus_account", String(16)),
     # What the media check found in its files (Report.to_json()); NULL until it has looked.
     Column("media_report", Text),
+    # The face match (migration 0025): approvers chosen at consent (JSON list; NULL: none to
+    # ask), the person shown's profile photo ("": a default avatar), what the match found (JSON).
+    Column("approvers", Text),
+    Column("profile_photo", Text),
+    Column("face_match", Text),
     # When the reconciler should next look at this job; NULL once nothing is left to check.
     Column("next_check_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -176,7 +181,8 @@ relays = Table(
 )
 
 # Consent receipts: one per job the person shown answered, never changed but for the replica id,
-# filled in once the replica exists (triggers refuse anything else, migration 0006).
+# filled in once the replica exists, and the face match, once (triggers refuse anything else,
+# migrations 0006 and 0025).
 receipts = Table(
     "receipts",
     metadata,
@@ -196,6 +202,8 @@ receipts = Table(
     Column("dm_channel", String(32)),
     Column("dm_ts", String(32)),
     Column("replica_id", String(64)),
+    Column("face_match", Text),  # JSON: FaceMatch.to_json(), once the match has ended
+    Column("consent_words", Text),  # JSON: ConsentWords.to_json(), where it listened
     Index("ix_receipts_subject_id", "subject_id"),
 )
 

@@ -11,7 +11,7 @@ import pytest
 from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
 from bot.governance.audit import Action, Record
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
-from bot.slack.blocks import cards, consent, kit
+from bot.slack.blocks import cards, consent, kit, likeness
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 REQUESTER = Requester(team_id="T1", user_id="U0REQUESTER", channel_id="C0ORIGIN")
@@ -109,6 +109,14 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
     # What the media check found goes in the thread with the rest of the job's news.
     (NoticeKind.MEDIA_CHECKED, ANNOUNCED, in_thread(cards.media_checked)),
     (NoticeKind.MEDIA_CHECKED, UNANNOUNCED, by_dm(cards.media_checked)),
+    # Held by the face match: the requester hears in the thread, the person shown in their DM.
+    (NoticeKind.HELD, replace(ANNOUNCED, status=JobStatus.HELD), in_thread(likeness.held)),
+    (
+        NoticeKind.HELD_DM,
+        replace(ASKING, status=JobStatus.HELD),
+        lambda job: Plan(SUBJECT, None, likeness.held_dm(job)),
+    ),
+    (NoticeKind.HELD_DM, ASKING, lambda _: Skip("no longer held: nothing to tell")),
 ]
 
 

@@ -74,6 +74,8 @@ def test_job_status_values_are_the_stored_words() -> None:
         "fetching",
         "checking",
         "awaiting_consent",
+        "matching",
+        "held",
         "pending_approval",
         "queued",
         "creating",
@@ -109,6 +111,8 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "audit",
         "unchecked",
         "media_checked",
+        "held",
+        "held_dm",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 
