@@ -98,8 +98,13 @@ async def test_an_admin_changes_who_may_create_and_it_holds_at_once(admin_bot: B
     [changed] = [row for row in await bot.audit() if row["action"] == "policy_changed"]
     assert changed["actor"] == ADA
     assert json.loads(changed["details"]) == {
-        "before": {"creators": "everyone", "approvers": "", "approval_channel": None},
-        "after": {"creators": CAROL, "approvers": "", "approval_channel": None},
+        "before": {
+            "creators": "everyone",
+            "approvers": "",
+            "approval_channel": None,
+            "face_match": "warn",
+        },
+        "after": {"creators": CAROL, "approvers": "", "approval_channel": None, "face_match": "warn"},
     }
     home = await home_of(bot, ADA)
     assert f"Set by <@{ADA}>" in shown(home)

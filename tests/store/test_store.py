@@ -1277,8 +1277,8 @@ async def test_the_audit_channel_is_owed_each_new_record_once_whoever_relays(sto
 
 async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -> None:
     now = store.now()
-    first = StoredPolicy("T1", "admins", "", None, "U0ADA", now)
-    second = StoredPolicy("T1", "U0CAROL", "U0ANN,S0LEGAL", "C0LEGAL", "U0BEN", now)
+    first = StoredPolicy("T1", "admins", "", None, "off", "U0ADA", now)
+    second = StoredPolicy("T1", "U0CAROL", "U0ANN,S0LEGAL", "C0LEGAL", "require", "U0BEN", now)
     change = Record(at=now, team_id="T1", actor="U0ADA", action=Action.POLICY_CHANGED)
 
     await store.policies.save(first, change)
