@@ -371,9 +371,9 @@ def submission(
 def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """The view Slack submits after the user fills the opened form: block_id -> value.
 
-    Text inputs take a string, selects take the option value (a user picker, a user id, a
-    multi-user picker a list of them, a channel picker a channel id; each keeps its initial
-    choice unless given one), the consent box takes True.
+    Text inputs take a string, selects and radio buttons take the option value (a user
+    picker, a user id, a multi-user picker a list of them, a channel picker a channel id; each
+    keeps its initial choice unless given one), the consent box takes True.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -383,12 +383,12 @@ def filled(view: dict[str, Any], **fields: Any) -> dict[str, Any]:
         value = fields.get(block["block_id"])
         if element["type"] in {"plain_text_input", "url_text_input"}:
             state: dict[str, Any] = {"type": element["type"], "value": value}
-        elif element["type"] == "static_select":
+        elif element["type"] in {"static_select", "radio_buttons"}:
             chosen = value if value is not None else element.get("initial_option", {}).get("value")
             option = next((o for o in element["options"] if o["value"] == chosen), None)
             if option is None and chosen is not None:
                 option = {"text": {"type": "plain_text", "text": chosen}, "value": chosen}
-            state = {"type": "static_select", "selected_option": option}
+            state = {"type": element["type"], "selected_option": option}
         elif element["type"] == "users_select":
             chosen = value if value is not None else element.get("initial_user")
             state = {"type": "users_select", "selected_user": chosen}

@@ -12,7 +12,7 @@ from pydantic_settings import NoDecode
 
 from bot.config.clients import ClientSettings
 from bot.config.modes import MIXED, oauth_mode
-from bot.governance.model import EVERYONE, Approvers, Creators, Policy
+from bot.governance.model import EVERYONE, Approvers, Creators, FaceMatch, Policy
 
 
 class Settings(ClientSettings):
@@ -74,6 +74,18 @@ class Settings(ClientSettings):
             "a channel id (C…) where approval requests go, the bot invited; unset: each "
             "approver's DM; one workspace only: with many, each workspace's admins choose "
             "theirs in App Home"
+        ),
+    )
+    replica_face_match: FaceMatch = Field(
+        default=FaceMatch.WARN,
+        description=(
+            "what a job does when the face in its training media cannot be compared with the "
+            "Slack profile photo of the person who consents (no face in the photo, a default "
+            "avatar, no usable frame): require, it is held before Tavus as a mismatch is, until "
+            "an admin releases it; warn, it goes on, marked unverified on the receipt and the "
+            "card; off, faces are not compared at all. A clear mismatch is held whatever it "
+            "says but off. Every workspace's default: its admins may choose another in App "
+            "Home; see [The workspace's policy](#the-workspaces-policy)"
         ),
     )
     audit_channel: str | None = Field(
@@ -239,6 +251,12 @@ class Settings(ClientSettings):
             raise PydanticCustomError(MIXED, "ids of one workspace's people")
         return chosen
 
+    @field_validator("replica_face_match", mode="before")
+    @classmethod
+    def _face_match(cls, value: Any) -> Any:
+        # The enum's own refusal lists its values but not as the README writes them.
+        return FaceMatch.parse(value) if isinstance(value, str) else value
+
     @property
     def policy(self) -> Policy:
         """Every workspace's rules until its admins change them (REPLICA_CREATORS and so on)."""
@@ -246,6 +264,7 @@ class Settings(ClientSettings):
             creators=Creators.parse(self.replica_creators),
             approvers=Approvers.parse(self.replica_approvers),
             approval_channel=self.approval_channel,
+            face_match=self.replica_face_match,
         )
 
     @property

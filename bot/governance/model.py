@@ -1,12 +1,12 @@
-"""A workspace's rules as values: who may create, who approves, where (pure)."""
+"""A workspace's rules as values: who may create, who approves, where, faces compared (pure)."""
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 EVERYONE = "everyone"
@@ -85,12 +85,24 @@ def _ids(words: Sequence[str], expected: str) -> tuple[frozenset[str], tuple[str
     return users, tuple(dict.fromkeys(word for word in words if _GROUP.match(word)))
 
 
-class FaceMatch(enum.StrEnum):
-    """What a face that cannot be compared with the profile photo does (REPLICA_FACE_MATCH)."""
+class FaceMatch(StrEnum):
+    """What a job whose face could not be compared with the consenter's profile photo does.
 
-    REQUIRE = "require"  # held until an admin releases it, as a mismatch is
-    WARN = "warn"  # goes on, marked unverified on the card and the receipt
-    OFF = "off"  # no comparison at all
+    A clear mismatch is held for an admin whatever the rule, but OFF (no comparison at all).
+    """
+
+    REQUIRE = "require"  # held before Tavus, as a mismatch is, until an admin releases it
+    WARN = "warn"  # goes on, marked unverified on the receipt and the card
+    OFF = "off"  # faces are never compared
+
+    @classmethod
+    def parse(cls, word: str) -> FaceMatch:
+        """`require`, `warn` or `off` (any case, spaces around); ValueError naming the three."""
+        try:
+            return cls(word.strip().lower())
+        except ValueError:
+            allowed = ", ".join(repr(rule.value) for rule in cls)
+            raise ValueError(f"one of {allowed}, not {word!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +121,7 @@ class Policy:
             "creators": ",".join(self.creators.words()),
             "approvers": ",".join(self.approvers.words()),
             "approval_channel": self.approval_channel,
+            "face_match": self.face_match.value,
         }
 
 
@@ -129,5 +142,7 @@ class StoredPolicy:
     creators: str  # as REPLICA_CREATORS: "everyone", "admins", or ids, comma-separated
     approvers: str  # as REPLICA_APPROVERS: ids, comma-separated; "" for no approval
     approval_channel: str | None
+    # As REPLICA_FACE_MATCH; None: saved before the rule existed, so the setting's default holds.
+    face_match: str | None
     updated_by: str
     updated_at: datetime

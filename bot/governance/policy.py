@@ -1,11 +1,19 @@
-"""A workspace's rules: who may create replicas, who approves them, and what the rules refused."""
+"""A workspace's rules: who may create, who approves, faces compared, and what the rules refused."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot.governance.audit import Action, Record
-from bot.governance.model import REFUSALS_APART, Approvers, Creators, Policy, Set, StoredPolicy
+from bot.governance.model import (
+    REFUSALS_APART,
+    Approvers,
+    Creators,
+    FaceMatch,
+    Policy,
+    Set,
+    StoredPolicy,
+)
 from bot.store import Store
 
 
@@ -30,6 +38,12 @@ class Governance:
             creators=Creators.parse(row.creators.split(",")),
             approvers=Approvers.parse(row.approvers.split(",")),
             approval_channel=row.approval_channel,
+            # Saved before the rule existed: the bot's setting, as it says now, still holds.
+            face_match=(
+                self._defaults.face_match
+                if row.face_match is None
+                else FaceMatch.parse(row.face_match)
+            ),
         )
         return Set(policy=policy, by=row.updated_by, at=row.updated_at)
 
@@ -49,6 +63,7 @@ class Governance:
                 creators=",".join(policy.creators.words()),
                 approvers=",".join(policy.approvers.words()),
                 approval_channel=policy.approval_channel,
+                face_match=policy.face_match.value,
                 updated_by=by,
                 updated_at=record.at,
             ),

@@ -31,6 +31,7 @@ class Policies:
             creators=row.creators,
             approvers=row.approvers,
             approval_channel=row.approval_channel,
+            face_match=row.face_match,
             updated_by=row.updated_by,
             updated_at=aware(row.updated_at),
         )
@@ -41,6 +42,7 @@ class Policies:
             "creators": policy.creators,
             "approvers": policy.approvers,
             "approval_channel": policy.approval_channel,
+            "face_match": policy.face_match,
             "updated_by": policy.updated_by,
             "updated_at": utc(policy.updated_at),
         }

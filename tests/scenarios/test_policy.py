@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.governance.model import Approvers, Creators, Policy
+from bot.governance.audit import Action, Record
+from bot.governance.model import Approvers, Creators, FaceMatch, Policy, StoredPolicy
 from bot.slack.blocks import form, kit, policy_form
+from bot.store import Store
 from tests.conftest import Bot, Launch
 from tests.flows import ask_for_consent, consent, consent_request_of, open_form
-from tests.slack_client import USER_ID, filled
+from tests.slack_client import TEAM_ID, USER_ID, filled
 
 ADA = "U0ADA"  # a workspace admin
 ANN = "U0ANN"  # an approver, once the policy says so
@@ -98,8 +100,18 @@ async def test_an_admin_changes_who_may_create_and_it_holds_at_once(admin_bot: B
     [changed] = [row for row in await bot.audit() if row["action"] == "policy_changed"]
     assert changed["actor"] == ADA
     assert json.loads(changed["details"]) == {
-        "before": {"creators": "everyone", "approvers": "", "approval_channel": None},
-        "after": {"creators": CAROL, "approvers": "", "approval_channel": None},
+        "before": {
+            "creators": "everyone",
+            "approvers": "",
+            "approval_channel": None,
+            "face_match": "warn",
+        },
+        "after": {
+            "creators": CAROL,
+            "approvers": "",
+            "approval_channel": None,
+            "face_match": "warn",
+        },
     }
     home = await home_of(bot, ADA)
     assert f"Set by <@{ADA}>" in shown(home)
@@ -137,6 +149,11 @@ async def test_approvers_set_in_app_home_are_asked_after_consent(admin_bot: Bot)
             policy_form.CHANNEL,
             messages.POLICY_ERROR_CHANNEL_ALONE,
         ),
+        (
+            {policy_form.RULE: "everyone", policy_form.FACE_MATCH: "strict"},
+            policy_form.FACE_MATCH,
+            messages.POLICY_ERROR_FACE,
+        ),
     ],
 )
 async def test_a_policy_that_cannot_hold_is_refused_inline_and_nothing_changes(
@@ -152,7 +169,9 @@ async def test_someone_not_an_admin_cannot_open_or_save_the_policy(admin_bot: Bo
     bot = admin_bot
 
     view = await open_policy(bot, user=USER_ID)
-    answer = await save_policy(bot, user=USER_ID, **{policy_form.RULE: "admins"})
+    answer = await save_policy(
+        bot, user=USER_ID, **{policy_form.RULE: "admins", policy_form.FACE_MATCH: "off"}
+    )
 
     assert messages.POLICY_ADMINS_ONLY in shown(view)
     assert answer == {
@@ -163,6 +182,7 @@ async def test_someone_not_an_admin_cannot_open_or_save_the_policy(admin_bot: Bo
     # Opening and saving are refused alike: the second, within ten minutes, is on record already.
     assert refusals == [{"what": "policy", "why": "not an admin"}]
     await open_form(bot)  # still everyone's: nothing was saved
+    assert messages.POLICY_FACE_WARNED in shown(await home_of(bot, ADA))
 
 
 def test_the_modal_reads_back_the_policy_it_was_built_from() -> None:
@@ -170,6 +190,7 @@ def test_the_modal_reads_back_the_policy_it_was_built_from() -> None:
         creators=Creators(everyone=False, users=frozenset({CAROL}), groups=("S0SALES",)),
         approvers=Approvers(users=frozenset({ANN}), groups=("S0LEGAL",)),
         approval_channel="C0LEGAL",
+        face_match=FaceMatch.OFF,
     )
     view = policy_form.build(policy)
     values = {
@@ -179,3 +200,63 @@ def test_the_modal_reads_back_the_policy_it_was_built_from() -> None:
     }
 
     assert policy_form.parse(filled(view, **values)) == policy
+
+
+def face_choice(view: dict[str, Any]) -> str:
+    """The face-match rule the Policy modal starts from."""
+    [block] = [b for b in view["blocks"] if b.get("block_id") == policy_form.FACE_MATCH]
+    return str(block["element"]["initial_option"]["value"])
+
+
+async def test_an_admin_chooses_the_face_match_and_home_and_the_audit_log_say_so(
+    admin_bot: Bot,
+) -> None:
+    bot = admin_bot
+    assert messages.POLICY_FACE_WARNED in shown(await home_of(bot, ADA))
+    assert face_choice(await open_policy(bot)) == "warn"
+
+    answer = await save_policy(
+        bot, **{policy_form.RULE: "everyone", policy_form.FACE_MATCH: "require"}
+    )
+
+    assert answer["response_action"] == "update"
+    assert f"Face match: {messages.POLICY_FACE_REQUIRED}" in shown(answer["view"])
+    home = await home_of(bot, ADA)
+    assert f"Face match: {messages.POLICY_FACE_REQUIRED}" in shown(home)
+    assert f"Set by <@{ADA}>" in shown(home)
+    assert face_choice(await open_policy(bot)) == "require"
+    [changed] = [row for row in await bot.audit() if row["action"] == "policy_changed"]
+    details = json.loads(changed["details"])
+    assert (details["before"]["face_match"], details["after"]["face_match"]) == ("warn", "require")
+    assert changed["actor"] == ADA
+
+
+async def test_replica_face_match_is_every_workspaces_rule_until_its_admins_choose(
+    launch: Launch,
+) -> None:
+    bot = await launch(replica_face_match=FaceMatch.OFF)
+    bot.slack.admins.add(ADA)
+
+    assert messages.POLICY_FACE_NOT_COMPARED in shown(await home_of(bot, ADA))
+    assert face_choice(await open_policy(bot)) == "off"
+
+
+async def test_a_policy_saved_before_the_face_match_follows_the_setting(launch: Launch) -> None:
+    bot = await launch(replica_face_match=FaceMatch.REQUIRE)
+    bot.slack.admins.add(ADA)
+    store = await Store.open(bot.settings.sqlalchemy_url)
+    try:
+        # As migration 0024 leaves a policy saved before it: no face match of its own.
+        now = store.now()
+        change = Record(at=now, team_id=TEAM_ID, actor=ADA, action=Action.POLICY_CHANGED)
+        before = StoredPolicy(TEAM_ID, "admins", "", None, None, ADA, now)
+        await store.policies.save(before, change)
+    finally:
+        await store.close()
+
+    home = await home_of(bot, ADA)
+
+    # Its own rules hold; the face match is the bot's, not a 'warn' nobody chose.
+    assert "Who may create replicas: workspace admins and owners" in shown(home)
+    assert messages.POLICY_FACE_REQUIRED in shown(home)
+    assert face_choice(await open_policy(bot)) == "require"

@@ -1370,8 +1370,8 @@ async def test_the_audit_channel_is_owed_each_new_record_once_whoever_relays(sto
 
 async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -> None:
     now = store.now()
-    first = StoredPolicy("T1", "admins", "", None, "U0ADA", now)
-    second = StoredPolicy("T1", "U0CAROL", "U0ANN,S0LEGAL", "C0LEGAL", "U0BEN", now)
+    first = StoredPolicy("T1", "admins", "", None, "off", "U0ADA", now)
+    second = StoredPolicy("T1", "U0CAROL", "U0ANN,S0LEGAL", "C0LEGAL", "require", "U0BEN", now)
     change = Record(at=now, team_id="T1", actor="U0ADA", action=Action.POLICY_CHANGED)
 
     await store.policies.save(first, change)
@@ -1380,6 +1380,61 @@ async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -
     assert await store.policies.get("T1") == second
     assert await store.policies.get("T2") is None
     assert [r.action for r in await store.audit.since()].count(Action.POLICY_CHANGED) == 2
+
+
+async def test_a_policy_without_a_face_match_keeps_none_rather_than_a_word(store: Store) -> None:
+    now = store.now()
+    chosen = StoredPolicy("T1", "everyone", "", None, "warn", "U0ADA", now)
+    change = Record(at=now, team_id="T1", actor="U0ADA", action=Action.POLICY_CHANGED)
+
+    await store.policies.save(chosen, change)
+    await store.policies.save(replace(chosen, face_match=None), change)
+
+    # None is "the setting's default", read by governance: the store fills in no word of its own.
+    found = await store.policies.get("T1")
+    assert found is not None
+    assert found.face_match is None
+
+
+async def test_policies_saved_before_the_face_match_have_none_and_it_migrates_back(
+    store_url: str,
+) -> None:
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade_to("0023"))
+            await connection.execute(
+                text(
+                    "INSERT INTO policies (team_id, creators, approvers, approval_channel,"
+                    " updated_by, updated_at) VALUES ('T1', 'admins', 'U0ANN', NULL, 'U0ADA',"
+                    " :now)"
+                ),
+                {"now": START},
+            )
+    finally:
+        await engine.dispose()
+
+    store = await Store.open(store_url)
+    try:
+        before = await store.policies.get("T1")
+    finally:
+        await store.close()
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade_to("0023"))
+            columns = await connection.run_sync(
+                lambda sync: {column["name"] for column in inspect(sync).get_columns("policies")}
+            )
+            kept = (await connection.execute(text("SELECT creators FROM policies"))).all()
+            await connection.run_sync(upgrade_to("head"))
+    finally:
+        await engine.dispose()
+
+    assert before is not None
+    assert (before.creators, before.approvers, before.face_match) == ("admins", "U0ANN", None)
+    assert "face_match" not in columns
+    assert [tuple(row) for row in kept] == [("admins",)]
 
 
 async def test_a_redraw_owed_while_another_is_being_sent_is_owed_anew(store: Store) -> None:

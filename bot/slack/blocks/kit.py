@@ -179,13 +179,17 @@ def title(words: str) -> dict[str, Any]:
     return plain(words, VIEW_TITLE_LIMIT)
 
 
-def option(value: str, label: str | None = None) -> dict[str, Any]:
-    """A select's option, labelled with its value unless given a label.
+def option(value: str, label: str | None = None, line: str | None = None) -> dict[str, Any]:
+    """A select's option, labelled with its value unless given a label; `line` under it.
 
-    Only the label is cut: the value is what the submission hands back, so callers offer no
-    value over OPTION_VALUE_LIMIT (fits_option).
+    Only the label and line are cut: the value is what the submission hands back, so callers
+    offer no value over OPTION_VALUE_LIMIT (fits_option). Slack shows the line (an option's
+    description) in radio buttons and checkboxes only.
     """
-    return {"text": plain(label or value, OPTION_LIMIT), "value": value}
+    made = {"text": plain(label or value, OPTION_LIMIT), "value": value}
+    if line:
+        made["description"] = plain(line, OPTION_LIMIT)
+    return made
 
 
 def fits_option(value: str) -> bool:

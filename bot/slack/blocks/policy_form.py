@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import messages
-from bot.governance.model import ADMINS, EVERYONE, Approvers, Creators, Policy
+from bot.governance.model import ADMINS, EVERYONE, Approvers, Creators, FaceMatch, Policy
 from bot.slack.blocks.kit import Invalid, field, field_state, option, section, title
 
 CALLBACK_ID = "policy_form"
@@ -17,9 +17,16 @@ CREATOR_GROUPS = "creator_groups"
 APPROVER_USERS = "approver_users"
 APPROVER_GROUPS = "approver_groups"
 CHANNEL = "approval_channel"
+FACE_MATCH = "face_match"
 LISTED = "listed"  # the rule: the people and user groups chosen below
 
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+# Each face-match rule as the modal offers it: its label, and the line saying what it does.
+_FACE_CHOICES = {
+    FaceMatch.REQUIRE: (messages.POLICY_FACE_REQUIRE, messages.POLICY_FACE_REQUIRE_LINE),
+    FaceMatch.WARN: (messages.POLICY_FACE_WARN, messages.POLICY_FACE_WARN_LINE),
+    FaceMatch.OFF: (messages.POLICY_FACE_OFF, messages.POLICY_FACE_OFF_LINE),
+}
 
 
 def build(policy: Policy) -> dict[str, Any]:
@@ -85,6 +92,17 @@ def build(policy: Policy) -> dict[str, Any]:
                 optional=True,
             ),
             field(CHANNEL, messages.POLICY_CHANNEL, messages.POLICY_CHANNEL_HINT, channel, True),
+            {"type": "divider"},
+            field(
+                FACE_MATCH,
+                messages.POLICY_FACE_LABEL,
+                messages.POLICY_FACE_HINT,
+                {
+                    "type": "radio_buttons",
+                    "options": [_face_option(rule) for rule in FaceMatch],
+                    "initial_option": _face_option(policy.face_match),
+                },
+            ),
         ],
     }
 
@@ -99,13 +117,16 @@ def parse(view: Mapping[str, Any]) -> Policy | Invalid:
     creator_users = _user_ids(values, CREATOR_USERS)
     approvers = Approvers(users=_user_ids(values, APPROVER_USERS), groups=approver_groups)
     channel = field_state(values, CHANNEL).get("selected_conversation") or None
+    face = _face_match(values)
     if rule not in (EVERYONE, ADMINS, LISTED):
         errors[RULE] = messages.POLICY_ERROR_RULE
     elif rule == LISTED and not (creator_users or creator_groups):
         errors[CREATOR_USERS] = messages.POLICY_ERROR_NO_CREATORS
     if channel is not None and not approvers:
         errors[CHANNEL] = messages.POLICY_ERROR_CHANNEL_ALONE
-    if errors:
+    if face is None:
+        errors[FACE_MATCH] = messages.POLICY_ERROR_FACE
+    if errors or face is None:
         return Invalid(errors)
     if rule == EVERYONE:
         creators = Creators()
@@ -113,7 +134,18 @@ def parse(view: Mapping[str, Any]) -> Policy | Invalid:
         creators = Creators(everyone=False, admins=True)
     else:
         creators = Creators(everyone=False, users=creator_users, groups=creator_groups)
-    return Policy(creators=creators, approvers=approvers, approval_channel=channel)
+    return Policy(creators=creators, approvers=approvers, approval_channel=channel, face_match=face)
+
+
+def _face_match(values: Mapping[str, Any]) -> FaceMatch | None:
+    chosen = (field_state(values, FACE_MATCH).get("selected_option") or {}).get("value")
+    # Exactly one of the values offered: nothing else a client could send is stored.
+    return next((rule for rule in FaceMatch if rule.value == chosen), None)
+
+
+def _face_option(rule: FaceMatch) -> dict[str, Any]:
+    label, line = _FACE_CHOICES[rule]
+    return option(rule.value, label, line)
 
 
 def _user_ids(values: Mapping[str, Any], block_id: str) -> frozenset[str]:

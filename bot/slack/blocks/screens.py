@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
-from bot.governance.model import Policy, Set
+from bot.governance.model import FaceMatch, Policy, Set
 from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Viewer
 from bot.slack.blocks.cards import card_status, fields_of, status_view
@@ -33,6 +33,12 @@ from bot.slack.blocks.kit import (
 )
 from bot.slack.blocks.reports import report_blocks
 from bot.workspaces.installations import Connected
+
+_FACE_WORDS = {
+    FaceMatch.REQUIRE: messages.POLICY_FACE_REQUIRED,
+    FaceMatch.WARN: messages.POLICY_FACE_WARNED,
+    FaceMatch.OFF: messages.POLICY_FACE_NOT_COMPARED,
+}
 
 
 def usage(problem: str) -> Message:
@@ -212,7 +218,7 @@ def _policy_blocks(policy: Policy, changed: Set | None) -> list[dict[str, Any]]:
 
 
 def policy_words(policy: Policy) -> dict[str, str]:
-    """A policy in words: who may create replicas, and who approves them where."""
+    """A policy in words: who may create replicas, who approves them where, faces compared."""
     creators = policy.creators
     if creators.everyone:
         who = messages.POLICY_EVERYONE
@@ -232,7 +238,7 @@ def policy_words(policy: Policy) -> dict[str, str]:
         approval = messages.POLICY_APPROVAL.format(
             approvers=_people(approvers.users, approvers.groups), where=where
         )
-    return {"creators": who, "approval": approval}
+    return {"creators": who, "approval": approval, "face_match": _FACE_WORDS[policy.face_match]}
 
 
 def _people(users: frozenset[str], groups: tuple[str, ...]) -> str:

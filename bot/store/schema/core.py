@@ -145,6 +145,8 @@ policies = Table(
     Column("creators", Text, nullable=False),
     Column("approvers", Text, nullable=False),
     Column("approval_channel", String(32)),
+    # NULL: saved before the rule existed; REPLICA_FACE_MATCH's default holds, not a guess.
+    Column("face_match", String(16)),
     Column("updated_by", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

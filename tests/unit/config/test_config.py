@@ -16,6 +16,7 @@ from bot.config import (
     help_text,
     load_settings,
 )
+from bot.governance.model import FaceMatch
 
 REQUIRED = {
     "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -527,3 +528,39 @@ def test_a_malformed_host_is_named_with_how_to_fix_it(
     (problem,) = problems(caught.value)
     assert problem.startswith("  - HOST is invalid")
     assert "127.0.0.1" in problem
+
+
+@pytest.mark.usefixtures("required")
+def test_faces_that_cannot_be_compared_warn_unless_replica_face_match_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().policy.face_match is FaceMatch.WARN
+
+    monkeypatch.setenv("REPLICA_FACE_MATCH", " Require ")
+
+    assert load_settings().policy.face_match is FaceMatch.REQUIRE
+
+
+@pytest.mark.usefixtures("required")
+@pytest.mark.parametrize("value", ["", "strict", "warn,off", "yes"])
+def test_a_face_match_that_is_not_one_of_the_three_stops_the_start_naming_them(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("REPLICA_FACE_MATCH", value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    (problem,) = problems(caught.value)
+    assert problem.startswith("  - REPLICA_FACE_MATCH is invalid")
+    assert "one of 'require', 'warn', 'off'" in problem
+    assert problem.endswith(help_text("replica_face_match"))
+
+
+def test_many_workspaces_share_the_face_match_as_every_workspaces_default() -> None:
+    variables = {**OAUTH, "REPLICA_FACE_MATCH": "off"}
+
+    settings = load_settings(**{name.lower(): value for name, value in variables.items()})
+
+    # A word, not one workspace's people or channel: each workspace's admins may choose another.
+    assert settings.policy.face_match is FaceMatch.OFF

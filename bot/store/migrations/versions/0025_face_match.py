@@ -5,8 +5,8 @@ A receipt stays fixed but for two changes: its replica id filled in once the rep
 triggers of 0006 are made again to allow just those.
 
 Revision ID: 0025
-Revises: 0023
-Create Date: 2026-12-11
+Revises: 0024
+Create Date: 2026-12-08
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

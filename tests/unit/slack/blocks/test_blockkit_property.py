@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot import messages
 from bot.governance.audit import Action, Record
-from bot.governance.model import Approvers, Creators, Policy, Set
+from bot.governance.model import Approvers, Creators, FaceMatch, Policy, Set
 from bot.governance.receipts import Decision, Receipt, media_of, sha256, statement_for
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.media.inspection.model import Finding, Medium, Report, Weight
@@ -217,7 +217,8 @@ def policies(draw: st.DrawFn) -> Policy:
         everyone=rule == "everyone", admins=rule == "admins", users=users, groups=groups[:50]
     )
     approvers = Approvers(users=frozenset(draw(st.lists(USERS, max_size=100))), groups=groups[50:])
-    return Policy(creators, approvers, draw(st.none() | st.just("C0APPROVE")))
+    channel = draw(st.none() | st.just("C0APPROVE"))
+    return Policy(creators, approvers, channel, draw(st.sampled_from(FaceMatch)))
 
 
 def worst_receipt(job: Job, decision: Decision) -> Receipt:
@@ -243,6 +244,7 @@ WORST_POLICY = Policy(
     Creators(everyone=False, users=MANY, groups=GROUPS[:50]),
     Approvers(users=MANY, groups=GROUPS[50:]),
     "C0APPROVE",
+    FaceMatch.WARN,  # its words are the longest
 )
 
 
