@@ -50,13 +50,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _drop_triggers()
-    # SQLite drops a column by making the table again: the triggers are made after it.
-    with op.batch_alter_table("receipts") as batch:
-        for column in MATCH:
-            batch.drop_column(column)
-    with op.batch_alter_table("jobs") as batch:
-        for column in ("face_match", "profile_photo", "approvers"):
-            batch.drop_column(column)
+    # Dropped in place (SQLite 3.35 and later can), not by batch mode's copy of the table,
+    # which would lose the jobs' index on lower(replica_name): a copy cannot reflect it.
+    for column in MATCH:
+        op.drop_column("receipts", column)
+    for column in ("face_match", "profile_photo", "approvers"):
+        op.drop_column("jobs", column)
     _triggers(with_match=False)
 
 
