@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 import httpx
+from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -96,7 +97,8 @@ def create_app() -> tuple[AsyncApp, httpx.AsyncClient]:
 
 def main() -> None:
     app, _ = create_app()
-    app.start(port=int(os.environ["PORT"]), host="127.0.0.1")
+    # app.start(), but with the bot's listen backlog: neither drops a burst's connections.
+    web.run_app(app.web_app(), host="127.0.0.1", port=int(os.environ["PORT"]), backlog=1024)
 
 
 if __name__ == "__main__":
