@@ -11,7 +11,7 @@ from datetime import timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.aio import start_kept
+from bot.aio import Inflow, start_kept
 from bot.delivery.budgets import POST, UPDATE, Spent
 from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan, plan_record
@@ -51,8 +51,11 @@ class Sender:
         clients: SlackClients,
         request_timeout: float,
         audit_channel: str | None = None,
+        inflow: Inflow | None = None,
     ) -> None:
         self._store = store
+        # Slack requests being answered (a burst of forms) go first: what is owed is stored.
+        self._inflow = inflow or Inflow()
         self._audit_channel = audit_channel
         # Each workspace's calls go with its own token, and keep its own budgets: the channel's
         # posts, the workspace's redraws and reads.
@@ -77,6 +80,7 @@ class Sender:
 
     async def _lane_delay(self, key: str) -> float:
         """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
+        await self._inflow.quiet()
         budgets = self._clients.budgets(self._lane_teams.get(key, ""))
         if key.startswith(UPDATES):
             return await budgets.delay(UPDATE)
@@ -93,6 +97,7 @@ class Sender:
             self._wake.clear()
             idle = IDLE_POLL
             try:
+                await self._inflow.quiet()
                 if self._audit_channel is not None:
                     relayed = await self._store.notices.relay_audit(
                         self._audit_channel, limit=AUDIT_BATCH
@@ -100,7 +105,8 @@ class Sender:
                     if relayed >= AUDIT_BATCH:
                         self._wake.set()  # more records wait: come straight back for them
                 await self.dispatch()
-                idle = await self._idle()
+                if not self._wake.is_set():  # woken meanwhile: straight back, no need to ask
+                    idle = await self._idle()
             except Exception:
                 # The database may be down: keep the loop alive and look again shortly.
                 log.exception("could not read owed notices; trying again")

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack
+from bot.aio import Inflow
 from bot.config import Settings
 from bot.delivery.sender import Sender
 from bot.governance.approvals import Approvals
@@ -76,6 +77,7 @@ class Services:
     connect: ConnectTavus | None
     bolt: AsyncApp
     deps: Deps
+    inflow: Inflow
 
 
 async def build(settings: Settings) -> Services:
@@ -124,8 +126,11 @@ async def build(settings: Settings) -> Services:
             fingerprint=fingerprints.of(settings.tavus_api_key or ""),
         )
     bolt_client = listeners_client(settings, clients, meters)
+    # Slack requests being answered: the sender lets a burst of them be answered first.
+    inflow = Inflow()
     sender = Sender(
         store=store,
+        inflow=inflow,
         clients=delivery_clients(settings, clients, accounts, meters),
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
@@ -276,4 +281,5 @@ async def build(settings: Settings) -> Services:
         connect=connect,
         bolt=bolt,
         deps=deps,
+        inflow=inflow,
     )
