@@ -21,6 +21,7 @@ from bot.store import audit_queries, notice_queries
 from bot.store.engine import Database
 from bot.store.job_checks import JobChecks
 from bot.store.job_moves import JobMoves
+from bot.store.listed import listed
 from bot.store.rows import to_job, utc
 from bot.store.schema import jobs
 
@@ -223,9 +224,9 @@ class Jobs(JobMoves, JobChecks):
         statement = (
             select(jobs.c.team_id, jobs.c.user_id, jobs.c.subject_id, func.count())
             .where(
-                jobs.c.team_id.in_({team for team, _, _ in asks}),
+                jobs.c.team_id.in_(listed({team for team, _, _ in asks})),
                 jobs.c.status.in_(WAITING),
-                or_(jobs.c.user_id.in_(people), jobs.c.subject_id.in_(people)),
+                or_(jobs.c.user_id.in_(listed(people)), jobs.c.subject_id.in_(listed(people))),
             )
             .group_by(jobs.c.team_id, jobs.c.user_id, jobs.c.subject_id)
         )

@@ -12,6 +12,7 @@ from bot.governance.audit import Record
 from bot.governance.model import StoredPolicy
 from bot.store import audit_queries
 from bot.store.engine import Database
+from bot.store.listed import listed
 from bot.store.rows import aware, utc
 from bot.store.schema import policies
 
@@ -33,7 +34,7 @@ class Policies:
     async def _get_all(
         self, connection: AsyncConnection, team_ids: list[str]
     ) -> list[StoredPolicy | None]:
-        statement = select(policies).where(policies.c.team_id.in_(set(team_ids)))
+        statement = select(policies).where(policies.c.team_id.in_(listed(set(team_ids))))
         found = {row.team_id: _stored(row) for row in await connection.execute(statement)}
         return [found.get(team_id) for team_id in team_ids]
 
