@@ -164,6 +164,7 @@ async def create_jobs(
     asked_before = set(consent_requests(slack))
     created_before = len(tavus.creates)
     opened_before = len(slack.called("views.open"))
+    modals_before = len(slack.modals)
     turn = itertools.cycle(clients)
     await asyncio.gather(
         *(
@@ -172,7 +173,10 @@ async def create_jobs(
         )
     )
     await wait_until(lambda: len(slack.called("views.open")) >= opened_before + count)
-    views = [c.args["view"] for c in slack.calls if c.method == "views.open"][opened_before:]
+    # "One moment…" opens at once; the form replaces it (views.update) in each modal.
+    modals = slack.modals[modals_before:]
+    await wait_until(lambda: all(len(slack.versions[m]) > 1 for m in modals))
+    views = [{**slack.versions[m][-1], "id": m} for m in modals]
     values = {**FORM, form.VIDEO: video}
     await asyncio.gather(
         *(

@@ -1,15 +1,18 @@
-"""Asyncio building blocks: tasks kept until they finish, and calls batched into one turn."""
+"""Asyncio building blocks: tasks kept, calls batched into one turn, requests being answered."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 # How long work cut off at shutdown gets to unwind (aiojobs's default, which the follow-ups had).
 CUT_OFF_WAIT = 0.1
+# How long work that can wait yields, at most, to requests being answered: a Slack request not
+# answered within 3 seconds fails, while what the work owes is kept (in the database) meanwhile.
+YIELD_MOST = 1.0
 
 
 def start_kept(tasks: set[asyncio.Task[T]], work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
@@ -22,6 +25,38 @@ def start_kept(tasks: set[asyncio.Task[T]], work: Coroutine[Any, Any, T]) -> asy
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return task
+
+
+class Inflow:
+    """Requests being answered now, so that work which can wait lets them be answered first.
+
+    A burst of forms is answered only as fast as the CPU goes round: the cards and DMs their
+    saves owe (sent by the sender, and kept in the database) need not go out until it has been.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count a request in while it is being answered."""
+        self._count += 1
+        self._quiet.clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if self._count == 0:
+                self._quiet.set()
+
+    async def quiet(self, most: float = YIELD_MOST) -> None:
+        """Return once no request is being answered, or after `most` seconds whatever comes."""
+        if self._quiet.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), timeout=most)
 
 
 class Kept:

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.aio import Inflow
 from bot.config import SLACK_EVENTS_PATH, Settings
 from bot.jobs import callbacks
 from bot.ops import metrics_http
@@ -34,6 +35,7 @@ HEALTH_PATH = "/healthz"
 STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
+INFLOW = web.AppKey("inflow", Inflow)
 # A health check that hangs is as bad as a failing one.
 HEALTH_TIMEOUT = 5.0
 
@@ -47,6 +49,7 @@ async def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[metrics_http.ack_timer(services.metrics, SLACK_EVENTS_PATH)])
     app[STORE] = store
     app[BOLT] = bolt
+    app[INFLOW] = services.inflow
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_EVENTS_PATH, slack_events)
@@ -163,6 +166,11 @@ async def _socket_mode(bolt: AsyncApp, app_token: str) -> AsyncIterator[None]:
 
 async def slack_events(request: web.Request) -> web.Response:
     """Check a Slack request's signature, then hand it to Bolt, which runs the listener."""
+    with request.app[INFLOW].answering():
+        return await _slack_events(request)
+
+
+async def _slack_events(request: web.Request) -> web.Response:
     try:
         raw = await request.text()
         signed = request.app[VERIFIER].is_valid_request(raw, request.headers)

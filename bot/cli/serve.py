@@ -24,6 +24,9 @@ def parser() -> argparse.ArgumentParser:
     )
 
 
+LISTEN_BACKLOG = 1024  # connections waiting to be accepted (the kernel's somaxconn caps it)
+
+
 def execute(_: argparse.Namespace) -> int:
     """Serve until stopped: 0 then, 2 for bad settings, 1 without the database or signing keys."""
     try:
@@ -41,6 +44,9 @@ def execute(_: argparse.Namespace) -> int:
             print=None,
             access_log=None,
             shutdown_timeout=10,
+            # A burst of Slack requests opens as many connections at once: past aiohttp's 128
+            # waiting to be accepted, the kernel drops them and each client retries 1 s later.
+            backlog=LISTEN_BACKLOG,
         )
     except StoreUnavailable as exc:
         print(f"replica-bot cannot reach its database (DATABASE_URL): {exc}", file=sys.stderr)

@@ -200,6 +200,10 @@ class Budgets:
         self._workspace = workspace
         self._most_wait = most_wait
 
+    def now(self) -> float:
+        """The budgets' clock, in seconds."""
+        return self._paces.now()
+
     async def delay(self, method: str, channel: str | None = None) -> float:
         """Seconds before a call of `method` (to `channel`) may go, spending nothing."""
         now = self._paces.now()
@@ -235,6 +239,16 @@ class Budgets:
             raise Spent(key, wait)
         return wait
 
+    async def answered(self, method: str, channel: str | None, sent: float) -> None:
+        """A post spent at `sent` has its answer: its channel's next turn counts from now."""
+        if method == POST:
+            now = self._paces.now()
+            await self._paces.change(
+                self._key(method, channel),
+                self._limits.of(method),
+                lambda pace: pace.answered(sent, now),
+            )
+
     async def pause(self, method: str, channel: str | None, seconds: float) -> None:
         """Hold the budget Slack named in a 429 for its Retry-After; then it goes slower."""
         until = self._paces.now() + seconds
@@ -257,8 +271,11 @@ class PacedClient(AsyncWebClient):
         """Wait for the method's budget, call it, and pause the budget if Slack says 429."""
         channel = _channel_of(api_method, kwargs)
         await self.budgets.take(api_method, channel)
+        sent = self.budgets.now()
         try:
-            return await super().api_call(api_method, **kwargs)
+            response = await super().api_call(api_method, **kwargs)
+            await self.budgets.answered(api_method, channel, sent)
+            return response
         except SlackApiError as exc:
             if exc.response.status_code == 429:
                 seconds = retry_after(exc.response.headers.get("Retry-After"))

@@ -99,6 +99,18 @@ class Pace:
         if self._taken % RECOVER_BURST_EVERY == 0:
             self._burst = min(self._most_burst, self._burst + 1)
 
+    def answered(self, sent: float, now: float) -> None:
+        """A call spent at `sent` was answered at `now`: count its turn from the answer.
+
+        Slack counts a call when it arrives, somewhere between the two: counted from the answer,
+        a call delayed on its way (a busy event loop, the network) cannot land within a turn of
+        the next one. Later turns already given are left as they are.
+        """
+        if self._updated > now:
+            return
+        self._refill(now)
+        self._tokens -= min(self._tokens + 1, max(0.0, now - sent) * self._rate)
+
     def pause(self, until: float) -> None:
         """Send nothing more before `until` (Slack said so with Retry-After), then go slower."""
         self._paused_until = max(self._paused_until, until)

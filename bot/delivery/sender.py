@@ -11,7 +11,7 @@ from datetime import timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.aio import start_kept
+from bot.aio import Inflow, start_kept
 from bot.delivery.budgets import POST, UPDATE, Spent
 from bot.delivery.clients import SlackClients
 from bot.delivery.plan import DM, UPDATES, Attempt, Posted, Skip, lane_of, plan, plan_record
@@ -32,9 +32,8 @@ MIN_IDLE = 0.05
 AUDIT_BATCH = 100
 # A thread reply waits this long for its announcement to go out first, looking again each time.
 WAIT_FOR_ANNOUNCEMENT = timedelta(seconds=1)
-# ... and this long at most: an announcement stuck in doubt (its channel unreadable, Slack's reads
-# at one a minute) must not hold the result back for the day it may take to give up. The reply
-# then goes to the requester's DM.
+# ... and this long at most: an announcement stuck in doubt (its channel unreadable) must not hold
+# the result back for the day it may take to give up. The reply then goes to the requester's DM.
 MOST_WAIT_FOR_ANNOUNCEMENT = timedelta(minutes=10)
 # Redraws a workspace's lane holds at most: past Tier 3's burst of ten, so it never runs dry
 # while its budget lasts; the rest (a burst owes thousands at 50 a minute) wait in the database.
@@ -51,18 +50,17 @@ class Sender:
         clients: SlackClients,
         request_timeout: float,
         audit_channel: str | None = None,
+        inflow: Inflow | None = None,
     ) -> None:
         self._store = store
+        self._inflow = inflow or Inflow()  # requests being answered (a burst of forms) go first
         self._audit_channel = audit_channel
-        # Each workspace's calls go with its own token, and keep its own budgets: the channel's
-        # posts, the workspace's redraws and reads.
+        # Each workspace's calls go with its own token, and keep that workspace's budgets.
         self._clients = clients
-        # A send is cut off after 5 Slack timeouts (`request_timeout`: the session's limit on one
-        # request). Not in doubt, it makes at most 4 requests (a post, a join, a DM open and
-        # post). In doubt, it first looks for an earlier attempt (a read of the channel or
-        # thread, a DM open, a read of the DM): up to 6 requests; should all be that slow, it is
-        # cut off and retried, still in doubt. The claim lasts 7 timeouts: 2 beyond the cut-off
-        # to record how the send went while it is ours; a crashed instance's are soon free.
+        # A send is cut off after 5 Slack timeouts (`request_timeout` a request): it makes 4 at
+        # most (a post, a join, a DM open and post), or in doubt, with its looks first, up to 6,
+        # cut off and retried if all are that slow. The claim lasts 7: 2 beyond the cut-off to
+        # record how the send went while it is ours; a crashed instance's are soon free.
         self._send_deadline = 5 * request_timeout
         self._lease = timedelta(seconds=7 * request_timeout)
         self.owner = new_id()
@@ -77,6 +75,7 @@ class Sender:
 
     async def _lane_delay(self, key: str) -> float:
         """How long a lane's next send must wait for its budget: its channel's posts, or redraws."""
+        await self._inflow.quiet()
         budgets = self._clients.budgets(self._lane_teams.get(key, ""))
         if key.startswith(UPDATES):
             return await budgets.delay(UPDATE)
@@ -93,6 +92,7 @@ class Sender:
             self._wake.clear()
             idle = IDLE_POLL
             try:
+                await self._inflow.quiet()
                 if self._audit_channel is not None:
                     relayed = await self._store.notices.relay_audit(
                         self._audit_channel, limit=AUDIT_BATCH
@@ -100,7 +100,8 @@ class Sender:
                     if relayed >= AUDIT_BATCH:
                         self._wake.set()  # more records wait: come straight back for them
                 await self.dispatch()
-                idle = await self._idle()
+                if not self._wake.is_set():  # woken meanwhile: straight back, no need to ask
+                    idle = await self._idle()
             except Exception:
                 # The database may be down: keep the loop alive and look again shortly.
                 log.exception("could not read owed notices; trying again")
@@ -270,10 +271,9 @@ class Sender:
     async def _redraw_card(self, job: Job) -> None:
         """Bring the card up to date with a result just posted; owe it if Slack says no now.
 
-        Done here rather than as a notice of its own: a burst of results then costs half the
-        database writes, and only a failed redraw is stored for the sender to retry.
+        Not a notice of its own: a burst of results costs half the writes; only a failed redraw
+        is stored to retry. The job as claimed with its result is the state the card shows.
         """
-        # The job as claimed with its result: already the state the card must show.
         if not (job.announcement_channel and job.announcement_ts):
             return
         try:
@@ -285,9 +285,9 @@ class Sender:
         except NotInstalled:
             return  # its workspace has gone: nothing to redraw, nothing to owe
         except (SlackApiError, aiohttp.ClientError, TimeoutError, Spent) as exc:
-            # A 429 has paused the chat.update budget already (the client does that).
+            # A 429 has paused chat.update's budget already (the client does that). Owed here,
+            # not through the lifecycle: no move caused it, and delivery wakes itself.
             log.info("job %s: card redraw failed (%s); owed for later", job.id, exc)
-            # Owed here, not through the lifecycle: no move caused it, and delivery wakes itself.
             try:
                 await self._store.notices.owe(job.id, NoticeKind.CARD)
             except StoreUnavailable as lost:

@@ -95,13 +95,12 @@ class Consent:
         Counted from the store as it stands: two forms submitted at the very same moment may
         both pass, which a person clicking cannot turn into a flood.
         """
-        mine = await self._store.jobs.waiting(team_id=team_id, user_id=requester_id)
+        mine, theirs = await self._store.jobs.waiting_by_and_of(
+            team_id=team_id, user_id=requester_id, subject_id=subject_id
+        )
         if mine >= self._most.per_requester:
             return Crowded(requester=True, count=mine)
-        if subject_id is None:
-            return None
-        theirs = await self._store.jobs.waiting(team_id=team_id, subject_id=subject_id)
-        if theirs >= self._most.per_subject:
+        if subject_id is not None and theirs >= self._most.per_subject:
             return Crowded(requester=False, count=theirs)
         return None
 

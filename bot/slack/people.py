@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import aiohttp
 from cachetools import TTLCache
@@ -18,6 +20,7 @@ from bot.governance.rules import CannotTell, counts_as_admin
 from bot.workspaces.accounts import BotTokens, NotInstalled, Workspace
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class People:
@@ -39,6 +42,8 @@ class People:
     ) -> None:
         self._client = client
         self._kept: TTLCache[str, Any] = TTLCache(maxsize=self.MOST, ttl=self.KEPT, timer=clock)
+        # Questions on their way to Slack: a burst of forms in one channel asks about it once.
+        self._asking: dict[str, asyncio.Task[Any]] = {}
         self._team = team_id
 
     def using(self, client: AsyncWebClient, team_id: str) -> People:
@@ -58,17 +63,21 @@ class People:
         """users.info's user. Raises CannotTell if Slack does not answer it."""
         found = self._fresh(f"user:{user_id}")
         if found is None:
-            try:
-                response = await self._client.users_info(user=user_id)
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("could not look up %s: %r", user_id, exc)
-                raise CannotTell(repr(exc)) from exc
-            except SlackApiError as exc:
-                log.warning("could not look up %s: %s", user_id, exc)
-                raise CannotTell(str(exc.response.get("error"))) from exc
-            user = response.get("user")
-            found = self._keep(f"user:{user_id}", user if isinstance(user, dict) else {})
+            found = await self._once(f"user:{user_id}", partial(self._ask_user, user_id))
         return dict(found)
+
+    async def _ask_user(self, user_id: str) -> dict[str, Any]:
+        try:
+            response = await self._client.users_info(user=user_id)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not look up %s: %r", user_id, exc)
+            raise CannotTell(repr(exc)) from exc
+        except SlackApiError as exc:
+            log.warning("could not look up %s: %s", user_id, exc)
+            raise CannotTell(str(exc.response.get("error"))) from exc
+        user = response.get("user")
+        kept: dict[str, Any] = self._keep(f"user:{user_id}", user if isinstance(user, dict) else {})
+        return kept
 
     async def members(self, group: str) -> frozenset[str]:
         """The members of a user group; none when Slack will not list it (logged why).
@@ -109,17 +118,42 @@ class People:
             return True  # a DM (a user id as channel: the App Home's Messages tab)
         found = self._fresh(f"channel:{channel_id}")
         if found is None:
-            try:
-                response = await self._client.conversations_info(channel=channel_id)
-            except SlackApiError as exc:
-                log.info(
-                    "could not look up %s (%s): private", channel_id, exc.response.get("error")
-                )
-                return True
-            channel = response.get("channel") or {}
-            private = any(channel.get(flag) for flag in ("is_private", "is_im", "is_mpim"))
-            found = self._keep(f"channel:{channel_id}", private)
+            found = await self._once(
+                f"channel:{channel_id}", partial(self._ask_private, channel_id)
+            )
         return bool(found)
+
+    async def _ask_private(self, channel_id: str) -> bool:
+        try:
+            response = await self._client.conversations_info(channel=channel_id)
+        except SlackApiError as exc:
+            log.info("could not look up %s (%s): private", channel_id, exc.response.get("error"))
+            return True  # not kept: the next ask tries again
+        channel = response.get("channel") or {}
+        private = any(channel.get(flag) for flag in ("is_private", "is_im", "is_mpim"))
+        return bool(self._keep(f"channel:{channel_id}", private))
+
+    async def _once(self, key: str, ask: Callable[[], Awaitable[T]]) -> T:
+        """`ask()`, or the answer to the same question already on its way to Slack.
+
+        Only a question asked while another is in flight shares its answer (or its error):
+        nothing older than the answers kept.
+        """
+        key = f"{self._team}/{key}"
+        asking = self._asking.get(key)
+        if asking is None:
+            asking = self._asking[key] = asyncio.ensure_future(ask())
+            # Done, it makes way for the next question (what it learned is kept by then).
+            asking.add_done_callback(partial(self._answered, key))
+        # Shielded: a caller that gives up (a cancelled request) does not cancel the others'.
+        answer: T = await asyncio.shield(asking)
+        return answer
+
+    def _answered(self, key: str, asking: asyncio.Task[Any]) -> None:
+        if self._asking.get(key) is asking:
+            del self._asking[key]
+        if not asking.cancelled():
+            asking.exception()  # heard by whoever waited; nobody may be left to
 
     def _fresh(self, key: str) -> Any:
         # None for an answer never had or gone stale: no answer kept is None itself.

@@ -6,6 +6,7 @@ scheduled checks of job_checks.py, so callers have one object for the table.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from bot.store import audit_queries, notice_queries
 from bot.store.engine import Database
 from bot.store.job_checks import JobChecks
 from bot.store.job_moves import JobMoves
+from bot.store.listed import listed
 from bot.store.rows import to_job, utc
 from bot.store.schema import jobs
 
@@ -37,6 +39,9 @@ class Jobs(JobMoves, JobChecks):
         self._db = db
         # A burst of forms saved together costs one transaction (the group commit).
         self._saves: Batch[AsyncConnection, _Save, None] = Batch(db.writing, self._insert)
+        self._waits: Batch[AsyncConnection, tuple[str, str, str | None], tuple[int, int]] = Batch(
+            db.reading, self._waiting_all
+        )
 
     async def finish(self) -> None:
         """Wait for the saves under way."""
@@ -202,6 +207,39 @@ class Jobs(JobMoves, JobChecks):
             statement = statement.where(jobs.c.subject_id == subject_id)
         async with self._db.reading() as connection:
             return int((await connection.execute(statement)).scalar_one())
+
+    async def waiting_by_and_of(
+        self, *, team_id: str, user_id: str, subject_id: str | None
+    ) -> tuple[int, int]:
+        """waiting() by `user_id` and of `subject_id` (0 if None), in one read.
+
+        Every form asks: those asked at the same moment are answered by one query.
+        """
+        return await self._waits((team_id, user_id, subject_id))
+
+    async def _waiting_all(
+        self, connection: AsyncConnection, asks: list[tuple[str, str, str | None]]
+    ) -> list[tuple[int, int]]:
+        people = {user for _, user, _ in asks} | {subject for _, _, subject in asks if subject}
+        statement = (
+            select(jobs.c.team_id, jobs.c.user_id, jobs.c.subject_id, func.count())
+            .where(
+                jobs.c.team_id.in_(listed({team for team, _, _ in asks})),
+                jobs.c.status.in_(WAITING),
+                or_(jobs.c.user_id.in_(listed(people)), jobs.c.subject_id.in_(listed(people))),
+            )
+            .group_by(jobs.c.team_id, jobs.c.user_id, jobs.c.subject_id)
+        )
+        by: Counter[tuple[str, str]] = Counter()
+        of: Counter[tuple[str, str]] = Counter()
+        for team, user, subject, count in await connection.execute(statement):
+            by[team, user] += count
+            if subject is not None:
+                of[team, subject] += count
+        return [
+            (by[team, user], of[team, subject] if subject is not None else 0)
+            for team, user, subject in asks
+        ]
 
     async def of_replica(self, replica_id: str) -> Job | None:
         """The job a replica belongs to, if any."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -13,12 +12,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack
+from bot.aio import Inflow
 from bot.config import Settings
 from bot.delivery.sender import Sender
 from bot.governance.approvals import Approvals
 from bot.governance.consent import Consent, MostWaiting
 from bot.governance.policy import Governance
-from bot.jobs import face_matches, media_checks
+from bot.jobs import media_checks
 from bot.jobs.callbacks import Callbacks
 from bot.jobs.face_matches import FaceMatches
 from bot.jobs.intake import Intake
@@ -30,7 +30,6 @@ from bot.jobs.retention import Retention
 from bot.jobs.talks import Talks
 from bot.jobs.voices import Voices
 from bot.media.fetch import Fetcher
-from bot.media.inspection.likeness import Likenesses
 from bot.media.local import LocalMedia, MediaStore
 from bot.media.s3 import S3Media
 from bot.media.sweeper import Sweeper
@@ -40,6 +39,7 @@ from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.people import People, SlackAdmins
 from bot.tavus import TavusClient
 from bot.wiring.clients import Clients, delivery_clients, listeners_client, open_clients
+from bot.wiring.matching import face_matches_for
 from bot.workspaces.accounts import Accounts, Fingerprints, OneWorkspace, Workspaces
 from bot.workspaces.connect import ConnectTavus
 from bot.workspaces.departures import Departures
@@ -65,8 +65,7 @@ class Services:
     sender: Sender
     intake: Intake
     media_checks: MediaChecks
-    # The face match, where there is a media check whose workers it shares; None without.
-    face_matches: FaceMatches | None
+    face_matches: FaceMatches | None  # None without a media check, whose workers it shares
     reconciler: Reconciler
     retention: Retention
     voices: Voices
@@ -81,6 +80,7 @@ class Services:
     connect: ConnectTavus | None
     bolt: AsyncApp
     deps: Deps
+    inflow: Inflow
 
 
 async def build(settings: Settings) -> Services:
@@ -129,8 +129,11 @@ async def build(settings: Settings) -> Services:
             fingerprint=fingerprints.of(settings.tavus_api_key or ""),
         )
     bolt_client = listeners_client(settings, clients, meters)
+    # Slack requests being answered: the sender lets a burst of them be answered first.
+    inflow = Inflow()
     sender = Sender(
         store=store,
+        inflow=inflow,
         clients=delivery_clients(settings, clients, accounts, meters),
         request_timeout=settings.slack_timeout,
         audit_channel=settings.audit_channel,
@@ -198,17 +201,13 @@ async def build(settings: Settings) -> Services:
     )
     lifecycle.on_checking(checks.start)
     governance = Governance(store=store, defaults=settings.policy)
-    matches = None
-    if clients.inspector is not None:
-        engine = Likenesses(clients.inspector, clock=time.monotonic, timeout=face_matches.TIMEOUT)
-        matches = FaceMatches(
-            store=store,
-            lifecycle=lifecycle,
-            engine=engine,
-            policies=governance.policy,
-            send=partial(intake.start, tell_by_dm=True),
-        )
-        lifecycle.on_matching(matches.start)
+    matches = face_matches_for(
+        clients.inspector,
+        store=store,
+        lifecycle=lifecycle,
+        governance=governance,
+        send=partial(intake.start, tell_by_dm=True),
+    )
     reconciler = Reconciler(
         store=store,
         accounts=accounts,
@@ -297,4 +296,5 @@ async def build(settings: Settings) -> Services:
         connect=connect,
         bolt=bolt,
         deps=deps,
+        inflow=inflow,
     )

@@ -1016,6 +1016,34 @@ async def test_with_the_media_check_a_request_is_checked_first_owing_its_card_al
     assert await store.jobs.waiting(team_id="T1", subject_id="U0DANA") == 2
 
 
+async def test_counts_asked_at_the_same_moment_are_each_their_own(store: Store) -> None:
+    # U0ANN asked twice of U0DANA and once of U0BEN; U0BEN once of U0ANN; in T2, once more.
+    asked = [("T1", "U0ANN", "U0DANA"), ("T1", "U0ANN", "U0DANA"), ("T1", "U0ANN", "U0BEN")]
+    asked += [("T1", "U0BEN", "U0ANN"), ("T2", "U0ANN", "U0DANA")]
+    for team, user, subject in asked:
+        await store.jobs.add(
+            job_id=new_id(),
+            requester=Requester(team, user, "C1"),
+            request=replace(REQUEST, subject_id=subject, subject_name="x", intended_use="x"),
+        )
+    waited = await add_in(store, JobStatus.TRAINING)  # no longer waiting: counted nowhere
+
+    counts = await asyncio.gather(
+        store.jobs.waiting_by_and_of(team_id="T1", user_id="U0ANN", subject_id="U0DANA"),
+        store.jobs.waiting_by_and_of(team_id="T1", user_id="U0BEN", subject_id="U0ANN"),
+        store.jobs.waiting_by_and_of(team_id="T2", user_id="U0ANN", subject_id="U0BEN"),
+        store.jobs.waiting_by_and_of(team_id="T1", user_id="U0DANA", subject_id=None),
+        store.jobs.waiting_by_and_of(
+            team_id="T1", user_id=waited.requester.user_id, subject_id="U0BEN"
+        ),
+    )
+
+    assert counts == [(3, 2), (1, 1), (1, 0), (0, 0), (0, 1)]
+    # One by one, the same as together.
+    assert await store.jobs.waiting(team_id="T1", user_id="U0ANN") == 3
+    assert await store.jobs.waiting(team_id="T1", subject_id="U0DANA") == 2
+
+
 async def test_media_that_pass_owe_the_card_the_consent_request_and_the_report_at_once(
     store: Store,
 ) -> None:
@@ -1379,6 +1407,9 @@ async def test_a_workspaces_policy_is_its_own_and_saved_in_place(store: Store) -
 
     assert await store.policies.get("T1") == second
     assert await store.policies.get("T2") is None
+    # Asked at the same moment, read together: each workspace gets its own.
+    together = await asyncio.gather(*(store.policies.get(t) for t in ("T2", "T1", "T1", "T3")))
+    assert together == [None, second, second, None]
     assert [r.action for r in await store.audit.since()].count(Action.POLICY_CHANGED) == 2
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.aio import Kept, start_kept
+from bot.aio import Inflow, Kept, start_kept
 
 
 async def test_a_kept_task_is_held_while_it_runs_and_let_go_when_done() -> None:
@@ -60,3 +60,30 @@ async def test_kept_work_that_fails_is_reported_not_left_for_the_collector() -> 
     await kept.drain(5)
 
     assert [str(error) for error in failures] == ["no"]
+
+
+async def test_work_that_can_wait_lets_requests_being_answered_go_first() -> None:
+    inflow, order = Inflow(), []
+
+    async def waits() -> None:
+        await inflow.quiet()
+        order.append("work")
+
+    await inflow.quiet()  # nothing being answered: no wait at all
+    with inflow.answering():
+        work = asyncio.ensure_future(waits())
+        with inflow.answering():
+            await asyncio.sleep(0.01)
+        order.append("answered")  # one of two answered: the work still waits
+        await asyncio.sleep(0.01)
+        order.append("both answered")
+    await work
+
+    assert order == ["answered", "both answered", "work"]
+
+
+async def test_work_waits_for_requests_being_answered_only_so_long() -> None:
+    inflow = Inflow()
+    with inflow.answering():
+        # Never quiet: the work goes after `most` whatever comes (Slack's 3 s are the requests').
+        await asyncio.wait_for(inflow.quiet(most=0.01), timeout=5)

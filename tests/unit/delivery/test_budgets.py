@@ -90,6 +90,36 @@ async def test_paces_at_rest_are_forgotten_and_no_turn_changes_for_it() -> None:
     )
 
 
+def test_a_posts_turn_counts_from_slacks_answer_not_from_when_it_was_spent() -> None:
+    # One a second, bursts of one. A post spent at 0 reached Slack late, answered at 0.6: Slack
+    # may have counted it as late as that, so the next must not land before 1.6.
+    pace = Pace(rate=1, burst=1, now=0.0)
+    pace.spend(0.0)
+    pace.answered(0.0, 0.6)
+    assert pace.delay(0.6) == pytest.approx(1.0)
+
+    # Answered at once, nothing changes; nor for a turn given before a later one was spent.
+    prompt = Pace(rate=1, burst=1, now=0.0)
+    prompt.spend(0.0)
+    prompt.answered(0.0, 0.0)
+    assert prompt.delay(0.0) == pytest.approx(1.0)
+
+
+async def test_a_post_answered_late_moves_its_channels_next_turn_and_nothing_else() -> None:
+    clock = Ticks(1000.0)
+    budgets = Budgets(LocalPaces(clock), Limits(post=Limit(rate=1, burst=1)), most_wait=60)
+    assert await budgets.turn("chat.postMessage", "C1") == 0
+    await budgets.turn("chat.update")
+    clock.now += 0.5  # the answers came half a second after the turns were taken
+
+    await budgets.answered("chat.postMessage", "C1", 1000.0)
+    await budgets.answered("chat.update", None, 1000.0)
+
+    assert await budgets.delay("chat.postMessage", "C1") == pytest.approx(1.0)
+    # Only a post's turn counts from its answer: a redraw's keeps the budget it took.
+    assert await budgets.delay("chat.update") == pytest.approx(0.0)
+
+
 async def test_a_turn_further_off_than_a_call_may_wait_is_refused_and_not_taken() -> None:
     clock = Ticks(1000.0)
     budgets = Budgets(LocalPaces(clock), LIMITS, most_wait=1.5)

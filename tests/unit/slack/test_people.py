@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from bot.slack.people import People
 
@@ -70,3 +73,48 @@ async def test_what_one_workspace_says_of_a_person_never_answers_for_another() -
 
     assert slack.asked == ["U1", "U1"]
     assert (in_first["is_admin"], again["is_admin"], in_second["is_admin"]) == (False, False, True)
+
+
+class SlowSlack(FakeSlack):
+    """Answers users.info once let go, so several questions are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+
+    async def users_info(self, *, user: str) -> dict[str, Any]:
+        await self.go.wait()
+        return await super().users_info(user=user)
+
+
+async def test_a_question_on_its_way_is_shared_and_a_later_one_asked_again() -> None:
+    slack, now = SlowSlack(), [0.0]
+    people = People(slack, clock=lambda: now[0])  # type: ignore[arg-type]
+
+    waiting = [asyncio.ensure_future(people.user("U1")) for _ in range(5)]
+    other = asyncio.ensure_future(people.user("U2"))
+    await asyncio.sleep(0)
+    slack.go.set()
+    answers = await asyncio.gather(*waiting, other)
+    now[0] = 61.0  # past what is kept: a new question, asked again
+    again = await people.user("U1")
+
+    assert slack.asked == ["U1", "U2", "U1"]
+    assert [a["id"] for a in answers] == ["U1"] * 5 + ["U2"]
+    assert again["is_admin"] is True
+
+
+async def test_one_caller_giving_up_does_not_cancel_the_question_for_the_others() -> None:
+    slack = SlowSlack()
+    people = People(slack)  # type: ignore[arg-type]
+
+    first = asyncio.ensure_future(people.user("U1"))
+    second = asyncio.ensure_future(people.user("U1"))
+    await asyncio.sleep(0)
+    first.cancel()
+    slack.go.set()
+
+    assert (await second)["id"] == "U1"
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert slack.asked == ["U1"]
