@@ -22,6 +22,7 @@ from PIL import Image
 from skimage import data
 
 from bot import messages
+from bot.governance.model import FaceMatch
 from bot.governance.receipts import statement_for
 from bot.slack.blocks import form
 from tests import mediafiles as m
@@ -224,6 +225,31 @@ async def test_a_face_that_cannot_be_compared_goes_on_marked_unverified_under_wa
     assert messages.FACE_UNVERIFIED.format(why=why) in card_of(bot, card)
     face = json.loads((await receipt_of(bot, job["id"]))["face_match"])
     assert (face["outcome"], face["why"]) == ("cannot compare", why)
+
+
+async def test_under_require_a_face_that_cannot_be_compared_is_held_before_tavus(
+    launch: Launch, tmp_path: Path, media: MediaStandIn
+) -> None:
+    bot = await launch(
+        **CHECKED, media_dir=tmp_path / "media", replica_face_match=FaceMatch.REQUIRE
+    )
+    job = await consented(bot, media, None)  # Slack's default avatar: nothing to compare
+
+    assert job["status"] == "held"
+    assert bot.tavus.creates == []
+    face = json.loads((await receipt_of(bot, job["id"]))["face_match"])
+    assert face["outcome"] == "cannot compare"
+
+
+async def test_under_off_no_face_is_compared_and_consent_goes_straight_on(
+    launch: Launch, tmp_path: Path, media: MediaStandIn
+) -> None:
+    bot = await launch(**CHECKED, media_dir=tmp_path / "media", replica_face_match=FaceMatch.OFF)
+    job = await consented(bot, media, stranger())  # another face: not looked at
+
+    assert job["status"] in {"creating", "training"}
+    assert len(bot.tavus.creates) == 1
+    assert (await receipt_of(bot, job["id"]))["face_match"] is None
 
 
 async def test_a_photo_host_that_is_down_loses_nothing_the_job_goes_on_unverified(
