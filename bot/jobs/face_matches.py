@@ -9,28 +9,25 @@ meanwhile is not moved, and a match that ends second changes nothing.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
-from bot.aio import start_kept
 from bot.governance.audit import BOT
 from bot.governance.model import FaceMatch as Policing
 from bot.governance.model import Policy
 from bot.governance.receipts import Compared
 from bot.jobs import Job, JobChanges, JobStatus, ReplicaRequest
 from bot.jobs import moves as life
+from bot.jobs.held import Held
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
 from bot.jobs.media_checks import files_of
 from bot.media.inspection.model import Medium
 from bot.media.likeness.model import Likeness, Unsure
 from bot.media.likeness.verdict import unsure
-from bot.ops.logs import about
-from bot.store import Store, StoreUnavailable
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +35,6 @@ log = logging.getLogger(__name__)
 TIMEOUT = 120.0
 # Past that limit, the moment a match still held has surely lost its process.
 GRACE = timedelta(minutes=2)
-# How long a match cut off by a shutdown waits to unwind before it is handed back.
-UNWIND = 1.0
 
 Send = Callable[[Job], Awaitable[object]]
 Policies = Callable[[str], Awaitable[Policy]]
@@ -67,7 +62,7 @@ def goes_on(compared: Compared, policy: Policing) -> bool:
     )
 
 
-class FaceMatches:
+class FaceMatches(Held):
     """Runs each MATCHING job's comparison in the background, then moves it on or holds it."""
 
     def __init__(
@@ -80,51 +75,16 @@ class FaceMatches:
         timeout: float = TIMEOUT,
         send: Send | None = None,
     ) -> None:
-        self._store = store
+        super().__init__(
+            store=store,
+            hold=timedelta(seconds=timeout) + GRACE,
+            status=JobStatus.MATCHING,
+            what="face match",
+        )
         self._lifecycle = lifecycle
         self._engine = engine
         self._policies = policies
-        self._hold = timedelta(seconds=timeout) + GRACE
         self._send = send
-        self._held: dict[str, datetime] = {}  # job id → until when this instance holds it
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
-
-    @property
-    def hold(self) -> timedelta:
-        """How long a match is held: a job moved to MATCHING now is due again this far off."""
-        return self._hold
-
-    def start(self, job: Job) -> None:
-        """Compare `job` in the background (its next check is its hold), unless already at it."""
-        if self._closed or job.next_check_at is None:
-            return  # stopping: the job falls due and is compared after the restart
-        known = job.id in self._held
-        self._held[job.id] = job.next_check_at
-        if not known:
-            with about(job):
-                start_kept(self._tasks, self._match(job.id)).add_done_callback(_report)
-
-    async def resume(self, job: Job) -> None:
-        """A match fallen due (its process stopped): claimed here, if first, and run again."""
-        claimed = await self._store.jobs.claim_check(job.id, until=self._store.now() + self._hold)
-        if claimed is not None:
-            log.info("job %s: its face match is run again", job.id)
-            self.start(claimed)
-
-    async def drain(self, grace: float) -> None:
-        """At shutdown: let matches end for `grace` seconds, then hand the rest back, due now."""
-        self._closed = True
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=grace)
-        left = dict(self._held)
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=UNWIND)
-        for job_id, until in left.items():
-            with contextlib.suppress(StoreUnavailable):
-                await self._store.jobs.claim_check(job_id, until=self._store.now(), held=until)
 
     async def release(self, job: Job, *, by: str, reason: str) -> Job | None:
         """A held job let go on by an admin, `reason` on record; None if it is no longer held."""
@@ -143,20 +103,10 @@ class FaceMatches:
             await self._sent(moved)
         return moved
 
-    async def _match(self, job_id: str) -> None:
-        try:
-            held = await self._store.jobs.claim_check(
-                job_id, until=self._store.now() + self._hold, held=self._held[job_id]
-            )
-            if held is None or held.status is not JobStatus.MATCHING:
-                return  # another instance took it, or it has moved on
-            self._held[job_id] = held.next_check_at or self._store.now()
+    async def _work(self, job: Job) -> None:
+        held = await self._claim(job.id)
+        if held is not None:  # else another instance took it, or it has moved on
             await self._settle(held, await self._compare(held))
-        except StoreUnavailable as exc:
-            # Its hold runs out, and the reconciler runs it again.
-            log.warning("job %s: face match not recorded: %s", job_id, exc)
-        finally:
-            self._held.pop(job_id, None)
 
     async def _compare(self, job: Job) -> Compared:
         request = job.request
@@ -196,8 +146,3 @@ class FaceMatches:
     async def _sent(self, job: Job) -> None:
         if job.status is JobStatus.QUEUED and self._send is not None:
             await self._send(job)
-
-
-def _report(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("a face match failed", exc_info=error)

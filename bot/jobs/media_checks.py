@@ -14,17 +14,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
-from bot.aio import start_kept
 from bot.jobs import Job, JobChanges, JobStatus, ReplicaRequest
 from bot.jobs import moves as life
+from bot.jobs.held import Held
 from bot.jobs.intake import ORPHAN_GRACE
 from bot.jobs.lifecycle import Lifecycle
 from bot.media.inspection.model import Medium, Report
-from bot.ops.logs import about
-from bot.store import Store, StoreUnavailable
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +31,6 @@ log = logging.getLogger(__name__)
 TIMEOUT = 60.0
 # Past that limit, the moment a check still held has surely lost its process.
 GRACE = timedelta(minutes=2)
-# How long a check cut off by a shutdown waits to unwind before it is handed back.
-UNWIND = 1.0
 
 Send = Callable[[Job], Awaitable[object]]
 
@@ -60,7 +57,7 @@ def files_of(request: ReplicaRequest) -> dict[Medium, str]:
     return {medium: url for medium, url in linked if url}
 
 
-class MediaChecks:
+class MediaChecks(Held):
     """Runs each CHECKING job's check in the background, a few at a time, then moves the job.
 
     Without an inspector (MEDIA_CHECK turned off while jobs were being checked), a check looks
@@ -78,79 +75,26 @@ class MediaChecks:
         timeout: float = TIMEOUT,
         send: Send | None = None,
     ) -> None:
-        self._store = store
+        super().__init__(
+            store=store, hold=hold(timeout), status=JobStatus.CHECKING, what="media check"
+        )
         self._lifecycle = lifecycle
         self._inspector = inspector
         self._consent_timeout = consent_timeout
-        self._hold = hold(timeout)
         # A seat per file the inspector looks into at once (MEDIA_CHECK_CONCURRENCY): a check
         # holds its job only once its files are seated, so none waiting in line outlives its
         # hold, nor waits inside its inspection's minute for another job's files.
         self._seats = Seats(concurrency)
         # A request saved before consent existed goes to Tavus once checked (Intake.start).
         self._send = send
-        self._held: dict[str, datetime] = {}  # job id → until when this instance holds it
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
 
-    @property
-    def hold(self) -> timedelta:
-        """How long a check is held: a job saved or claimed now is due again this far off."""
-        return self._hold
-
-    def start(self, job: Job) -> None:
-        """Check `job` in the background (its next check is its hold), unless already at it."""
-        if self._closed or job.next_check_at is None:
-            return  # stopping: the job falls due and is checked after the restart
-        known = job.id in self._held
-        self._held[job.id] = job.next_check_at  # claimed again by the reconciler: hold that
-        if not known:
-            with about(job):
-                files = len(files_of(job.request))
-                start_kept(self._tasks, self._check(job.id, files)).add_done_callback(_report)
-
-    async def resume(self, job: Job) -> None:
-        """A check fallen due (its process stopped): claimed here, if first, and run again."""
-        claimed = await self._store.jobs.claim_check(job.id, until=self._store.now() + self._hold)
-        if claimed is not None:
-            log.info("job %s: its media check is run again", job.id)
-            self.start(claimed)
-
-    async def drain(self, grace: float) -> None:
-        """At shutdown: let checks finish for `grace` seconds, then hand the rest back, due now.
-
-        Repeating a check costs only its time, never a second message: past the grace it is
-        cut off rather than waited for, and the next start (or another instance) runs it again
-        from the beginning.
-        """
-        self._closed = True
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=grace)
-        left = dict(self._held)
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=UNWIND)
-        for job_id, until in left.items():
-            with contextlib.suppress(StoreUnavailable):
-                await self._store.jobs.claim_check(job_id, until=self._store.now(), held=until)
-
-    async def _check(self, job_id: str, files: int) -> None:
-        try:
-            async with self._seats.taken(files):
-                held = await self._store.jobs.claim_check(
-                    job_id, until=self._store.now() + self._hold, held=self._held[job_id]
-                )
-                if held is None or held.status is not JobStatus.CHECKING:
-                    return  # another instance took it, or it has moved on
-                self._held[job_id] = held.next_check_at or self._store.now()
-                report = await self._look(held)
-            await self._settle(held, report)
-        except StoreUnavailable as exc:
-            # Its hold runs out, and the reconciler runs it again.
-            log.warning("job %s: media check not recorded: %s", job_id, exc)
-        finally:
-            self._held.pop(job_id, None)
+    async def _work(self, job: Job) -> None:
+        async with self._seats.taken(len(files_of(job.request))):
+            held = await self._claim(job.id)
+            if held is None:
+                return  # another instance took it, or it has moved on
+            report = await self._look(held)
+        await self._settle(held, report)
 
     async def _look(self, job: Job) -> Report | None:
         if self._inspector is None:
@@ -198,8 +142,3 @@ class Seats:
         finally:
             for _ in range(got):
                 self._free.release()
-
-
-def _report(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("a media check failed", exc_info=error)
