@@ -121,7 +121,9 @@ async def press(
         container=container,
         message=None if post is None else bot.slack.card(post["channel"], post["ts"]),
         trigger=bot.slack.trigger(),
-        response_url=bot.slack.response_url(key),
+        response_url=bot.slack.response_url(
+            key, origin=None if post is None else (post["channel"], post["ts"])
+        ),
         team=bot.sender.team,
         enterprise=bot.sender.enterprise,
         org_install=bot.sender.org_install,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.governance.audit import Record
+from bot.governance.receipts import Receipt
 from bot.jobs import Job, JobStatus, Notice, NoticeKind
 from bot.slack.blocks import cards, consent, kit, likeness
 
@@ -51,8 +52,8 @@ class Posted:
     refused: str | None = None
 
 
-def plan(notice: Notice, job: Job) -> Plan | Skip:
-    """What to send for `notice`, and where, given `job` as it stands now."""
+def plan(notice: Notice, job: Job, receipt: Receipt | None = None) -> Plan | Skip:
+    """What to send for `notice`, and where, given `job` (and its `receipt`) as they stand now."""
     kind, requester = notice.kind, job.requester.user_id
     if kind is NoticeKind.NOT_STARTED:
         return Plan(requester, None, cards.not_started(job))
@@ -70,6 +71,11 @@ def plan(notice: Notice, job: Job) -> Plan | Skip:
         if not (notice.channel and notice.ts):
             return Skip("the approval request was never posted: nothing to redraw")
         return Plan(requester, notice.channel, consent.approval_settled(job), update_ts=notice.ts)
+    if kind is NoticeKind.RECEIPT:
+        if receipt is None or not (notice.channel and notice.ts):
+            return Skip("no receipt shown in a DM: nothing to redraw")
+        drawn = consent.receipt(receipt, job)
+        return Plan(receipt.subject_id, notice.channel, drawn, update_ts=notice.ts)
     if kind is NoticeKind.HELD_DM:
         if job.status is not JobStatus.HELD or not job.request.subject_id:
             return Skip("no longer held: nothing to tell")

@@ -38,6 +38,7 @@ MOST_WAIT_FOR_ANNOUNCEMENT = timedelta(minutes=10)
 # Redraws a workspace's lane holds at most: past Tier 3's burst of ten, so it never runs dry
 # while its budget lasts; the rest (a burst owes thousands at 50 a minute) wait in the database.
 REDRAWS_AHEAD = 20
+RECEIPT = NoticeKind.RECEIPT  # the one notice drawn from a consent receipt as well as its job
 
 
 class Sender:
@@ -94,10 +95,8 @@ class Sender:
             try:
                 await self._inflow.quiet()
                 if self._audit_channel is not None:
-                    relayed = await self._store.notices.relay_audit(
-                        self._audit_channel, limit=AUDIT_BATCH
-                    )
-                    if relayed >= AUDIT_BATCH:
+                    relay = self._store.notices.relay_audit
+                    if await relay(self._audit_channel, limit=AUDIT_BATCH) >= AUDIT_BATCH:
                         self._wake.set()  # more records wait: come straight back for them
                 await self.dispatch()
                 if not self._wake.is_set():  # woken meanwhile: straight back, no need to ask
@@ -262,7 +261,8 @@ class Sender:
                 reason = "waiting for the announcement"
                 return Retry(delay, reason, in_doubt=notice.in_doubt, counts=False)
             job = await self._store.jobs.get(job.id) or job
-        planned = plan(notice, job)
+        shown = await self._store.receipts.of_job(job.id) if notice.kind is RECEIPT else None
+        planned = plan(notice, job, shown)
         if isinstance(planned, Skip):
             return planned
         poster = await self._clients.poster(workspace_of(job))

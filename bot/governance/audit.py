@@ -24,6 +24,8 @@ class Action(enum.StrEnum):
     CONSENT_DECLINED = "consent_declined"  # the person shown said no
     CONSENT_EXPIRED = "consent_expired"  # the person shown did not answer in time
     CONSENT_WITHDRAWN = "consent_withdrawn"  # the person shown took their consent back
+    # The face match ended: what it found, in numbers (never an image), and where the job went.
+    FACE_COMPARED = "face_compared"
     # An admin let a job held by the face match go on, with the reason they gave.
     RELEASED = "released"
     APPROVED = "approved"  # an approver approved the request

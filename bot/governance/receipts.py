@@ -69,6 +69,20 @@ class Compared:
     face: FaceMatch
     words: ConsentWords | None = None
 
+    def details(self) -> dict[str, str]:
+        """What the audit log keeps of it: the verdict and its numbers, never an image or words."""
+        face = self.face
+        kept = {"face": face.outcome.value, "model": face.model, "threshold": str(face.threshold)}
+        if face.with_face:
+            kept["frames_agreed"] = f"{face.agreed} of {face.with_face}"
+        if face.best is not None:
+            kept["best_distance"] = str(face.best)
+        if face.why is not None:
+            kept["why"] = face.why.value
+        if self.words is not None and self.words.error_rate is not None:
+            kept["statement_error_rate"] = str(self.words.error_rate)
+        return kept
+
 
 def statement_for(name: str) -> str:
     """Tavus's consent statement, in the words of the person shown."""

@@ -28,8 +28,8 @@ def _move(
 
 
 def _card(name: str, from_: JobStatus, to: JobStatus, *, why: str) -> Move:
-    """A move of the face match, owing a redraw of the card (a release is on record)."""
-    records = Action.RELEASED if from_ is JobStatus.HELD else None
+    """A face match move, owing a redraw of the card; its outcome, or a release, on record."""
+    records = Action.RELEASED if from_ is JobStatus.HELD else Action.FACE_COMPARED
     return _move(name, {from_}, to, NoticeKind.CARD, Only.ONCE_ANNOUNCED, why=why, records=records)
 
 
@@ -124,6 +124,7 @@ HOLD = _move(
     _S.HELD,
     NoticeKind.HELD,
     why="another face than the profile photo's (or, under require, none to tell): held",
+    records=Action.FACE_COMPARED,
     also=NoticeKind.HELD_DM,
 )
 RELEASE = _card("release", _S.HELD, _S.QUEUED, why="an admin released it, with a reason")

@@ -85,6 +85,8 @@ class NoticeKind(enum.StrEnum):
     MEDIA_CHECKED = "media_checked"  # a threaded note: what the media check found, file by file
     HELD = "held"  # a threaded note: the face did not match, the job is held before Tavus
     HELD_DM = "held_dm"  # a DM to the person shown: the same, in their words
+    # The consent receipt in the person shown's DM redrawn in place: the face match has ended.
+    RECEIPT = "receipt"
 
     @property
     def is_once(self) -> bool:
@@ -98,7 +100,7 @@ class NoticeKind(enum.StrEnum):
         A redraw is drawn from the job as it is when sent, so one pending is enough; it is not
         a new message, so Slack's per-channel pace does not apply and a repeat does no harm.
         """
-        return self in {NoticeKind.CARD, NoticeKind.APPROVAL_SETTLED}
+        return self in {NoticeKind.CARD, NoticeKind.APPROVAL_SETTLED, NoticeKind.RECEIPT}
 
     @property
     def redraws_card(self) -> bool:

@@ -107,10 +107,7 @@ async def _answer(
             # Its own follow-up: the create goes out whatever becomes of redrawing the DM.
             # Nobody watches a form now: a refusal from Tavus is owed to the requester as a DM.
             await deps.after_ack(deps.intake.start(now, tell_by_dm=True))
-        kept = await deps.consent.receipt(job.id)
-        if kept is not None:
-            shown = receipt(kept, now)
-            await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+        await _show_receipt(job.id, now, respond, deps)
         return
     if answered is Answered.NOT_THEIRS:
         await deps.governance.refused(
@@ -123,6 +120,19 @@ async def _answer(
         Answered.GONE: messages.CONSENT_GONE,
     }[answered].format(subject=job.request.subject_id)
     await respond(text=words, response_type="ephemeral", replace_original=False)
+
+
+async def _show_receipt(job_id: str, job: Job, respond: AsyncRespond, deps: Deps) -> None:
+    """Replace the request clicked with the receipt of the answer.
+
+    A face match that ended before this landed redrew the DM already, and this would draw
+    over it with the receipt as it was: looked at again, it is shown as it now is.
+    """
+    drawn = None
+    while (kept := await deps.consent.receipt(job_id)) is not None and kept != drawn:
+        shown = receipt(kept, job if drawn is None else await deps.replicas.get(job_id) or job)
+        await respond(text=shown.text, blocks=shown.blocks, replace_original=True)
+        drawn = kept
 
 
 async def _given(job: Job, deps: Deps) -> tuple[list[str] | None, FaceMatch, str | None]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.governance.audit import BOT, Action, Record
 from bot.governance.receipts import Compared, Receipt
-from bot.jobs import NO_CHANGES, UNSET, Job, JobChanges, Move
+from bot.jobs import NO_CHANGES, UNSET, Job, JobChanges, Move, NoticeKind
 from bot.jobs import moves as life
 from bot.store import audit_queries, notice_queries, receipt_queries
 from bot.store.engine import Database
@@ -41,8 +41,8 @@ class JobMoves:
         """Make `move` with `changes`, owing its notice and recording it `by` whom, at once.
 
         A consent `receipt` is written with it; a replica id, once known, goes on the receipt,
-        as does what the face match found (`compared`) when it ends. `details`: more for the
-        audit record (a release's reason).
+        as does what the face match found (`compared`) when it ends, and in its audit record.
+        `details`: more for the audit record (a release's reason).
         A reviewer is noted with the moment of their review. `asking`: the approvers (or the
         approval channel) each owed an approval request. A move that settles approvals (out of
         pending approval) owes a redraw of every approval request sent, so none is left offering
@@ -61,12 +61,13 @@ class JobMoves:
             async with self._db.writing() as connection:
                 job = await self._owing(connection, job_id, values, allowed, move, watching)
                 if job is not None and move.records is not None:
-                    record = _record(move.records, job, by, details or {})
+                    found = compared.details() if compared is not None else {}
+                    record = _record(move.records, job, by, {**found, **(details or {})})
                     await audit_queries.record_in(connection, record)
                 if job is not None and receipt is not None:
                     await receipt_queries.record_in(connection, receipt)
                 if job is not None and compared is not None:
-                    await receipt_queries.note_match_in(connection, job.id, compared)
+                    await self._note_match(connection, job.id, compared)
                 if job is not None and isinstance(changes.replica_id, str):
                     await receipt_queries.note_replica_in(connection, job.id, changes.replica_id)
                 if job is not None and asking:
@@ -79,6 +80,15 @@ class JobMoves:
             # The replica is another job's already: this change loses, like any other race.
             return None
         return job
+
+    async def _note_match(
+        self, connection: AsyncConnection, job_id: str, compared: Compared
+    ) -> None:
+        """The match's outcome on the receipt, and the receipt shown in a DM redrawn with it."""
+        shown = await receipt_queries.note_match_in(connection, job_id, compared)
+        if shown is not None:
+            now = self._db.now()
+            await notice_queries.redraw_in(connection, job_id, NoticeKind.RECEIPT, shown, now=now)
 
     async def note_progress(self, job_id: str, progress: str | None) -> Job | None:
         """Remember how far training has got; None if that is what was known already."""

@@ -185,6 +185,20 @@ async def settle_in(connection: AsyncConnection, job_id: str, *, now: datetime) 
         await connection.execute(notices.insert(), rows)
 
 
+async def redraw_in(
+    connection: AsyncConnection,
+    job_id: str,
+    kind: NoticeKind,
+    shown: tuple[str, str],
+    *,
+    now: datetime,
+) -> None:
+    """Owe a redraw of a message shown elsewhere than the card (a receipt in a DM): channel, ts."""
+    channel, ts = shown
+    row = _new(job_id, kind, now, channel=channel, ts=ts)
+    await connection.execute(notices.insert().values(**row))
+
+
 async def forget_errors(connection: AsyncConnection, job_ids: Sequence[str]) -> None:
     """Clear what Slack said went wrong with these jobs' messages (their retention is over)."""
     for start in range(0, len(job_ids), 500):  # within any database's bound-parameter limit

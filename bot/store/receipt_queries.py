@@ -45,14 +45,25 @@ async def note_replica_in(connection: AsyncConnection, job_id: str, replica_id: 
     )
 
 
-async def note_match_in(connection: AsyncConnection, job_id: str, compared: Compared) -> None:
-    """Fill in a receipt's face match and consent words, once, as the match ends."""
+async def note_match_in(
+    connection: AsyncConnection, job_id: str, compared: Compared
+) -> tuple[str, str] | None:
+    """Fill in a receipt's face match and consent words, once, as the match ends.
+
+    Returns where the receipt is shown (its DM's channel and ts) if this filled it in: that
+    message is redrawn with them. None if it was filled in before, or was never shown.
+    """
     words = compared.words.to_json() if compared.words is not None else None
-    await connection.execute(
+    filled = await connection.execute(
         update(receipts)
         .where(receipts.c.job_id == job_id, receipts.c.face_match.is_(None))
         .values(face_match=compared.face.to_json(), consent_words=words)
+        .returning(receipts.c.dm_channel, receipts.c.dm_ts)
     )
+    shown = filled.first()
+    if shown is None or not (shown.dm_channel and shown.dm_ts):
+        return None
+    return str(shown.dm_channel), str(shown.dm_ts)
 
 
 def values_of(receipt: Receipt) -> dict[str, Any]:

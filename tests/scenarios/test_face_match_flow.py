@@ -136,6 +136,62 @@ async def test_the_same_face_goes_on_to_tavus_and_the_receipt_records_the_match(
     assert face["agreed"] == face["with_face"] >= 1
     card = await announcement_of(bot, job["id"])
     assert messages.FACE_MATCHES.format(subject=DANA) in card_of(bot, card)
+    [compared] = [r for r in await bot.audit() if r["action"] == "face_compared"]
+    details = json.loads(compared["details"])
+    assert (compared["actor"], details["face"]) == ("bot", "match")
+    assert float(details["best_distance"]) == face["best"]
+    assert details["frames_agreed"] == f"{face['agreed']} of {face['with_face']}"
+    status = await ask(bot, "status Dana")
+    assert messages.FACE_MATCHES.format(subject=DANA) in shown(status)
+
+
+async def receipt_shown(bot: Bot, job_id: str) -> str:
+    """The consent DM clicked, as Slack shows it once every redraw owed has gone out."""
+    await delivered(bot, within=30)
+    request = await consent_request_of(bot, job_id)
+    return shown(bot.slack.card(request["channel"], request["ts"]))
+
+
+async def test_the_consent_receipt_in_the_dm_is_redrawn_with_what_the_match_found(
+    bot: Bot, media: MediaStandIn
+) -> None:
+    job = await consented(bot, media, astronaut())
+
+    receipt = await receipt_shown(bot, job["id"])
+    # The click replaced the request with the receipt; the match's end redrew it in place.
+    assert "asked me to create a Tavus AI replica of you" not in receipt
+    assert "You consented on" in receipt
+    assert messages.CARD_MATCHING.format(subject=DANA) not in receipt
+    assert messages.FACE_MATCHES.format(subject=DANA) in receipt
+    face = json.loads((await receipt_of(bot, job["id"]))["face_match"])
+    assert f"{face['agreed']} of {face['with_face']} frames with a face agreed" in receipt
+    assert "threshold 0.6" in receipt
+    assert "Consent statement heard" in receipt
+    assert "name heard" in receipt
+    redraws = [u for u in bot.slack.called("chat.update") if u.get("channel") == f"D{DANA}"]
+    assert len(redraws) == 1
+
+
+async def test_a_receipt_answered_after_the_match_has_ended_is_drawn_as_it_now_is(
+    bot: Bot, media: MediaStandIn
+) -> None:
+    # The click's answer lands after the match has ended and the DM been redrawn by then.
+    bot.slack.slow_responses.append(6.0)
+    job = await consented(bot, media, astronaut())
+
+    assert messages.FACE_MATCHES.format(subject=DANA) in await receipt_shown(bot, job["id"])
+
+
+async def test_a_held_jobs_receipt_says_the_face_does_not_match_and_its_audit_says_why(
+    bot: Bot, media: MediaStandIn
+) -> None:
+    job = await consented(bot, media, stranger())
+
+    receipt = await receipt_shown(bot, job["id"])
+    assert messages.FACE_MISMATCH.format(subject=DANA) in receipt
+    [compared] = [r for r in await bot.audit() if r["action"] == "face_compared"]
+    assert json.loads(compared["details"])["face"] == "mismatch"
+    assert compared["job_id"] == job["id"]
 
 
 async def test_the_statement_said_with_the_name_is_heard_and_recorded(

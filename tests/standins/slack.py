@@ -106,6 +106,11 @@ class SlackStandIn(StandIn):
         self.usergroups: dict[str, list[str]] = {}
         # What the bot sent to response_url addresses, by the address's last part.
         self.responses: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # The message each response_url was given for (a click on it): replace_original redraws it.
+        self._origins: dict[str, tuple[str, str]] = {}
+        # Seconds the next response_url post takes to land: a slow network between the bot and
+        # Slack, under which what the bot sends meanwhile by the Web API lands first.
+        self.slow_responses: list[float] = []
         # Messages per second Slack accepts in one channel, in bursts of as many (None: no
         # limit); a token bucket per channel, as Slack's "1 a second, short bursts allowed".
         self.channel_limit: float | None = None
@@ -504,8 +509,14 @@ class SlackStandIn(StandIn):
             answer["response_metadata"] = {"next_cursor": _cursor(start + limit)}
         return answer
 
-    def response_url(self, key: str) -> str:
-        """A response_url for a command or action, answered by this stand-in."""
+    def response_url(self, key: str, origin: tuple[str, str] | None = None) -> str:
+        """A response_url for a command or action, answered by this stand-in.
+
+        `origin`: the message (channel, ts) clicked, which a response with `replace_original`
+        redraws in place, as Slack does; `delete_original` deletes it.
+        """
+        if origin is not None:
+            self._origins[key] = origin
         return f"{self.url}/respond/{key}"
 
     def post_file(
@@ -576,7 +587,18 @@ class SlackStandIn(StandIn):
             self.refused_blocks.append(refused)
             await self.notify()
             return web.Response(status=refused.status, text=str(refused.answer))
-        self.responses[request.match_info["key"]].append(body)
+        if self.slow_responses:
+            await asyncio.sleep(self.slow_responses.pop(0))
+        key = request.match_info["key"]
+        self.responses[key].append(body)
+        if (origin := self._origins.get(key)) is not None:
+            channel, ts = origin
+            kept = [m for m in self.messages[channel] if m["ts"] == ts]
+            if _truthy(body.get("delete_original")):
+                self.messages[channel] = [m for m in self.messages[channel] if m["ts"] != ts]
+            elif _truthy(body.get("replace_original")):
+                for message in kept:
+                    message.update(text=body.get("text"), blocks=body.get("blocks"))
         await self.notify()
         return web.Response(text="ok")
 
@@ -693,3 +715,8 @@ def _offset(cursor: str) -> int | None:
 def _route(method: str, channel: str = "") -> str:
     """Where faults for `method` (in one channel, if given) are kept."""
     return f"{method}:{channel}" if channel else method
+
+
+def _truthy(flag: Any) -> bool:
+    """A response_url flag as Slack reads it: true, or the string "true"."""
+    return flag is True or flag == "true"

@@ -1170,8 +1170,31 @@ async def test_a_face_match_keeps_what_it_needs_on_the_job_and_its_outcome_once(
     assert await store.receipts.of_job(job.id) == replace(
         kept, face_match=FACE, consent_words=WORDS
     )
-    kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
-    assert kinds == ["announcement", "approval_request", "consent_request"]
+    owed = await notices_of(store, job.id)
+    kinds = sorted(r["kind"] for r in owed)
+    # The receipt shown in the DM is redrawn with the outcome, where it was shown; once.
+    assert kinds == ["announcement", "approval_request", "consent_request", "receipt"]
+    [redraw] = [r for r in owed if r["kind"] == "receipt"]
+    assert (redraw["channel"], redraw["ts"]) == (kept.dm_channel, kept.dm_ts)
+    [compared] = [r for r in await store.audit.since() if r.action is Action.FACE_COMPARED]
+    assert (compared.job_id, compared.actor) == (job.id, "bot")
+
+
+async def test_a_receipt_never_shown_in_a_dm_owes_no_redraw_when_the_match_ends(
+    store: Store,
+) -> None:
+    job = await asking(store)
+    unshown = replace(receipt_for(job, START), dm_channel=None, dm_ts=None)
+    changes = JobChanges(profile_photo="https://a.example.com/d.jpg")
+    await store.jobs.move(job.id, moves.MATCH_FACE, changes, by="U0DANA", receipt=unshown)
+
+    matched = await store.jobs.move(
+        job.id, moves.MATCHED, JobChanges(face_match=FACE), compared=Compared(FACE)
+    )
+
+    assert matched is not None
+    assert "receipt" not in {r["kind"] for r in await notices_of(store, job.id)}
+    assert (await store.receipts.of_job(job.id)) == replace(unshown, face_match=FACE)
 
 
 async def test_a_mismatch_is_held_owing_the_thread_and_the_dm_and_then_released(
@@ -1192,8 +1215,9 @@ async def test_a_mismatch_is_held_owing_the_thread_and_the_dm_and_then_released(
     assert released is not None
     assert released.status is JobStatus.QUEUED
     kinds = sorted(r["kind"] for r in await notices_of(store, job.id))
-    assert kinds == ["announcement", "consent_request", "held", "held_dm"]
-    record = (await store.audit.since())[-1]
+    assert kinds == ["announcement", "consent_request", "held", "held_dm", "receipt"]
+    compared, record = (await store.audit.since())[-2:]
+    assert (compared.action, compared.details["face"]) == (Action.FACE_COMPARED, "mismatch")
     assert (record.action, record.actor) == (Action.RELEASED, "U0ADMIN")
     assert record.details["reason"] == "checked in person"
 

@@ -31,6 +31,7 @@ from bot.slack.blocks.kit import (
     text,
     when,
 )
+from bot.slack.blocks.likeness import face_line
 from bot.slack.blocks.reports import report_blocks
 from bot.workspaces.installations import Connected
 
@@ -74,6 +75,8 @@ def replica_status(job: Job, answer: Receipt | None = None, *, shown_to: Viewer)
         messages.STATUS_STARTED.format(**values, when=when(job.created_at)),
         messages.STATUS_CONSENT.format(consent=_consent(job, answer)),
     ]
+    if (face := face_line(job.face_match, values["subject"])) is not None:
+        details.append(face)
     if job.reviewer_id:
         details.append(messages.STATUS_APPROVAL.format(outcome=approval_outcome(job)))
     if job.thumbnail_url and shown_to.party_to(job):

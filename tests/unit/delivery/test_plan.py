@@ -10,7 +10,9 @@ import pytest
 
 from bot.delivery.plan import Plan, Skip, lane_of, plan, plan_record
 from bot.governance.audit import Action, Record
+from bot.governance.receipts import Decision, Receipt
 from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Requester
+from bot.media.likeness.model import FaceMatch, Likeness
 from bot.slack.blocks import cards, consent, kit, likeness
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -117,7 +119,40 @@ CASES: list[tuple[NoticeKind, Job, Planned]] = [
         lambda job: Plan(SUBJECT, None, likeness.held_dm(job)),
     ),
     (NoticeKind.HELD_DM, ASKING, lambda _: Skip("no longer held: nothing to tell")),
+    # A receipt is redrawn where it was shown; without the receipt there is nothing to draw.
+    (NoticeKind.RECEIPT, ASKING, lambda _: Skip("no receipt shown in a DM: nothing to redraw")),
 ]
+SHOWN = Receipt(
+    job_id="j1",
+    team_id="T1",
+    subject_id=SUBJECT,
+    subject_name="Dana Doe",
+    requester_id=USER,
+    decision=Decision.GIVEN,
+    decided_at=NOW,
+    statement="I, Dana Doe, …",
+    statement_sha256="0" * 64,
+    intended_use="demos",
+    media=(),
+    dm_channel="D0DANA",
+    dm_ts="1700000000.000300",
+    face_match=FaceMatch(outcome=Likeness.MATCH, model="m", threshold=0.6, with_face=5, agreed=5),
+)
+
+
+def test_a_receipt_is_redrawn_in_place_in_the_dm_it_was_shown_in() -> None:
+    notice = Notice("n4", "j1", NoticeKind.RECEIPT, NOW, channel="D0DANA", ts="1700000000.000300")
+    matched = replace(ASKING, status=JobStatus.QUEUED)
+
+    planned = plan(notice, matched, SHOWN)
+
+    drawn = consent.receipt(SHOWN, matched)
+    assert planned == Plan(SUBJECT, "D0DANA", drawn, update_ts="1700000000.000300")
+    assert "Face matches <@U0DANA>" in drawn.text + str(drawn.blocks)
+    assert plan(replace(notice, channel=None, ts=None), matched, SHOWN) == Skip(
+        "no receipt shown in a DM: nothing to redraw"
+    )
+    assert lane_of(notice, matched) == "updates:T1"
 
 
 @pytest.mark.parametrize(("kind", "job", "planned"), CASES)

@@ -113,6 +113,7 @@ def test_notice_kind_values_are_the_stored_words() -> None:
         "media_checked",
         "held",
         "held_dm",
+        "receipt",
     ]
     assert NoticeKind("not_started") is NoticeKind.NOT_STARTED
 
