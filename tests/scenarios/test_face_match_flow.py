@@ -279,6 +279,7 @@ async def test_a_face_that_cannot_be_compared_goes_on_marked_unverified_under_wa
     assert len(bot.tavus.creates) == 1
     card = await announcement_of(bot, job["id"])
     assert messages.FACE_UNVERIFIED.format(why=why) in card_of(bot, card)
+    assert messages.FACE_UNVERIFIED.format(why=why) in await receipt_shown(bot, job["id"])
     face = json.loads((await receipt_of(bot, job["id"]))["face_match"])
     assert (face["outcome"], face["why"]) == ("cannot compare", why)
 
