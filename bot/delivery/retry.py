@@ -21,8 +21,6 @@ SLACK_TROUBLE = frozenset(
 TOKEN_TROUBLE = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 )
-# Worth retrying with backoff: either of the above.
-TRANSIENT = SLACK_TROUBLE | TOKEN_TROUBLE
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 GIVE_UP_AFTER = timedelta(hours=24)

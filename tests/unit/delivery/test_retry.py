@@ -11,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.delivery import budgets
 from bot.delivery.retry import (
     BACKOFF_CAP,
     GIVE_UP_AFTER,
-    TRANSIENT,
+    RETRY_AFTER,
     Crashed,
     Failure,
     GiveUp,
@@ -83,6 +84,7 @@ TIMED_OUT = TimeoutError()
 DISCONNECTED = aiohttp.ServerDisconnectedError()
 REFUSED_CONNECTION = aiohttp.ClientConnectionError("connection refused")
 CRASH = KeyError("ts")
+UNHEEDED = Refused(200, "not_in_channel")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +96,7 @@ CRASH = KeyError("ts")
         (SERVER_ERROR, Refused(500, "HTTP 500")),
         # Only a 429's Retry-After is heeded.
         (UNAVAILABLE, Refused(503, "service_unavailable")),
+        (refusal(200, {"ok": False, "error": "not_in_channel"}, {"Retry-After": "5"}), UNHEEDED),
         (UNREACHABLE, Refused(200, "channel_not_found")),
         (INVALID_BLOCKS, Refused(200, "invalid_blocks")),
         (TIMED_OUT, NoAnswer("TimeoutError()")),
@@ -134,6 +137,12 @@ def test_a_failure_is_told_by_its_exception(exc: Exception, failure: Failure) ->
             Retry(0.5, "no answer: ClientConnectionError('connection refused')", True),
         ),
         (CRASH, False, Retry(0.5, "KeyError('ts')", True)),
+        # Below 5xx Slack answered, whatever its word: it took nothing, so no doubt arises.
+        (
+            refusal(499, {"ok": False, "error": "internal_error"}),
+            False,
+            Retry(0.5, "internal_error", False),
+        ),
     ],
 )
 def test_each_failure_is_retried_or_given_up_as_the_policy_says(
@@ -142,7 +151,21 @@ def test_each_failure_is_retried_or_given_up_as_the_policy_says(
     assert decide(failure_of(exc), notice(in_doubt=doubted), now=NOW, jitter=top) == decision
 
 
-@pytest.mark.parametrize("word", sorted(TRANSIENT))
+@pytest.mark.parametrize(
+    "word",
+    [
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "ratelimited",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+    ],
+)
 @pytest.mark.parametrize("doubted", [False, True])
 def test_a_transient_error_is_retried_with_backoff_keeping_the_doubt_it_had(
     word: str, doubted: bool
@@ -194,6 +217,42 @@ def test_a_day_old_notice_is_given_up_on_a_429_too_and_refused_as_ever(
     assert decide(failure_of(exc), old, now=NOW, jitter=top) == decision
 
 
+@pytest.mark.parametrize("exc", [SERVER_ERROR, RATE_LIMITED])
+@pytest.mark.parametrize(
+    ("age", "given_up"),
+    [
+        (timedelta(hours=24), False),
+        (timedelta(hours=24, microseconds=1), True),
+    ],
+)
+def test_a_notice_is_tried_for_a_whole_day_and_given_up_once_it_has_passed(
+    exc: Exception, age: timedelta, given_up: bool
+) -> None:
+    sent = Notice(id="n1", job_id="j1", kind=NoticeKind.RESULT, created_at=NOW - age)
+
+    decision = decide(failure_of(exc), sent, now=NOW, jitter=top)
+
+    assert isinstance(decision, GiveUp) is given_up
+
+
+def test_a_spent_budget_is_waited_out_as_a_429_that_posted_nothing() -> None:
+    failure = failure_of(budgets.Spent("chat.postMessage:C1", 12.5))
+
+    assert failure == Refused(429, "ratelimited", 12.5)
+    assert decide(failure, notice(in_doubt=True), now=NOW, jitter=top) == Retry(
+        12.5, "ratelimited", True, counts=False
+    )
+
+
+def test_a_place_to_look_that_just_opened_is_looked_at_soon_keeping_the_doubt() -> None:
+    failure = failure_of(budgets.LookAgain("C1"))
+
+    assert failure == Refused(429, "joined C1 to look there")
+    assert decide(failure, notice(in_doubt=True), now=NOW, jitter=top) == Retry(
+        RETRY_AFTER, "ratelimited", True, counts=False
+    )
+
+
 def test_a_429_under_a_day_old_is_waited_for_without_counting() -> None:
     young = notice(age=GIVE_UP_AFTER - timedelta(minutes=2), in_doubt=True)
 
@@ -229,10 +288,12 @@ def test_backoff_doubles_with_each_attempt_up_to_its_cap(attempts: int, ceiling:
 
 
 @pytest.mark.parametrize("attempts", [0, 3, 6, 12])
-def test_a_counted_retry_waits_by_the_notice_attempts(attempts: int) -> None:
-    decision = decide(failure_of(TIMED_OUT), notice(attempts=attempts), now=NOW, jitter=top)
+@pytest.mark.parametrize("exc", [TIMED_OUT, SERVER_ERROR, refused("invalid_auth"), CRASH])
+def test_a_counted_retry_waits_by_the_notice_attempts(attempts: int, exc: Exception) -> None:
+    decision = decide(failure_of(exc), notice(attempts=attempts), now=NOW, jitter=top)
 
     assert isinstance(decision, Retry)
+    assert decision.counts is True
     assert decision.delay == backoff(attempts, top)
 
 
@@ -247,6 +308,8 @@ def test_the_jitter_by_default_is_random_within_half_the_ceiling_and_the_ceiling
     ("status", "error", "trouble", "not_now"),
     [
         (503, "", True, True),  # Slack down
+        (500, "", True, True),
+        (499, "", False, False),  # any other 4xx is a plain no
         (429, "", True, True),  # a rate limit without its word
         (200, "ratelimited", True, True),
         (200, "fatal_error", True, True),
