@@ -35,7 +35,7 @@ from bot.store.schema import installations, jobs, keys, oauth_states, tavus_acco
 from bot.workspaces import connect
 from bot.workspaces.vault import Vault
 from tests.conftest import Bot, Launch
-from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of
+from tests.flows import USE, VIDEO, ask, click, consent, consent_request_of, delivered
 from tests.scenarios.test_connect import form_of, words
 from tests.scenarios.test_media import chunks
 from tests.slack_client import USER_ID, SlackSender, event_body, filled
@@ -673,15 +673,19 @@ async def test_a_workspace_that_leaves_is_forgotten_and_its_jobs_ended_once(
         assert (await acme.sender.event(event))[0] == 200
     ended = await wait_for_status(bot, "Dana", "ended")
     [replica_id] = list(bot.tavus.replicas)
+    await delivered(bot)
+    called = len(bot.slack.calls)
     status, _ = await bot.tavus.call_back(replica_id, bot.tavus.finish(replica_id))
-    await asyncio.sleep(0.3)
+    await delivered(bot)
 
     assert ended["next_check_at"] is None
-    assert status == 200  # taken, and nothing posted: the workspace has gone
+    assert status == 200  # taken: Tavus need not send it again
+    # Nothing posted nor redrawn, with the revoked token or any other: the workspace has gone.
+    assert [call.method for call in bot.slack.calls[called:]] == []
     assert [r["action"] for r in await bot.audit()].count("uninstalled") == 1
     assert [row["team_id"] for row in await bot.rows(installations)] == [GLOBEX]
     assert await bot.rows(tavus_accounts) == []
-    assert (await wait_for_status(bot, "Dana", "ended"))["status"] == "ended"
+    assert [job["status"] for job in await bot.jobs()] == ["ended"]
     # The other workspace is untouched.
     globex = as_workspace(bot, GLOBEX)
     opened = len(bot.slack.called("views.open"))
