@@ -82,8 +82,9 @@ async def test_the_person_shown_is_asked_in_their_own_dm_with_everything_they_ag
         kit.CONSENT_DECLINE_ACTION,
     ]
     assert {"title", "text", "confirm", "deny"} <= buttons[0]["confirm"].keys()
+    await delivered(bot)
+    assert [row["status"] for row in await bot.jobs()] == ["awaiting_consent"]
     assert bot.tavus.creates == []
-    assert job["status"] == "awaiting_consent"
 
 
 async def test_the_card_says_whose_consent_it_waits_for(bot: Bot) -> None:

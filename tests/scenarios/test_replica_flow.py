@@ -73,9 +73,11 @@ async def test_invalid_forms_are_refused_inline_and_change_nothing(
     assert status == 200
     assert answer["response_action"] == "errors"
     assert words in answer["errors"][block]
-    assert bot.tavus.creates == []
-    assert bot.slack.called("chat.postMessage") == []
+    # Nothing saved nor owed: nothing is left for delivery to post later.
     assert await bot.jobs() == []
+    assert await bot.notices() == []
+    assert bot.slack.called("chat.postMessage") == []
+    assert bot.tavus.creates == []
 
 
 async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bot: Bot) -> None:
