@@ -78,10 +78,6 @@ def base_settings(slack: SlackStandIn, tavus: TavusStandIn, database_url: str) -
         "tavus_api_url": tavus.url,
         "tavus_timeout": 2,
         "slack_timeout": 2,
-        "slack_channel_rate": 50,
-        "slack_channel_burst": 50,
-        "slack_update_rate": 50,
-        "slack_update_burst": 50,
         # The tests' links are example.com addresses nobody serves: the link checks have their
         # own tests, against the media stand-in (tests/scenarios/test_preflight.py).
         "media_check_links": False,

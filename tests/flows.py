@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot
-from tests.slack_client import CHANNEL_ID, USER_ID, action_payload, filled
+from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, action_payload, filled
 
 VIDEO = "https://cdn.example.com/dana.mp4"
 IMAGE = "https://cdn.example.com/dana.png"
@@ -178,3 +179,40 @@ async def click(bot: Bot, action_id: str, value: str, *, user: str = USER_ID) ->
     status, _ = await bot.sender.action(action_id, value, user=user)
     assert status == 200
     return await bot.slack.wait_for_response(bot.sender.last_response_key)
+
+
+def as_workspace(
+    bot: Bot, team: str, enterprise: str | None = None, *, org_install: bool = False
+) -> Bot:
+    """The same bot, its requests coming from another workspace (of an org-wide install)."""
+    sender = SlackSender(
+        f"{bot.url}/slack/events",
+        respond_to=f"{bot.slack.url}/respond",
+        triggers=bot.slack.trigger,
+        team=team,
+        enterprise=enterprise,
+        org_install=org_install,
+    )
+    return replace(bot, sender=sender)
+
+
+@dataclass(frozen=True)
+class Someone:
+    """Someone who clicks or types: a user of the bot's own workspace, or of another one."""
+
+    user: str
+    team: str | None = None  # another workspace sharing the channel; None: the bot's own
+
+    def at(self, bot: Bot) -> Bot:
+        """The bot as this person reaches it, from their own workspace."""
+        return bot if self.team is None else as_workspace(bot, self.team)
+
+
+async def refusals(bot: Bot) -> list[tuple[str, str, str, str]]:
+    """Each refusal on record: its workspace, who, what they were refused, and why."""
+    rows = [row for row in await bot.audit() if row["action"] == "refused"]
+    found = []
+    for row in rows:
+        details = json.loads(row["details"])
+        found.append((row["team_id"], row["actor"], details["what"], details["why"]))
+    return found

@@ -58,11 +58,12 @@ class ClientSettings(ModeSettings):
         ),
     )
     slack_channel_burst: int = Field(
-        default=3,
+        default=2,
         ge=1,
         description=(
             "messages the bot may send to one channel at once before that rate applies, 1 or "
-            "more; after a 429 it starts again from one"
+            "more (Slack allows short bursts without saying how long: two is the safe guess); "
+            "after a 429 it starts again from one"
         ),
     )
     slack_update_rate: float = Field(

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.budgets import LookAgain
 from bot.delivery.plan import Attempt, Plan, Posted
-from bot.delivery.retry import passing, refusal
+from bot.delivery.retry import error_word, passing, refusal
 from bot.jobs import Notice
 from bot.slack.blocks import kit
 
@@ -73,7 +73,7 @@ class Poster:
             attempt.target = plan.channel
             return await self.post(plan.channel, plan.message, notice, plan.thread_ts)
         except SlackApiError as exc:
-            refused = str(exc.response.get("error"))
+            refused = error_word(exc)
             if refused not in UNREACHABLE:
                 raise
             if refused == "not_in_channel" and await self.join(plan.channel):
@@ -126,7 +126,7 @@ class Poster:
             await self._client.conversations_join(channel=channel)
         except SlackApiError as exc:
             # Private channels and DMs cannot be joined: the requester's DM it is.
-            log.info("cannot join %s: %s", channel, exc.response.get("error"))
+            log.info("cannot join %s: %s", channel, error_word(exc))
             return False
         return True
 

@@ -86,10 +86,21 @@ def passing(status: int, error: str) -> bool:
     return slack_trouble(status, error) or error in TOKEN_TROUBLE
 
 
+def error_word(exc: SlackApiError) -> str:
+    """Slack's error word ("channel_not_found"), or "HTTP 503" when its answer is no JSON.
+
+    A proxy in front of Slack answers an outage with a page of text or HTML, which slack_sdk
+    keeps as a string: asking it for "error" as a dict would raise.
+    """
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error or f"HTTP {exc.response.status_code}")
+
+
 def refusal(exc: SlackApiError) -> Refused:
     """What Slack's error answer says: its status, its error word (or the status), a Retry-After."""
     status = exc.response.status_code
-    error = str(exc.response.get("error", "") or f"HTTP {status}")
+    error = error_word(exc)
     retry_after = None
     if status == 429:
         # Only a 429's Retry-After is heeded (other errors back off by attempts); a blank one

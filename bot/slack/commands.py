@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.delivery.retry import error_word
 from bot.governance import audit
 from bot.governance.rules import elsewhere, is_admin, may_change, viewer
 from bot.slack import modals
@@ -151,7 +152,7 @@ async def _export(days: int, team: str, user: str, client: AsyncWebClient, deps:
         )
     except SlackApiError as exc:
         log.warning("could not upload the audit log for %s: %s", user, exc)
-        return kit.text(messages.AUDIT_FAILED.format(error=exc.response.get("error")))
+        return kit.text(messages.AUDIT_FAILED.format(error=error_word(exc)))
     return kit.text(messages.AUDIT_SENT.format(**values))
 
 

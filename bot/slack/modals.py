@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.delivery.retry import error_word
 from bot.slack.blocks import cards
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> N
     try:
         await client.views_update(view_id=view_id, view=view)
     except SlackApiError as exc:
-        if exc.response.get("error") != "not_found":
+        if error_word(exc) != "not_found":
             raise
         log.info("modal %s was closed before it was filled in", view_id)
 

@@ -15,7 +15,7 @@ from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery.retry import passing
+from bot.delivery.retry import error_word, passing
 from bot.governance.rules import CannotTell, counts_as_admin
 from bot.workspaces.accounts import BotTokens, NotInstalled, Workspace
 
@@ -39,9 +39,10 @@ class People:
         client: AsyncWebClient,
         clock: Callable[[], float] = time.monotonic,
         team_id: str = "",
+        most: int = MOST,
     ) -> None:
         self._client = client
-        self._kept: TTLCache[str, Any] = TTLCache(maxsize=self.MOST, ttl=self.KEPT, timer=clock)
+        self._kept: TTLCache[str, Any] = TTLCache(maxsize=most, ttl=self.KEPT, timer=clock)
         # Questions on their way to Slack: a burst of forms in one channel asks about it once.
         self._asking: dict[str, asyncio.Task[Any]] = {}
         self._team = team_id
@@ -74,7 +75,7 @@ class People:
             raise CannotTell(repr(exc)) from exc
         except SlackApiError as exc:
             log.warning("could not look up %s: %s", user_id, exc)
-            raise CannotTell(str(exc.response.get("error"))) from exc
+            raise CannotTell(error_word(exc)) from exc
         user = response.get("user")
         kept: dict[str, Any] = self._keep(f"user:{user_id}", user if isinstance(user, dict) else {})
         return kept
@@ -97,7 +98,7 @@ class People:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise CannotTell(repr(exc)) from exc
             except SlackApiError as exc:
-                error = exc.response.get("error")
+                error = error_word(exc)
                 if passing(exc.response.status_code, str(error)):
                     log.warning("could not list user group %s now (%s)", group, error)
                     raise CannotTell(str(error)) from exc
@@ -127,7 +128,7 @@ class People:
         try:
             response = await self._client.conversations_info(channel=channel_id)
         except SlackApiError as exc:
-            log.info("could not look up %s (%s): private", channel_id, exc.response.get("error"))
+            log.info("could not look up %s (%s): private", channel_id, error_word(exc))
             return True  # not kept: the next ask tries again
         channel = response.get("channel") or {}
         private = any(channel.get(flag) for flag in ("is_private", "is_im", "is_mpim"))

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.delivery.retry import error_word
 from bot.jobs import ReplicaRequest
 from bot.media.slack_files import SlackFiles, is_media, is_stub, usable
 from bot.slack import modals
@@ -90,10 +91,10 @@ async def _first_media(
         try:
             found = await slack_files.info(client, str(file.get("id", "")))
         except SlackApiError as exc:
-            if exc.response.get("error") not in HIDDEN:
+            if error_word(exc) not in HIDDEN:
                 raise  # Slack's trouble, not the file's: "try again" (modals.open_then)
             # Not shared with the bot, or gone: another of the message's files may do.
-            log.info("files.info %s: %s", file.get("id"), exc.response.get("error"))
+            log.info("files.info %s: %s", file.get("id"), error_word(exc))
             hidden = True
             continue
         if is_media(found.mimetype):

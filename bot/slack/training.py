@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.delivery.retry import error_word
 from bot.governance.rules import check_subject, elsewhere, is_admin
 from bot.jobs import ReplicaRequest, Requester
 from bot.media.links import Finding, Kind, Problem, Unchecked
@@ -52,7 +53,7 @@ async def _slack_file(
     try:
         file = await deps.files.info(client, request.slack_file)
     except SlackApiError as exc:
-        log.info("files.info %s: %s", request.slack_file, exc.response.get("error"))
+        log.info("files.info %s: %s", request.slack_file, error_word(exc))
         return {where: messages.FILE_NO_ACCESS}
     problem = refusal(file)
     if problem is not None:

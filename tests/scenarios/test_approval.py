@@ -14,6 +14,7 @@ from bot.governance.model import Approvers
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.flows import (
+    Someone,
     announcement_of,
     ask,
     ask_for_consent,
@@ -21,13 +22,16 @@ from tests.flows import (
     consent_request_of,
     delivered,
     press,
+    refusals,
     settled_create,
     thread_replies,
 )
 from tests.slack_client import CHANNEL_ID, USER_ID
+from tests.standins.slack import TEAM_ID
 
 DANA = "U0DANA"  # the person shown
 ANN, BEN = "U0ANN", "U0BEN"  # approvers
+STRANGER, ADA = "U0STRANGER", "U0ADA"  # a member with no part in it; a workspace admin
 APPROVAL_CHANNEL = "C0APPROVE"
 
 
@@ -154,16 +158,40 @@ async def test_in_dms_the_requester_and_the_person_shown_are_not_asked(launch: L
     assert [post["channel"] for post in requests] == [f"D{ANN}"]
 
 
-async def test_someone_not_an_approver_is_refused_and_it_is_recorded(launch: Launch) -> None:
+# Everyone but an approver of the job's own workspace, and what each is told and why.
+NOT_APPROVERS = {
+    "requester": (Someone(USER_ID), messages.APPROVAL_OWN, "own request"),
+    "unrelated member": (Someone(STRANGER), messages.APPROVAL_NOT_APPROVER, "not an approver"),
+    "workspace admin": (Someone(ADA), messages.APPROVAL_NOT_APPROVER, "not an approver"),
+    "approver's own id, from another workspace": (
+        Someone(ANN, team="T0OTHER"),
+        messages.OTHER_WORKSPACE,
+        "another workspace's replica",
+    ),
+}
+
+
+@pytest.mark.parametrize("approve", [True, False], ids=["approve", "reject"])
+@pytest.mark.parametrize("who", NOT_APPROVERS)
+async def test_anyone_but_an_approver_is_refused_on_record_and_nothing_changes(
+    launch: Launch, who: str, approve: bool
+) -> None:
+    clicker, words, why = NOT_APPROVERS[who]
     bot = await launch(replica_approvers=(ANN,), approval_channel=APPROVAL_CHANNEL)
+    bot.slack.admins.add(ADA)
     job, [request] = await asked_approval(bot)
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
 
-    answer = await review(bot, request, job["id"], by=BEN)
+    answer = await review(clicker.at(bot), request, job["id"], by=clicker.user, approve=approve)
 
-    assert answer["text"] == messages.APPROVAL_NOT_APPROVER
+    assert (answer["text"], answer.get("response_type")) == (words, "ephemeral")
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []
+    assert kit.APPROVE_ACTION in shown(bot.slack.card(request["channel"], request["ts"]))
     assert await status_of(bot, job["id"]) == "pending_approval"
-    [refused] = [r for r in await bot.audit() if r["action"] == "refused"]
-    assert (refused["actor"], json.loads(refused["details"])["why"]) == (BEN, "not an approver")
+    assert bot.tavus.creates == []
+    assert await refusals(bot) == [(clicker.team or TEAM_ID, clicker.user, "approve", why)]
 
 
 async def test_approvers_may_be_a_user_group(launch: Launch) -> None:
@@ -263,7 +291,9 @@ async def test_without_approvers_consent_goes_straight_to_tavus(bot: Bot) -> Non
     await consent(bot, job["id"], user=DANA)
 
     assert (await settled_create(bot, job["id"]))["status"] == "training"
-    assert approval_requests(bot, job["id"]) == []
+    await delivered(bot)
+    asked = [p for p in bot.slack.called("chat.postMessage") if job["id"] in shown(p)]
+    assert [p for p in asked if kit.APPROVE_ACTION in shown(p)] == []
     assert CHANNEL_ID in {post["channel"] for post in bot.slack.posts()}
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
-from bot.jobs import CallbackSecret, JobStatus
+import pytest
+
+from bot.jobs import CallbackSecret, Job, JobStatus
 from bot.jobs.callbacks import Lookups, Verdict
 from tests.domain import REQUEST, REQUESTER, World
 from tests.standins.server import Fault
@@ -24,6 +27,36 @@ async def test_a_stale_training_is_still_settled_by_its_callback(world: World) -
     assert verdict is Verdict.SETTLED
     assert (await world.job(job.id)).status is JobStatus.READY
     assert await world.owed(job.id) == ["announcement", "card", "result", "stale"]
+
+
+# What a forger may present instead of a job's own secret: (job id, secret) from the job and
+# another job whose secrets the test knows.
+FORGERIES: dict[str, Callable[[World, Job, Job], tuple[str, str]]] = {
+    "a wrong secret": lambda w, job, other: (job.id, CallbackSecret.generate().value),
+    "another job's secret": lambda w, job, other: (job.id, w.secrets[other.id]),
+    "the stored digest": lambda w, job, other: (job.id, job.callback_digest),
+    "an empty secret": lambda w, job, other: (job.id, ""),
+    "an unknown job": lambda w, job, other: ("no-such-job", w.secrets[job.id]),
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+async def test_a_forged_callback_is_refused_and_changes_nothing_nor_asks_tavus(
+    world: World, forgery: str
+) -> None:
+    job, other = await world.training(), await world.training()
+    assert job.replica_id is not None
+    body = world.tavus.finish(job.replica_id)  # had it been taken, the job would be settled
+    owed = await world.owed(job.id)
+    world.tavus.arrivals.clear()
+    job_id, secret = FORGERIES[forgery](world, job, other)
+
+    verdict = await world.callbacks.take(job_id, secret, body)
+
+    assert verdict is Verdict.FORBIDDEN
+    assert await world.job(job.id) == job
+    assert await world.owed(job.id) == owed
+    assert world.tavus.arrivals == []  # not even a GET to check it
 
 
 async def test_a_callback_for_a_replica_of_another_name_is_not_adopted(world: World) -> None:

@@ -98,7 +98,8 @@ async def test_progress_seen_by_polling_redraws_the_card_in_place(launch: Launch
     bot = await launch(tavus_poll_interval=0.2)
     post = await start_training(bot)
     job = await only_job(bot)
-    posted = len(bot.slack.posts())
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
 
     bot.tavus.replicas[job["replica_id"]]["training_progress"] = "40/100"
 
@@ -106,8 +107,8 @@ async def test_progress_seen_by_polling_redraws_the_card_in_place(launch: Launch
     card = bot.slack.card(post["channel"], post["ts"])
     assert "40%" in card["text"]
     assert any("40%" in text for text in field_texts(card))
-    assert len(bot.slack.posts()) == posted  # redrawn, not posted again
-    assert await thread_replies(bot, post) == []
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []  # redrawn, not posted again
 
 
 async def test_a_finished_training_makes_the_card_ready_and_replies_with_details(
@@ -254,9 +255,10 @@ async def test_without_chat_write_public_the_bot_joins_a_public_channel_and_anno
     assert post["channel"] == CHANNEL_ID
     assert "/invite" not in post["text"]
     # Only the person shown was written to (asked for consent), not told of a channel.
-    assert [p["text"] for p in bot.slack.posts(f"D{USER_ID}")] == [
-        messages.CONSENT_ASK.format(user=USER_ID, name="Dana")
-    ]
+    await delivered(bot)
+    assert [
+        p["text"] for p in bot.slack.called("chat.postMessage") if p["channel"] != CHANNEL_ID
+    ] == [messages.CONSENT_ASK.format(user=USER_ID, name="Dana")]
 
 
 async def test_in_a_private_channel_the_requester_is_told_by_dm_and_gets_the_result_there(
@@ -270,10 +272,12 @@ async def test_in_a_private_channel_the_requester_is_told_by_dm_and_gets_the_res
     assert post["channel"] == f"D{USER_ID}"
     assert "/invite" in post["text"]
     assert f"<#{CHANNEL_ID}>" in post["text"]
-    assert bot.slack.posts(CHANNEL_ID) == []
     job = await only_job(bot)
     await bot.tavus.call_back(job["replica_id"], bot.tavus.finish(job["replica_id"]))
     await delivered(bot)
+    # Tried once in the channel, where Slack refused it; the result went straight to the DM.
+    [tried] = [p for p in bot.slack.called("chat.postMessage") if p["channel"] == CHANNEL_ID]
+    assert not tried["_ok"]
     [reply] = await thread_replies(bot, post)
     assert reply["channel"] == f"D{USER_ID}"
     assert "ready" in reply["text"]

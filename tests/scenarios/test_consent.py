@@ -21,6 +21,7 @@ from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import (
     USE,
     VIDEO,
+    Someone,
     announcement_of,
     ask,
     ask_for_consent,
@@ -28,13 +29,23 @@ from tests.flows import (
     consent_request_of,
     delivered,
     open_form,
+    refusals,
     settled_create,
     thread_replies,
 )
 from tests.slack_client import CHANNEL_ID, USER_ID, filled
 from tests.standins.server import Fault
+from tests.standins.slack import TEAM_ID
 
 DANA = "U0DANA"
+STRANGER, ADA = "U0STRANGER", "U0ADA"  # a member with no part in it; a workspace admin
+# Everyone but the person shown: none of them may answer for her, nor withdraw her consent.
+NOT_DANA = {
+    "requester": Someone(USER_ID),
+    "unrelated member": Someone(STRANGER),
+    "workspace admin": Someone(ADA),
+    "her own id, from another workspace": Someone(DANA, team="T0OTHER"),
+}
 SIGNED_VIDEO = (
     "https://cdn.example.com/people/dana%20take%202.mp4?X-Amz-Signature=secret&X-Amz-Expires=86400"
 )
@@ -71,8 +82,9 @@ async def test_the_person_shown_is_asked_in_their_own_dm_with_everything_they_ag
         kit.CONSENT_DECLINE_ACTION,
     ]
     assert {"title", "text", "confirm", "deny"} <= buttons[0]["confirm"].keys()
+    await delivered(bot)
+    assert [row["status"] for row in await bot.jobs()] == ["awaiting_consent"]
     assert bot.tavus.creates == []
-    assert job["status"] == "awaiting_consent"
 
 
 async def test_the_card_says_whose_consent_it_waits_for(bot: Bot) -> None:
@@ -132,22 +144,37 @@ async def test_status_says_who_consented_and_when(bot: Bot) -> None:
     assert f"Given by <@{DANA}> on <!date^" in answer["text"]
 
 
-async def test_anyone_else_clicking_is_refused_privately_and_nothing_changes(bot: Bot) -> None:
+def refusal_for(who: Someone, words: str) -> tuple[str, str]:
+    """What `who` is told, and why it is on record: `words` in the job's own workspace."""
+    if who.team is None:
+        return words, "not the person shown"
+    return messages.OTHER_WORKSPACE, "another workspace's replica"
+
+
+@pytest.mark.parametrize("action", [kit.CONSENT_GIVE_ACTION, kit.CONSENT_DECLINE_ACTION])
+@pytest.mark.parametrize("who", NOT_DANA)
+async def test_anyone_but_the_person_shown_is_refused_privately_and_nothing_changes(
+    bot: Bot, who: str, action: str
+) -> None:
+    clicker = NOT_DANA[who]
+    bot.slack.admins.add(ADA)
     job = await ask_for_consent(bot, **{form.SUBJECT: DANA})
-    await consent_request_of(bot, job["id"])
+    request = await consent_request_of(bot, job["id"])
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
 
-    answer = await consent(bot, job["id"], user=USER_ID)  # the requester, not the person shown
+    answer = await consent(clicker.at(bot), job["id"], user=clicker.user, action=action)
 
-    assert answer["text"] == messages.CONSENT_NOT_THEIRS.format(subject=DANA)
-    assert answer["response_type"] == "ephemeral"
+    words, why = refusal_for(clicker, messages.CONSENT_NOT_THEIRS.format(subject=DANA))
+    assert (answer["text"], answer.get("response_type")) == (words, "ephemeral")
     assert answer.get("replace_original") is False
-    [still] = await bot.jobs()
-    assert still["status"] == "awaiting_consent"
-    assert bot.tavus.creates == []
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []
+    assert kit.CONSENT_GIVE_ACTION in shown(bot.slack.card(request["channel"], request["ts"]))
+    assert [row["status"] for row in await bot.jobs()] == ["awaiting_consent"]
     assert await bot.receipts() == []
-    [refused] = [row for row in await bot.audit() if row["action"] == "refused"]
-    assert refused["actor"] == USER_ID
-    assert json.loads(refused["details"]) == {"what": "consent", "why": "not the person shown"}
+    assert bot.tavus.creates == []
+    assert await refusals(bot) == [(clicker.team or TEAM_ID, clicker.user, "consent", why)]
 
 
 async def test_clicks_at_once_on_both_buttons_are_decided_once_by_the_first(bot: Bot) -> None:
@@ -256,14 +283,14 @@ async def test_when_slack_cannot_say_who_the_person_is_the_form_asks_to_try_agai
     bot: Bot,
 ) -> None:
     view = await _form(bot)
-    bot.slack.fail("users.info", "internal_error", times=2)  # the requester, then the person shown
+    # The requester's answer is kept from opening the form: the person shown is asked anew.
+    bot.slack.fail("users.info", "internal_error", times=2)
 
     _, answer = await bot.sender.submit(_filled(view, DANA))
 
-    assert answer["response_action"] == "errors"
-    assert set(answer["errors"].values()) <= {
-        messages.ERROR_SUBJECT_UNKNOWN,
-        messages.CREATOR_UNKNOWN,
+    assert answer == {
+        "response_action": "errors",
+        "errors": {form.SUBJECT: messages.ERROR_SUBJECT_UNKNOWN},
     }
     assert await bot.jobs() == []
 
@@ -324,16 +351,42 @@ async def test_withdrawing_deletes_the_replica_with_its_footage_and_tells_the_re
     assert (await bot.audit())[-1]["actor"] == DANA
 
 
-async def test_only_the_person_shown_may_withdraw(bot: Bot) -> None:
+async def withdraw_as(bot: Bot, who: Someone, job_id: str, *, from_home: bool) -> str:
+    """Click Withdraw consent as `who`, in the receipt's DM or on App Home: what they are told."""
+    if not from_home:
+        answer = await consent(who.at(bot), job_id, user=who.user, action=kit.WITHDRAW_ACTION)
+        assert (answer.get("response_type"), answer.get("replace_original")) == ("ephemeral", False)
+        return str(answer["text"])
+    opened = len(bot.slack.modals)
+    status, _ = await who.at(bot).sender.action(
+        kit.WITHDRAW_ACTION, job_id, user=who.user, container={"type": "view", "view_id": "V0"}
+    )
+    assert status == 200
+    told = await bot.slack.wait_for_modal(opened + 1)
+    return str(told["blocks"][0]["text"]["text"])
+
+
+@pytest.mark.parametrize("from_home", [False, True], ids=["dm", "home"])
+@pytest.mark.parametrize("who", NOT_DANA)
+async def test_only_the_person_shown_may_withdraw(bot: Bot, who: str, from_home: bool) -> None:
+    clicker = NOT_DANA[who]
+    bot.slack.admins.add(ADA)
     job, _ = await consented_training(bot)
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
+    kept = await bot.receipts()
 
-    answer = await consent(bot, job["id"], user=USER_ID, action=kit.WITHDRAW_ACTION)
+    told = await withdraw_as(bot, clicker, job["id"], from_home=from_home)
 
-    assert answer["text"] == messages.WITHDRAW_NOT_THEIRS.format(subject=DANA)
-    assert bot.tavus.deletes == []
-    assert (await bot.jobs())[0]["status"] == "training"
-    refused = [r for r in await bot.audit() if r["action"] == "refused"]
-    assert [json.loads(r["details"])["what"] for r in refused] == ["withdraw"]
+    words, why = refusal_for(clicker, messages.WITHDRAW_NOT_THEIRS.format(subject=DANA))
+    assert told == words
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []
+    assert (bot.tavus.deletes, bot.tavus.hard_deletes) == ([], [])
+    assert job["replica_id"] in bot.tavus.replicas
+    assert [row["status"] for row in await bot.jobs()] == ["training"]
+    assert await bot.receipts() == kept
+    assert await refusals(bot) == [(clicker.team or TEAM_ID, clicker.user, "withdraw", why)]
 
 
 async def test_when_tavus_refuses_the_delete_nothing_changes_and_the_person_is_told(

@@ -134,6 +134,8 @@ async def test_a_429_is_waited_out_as_retry_after_says(bot: Bot) -> None:
 
 async def test_replies_in_one_channel_are_paced_to_slacks_limit(launch: Launch) -> None:
     bot = await launch(slack_channel_rate=4, slack_channel_burst=1, tavus_poll_interval=0.2)
+    # Slack's limit here is this test's own, five a second: the tiers' one would be another.
+    bot.slack.tiers = None
     bot.slack.channel_limit = 5
     for n in range(6):
         await start_training(bot, replica_name=f"Dana {n}")
@@ -184,6 +186,28 @@ async def test_a_slow_success_is_found_and_not_posted_twice(launch: Launch) -> N
     job = await job_of(bot)
     assert (notice["status"], notice["ts"]) == ("sent", post["ts"])
     assert job["announcement_ts"] == post["ts"]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_a_server_error_after_the_post_is_looked_for_and_not_posted_twice(
+    bot: Bot, status: int
+) -> None:
+    # Slack posted the announcement, then answered an error: the post may have landed.
+    failed = Fault(status, {"ok": False, "error": "internal_error"}, after_work=True)
+    bot.slack.fail_next("chat.postMessage", failed, channel=CHANNEL_ID)
+
+    await start_training(bot, announced=False)
+
+    [notice] = [n for n in await delivered(bot) if n["kind"] == "announcement"]
+    # In the channel once: the first post, found by looking, not posted again.
+    [post] = bot.slack.messages[CHANNEL_ID]
+    assert [call["_status"] for call in in_channel(bot.slack.called("chat.postMessage"))] == [
+        status
+    ]
+    [looked] = bot.slack.called("conversations.history")
+    assert looked["channel"] == CHANNEL_ID
+    assert (notice["status"], notice["ts"]) == ("sent", post["ts"])
+    assert (await job_of(bot))["announcement_ts"] == post["ts"]
 
 
 @pytest.mark.parametrize(

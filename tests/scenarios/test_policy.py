@@ -128,6 +128,7 @@ async def test_approvers_set_in_app_home_are_asked_after_consent(admin_bot: Bot)
     await bot.slack.wait_until(
         lambda: any(kit.APPROVE_ACTION in shown(p) for p in bot.slack.posts(f"D{ANN}"))
     )
+    assert [row["status"] for row in await bot.jobs()] == ["pending_approval"]
     assert bot.tavus.creates == []
 
 

@@ -24,6 +24,7 @@ from tests.conftest import Bot, Launch
 from tests.flows import (
     USE,
     VIDEO,
+    as_workspace,
     ask_for_consent,
     consent,
     consent_request_of,
@@ -35,7 +36,6 @@ from tests.flows import (
 from tests.scenarios.test_connect import form_of
 from tests.scenarios.test_workspaces import (
     OLD_KEY,
-    as_workspace,
     install,
     link_in,
     train,

@@ -363,7 +363,8 @@ async def test_a_round_over_many_trainings_costs_a_list_request_per_hundred(worl
 
 
 async def test_a_backlog_is_polled_round_after_round_until_none_is_due(world: World) -> None:
-    jobs = [await world.training() for _ in range(120)]
+    for _ in range(120):
+        await world.training()
     world.clock.advance(POLL)
     # A long quiet tick: only a full round's backlog brings the next round sooner.
     reconciler = Reconciler(
@@ -387,7 +388,6 @@ async def test_a_backlog_is_polled_round_after_round_until_none_is_due(world: Wo
             await loop
 
     assert [len(ids) for ids in world.tavus.lists[-2:]] == [100, 20]
-    assert len(jobs) == 120
     assert await world.store.jobs.due() == []
 
 

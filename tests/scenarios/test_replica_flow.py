@@ -73,9 +73,11 @@ async def test_invalid_forms_are_refused_inline_and_change_nothing(
     assert status == 200
     assert answer["response_action"] == "errors"
     assert words in answer["errors"][block]
-    assert bot.tavus.creates == []
-    assert bot.slack.called("chat.postMessage") == []
+    # Nothing saved nor owed: nothing is left for delivery to post later.
     assert await bot.jobs() == []
+    assert await bot.notices() == []
+    assert bot.slack.called("chat.postMessage") == []
+    assert bot.tavus.creates == []
 
 
 async def test_video_form_creates_the_replica_and_announces_it_in_the_channel(bot: Bot) -> None:
@@ -173,15 +175,18 @@ async def test_repeated_callback_replies_once(bot: Bot) -> None:
 
 
 async def test_progress_callback_is_accepted_and_posts_nothing(bot: Bot) -> None:
-    post = await start_training(bot)
+    await start_training(bot)
     [job] = await bot.jobs()
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
 
     status, _ = await bot.tavus.call_back(
         job["replica_id"], {"replica_id": job["replica_id"], "status": "training"}
     )
 
     assert status == 200
-    assert await thread_replies(bot, post) == []
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []
     assert (await bot.jobs())[0]["status"] == "training"
 
 
@@ -193,6 +198,9 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
     base, secret = url.rsplit("/", 1)
     ready = {"replica_id": replica_id, "status": "ready"}
     tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    bot.tavus.finish(replica_id)  # had a forgery been taken, the job would be settled
+    await delivered(bot)
+    asked = len(bot.slack.called("chat.postMessage"))
 
     forgeries = [
         (f"{base}/{tampered}", ready, None, 403),
@@ -208,10 +216,10 @@ async def test_forged_callbacks_are_refused_and_post_nothing(bot: Bot) -> None:
         status, _ = await bot.tavus.call_back(replica_id, body, url=target, raw=raw)
         assert status == expected, target
 
-    assert await thread_replies(bot, post) == []
+    await delivered(bot)
+    assert bot.slack.called("chat.postMessage")[asked:] == []
     assert (await bot.jobs())[0]["status"] == "training"
     # The real callback still speaks afterwards.
-    bot.tavus.finish(replica_id)
     assert (await bot.tavus.call_back(replica_id, ready))[0] == 200
     await bot.slack.wait_for_posts(2, channel=CHANNEL_ID)
     assert len(await thread_replies(bot, post)) == 1

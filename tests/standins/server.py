@@ -20,6 +20,20 @@ class Fault:
     delay: float = 0.0
     # Do the work, then hold the answer back this long: the client may give up on a success.
     late_answer: float = 0.0
+    # Do the work, then answer with this fault's status and body all the same: a 500 or 503
+    # from a server that had done what was asked (Slack's load balancer after the post).
+    after_work: bool = False
+
+    def response(self) -> web.Response:
+        """The fault as an HTTP answer."""
+        if isinstance(self.body, (dict, list)):
+            return web.json_response(self.body, status=self.status, headers=self.headers)
+        return web.Response(text=self.body or "", status=self.status, headers=self.headers)
+
+    @property
+    def does_work(self) -> bool:
+        """Whether the request is carried out before this fault answers (late or failed)."""
+        return bool(self.late_answer) or self.after_work
 
 
 class StandIn:
@@ -59,16 +73,14 @@ class StandIn:
         if self.down:
             return web.json_response({"ok": False, "error": "outage"}, status=503)
         queue = self._faults[route]
-        if not queue or queue[0].late_answer:
+        if not queue or queue[0].does_work:
             return None
         fault = queue.popleft()
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.body is None and fault.status == 200:
             return None  # a pure delay: answer normally afterwards
-        if isinstance(fault.body, (dict, list)):
-            return web.json_response(fault.body, status=fault.status, headers=fault.headers)
-        return web.Response(text=fault.body or "", status=fault.status, headers=fault.headers)
+        return fault.response()
 
     def clear_faults(self) -> None:
         """Forget every planned fault."""
@@ -78,6 +90,11 @@ class StandIn:
         """How long to hold back this request's (successful) answer, if a fault says so."""
         queue = self._faults[route]
         return queue.popleft().late_answer if queue and queue[0].late_answer else 0.0
+
+    def take_after_work(self, route: str) -> web.Response | None:
+        """The failure to answer a request already carried out with, if a fault says so."""
+        queue = self._faults[route]
+        return queue.popleft().response() if queue and queue[0].after_work else None
 
     async def notify(self) -> None:
         """Wake whoever waits for a recorded call."""

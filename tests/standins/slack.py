@@ -91,7 +91,10 @@ class SlackStandIn(StandIn):
         self.locked_threads: set[tuple[str, str]] = set()
         # An OAuth-distributed app outside the Marketplace: history and replies at 1 request a
         # minute per method and workspace (on `clock`), `limit` at most (and by default) 15.
+        # So is every token this stand-in granted at oauth.v2.access; a single workspace's own
+        # (internal) app, installed with a token from its settings, is not limited.
         self.history_limited = False
+        self._distributed: set[str] = set()
         self._history_limits = Tiers(history=HISTORY_LIMITED, clock=lambda: self.clock())
         # Grid orgs with an org-wide install: their tokens are org tokens.
         self.orgs: set[str] = set()
@@ -115,8 +118,9 @@ class SlackStandIn(StandIn):
         # limit); a token bucket per channel, as Slack's "1 a second, short bursts allowed".
         self.channel_limit: float | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
-        # Slack's tiers, enforced for every method they cover (None: not enforced).
-        self.tiers: Tiers | None = None
+        # Slack's tiers, enforced for every method they cover, as Slack does (None: not
+        # enforced, for a test about something else that would otherwise wait its turn).
+        self.tiers: Tiers | None = Tiers()
         # Requests that came while a Retry-After Slack had given for that channel still ran.
         self.early_retries = 0
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -243,14 +247,16 @@ class SlackStandIn(StandIn):
             args["channel"] = channel = f"D{channel}"
         if method == POSTING and time.monotonic() < self._blocked_until.get(channel, 0):
             self.early_retries += 1
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         args["_team"] = self._team_of(method, request.headers.get("Authorization", ""))
+        args["_distributed"] = token in self._distributed
         if args["_team"] is None:
             answer: web.Response = web.json_response({"ok": False, "error": "invalid_auth"})
         elif (fault := await self.planned(self._route_of(method, channel))) is not None:
             answer = fault
         elif method == POSTING and self._over_limit(channel):
             answer = _ratelimited(1)
-        elif (wait := self._refusal(method, channel, str(args["_team"]))) is not None:
+        elif (wait := self._refusal(method, channel, str(args["_team"]), token)) is not None:
             answer = _ratelimited(wait)
         elif (refused := blockkit.refusal(method, args)) is not None:
             self.refused_blocks.append(refused)
@@ -259,6 +265,8 @@ class SlackStandIn(StandIn):
             answer = web.json_response(self._answer(method, args))
             if method == "auth.test":
                 answer.headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
+        if (failed := self.take_after_work(self._route_of(method, channel))) is not None:
+            answer = failed  # done all the same: the post is in the channel
         if answer.status == 429 and method == POSTING:
             retry_after = float(answer.headers.get("Retry-After", "1"))
             self._blocked_until[channel] = time.monotonic() + retry_after
@@ -275,11 +283,15 @@ class SlackStandIn(StandIn):
             await asyncio.sleep(late)
         return answer
 
-    def _refusal(self, method: str, channel: str, team: str) -> int | None:
+    def _refusal(self, method: str, channel: str, team: str, token: str) -> int | None:
         """Retry-After seconds if Slack's limits refuse this call, else None."""
-        if self.history_limited and method in HISTORY:
+        if self._limits_history(token) and method in HISTORY:
             return self._history_limits.refuse(method, channel, team)
         return None if self.tiers is None else self.tiers.refuse(method, channel, team)
+
+    def _limits_history(self, token: str) -> bool:
+        """Whether history and replies keep the 1-a-minute limit for this token's app."""
+        return self.history_limited or token in self._distributed
 
     def _route_of(self, method: str, channel: str) -> str:
         # A fault planned for this channel comes before one planned for every channel.
@@ -351,6 +363,7 @@ class SlackStandIn(StandIn):
                 return {"ok": False, "error": "invalid_code"}
             team, org = granted["team"], granted["enterprise"]
             self.tokens[granted["access_token"]] = team["id"] if team else org["id"]
+            self._distributed.add(granted["access_token"])
             if not team:
                 self.orgs.add(org["id"])
             return granted
@@ -494,8 +507,9 @@ class SlackStandIn(StandIn):
                 for m in self.messages[channel]
                 if m["ts"] == thread or (m.get("thread_ts") == thread and within(m))
             ]
-        most = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_MOST
-        default = HISTORY_LIMITED_PAGE if self.history_limited else HISTORY_PAGE
+        limited = self.history_limited or bool(args.get("_distributed"))
+        most = HISTORY_LIMITED_PAGE if limited else HISTORY_MOST
+        default = HISTORY_LIMITED_PAGE if limited else HISTORY_PAGE
         asked = str(args.get("limit") or "")
         limit = min(most, int(asked) if asked.isdigit() and int(asked) > 0 else default)
         cursor = str(args.get("cursor") or "")

@@ -316,6 +316,7 @@ async def test_history_is_only_for_conversations_the_bot_is_in(
 
 
 async def test_history_pages_with_a_cursor(slack: SlackStandIn, web: AsyncWebClient) -> None:
+    slack.tiers = None  # five posts at once: about paging, not the channel's pace
     for n in range(5):
         await call(web, "chat.postMessage", channel=CHANNEL_ID, text=f"m{n}")
 
@@ -338,6 +339,7 @@ async def test_limited_history_is_15_a_page_and_once_a_minute_per_method(
 ) -> None:
     slack.clock = clock = Ticks(0.0)
     slack.history_limited = True
+    slack.tiers = None  # twenty posts at once: about history, not the channel's pace
     for n in range(20):
         await call(web, "chat.postMessage", channel=CHANNEL_ID, text=f"m{n}")
 
@@ -394,6 +396,26 @@ async def test_an_org_token_must_name_the_usergroups_workspace(slack: SlackStand
 
     assert missing == {"ok": False, "error": "missing_argument", "arg": "team_id"}
     assert named["users"] == ["U1"]
+
+
+async def test_an_app_installed_by_oauth_reads_history_at_its_limit_a_workspaces_own_does_not(
+    slack: SlackStandIn, web: AsyncWebClient
+) -> None:
+    # Slack: commercially distributed apps outside the Marketplace, 1 a minute and 15 a page;
+    # a workspace's own app, with the token from its settings, keeps Tier 3.
+    slack.clock = Ticks(0.0)
+    app = AsyncWebClient(base_url=slack.api_url)
+    installed = await app.oauth_v2_access(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=slack.grant("T1")
+    )
+    distributed = AsyncWebClient(token=installed["access_token"], base_url=slack.api_url)
+
+    first = await error_of(distributed, "conversations.history", channel=CHANNEL_ID)
+    second = await error_of(distributed, "conversations.history", channel=CHANNEL_ID)
+    own = [await error_of(web, "conversations.history", channel=CHANNEL_ID) for _ in range(2)]
+
+    assert (first, second) == (None, "ratelimited")
+    assert own == [None, None]
 
 
 async def test_users_info_knows_every_user_but_those_marked_unknown(

@@ -67,6 +67,40 @@ def test_a_signature_beyond_ascii_is_forged_rather_than_an_error() -> None:
     assert signing.check(SECRET, "nonce", str(EXPIRES), "é" * 64, now=NOW) is Checked.FORGED
 
 
+def signed_link(key: str) -> tuple[str, str]:
+    """The expiry and signature of a media link to `key`, as the bot's own signer makes them."""
+    query = dict(
+        part.split("=") for part in signing.query(SECRET, key, NOW + timedelta(1)).split("&")
+    )
+    return query["expires"], query["sig"]
+
+
+def test_a_media_link_to_a_key_shaped_like_a_stored_file_holds() -> None:
+    key = "0123456789abcdef" * 2 + ".mp4"
+
+    assert signing.valid(SECRET, key, *signed_link(key), now=NOW)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../x.mp4",
+        "../../etc/passwd",
+        "0" * 32 + ".mp4/../../x.mp4",
+        "/etc/" + "0" * 32 + ".mp4",
+        "0" * 32 + ".exe",
+        "0" * 32 + ".mp4\n",
+        "A" * 32 + ".mp4",
+    ],
+)
+def test_a_media_link_signed_for_a_key_no_stored_file_has_is_refused(key: str) -> None:
+    expires, sig = signed_link(key)
+    # The signature itself holds: only the key's shape can refuse the link.
+    assert signing.check(SECRET, key, expires, sig, now=NOW) is Checked.GOOD
+
+    assert not signing.valid(SECRET, key, expires, sig, now=NOW)
+
+
 def test_a_stored_digest_matches_its_secret_only() -> None:
     stored = signing.digest("a-session-cookie")
 

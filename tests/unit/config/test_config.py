@@ -78,7 +78,7 @@ def test_minimal_settings_take_the_documented_defaults() -> None:
     assert settings.slack_timeout == 10
     assert isinstance(settings.slack_timeout, int)
     assert settings.slack_channel_rate == 1.0
-    assert settings.slack_channel_burst == 3
+    assert settings.slack_channel_burst == 2
     assert settings.media_check is True
     assert settings.media_check_concurrency == 2
 

@@ -34,7 +34,7 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def refusal(
-    status: int, body: dict[str, object], headers: dict[str, str] | None = None
+    status: int, body: dict[str, object] | str, headers: dict[str, str] | None = None
 ) -> SlackApiError:
     """The error slack_sdk raises for this answer: built by its own response's validate()."""
     response = AsyncSlackResponse(
@@ -98,6 +98,8 @@ UNHEEDED = Refused(200, "not_in_channel")
         (UNAVAILABLE, Refused(503, "service_unavailable")),
         (refusal(200, {"ok": False, "error": "not_in_channel"}, {"Retry-After": "5"}), UNHEEDED),
         (UNREACHABLE, Refused(200, "channel_not_found")),
+        # A proxy's page of text, not Slack's JSON: slack_sdk keeps it as a string.
+        (refusal(503, "upstream connect error"), Refused(503, "HTTP 503")),
         (INVALID_BLOCKS, Refused(200, "invalid_blocks")),
         (TIMED_OUT, NoAnswer("TimeoutError()")),
         (aiohttp.ServerTimeoutError("read"), NoAnswer("ServerTimeoutError('read')")),
@@ -128,6 +130,7 @@ def test_a_failure_is_told_by_its_exception(exc: Exception, failure: Failure) ->
         (UNREACHABLE, False, GiveUp("channel_not_found", "Slack refused it for good")),
         (INVALID_BLOCKS, True, GiveUp("invalid_blocks", "Slack refused it for good")),
         (refusal(404, {}), False, GiveUp("HTTP 404", "Slack refused it for good")),
+        (refusal(502, "<html>Bad Gateway</html>"), False, Retry(0.5, "HTTP 502", True)),
         # No answer: it may have landed, so look before posting again.
         (TIMED_OUT, False, Retry(0.5, "no answer: TimeoutError()", True)),
         (DISCONNECTED, False, Retry(0.5, f"no answer: {DISCONNECTED!r}", True)),
