@@ -11,7 +11,9 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.jobs import Job, JobStatus, ReplicaRequest, Requester
+from bot.jobs import CallbackSecret, Job, JobStatus, ReplicaRequest, Requester
+from bot.jobs.callbacks import Callbacks, Verdict
+from bot.jobs.lifecycle import Lifecycle
 from bot.store import Store
 from bot.store.schema import keys
 from bot.tavus import TavusClient, TavusError
@@ -28,8 +30,10 @@ from bot.workspaces.installations import Connected, Installed
 from bot.workspaces.vault import Vault
 from tests.clocks import FakeClock
 from tests.conftest import Bot
+from tests.domain import POLL
 from tests.flows import start_training
 from tests.standins.tavus import API_KEY, TavusStandIn
+from tests.store_helpers import transition
 
 TEAM = "T0ACME"
 ACME = Workspace(TEAM)
@@ -225,3 +229,31 @@ async def test_one_workspace_jobs_name_tavus_api_keys_account(bot: Bot) -> None:
     [kept] = [row for row in await bot.rows(keys) if row["name"] == "fingerprints"]
     assert job["tavus_account"] == Fingerprints(bytes.fromhex(kept["value"])).of(API_KEY)
     assert {key for _, _, key in bot.tavus.keys_used} == {API_KEY}
+
+
+@pytest.mark.parametrize("gone", ["uninstalled", "account not kept"])
+async def test_a_callback_for_a_job_its_workspace_can_no_longer_serve_is_taken_and_changes_nothing(
+    setup: Setup, gone: str
+) -> None:
+    await setup.connect(FIRST)
+    secret = CallbackSecret.generate()
+    job = await transition(
+        setup.store,
+        (await setup.job(FIRST)).id,
+        from_=(JobStatus.QUEUED,),
+        to=JobStatus.TRAINING,
+        callback_digest=secret.digest,
+        replica_id="r-dana",
+        tavus_account=FINGERPRINTS.of(FIRST) if gone == "uninstalled" else "0123456789abcdef",
+    )
+    assert job is not None
+    if gone == "uninstalled":
+        await setup.store.installations.delete(team_id=TEAM, enterprise_id=None)
+    lifecycle = Lifecycle(store=setup.store, wake_delivery=lambda: None, poll_interval=POLL)
+    callbacks = Callbacks(store=setup.store, accounts=setup.workspaces, lifecycle=lifecycle)
+
+    verdict = await callbacks.take(job.id, secret.value, {"replica_id": "r-dana"})
+
+    assert verdict is Verdict.NOTED  # taken: Tavus need not send it again
+    assert await setup.store.jobs.get(job.id) == job
+    assert setup.tavus.arrivals == []  # nobody asked Tavus, with any key

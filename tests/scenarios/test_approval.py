@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bot import messages
 from bot.config import ConfigError, load_settings
+from bot.governance.approvals import Approvals, Reviewed
+from bot.governance.consent import Answered, Consent
 from bot.governance.model import Approvers
+from bot.governance.receipts import Decision
+from bot.jobs import Job, JobStatus
+from bot.jobs.intake import ORPHAN_GRACE
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
+from tests.domain import REQUEST, REQUESTER, World
 from tests.flows import (
     Someone,
     announcement_of,
@@ -319,3 +327,56 @@ def test_approvers_read_as_written() -> None:
         users=frozenset({"U0ANN"}), groups=("S0LEGAL",)
     )
     assert not Approvers.parse([])
+
+
+async def waiting_for_approval(world: World) -> Job:
+    """A job of Dana's replica she has consented to, waiting for ANN's approval (no Slack)."""
+    job = await world.intake.accept(REQUESTER, replace(REQUEST, subject_id=DANA))
+    answers = Consent(store=world.store, lifecycle=world.lifecycle, accounts=world.accounts)
+    answered, job = await answers.answer(job, Decision.GIVEN, by=DANA, approvers=[ANN])
+    assert (answered, job.status) == (Answered.TAKEN, JobStatus.PENDING_APPROVAL)
+    return job
+
+
+async def test_an_approved_create_never_sent_is_sent_by_the_reconciler_after_its_grace(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.governance.approvals")
+    job = await waiting_for_approval(world)
+    approvals = Approvals(store=world.store, lifecycle=world.lifecycle)
+
+    reviewed, approved = await approvals.review(job, approve=True, by=ANN)
+    # The click's own start sends the create; here it never does (its process died).
+    await world.reconciler.round()
+    sent_at_once = len(world.tavus.creates)
+    world.clock.advance(ORPHAN_GRACE)
+    await world.reconciler.round()
+
+    assert (reviewed, approved.status, approved.reviewer_id) == (
+        Reviewed.TAKEN,
+        JobStatus.QUEUED,
+        ANN,
+    )
+    assert sent_at_once == 0
+    assert len(world.tavus.creates) == 1
+    assert f"job {job.id}: approved by {ANN}" in caplog.messages
+
+
+async def test_a_rejected_request_is_never_sent(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.governance.approvals")
+    job = await waiting_for_approval(world)
+    approvals = Approvals(store=world.store, lifecycle=world.lifecycle)
+
+    reviewed, rejected = await approvals.review(job, approve=False, by=ANN)
+    world.clock.advance(ORPHAN_GRACE)
+    await world.reconciler.round()
+
+    assert (reviewed, rejected.status, rejected.next_check_at) == (
+        Reviewed.TAKEN,
+        JobStatus.NOT_APPROVED,
+        None,
+    )
+    assert world.tavus.creates == []
+    assert f"job {job.id}: rejected by {ANN}" in caplog.messages

@@ -107,6 +107,8 @@ def test_an_expiry_that_cannot_be_read_is_said_so(query: str) -> None:
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
         ("::ffff:8.8.8.8", True),
         ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("64:ff9b::99b:65", True),  # NAT64 of 9.155.0.101: its last 32 bits, nothing else
         ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
         ("::127.0.0.1", False),  # IPv4-compatible loopback
         ("::a00:1", False),  # IPv4-compatible 10.0.0.1
@@ -326,6 +328,53 @@ async def test_a_redirect_to_a_private_address_is_refused_before_it_is_followed(
     finally:
         await prober.close()
     assert [r["path"] for r in media.requests] == ["away", "mapped", "decimal", "fine", "dana.mp4"]
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_every_kind_of_redirect_is_followed_each_hop_checked(
+    media: MediaStandIn, status: int
+) -> None:
+    prober = Prober(allowed=lambda a: str(a) == "127.0.0.1", clock=lambda: NOW)
+    port = media.url.rsplit(":", 1)[1]
+    media.put("dana.mp4", mp4(), "video/mp4")
+    fine = media.redirect("fine", f"{media.url}/dana.mp4", status)
+    away = media.redirect("away", f"http://127.0.0.2:{port}/dana.mp4", status)
+    try:
+        assert await prober.check(fine, Kind.VIDEO) is None
+        assert await prober.check(away, Kind.VIDEO) == Problem(messages.LINK_PRIVATE)
+    finally:
+        await prober.close()
+    assert [r["path"] for r in media.requests] == ["fine", "dana.mp4", "away"]
+
+
+async def test_a_location_on_an_answer_that_is_no_redirect_is_not_followed(
+    media: MediaStandIn,
+) -> None:
+    prober = Prober(clock=lambda: NOW, allowed=lambda a: True)
+    media.put("dana.mp4", mp4(), "video/mp4")
+    odd = media.redirect("odd", f"{media.url}/dana.mp4", status=200)
+    try:
+        await prober.check(odd, Kind.VIDEO)
+    finally:
+        await prober.close()
+
+    assert [r["path"] for r in media.requests] == ["odd"]  # judged itself, never followed
+
+
+async def test_five_redirects_are_followed_and_a_sixth_is_not(media: MediaStandIn) -> None:
+    prober = Prober(clock=lambda: NOW, allowed=lambda a: True)
+    url = media.put("dana.mp4", mp4(), "video/mp4")
+    for hop in range(1, 7):  # hopN is N redirects away from the file
+        url = media.redirect(f"hop{hop}", url)
+    try:
+        assert await prober.check(f"{media.url}/hop5", Kind.VIDEO) is None
+        followed = [r["path"] for r in media.requests]
+        assert await prober.check(f"{media.url}/hop6", Kind.VIDEO) == Problem(
+            messages.LINK_REDIRECTS
+        )
+    finally:
+        await prober.close()
+    assert followed == ["hop5", "hop4", "hop3", "hop2", "hop1", "dana.mp4"]
 
 
 # Every way to write loopback that some socket library reads as an address.

@@ -67,9 +67,9 @@ class MediaStandIn(StandIn):
         self.served[path.lstrip("/")] = Served(body, content_type, **how)
         return f"{self.url}/{path.lstrip('/')}"
 
-    def redirect(self, path: str, to: str) -> str:
-        """Answer `path` with a 302 to `to`; its URL."""
-        self.served[path.lstrip("/")] = Served(b"", "text/plain", status=302, location=to)
+    def redirect(self, path: str, to: str, status: int = 302) -> str:
+        """Answer `path` with a redirect (302 unless told) to `to`; its URL."""
+        self.served[path.lstrip("/")] = Served(b"", "text/plain", status=status, location=to)
         return f"{self.url}/{path.lstrip('/')}"
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
@@ -91,7 +91,7 @@ class MediaStandIn(StandIn):
         if found.delay:
             await asyncio.sleep(found.delay)
         if found.location is not None:
-            raise web.HTTPFound(found.location)
+            return web.Response(status=found.status, headers={"Location": found.location})
         if found.status != 200:
             return web.Response(status=found.status, text="refused")
         total = found.total if found.total is not None else len(found.body)

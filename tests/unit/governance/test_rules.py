@@ -1,27 +1,32 @@
-"""Unit tests for who may do what, asked of a directory of Slack's user records (users.info)."""
+"""Unit tests for who may do what, asked of Slack (the stand-in) through the bot's own People.
+
+Slack is the stand-in over HTTP, asked through slack_sdk's client as the bot asks it: each user
+below is what its users.info answers, each group what usergroups.users.list answers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.governance import rules
 from bot.governance.model import Approvers, Creators, Policy
-from bot.governance.rules import CannotTell, Person
+from bot.governance.rules import Person
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
+from bot.slack.people import People
 from bot.workspaces.accounts import Workspace
+from tests.standins.slack import BOT_TOKEN, SlackStandIn
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
-MEMBER = {"name": "sam", "profile": {"real_name": "Sam Member"}}
-# Who the directory knows, as users.info describes each of them.
+# Who Slack knows, as users.info describes each of them ("UNOBODY" it does not know).
 USERS: dict[str, dict[str, Any]] = {
     "UREQ": {"name": "req"},
     "USUBJ": {"name": "subj"},
-    "UMEMBER": MEMBER,
+    "UMEMBER": {"name": "sam", "profile": {"real_name": "Sam Member"}},
     "UADMIN": {"name": "ann", "is_admin": True},
     "UOWNER": {"name": "owen", "is_owner": True},
     "UPRIMARY": {"name": "pat", "is_primary_owner": True},
@@ -33,29 +38,19 @@ USERS: dict[str, dict[str, Any]] = {
     "UFOREIGNADMIN": {"name": "fred", "is_stranger": True, "is_admin": True},
     "USLACKBOT": {"name": "slackbot"},
 }
-GROUPS = {"SEDITORS": frozenset({"UMEMBER", "UREQ"}), "SEMPTY": frozenset()}
+GROUPS = {"SEDITORS": ["UMEMBER", "UREQ"], "SEMPTY": []}
 
 
-class Directory:
-    """What Slack says of a workspace's people; it cannot tell of anyone it does not know."""
-
-    def __init__(self, users: Mapping[str, Mapping[str, Any]] = USERS) -> None:
-        self.users = users
-        self.asked: list[str] = []
-
-    async def user(self, user_id: str) -> Mapping[str, Any]:
-        self.asked.append(user_id)
-        if user_id not in self.users:
-            raise CannotTell(user_id)
-        return self.users[user_id]
-
-    async def members(self, group: str) -> frozenset[str]:
-        if group not in GROUPS:
-            raise CannotTell(group)
-        return GROUPS[group]
+def people_of(slack: SlackStandIn, users: dict[str, dict[str, Any]] = USERS) -> People:
+    slack.profiles.update(users)
+    slack.unknown_users.add("UNOBODY")
+    slack.usergroups.update(GROUPS)
+    return People(AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url))
 
 
-PEOPLE = Directory()
+@pytest.fixture
+def people(slack: SlackStandIn) -> People:
+    return people_of(slack)
 
 
 def job(*, team: str = "T1", enterprise: str | None = None) -> Job:
@@ -71,9 +66,11 @@ def job(*, team: str = "T1", enterprise: str | None = None) -> Job:
 
 
 @pytest.mark.parametrize("user", ["UGONE", "UBOT", "UGUEST", "USINGLE"])
-async def test_guests_bots_and_deactivated_accounts_never_may_create(user: str) -> None:
+async def test_guests_bots_and_deactivated_accounts_never_may_create(
+    people: People, user: str
+) -> None:
     for creators in (Creators(), Creators(everyone=False, users=frozenset({user}))):
-        assert not await rules.may_create(PEOPLE, user, creators)
+        assert not await rules.may_create(people, user, creators)
 
 
 @pytest.mark.parametrize(
@@ -87,40 +84,46 @@ async def test_guests_bots_and_deactivated_accounts_never_may_create(user: str) 
     ],
     ids=["everyone", "admins", "users", "groups", "nobody"],
 )
-async def test_creators_are_whom_the_rule_names(creators: Creators, allowed: set[str]) -> None:
+async def test_creators_are_whom_the_rule_names(
+    people: People, creators: Creators, allowed: set[str]
+) -> None:
     for user in ("UMEMBER", "UADMIN", "UOWNER", "UPRIMARY", "UREQ", "USUBJ"):
-        assert await rules.may_create(PEOPLE, user, creators) is (user in allowed), user
+        assert await rules.may_create(people, user, creators) is (user in allowed), user
 
 
-async def test_a_stranger_who_is_an_admin_elsewhere_is_no_admin_here() -> None:
+async def test_a_stranger_who_is_an_admin_elsewhere_is_no_admin_here(people: People) -> None:
     admins = Creators(everyone=False, admins=True)
 
-    assert not await rules.may_create(PEOPLE, "UFOREIGNADMIN", admins)
-    assert not await rules.is_admin(PEOPLE, "UFOREIGNADMIN")
+    assert not await rules.may_create(people, "UFOREIGNADMIN", admins)
+    assert not await rules.is_admin(people, "UFOREIGNADMIN")
     assert rules.counts_as_admin({"is_admin": True})
     assert not rules.counts_as_admin({"is_admin": False, "is_owner": False})
 
 
-async def test_approvers_are_the_users_and_the_members_of_the_groups_each_once_sorted() -> None:
+async def test_approvers_are_the_users_and_the_members_of_the_groups_each_once_sorted(
+    people: People,
+) -> None:
     approvers = Approvers(users=frozenset({"UOWNER", "UMEMBER"}), groups=("SEDITORS", "SEMPTY"))
 
-    assert await rules.approvers_of(PEOPLE, approvers) == ["UMEMBER", "UOWNER", "UREQ"]
+    assert await rules.approvers_of(people, approvers) == ["UMEMBER", "UOWNER", "UREQ"]
 
 
-async def test_approval_asks_nobody_where_the_workspace_asks_for_none() -> None:
-    assert await rules.approvers_to_ask(PEOPLE, Policy(), job()) is None
+async def test_approval_asks_nobody_where_the_workspace_asks_for_none(people: People) -> None:
+    assert await rules.approvers_to_ask(people, Policy(), job()) is None
 
 
-async def test_approval_asks_the_approval_channel_when_there_is_one() -> None:
+async def test_approval_asks_the_approval_channel_when_there_is_one(people: People) -> None:
     policy = Policy(approvers=Approvers(users=frozenset({"UADMIN"})), approval_channel="CAPPROVE")
 
-    assert await rules.approvers_to_ask(PEOPLE, policy, job()) == ["CAPPROVE"]
+    assert await rules.approvers_to_ask(people, policy, job()) == ["CAPPROVE"]
 
 
-async def test_approval_asks_each_approver_but_the_requester_and_the_person_shown() -> None:
+async def test_approval_asks_each_approver_but_the_requester_and_the_person_shown(
+    people: People,
+) -> None:
     approvers = Approvers(users=frozenset({"UADMIN", "USUBJ"}), groups=("SEDITORS",))
 
-    asked = await rules.approvers_to_ask(PEOPLE, Policy(approvers=approvers), job())
+    asked = await rules.approvers_to_ask(people, Policy(approvers=approvers), job())
 
     assert asked == ["UADMIN", "UMEMBER"]
 
@@ -136,12 +139,12 @@ async def test_approval_asks_each_approver_but_the_requester_and_the_person_show
     ],
 )
 async def test_an_approver_decides_but_never_their_own_request(
-    user: str, refusal: str | None
+    people: People, user: str, refusal: str | None
 ) -> None:
     everyone = frozenset({"UREQ", "USUBJ", "UADMIN"})
     policy = Policy(approvers=Approvers(users=everyone, groups=("SEDITORS",)))
 
-    assert await rules.approval_refusal(PEOPLE, policy, user_id=user, job=job()) == refusal
+    assert await rules.approval_refusal(people, policy, user_id=user, job=job()) == refusal
 
 
 @pytest.mark.parametrize(
@@ -156,8 +159,10 @@ async def test_an_approver_decides_but_never_their_own_request(
         ("UMEMBER", Person("UMEMBER", "Sam Member")),
     ],
 )
-async def test_only_full_members_may_be_shown(user: str, found: Person | str) -> None:
-    assert await rules.check_subject(PEOPLE, user) == found
+async def test_only_full_members_may_be_shown(
+    people: People, user: str, found: Person | str
+) -> None:
+    assert await rules.check_subject(people, user) == found
 
 
 @pytest.mark.parametrize(
@@ -170,9 +175,9 @@ async def test_only_full_members_may_be_shown(user: str, found: Person | str) ->
     ],
 )
 async def test_the_person_shown_is_named_as_their_profile_gives_it(
-    record: dict[str, Any], name: str
+    slack: SlackStandIn, record: dict[str, Any], name: str
 ) -> None:
-    people = Directory({"UDANA": record})
+    people = people_of(slack, {"UDANA": record})
 
     assert await rules.check_subject(people, "UDANA") == Person("UDANA", name)
 
@@ -194,11 +199,13 @@ def test_a_click_from_another_workspace_or_org_is_elsewhere(
     assert rules.elsewhere(job(enterprise=enterprise), clicked_in) is other
 
 
-async def test_the_requester_may_change_a_replica_without_slack_being_asked() -> None:
-    people = Directory({})
+async def test_the_requester_may_change_a_replica_without_slack_being_asked(
+    slack: SlackStandIn,
+) -> None:
+    people = people_of(slack)
 
     assert await rules.may_change(people, "UREQ", job())
-    assert people.asked == []
+    assert slack.called("users.info") == []
 
 
 @pytest.mark.parametrize(
@@ -212,9 +219,11 @@ async def test_the_requester_may_change_a_replica_without_slack_being_asked() ->
         ("UNOBODY", False, False),  # Slack cannot say: refused rather than guessed
     ],
 )
-async def test_who_may_change_and_talk_to_a_replica(user: str, change: bool, talk: bool) -> None:
-    assert await rules.may_change(PEOPLE, user, job()) is change
-    assert await rules.may_talk(PEOPLE, user, job()) is talk
+async def test_who_may_change_and_talk_to_a_replica(
+    people: People, user: str, change: bool, talk: bool
+) -> None:
+    assert await rules.may_change(people, user, job()) is change
+    assert await rules.may_talk(people, user, job()) is talk
 
 
 @pytest.mark.parametrize(
@@ -222,9 +231,9 @@ async def test_who_may_change_and_talk_to_a_replica(user: str, change: bool, tal
     [("UADMIN", True), ("UOWNER", True), ("UMEMBER", False), ("UNOBODY", False)],
 )
 async def test_only_an_admin_or_owner_may_connect_the_tavus_account(
-    user: str, connect: bool
+    people: People, user: str, connect: bool
 ) -> None:
-    assert await rules.may_connect(PEOPLE, user) is connect
+    assert await rules.may_connect(people, user) is connect
 
 
 @pytest.mark.parametrize(
@@ -239,8 +248,10 @@ async def test_only_an_admin_or_owner_may_connect_the_tavus_account(
         ("UNOBODY", Sight.GUEST),
     ],
 )
-async def test_a_list_is_drawn_for_what_its_viewer_may_see(user: str, sight: Sight) -> None:
-    assert await rules.viewer(PEOPLE, user) == Viewer(user, sight)
+async def test_a_list_is_drawn_for_what_its_viewer_may_see(
+    people: People, user: str, sight: Sight
+) -> None:
+    assert await rules.viewer(people, user) == Viewer(user, sight)
 
 
 @pytest.mark.parametrize(
