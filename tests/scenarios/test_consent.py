@@ -7,14 +7,17 @@ import asyncio
 import hashlib
 import json
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot import messages
-from bot.governance.consent import Answered, Consent, Withdrawn
+from bot.governance.consent import Answered, Consent, Crowded, MostWaiting, Withdrawn
+from bot.governance.model import FaceMatch as Policing
 from bot.governance.receipts import Decision, statement_for
-from bot.jobs import JobStatus
+from bot.jobs import Job, JobStatus
+from bot.jobs.intake import ORPHAN_GRACE
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot, Launch
 from tests.domain import REQUEST, REQUESTER, World
@@ -36,6 +39,7 @@ from tests.flows import (
 from tests.slack_client import CHANNEL_ID, USER_ID, filled
 from tests.standins.server import Fault
 from tests.standins.slack import TEAM_ID
+from tests.store_helpers import transition
 
 DANA = "U0DANA"
 STRANGER, ADA = "U0STRANGER", "U0ADA"  # a member with no part in it; a workspace admin
@@ -467,3 +471,147 @@ async def test_withdrawing_before_the_create_ends_the_job_without_calling_tavus(
     world.clock.advance(minutes=5)
     await world.reconciler.round()
     assert world.tavus.creates == []
+
+
+async def asking_dana(world: World, **more: Any) -> tuple[Consent, Job]:
+    """A request to train Dana's replica, waiting for her consent; who takes her answer."""
+    asking = replace(REQUEST, subject_id=DANA, subject_name="Dana Doe", intended_use="demos")
+    job = await world.intake.accept(REQUESTER, asking)
+    answers = Consent(store=world.store, lifecycle=world.lifecycle, accounts=world.accounts, **more)
+    return answers, job
+
+
+async def test_a_consent_whose_click_dies_before_the_create_is_sent_a_minute_later(
+    world: World,
+) -> None:
+    answers, job = await asking_dana(world)
+
+    answered, queued = await answers.answer(job, Decision.GIVEN, by=DANA)
+    # The click's own start sends the create; here its process died first.
+    await world.reconciler.round()
+    sent_at_once = len(world.tavus.creates)
+    world.clock.advance(ORPHAN_GRACE)
+    await world.reconciler.round()
+
+    assert (answered, queued.status) == (Answered.TAKEN, JobStatus.QUEUED)
+    assert sent_at_once == 0
+    assert len(world.tavus.creates) == 1
+
+
+async def test_consent_given_owes_each_approver_a_request(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers, job = await asking_dana(world)
+
+    _, waiting = await answers.answer(job, Decision.GIVEN, by=DANA, approvers=["U0ANN"])
+
+    assert waiting.status is JobStatus.PENDING_APPROVAL
+    assert "approval_request" in await world.owed(job.id)
+    assert "no approver" not in caplog.text
+
+
+async def test_approval_asked_of_nobody_is_logged_for_the_operator(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers, job = await asking_dana(world)
+
+    _, waiting = await answers.answer(job, Decision.GIVEN, by=DANA, approvers=[])
+
+    assert waiting.status is JobStatus.PENDING_APPROVAL
+    assert f"job {job.id}: no approver but the requester or the person shown" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "answered"),
+    [
+        (JobStatus.EXPIRED, Answered.EXPIRED),
+        (JobStatus.REJECTED, Answered.GONE),
+        (JobStatus.DELETED, Answered.GONE),
+    ],
+    ids=["expired", "saved too late", "deleted"],
+)
+async def test_a_click_on_a_request_that_ended_unanswered_says_how_it_ended(
+    world: World, status: JobStatus, answered: Answered
+) -> None:
+    answers, job = await asking_dana(world)
+    ended = await transition(world.store, job.id, from_=(job.status,), to=status)
+    assert ended is not None
+
+    assert await answers.answer(job, Decision.GIVEN, by=DANA) == (answered, ended)
+
+
+@pytest.mark.parametrize("requester", [True, False], ids=["by requester", "of person shown"])
+async def test_requests_already_over_the_limit_refuse_one_more(
+    world: World, requester: bool
+) -> None:
+    # Two forms submitted at the very same moment may both pass: the count is then over.
+    await asking_dana(world)
+    limited = MostWaiting(per_requester=1, per_subject=9)
+    if not requester:
+        limited = MostWaiting(per_requester=9, per_subject=1)
+    strict, _ = await asking_dana(world, most_waiting=limited)
+
+    crowded = await strict.crowded(
+        team_id=REQUESTER.team_id, requester_id=REQUESTER.user_id, subject_id=DANA
+    )
+
+    assert crowded == Crowded(requester=requester, count=2)
+
+
+async def test_withdrawing_a_lost_create_has_it_looked_for_and_a_queued_one_not(
+    world: World,
+) -> None:
+    answers, lost = await asking_dana(world)
+    unknown = await transition(world.store, lost.id, from_=(lost.status,), to=JobStatus.UNKNOWN)
+    _, queued = await answers.answer((await asking_dana(world))[1], Decision.GIVEN, by=DANA)
+    assert unknown is not None
+
+    lost_outcome, withdrawn_lost = await answers.withdraw(unknown, by=DANA)
+    queued_outcome, withdrawn_queued = await answers.withdraw(queued, by=DANA)
+
+    assert (lost_outcome, queued_outcome) == (Withdrawn.DONE, Withdrawn.DONE)
+
+    # A create whose answer was lost may have made the replica: it is looked for, and deleted.
+    assert (withdrawn_lost.status, withdrawn_lost.next_check_at) == (
+        JobStatus.WITHDRAWN,
+        world.clock.now,
+    )
+    assert (withdrawn_queued.status, withdrawn_queued.next_check_at) == (JobStatus.WITHDRAWN, None)
+
+
+async def test_nothing_is_withdrawn_before_consent_nor_from_a_request_deleted_meanwhile(
+    world: World,
+) -> None:
+    answers, waiting = await asking_dana(world)
+    _, queued = await answers.answer((await asking_dana(world))[1], Decision.GIVEN, by=DANA)
+    deleted = await transition(world.store, queued.id, from_=(queued.status,), to=JobStatus.DELETED)
+
+    assert await answers.withdraw(waiting, by=DANA) == (Withdrawn.NOTHING, waiting)
+    # The click saw it queued; the requester has deleted it since: it is told as it is now.
+    assert await answers.withdraw(queued, by=DANA) == (Withdrawn.NOTHING, deleted)
+
+
+async def test_consent_under_a_face_match_holds_the_job_for_its_match_keeping_what_it_needs(
+    world: World,
+) -> None:
+    hold = timedelta(minutes=5)
+    answers, job = await asking_dana(world, match_hold=hold)
+
+    answered, matching = await answers.answer(
+        job,
+        Decision.GIVEN,
+        by=DANA,
+        approvers=["U0ANN"],
+        face_match=Policing.WARN,
+        photo="https://a.example.com/dana.jpg",
+    )
+
+    assert answered is Answered.TAKEN
+    assert (matching.status, matching.next_check_at) == (
+        JobStatus.MATCHING,
+        world.clock.now + hold,
+    )
+    assert (matching.approvers, matching.profile_photo) == (
+        ("U0ANN",),
+        "https://a.example.com/dana.jpg",
+    )

@@ -6,6 +6,7 @@ below is what its users.info answers, each group what usergroups.users.list answ
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +16,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages
 from bot.governance import rules
 from bot.governance.model import Approvers, Creators, Policy
+from bot.governance.policy import Governance
 from bot.governance.rules import Person
 from bot.jobs import Job, JobStatus, ReplicaRequest, Requester, Sight, Viewer
 from bot.slack.people import People
+from bot.store import Store
 from bot.workspaces.accounts import Workspace
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
+from tests.store_helpers import Flaky
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 # Who Slack knows, as users.info describes each of them ("UNOBODY" it does not know).
@@ -37,8 +41,14 @@ USERS: dict[str, dict[str, Any]] = {
     "USTRANGER": {"name": "stranger", "is_stranger": True},
     "UFOREIGNADMIN": {"name": "fred", "is_stranger": True, "is_admin": True},
     "USLACKBOT": {"name": "slackbot"},
+    "WMEMBER": {"name": "wes"},
 }
 GROUPS = {"SEDITORS": ["UMEMBER", "UREQ"], "SEMPTY": []}
+
+
+def fresh(word: str) -> str:
+    """`word` as a payload gives it: an equal string, not the very object the test holds."""
+    return "".join(list(word))
 
 
 def people_of(slack: SlackStandIn, users: dict[str, dict[str, Any]] = USERS) -> People:
@@ -157,6 +167,7 @@ async def test_an_approver_decides_but_never_their_own_request(
         ("UGUEST", messages.ERROR_SUBJECT_GUEST),
         ("USINGLE", messages.ERROR_SUBJECT_GUEST),
         ("UMEMBER", Person("UMEMBER", "Sam Member")),
+        ("WMEMBER", Person("WMEMBER", "wes")),  # Enterprise Grid ids begin with W
     ],
 )
 async def test_only_full_members_may_be_shown(
@@ -189,6 +200,8 @@ async def test_the_person_shown_is_named_as_their_profile_gives_it(
         (Workspace("T2"), None, True),
         (Workspace("T1", "E1"), "E1", False),
         (Workspace("T1", "E2"), "E1", True),
+        (Workspace("T0"), None, True),  # teams told apart, whichever sorts first
+        (Workspace("T1", "E1"), "E2", True),
         (Workspace("T1", "E2"), None, False),
         (Workspace("T1"), "E1", False),
     ],
@@ -196,7 +209,12 @@ async def test_the_person_shown_is_named_as_their_profile_gives_it(
 def test_a_click_from_another_workspace_or_org_is_elsewhere(
     clicked_in: Workspace, enterprise: str | None, other: bool
 ) -> None:
-    assert rules.elsewhere(job(enterprise=enterprise), clicked_in) is other
+    # As a click's payload gives them: equal strings, not the very objects the job holds.
+    clicked = Workspace(
+        fresh(clicked_in.team_id), clicked_in.enterprise_id and fresh(clicked_in.enterprise_id)
+    )
+
+    assert rules.elsewhere(job(enterprise=enterprise), clicked) is other
 
 
 async def test_the_requester_may_change_a_replica_without_slack_being_asked(
@@ -215,6 +233,7 @@ async def test_the_requester_may_change_a_replica_without_slack_being_asked(
         ("USUBJ", False, True),
         ("UADMIN", True, True),
         ("UMEMBER", False, False),
+        ("WMEMBER", False, False),
         ("UFOREIGNADMIN", False, False),
         ("UNOBODY", False, False),  # Slack cannot say: refused rather than guessed
     ],
@@ -222,8 +241,10 @@ async def test_the_requester_may_change_a_replica_without_slack_being_asked(
 async def test_who_may_change_and_talk_to_a_replica(
     people: People, user: str, change: bool, talk: bool
 ) -> None:
-    assert await rules.may_change(people, user, job()) is change
-    assert await rules.may_talk(people, user, job()) is talk
+    clicked = fresh(user)
+
+    assert await rules.may_change(people, clicked, job()) is change
+    assert await rules.may_talk(people, clicked, job()) is talk
 
 
 @pytest.mark.parametrize(
@@ -271,3 +292,31 @@ def test_a_profile_photo_is_the_custom_image_only(
     profile: dict[str, Any] | None, photo: str
 ) -> None:
     assert rules.profile_photo({"profile": profile}) == photo
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+    yield opened
+    await opened.close()
+
+
+async def test_without_the_workspaces_policy_nobody_is_let_in(people: People, store: Store) -> None:
+    governance = Governance(store=store, defaults=Policy())
+    store.policies.get = Flaky(store.policies.get, failures=1)  # type: ignore[method-assign]
+
+    refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
+
+    assert refusal == messages.NOT_SAVED_LATER
+
+
+async def test_a_refusal_stands_when_its_record_cannot_be_kept(
+    people: People, store: Store
+) -> None:
+    governance = Governance(store=store, defaults=Policy(creators=Creators(everyone=False)))
+    store.audit.record_new = Flaky(store.audit.record_new, failures=1)  # type: ignore[method-assign]
+
+    refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
+
+    assert refusal == messages.NOT_A_CREATOR
+    assert await store.audit.since() == []
