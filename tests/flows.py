@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
+from bot.app import FOLLOW_UPS
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot
 from tests.slack_client import CHANNEL_ID, USER_ID, action_payload, filled
@@ -178,3 +182,20 @@ async def click(bot: Bot, action_id: str, value: str, *, user: str = USER_ID) ->
     status, _ = await bot.sender.action(action_id, value, user=user)
     assert status == 200
     return await bot.slack.wait_for_response(bot.sender.last_response_key)
+
+
+async def logged(
+    caplog: pytest.LogCaptureFixture, words: str, within: float = 10.0
+) -> logging.LogRecord:
+    """The first record logged with `words` in its message, once there is one."""
+    async with asyncio.timeout(within):
+        while not (found := [r for r in caplog.records if words in r.getMessage()]):
+            await asyncio.sleep(0.01)
+    return found[0]
+
+
+async def settled(bot: Bot, within: float = 10.0) -> None:
+    """Wait until the work the bot's listeners left to run after answering Slack is done."""
+    assert bot.runner is not None, "settled() needs the bot in this process"
+    async with asyncio.timeout(within):
+        await bot.runner.app[FOLLOW_UPS].settled()

@@ -56,9 +56,7 @@ ONE_WORKSPACE = {
 async def shortcut_form(bot: Bot, file_id: str) -> dict[str, Any]:
     """The form the shortcut opens on a message with a new video posted in Slack."""
     file = bot.slack.post_file(file_id, f"{file_id}.mp4", "video/mp4", VIDEO_BYTES)
-    view = await use_shortcut(bot, [file])
-    assert view is not None
-    return view
+    return await use_shortcut(bot, [file])
 
 
 async def kept_of(bot: Bot, job_id: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.jobs import Job, JobStatus, Notice, NoticeKind, ReplicaRequest, Request
 from bot.store import Store
 from bot.workspaces.accounts import Workspace
 from tests.clocks import FakeClock
+from tests.flows import logged
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.store_helpers import (
     FolderAway,
@@ -149,14 +149,6 @@ async def test_the_sender_outlives_database_errors_and_delivers(
     assert (post["channel"], "Dana" in post["text"]) == ("C1", True)
     [notice] = await notices_of(store, job.id)
     assert notice["status"] == "sent"
-
-
-async def logged(caplog: pytest.LogCaptureFixture, words: str) -> logging.LogRecord:
-    """The first record logged with `words` in its message, once there is one (within 10 s)."""
-    async with asyncio.timeout(10):
-        while not (found := [r for r in caplog.records if words in r.getMessage()]):
-            await asyncio.sleep(0.01)
-    return found[0]
 
 
 async def test_a_backlog_of_redraws_waits_in_the_database_and_a_result_goes_before_it(
