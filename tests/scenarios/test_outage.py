@@ -14,15 +14,19 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from bot.app import STORE
+from bot.ops.metrics_http import PATH as METRICS_PATH
 from bot.slack.blocks import form
 from tests.conftest import Bot, Launch
 from tests.flows import VIDEO, delivered, open_form, start_training, thread_replies
 from tests.slack_client import filled
 from tests.standins.tcp_proxy import TcpProxy
 from tests.store_helpers import FolderAway, LineCut, Outage, alone_in_a_folder, empty_postgres
+
+METRICS_TOKEN = "a-metrics-token-long-enough"
 
 
 @dataclass
@@ -66,18 +70,34 @@ async def health(bot: Bot) -> int:
         return response.status
 
 
+async def store_up(bot: Bot) -> float | None:
+    """What /metrics says of the database: 1 up, 0 out of reach (the real snapshot, scraped)."""
+    headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{bot.url}{METRICS_PATH}", headers=headers) as answer,
+    ):
+        families = text_string_to_metric_families(await answer.text())
+    return next(
+        (s.value for f in families for s in f.samples if s.name == "store_up"),
+        None,
+    )
+
+
 async def test_a_database_outage_is_visible_refused_clearly_and_survived(
     launch: Launch, reach: Reach
 ) -> None:
-    bot = await launch(database_timeout=1)
+    bot = await launch(database_timeout=1, metrics_token=METRICS_TOKEN)
     outage = reach.outage(bot)
     assert await health(bot) == 200
+    assert await store_up(bot) == 1
 
     opened_before = await open_form(bot)
 
     await outage.cut()
 
     assert await health(bot) == 503
+    assert await store_up(bot) == 0
     # Without the database the workspace's policy cannot be read: no form opens, and says why.
     opened = len(bot.slack.modals)
     assert await bot.sender.command() == (200, "")
@@ -104,6 +124,7 @@ async def test_a_database_outage_is_visible_refused_clearly_and_survived(
     outage.restore()
 
     assert await health(bot) == 200
+    assert await store_up(bot) == 1
     post = await start_training(bot)
     assert "Dana" in post["text"]
 
