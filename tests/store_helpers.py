@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -139,3 +140,17 @@ async def empty_postgres(url: str) -> None:
             await connection.execute(text("CREATE SCHEMA public"))
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def behind_a_proxy(server: str) -> AsyncIterator[tuple[URL, TcpProxy]]:
+    """An emptied PostgreSQL database reached through a TCP proxy that can cut the line."""
+    await empty_postgres(server)
+    target = make_url(server)
+    assert target.host is not None
+    proxy = TcpProxy(target.host, target.port or 5432)
+    await proxy.start()
+    try:
+        yield target.set(host="127.0.0.1", port=proxy.port), proxy
+    finally:
+        await proxy.stop()

@@ -15,7 +15,6 @@ from pathlib import Path
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.engine import make_url
 
 from bot.app import STORE
 from bot.ops.metrics_http import PATH as METRICS_PATH
@@ -24,7 +23,7 @@ from tests.conftest import Bot, Launch
 from tests.flows import VIDEO, delivered, open_form, start_training, thread_replies
 from tests.slack_client import filled
 from tests.standins.tcp_proxy import TcpProxy
-from tests.store_helpers import FolderAway, LineCut, Outage, alone_in_a_folder, empty_postgres
+from tests.store_helpers import FolderAway, LineCut, Outage, alone_in_a_folder, behind_a_proxy
 
 METRICS_TOKEN = "a-metrics-token-long-enough"
 
@@ -50,14 +49,8 @@ async def reach(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield Reach(alone_in_a_folder(tmp_path / "data"))
         return
     server: str = request.getfixturevalue("postgres_server")
-    await empty_postgres(server)
-    target = make_url(server)
-    assert target.host is not None
-    proxy = TcpProxy(target.host, target.port or 5432)
-    await proxy.start()
-    through = target.set(drivername="postgresql", host="127.0.0.1", port=proxy.port)
-    yield Reach(through.render_as_string(False), proxy)
-    await proxy.stop()
+    async with behind_a_proxy(server) as (through, proxy):
+        yield Reach(through.set(drivername="postgresql").render_as_string(False), proxy)
 
 
 @pytest.fixture

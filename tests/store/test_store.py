@@ -19,7 +19,7 @@ import pytest
 from alembic import command
 from cryptography.fernet import Fernet
 from sqlalchemy import event, inspect, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -52,12 +52,12 @@ from bot.store.talk_queries import Opened
 from bot.workspaces.installations import Connected, Installed, Visit
 from bot.workspaces.vault import SigningKeys, Vault
 from tests.clocks import FakeClock
-from tests.standins.tcp_proxy import TcpProxy
 from tests.store_helpers import (
     FolderAway,
     LineCut,
     Outage,
     alone_in_a_folder,
+    behind_a_proxy,
     empty_postgres,
     notices_of,
     transition,
@@ -1403,16 +1403,10 @@ async def reachable(
         await store.close()
         return
     server: str = request.getfixturevalue("postgres_server")
-    await empty_postgres(server)
-    target = make_url(server)
-    assert target.host is not None
-    proxy = TcpProxy(target.host, target.port or 5432)
-    await proxy.start()
-    through = target.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
-    store = await Store.open(through, clock=clock, pool=Pool(timeout=1))
-    yield store, LineCut(proxy)
-    await store.close()
-    await proxy.stop()
+    async with behind_a_proxy(server) as (through, proxy):
+        store = await Store.open(through.render_as_string(False), clock=clock, pool=Pool(timeout=1))
+        yield store, LineCut(proxy)
+        await store.close()
 
 
 async def test_a_database_out_of_reach_is_unavailable_to_reads_and_writes_until_back(
