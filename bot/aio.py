@@ -83,12 +83,16 @@ class Kept:
             raise RuntimeError("started after close")
         start_kept(self._tasks, work).add_done_callback(self._report)
 
+    async def settled(self) -> None:
+        """Return once no work is running (any started meanwhile waited for too)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def drain(self, grace: float) -> None:
         """Wait up to `grace` seconds for the work (and any started meanwhile), then close."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(grace):
-                while self._tasks:
-                    await asyncio.wait(set(self._tasks))
+                await self.settled()
         await self.close()
 
     async def close(self) -> None:

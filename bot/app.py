@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.aio import Inflow
+from bot.aio import Inflow, Kept
 from bot.config import SLACK_EVENTS_PATH, Settings
 from bot.jobs import callbacks
 from bot.ops import metrics_http
@@ -36,6 +36,8 @@ STORE = web.AppKey("store", Store)
 BOLT = web.AppKey("bolt", AsyncApp)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
 INFLOW = web.AppKey("inflow", Inflow)
+# The work listeners left to run after answering Slack (what has yet to happen, for a look in).
+FOLLOW_UPS = web.AppKey("follow_ups", Kept)
 # A health check that hangs is as bad as a failing one.
 HEALTH_TIMEOUT = 5.0
 
@@ -50,6 +52,7 @@ async def create_app(settings: Settings) -> web.Application:
     app[STORE] = store
     app[BOLT] = bolt
     app[INFLOW] = services.inflow
+    app[FOLLOW_UPS] = services.deps.follow_ups
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(SLACK_EVENTS_PATH, slack_events)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,46 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.store.schema import audit, jobs, notices, receipts, relays
+from tests import postgres
 from tests.domain import World, world_on
 from tests.slack_client import SIGNING_SECRET, SlackSender
 from tests.standins.media import MediaStandIn
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
 from tests.standins.tavus import API_KEY, TavusStandIn
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """An async SQLAlchemy URL of a PostgreSQL database: TEST_POSTGRES_URL, or a server started
+    for this run (once, at the first test that asks) and stopped at its end; skips without one."""
+    if given := os.environ.get("TEST_POSTGRES_URL"):
+        yield given
+        return
+    programs = postgres.programs()
+    if programs is None:
+        pytest.skip(f"{postgres.NOT_RUN}: {postgres.HOW}")
+    server = postgres.Throwaway(programs)
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly, at the end, how many PostgreSQL tests did not run and how to run them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if postgres.NOT_RUN in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} PostgreSQL test{'s' if len(skipped) > 1 else ''} did not run: "
+            f"{postgres.HOW}",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture

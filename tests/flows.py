@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
+from bot.app import FOLLOW_UPS
 from bot.slack.blocks import form, kit
 from tests.conftest import Bot
 from tests.slack_client import CHANNEL_ID, USER_ID, SlackSender, action_payload, filled
@@ -216,3 +220,20 @@ async def refusals(bot: Bot) -> list[tuple[str, str, str, str]]:
         details = json.loads(row["details"])
         found.append((row["team_id"], row["actor"], details["what"], details["why"]))
     return found
+
+
+async def logged(
+    caplog: pytest.LogCaptureFixture, words: str, within: float = 10.0
+) -> logging.LogRecord:
+    """The first record logged with `words` in its message, once there is one."""
+    async with asyncio.timeout(within):
+        while not (found := [r for r in caplog.records if words in r.getMessage()]):
+            await asyncio.sleep(0.01)
+    return found[0]
+
+
+async def settled(bot: Bot, within: float = 10.0) -> None:
+    """Wait until the work the bot's listeners left to run after answering Slack is done."""
+    assert bot.runner is not None, "settled() needs the bot in this process"
+    async with asyncio.timeout(within):
+        await bot.runner.app[FOLLOW_UPS].settled()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
@@ -82,19 +82,24 @@ def add_routes(
     app.router.add_get(PATH, handler, allow_head=False)
 
 
-def ack_timer(metrics: Metrics, path: str = SLACK_EVENTS_PATH) -> Middleware:
+def ack_timer(
+    metrics: Metrics,
+    path: str = SLACK_EVENTS_PATH,
+    *,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Middleware:
     """An aiohttp middleware timing the responses to `path` (only) into slack_ack_seconds."""
 
     @web.middleware
     async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path != path:
             return await handler(request)
-        started = time.perf_counter()
+        started = clock()
         try:
             return await handler(request)
         finally:
             # A refusal (401) or a failure is an answer Slack waited for too.
-            metrics.observe_ack(time.perf_counter() - started)
+            metrics.observe_ack(clock() - started)
 
     return timed
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -51,14 +52,19 @@ class TavusClient:
         api_key: str | None = None,
         deadline: float | None = None,
         max_concurrency: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._http = http
+        # What a 429's pause is counted on and waited out with (a test's own, to never sleep).
+        self._clock = clock
+        self._sleep = sleep
         self._headers = {"x-api-key": api_key} if api_key is not None else None
         # httpx times each phase (connect, read…) on its own; this bounds the whole request.
         self._deadline = deadline
         # At most this many requests open at Tavus at once; the rest wait their turn, in order.
         self._slots = asyncio.Semaphore(max_concurrency)
-        # Tavus said 429 with Retry-After: nobody sends before then (loop time).
+        # Tavus said 429 with Retry-After: nobody sends before then (on `clock`).
         self._paused_until = 0.0
 
     @staticmethod
@@ -195,9 +201,9 @@ class TavusClient:
         # Waiting for a slot, or out a 429's pause, is not Tavus failing to answer: the
         # deadline starts when the request is sent.
         async with self._slots:
-            wait = self._paused_until - asyncio.get_running_loop().time()
+            wait = self._paused_until - self._clock()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
             response = await self._timed(method, path, **kwargs)
             if response.status_code == 429:
                 self._pause(response.headers.get("Retry-After"))
@@ -208,7 +214,7 @@ class TavusClient:
         seconds = delay_of(
             retry_after, default=DEFAULT_PAUSE, most=MOST_PAUSE, now=datetime.now(UTC)
         )
-        until = asyncio.get_running_loop().time() + seconds
+        until = self._clock() + seconds
         self._paused_until = max(self._paused_until, until)
 
     async def _timed(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

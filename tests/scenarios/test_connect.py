@@ -35,7 +35,13 @@ from bot.workspaces.vault import Vault
 from tests.clocks import FakeClock
 from tests.standins.server import Fault
 from tests.standins.tavus import TavusStandIn
-from tests.store_helpers import Flaky, transition
+from tests.store_helpers import (
+    Flaky,
+    FolderAway,
+    alone_in_a_folder,
+    transition,
+    unavailable_from_the_driver,
+)
 
 SECRET = b"connect-links-signing-secret"
 TEAM = "T0ACME"
@@ -75,6 +81,11 @@ class Site:
     browser: aiohttp.ClientSession
     db_file: Path
     admins: Admins
+
+    @property
+    def database_url(self) -> str:
+        """The store's database, as a URL."""
+        return self.store.db.engine.url.render_as_string(False)
 
     async def link(self, team_id: str = TEAM, user_id: str = ADMIN) -> str:
         """A link as App Home would send it, pointed at where the page is served."""
@@ -140,6 +151,12 @@ async def serving(
         await runner.cleanup()
         await http.aclose()
         await store.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The database alone in its folder, which an outage can move away."""
+    return alone_in_a_folder(tmp_path / "data")
 
 
 @pytest.fixture
@@ -666,14 +683,17 @@ async def test_slack_unsure_of_the_admin_saves_nothing_and_the_form_stays(site: 
 
 async def test_the_database_unavailable_while_saving_gives_503(site: Site) -> None:
     csrf = await site.open_form()
-    save = Flaky(site.store.tavus_accounts.save, failures=1)
-    site.store.tavus_accounts.save = save
+    # The key is checked with Tavus; then the database goes, just as the key is saved.
+    save = Flaky(site.store.tavus_accounts.save, FolderAway(site.database_url, site.store))
+    site.store.tavus_accounts.save = save  # type: ignore[method-assign]
 
     async with site.browser.post(f"{site.url}{PATH}", data={"csrf": csrf, "api_key": GOOD}) as r:
         page = await r.text()
     assert r.status == 503
     assert connect_text.DATABASE_DOWN_SAVING in words(page)
     assert GOOD not in page
+    [failed] = save.raised
+    assert unavailable_from_the_driver(failed)
 
     assert (await site.submit(csrf=csrf, api_key=GOOD)).status == 200
     assert len(await site.saved()) == 1
@@ -781,15 +801,33 @@ async def test_every_page_carries_the_security_headers(site: Site) -> None:
 
 async def test_the_database_unavailable_while_opening_a_link_gives_503(site: Site) -> None:
     link = await site.link()
-    site.store.connect_links.open = Flaky(site.store.connect_links.open, failures=1)
+    outage = FolderAway(site.database_url, site.store)
+    await outage.cut()
 
     async with site.browser.get(link) as response:
         text = words(await response.text())
     assert response.status == 503
     assert connect_text.DATABASE_DOWN in text
 
+    outage.restore()
     async with site.browser.get(link) as response:  # nothing was opened: it still works
         assert response.status == 200
+
+
+async def test_the_database_unavailable_while_showing_the_form_gives_503(site: Site) -> None:
+    await site.open_form()
+    outage = FolderAway(site.database_url, site.store)
+    await outage.cut()
+
+    async with site.browser.get(f"{site.url}{PATH}") as response:
+        text = words(await response.text())
+    assert response.status == 503
+    assert connect_text.DATABASE_DOWN in text
+
+    outage.restore()
+    async with site.browser.get(f"{site.url}{PATH}") as response:  # the session is still there
+        assert response.status == 200
+        assert has_form(await response.text())
 
 
 @pytest.mark.parametrize(

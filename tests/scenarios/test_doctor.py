@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -215,18 +214,18 @@ async def test_slack_down_or_silent_is_a_problem_within_the_time_limit(
     if fault == "outage":
         slack.down = True
     else:
-        slack.fail_next("auth.test", Fault(delay=3))
-    started = time.monotonic()
+        slack.fail_next("auth.test", Fault(delay=30))  # far past the check's own time limit
 
     checked = await check(capsys)
 
-    assert time.monotonic() - started < 2.5
     assert checked.code == 1
     assert checked.problems() == [
         f"problem  Slack bot token: Slack did not answer properly at {slack.api_url} ({said}) — "
         "fix: check "
         "this machine's network and SLACK_API_URL, then run check again"
     ]
+    if fault == "silence":  # the check gave up on Slack rather than wait for its answer
+        await slack.wait_until(lambda: slack.abandoned == ["auth.test"], within=5)
 
 
 @pytest.mark.usefixtures("current")
@@ -260,17 +259,17 @@ async def test_tavus_down_or_silent_is_a_problem_within_the_time_limit(
     if fault == "outage":
         tavus.down = True
     else:
-        tavus.fail_next("get", Fault(delay=3))
-    started = time.monotonic()
+        tavus.fail_next("get", Fault(delay=30))  # far past the check's own time limit
 
     checked = await check(capsys)
 
-    assert time.monotonic() - started < 2.5
     assert checked.code == 1
     assert checked.problems() == [
         f"problem  Tavus key: Tavus did not answer properly ({said}) — fix: check TAVUS_API_URL "
         "and this machine's network, then run check again"
     ]
+    if fault == "silence":  # the check gave up on Tavus rather than wait for its answer
+        await tavus.wait_until(lambda: tavus.abandoned == ["get"], within=5)
 
 
 @pytest.mark.usefixtures("current")

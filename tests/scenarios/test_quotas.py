@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -57,9 +56,7 @@ ONE_WORKSPACE = {
 async def shortcut_form(bot: Bot, file_id: str) -> dict[str, Any]:
     """The form the shortcut opens on a message with a new video posted in Slack."""
     file = bot.slack.post_file(file_id, f"{file_id}.mp4", "video/mp4", VIDEO_BYTES)
-    view = await use_shortcut(bot, [file])
-    assert view is not None
-    return view
+    return await use_shortcut(bot, [file])
 
 
 async def kept_of(bot: Bot, job_id: str) -> dict[str, Any]:
@@ -319,12 +316,10 @@ async def test_a_refusal_is_recorded_again_after_ten_minutes_or_when_it_differs(
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Store]:
-    """An empty store on each backend (PostgreSQL where TEST_POSTGRES_URL names a server)."""
+    """An empty store on each backend (tests/postgres.py says which PostgreSQL server)."""
     url = database_url.replace("sqlite://", "sqlite+aiosqlite://", 1)
     if request.param == "postgresql":
-        found = os.environ.get("TEST_POSTGRES_URL")
-        if not found:
-            pytest.skip("PostgreSQL contract tests need a server: no TEST_POSTGRES_URL is set")
+        found: str = request.getfixturevalue("postgres_server")
         await empty_postgres(found)
         url = found
     opened = await Store.open(url, clock=FakeClock())

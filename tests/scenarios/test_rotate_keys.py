@@ -45,9 +45,7 @@ async def url(
     if request.param == "sqlite":
         chosen = database_url
     else:
-        chosen = os.environ.get("TEST_POSTGRES_URL", "")
-        if not chosen:
-            pytest.skip("PostgreSQL tests need a server: no TEST_POSTGRES_URL is set")
+        chosen = request.getfixturevalue("postgres_server")
         # Tests must not see each other's rows, nor an older schema's leftovers.
         await empty_postgres(chosen)
     monkeypatch.setenv("DATABASE_URL", chosen)

@@ -82,7 +82,7 @@ class MediaStandIn(StandIn):
             }
         )
         await self.notify()
-        planned = await self.planned(path)
+        planned = await self.planned(path, request)
         if planned is not None:
             return planned
         found = self.served.get(path)

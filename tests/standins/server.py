@@ -47,6 +47,8 @@ class StandIn:
         self.url = ""
         # While True every request gets a 503, as in an outage.
         self.down = False
+        # The routes of requests whose client hung up while a planned delay held them.
+        self.abandoned: list[str] = []
 
     async def start(self) -> str:
         """Serve on a free loopback port; returns the base URL."""
@@ -68,7 +70,7 @@ class StandIn:
         """Answer the next `times` requests to `route` with `fault` instead of normally."""
         self._faults[route].extend([fault] * times)
 
-    async def planned(self, route: str) -> web.Response | None:
+    async def planned(self, route: str, request: web.Request | None = None) -> web.Response | None:
         """The fault planned for this request, applied (delay included), if any."""
         if self.down:
             return web.json_response({"ok": False, "error": "outage"}, status=503)
@@ -77,10 +79,23 @@ class StandIn:
             return None
         fault = queue.popleft()
         if fault.delay:
-            await asyncio.sleep(fault.delay)
+            await self._hold(route, request, fault.delay)
         if fault.body is None and fault.status == 200:
             return None  # a pure delay: answer normally afterwards
         return fault.response()
+
+    async def _hold(self, route: str, request: web.Request | None, seconds: float) -> None:
+        """Wait `seconds` before answering, as a slow server does (carrying on whatever the
+        client does), noting in `abandoned` a client that hangs up meanwhile."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        noted = False
+        while (left := until - loop.time()) > 0:
+            await asyncio.sleep(min(left, 0.02))
+            if not noted and request is not None and request.transport is None:
+                noted = True
+                self.abandoned.append(route)
+                await self.notify()
 
     def clear_faults(self) -> None:
         """Forget every planned fault."""

@@ -121,7 +121,7 @@ class SlackStandIn(StandIn):
         # Slack's tiers, enforced for every method they cover, as Slack does (None: not
         # enforced, for a test about something else that would otherwise wait its turn).
         self.tiers: Tiers | None = Tiers()
-        # Requests that came while a Retry-After Slack had given for that channel still ran.
+        # Requests that came while a Retry-After Slack had given still ran (posts: per channel).
         self.early_retries = 0
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._blocked_until: dict[str, float] = {}
@@ -220,6 +220,11 @@ class SlackStandIn(StandIn):
             if args.get("_ok") and (channel is None or args.get("channel") == channel)
         ]
 
+    def retry_after_ends(self, method: str, channel: str = "") -> float:
+        """When the last Retry-After Slack gave for `method` (posts: in `channel`) ends, on the
+        clock of Call.at (0 if none was given)."""
+        return self._blocked_until.get(_blocked(method, channel), 0.0)
+
     def answers(self, method: str, status: int) -> int:
         """How many calls to `method` were answered with this HTTP status."""
         return sum(1 for args in self.called(method) if args.get("_status") == status)
@@ -245,14 +250,15 @@ class SlackStandIn(StandIn):
         if method == POSTING and channel[:1] in {"U", "W"}:
             # Posted to a user: it lands in the bot's DM with them, as Slack does.
             args["channel"] = channel = f"D{channel}"
-        if method == POSTING and time.monotonic() < self._blocked_until.get(channel, 0):
+        # Sent again before the Retry-After Slack gave (posts: in that channel) had passed.
+        if time.monotonic() < self._blocked_until.get(_blocked(method, channel), 0):
             self.early_retries += 1
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         args["_team"] = self._team_of(method, request.headers.get("Authorization", ""))
         args["_distributed"] = token in self._distributed
         if args["_team"] is None:
             answer: web.Response = web.json_response({"ok": False, "error": "invalid_auth"})
-        elif (fault := await self.planned(self._route_of(method, channel))) is not None:
+        elif (fault := await self.planned(self._route_of(method, channel), request)) is not None:
             answer = fault
         elif method == POSTING and self._over_limit(channel):
             answer = _ratelimited(1)
@@ -267,9 +273,9 @@ class SlackStandIn(StandIn):
                 answer.headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
         if (failed := self.take_after_work(self._route_of(method, channel))) is not None:
             answer = failed  # done all the same: the post is in the channel
-        if answer.status == 429 and method == POSTING:
+        if answer.status == 429:
             retry_after = float(answer.headers.get("Retry-After", "1"))
-            self._blocked_until[channel] = time.monotonic() + retry_after
+            self._blocked_until[_blocked(method, channel)] = time.monotonic() + retry_after
         assert isinstance(answer.body, bytes)
         body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
         args["_ok"] = bool(body.get("ok"))
@@ -734,3 +740,8 @@ def _route(method: str, channel: str = "") -> str:
 def _truthy(flag: Any) -> bool:
     """A response_url flag as Slack reads it: true, or the string "true"."""
     return flag is True or flag == "true"
+
+
+def _blocked(method: str, channel: str) -> str:
+    """What a 429's Retry-After holds back: posts in one channel, or every call to a method."""
+    return channel if method == POSTING else method

@@ -78,7 +78,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("create")) is not None:
+        if (fault := await self.planned("create", request)) is not None:
             return fault
         if bool(body.get("train_video_url")) == bool(body.get("train_image_url")):
             return web.json_response(
@@ -109,7 +109,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("get")) is not None:
+        if (fault := await self.planned("get", request)) is not None:
             return fault
         chosen = wanted or list(reversed(self.replicas))  # the whole list: newest first
         found = [
@@ -127,7 +127,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("get")) is not None:
+        if (fault := await self.planned("get", request)) is not None:
             return fault
         replica = self.replicas.get(replica_id)
         if replica is None or not self._sees(request, replica_id):
@@ -145,7 +145,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("rename")) is not None:
+        if (fault := await self.planned("rename", request)) is not None:
             return fault
         replica = self.replicas.get(replica_id)
         if replica is None or not self._sees(request, replica_id):
@@ -163,7 +163,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("delete")) is not None:
+        if (fault := await self.planned("delete", request)) is not None:
             return fault
         if not self._sees(request, replica_id) or self.replicas.pop(replica_id, None) is None:
             return web.json_response({"error": "Invalid replica_id"}, status=400)
@@ -175,7 +175,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("voices")) is not None:
+        if (fault := await self.planned("voices", request)) is not None:
             return fault
         try:
             limit = int(request.query.get("limit", "100"))
@@ -197,7 +197,7 @@ class TavusStandIn(StandIn):
         await self.notify()
         if (refused := self._refused(request)) is not None:
             return refused
-        if (fault := await self.planned("converse")) is not None:
+        if (fault := await self.planned("converse", request)) is not None:
             return fault
         replica_id = str(body.get("replica_id", ""))
         if not self._sees(request, replica_id):

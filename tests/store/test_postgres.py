@@ -1,16 +1,13 @@
-"""Several instances on one PostgreSQL, and a database that goes away and comes back."""
+"""Several instances on one PostgreSQL (a database outage, on either backend: test_outage.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import asyncpg
 import pytest
 from aiohttp.test_utils import unused_port
@@ -19,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.jobs import new_id
 from bot.slack.blocks import form
-from tests.conftest import Bot, Launch
+from tests.conftest import Bot
 from tests.flows import (
     VIDEO,
     consent,
@@ -36,22 +33,14 @@ from tests.slack_client import SlackSender, filled
 from tests.standins.media import MediaStandIn
 from tests.standins.slack import SlackStandIn
 from tests.standins.tavus import TavusStandIn
-from tests.standins.tcp_proxy import TcpProxy
 
-SERVER = os.environ.get("TEST_POSTGRES_URL")
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not SERVER, reason="PostgreSQL tests need a server: no TEST_POSTGRES_URL is set"
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def database() -> AsyncIterator[str]:
+async def database(postgres_server: str) -> AsyncIterator[str]:
     """A fresh, empty database on the test server; its URL as DATABASE_URL takes it."""
-    assert SERVER is not None
-    url = make_url(SERVER)
+    url = make_url(postgres_server)
     name = f"replica_bot_{new_id()}"
     admin = await asyncpg.connect(
         user=url.username, host=url.host, port=url.port, database=url.database
@@ -62,84 +51,6 @@ async def database() -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-@pytest.fixture
-async def proxy(database: str) -> AsyncIterator[TcpProxy]:
-    url = make_url(database)
-    assert url.host is not None
-    assert url.port is not None
-    line = TcpProxy(url.host, url.port)
-    await line.start()
-    yield line
-    await line.stop()
-
-
-async def health(bot: Bot) -> int:
-    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
-        return response.status
-
-
-async def test_a_database_outage_is_visible_refused_clearly_and_survived(
-    launch: Launch, database: str, proxy: TcpProxy
-) -> None:
-    through_proxy = make_url(database).set(host="127.0.0.1", port=proxy.port)
-    bot = await launch(database_url=through_proxy.render_as_string(False), database_timeout=1)
-    assert await health(bot) == 200
-
-    opened_before = await open_form(bot)
-
-    proxy.cut()
-
-    assert await health(bot) == 503
-    # Without the database the workspace's policy cannot be read: no form opens, and says why.
-    opened = len(bot.slack.modals)
-    assert await bot.sender.command() == (200, "")
-    refused = await bot.slack.wait_for_modal(opened + 1)
-    assert "callback_id" not in refused  # no form
-    assert "try again" in json.dumps(refused)
-    # A form opened before the outage is refused on submit, under its first field.
-    status, answer = await bot.sender.submit(
-        filled(
-            opened_before,
-            **{
-                form.NAME: "Dana",
-                form.VIDEO: VIDEO,
-                form.CONSENT: True,
-                form.USE: "sales demo videos",
-            },
-        )
-    )
-    assert status == 200
-    assert answer["response_action"] == "errors"
-    assert "try again" in answer["errors"][form.NAME]
-    assert bot.tavus.creates == []
-
-    proxy.restore()
-
-    assert await health(bot) == 200
-    post = await start_training(bot)
-    assert "Dana" in post["text"]
-
-
-async def test_a_callback_during_an_outage_is_refused_and_its_redelivery_settles(
-    launch: Launch, database: str, proxy: TcpProxy
-) -> None:
-    through_proxy = make_url(database).set(host="127.0.0.1", port=proxy.port)
-    bot = await launch(database_url=through_proxy.render_as_string(False), database_timeout=1)
-    post = await start_training(bot)
-    [job] = await bot.jobs()
-    body = bot.tavus.finish(job["replica_id"])
-
-    proxy.cut()
-    status, _ = await bot.tavus.call_back(job["replica_id"], body)
-    assert status == 503
-    proxy.restore()
-    status, _ = await bot.tavus.call_back(job["replica_id"], body)
-
-    assert status == 200
-    await delivered(bot)
-    assert len(await thread_replies(bot, post)) == 1
 
 
 async def test_two_instances_share_one_database_and_reply_once_per_job(

@@ -1,15 +1,15 @@
 """The store's contract, run against every backend: jobs, checks, the notice outbox, migrations.
 
-SQLite always runs. PostgreSQL runs when TEST_POSTGRES_URL names a server (an async SQLAlchemy
-URL such as postgresql+asyncpg://user@host/db); each test empties its public schema first.
+SQLite always runs. PostgreSQL runs on the server TEST_POSTGRES_URL names (an async SQLAlchemy
+URL such as postgresql+asyncpg://user@host/db), or on one the tests start (tests/postgres.py);
+each test empties its public schema first.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from bot.jobs import (
 )
 from bot.media.inspection.model import Finding, Medium, Report, Weight
 from bot.media.likeness.model import ConsentWords, FaceMatch, Likeness
-from bot.store import Store, StoreUnavailable
+from bot.store import Pool, Store, StoreUnavailable
 from bot.store.engine import alembic_config
 from bot.store.rows import maybe_aware
 from bot.store.schema import oauth_states
@@ -52,7 +52,17 @@ from bot.store.talk_queries import Opened
 from bot.workspaces.installations import Connected, Installed, Visit
 from bot.workspaces.vault import SigningKeys, Vault
 from tests.clocks import FakeClock
-from tests.store_helpers import empty_postgres, notices_of, transition
+from tests.store_helpers import (
+    FolderAway,
+    LineCut,
+    Outage,
+    alone_in_a_folder,
+    behind_a_proxy,
+    empty_postgres,
+    notices_of,
+    transition,
+    unavailable_from_the_driver,
+)
 
 REQUESTER = Requester(team_id="T1", user_id="U1", channel_id="C1")
 REQUEST = ReplicaRequest(
@@ -86,9 +96,7 @@ async def store_url(request: pytest.FixtureRequest, database_url: str) -> str:
     """An async SQLAlchemy URL of an empty database on each backend."""
     if request.param == "sqlite":
         return database_url.replace("sqlite://", "sqlite+aiosqlite://", 1)
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PostgreSQL contract tests need a server: no TEST_POSTGRES_URL is set")
+    url: str = request.getfixturevalue("postgres_server")
     # Tests must not see each other's rows, nor an older schema's leftovers.
     await empty_postgres(url)
     return url
@@ -1379,6 +1387,54 @@ async def test_schema_has_the_indexes_lookups_need(store: Store, store_url: str)
     async with store.db.reading() as connection:
         names = set((await connection.execute(text(catalog))).scalars())
     assert {"ix_jobs_team_name", "ix_jobs_team_created", "ix_jobs_subject_id"} <= names
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def reachable(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[tuple[Store, Outage]]:
+    """A store on each backend, and a way to put its database out of reach for real."""
+    outage: Outage
+    if request.param == "sqlite":
+        url = alone_in_a_folder(tmp_path / "data").replace("sqlite://", "sqlite+aiosqlite://", 1)
+        store = await Store.open(url, clock=clock)
+        outage = FolderAway(url, store)
+        yield store, outage
+        await store.close()
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    async with behind_a_proxy(server) as (through, proxy):
+        store = await Store.open(through.render_as_string(False), clock=clock, pool=Pool(timeout=1))
+        yield store, LineCut(proxy)
+        await store.close()
+
+
+async def test_a_database_out_of_reach_is_unavailable_to_reads_and_writes_until_back(
+    reachable: tuple[Store, Outage],
+) -> None:
+    store, outage = reachable
+    job = await add(store)
+
+    await outage.cut()
+    attempts: dict[str, Callable[[], Awaitable[object]]] = {
+        "ping": store.ping,
+        "a read": lambda: store.jobs.get(job.id),
+        "the sender's read": lambda: store.notices.due(excluding=set(), holding=set()),
+        "a write": lambda: transition(
+            store, job.id, from_=(JobStatus.QUEUED,), to=JobStatus.TRAINING
+        ),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(StoreUnavailable) as raised:
+            await attempt()
+        # The store's own translation of the driver's error, which every caller relies on.
+        assert unavailable_from_the_driver(raised.value), what
+    outage.restore()
+
+    await store.ping()
+    assert (await stored(store, job.id)).status is JobStatus.QUEUED  # the write never landed
+    moved = await transition(store, job.id, from_=(JobStatus.QUEUED,), to=JobStatus.TRAINING)
+    assert moved is not None
 
 
 async def test_ping_answers_while_the_database_does(store: Store) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bot.tavus import TavusClient, TavusUnavailable
+from tests.clocks import Ticks
 from tests.standins.server import Fault
 from tests.standins.tavus import API_KEY, TavusStandIn
 
@@ -43,19 +44,30 @@ async def test_a_burst_of_creates_never_has_more_than_the_cap_open_and_all_go(
     assert [body["replica_name"] for body in tavus.creates][:4] == [f"Dana {n}" for n in range(4)]
 
 
-async def test_a_429_holds_back_every_caller_for_its_retry_after(
-    client: TavusClient, tavus: TavusStandIn
-) -> None:
+async def test_a_429_holds_back_every_caller_for_its_retry_after(tavus: TavusStandIn) -> None:
+    clock = Ticks(1000.0)
+    waits: list[tuple[float, int]] = []  # each wait, and how many requests Tavus had by then
+
+    async def sleep(seconds: float) -> None:
+        waits.append((seconds, len(tavus.arrivals)))
+        started = clock.now
+        await asyncio.sleep(0)  # the others ask meanwhile, as they would while this one waits
+        clock.now = max(clock.now, started + seconds)
+
+    http = TavusClient.build_http(base_url=tavus.url, api_key=API_KEY, timeout=5)
+    client = TavusClient(http, max_concurrency=4, clock=clock, sleep=sleep)
     tavus.fail_next("create", Fault(429, {"message": "slow down"}, headers={"Retry-After": "1"}))
+    try:
+        with pytest.raises(TavusUnavailable):
+            await create(client, 0)
+        made = await asyncio.gather(create(client, 1), create(client, 2))
+        await client.get_replica(made[0])  # the pause is over: sent straight away
+    finally:
+        await http.aclose()
 
-    with pytest.raises(TavusUnavailable):
-        await create(client, 0)
-    refused_at = tavus.arrivals[-1][0]
-    replica = await create(client, 1)
-    await client.get_replica(replica)
-
-    later = [at for at, _, _ in tavus.arrivals[1:]]
-    assert all(at - refused_at >= 0.95 for at in later)
+    # Both callers waited out the whole Retry-After before Tavus heard from either.
+    assert waits == [(1.0, 1), (1.0, 1)]
+    assert len(tavus.arrivals) == 4
 
 
 async def test_waiting_for_a_slot_is_not_counted_as_tavus_not_answering(
