@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from bot.slack.people import People
 from bot.store import Store
 from bot.workspaces.accounts import Workspace
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
-from tests.store_helpers import Flaky
+from tests.store_helpers import Flaky, FolderAway, alone_in_a_folder
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 # Who Slack knows, as users.info describes each of them ("UNOBODY" it does not know).
@@ -295,15 +296,21 @@ def test_a_profile_photo_is_the_custom_image_only(
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    url = alone_in_a_folder(tmp_path / "data").replace("sqlite://", "sqlite+aiosqlite://", 1)
+    opened = await Store.open(url)
     yield opened
     await opened.close()
 
 
+def out_of_reach(store: Store) -> FolderAway:
+    """The store's database put out of reach for real (its folder moved away), when asked."""
+    return FolderAway(store.db.engine.url.render_as_string(False), store)
+
+
 async def test_without_the_workspaces_policy_nobody_is_let_in(people: People, store: Store) -> None:
     governance = Governance(store=store, defaults=Policy())
-    store.policies.get = Flaky(store.policies.get, failures=1)  # type: ignore[method-assign]
+    store.policies.get = Flaky(store.policies.get, out_of_reach(store))  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
@@ -314,7 +321,8 @@ async def test_a_refusal_stands_when_its_record_cannot_be_kept(
     people: People, store: Store
 ) -> None:
     governance = Governance(store=store, defaults=Policy(creators=Creators(everyone=False)))
-    store.audit.record_new = Flaky(store.audit.record_new, failures=1)  # type: ignore[method-assign]
+    failing = Flaky(store.audit.record_new, out_of_reach(store))
+    store.audit.record_new = failing  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
