@@ -6,8 +6,9 @@ below is what its users.info answers, each group what usergroups.users.list answ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from bot.slack.people import People
 from bot.store import Store
 from bot.workspaces.accounts import Workspace
 from tests.standins.slack import BOT_TOKEN, SlackStandIn
-from tests.store_helpers import Flaky
+from tests.store_helpers import Flaky, FolderAway, alone_in_a_folder
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 # Who Slack knows, as users.info describes each of them ("UNOBODY" it does not know).
@@ -295,15 +296,21 @@ def test_a_profile_photo_is_the_custom_image_only(
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    url = alone_in_a_folder(tmp_path / "db")  # so that an outage can take its folder away
+    opened = await Store.open(url.replace("sqlite://", "sqlite+aiosqlite://"))
     yield opened
     await opened.close()
 
 
+def cut_once(store: Store, method: Callable[..., Awaitable[Any]]) -> Flaky:
+    """`method` of `store`, whose next call meets a real outage (the database's folder gone)."""
+    return Flaky(method, FolderAway(f"sqlite:///{store.db.engine.url.database}", store))
+
+
 async def test_without_the_workspaces_policy_nobody_is_let_in(people: People, store: Store) -> None:
     governance = Governance(store=store, defaults=Policy())
-    store.policies.get = Flaky(store.policies.get, failures=1)  # type: ignore[method-assign]
+    store.policies.get = cut_once(store, store.policies.get)  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
@@ -314,7 +321,7 @@ async def test_a_refusal_stands_when_its_record_cannot_be_kept(
     people: People, store: Store
 ) -> None:
     governance = Governance(store=store, defaults=Policy(creators=Creators(everyone=False)))
-    store.audit.record_new = Flaky(store.audit.record_new, failures=1)  # type: ignore[method-assign]
+    store.audit.record_new = cut_once(store, store.audit.record_new)  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
