@@ -399,6 +399,53 @@ async def test_progress_is_remembered_without_touching_the_status(store: Store) 
     await store.jobs.note_progress("nope", "1/100")
 
 
+async def test_progress_already_known_is_not_noted_again(store: Store) -> None:
+    job = await add_in(store, JobStatus.TRAINING)
+
+    first = await store.jobs.note_progress(job.id, "40/100")
+    again = await store.jobs.note_progress(job.id, "40/100")
+
+    assert first is not None
+    assert first.training_progress == "40/100"
+    assert again is None  # nothing new: no change, no card to redraw
+    assert await stored(store, job.id) == first
+
+
+async def test_a_review_is_dated_when_it_is_made_and_no_other_move_is(
+    store: Store, clock: FakeClock
+) -> None:
+    job, other = (
+        await add_in(store, JobStatus.PENDING_APPROVAL),
+        await add_in(store, JobStatus.PENDING_APPROVAL),
+    )
+    clock.advance(seconds=5)
+
+    approved = await store.jobs.move(
+        job.id, moves.APPROVE, JobChanges(reviewer_id="U0ANN"), by="U0ANN"
+    )
+    ended = await store.jobs.move(other.id, moves.END)  # its workspace left: nobody reviewed it
+
+    assert approved is not None
+    assert (approved.reviewer_id, approved.reviewed_at) == ("U0ANN", START + timedelta(seconds=5))
+    assert ended is not None
+    assert (ended.reviewer_id, ended.reviewed_at) == (None, None)
+
+
+async def test_a_refused_create_owes_its_dm_unless_the_form_is_watching(store: Store) -> None:
+    unwatched, watched = (
+        await add_in(store, JobStatus.CREATING),
+        await add_in(store, JobStatus.CREATING),
+    )
+
+    await store.jobs.move(unwatched.id, moves.REFUSE, JobChanges(error_message="Invalid video"))
+    await store.jobs.move(
+        watched.id, moves.REFUSE, JobChanges(error_message="Invalid video"), watching=True
+    )
+
+    assert [row["kind"] for row in await notices_of(store, unwatched.id)] == ["not_started"]
+    assert await notices_of(store, watched.id) == []
+
+
 # Scheduled checks
 
 
@@ -1116,6 +1163,37 @@ async def test_a_lost_answer_writes_no_receipt(store: Store) -> None:
     kept = await store.receipts.of_job(job.id)
     assert kept is not None
     assert kept.decision is Decision.GIVEN  # the first one, as written
+
+
+async def test_a_decision_owes_a_redraw_of_each_approval_request_sent(store: Store) -> None:
+    job = await asking(store)
+    waiting = await store.jobs.move(
+        job.id,
+        moves.SEEK_APPROVAL,
+        by="U0DANA",
+        receipt=receipt_for(job, START),
+        asking=["U0ANN", "U0BEN"],
+    )
+    assert waiting is not None
+    requests = [r for r in await notices_of(store, job.id) if r["kind"] == "approval_request"]
+    for number, request in enumerate(requests):
+        assert await store.notices.claim(request["id"], owner="a", lease=LEASE) is not None
+        channel = f"D0{request['recipient']}"
+        assert await store.notices.sent(request["id"], owner="a", channel=channel, ts=f"1.{number}")
+
+    # Progress noted meanwhile settles nothing; the approval settles every request sent.
+    await store.jobs.note_progress(job.id, "1/100")
+    settled_before = [r for r in await notices_of(store, job.id) if r["kind"] == "approval_settled"]
+    approved = await store.jobs.move(
+        job.id, moves.APPROVE, JobChanges(reviewer_id="U0ANN"), by="U0ANN"
+    )
+
+    assert approved is not None
+    assert settled_before == []
+    redraws = [r for r in await notices_of(store, job.id) if r["kind"] == "approval_settled"]
+    sent = [(f"D0{r['recipient']}", f"1.{number}") for number, r in enumerate(requests)]
+    assert sorted((r["channel"], r["ts"]) for r in redraws) == sorted(sent)
+    assert {r["recipient"] for r in requests} == {"U0ANN", "U0BEN"}
 
 
 @pytest.mark.parametrize(

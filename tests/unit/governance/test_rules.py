@@ -6,7 +6,7 @@ below is what its users.info answers, each group what usergroups.users.list answ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -297,20 +297,20 @@ def test_a_profile_photo_is_the_custom_image_only(
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    url = alone_in_a_folder(tmp_path / "data").replace("sqlite://", "sqlite+aiosqlite://", 1)
-    opened = await Store.open(url)
+    url = alone_in_a_folder(tmp_path / "db")  # so that an outage can take its folder away
+    opened = await Store.open(url.replace("sqlite://", "sqlite+aiosqlite://"))
     yield opened
     await opened.close()
 
 
-def out_of_reach(store: Store) -> FolderAway:
-    """The store's database put out of reach for real (its folder moved away), when asked."""
-    return FolderAway(store.db.engine.url.render_as_string(False), store)
+def cut_once(store: Store, method: Callable[..., Awaitable[Any]]) -> Flaky:
+    """`method` of `store`, whose next call meets a real outage (the database's folder gone)."""
+    return Flaky(method, FolderAway(f"sqlite:///{store.db.engine.url.database}", store))
 
 
 async def test_without_the_workspaces_policy_nobody_is_let_in(people: People, store: Store) -> None:
     governance = Governance(store=store, defaults=Policy())
-    store.policies.get = Flaky(store.policies.get, out_of_reach(store))  # type: ignore[method-assign]
+    store.policies.get = cut_once(store, store.policies.get)  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
@@ -321,8 +321,7 @@ async def test_a_refusal_stands_when_its_record_cannot_be_kept(
     people: People, store: Store
 ) -> None:
     governance = Governance(store=store, defaults=Policy(creators=Creators(everyone=False)))
-    failing = Flaky(store.audit.record_new, out_of_reach(store))
-    store.audit.record_new = failing  # type: ignore[method-assign]
+    store.audit.record_new = cut_once(store, store.audit.record_new)  # type: ignore[method-assign]
 
     refusal = await rules.creator_refusal(people, governance, team_id="T1", user_id="UMEMBER")
 
